@@ -1,0 +1,87 @@
+"""The application factory: a table of contents, each subsystem wires itself."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app. ``config`` (a mapping) overrides everything; tests pass one."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_api(app)
+    register_cli(app)
+    register_shell(app)
+    return app
+
+
+def configure(app, config):
+    from app.config import from_environment, validate
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(from_environment(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.from_mapping(config)
+    validate(app.config)
+
+
+def register_extensions(app):
+    from app.extensions import csrf, db, login_manager, migrate
+    from app.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app, db)
+
+
+def _tune_sqlite(app, db):
+    """WAL lets readers work while one writer commits; the busy timeout queues writers."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+
+def register_api(app):
+    from app.api import init_api
+
+    init_api(app)
+
+
+def register_cli(app):
+    from app.cli import register
+
+    register(app)
+
+
+def register_shell(app):
+    from app import models
+    from app.extensions import db
+
+    @app.shell_context_processor
+    def context():
+        return {"db": db, **{name: getattr(models, name) for name in models.__all__}}

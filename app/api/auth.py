@@ -1,0 +1,34 @@
+from flask import g
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.schemas import Me, TokenRequest, TokenResponse
+from app.services import auth
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and tokens")
+
+
+@blp.route("/auth/token", methods=["POST"])
+@blp.arguments(TokenRequest)
+@blp.response(201, TokenResponse)
+@blp.alt_response(401, description="wrong username or password")
+@blp.doc(security=[], summary="Exchange a username and password for a bearer token")
+def create_token(data):
+    token, row = auth.issue_token(data["username"], data["password"])
+    return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(summary="Revoke the bearer token of this request")
+def revoke_token():
+    token = g.get("bearer")
+    if token:
+        auth.revoke_token(token)
+
+
+@blp.route("/me")
+@blp.response(200, Me)
+@blp.doc(summary="The signed-in user, with roles and unit")
+def me():
+    return current_user

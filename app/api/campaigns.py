@@ -1,0 +1,43 @@
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.common import add_workflow_routes, paginate
+from app.api.schemas import CampaignCreate, CampaignListArgs, CampaignOut, CampaignPage, CampaignPatch
+from app.services import campaigns, workflow
+
+blp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns",
+                description="Campaigns (phong trào thi đua)")
+
+
+@blp.route("")
+@blp.arguments(CampaignListArgs, location="query")
+@blp.response(200, CampaignPage)
+def list_campaigns(args):
+    query = campaigns.list_campaigns(current_user, state=args.get("state"))
+    return paginate(query, args["page"], args["per_page"])
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(CampaignCreate)
+@blp.response(201, CampaignOut)
+@blp.doc(summary="Draft a campaign (Board)")
+def create_campaign(data):
+    return campaigns.create_campaign(current_user, data)
+
+
+@blp.route("/<int:item_id>")
+@blp.response(200, CampaignOut)
+def get_campaign(item_id):
+    return workflow.load("campaign", item_id, current_user)
+
+
+@blp.route("/<int:item_id>", methods=["PATCH"])
+@blp.arguments(CampaignPatch)
+@blp.response(200, CampaignOut)
+@blp.doc(summary="Edit a draft campaign; once launched only deadlines may change (Board)")
+def update_campaign(data, item_id):
+    version = data.pop("version")
+    return campaigns.update_campaign(current_user, item_id, data, version)
+
+
+add_workflow_routes(blp, "campaign")

@@ -1,0 +1,52 @@
+"""Helpers shared by the API views: paging, and the three workflow routes of every item."""
+import sqlalchemy as sa
+from flask import url_for
+from flask_login import current_user
+
+from app.api.schemas import ActionsOut, EventOut, TransitionIn
+from app.extensions import db
+from app.services import workflow
+
+
+def paginate(query, page, per_page):
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def add_workflow_routes(blp, kind):
+    """GET …/{id}/actions, POST …/{id}/transitions, GET …/{id}/history for one kind."""
+    label = kind.capitalize()
+
+    @blp.route("/<int:item_id>/actions", endpoint=f"{kind}_actions")
+    @blp.response(200, ActionsOut)
+    @blp.doc(summary=f"{label}: the triggers this user may fire now, and those blocked with reasons")
+    def actions(item_id):
+        item = workflow.load(kind, item_id, current_user)
+        return {"state": item.state, "state_label": workflow.state_label(kind, item.state),
+                "version": item.version,
+                "actions": workflow.actions(kind, item, current_user)}
+
+    @blp.route("/<int:item_id>/transitions", methods=["POST"], endpoint=f"{kind}_transition")
+    @blp.arguments(TransitionIn)
+    @blp.response(200, ActionsOut)
+    @blp.alt_response(409, description="someone acted first (stale version) or wrong state")
+    @blp.alt_response(422, description="a guard refused, or a required comment is missing")
+    @blp.doc(summary=f"{label}: fire a trigger (optimistic locking on version)")
+    def transition(data, item_id):
+        item = workflow.perform(kind, item_id, current_user, data["trigger"],
+                                version=data["version"], comment=data.get("comment"))
+        return {"state": item.state, "state_label": workflow.state_label(kind, item.state),
+                "version": item.version,
+                "actions": workflow.actions(kind, item, current_user)}
+
+    @blp.route("/<int:item_id>/history", endpoint=f"{kind}_history")
+    @blp.response(200, EventOut(many=True))
+    @blp.doc(summary=f"{label}: who did what, when, and why")
+    def history(item_id):
+        item = workflow.load(kind, item_id, current_user)
+        return workflow.history(kind, item)
+
+
+def item_url(kind, item_id):
+    return url_for(f"{kind}s.get_{kind}", item_id=item_id)

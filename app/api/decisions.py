@@ -1,0 +1,75 @@
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.common import add_workflow_routes, paginate
+from app.api.schemas import (
+    DecisionCreate,
+    DecisionListArgs,
+    DecisionOut,
+    DecisionPage,
+    DecisionPatch,
+    NomineeIdsIn,
+    StrikeIn,
+    VersionArg,
+)
+from app.services import decisions, workflow
+
+blp = Blueprint("decisions", __name__, url_prefix="/api/v1/decisions",
+                description="Commendation decisions (quyết định khen thưởng)")
+
+
+@blp.route("")
+@blp.arguments(DecisionListArgs, location="query")
+@blp.response(200, DecisionPage)
+def list_decisions(args):
+    query = decisions.list_decisions(current_user, args.get("campaign_id"), args.get("state"))
+    return paginate(query, args["page"], args["per_page"])
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(DecisionCreate)
+@blp.response(201, DecisionOut)
+@blp.doc(summary="Start a draft decision for one campaign and award form (appraiser)")
+def create_decision(data):
+    return decisions.create_decision(current_user, data)
+
+
+@blp.route("/<int:item_id>")
+@blp.response(200, DecisionOut)
+def get_decision(item_id):
+    return workflow.load("decision", item_id, current_user)
+
+
+@blp.route("/<int:item_id>", methods=["PATCH"])
+@blp.arguments(DecisionPatch)
+@blp.response(200, DecisionOut)
+def update_decision(data, item_id):
+    version = data.pop("version")
+    return decisions.update_decision(current_user, item_id, data, version)
+
+
+@blp.route("/<int:item_id>/nominees", methods=["POST"])
+@blp.arguments(NomineeIdsIn)
+@blp.response(200, DecisionOut)
+@blp.doc(summary="Add accepted nominees of appraised dossiers, across units (appraiser)")
+def add_nominees(data, item_id):
+    return decisions.add_nominees(current_user, item_id, data["nominee_ids"], data.get("version"))
+
+
+@blp.route("/<int:item_id>/nominees/<int:nominee_id>", methods=["DELETE"])
+@blp.arguments(VersionArg, location="query")
+@blp.response(200, DecisionOut)
+def remove_nominee(args, item_id, nominee_id):
+    return decisions.remove_nominee(current_user, item_id, nominee_id, args.get("version"))
+
+
+@blp.route("/<int:item_id>/nominees/<int:nominee_id>/strike", methods=["PUT"])
+@blp.arguments(StrikeIn)
+@blp.response(200, DecisionOut)
+@blp.doc(summary="Strike a nominee off the list before approval, or restore one (chairman)")
+def strike(data, item_id, nominee_id):
+    return decisions.strike(current_user, item_id, nominee_id, data["struck"],
+                            data.get("reason"), data.get("version"))
+
+
+add_workflow_routes(blp, "decision")

@@ -1,0 +1,130 @@
+from flask import send_file
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.common import add_workflow_routes, paginate
+from app.api.schemas import (
+    AttachmentFile,
+    AttachmentForm,
+    AttachmentOut,
+    ChecklistOut,
+    DossierOut,
+    DossierPage,
+    DossierPatch,
+    NomineeCreate,
+    NomineeFields,
+    NomineeOut,
+    SubmissionListArgs,
+    VerdictIn,
+    VersionArg,
+)
+from app.services import dossiers, storage, workflow
+
+blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
+                description="Achievement dossiers (hồ sơ đề nghị khen thưởng)")
+
+
+@blp.route("")
+@blp.arguments(SubmissionListArgs, location="query")
+@blp.response(200, DossierPage)
+def list_dossiers(args):
+    query = dossiers.list_dossiers(current_user, args.get("campaign_id"), args.get("unit_id"),
+                                   args.get("state"))
+    return paginate(query, args["page"], args["per_page"])
+
+
+@blp.route("/<int:item_id>")
+@blp.response(200, DossierOut)
+def get_dossier(item_id):
+    return workflow.load("dossier", item_id, current_user)
+
+
+@blp.route("/<int:item_id>", methods=["PATCH"])
+@blp.arguments(DossierPatch)
+@blp.response(200, DossierOut)
+@blp.doc(summary="Results against targets and the council's vote record (unit staff)")
+def update_dossier(data, item_id):
+    version = data.pop("version")
+    return dossiers.update_dossier(current_user, item_id, data, version)
+
+
+@blp.route("/<int:item_id>/checklist")
+@blp.response(200, ChecklistOut)
+@blp.doc(summary="The automatic appraisal checks: attachments, vote shares, quota, duplicates, deadline")
+def checklist(item_id):
+    dossier, checks = dossiers.checklist(current_user, item_id)
+    return {"dossier_id": dossier.id, "checks": checks}
+
+
+@blp.route("/<int:item_id>/nominees")
+@blp.response(200, NomineeOut(many=True))
+def list_nominees(item_id):
+    return workflow.load("dossier", item_id, current_user).nominees
+
+
+@blp.route("/<int:item_id>/nominees", methods=["POST"])
+@blp.arguments(NomineeCreate)
+@blp.response(201, NomineeOut)
+@blp.doc(summary="Propose a collective or an individual (unit staff)")
+def add_nominee(data, item_id):
+    version = data.pop("version", None)
+    return dossiers.add_nominee(current_user, item_id, data, version)
+
+
+@blp.route("/<int:item_id>/nominees/<int:nominee_id>", methods=["PATCH"])
+@blp.arguments(NomineeFields)
+@blp.response(200, NomineeOut)
+def update_nominee(data, item_id, nominee_id):
+    version = data.pop("version", None)
+    return dossiers.update_nominee(current_user, item_id, nominee_id, data, version)
+
+
+@blp.route("/<int:item_id>/nominees/<int:nominee_id>", methods=["DELETE"])
+@blp.arguments(VersionArg, location="query")
+@blp.response(204)
+def remove_nominee(args, item_id, nominee_id):
+    dossiers.remove_nominee(current_user, item_id, nominee_id, args.get("version"))
+
+
+@blp.route("/<int:item_id>/nominees/<int:nominee_id>/verdict", methods=["PUT"])
+@blp.arguments(VerdictIn)
+@blp.response(200, NomineeOut)
+@blp.doc(summary="The Board's finding: accepted, or declined with a reason (appraiser)")
+def set_verdict(data, item_id, nominee_id):
+    return dossiers.set_verdict(current_user, item_id, nominee_id, data["verdict"],
+                                data.get("reason"), data.get("version"))
+
+
+@blp.route("/<int:item_id>/attachments")
+@blp.response(200, AttachmentOut(many=True))
+def list_attachments(item_id):
+    return workflow.load("dossier", item_id, current_user).attachments
+
+
+@blp.route("/<int:item_id>/attachments", methods=["POST"])
+@blp.arguments(AttachmentForm, location="form")
+@blp.arguments(AttachmentFile, location="files")
+@blp.response(201, AttachmentOut)
+@blp.doc(summary="Upload a paper (multipart: kind, optional nominee_id, file)")
+def upload_attachment(form, files, item_id):
+    return dossiers.add_attachment(current_user, item_id, form["kind"], files["file"],
+                                   form.get("nominee_id"), form.get("version"))
+
+
+@blp.route("/<int:item_id>/attachments/<int:attachment_id>")
+@blp.response(200, description="the file, with its original name",
+              content_type="application/octet-stream")
+def download_attachment(item_id, attachment_id):
+    attachment = dossiers.get_attachment(current_user, item_id, attachment_id)
+    return send_file(storage.path_of(attachment.storage_key), mimetype=attachment.content_type,
+                     as_attachment=True, download_name=attachment.filename)
+
+
+@blp.route("/<int:item_id>/attachments/<int:attachment_id>", methods=["DELETE"])
+@blp.arguments(VersionArg, location="query")
+@blp.response(204)
+def remove_attachment(args, item_id, attachment_id):
+    dossiers.remove_attachment(current_user, item_id, attachment_id, args.get("version"))
+
+
+add_workflow_routes(blp, "dossier")

@@ -1,0 +1,36 @@
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.common import add_workflow_routes, paginate
+from app.api.schemas import PlanOut, PlanPage, PlanPatch, SubmissionListArgs
+from app.services import plans, workflow
+
+blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans",
+                description="Unit plans (kế hoạch hưởng ứng)")
+
+
+@blp.route("")
+@blp.arguments(SubmissionListArgs, location="query")
+@blp.response(200, PlanPage)
+def list_plans(args):
+    query = plans.list_plans(current_user, args.get("campaign_id"), args.get("unit_id"),
+                             args.get("state"))
+    return paginate(query, args["page"], args["per_page"])
+
+
+@blp.route("/<int:item_id>")
+@blp.response(200, PlanOut)
+def get_plan(item_id):
+    return workflow.load("plan", item_id, current_user)
+
+
+@blp.route("/<int:item_id>", methods=["PATCH"])
+@blp.arguments(PlanPatch)
+@blp.response(200, PlanOut)
+@blp.doc(summary="Write the plan: text per content area, a figure per target (unit staff)")
+def update_plan(data, item_id):
+    version = data.pop("version")
+    return plans.update_plan(current_user, item_id, data, version)
+
+
+add_workflow_routes(blp, "plan")

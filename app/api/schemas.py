@@ -1,0 +1,564 @@
+"""Request and response bodies of API v1; the OpenAPI document is generated from them."""
+from marshmallow import Schema, fields, validate
+
+from app.models import LAUNCH_TYPES, NOMINEE_KINDS, ROLES, UNIT_KINDS, VERDICTS
+from app.services.workflow import state_label
+
+Str = fields.String
+NonEmpty = validate.Length(min=1)
+
+
+def text(max_len=None, **kw):
+    return Str(validate=validate.Length(min=1, max=max_len) if max_len else NonEmpty, **kw)
+
+
+class Base(Schema):
+    """Unknown fields are refused (marshmallow's default), so typos never pass silently."""
+
+
+# -- errors and paging -------------------------------------------------------------------
+
+class ErrorBody(Base):
+    code = Str(required=True)
+    message = Str(required=True)
+    details = fields.Dict()
+
+
+class Error(Base):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class PageArgs(Base):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+def page_of(item_schema, name):
+    return type(name, (Base,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(),
+        "page": fields.Integer(),
+        "per_page": fields.Integer(),
+    })
+
+
+# -- auth ----------------------------------------------------------------------------------
+
+class TokenRequest(Base):
+    username = text(80, required=True)
+    password = text(200, required=True)
+
+
+class TokenResponse(Base):
+    token = Str()
+    token_type = Str()
+    expires_at = fields.DateTime()
+
+
+class UnitRef(Base):
+    id = fields.Integer()
+    code = Str()
+    name = Str()
+
+
+class Me(Base):
+    id = fields.Integer()
+    username = Str()
+    full_name = Str()
+    email = Str(allow_none=True)
+    roles = fields.Method("get_roles")
+    unit = fields.Nested(UnitRef)
+    signing_title = Str(allow_none=True)
+
+    def get_roles(self, user):
+        return sorted(user.roles)
+
+
+# -- units and users -----------------------------------------------------------------------------
+
+class UnitOut(Base):
+    id = fields.Integer()
+    code = Str()
+    name = Str()
+    short_name = Str(allow_none=True)
+    kind = Str()
+    parent_code = fields.Function(lambda u: u.parent.code if u.parent else None)
+    cluster = Str(allow_none=True)
+    email = Str(allow_none=True)
+    active = fields.Boolean()
+
+
+class UnitIn(Base):
+    code = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$",
+               error="Mã đơn vị chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 32)."))
+    name = text(255, required=True)
+    short_name = Str(validate=validate.Length(max=120))
+    kind = Str(validate=validate.OneOf(UNIT_KINDS))
+    parent_code = Str(allow_none=True)
+    cluster = Str(allow_none=True, validate=validate.Length(max=120))
+    email = fields.Email(allow_none=True)
+    active = fields.Boolean()
+
+
+class UnitPatch(UnitIn):
+    class Meta:
+        exclude = ("code",)
+
+    name = text(255)
+
+
+class UnitListArgs(Base):
+    kind = Str(validate=validate.OneOf(UNIT_KINDS))
+    cluster = Str()
+
+
+class UserOut(Me):
+    active = fields.Boolean()
+
+
+class UserIn(Base):
+    username = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
+    password = Str(required=True, validate=validate.Length(min=8, max=200))
+    full_name = text(255, required=True)
+    email = fields.Email(allow_none=True)
+    unit = Str(required=True, metadata={"description": "unit code"})
+    roles = fields.List(Str(validate=validate.OneOf(ROLES)), required=True,
+                        validate=validate.Length(min=1))
+    signing_title = Str(allow_none=True, validate=validate.Length(max=120))
+
+
+# -- reference data -------------------------------------------------------------------------
+
+class AwardFormOut(Base):
+    id = fields.Integer()
+    code = Str()
+    name = Str()
+    subject_kind = Str()
+    money_multiplier_individual = fields.Float(allow_none=True)
+    money_multiplier_collective = fields.Float(allow_none=True)
+    effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True)
+    source_note = Str(allow_none=True)
+
+
+class LegalBasisOut(Base):
+    code = Str()
+    document_kind = Str()
+    position = fields.Integer()
+    text = Str()
+    effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True)
+    source_note = Str(allow_none=True)
+
+
+class RuleValueOut(Base):
+    key = Str()
+    value = fields.Float()
+    label = Str()
+    effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True)
+    source_note = Str(allow_none=True)
+
+
+class OnDateArgs(Base):
+    on = fields.Date(metadata={"description": "date the data must be in force on (default today)"})
+
+
+# -- workflow --------------------------------------------------------------------------------
+
+class TransitionIn(Base):
+    trigger = text(32, required=True)
+    comment = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(required=True, strict=True)
+
+
+class ActionOut(Base):
+    trigger = Str()
+    label = Str()
+    to_state = Str()
+    comment_required = fields.Boolean()
+    allowed = fields.Boolean()
+    reasons = fields.List(Str())
+
+
+class ActionsOut(Base):
+    state = Str()
+    state_label = Str()
+    version = fields.Integer()
+    actions = fields.List(fields.Nested(ActionOut))
+
+
+class EventOut(Base):
+    id = fields.Integer()
+    trigger = Str()
+    role = Str()
+    from_state = Str()
+    to_state = Str()
+    comment = Str(allow_none=True)
+    content_sha256 = Str()
+    created_at = fields.DateTime()
+    actor = fields.Function(lambda e: {"id": e.actor.id, "username": e.actor.username,
+                                       "full_name": e.actor.full_name} if e.actor else None)
+
+
+class VersionArg(Base):
+    version = fields.Integer(strict=True, metadata={"description": "expected current version"})
+
+
+class WorkflowItem(Base):
+    _kind = None  # set by each item schema: which process names the states
+    id = fields.Integer()
+    state = Str()
+    state_label = fields.Method("get_state_label")
+    version = fields.Integer()
+    state_changed_at = fields.DateTime()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+    def get_state_label(self, item):
+        return state_label(self._kind, item.state)
+
+
+# -- campaigns --------------------------------------------------------------------------------
+
+class TargetIn(Base):
+    label = text(1000, required=True)
+    measure_unit = Str(load_default="", validate=validate.Length(max=40))
+    comparison = Str(load_default=">=", validate=validate.OneOf([">=", "<=", "="]))
+    value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+
+
+class ContentIn(Base):
+    title = text(2000, required=True)
+    description = Str(load_default="")
+    targets = fields.List(fields.Nested(TargetIn), load_default=list)
+
+
+class AwardFormQuotaIn(Base):
+    code = text(32, required=True)
+    quota_per_unit = fields.Integer(allow_none=True, strict=True,
+                                    validate=validate.Range(min=1))
+
+
+class CampaignFields(Base):
+    title = text(5000)
+    theme = Str()
+    purpose = Str()
+    implementation = Str()
+    launch_type = Str(validate=validate.OneOf(LAUNCH_TYPES))
+    launch_number = Str(allow_none=True, validate=validate.Length(max=40))
+    launch_date = fields.Date(allow_none=True)
+    period_start = fields.Date()
+    period_end = fields.Date()
+    plan_deadline = fields.Date(allow_none=True)
+    dossier_deadline = fields.Date(allow_none=True)
+    accepts_late = fields.Boolean()
+    vote_threshold = fields.Decimal(places=2, validate=validate.Range(min=1, max=100))
+    contents = fields.List(fields.Nested(ContentIn))
+    award_forms = fields.List(fields.Nested(AwardFormQuotaIn))
+    participants = fields.List(Str(), metadata={"description": "unit codes"})
+
+
+class CampaignCreate(CampaignFields):
+    code = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$"))
+    issuer_unit = Str(metadata={"description": "code of the issuing unit (default: the province)"})
+    title = text(5000, required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+
+
+class CampaignPatch(CampaignFields):
+    version = fields.Integer(required=True, strict=True)
+
+
+class TargetOut(Base):
+    id = fields.Integer()
+    position = fields.Integer()
+    label = Str()
+    measure_unit = Str()
+    comparison = Str()
+    value = fields.Float()
+
+
+class ContentOut(Base):
+    id = fields.Integer()
+    position = fields.Integer()
+    title = Str()
+    description = Str()
+    targets = fields.List(fields.Nested(TargetOut))
+
+
+class CampaignAwardFormOut(Base):
+    code = fields.Function(lambda f: f.award_form.code)
+    name = fields.Function(lambda f: f.award_form.name)
+    quota_per_unit = fields.Integer(allow_none=True)
+
+
+class CampaignSummary(WorkflowItem):
+    _kind = "campaign"
+    code = Str()
+    title = Str()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    plan_deadline = fields.Date(allow_none=True)
+    dossier_deadline = fields.Date(allow_none=True)
+
+
+class CampaignOut(CampaignSummary):
+    theme = Str()
+    purpose = Str()
+    implementation = Str()
+    issuer = fields.Nested(UnitRef)
+    launch_type = Str()
+    launch_number = Str(allow_none=True)
+    launch_date = fields.Date(allow_none=True)
+    accepts_late = fields.Boolean()
+    vote_threshold = fields.Float()
+    launched_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    contents = fields.List(fields.Nested(ContentOut))
+    award_forms = fields.List(fields.Nested(CampaignAwardFormOut))
+    participants = fields.Function(
+        lambda c: [{"id": p.unit.id, "code": p.unit.code, "name": p.unit.name}
+                   for p in c.participants])
+
+
+class CampaignListArgs(PageArgs):
+    state = Str(validate=validate.OneOf(["draft", "launched", "closed"]))
+
+
+# -- plans ---------------------------------------------------------------------------------------
+
+class SectionIn(Base):
+    content_id = fields.Integer(required=True, strict=True)
+    text = Str(required=True, validate=validate.Length(max=50000))
+
+
+class FigureIn(Base):
+    target_id = fields.Integer(required=True, strict=True)
+    value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    note = Str(load_default="", validate=validate.Length(max=2000))
+
+
+class PlanPatch(Base):
+    version = fields.Integer(required=True, strict=True)
+    summary = Str(validate=validate.Length(max=50000))
+    sections = fields.List(fields.Nested(SectionIn))
+    commitments = fields.List(fields.Nested(FigureIn))
+
+
+class SectionOut(Base):
+    content_id = fields.Integer()
+    text = Str()
+
+
+class FigureOut(Base):
+    target_id = fields.Integer()
+    value = fields.Float()
+    note = Str()
+
+
+class SubmissionSummary(WorkflowItem):
+    campaign_id = fields.Integer()
+    unit = fields.Nested(UnitRef)
+    submitted_at = fields.DateTime(allow_none=True)
+    late = fields.Boolean()
+
+
+class PlanSummary(SubmissionSummary):
+    _kind = "plan"
+
+
+class PlanOut(PlanSummary):
+    summary = Str()
+    sections = fields.List(fields.Nested(SectionOut))
+    commitments = fields.List(fields.Nested(FigureOut))
+
+
+class SubmissionListArgs(PageArgs):
+    campaign_id = fields.Integer()
+    unit_id = fields.Integer()
+    state = Str()
+
+
+# -- dossiers -----------------------------------------------------------------------------------
+
+class DossierPatch(Base):
+    version = fields.Integer(required=True, strict=True)
+    summary = Str(validate=validate.Length(max=50000))
+    council_meeting_date = fields.Date(allow_none=True)
+    council_members_total = fields.Integer(allow_none=True, strict=True,
+                                           validate=validate.Range(min=1, max=1000))
+    council_members_present = fields.Integer(allow_none=True, strict=True,
+                                             validate=validate.Range(min=1, max=1000))
+    council_chair = Str(validate=validate.Length(max=255))
+    council_secretary = Str(validate=validate.Length(max=255))
+    results = fields.List(fields.Nested(FigureIn))
+
+
+class NomineeFields(Base):
+    kind = Str(validate=validate.OneOf(NOMINEE_KINDS))
+    name = text(255)
+    title = Str(validate=validate.OneOf(["", "Ông", "Bà"]))
+    position_title = Str(validate=validate.Length(max=255))
+    organisation = Str(validate=validate.Length(max=255))
+    award_form = text(32, metadata={"description": "award form code"})
+    achievement_summary = Str(validate=validate.Length(max=20000))
+    votes_for = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    version = fields.Integer(strict=True, metadata={"description": "dossier version"})
+
+
+class NomineeCreate(NomineeFields):
+    kind = Str(required=True, validate=validate.OneOf(NOMINEE_KINDS))
+    name = text(255, required=True)
+    award_form = text(32, required=True)
+
+
+class VerdictIn(Base):
+    verdict = Str(required=True, validate=validate.OneOf(VERDICTS))
+    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True)
+
+
+class NomineeOut(Base):
+    id = fields.Integer()
+    dossier_id = fields.Integer()
+    position = fields.Integer()
+    kind = Str()
+    name = Str()
+    title = Str()
+    position_title = Str()
+    organisation = Str()
+    award_form = fields.Function(lambda n: n.award_form.code)
+    award_form_name = fields.Function(lambda n: n.award_form.name)
+    achievement_summary = Str()
+    votes_for = fields.Integer(allow_none=True)
+    verdict = Str(allow_none=True)
+    verdict_reason = Str(allow_none=True)
+    decision_id = fields.Integer(allow_none=True)
+    struck = fields.Boolean()
+    strike_reason = Str(allow_none=True)
+
+
+class AttachmentOut(Base):
+    id = fields.Integer()
+    kind = Str()
+    nominee_id = fields.Integer(allow_none=True)
+    filename = Str()
+    content_type = Str()
+    size = fields.Integer()
+    sha256 = Str()
+    uploaded_at = fields.DateTime()
+
+
+class AttachmentForm(Base):
+    kind = text(32, required=True)
+    nominee_id = fields.Integer()
+    version = fields.Integer()
+
+
+class AttachmentFile(Base):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class DossierSummary(SubmissionSummary):
+    _kind = "dossier"
+
+
+class DossierOut(DossierSummary):
+    summary = Str()
+    council_meeting_date = fields.Date(allow_none=True)
+    council_members_total = fields.Integer(allow_none=True)
+    council_members_present = fields.Integer(allow_none=True)
+    council_chair = Str()
+    council_secretary = Str()
+    appraisal_started_at = fields.DateTime(allow_none=True)
+    results = fields.List(fields.Nested(FigureOut))
+    nominees = fields.List(fields.Nested(NomineeOut))
+    attachments = fields.List(fields.Nested(AttachmentOut))
+
+
+class CheckOut(Base):
+    code = Str()
+    label = Str()
+    ok = fields.Boolean()
+    detail = Str(allow_none=True)
+
+
+class ChecklistOut(Base):
+    dossier_id = fields.Integer()
+    checks = fields.List(fields.Nested(CheckOut))
+
+
+# -- decisions ------------------------------------------------------------------------------------
+
+class DecisionCreate(Base):
+    campaign_id = fields.Integer(required=True, strict=True)
+    award_form = text(32, required=True)
+    title = Str(validate=validate.Length(max=2000))
+
+
+class DecisionPatch(Base):
+    version = fields.Integer(required=True, strict=True)
+    title = Str(validate=validate.Length(max=2000))
+
+
+class NomineeIdsIn(Base):
+    nominee_ids = fields.List(fields.Integer(strict=True), required=True,
+                              validate=validate.Length(min=1, max=5000))
+    version = fields.Integer(strict=True)
+
+
+class StrikeIn(Base):
+    struck = fields.Boolean(load_default=True)
+    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True)
+
+
+class DecisionSummary(WorkflowItem):
+    _kind = "decision"
+    campaign_id = fields.Integer()
+    award_form = fields.Function(lambda d: d.award_form.code)
+    title = Str()
+    proposal_number = Str(attribute="proposal_label", allow_none=True)
+    proposal_date = fields.Date(allow_none=True)
+    number = Str(attribute="number_label", allow_none=True)
+    issued_on = fields.Date(allow_none=True)
+
+
+class DecisionOut(DecisionSummary):
+    nominees = fields.List(fields.Nested(NomineeOut))
+
+
+class DecisionListArgs(PageArgs):
+    campaign_id = fields.Integer()
+    state = Str()
+
+
+# -- inbox --------------------------------------------------------------------------------------
+
+class InboxItem(Base):
+    kind = Str()
+    id = fields.Integer()
+    state = Str()
+    state_label = Str()
+    campaign_id = fields.Integer()
+    campaign_title = Str()
+    unit_id = fields.Integer(allow_none=True)
+    unit_name = Str(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    overdue = fields.Boolean()
+    waiting_since = fields.DateTime()
+    url = Str()
+
+
+class InboxArgs(PageArgs):
+    kind = Str(validate=validate.OneOf(["campaign", "plan", "dossier", "decision"]))
+    campaign_id = fields.Integer()
+
+
+InboxPage = page_of(InboxItem, "InboxPage")
+CampaignPage = page_of(CampaignSummary, "CampaignPage")
+PlanPage = page_of(PlanSummary, "PlanPage")
+DossierPage = page_of(DossierSummary, "DossierPage")
+DecisionPage = page_of(DecisionSummary, "DecisionPage")

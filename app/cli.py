@@ -1,0 +1,95 @@
+"""Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
+`flask workflow diagram`."""
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.services.errors import ServiceError
+
+seed = AppGroup("seed", help="Load reference or demo data (idempotent).")
+users = AppGroup("users", help="Manage user accounts.")
+units = AppGroup("units", help="Manage units.")
+workflow = AppGroup("workflow", help="Read the process definitions.")
+
+
+def _fail(error: ServiceError):
+    click.echo(f"Lỗi: {error.message}", err=True)
+    if error.details:
+        click.echo(f"Chi tiết: {error.details}", err=True)
+    sys.exit(2)
+
+
+@seed.command("reference")
+def seed_reference():
+    """Award forms, legal bases, thresholds and required papers, with effective dates."""
+    from app.services.reference import load_reference_data
+
+    counts = load_reference_data()
+    click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+
+
+@seed.command("demo")
+def seed_demo():
+    """The 2019 Lạng Sơn campaign, its units and one demo account per role."""
+    from app.services.demo import load_demo
+
+    try:
+        result = load_demo()
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Demo campaign {result['campaign_code']} "
+               f"{'created' if result['created_campaign'] else 'already present'}.")
+    click.echo(f"Demo accounts (password: {result['password']}):")
+    for u in result["users"]:
+        click.echo(f"  {u['username']:<20} {', '.join(u['roles']):<18} {u['unit']:<6} {u['full_name']}")
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", "roles", multiple=True, required=True, help="repeat for several roles")
+@click.option("--unit", "unit_code", required=True, help="unit code, e.g. SNV")
+@click.option("--full-name", default=None)
+@click.option("--email", default=None)
+@click.option("--signing-title", default=None, help='printed in signature blocks, e.g. "PHÓ CHỦ TỊCH"')
+def create_user(username, password, roles, unit_code, full_name, email, signing_title):
+    """Create a user, or bring an existing one in line with these options."""
+    from app.services.org import upsert_user
+
+    try:
+        user, created = upsert_user(username, password, list(roles), unit_code, full_name,
+                                    email, signing_title)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"User {user.username} {'created' if created else 'updated'}: "
+               f"{', '.join(sorted(user.roles))} @ {unit_code}")
+
+
+@units.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_units(file):
+    """Import units from a UTF-8 CSV with columns:
+    code,name,short_name,kind,parent_code,cluster,email (code and name required)."""
+    from app.services.org import import_units_csv
+
+    try:
+        counts = import_units_csv(file.read())
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Units imported: {counts['created']} created, {counts['updated']} updated.")
+
+
+@workflow.command("diagram")
+@click.argument("process", type=click.Choice(["campaign", "plan", "dossier", "decision"]))
+def diagram(process):
+    """Print a Mermaid state diagram drawn from the definition."""
+    from workflows import get_process
+
+    click.echo(get_process(process).mermaid())
+
+
+def register(app: Flask):
+    for group in (seed, users, units, workflow):
+        app.cli.add_command(group)

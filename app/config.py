@@ -1,0 +1,77 @@
+"""Settings: safe defaults here, secrets from the environment or instance/config.py."""
+import os
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in _TRUE
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def _database_url(instance_path):
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "tdkt.sqlite3")
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path):
+    """Build the settings mapping from defaults and environment variables."""
+    return {
+        "ENV_NAME": os.environ.get("TDKT_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        # Whole request bodies above this answer 413 before any view runs.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "UPLOAD_ALLOWED_EXTENSIONS": os.environ.get(
+            "UPLOAD_ALLOWED_EXTENSIONS", "pdf,docx,doc,odt,jpg,jpeg,png,xlsx,xls"
+        ),
+        "API_TOKEN_TTL_HOURS": _env_int("API_TOKEN_TTL_HOURS", 12),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "TIMEZONE": os.environ.get("TDKT_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "PAGE_SIZE_MAX": _env_int("PAGE_SIZE_MAX", 200),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME_MINUTES", 480) * 60,
+        # CSRF is checked explicitly: on every form, and on API writes that
+        # ride a browser session rather than a bearer token.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # OpenAPI document (flask-smorest)
+        "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot run safely."""
+
+
+def validate(config):
+    """Refuse to start in production without the secrets production needs."""
+    if config.get("ENV_NAME") == "production":
+        if not config.get("SECRET_KEY"):
+            raise ConfigError(
+                "SECRET_KEY chưa được đặt. In production mode (TDKT_ENV=production) set "
+                "SECRET_KEY in the environment or instance/config.py before starting."
+            )
+    elif not config.get("SECRET_KEY"):
+        # Development and tests: a fixed, clearly non-secret key.
+        config["SECRET_KEY"] = "dev-only-not-secret"

@@ -1,0 +1,33 @@
+"""Every table, importable from one place (Alembic reads the metadata through here)."""
+from app.models.audit import NumberRegister, OutboxMessage, WorkflowEvent
+from app.models.campaign import (
+    LAUNCH_TYPES,
+    Campaign,
+    CampaignAwardForm,
+    CampaignContent,
+    CampaignParticipant,
+    CampaignTarget,
+)
+from app.models.decision import Decision
+from app.models.org import ROLES, UNIT_KINDS, UNIT_SCOPED_ROLES, ApiToken, Unit, User, UserRole
+from app.models.reference import AttachmentRequirement, AwardForm, LegalBasis, RuleValue
+from app.models.submission import (
+    NOMINEE_KINDS,
+    VERDICTS,
+    Attachment,
+    Dossier,
+    DossierResult,
+    Nominee,
+    Plan,
+    PlanCommitment,
+    PlanSection,
+)
+
+__all__ = [
+    "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm", "Campaign",
+    "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
+    "Decision", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
+    "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
+    "ROLES", "RuleValue", "UNIT_KINDS", "UNIT_SCOPED_ROLES", "Unit", "User", "UserRole",
+    "VERDICTS", "WorkflowEvent",
+]

@@ -1,0 +1,68 @@
+"""The audit trail, the outbox and the number registers."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.org import User
+
+
+class WorkflowEvent(db.Model):
+    """One fired trigger: who, in which role, from where to where, why, on what content."""
+
+    __tablename__ = "workflow_events"
+    __table_args__ = (sa.Index("ix_workflow_events_item", "item_type", "item_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    trigger: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    from_state: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    to_state: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    content_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    # The content itself, so a resubmission can be compared with what was seen before.
+    snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class OutboxMessage(db.Model):
+    """A notification written in the same transaction as the step that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workflow_events.id"), index=True)
+    item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    template: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    recipient_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    recipient_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    recipient_email: Mapped[str | None] = mapped_column(sa.String(255))
+    payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+
+class NumberRegister(db.Model):
+    """Sổ đăng ký văn bản: one counter per issuing body, document type and year."""
+
+    __tablename__ = "number_registers"
+    __table_args__ = (sa.UniqueConstraint("issuer_unit_id", "doc_type", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False)
+    doc_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    last_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

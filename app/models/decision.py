@@ -1,0 +1,52 @@
+"""A commendation decision (quyết định khen thưởng) with the Board's proposal (tờ trình)."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import WorkflowItemMixin
+from app.models.campaign import Campaign
+from app.models.reference import AwardForm
+from app.models.submission import Nominee
+
+
+class Decision(WorkflowItemMixin, db.Model):
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), nullable=False, index=True)
+    award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), nullable=False)
+    # Trích yếu, e.g. "Về việc tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh".
+    title: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    # The Board's tờ trình: numbered when the Board head signs it.
+    proposal_number: Mapped[int | None] = mapped_column(sa.Integer)
+    proposal_symbol: Mapped[str | None] = mapped_column(sa.String(40))
+    proposal_date: Mapped[date | None] = mapped_column(sa.Date)
+    proposal_signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The decision itself: numbered by the Office at issuance, never before.
+    number: Mapped[int | None] = mapped_column(sa.Integer)
+    symbol: Mapped[str | None] = mapped_column(sa.String(40))
+    issued_on: Mapped[date | None] = mapped_column(sa.Date)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    campaign: Mapped[Campaign] = relationship()
+    award_form: Mapped[AwardForm] = relationship(lazy="joined")
+    nominees: Mapped[list[Nominee]] = relationship(
+        order_by=(Nominee.kind, Nominee.dossier_id, Nominee.position), lazy="selectin"
+    )
+
+    @property
+    def awarded(self):
+        return [n for n in self.nominees if not n.struck]
+
+    @property
+    def number_label(self):
+        """ "Số: 05/QĐ-UBND" style, with the leading zero of the rules for numbers < 10."""
+        return f"{self.number:02d}/{self.symbol}" if self.number else None
+
+    @property
+    def proposal_label(self):
+        return f"{self.proposal_number:02d}/{self.proposal_symbol}" if self.proposal_number else None

@@ -1,0 +1,113 @@
+"""Units, people, roles and API tokens."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import TimestampMixin, utcnow
+
+ROLES = (
+    "unit_staff",
+    "unit_head",
+    "board_appraiser",
+    "board_head",
+    "chairman",
+    "office_clerk",
+    "admin",
+)
+UNIT_SCOPED_ROLES = frozenset({"unit_staff", "unit_head"})
+
+UNIT_KINDS = ("province", "office", "department", "commune", "mass_org", "enterprise", "other")
+
+
+class Unit(TimestampMixin, db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    short_name: Mapped[str | None] = mapped_column(sa.String(120))
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="department")
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    cluster: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+
+    def __repr__(self):
+        return f"<Unit {self.code}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(32), primary_key=True, index=True)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    full_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False, index=True)
+    # Printed in signature blocks, e.g. "PHÓ CHỦ TỊCH" or "GIÁM ĐỐC".
+    signing_title: Mapped[str | None] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def set_roles(self, roles):
+        wanted = set(roles)
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        have = {r.role for r in self.role_rows}
+        self.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
+
+    def has_role(self, *roles):
+        return bool(self.roles.intersection(roles))
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def __repr__(self):
+        return f"<User {self.username}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak reveals none."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,175 @@
+"""What a unit sends: its plan (kế hoạch hưởng ứng) and its dossier (hồ sơ đề nghị)."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import WorkflowItemMixin, utcnow
+from app.models.campaign import Campaign, CampaignTarget
+from app.models.org import Unit
+from app.models.reference import AwardForm
+
+
+class SubmissionMixin(WorkflowItemMixin):
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Set when sent to the unit head after the deadline of a campaign that accepts late items.
+    late: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+
+
+class Plan(SubmissionMixin, db.Model):
+    __tablename__ = "plans"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "unit_id"),
+        sa.Index("ix_plans_unit_id_state", "unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), nullable=False)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False)
+    summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    sections: Mapped[list["PlanSection"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    commitments: Mapped[list["PlanCommitment"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class PlanSection(db.Model):
+    """The unit's text for one content area of the campaign."""
+
+    __tablename__ = "plan_sections"
+
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign_contents.id"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+
+class PlanCommitment(db.Model):
+    """The unit's own figure for one campaign target."""
+
+    __tablename__ = "plan_commitments"
+
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_targets.id"), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+    target: Mapped[CampaignTarget] = relationship(lazy="joined")
+
+
+class Dossier(SubmissionMixin, db.Model):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "unit_id"),
+        sa.Index("ix_dossiers_unit_id_state", "unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), nullable=False)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False)
+    summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # The unit council's meeting (Hội đồng Thi đua – Khen thưởng của đơn vị).
+    council_meeting_date: Mapped[date | None] = mapped_column(sa.Date)
+    council_members_total: Mapped[int | None] = mapped_column(sa.Integer)
+    council_members_present: Mapped[int | None] = mapped_column(sa.Integer)
+    council_chair: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    council_secretary: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    # When the Board began appraising: the "appraisal not started" rule reads it.
+    appraisal_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    results: Mapped[list["DossierResult"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    nominees: Mapped[list["Nominee"]] = relationship(
+        back_populates="dossier",
+        cascade="all, delete-orphan",
+        order_by="Nominee.position",
+        lazy="selectin",
+    )
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class DossierResult(db.Model):
+    """What the unit achieved against one campaign target."""
+
+    __tablename__ = "dossier_results"
+
+    dossier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_targets.id"), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+
+
+NOMINEE_KINDS = ("collective", "individual")
+VERDICTS = ("accepted", "declined")
+
+
+class Nominee(db.Model):
+    __tablename__ = "nominees"
+    __table_args__ = (sa.Index("ix_nominees_campaign_id_identity_key", "campaign_id", "identity_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # Denormalised so the duplicate check is one indexed query per campaign.
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), nullable=False)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="")  # Ông / Bà
+    position_title: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    organisation: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    identity_key: Mapped[str] = mapped_column(sa.String(600), nullable=False)
+    award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), nullable=False)
+    achievement_summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    votes_for: Mapped[int | None] = mapped_column(sa.Integer)
+    verdict: Mapped[str | None] = mapped_column(sa.String(16))
+    verdict_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"), index=True)
+    struck: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    strike_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="nominees")
+    award_form: Mapped[AwardForm] = relationship(lazy="joined")
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    nominee_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("nominees.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="attachments")

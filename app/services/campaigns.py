@@ -1,0 +1,207 @@
+"""Campaigns: drafting by the Board, launch (which opens a plan and a dossier per unit), close."""
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    Campaign,
+    CampaignAwardForm,
+    CampaignContent,
+    CampaignParticipant,
+    CampaignTarget,
+    Dossier,
+    Plan,
+    Unit,
+)
+from app.services import reference
+from app.services.clock import now_utc, today
+from app.services.errors import Conflict, Invalid
+from app.services.permissions import BOARD, require_role, visible
+from app.services.tx import transaction
+from app.services.workflow import (
+    check_version,
+    effect,
+    facts_builder,
+    load,
+    snapshot_builder,
+    touch,
+)
+from workflows.facts import CampaignFacts
+
+# What may still change once a campaign is launched: its deadlines, never its substance.
+EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late"}
+SCALARS = ("title", "theme", "purpose", "implementation", "launch_type", "launch_number", "launch_date",
+           "period_start", "period_end", "plan_deadline", "dossier_deadline", "accepts_late",
+           "vote_threshold")
+
+
+def _units_by_code(codes):
+    codes = list(dict.fromkeys(codes))
+    units = db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes))).all()
+    found = {u.code: u for u in units}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise Invalid("Mã đơn vị không tồn tại: " + ", ".join(unknown) + ".",
+                      details={"unknown_units": unknown}, code="unknown_unit")
+    return [found[c] for c in codes]
+
+
+def _set_contents(campaign, contents):
+    campaign.contents.clear()
+    db.session.flush()
+    for i, content in enumerate(contents, start=1):
+        row = CampaignContent(position=i, title=content["title"].strip(),
+                              description=content.get("description", "").strip())
+        for j, target in enumerate(content.get("targets", []), start=1):
+            row.targets.append(CampaignTarget(
+                position=j, label=target["label"].strip(),
+                measure_unit=target.get("measure_unit", "").strip(),
+                comparison=target.get("comparison", ">="), value=Decimal(str(target["value"]))))
+        campaign.contents.append(row)
+
+
+def _set_award_forms(campaign, forms):
+    on = today()
+    codes = [f["code"] for f in forms]
+    if len(set(codes)) != len(codes):
+        raise Invalid("Một hình thức khen thưởng chỉ được khai báo một lần.",
+                      code="duplicate_award_form")
+    campaign.award_forms.clear()
+    db.session.flush()
+    for f in forms:
+        form = reference.award_form(f["code"], on)
+        campaign.award_forms.append(
+            CampaignAwardForm(award_form_id=form.id, quota_per_unit=f.get("quota_per_unit")))
+
+
+def _set_participants(campaign, codes):
+    campaign.participants.clear()
+    db.session.flush()
+    for unit in _units_by_code(codes):
+        campaign.participants.append(CampaignParticipant(unit_id=unit.id))
+
+
+def _apply(campaign, data):
+    for key in SCALARS:
+        if key in data:
+            setattr(campaign, key, data[key])
+    if "contents" in data:
+        _set_contents(campaign, data["contents"])
+    if "award_forms" in data:
+        _set_award_forms(campaign, data["award_forms"])
+    if "participants" in data:
+        _set_participants(campaign, data["participants"])
+    if campaign.period_start and campaign.period_end and campaign.period_start > campaign.period_end:
+        raise Invalid("Ngày bắt đầu phải trước ngày kết thúc thời gian thi đua.",
+                      details={"period_end": ["Ngày kết thúc trước ngày bắt đầu."]},
+                      code="invalid_period")
+
+
+def create_campaign(user, data):
+    require_role(user, BOARD, "tạo phong trào thi đua")
+    with transaction():
+        if db.session.scalar(sa.select(Campaign.id).where(Campaign.code == data["code"])):
+            raise Conflict(f"Mã phong trào «{data['code']}» đã được dùng.", code="duplicate_code")
+        issuer_code = data.get("issuer_unit")
+        if issuer_code:
+            issuer = _units_by_code([issuer_code])[0]
+        else:
+            issuer = db.session.scalars(
+                sa.select(Unit).where(Unit.kind == "province").order_by(Unit.id)).first()
+            if issuer is None:
+                raise Invalid("Chưa khai báo cơ quan ban hành (đơn vị loại «province»).",
+                              code="no_issuer")
+        threshold = data.get("vote_threshold")
+        if threshold is None:
+            threshold = reference.rule("vote_threshold_default", today(), Decimal("70"))
+        campaign = Campaign(code=data["code"], issuer_unit_id=issuer.id, state="draft",
+                            created_by_id=user.id, vote_threshold=threshold,
+                            title=data["title"], period_start=data["period_start"],
+                            period_end=data["period_end"])
+        db.session.add(campaign)
+        _apply(campaign, {k: v for k, v in data.items() if k not in ("code", "issuer_unit")})
+    return campaign
+
+
+def update_campaign(user, campaign_id, data, version):
+    require_role(user, BOARD, "sửa phong trào thi đua")
+    with transaction():
+        campaign = load("campaign", campaign_id, user, lock=True)
+        check_version(campaign, version)
+        if campaign.state == "closed":
+            raise Conflict("Phong trào đã kết thúc, không thể sửa.", code="invalid_state")
+        if campaign.state == "launched":
+            frozen = sorted(set(data) - EDITABLE_WHEN_LAUNCHED)
+            if frozen:
+                raise Invalid(
+                    "Phong trào đã phát động: chỉ được điều chỉnh hạn nộp và việc nhận hồ sơ muộn.",
+                    details={"fields": frozen}, code="frozen_after_launch")
+        _apply(campaign, data)
+        if campaign.plan_deadline and campaign.dossier_deadline and (
+                campaign.plan_deadline > campaign.dossier_deadline):
+            raise Invalid("Hạn nộp kế hoạch không được muộn hơn hạn nộp hồ sơ.",
+                          code="invalid_deadlines")
+        touch(campaign)
+    return campaign
+
+
+def list_campaigns(user, state=None):
+    query = sa.select(Campaign).where(visible(user, Campaign))
+    if state:
+        query = query.where(Campaign.state == state)
+    return query.order_by(Campaign.period_start.desc(), Campaign.id.desc())
+
+
+@facts_builder("campaign")
+def campaign_facts(c):
+    return CampaignFacts(
+        title=c.title or "",
+        period_start=c.period_start,
+        period_end=c.period_end,
+        plan_deadline=c.plan_deadline,
+        dossier_deadline=c.dossier_deadline,
+        contents={content.title: len(content.targets) for content in c.contents},
+        participant_count=len(c.participants),
+        award_form_count=len(c.award_forms),
+        vote_threshold=c.vote_threshold,
+    )
+
+
+@snapshot_builder("campaign")
+def campaign_snapshot(c):
+    return {
+        "code": c.code, "title": c.title, "theme": c.theme, "purpose": c.purpose,
+        "implementation": c.implementation,
+        "launch_type": c.launch_type, "launch_number": c.launch_number,
+        "launch_date": c.launch_date, "period": [c.period_start, c.period_end],
+        "plan_deadline": c.plan_deadline, "dossier_deadline": c.dossier_deadline,
+        "accepts_late": c.accepts_late, "vote_threshold": str(c.vote_threshold),
+        "contents": [
+            {"title": k.title, "description": k.description,
+             "targets": [{"id": t.id, "label": t.label, "measure_unit": t.measure_unit,
+                          "comparison": t.comparison, "value": str(t.value)} for t in k.targets]}
+            for k in c.contents
+        ],
+        "award_forms": sorted([[f.award_form.code, f.quota_per_unit] for f in c.award_forms]),
+        "participants": sorted(p.unit.code for p in c.participants),
+    }
+
+
+@effect("campaign", "launch")
+def _open_unit_items(campaign, user, role, comment):
+    """Launching opens a draft plan and a draft dossier for every participating unit."""
+    campaign.launched_at = now_utc()
+    campaign.launch_date = campaign.launch_date or today()
+    unit_ids = [p.unit_id for p in campaign.participants]
+    for model in (Plan, Dossier):
+        have = set(db.session.scalars(
+            sa.select(model.unit_id).where(model.campaign_id == campaign.id)))
+        for unit_id in unit_ids:
+            if unit_id not in have:
+                db.session.add(model(campaign_id=campaign.id, unit_id=unit_id, state="draft"))
+
+
+@effect("campaign", "close")
+def _stamp_close(campaign, user, role, comment):
+    campaign.closed_at = now_utc()

@@ -1,0 +1,231 @@
+"""Decisions: composed by the Board from appraised dossiers, signed, approved, issued."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Campaign, Decision, Dossier, Nominee, Unit
+from app.services import reference, registers
+from app.services.clock import today
+from app.services.errors import Conflict, Invalid, NotFound
+from app.services.permissions import require_role, visible
+from app.services.tx import transaction
+from app.services.workflow import (
+    check_version,
+    effect,
+    facts_builder,
+    fire_system,
+    load,
+    snapshot_builder,
+    touch,
+)
+from workflows.facts import DecisionFacts
+
+DEFAULT_TITLE = "Về việc tặng {form}"
+
+
+def list_decisions(user, campaign_id=None, state=None):
+    query = sa.select(Decision).where(visible(user, Decision))
+    if campaign_id:
+        query = query.where(Decision.campaign_id == campaign_id)
+    if state:
+        query = query.where(Decision.state == state)
+    return query.order_by(Decision.id.desc())
+
+
+def create_decision(user, data):
+    require_role(user, {"board_appraiser"}, "lập dự thảo quyết định")
+    with transaction():
+        campaign = load("campaign", data["campaign_id"], user)
+        if campaign.state == "draft":
+            raise Conflict("Phong trào chưa phát động.", code="invalid_state")
+        form = reference.award_form(data["award_form"], today())
+        if form.id not in {f.award_form_id for f in campaign.award_forms}:
+            raise Invalid(f"Phong trào không có hình thức «{form.name}».",
+                          details={"award_form": [data["award_form"]]}, code="award_form_not_offered")
+        decision = Decision(campaign_id=campaign.id, award_form_id=form.id, state="drafting",
+                            created_by_id=user.id,
+                            title=(data.get("title") or "").strip()
+                            or DEFAULT_TITLE.format(form=form.name))
+        db.session.add(decision)
+    return decision
+
+
+def _drafting(user, decision_id, version):
+    require_role(user, {"board_appraiser"}, "sửa dự thảo quyết định")
+    decision = load("decision", decision_id, user, lock=True)
+    if version is not None:
+        check_version(decision, version)
+    if decision.state != "drafting":
+        raise Conflict("Chỉ sửa được quyết định khi đang dự thảo.",
+                       details={"state": decision.state}, code="not_editable")
+    return decision
+
+
+def update_decision(user, decision_id, data, version):
+    with transaction():
+        decision = _drafting(user, decision_id, version)
+        if version is None:
+            check_version(decision, version)
+        if "title" in data:
+            title = data["title"].strip()
+            if not title:
+                raise Invalid("Trích yếu không được để trống.", code="empty_title",
+                              details={"title": ["Bắt buộc."]})
+            decision.title = title
+        touch(decision)
+    return decision
+
+
+def add_nominees(user, decision_id, nominee_ids, version=None):
+    """Put accepted nominees of appraised dossiers (any unit) into the draft."""
+    with transaction():
+        decision = _drafting(user, decision_id, version)
+        wanted = list(dict.fromkeys(nominee_ids))
+        rows = db.session.execute(
+            sa.select(Nominee, Dossier)
+            .join(Dossier, Dossier.id == Nominee.dossier_id)
+            .where(Nominee.id.in_(wanted), visible(user, Dossier))
+            .with_for_update(of=Dossier)
+        ).all()
+        found = {n.id: (n, d) for n, d in rows}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise NotFound("Không tìm thấy tập thể, cá nhân được đề nghị.",
+                           details={"nominee_ids": missing})
+        problems = {}
+        for nid in wanted:
+            n, d = found[nid]
+            if d.campaign_id != decision.campaign_id:
+                problems[nid] = "thuộc phong trào khác"
+            elif d.state not in ("appraised", "in_proposal"):
+                problems[nid] = "hồ sơ chưa thẩm định xong"
+            elif n.verdict != "accepted":
+                problems[nid] = "không được Ban TĐKT chấp nhận"
+            elif n.award_form_id != decision.award_form_id:
+                problems[nid] = "đề nghị hình thức khen thưởng khác"
+            elif n.decision_id is not None and n.decision_id != decision.id:
+                problems[nid] = "đã có trong quyết định khác"
+        if problems:
+            raise Invalid("Không thể đưa vào dự thảo: " + "; ".join(
+                f"{found[i][0].name} ({why})" for i, why in problems.items()) + ".",
+                details={"nominees": {str(k): v for k, v in problems.items()}},
+                code="nominee_not_eligible")
+        for nid in wanted:
+            n, d = found[nid]
+            n.decision_id = decision.id
+            n.struck, n.strike_reason = False, None
+            if d.state == "appraised":
+                fire_system("dossier", d, "include", user, "board_appraiser")
+        touch(decision)
+    return decision
+
+
+def remove_nominee(user, decision_id, nominee_id, version=None):
+    with transaction():
+        decision = _drafting(user, decision_id, version)
+        nominee = next((n for n in decision.nominees if n.id == nominee_id), None)
+        if nominee is None:
+            raise NotFound("Tập thể, cá nhân này không có trong dự thảo quyết định.")
+        nominee.decision_id = None
+        dossier = db.session.scalars(
+            sa.select(Dossier).where(Dossier.id == nominee.dossier_id).with_for_update()).one()
+        still_in = db.session.scalar(
+            sa.select(sa.func.count(Nominee.id))
+            .where(Nominee.dossier_id == dossier.id, Nominee.decision_id.is_not(None),
+                   Nominee.id != nominee.id))
+        if not still_in and dossier.state == "in_proposal":
+            fire_system("dossier", dossier, "exclude", user, "board_appraiser")
+        touch(decision)
+    return decision
+
+
+def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
+    """The Chairman takes a nominee off the list before approving (or puts one back)."""
+    require_role(user, {"chairman"}, "loại tập thể, cá nhân khỏi danh sách")
+    with transaction():
+        decision = load("decision", decision_id, user, lock=True)
+        if version is not None:
+            check_version(decision, version)
+        if decision.state != "awaiting_chairman":
+            raise Conflict("Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
+                           details={"state": decision.state}, code="invalid_state")
+        nominee = next((n for n in decision.nominees if n.id == nominee_id), None)
+        if nominee is None:
+            raise NotFound("Tập thể, cá nhân này không có trong danh sách.")
+        reason = (reason or "").strip() or None
+        if struck and not reason:
+            raise Invalid("Cần ghi lý do loại khỏi danh sách.", code="comment_required",
+                          details={"reason": ["Bắt buộc."]})
+        nominee.struck, nominee.strike_reason = struck, (reason if struck else None)
+        touch(decision)
+    return decision
+
+
+@facts_builder("decision")
+def decision_facts(decision):
+    return DecisionFacts(nominee_count=len(decision.nominees),
+                         struck_count=sum(1 for n in decision.nominees if n.struck))
+
+
+@snapshot_builder("decision")
+def decision_snapshot(d):
+    return {
+        "campaign_id": d.campaign_id,
+        "award_form": d.award_form.code,
+        "title": d.title,
+        "proposal": d.proposal_label,
+        "proposal_date": d.proposal_date,
+        "number": d.number_label,
+        "issued_on": d.issued_on,
+        "nominees": [
+            {"id": n.id, "kind": n.kind, "name": n.name, "organisation": n.organisation,
+             "dossier_id": n.dossier_id, "struck": n.struck, "strike_reason": n.strike_reason}
+            for n in d.nominees
+        ],
+    }
+
+
+def _unit_code(unit_id):
+    return db.session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
+
+
+@effect("decision", "sign_proposal")
+def _number_proposal(decision, user, role, comment):
+    """The Board's tờ trình takes its number from the Board unit's register (…/TTr-SNV)."""
+    signed_on = today()
+    decision.proposal_number = registers.take_number(user.unit_id, "TTr", signed_on.year)
+    decision.proposal_symbol = f"TTr-{user.unit.code}"
+    decision.proposal_date = signed_on
+    decision.proposal_signed_by_id = user.id
+
+
+def _clear_proposal(decision, user, role, comment):
+    """A returned proposal is redone: the next signature takes a new number."""
+    decision.proposal_number = decision.proposal_symbol = decision.proposal_date = None
+    decision.proposal_signed_by_id = None
+
+
+effect("decision", "chairman_return")(_clear_proposal)
+
+
+@effect("decision", "approve")
+def _stamp_approval(decision, user, role, comment):
+    decision.approved_by_id = user.id
+
+
+@effect("decision", "issue")
+def _issue(decision, user, role, comment):
+    """Number and date the decision, and close every dossier it answers."""
+    issued_on = today()
+    campaign = db.session.get(Campaign, decision.campaign_id)
+    decision.number = registers.take_number(campaign.issuer_unit_id, "QĐ", issued_on.year)
+    decision.symbol = f"QĐ-{_unit_code(campaign.issuer_unit_id)}"
+    decision.issued_on = issued_on
+    decision.issued_by_id = user.id
+    dossier_ids = sorted({n.dossier_id for n in decision.nominees})
+    dossiers = db.session.scalars(
+        sa.select(Dossier).where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id)
+        .with_for_update()).all()
+    for dossier in dossiers:
+        if dossier.state == "in_proposal":
+            fire_system("dossier", dossier, "decide", user, role,
+                        comment=f"Quyết định số {decision.number_label}")

@@ -1,0 +1,317 @@
+"""Dossiers (hồ sơ đề nghị khen thưởng): results, the council's vote, nominees, papers,
+and the Board's verdict on each nominee."""
+import unicodedata
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Attachment, Dossier, DossierResult, Nominee, Unit
+from app.services import reference, storage
+from app.services.clock import now_utc, today
+from app.services.errors import Conflict, Invalid, NotFound
+from app.services.permissions import require_own_unit_staff, require_role, visible
+from app.services.tx import transaction
+from app.services.workflow import check_version, effect, facts_builder, load, snapshot_builder, touch
+from workflows import appraisal_checklist
+from workflows.facts import DossierFacts, NomineeFacts
+from workflows.guards import is_late
+
+EDITABLE_STATES = ("draft", "returned")
+# Dossiers whose nominees count as "already proposed" in the campaign.
+PROPOSED_STATES = ("awaiting_head", "submitted", "in_appraisal", "returned", "appraised",
+                   "in_proposal", "decided")
+COUNCIL_FIELDS = ("summary", "council_meeting_date", "council_members_total",
+                  "council_members_present", "council_chair", "council_secretary")
+NOMINEE_FIELDS = ("kind", "name", "title", "position_title", "organisation",
+                  "achievement_summary", "votes_for")
+
+
+def identity_key(kind, name, organisation) -> str:
+    """Same subject, whatever the spacing, case or Unicode form it was typed in."""
+    def norm(s):
+        return " ".join(unicodedata.normalize("NFC", s or "").casefold().split())
+    return f"{kind}|{norm(name)}|{norm(organisation)}"
+
+
+def list_dossiers(user, campaign_id=None, unit_id=None, state=None):
+    query = sa.select(Dossier).where(visible(user, Dossier))
+    if campaign_id:
+        query = query.where(Dossier.campaign_id == campaign_id)
+    if unit_id:
+        query = query.where(Dossier.unit_id == unit_id)
+    if state:
+        query = query.where(Dossier.state == state)
+    return query.order_by(Dossier.campaign_id.desc(), Dossier.id)
+
+
+def _editable(user, dossier, what):
+    require_own_unit_staff(user, dossier, what)
+    if dossier.state not in EDITABLE_STATES:
+        raise Conflict("Hồ sơ đã gửi đi, không thể sửa ở trạng thái này.",
+                       details={"state": dossier.state}, code="not_editable")
+
+
+def _load_for_edit(user, dossier_id, version, what):
+    dossier = load("dossier", dossier_id, user, lock=True)
+    if version is not None:
+        check_version(dossier, version)
+    _editable(user, dossier, what)
+    return dossier
+
+
+def update_dossier(user, dossier_id, data, version):
+    with transaction():
+        dossier = load("dossier", dossier_id, user, lock=True)
+        check_version(dossier, version)
+        _editable(user, dossier, "sửa hồ sơ")
+        for key in COUNCIL_FIELDS:
+            if key in data:
+                setattr(dossier, key, data[key])
+        if "results" in data:
+            targets = {t.id for t in dossier.campaign.targets}
+            unknown = [r["target_id"] for r in data["results"] if r["target_id"] not in targets]
+            if unknown:
+                raise Invalid("Chỉ tiêu không thuộc phong trào này.",
+                              details={"target_id": unknown}, code="unknown_target")
+            by_id = {r.target_id: r for r in dossier.results}
+            for r in data["results"]:
+                row = by_id.get(r["target_id"])
+                value = Decimal(str(r["value"]))
+                if row is None:
+                    dossier.results.append(DossierResult(
+                        target_id=r["target_id"], value=value, note=r.get("note", "")))
+                else:
+                    row.value, row.note = value, r.get("note", row.note)
+        touch(dossier)
+    return dossier
+
+
+def _nominee(dossier, nominee_id):
+    for n in dossier.nominees:
+        if n.id == nominee_id:
+            return n
+    raise NotFound("Không tìm thấy tập thể, cá nhân trong hồ sơ.")
+
+
+def _apply_nominee(dossier, nominee, data):
+    for key in NOMINEE_FIELDS:
+        if key in data:
+            setattr(nominee, key, data[key])
+    if "award_form" in data:
+        nominee.award_form = reference.award_form(data["award_form"], today())
+    subject = nominee.award_form.subject_kind
+    if subject not in ("both", nominee.kind):
+        kind_label = "tập thể" if subject == "collective" else "cá nhân"
+        raise Invalid(f"«{nominee.award_form.name}» chỉ dành cho {kind_label}.",
+                      details={"award_form": [f"Chỉ dành cho {kind_label}."]},
+                      code="award_form_subject")
+    if nominee.kind == "collective":
+        nominee.title = ""
+    nominee.identity_key = identity_key(nominee.kind, nominee.name, nominee.organisation)
+
+
+def add_nominee(user, dossier_id, data, version=None):
+    with transaction():
+        dossier = _load_for_edit(user, dossier_id, version, "thêm người được đề nghị")
+        nominee = Nominee(campaign_id=dossier.campaign_id,
+                          position=max((n.position for n in dossier.nominees), default=0) + 1)
+        _apply_nominee(dossier, nominee, data)
+        dossier.nominees.append(nominee)
+        touch(dossier)
+    return nominee
+
+
+def update_nominee(user, dossier_id, nominee_id, data, version=None):
+    with transaction():
+        dossier = _load_for_edit(user, dossier_id, version, "sửa người được đề nghị")
+        nominee = _nominee(dossier, nominee_id)
+        _apply_nominee(dossier, nominee, data)
+        touch(dossier)
+    return nominee
+
+
+def remove_nominee(user, dossier_id, nominee_id, version=None):
+    removed_files = []
+    with transaction():
+        dossier = _load_for_edit(user, dossier_id, version, "xóa người được đề nghị")
+        nominee = _nominee(dossier, nominee_id)
+        removed_files = [a.storage_key for a in dossier.attachments if a.nominee_id == nominee.id]
+        dossier.attachments[:] = [a for a in dossier.attachments if a.nominee_id != nominee.id]
+        dossier.nominees.remove(nominee)
+        touch(dossier)
+    for key in removed_files:
+        storage.remove(key)
+    return dossier
+
+
+def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None):
+    """The Board's finding on one nominee: accepted, or declined with a reason."""
+    require_role(user, {"board_appraiser"}, "ghi ý kiến thẩm định")
+    with transaction():
+        dossier = load("dossier", dossier_id, user, lock=True)
+        if version is not None:
+            check_version(dossier, version)
+        if dossier.state != "in_appraisal":
+            raise Conflict("Chỉ ghi ý kiến thẩm định khi hồ sơ đang được thẩm định.",
+                           details={"state": dossier.state}, code="invalid_state")
+        nominee = _nominee(dossier, nominee_id)
+        reason = (reason or "").strip() or None
+        if verdict == "declined" and not reason:
+            raise Invalid("Cần ghi lý do không đề nghị khen thưởng.", code="comment_required",
+                          details={"reason": ["Bắt buộc khi không đề nghị."]})
+        nominee.verdict, nominee.verdict_reason = verdict, reason
+        touch(dossier)
+    return nominee
+
+
+def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None):
+    on = today()
+    per_dossier, per_nominee = reference.attachment_requirements(on)
+    stored = None
+    try:
+        with transaction():
+            dossier = _load_for_edit(user, dossier_id, version, "đính kèm tài liệu")
+            if nominee_id is not None:
+                _nominee(dossier, nominee_id)
+            known = per_nominee if nominee_id is not None else per_dossier
+            if kind not in known and kind != "other":
+                raise Invalid(
+                    f"Loại tài liệu «{kind}» không hợp lệ.",
+                    details={"kind": sorted(known) + ["other"]}, code="unknown_kind")
+            stored = storage.save_upload(upload.stream, upload.filename or "")
+            name, _ext, content_type, size, sha, key = stored
+            attachment = Attachment(kind=kind, nominee_id=nominee_id, filename=name,
+                                    content_type=content_type, size=size, sha256=sha,
+                                    storage_key=key, uploaded_by_id=user.id)
+            dossier.attachments.append(attachment)
+            touch(dossier)
+    except BaseException:
+        if stored:
+            storage.remove(stored[-1])  # the row never committed: the file must go too
+        raise
+    return attachment
+
+
+def get_attachment(user, dossier_id, attachment_id):
+    dossier = load("dossier", dossier_id, user)
+    for a in dossier.attachments:
+        if a.id == attachment_id:
+            return a
+    raise NotFound("Không tìm thấy tài liệu đính kèm.")
+
+
+def remove_attachment(user, dossier_id, attachment_id, version=None):
+    with transaction():
+        dossier = _load_for_edit(user, dossier_id, version, "xóa tài liệu")
+        attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
+        if attachment is None:
+            raise NotFound("Không tìm thấy tài liệu đính kèm.")
+        key = attachment.storage_key
+        dossier.attachments.remove(attachment)
+        touch(dossier)
+    storage.remove(key)
+
+
+def _proposed_elsewhere(dossier):
+    keys = {n.identity_key for n in dossier.nominees}
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        sa.select(Nominee.identity_key, Unit.name)
+        .join(Dossier, Dossier.id == Nominee.dossier_id)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .where(Nominee.campaign_id == dossier.campaign_id, Nominee.identity_key.in_(keys),
+               Nominee.dossier_id != dossier.id, Dossier.state.in_(PROPOSED_STATES))
+    ).all()
+    found = {}
+    for key, unit_name in rows:
+        found.setdefault(key, set()).add(unit_name)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+@facts_builder("dossier")
+def dossier_facts(dossier):
+    campaign = dossier.campaign
+    per_dossier, per_nominee = reference.attachment_requirements(today())
+    offered = {f.award_form_id: f for f in campaign.award_forms}
+    achieved = {r.target_id: r.value for r in dossier.results}
+    elsewhere = _proposed_elsewhere(dossier)
+    seen = {}
+    for n in dossier.nominees:
+        seen[n.identity_key] = seen.get(n.identity_key, 0) + 1
+    nominee_files = {}
+    for a in dossier.attachments:
+        if a.nominee_id is not None:
+            nominee_files.setdefault(a.nominee_id, set()).add(a.kind)
+    return DossierFacts(
+        campaign_state=campaign.state,
+        today=today(),
+        deadline=campaign.dossier_deadline,
+        accepts_late=campaign.accepts_late,
+        results={t.label: achieved.get(t.id) for t in campaign.targets},
+        council_meeting_date=dossier.council_meeting_date,
+        council_members_total=dossier.council_members_total,
+        council_members_present=dossier.council_members_present,
+        vote_threshold=Decimal(campaign.vote_threshold),
+        nominees=tuple(
+            NomineeFacts(
+                name=n.name, kind=n.kind, award_form=n.award_form.name,
+                award_offered=n.award_form_id in offered, votes_for=n.votes_for,
+                attachments=frozenset(nominee_files.get(n.id, ())),
+                duplicate_in_dossier=seen[n.identity_key] > 1,
+                proposed_elsewhere=elsewhere.get(n.identity_key, ()),
+                verdict=n.verdict, verdict_reason=n.verdict_reason,
+            )
+            for n in dossier.nominees
+        ),
+        attachments=frozenset(a.kind for a in dossier.attachments if a.nominee_id is None),
+        required_dossier_attachments=per_dossier,
+        required_nominee_attachments=per_nominee,
+        quotas={f.award_form.name: f.quota_per_unit for f in campaign.award_forms},
+        submitted_late=dossier.late,
+    )
+
+
+def checklist(user, dossier_id):
+    dossier = load("dossier", dossier_id, user)
+    return dossier, appraisal_checklist(dossier_facts(dossier))
+
+
+@snapshot_builder("dossier")
+def dossier_snapshot(d):
+    return {
+        "campaign_id": d.campaign_id,
+        "unit_id": d.unit_id,
+        "summary": d.summary,
+        "council": {
+            "meeting_date": d.council_meeting_date,
+            "members_total": d.council_members_total,
+            "members_present": d.council_members_present,
+            "chair": d.council_chair,
+            "secretary": d.council_secretary,
+        },
+        "results": {str(r.target_id): [str(r.value), r.note]
+                    for r in sorted(d.results, key=lambda r: r.target_id)},
+        "nominees": [
+            {"id": n.id, "kind": n.kind, "name": n.name, "title": n.title,
+             "position_title": n.position_title, "organisation": n.organisation,
+             "award_form": n.award_form.code, "achievement_summary": n.achievement_summary,
+             "votes_for": n.votes_for, "verdict": n.verdict, "verdict_reason": n.verdict_reason}
+            for n in d.nominees
+        ],
+        "attachments": sorted(
+            [[a.kind, a.nominee_id or 0, a.filename, a.sha256] for a in d.attachments],
+            key=lambda a: (a[0], a[1], a[2])),
+    }
+
+
+@effect("dossier", "submit")
+def _stamp_submission(dossier, user, role, comment):
+    dossier.submitted_at = now_utc()
+    dossier.late = is_late(dossier_facts(dossier))
+
+
+@effect("dossier", "start_appraisal")
+def _stamp_appraisal(dossier, user, role, comment):
+    dossier.appraisal_started_at = now_utc()

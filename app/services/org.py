@@ -1,0 +1,126 @@
+"""Units and user accounts: created and updated idempotently, by the CLI and by admins."""
+import csv
+import io
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ROLES, UNIT_KINDS, Unit, User
+from app.services.errors import Invalid, NotFound
+from app.services.permissions import require_role
+from app.services.tx import transaction
+
+# Columns of `flask units import FILE` (UTF-8 CSV with a header row).
+UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email")
+UNIT_CSV_REQUIRED = ("code", "name")
+
+
+def _unit_by_code(code):
+    return db.session.scalars(sa.select(Unit).where(Unit.code == code)).first()
+
+
+def _apply_unit(unit, data):
+    for key in ("name", "kind", "active"):
+        if data.get(key) is not None:
+            setattr(unit, key, data[key])
+    for key in ("short_name", "cluster", "email"):  # optional: an empty value clears it
+        if key in data:
+            setattr(unit, key, data[key] or None)
+    if unit.kind not in UNIT_KINDS:
+        raise Invalid(f"Loại đơn vị «{unit.kind}» không hợp lệ.",
+                      details={"kind": list(UNIT_KINDS)}, code="unit_kind")
+    if "parent_code" in data:
+        code = data["parent_code"]
+        if code:
+            parent = _unit_by_code(code)
+            if parent is None:
+                raise Invalid(f"Đơn vị cấp trên «{code}» không tồn tại.",
+                              details={"parent_code": code}, code="unknown_unit")
+            if parent is unit:
+                raise Invalid("Đơn vị không thể là cấp trên của chính nó.", code="unit_cycle")
+            unit.parent = parent
+        else:
+            unit.parent = None
+
+
+def upsert_unit(data) -> tuple[Unit, bool]:
+    """Create the unit with this code, or update it. Caller owns the transaction."""
+    unit = _unit_by_code(data["code"])
+    created = unit is None
+    if created:
+        unit = Unit(code=data["code"], name=data["name"], kind=data.get("kind") or "department")
+        db.session.add(unit)
+    _apply_unit(unit, data)
+    db.session.flush()
+    return unit, created
+
+
+def save_unit(user, data, code=None):
+    require_role(user, {"admin"}, "quản lý danh mục đơn vị")
+    with transaction():
+        if code is not None:
+            if _unit_by_code(code) is None:
+                raise NotFound("Không tìm thấy đơn vị.")
+            data = {**data, "code": code}
+        unit, _ = upsert_unit(data)
+    return unit
+
+
+def import_units_csv(text: str) -> dict:
+    """Import units from CSV text. Parents may appear after children; all rows or none."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in UNIT_CSV_REQUIRED if c not in header]
+    unknown = [c for c in header if c not in UNIT_CSV_COLUMNS]
+    if missing or unknown:
+        raise Invalid("Tiêu đề cột CSV không hợp lệ.",
+                      details={"missing": missing, "unknown": unknown,
+                               "columns": list(UNIT_CSV_COLUMNS)}, code="csv_header")
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        if not row.get("code") or not row.get("name"):
+            raise Invalid(f"Dòng {line}: thiếu mã hoặc tên đơn vị.", code="csv_row",
+                          details={"line": line})
+        rows.append(row)
+    counts = {"created": 0, "updated": 0}
+    with transaction():
+        for row in rows:  # first pass: every unit exists, so parents resolve in any order
+            _, created = upsert_unit({k: v for k, v in row.items() if k != "parent_code"})
+            counts["created" if created else "updated"] += 1
+        for row in rows:
+            if "parent_code" in row:
+                upsert_unit({"code": row["code"], "name": row["name"],
+                             "parent_code": row["parent_code"]})
+    return counts
+
+
+def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
+                signing_title=None) -> tuple[User, bool]:
+    """Create or update an account. Idempotent: running it twice changes nothing more."""
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise Invalid(f"Vai trò không hợp lệ: {', '.join(bad) or '(trống)'}.",
+                      details={"roles": list(ROLES)}, code="unknown_role")
+    with transaction():
+        unit = _unit_by_code(unit_code)
+        if unit is None:
+            raise Invalid(f"Đơn vị «{unit_code}» không tồn tại.", code="unknown_unit")
+        user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        created = user is None
+        if created:
+            user = User(username=username, unit=unit)
+            db.session.add(user)
+        user.unit = unit
+        if password is not None and (created or not user.check_password(password)):
+            user.set_password(password)
+        user.set_roles(roles)
+        if full_name is not None:
+            user.full_name = full_name
+        elif created:
+            user.full_name = username
+        if email is not None:
+            user.email = email or None
+        if signing_title is not None:
+            user.signing_title = signing_title or None
+    return user, created

@@ -1,0 +1,41 @@
+"""The transaction boundary every use case runs inside: all of it commits, or none of it."""
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.services.errors import STALE_MESSAGE, Conflict
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
+_PG_CONFLICT_CODES = {"40001", "40P01", "55P03"}
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _PG_CONFLICT_CODES:
+        return True
+    return "database is locked" in str(orig or exc)
+
+
+@contextmanager
+def transaction():
+    """Commit on success; roll back and translate concurrency failures into a 409."""
+    try:
+        yield db.session
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(STALE_MESSAGE, code="stale") from None
+    except OperationalError as exc:
+        db.session.rollback()
+        if _is_lock_conflict(exc):
+            raise Conflict(STALE_MESSAGE, code="busy") from None
+        raise
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Dữ liệu trùng hoặc vừa bị thay đổi bởi người khác. Hãy tải lại và thử lại.",
+                       code="integrity") from None
+    except BaseException:
+        db.session.rollback()
+        raise

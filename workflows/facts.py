@@ -1,0 +1,73 @@
+"""What the guards look at: plain, frozen snapshots built by the services.
+
+Guards never touch the database or Flask; a service reads the rows and hands a
+snapshot over, and tests build snapshots by hand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    title: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+    plan_deadline: date | None = None
+    dossier_deadline: date | None = None
+    contents: Mapping[str, int] = field(default_factory=dict)  # content title -> target count
+    participant_count: int = 0
+    award_form_count: int = 0
+    vote_threshold: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    campaign_state: str = "launched"
+    today: date = date.min
+    deadline: date | None = None
+    accepts_late: bool = False
+
+
+@dataclass(frozen=True)
+class PlanFacts(DeadlineFacts):
+    sections: Mapping[str, str] = field(default_factory=dict)  # content title -> text
+    commitments: Mapping[str, Decimal | None] = field(default_factory=dict)  # target -> figure
+
+
+@dataclass(frozen=True)
+class NomineeFacts:
+    name: str
+    kind: str = "individual"
+    award_form: str = ""
+    award_offered: bool = True
+    votes_for: int | None = None
+    attachments: frozenset[str] = frozenset()
+    duplicate_in_dossier: bool = False
+    proposed_elsewhere: tuple[str, ...] = ()  # names of other units proposing the same subject
+    verdict: str | None = None
+    verdict_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DossierFacts(DeadlineFacts):
+    results: Mapping[str, Decimal | None] = field(default_factory=dict)  # target -> achieved
+    council_meeting_date: date | None = None
+    council_members_total: int | None = None
+    council_members_present: int | None = None
+    vote_threshold: Decimal = Decimal("0")
+    nominees: tuple[NomineeFacts, ...] = ()
+    attachments: frozenset[str] = frozenset()  # kinds attached to the dossier itself
+    required_dossier_attachments: Mapping[str, str] = field(default_factory=dict)  # code -> name
+    required_nominee_attachments: Mapping[str, str] = field(default_factory=dict)
+    quotas: Mapping[str, int | None] = field(default_factory=dict)  # award form -> per-unit quota
+    submitted_late: bool = False
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    nominee_count: int = 0
+    struck_count: int = 0
