@@ -85,14 +85,18 @@ def check_version(item, version):
         )
 
 
+def _canonical(snapshot) -> str:
+    return json.dumps(snapshot, sort_keys=True, ensure_ascii=False, default=str,
+                      separators=(",", ":"))
+
+
 def content_hash(snapshot) -> str:
-    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, default=str,
-                           separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(snapshot).encode("utf-8")).hexdigest()
 
 
 def snapshot(kind, item):
-    return SNAPSHOTS[kind](item)
+    """The item's content as plain JSON (dates and decimals as strings)."""
+    return json.loads(_canonical(SNAPSHOTS[kind](item)))
 
 
 def record(kind, item, user, role, trigger, from_state, comment, step, content_sha256=None):

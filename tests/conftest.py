@@ -1,0 +1,109 @@
+"""Fixtures: the app on SQLite (or on PostgreSQL when DATABASE_URL says so), built by the
+real migrations, emptied after every test; a small province; API clients per role."""
+import os
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from app.extensions import db
+from tests import helpers
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith(("postgres://", "postgresql"))
+# A cheap hash: the tests create many accounts; production keeps werkzeug's default.
+PASSWORD = "mat-khau-thu-nghiem"
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def _database_uri(tmp_path_factory):
+    if ON_POSTGRES:
+        from app.config import _database_url
+
+        return _database_url("")
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    uri = _database_uri(tmp_path_factory)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        "SECRET_KEY": "test-secret",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "PUBLIC_BASE_URL": "http://tdkt.test",
+    })
+    with app.app_context():
+        if ON_POSTGRES:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()  # the schema comes from the migrations, as in production
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if ON_POSTGRES:
+                names = ", ".join(t.name for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(t.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def world(app, ctx):
+    """A small province: the committee, its office, the Board, two units, one person per role."""
+    return helpers.build_world(PASSWORD_HASH)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(app, world):
+    """api("staff_a").get(...): a JSON client carrying that user's bearer token."""
+    clients = {}
+
+    def make(who):
+        if who not in clients:
+            clients[who] = helpers.ApiClient(app.test_client(), helpers.token_for(world.users[who]))
+        return clients[who]
+
+    return make
+
+
+@pytest.fixture
+def campaign(world):
+    return helpers.make_campaign(world)
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+__all__ = ["SimpleNamespace"]

@@ -1,0 +1,216 @@
+"""Builders shared by the tests: a small province, campaigns, dossiers, API clients."""
+import io
+import secrets
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from app.extensions import db
+from app.models import ApiToken, Unit, User
+from app.services import campaigns, dossiers, plans, workflow
+from app.services.auth import _digest
+from app.services.clock import now_utc, today
+from app.services.reference import load_reference_data
+
+UNITS = [
+    ("UBND", "Ủy ban nhân dân tỉnh Lạng Sơn", "province", None),
+    ("VP", "Văn phòng Ủy ban nhân dân tỉnh", "office", "UBND"),
+    ("SNV", "Sở Nội vụ", "department", "UBND"),
+    ("SYT", "Sở Y tế", "department", "UBND"),
+    ("PDK", "Ủy ban nhân dân phường Đông Kinh", "commune", "UBND"),
+]
+USERS = {
+    # name: (roles, unit)
+    "staff_a": (["unit_staff"], "SYT"),
+    "head_a": (["unit_head"], "SYT"),
+    "staff_b": (["unit_staff"], "PDK"),
+    "head_b": (["unit_head"], "PDK"),
+    "appraiser": (["board_appraiser"], "SNV"),
+    "board_head": (["board_head"], "SNV"),
+    "chairman": (["chairman"], "UBND"),
+    "clerk": (["office_clerk"], "VP"),
+    "admin": (["admin"], "SNV"),
+}
+ROLE_OF = {name: roles[0] for name, (roles, _) in USERS.items()}
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def build_world(password_hash):
+    load_reference_data()
+    units = {}
+    for code, name, kind, parent in UNITS:
+        unit = Unit(code=code, name=name, kind=kind, parent=units.get(parent),
+                    email=f"{code.lower()}@tdkt.test")
+        db.session.add(unit)
+        units[code] = unit
+    users = {}
+    for name, (roles, unit_code) in USERS.items():
+        user = User(username=name, full_name=f"Người dùng {name}", password_hash=password_hash,
+                    unit=units[unit_code], email=f"{name}@tdkt.test")
+        user.set_roles(roles)
+        db.session.add(user)
+        users[name] = user
+    db.session.commit()
+    return SimpleNamespace(units=units, users=users)
+
+
+def token_for(user):
+    token = secrets.token_urlsafe(16)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
+                            expires_at=now_utc() + timedelta(hours=1)))
+    db.session.commit()
+    return token
+
+
+class ApiClient:
+    """A test client that speaks JSON with a bearer token."""
+
+    def __init__(self, client, token):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def _call(self, method, url, json=None, **kw):
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return getattr(self.client, method)(url, json=json, headers=headers, **kw)
+
+    def get(self, url, **kw):
+        return self._call("get", url, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self._call("post", url, json, **kw)
+
+    def patch(self, url, json=None, **kw):
+        return self._call("patch", url, json, **kw)
+
+    def put(self, url, json=None, **kw):
+        return self._call("put", url, json, **kw)
+
+    def delete(self, url, **kw):
+        return self._call("delete", url, **kw)
+
+    def fire(self, kind, item_id, trigger, comment=None, version=None):
+        if version is None:
+            version = self.get(f"/api/v1/{kind}s/{item_id}").get_json()["version"]
+        body = {"trigger": trigger, "version": version}
+        if comment is not None:
+            body["comment"] = comment
+        return self.post(f"/api/v1/{kind}s/{item_id}/transitions", json=body)
+
+
+def campaign_spec(**overrides):
+    start = today() - timedelta(days=5)
+    spec = {
+        "code": "TD-" + secrets.token_hex(3),
+        "title": "Phong trào thi đua cao điểm chào mừng kỷ niệm ngày thành lập tỉnh",
+        "theme": "60 ngày đêm ra sức thi đua đoàn kết, sáng tạo",
+        "purpose": "Tạo khí thế thi đua sôi nổi.",
+        "period_start": start,
+        "period_end": start + timedelta(days=60),
+        "plan_deadline": today() + timedelta(days=10),
+        "dossier_deadline": today() + timedelta(days=70),
+        "accepts_late": False,
+        "vote_threshold": 70,
+        "contents": [
+            {"title": "Thi đua đẩy mạnh công tác cải cách hành chính",
+             "targets": [{"label": "Hồ sơ giải quyết đúng hạn", "measure_unit": "%", "value": 99}]},
+            {"title": "Thi đua thúc đẩy tăng trưởng kinh tế",
+             "targets": [{"label": "Doanh nghiệp thành lập mới", "measure_unit": "doanh nghiệp",
+                          "value": 100},
+                         {"label": "Thu ngân sách so với dự toán", "measure_unit": "%",
+                          "value": 90}]},
+        ],
+        "award_forms": [{"code": "BKCT", "quota_per_unit": 3}, {"code": "CSTDT"}],
+        "participants": ["SYT", "PDK"],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def make_campaign(world, launch=True, **overrides):
+    campaign = campaigns.create_campaign(world.users["board_head"], campaign_spec(**overrides))
+    if launch:
+        campaign = workflow.perform("campaign", campaign.id, world.users["board_head"], "launch",
+                                    version=campaign.version)
+    return campaign
+
+
+def unit_item(model, campaign, unit_code):
+    return db.session.scalars(
+        db.select(model).join(Unit, Unit.id == model.unit_id)
+        .where(model.campaign_id == campaign.id, Unit.code == unit_code)).one()
+
+
+def complete_plan(world, campaign, unit="SYT", staff="staff_a"):
+    from app.models import Plan
+
+    plan = unit_item(Plan, campaign, unit)
+    return plans.update_plan(world.users[staff], plan.id, {
+        "summary": "Kế hoạch hưởng ứng",
+        "sections": [{"content_id": c.id, "text": f"Nội dung hưởng ứng: {c.title}"}
+                     for c in campaign.contents],
+        "commitments": [{"target_id": t.id, "value": t.value} for t in campaign.targets],
+    }, plan.version)
+
+
+class Upload:
+    """What a multipart upload looks like to the services."""
+
+    def __init__(self, data=PDF, filename="tai-lieu.pdf"):
+        self.stream = io.BytesIO(data)
+        self.filename = filename
+
+
+def complete_dossier(world, campaign, unit="SYT", staff="staff_a", nominees=None):
+    """A dossier that passes every submit guard: results, council vote, nominees, papers."""
+    from app.models import Dossier
+
+    user = world.users[staff]
+    dossier = unit_item(Dossier, campaign, unit)
+    dossier = dossiers.update_dossier(user, dossier.id, {
+        "summary": "Báo cáo tổng kết phong trào",
+        "council_meeting_date": today() - timedelta(days=1),
+        "council_members_total": 9,
+        "council_members_present": 9,
+        "council_chair": "Trần Văn Bình",
+        "council_secretary": "Nguyễn Thị Lan",
+        "results": [{"target_id": t.id, "value": t.value} for t in campaign.targets],
+    }, dossier.version)
+    nominees = nominees or [
+        {"kind": "collective", "name": f"Phòng Tổ chức cán bộ, {unit}", "award_form": "BKCT",
+         "organisation": unit, "votes_for": 9},
+        {"kind": "individual", "name": "Nguyễn Văn An", "title": "Ông",
+         "position_title": "Trưởng phòng", "organisation": unit, "award_form": "BKCT",
+         "votes_for": 8},
+        {"kind": "individual", "name": "Lê Thị Bích", "title": "Bà",
+         "position_title": "Chuyên viên", "organisation": unit, "award_form": "BKCT",
+         "votes_for": 7},
+    ]
+    for spec in nominees:
+        nominee = dossiers.add_nominee(user, dossier.id, dict(spec))
+        dossiers.add_attachment(user, dossier.id, "bao_cao_thanh_tich", Upload(),
+                                nominee_id=nominee.id)
+    for kind in ("to_trinh", "bien_ban"):
+        dossiers.add_attachment(user, dossier.id, kind, Upload())
+    return db.session.get(Dossier, dossier.id)
+
+
+def fire(world, kind, item, who, trigger, comment=None):
+    """Fire through the service with the item's current version."""
+    db.session.refresh(item)
+    return workflow.perform(kind, item.id, world.users[who], trigger, version=item.version,
+                            comment=comment)
+
+
+def appraised_dossier(world, campaign, unit="SYT", staff="staff_a", head="head_a"):
+    d = complete_dossier(world, campaign, unit, staff)
+    fire(world, "dossier", d, staff, "submit")
+    fire(world, "dossier", d, head, "sign_off")
+    fire(world, "dossier", d, "appraiser", "start_appraisal")
+    for n in d.nominees:
+        dossiers.set_verdict(world.users["appraiser"], d.id, n.id, "accepted")
+    fire(world, "dossier", d, "appraiser", "complete_appraisal")
+    return d
+
+
+def far_past():
+    return date(2019, 8, 19)
