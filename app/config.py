@@ -42,7 +42,6 @@ def from_environment(instance_path):
         "API_TOKEN_TTL_HOURS": _env_int("API_TOKEN_TTL_HOURS", 12),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "TIMEZONE": os.environ.get("TDKT_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        "PAGE_SIZE_MAX": _env_int("PAGE_SIZE_MAX", 200),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),

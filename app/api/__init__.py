@@ -105,14 +105,15 @@ def _unexpected(error: Exception):
 
 
 def init_api(app):
-    from app.api import auth, campaigns, decisions, dossiers, inbox, plans, reference, units
+    from app.api import (auth, campaigns, decisions, dossiers, inbox, plans, reference, units,
+                         users)
 
     api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (auth, units, reference, campaigns, plans, dossiers, decisions, inbox):
+    for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)
     app.register_error_handler(ServiceError, _service_error)

@@ -125,6 +125,22 @@ class UserIn(Base):
     roles = fields.List(Str(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     signing_title = Str(allow_none=True, validate=validate.Length(max=120))
+    active = fields.Boolean()
+
+
+class UserPatch(UserIn):
+    class Meta:
+        exclude = ("username",)
+
+    password = Str(validate=validate.Length(min=8, max=200))
+    full_name = text(255)
+    unit = Str()
+    roles = fields.List(Str(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
+
+
+class UserListArgs(Base):
+    unit = Str()
+    role = Str(validate=validate.OneOf(ROLES))
 
 
 # -- reference data -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import io
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ROLES, UNIT_KINDS, Unit, User
+from app.models import ROLES, UNIT_KINDS, Unit, User, UserRole
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -124,3 +124,35 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
         if signing_title is not None:
             user.signing_title = signing_title or None
     return user, created
+
+
+def list_users(user, unit_code=None, role=None):
+    require_role(user, {"admin"}, "xem danh sách tài khoản")
+    query = sa.select(User).order_by(User.username)
+    if unit_code:
+        query = query.join(Unit, Unit.id == User.unit_id).where(Unit.code == unit_code)
+    if role:
+        query = query.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    return db.session.scalars(query).all()
+
+
+def save_user(admin, data, username=None):
+    """Create (POST) or change (PATCH by username) an account; admins only."""
+    require_role(admin, {"admin"}, "quản lý tài khoản")
+    if username is not None:
+        existing = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        if existing is None:
+            raise NotFound("Không tìm thấy tài khoản.")
+        roles = data.get("roles") or sorted(existing.roles)
+        unit_code = data.get("unit") or existing.unit.code
+    else:
+        if db.session.scalar(sa.select(User.id).where(User.username == data["username"])):
+            raise Invalid(f"Tên đăng nhập «{data['username']}» đã tồn tại.",
+                          details={"username": ["Đã tồn tại."]}, code="duplicate_username")
+        username, roles, unit_code = data["username"], data["roles"], data["unit"]
+    user, _ = upsert_user(username, data.get("password"), roles, unit_code,
+                          data.get("full_name"), data.get("email"), data.get("signing_title"))
+    if "active" in data:
+        with transaction():
+            user.active = data["active"]
+    return user
