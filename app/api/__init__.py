@@ -9,7 +9,8 @@ from flask import g, jsonify, request
 from flask_login import current_user
 from flask_smorest import Api as SmorestApi
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf
 from app.services.auth import user_for_token
@@ -104,9 +105,22 @@ def _unexpected(error: Exception):
     raise error
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` for ids: one larger than an INTEGER column holds (32-bit on PostgreSQL)
+    names no row, so /plans/99999999999999999999 is a 404, never a database error."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number > 2**31 - 1:
+            raise NotFound()  # not a ValidationError: that would make werkzeug answer 405
+        return number
+
+
 def init_api(app):
     from app.api import (auth, campaigns, decisions, dossiers, inbox, plans, reference, units,
                          users)
+
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is registered
 
     api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
     api.spec.components.security_scheme(

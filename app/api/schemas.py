@@ -1,10 +1,28 @@
 """Request and response bodies of API v1; the OpenAPI document is generated from them."""
+from decimal import Decimal
+
+import unicodedata
+
 from marshmallow import Schema, fields, validate
 
+from app.api import messages
 from app.models import LAUNCH_TYPES, NOMINEE_KINDS, ROLES, UNIT_KINDS, VERDICTS
 from app.services.workflow import state_label
 
-Str = fields.String
+messages.install()
+
+
+class Str(fields.String):
+    """Text as people type it, stored one way: NFC-normalised, without outer spaces.
+
+    The same Vietnamese letter can arrive precomposed or as base + combining marks;
+    documents, sorting and the duplicate check need one form.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return unicodedata.normalize("NFC", text).strip()
+
 NonEmpty = validate.Length(min=1)
 
 
@@ -12,8 +30,20 @@ def text(max_len=None, **kw):
     return Str(validate=validate.Length(min=1, max=max_len) if max_len else NonEmpty, **kw)
 
 
+# What the database columns hold: INTEGER (32-bit on PostgreSQL) and NUMERIC(14, 2).
+# A larger value is bad input (422), never a database error (500).
+DB_INT = validate.Range(min=-2**31, max=2**31 - 1)
+FIGURE = validate.Range(min=0, max=Decimal("999999999999.99"))
+
+
 class Base(Schema):
     """Unknown fields are refused (marshmallow's default), so typos never pass silently."""
+
+    def on_bind_field(self, field_name, field_obj):
+        # Every integer read, also inside lists, must fit an INTEGER column.
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if isinstance(field, fields.Integer):
+                field.validators = [*field.validators, DB_INT]
 
 
 # -- errors and paging -------------------------------------------------------------------
@@ -218,7 +248,8 @@ class EventOut(Base):
 
 
 class VersionArg(Base):
-    version = fields.Integer(strict=True, metadata={"description": "expected current version"})
+    # A query string is text: "?version=3" must read as 3 (strict would refuse every value).
+    version = fields.Integer(metadata={"description": "expected current version"})
 
 
 class WorkflowItem(Base):
@@ -241,7 +272,7 @@ class TargetIn(Base):
     label = text(1000, required=True)
     measure_unit = Str(load_default="", validate=validate.Length(max=40))
     comparison = Str(load_default=">=", validate=validate.OneOf([">=", "<=", "="]))
-    value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    value = fields.Decimal(required=True, places=2, validate=FIGURE)
 
 
 class ContentIn(Base):
@@ -352,7 +383,7 @@ class SectionIn(Base):
 
 class FigureIn(Base):
     target_id = fields.Integer(required=True, strict=True)
-    value = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    value = fields.Decimal(required=True, places=2, validate=FIGURE)
     note = Str(load_default="", validate=validate.Length(max=2000))
 
 

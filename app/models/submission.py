@@ -31,7 +31,7 @@ class Plan(SubmissionMixin, db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
 
     campaign: Mapped[Campaign] = relationship()
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(lazy="joined")
     sections: Mapped[list["PlanSection"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
@@ -90,7 +90,7 @@ class Dossier(SubmissionMixin, db.Model):
     appraisal_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     campaign: Mapped[Campaign] = relationship()
-    unit: Mapped[Unit] = relationship()
+    unit: Mapped[Unit] = relationship(lazy="joined")
     results: Mapped[list["DossierResult"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )

@@ -50,8 +50,8 @@ def create_decision(user, data):
 
 
 def _drafting(user, decision_id, version):
+    decision = load("decision", decision_id, user, lock=True)  # unseen: 404 before any 403
     require_role(user, {"board_appraiser"}, "sửa dự thảo quyết định")
-    decision = load("decision", decision_id, user, lock=True)
     if version is not None:
         check_version(decision, version)
     if decision.state != "drafting":
@@ -63,8 +63,6 @@ def _drafting(user, decision_id, version):
 def update_decision(user, decision_id, data, version):
     with transaction():
         decision = _drafting(user, decision_id, version)
-        if version is None:
-            check_version(decision, version)
         if "title" in data:
             title = data["title"].strip()
             if not title:
@@ -140,9 +138,9 @@ def remove_nominee(user, decision_id, nominee_id, version=None):
 
 def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
     """The Chairman takes a nominee off the list before approving (or puts one back)."""
-    require_role(user, {"chairman"}, "loại tập thể, cá nhân khỏi danh sách")
     with transaction():
-        decision = load("decision", decision_id, user, lock=True)
+        decision = load("decision", decision_id, user, lock=True)  # unseen: 404 before any 403
+        require_role(user, {"chairman"}, "loại tập thể, cá nhân khỏi danh sách")
         if version is not None:
             check_version(decision, version)
         if decision.state != "awaiting_chairman":

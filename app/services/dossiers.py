@@ -6,7 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Attachment, Dossier, DossierResult, Nominee, Unit
+from app.models import VERDICTS, Attachment, Dossier, DossierResult, Nominee, Unit
 from app.services import reference, storage
 from app.services.clock import now_utc, today
 from app.services.errors import Conflict, Invalid, NotFound
@@ -147,15 +147,19 @@ def remove_nominee(user, dossier_id, nominee_id, version=None):
 
 def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None):
     """The Board's finding on one nominee: accepted, or declined with a reason."""
-    require_role(user, {"board_appraiser"}, "ghi ý kiến thẩm định")
     with transaction():
+        # Seeing first: another unit's dossier is a 404 here too, not a 403.
         dossier = load("dossier", dossier_id, user, lock=True)
+        require_role(user, {"board_appraiser"}, "ghi ý kiến thẩm định")
         if version is not None:
             check_version(dossier, version)
         if dossier.state != "in_appraisal":
             raise Conflict("Chỉ ghi ý kiến thẩm định khi hồ sơ đang được thẩm định.",
                            details={"state": dossier.state}, code="invalid_state")
         nominee = _nominee(dossier, nominee_id)
+        if verdict not in VERDICTS:
+            raise Invalid(f"Ý kiến thẩm định «{verdict}» không hợp lệ.", code="unknown_verdict",
+                          details={"verdict": list(VERDICTS)})
         reason = (reason or "").strip() or None
         if verdict == "declined" and not reason:
             raise Invalid("Cần ghi lý do không đề nghị khen thưởng.", code="comment_required",

@@ -20,7 +20,8 @@ def take_number(issuer_unit_id: int, doc_type: str, year: int) -> int:
         .returning(NumberRegister.last_number)
         .execution_options(synchronize_session=False)
     )
-    number = db.session.execute(bump).scalar()
+    with db.session.no_autoflush:  # the caller's item is saved once, at its own flush
+        number = db.session.execute(bump).scalar()
     if number is not None:
         return number
     try:
