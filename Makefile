@@ -7,7 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-sqlite test-postgres install bench clean
+# Debian packages the tests use: LibreOffice (DOCX → PDF) with metric-compatible fonts,
+# poppler (PDF → PNG). Installed once, when missing (CI machines run as root).
+SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-postgres install system-packages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,22 +22,30 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system-packages:
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null \
+	    && fc-list | grep -q "Liberation Serif"; then :; else \
+	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; fi
+
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
 	@echo "Serving on http://127.0.0.1:5000  (API description: http://127.0.0.1:5000/api/openapi.json)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install
+test: install system-packages
 	env -u DATABASE_URL $(BIN)/pytest
 	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: PostgreSQL run skipped.";; esac
 
-test-postgres: install
+test-postgres: install system-packages
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python bench/workflow_bench.py
+	$(BIN)/python bench/docgen_bench.py
 
 clean:
 	rm -rf $(VENV) instance/tdkt.sqlite3* .pytest_cache

@@ -6,17 +6,29 @@ from types import SimpleNamespace
 
 from app.extensions import db
 from app.models import ApiToken, Unit, User
-from app.services import campaigns, dossiers, plans, workflow
+from app.services import campaigns, distribution, dossiers, plans, workflow
 from app.services.auth import _digest
 from app.services.clock import now_utc, today
 from app.services.reference import load_reference_data
 
 UNITS = [
-    ("UBND", "Ủy ban nhân dân tỉnh Lạng Sơn", "province", None),
-    ("VP", "Văn phòng Ủy ban nhân dân tỉnh", "office", "UBND"),
-    ("SNV", "Sở Nội vụ", "department", "UBND"),
-    ("SYT", "Sở Y tế", "department", "UBND"),
-    ("PDK", "Ủy ban nhân dân phường Đông Kinh", "commune", "UBND"),
+    # code, name, kind, parent, letterhead lines, body above, head's title
+    ("UBND", "Ủy ban nhân dân tỉnh Lạng Sơn", "province", None,
+     "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN", None, "Chủ tịch"),
+    ("VP", "Văn phòng Ủy ban nhân dân tỉnh", "office", "UBND", "VĂN PHÒNG",
+     "UBND TỈNH LẠNG SƠN", "Chánh"),
+    ("SNV", "Sở Nội vụ", "department", "UBND", "SỞ NỘI VỤ", "UBND TỈNH LẠNG SƠN", "Giám đốc"),
+    ("SYT", "Sở Y tế", "department", "UBND", "SỞ Y TẾ", "UBND TỈNH LẠNG SƠN", "Giám đốc"),
+    ("PDK", "Ủy ban nhân dân phường Đông Kinh", "commune", "UBND",
+     "ỦY BAN NHÂN DÂN\nPHƯỜNG ĐÔNG KINH", None, "Chủ tịch"),
+]
+SIGNING = {"head_a": ("GIÁM ĐỐC", None), "head_b": ("CHỦ TỊCH", None),
+           "board_head": ("GIÁM ĐỐC", None), "chairman": ("PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH")}
+DECISION_RECIPIENTS = [
+    {"label": "Như Điều 3"},
+    {"label": "CT, các PCT UBND tỉnh", "email": "lanhdao@tdkt.test"},
+    {"label": "Sở Tài chính", "email": "stc@tdkt.test"},
+    {"label": "Lưu: VT, SNV"},
 ]
 USERS = {
     # name: (roles, unit)
@@ -38,20 +50,33 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def build_world(password_hash):
     load_reference_data()
     units = {}
-    for code, name, kind, parent in UNITS:
+    for code, name, kind, parent, header, parent_header, head_title in UNITS:
         unit = Unit(code=code, name=name, kind=kind, parent=units.get(parent),
-                    email=f"{code.lower()}@tdkt.test")
+                    email=f"{code.lower()}@tdkt.test", header_lines=header,
+                    parent_header=parent_header, head_title=head_title,
+                    place_name="Lạng Sơn" if parent is None else None)
         db.session.add(unit)
         units[code] = unit
     users = {}
     for name, (roles, unit_code) in USERS.items():
-        user = User(username=name, full_name=f"Người dùng {name}", password_hash=password_hash,
-                    unit=units[unit_code], email=f"{name}@tdkt.test")
+        title, authority = SIGNING.get(name, (None, None))
+        user = User(username=name, full_name=FULL_NAMES.get(name, f"Người dùng {name}"),
+                    password_hash=password_hash, unit=units[unit_code],
+                    email=f"{name}@tdkt.test", signing_title=title, signing_authority=authority)
         user.set_roles(roles)
         db.session.add(user)
         users[name] = user
     db.session.commit()
+    distribution.upsert_list("QD", "Nơi nhận quyết định", DECISION_RECIPIENTS)
+    distribution.upsert_list("PD", "Nơi nhận phát động", [
+        {"label": "Thường trực Tỉnh ủy"}, {"label": "Sở Nội vụ (Ban TĐKT)", "email": "snv@tdkt.test"},
+        {"label": "Lưu: VT, KG-VX"}])
     return SimpleNamespace(units=units, users=users)
+
+
+FULL_NAMES = {"head_a": "Trần Văn Bình", "head_b": "Lộc Văn Hùng", "board_head": "Vi Văn Thắng",
+              "chairman": "Đoàn Thị Hậu", "appraiser": "Lương Thị Hà", "clerk": "Đinh Thị Thu",
+              "staff_a": "Nguyễn Thị Lan", "staff_b": "Hoàng Thị Mai"}
 
 
 def token_for(user):
@@ -121,6 +146,9 @@ def campaign_spec(**overrides):
         ],
         "award_forms": [{"code": "BKCT", "quota_per_unit": 3}, {"code": "CSTDT"}],
         "participants": ["SYT", "PDK"],
+        "signer": "chairman",
+        "launch_recipients": "PD",
+        "decision_recipients": "QD",
     }
     spec.update(overrides)
     return spec

@@ -1,7 +1,7 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import add_workflow_routes, paginate
+from app.api.common import add_document_routes, add_workflow_routes, paginate
 from app.api.schemas import CampaignCreate, CampaignListArgs, CampaignOut, CampaignPage, CampaignPatch
 from app.services import campaigns, workflow
 
@@ -41,3 +41,4 @@ def update_campaign(data, item_id):
 
 
 add_workflow_routes(blp, "campaign")
+add_document_routes(blp, "campaign")

@@ -1,11 +1,16 @@
 """Helpers shared by the API views: paging, and the three workflow routes of every item."""
+import unicodedata
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from flask import url_for
 from flask_login import current_user
 
-from app.api.schemas import ActionsOut, EventOut, TransitionIn
+from flask import Response
+
+from app.api.schemas import ActionsOut, DocumentOut, EventOut, TransitionIn
 from app.extensions import db
-from app.services import workflow
+from app.services import documents, workflow
 
 
 def paginate(query, page, per_page):
@@ -46,6 +51,40 @@ def add_workflow_routes(blp, kind):
     def history(item_id):
         item = workflow.load(kind, item_id, current_user)
         return workflow.history(kind, item)
+
+
+def add_document_routes(blp, kind):
+    """GET …/{id}/documents and GET …/{id}/documents/{name} for one kind."""
+    label = kind.capitalize()
+
+    @blp.route("/<int:item_id>/documents", endpoint=f"{kind}_documents")
+    @blp.response(200, DocumentOut(many=True))
+    @blp.doc(summary=f"{label}: its formal documents, final (with SHA-256) or drafts")
+    def list_documents(item_id):
+        return documents.listing(kind, workflow.load(kind, item_id, current_user))
+
+    @blp.route("/<int:item_id>/documents/<name>", endpoint=f"{kind}_document")
+    @blp.response(200, description="the DOCX; a final copy is byte-identical on every download",
+                  content_type=documents.DOCX)
+    @blp.doc(summary=f"{label}: download one document")
+    def get_document(item_id, name):
+        data, filename, sha = documents.fetch(kind, workflow.load(kind, item_id, current_user),
+                                              name)
+        response = Response(data, mimetype=documents.DOCX)
+        response.headers["Content-Disposition"] = _attachment(filename)
+        if sha:
+            response.headers["X-Content-SHA256"] = sha
+            response.headers["ETag"] = f'"{sha}"'
+        return response
+
+
+def _attachment(filename):
+    """Content-Disposition for a Vietnamese file name: an ASCII fallback, and the real name
+    as RFC 5987 ``filename*=UTF-8''…`` (a header must be Latin-1 on the wire)."""
+    simple = unicodedata.normalize("NFKD", filename.replace("Đ", "D").replace("đ", "d"))
+    simple = simple.encode("ascii", "ignore").decode("ascii").replace('"', "")
+    return (f'attachment; filename="{simple}"; '
+            f"filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}")
 
 
 def item_url(kind, item_id):

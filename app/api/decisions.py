@@ -1,7 +1,7 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import add_workflow_routes, paginate
+from app.api.common import add_document_routes, add_workflow_routes, paginate
 from app.api.schemas import (
     DecisionCreate,
     DecisionListArgs,
@@ -73,3 +73,4 @@ def strike(data, item_id, nominee_id):
 
 
 add_workflow_routes(blp, "decision")
+add_document_routes(blp, "decision")

@@ -99,6 +99,7 @@ class Me(Base):
     roles = fields.Method("get_roles")
     unit = fields.Nested(UnitRef)
     signing_title = Str(allow_none=True)
+    signing_authority = Str(allow_none=True)
 
     def get_roles(self, user):
         return sorted(user.roles)
@@ -116,6 +117,10 @@ class UnitOut(Base):
     cluster = Str(allow_none=True)
     email = Str(allow_none=True)
     active = fields.Boolean()
+    header_lines = fields.Function(lambda u: list(u.header))
+    parent_header = Str(allow_none=True)
+    place_name = Str(allow_none=True)
+    head_title = Str(allow_none=True)
 
 
 class UnitIn(Base):
@@ -128,6 +133,11 @@ class UnitIn(Base):
     cluster = Str(allow_none=True, validate=validate.Length(max=120))
     email = fields.Email(allow_none=True)
     active = fields.Boolean()
+    header_lines = Str(allow_none=True, validate=validate.Length(max=500),
+                       metadata={"description": "letterhead lines, separated by | or newlines"})
+    parent_header = Str(allow_none=True, validate=validate.Length(max=255))
+    place_name = Str(allow_none=True, validate=validate.Length(max=120))
+    head_title = Str(allow_none=True, validate=validate.Length(max=120))
 
 
 class UnitPatch(UnitIn):
@@ -155,6 +165,8 @@ class UserIn(Base):
     roles = fields.List(Str(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     signing_title = Str(allow_none=True, validate=validate.Length(max=120))
+    signing_authority = Str(allow_none=True, validate=validate.Length(max=120),
+                            metadata={"description": "e.g. KT. CHỦ TỊCH"})
     active = fields.Boolean()
 
 
@@ -247,6 +259,16 @@ class EventOut(Base):
                                        "full_name": e.actor.full_name} if e.actor else None)
 
 
+class DocumentOut(Base):
+    name = Str(metadata={"description": "stable name, used in the download URL"})
+    kind = Str()
+    final = fields.Boolean(metadata={"description": "false: a draft generated on demand"})
+    filename = Str()
+    sha256 = Str(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
+
+
 class VersionArg(Base):
     # A query string is text: "?version=3" must read as 3 (strict would refuse every value).
     version = fields.Integer(metadata={"description": "expected current version"})
@@ -304,6 +326,10 @@ class CampaignFields(Base):
     contents = fields.List(fields.Nested(ContentIn))
     award_forms = fields.List(fields.Nested(AwardFormQuotaIn))
     participants = fields.List(Str(), metadata={"description": "unit codes"})
+    signer = Str(allow_none=True, metadata={"description": "username of the signing Chairman"})
+    launch_recipients = Str(allow_none=True, metadata={"description": "distribution list code"})
+    decision_recipients = Str(allow_none=True,
+                              metadata={"description": "distribution list code"})
 
 
 class CampaignCreate(CampaignFields):

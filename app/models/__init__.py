@@ -9,8 +9,16 @@ from app.models.campaign import (
     CampaignTarget,
 )
 from app.models.decision import Decision
+from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
+from app.models.document import StoredDocument
 from app.models.org import ROLES, UNIT_KINDS, UNIT_SCOPED_ROLES, ApiToken, Unit, User, UserRole
-from app.models.reference import AttachmentRequirement, AwardForm, LegalBasis, RuleValue
+from app.models.reference import (
+    AttachmentRequirement,
+    AwardForm,
+    DocumentType,
+    LegalBasis,
+    RuleValue,
+)
 from app.models.submission import (
     NOMINEE_KINDS,
     VERDICTS,
@@ -26,7 +34,8 @@ from app.models.submission import (
 __all__ = [
     "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
-    "Decision", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
+    "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
+    "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
     "ROLES", "RuleValue", "UNIT_KINDS", "UNIT_SCOPED_ROLES", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import WorkflowItemMixin
-from app.models.org import Unit
+from app.models.distribution import DistributionList
+from app.models.org import Unit, User
 from app.models.reference import AwardForm
 
 LAUNCH_TYPES = ("ke_hoach", "chi_thi", "cong_van")
@@ -35,10 +36,21 @@ class Campaign(WorkflowItemMixin, db.Model):
     # Share (in %) of the unit council's members that must vote for a nominee.
     vote_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Who signs the launch document, and the Nơi nhận of the launch and of its decisions.
+    signer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    launch_recipients_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("distribution_lists.id"))
+    decision_recipients_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("distribution_lists.id"))
     launched_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     issuer: Mapped[Unit] = relationship(foreign_keys=[issuer_unit_id])
+    signer: Mapped["User | None"] = relationship(foreign_keys=[signer_id])
+    launch_recipients: Mapped["DistributionList | None"] = relationship(
+        foreign_keys=[launch_recipients_id])
+    decision_recipients: Mapped["DistributionList | None"] = relationship(
+        foreign_keys=[decision_recipients_id])
     contents: Mapped[list["CampaignContent"]] = relationship(
         back_populates="campaign",
         cascade="all, delete-orphan",

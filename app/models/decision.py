@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import WorkflowItemMixin
 from app.models.campaign import Campaign
+from app.models.distribution import DecisionRecipient
+from app.models.org import User
 from app.models.reference import AwardForm
 from app.models.submission import Nominee
 
@@ -34,6 +36,11 @@ class Decision(WorkflowItemMixin, db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     award_form: Mapped[AwardForm] = relationship(lazy="joined")
+    approved_by: Mapped["User | None"] = relationship(foreign_keys=[approved_by_id])
+    proposal_signed_by: Mapped["User | None"] = relationship(
+        foreign_keys=[proposal_signed_by_id])
+    recipients: Mapped[list[DecisionRecipient]] = relationship(
+        cascade="all, delete-orphan", order_by=DecisionRecipient.position, lazy="selectin")
     nominees: Mapped[list[Nominee]] = relationship(
         order_by=(Nominee.kind, Nominee.dossier_id, Nominee.position), lazy="selectin"
     )

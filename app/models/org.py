@@ -35,8 +35,32 @@ class Unit(TimestampMixin, db.Model):
     cluster: Mapped[str | None] = mapped_column(sa.String(120), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # As printed in a letterhead (one line each), e.g. "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN";
+    # empty: the name in capitals.
+    header_lines: Mapped[str | None] = mapped_column(sa.Text)
+    # The body above it (cơ quan chủ quản), e.g. "UBND TỈNH LẠNG SƠN" over "SỞ NỘI VỤ".
+    parent_header: Mapped[str | None] = mapped_column(sa.String(255))
+    # Địa danh of its documents, e.g. "Lạng Sơn"; empty: the parent's.
+    place_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # How its head is named in "… chịu trách nhiệm thi hành": "Giám đốc", "Chánh", "Chủ tịch".
+    head_title: Mapped[str | None] = mapped_column(sa.String(120))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        lines = [line.strip() for line in (self.header_lines or "").splitlines() if line.strip()]
+        return tuple(lines) or (self.name.upper(),)
+
+    @property
+    def place(self) -> str:
+        unit, seen = self, set()
+        while unit is not None and unit.id not in seen:
+            if unit.place_name:
+                return unit.place_name
+            seen.add(unit.id)
+            unit = unit.parent
+        return ""
 
     def __repr__(self):
         return f"<Unit {self.code}>"
@@ -62,6 +86,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False, index=True)
     # Printed in signature blocks, e.g. "PHÓ CHỦ TỊCH" or "GIÁM ĐỐC".
     signing_title: Mapped[str | None] = mapped_column(sa.String(120))
+    # Printed above the title when signing for the head: "KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN".
+    signing_authority: Mapped[str | None] = mapped_column(sa.String(120))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")

@@ -37,6 +37,8 @@ class AwardForm(EffectiveMixin, TimestampMixin, db.Model):
     subject_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="both")
     money_multiplier_individual: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
     money_multiplier_collective: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
+    # The heading printed on the award itself, e.g. "BẰNG KHEN".
+    certificate_title: Mapped[str | None] = mapped_column(sa.String(120))
 
 
 class LegalBasis(EffectiveMixin, TimestampMixin, db.Model):
@@ -61,6 +63,18 @@ class RuleValue(EffectiveMixin, TimestampMixin, db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), nullable=False, index=True)
     value: Mapped[float] = mapped_column(sa.Numeric(12, 2), nullable=False)
     label: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+
+
+class DocumentType(EffectiveMixin, TimestampMixin, db.Model):
+    """A kind of administrative document: its printed name and its ký hiệu abbreviation."""
+
+    __tablename__ = "document_types"
+    __table_args__ = (sa.UniqueConstraint("code", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), nullable=False, index=True)
+    title: Mapped[str] = mapped_column(sa.String(120), nullable=False)  # "QUYẾT ĐỊNH"
+    abbreviation: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # "QĐ"
 
 
 class AttachmentRequirement(EffectiveMixin, TimestampMixin, db.Model):

@@ -18,7 +18,16 @@ class SubmissionMixin(WorkflowItemMixin):
     late: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
 
 
-class Plan(SubmissionMixin, db.Model):
+class SignedMixin:
+    """Numbered from the unit's own register when its head signs it off."""
+
+    number: Mapped[int | None] = mapped_column(sa.Integer)
+    symbol: Mapped[str | None] = mapped_column(sa.String(40))
+    signed_on: Mapped[date | None] = mapped_column(sa.Date)
+    signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class Plan(SignedMixin, SubmissionMixin, db.Model):
     __tablename__ = "plans"
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "unit_id"),
@@ -69,7 +78,7 @@ class PlanCommitment(db.Model):
     target: Mapped[CampaignTarget] = relationship(lazy="joined")
 
 
-class Dossier(SubmissionMixin, db.Model):
+class Dossier(SignedMixin, SubmissionMixin, db.Model):
     __tablename__ = "dossiers"
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "unit_id"),

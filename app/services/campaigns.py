@@ -13,8 +13,9 @@ from app.models import (
     Dossier,
     Plan,
     Unit,
+    User,
 )
-from app.services import reference
+from app.services import distribution, documents, reference, registers
 from app.services.clock import now_utc, today
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import BOARD, require_role, visible
@@ -30,7 +31,8 @@ from app.services.workflow import (
 from workflows.facts import CampaignFacts
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
-EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late"}
+EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
+                          "decision_recipients"}
 SCALARS = ("title", "theme", "purpose", "implementation", "launch_type", "launch_number", "launch_date",
            "period_start", "period_end", "plan_deadline", "dossier_deadline", "accepts_late",
            "vote_threshold")
@@ -82,10 +84,26 @@ def _set_participants(campaign, codes):
         campaign.participants.append(CampaignParticipant(unit_id=unit.id))
 
 
+def _signer(username):
+    """The launch document is signed by the Chairman or a Vice-Chairman."""
+    if not username:
+        return None
+    user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+    if user is None or "chairman" not in user.roles:
+        raise Invalid(f"«{username}» không phải Chủ tịch hoặc Phó Chủ tịch UBND tỉnh.",
+                      details={"signer": [username]}, code="bad_signer")
+    return user
+
+
 def _apply(campaign, data):
     for key in SCALARS:
         if key in data:
             setattr(campaign, key, data[key])
+    if "signer" in data:
+        campaign.signer = _signer(data["signer"])
+    for key in ("launch_recipients", "decision_recipients"):
+        if key in data:
+            setattr(campaign, key, distribution.by_code(data[key]) if data[key] else None)
     if "contents" in data:
         _set_contents(campaign, data["contents"])
     if "award_forms" in data:
@@ -185,14 +203,24 @@ def campaign_snapshot(c):
         ],
         "award_forms": sorted([[f.award_form.code, f.quota_per_unit] for f in c.award_forms]),
         "participants": sorted(p.unit.code for p in c.participants),
+        "signer": c.signer.username if c.signer else None,
     }
 
 
 @effect("campaign", "launch")
 def _open_unit_items(campaign, user, role, comment):
-    """Launching opens a draft plan and a draft dossier for every participating unit."""
+    """Launching numbers and keeps the launch document, and opens a draft plan and a
+    draft dossier for every participating unit."""
     campaign.launched_at = now_utc()
     campaign.launch_date = campaign.launch_date or today()
+    if not campaign.launch_number:
+        abbreviation = reference.document_types(today())[campaign.launch_type][1]
+        # A công văn has no type abbreviation: its ký hiệu is issuer - drafting unit.
+        symbol = (f"{campaign.issuer.code}-{user.unit.code}" if not abbreviation
+                  else f"{abbreviation}-{campaign.issuer.code}")
+        number = registers.take_number(campaign.issuer_unit_id, abbreviation or "CV",
+                                       campaign.launch_date.year)
+        campaign.launch_number = f"{number:02d}/{symbol}"
     unit_ids = [p.unit_id for p in campaign.participants]
     for model in (Plan, Dossier):
         have = set(db.session.scalars(
@@ -200,6 +228,7 @@ def _open_unit_items(campaign, user, role, comment):
         for unit_id in unit_ids:
             if unit_id not in have:
                 db.session.add(model(campaign_id=campaign.id, unit_id=unit_id, state="draft"))
+    return documents.keep("campaign", campaign, "launch").sha256
 
 
 @effect("campaign", "close")

@@ -3,7 +3,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign, Decision, Dossier, Nominee, Unit
-from app.services import reference, registers
+from app.models import DecisionRecipient
+from app.services import documents, reference, registers
 from app.services.clock import today
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import require_role, visible
@@ -45,6 +46,10 @@ def create_decision(user, data):
                             created_by_id=user.id,
                             title=(data.get("title") or "").strip()
                             or DEFAULT_TITLE.format(form=form.name))
+        if campaign.decision_recipients:  # Nơi nhận starts from the campaign's list
+            decision.recipients = [
+                DecisionRecipient(position=e.position, label=e.label, email=e.email)
+                for e in campaign.decision_recipients.entries]
         db.session.add(decision)
     return decision
 
@@ -125,7 +130,8 @@ def remove_nominee(user, decision_id, nominee_id, version=None):
             raise NotFound("Tập thể, cá nhân này không có trong dự thảo quyết định.")
         nominee.decision_id = None
         dossier = db.session.scalars(
-            sa.select(Dossier).where(Dossier.id == nominee.dossier_id).with_for_update()).one()
+            sa.select(Dossier).where(Dossier.id == nominee.dossier_id)
+            .with_for_update(of=Dossier)).one()
         still_in = db.session.scalar(
             sa.select(sa.func.count(Nominee.id))
             .where(Nominee.dossier_id == dossier.id, Nominee.decision_id.is_not(None),
@@ -193,13 +199,14 @@ def _number_proposal(decision, user, role, comment):
     decision.proposal_number = registers.take_number(user.unit_id, "TTr", signed_on.year)
     decision.proposal_symbol = f"TTr-{user.unit.code}"
     decision.proposal_date = signed_on
-    decision.proposal_signed_by_id = user.id
+    decision.proposal_signed_by = user
+    return documents.keep("decision", decision, "proposal").sha256
 
 
 def _clear_proposal(decision, user, role, comment):
     """A returned proposal is redone: the next signature takes a new number."""
     decision.proposal_number = decision.proposal_symbol = decision.proposal_date = None
-    decision.proposal_signed_by_id = None
+    decision.proposal_signed_by = None
 
 
 effect("decision", "chairman_return")(_clear_proposal)
@@ -207,7 +214,7 @@ effect("decision", "chairman_return")(_clear_proposal)
 
 @effect("decision", "approve")
 def _stamp_approval(decision, user, role, comment):
-    decision.approved_by_id = user.id
+    decision.approved_by = user
 
 
 @effect("decision", "issue")
@@ -222,8 +229,10 @@ def _issue(decision, user, role, comment):
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     dossiers = db.session.scalars(
         sa.select(Dossier).where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id)
-        .with_for_update()).all()
+        .with_for_update(of=Dossier)).all()
     for dossier in dossiers:
         if dossier.state == "in_proposal":
             fire_system("dossier", dossier, "decide", user, role,
                         comment=f"Quyết định số {decision.number_label}")
+    documents.keep("decision", decision, "certificates")
+    return documents.keep("decision", decision, "decision").sha256

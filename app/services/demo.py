@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Campaign, User
-from app.services import campaigns, org
+from app.services import campaigns, distribution, org
 from app.services.reference import load_reference_data
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.json"
@@ -21,7 +21,10 @@ def load_demo(path: Path = DEMO_FILE) -> dict:
     for u in data["users"]:
         org.upsert_user(u["username"], data["password"], u["roles"], u["unit"],
                         full_name=u["full_name"], email=u.get("email"),
-                        signing_title=u.get("signing_title"))
+                        signing_title=u.get("signing_title"),
+                        signing_authority=u.get("signing_authority"))
+    for lst in data["distribution_lists"]:
+        distribution.upsert_list(lst["code"], lst["name"], lst["entries"])
     spec = dict(data["campaign"])
     existing = db.session.scalar(sa.select(Campaign).where(Campaign.code == spec["code"]))
     if existing is None:

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import VERDICTS, Attachment, Dossier, DossierResult, Nominee, Unit
-from app.services import reference, storage
+from app.services import documents, reference, storage
 from app.services.clock import now_utc, today
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import require_own_unit_staff, require_role, visible
-from app.services.tx import transaction
+from app.services.tx import on_rollback, transaction
 from app.services.workflow import check_version, effect, facts_builder, load, snapshot_builder, touch
 from workflows import appraisal_checklist
 from workflows.facts import DossierFacts, NomineeFacts
@@ -172,28 +172,23 @@ def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None
 def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None):
     on = today()
     per_dossier, per_nominee = reference.attachment_requirements(on)
-    stored = None
-    try:
-        with transaction():
-            dossier = _load_for_edit(user, dossier_id, version, "đính kèm tài liệu")
-            if nominee_id is not None:
-                _nominee(dossier, nominee_id)
-            known = per_nominee if nominee_id is not None else per_dossier
-            if kind not in known and kind != "other":
-                raise Invalid(
-                    f"Loại tài liệu «{kind}» không hợp lệ.",
-                    details={"kind": sorted(known) + ["other"]}, code="unknown_kind")
-            stored = storage.save_upload(upload.stream, upload.filename or "")
-            name, _ext, content_type, size, sha, key = stored
-            attachment = Attachment(kind=kind, nominee_id=nominee_id, filename=name,
-                                    content_type=content_type, size=size, sha256=sha,
-                                    storage_key=key, uploaded_by_id=user.id)
-            dossier.attachments.append(attachment)
-            touch(dossier)
-    except BaseException:
-        if stored:
-            storage.remove(stored[-1])  # the row never committed: the file must go too
-        raise
+    with transaction():
+        dossier = _load_for_edit(user, dossier_id, version, "đính kèm tài liệu")
+        if nominee_id is not None:
+            _nominee(dossier, nominee_id)
+        known = per_nominee if nominee_id is not None else per_dossier
+        if kind not in known and kind != "other":
+            raise Invalid(
+                f"Loại tài liệu «{kind}» không hợp lệ.",
+                details={"kind": sorted(known) + ["other"]}, code="unknown_kind")
+        name, _ext, content_type, size, sha, key = storage.save_upload(
+            upload.stream, upload.filename or "")
+        on_rollback(lambda: storage.remove(key))  # the row never committed: the file goes too
+        attachment = Attachment(kind=kind, nominee_id=nominee_id, filename=name,
+                                content_type=content_type, size=size, sha256=sha,
+                                storage_key=key, uploaded_by_id=user.id)
+        dossier.attachments.append(attachment)
+        touch(dossier)
     return attachment
 
 
@@ -314,6 +309,17 @@ def dossier_snapshot(d):
 def _stamp_submission(dossier, user, role, comment):
     dossier.submitted_at = now_utc()
     dossier.late = is_late(dossier_facts(dossier))
+
+
+@effect("dossier", "sign_off")
+def _sign(dossier, user, role, comment):
+    """The head's signature numbers the tờ trình (…/TTr-{unit}); the signed tờ trình and
+    the council's minutes are kept."""
+    documents.take_unit_number(dossier, "to_trinh")
+    dossier.signed_by_id = user.id
+    kept = documents.keep("dossier", dossier, "proposal")
+    documents.keep("dossier", dossier, "minutes")
+    return kept.sha256
 
 
 @effect("dossier", "start_appraisal")

@@ -11,7 +11,8 @@ from app.services.permissions import require_role
 from app.services.tx import transaction
 
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
-UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email")
+UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
+                    "header_lines", "parent_header", "place_name", "head_title")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -23,9 +24,12 @@ def _apply_unit(unit, data):
     for key in ("name", "kind", "active"):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
-    for key in ("short_name", "cluster", "email"):  # optional: an empty value clears it
-        if key in data:
+    for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title"):
+        if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
+    if "header_lines" in data:  # "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN" in a CSV cell
+        lines = [x.strip() for x in (data["header_lines"] or "").replace("|", "\n").splitlines()]
+        unit.header_lines = "\n".join(x for x in lines if x) or None
     if unit.kind not in UNIT_KINDS:
         raise Invalid(f"Loại đơn vị «{unit.kind}» không hợp lệ.",
                       details={"kind": list(UNIT_KINDS)}, code="unit_kind")
@@ -96,7 +100,7 @@ def import_units_csv(text: str) -> dict:
 
 
 def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
-                signing_title=None) -> tuple[User, bool]:
+                signing_title=None, signing_authority=None) -> tuple[User, bool]:
     """Create or update an account. Idempotent: running it twice changes nothing more."""
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
@@ -123,6 +127,8 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
             user.email = email or None
         if signing_title is not None:
             user.signing_title = signing_title or None
+        if signing_authority is not None:
+            user.signing_authority = signing_authority or None
     return user, created
 
 
@@ -151,7 +157,8 @@ def save_user(admin, data, username=None):
                           details={"username": ["Đã tồn tại."]}, code="duplicate_username")
         username, roles, unit_code = data["username"], data["roles"], data["unit"]
     user, _ = upsert_user(username, data.get("password"), roles, unit_code,
-                          data.get("full_name"), data.get("email"), data.get("signing_title"))
+                          data.get("full_name"), data.get("email"), data.get("signing_title"),
+                          data.get("signing_authority"))
     if "active" in data:
         with transaction():
             user.active = data["active"]

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Plan, PlanCommitment, PlanSection
+from app.services import documents
 from app.services.clock import now_utc, today
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_own_unit_staff, visible
@@ -95,6 +96,14 @@ def plan_snapshot(plan):
         "commitments": {str(c.target_id): [str(c.value), c.note]
                         for c in sorted(plan.commitments, key=lambda c: c.target_id)},
     }
+
+
+@effect("plan", "sign_off")
+def _sign(plan, user, role, comment):
+    """The head's signature numbers the plan (…/KH-{unit}) and keeps the signed copy."""
+    documents.take_unit_number(plan, "ke_hoach")
+    plan.signed_by_id = user.id
+    return documents.keep("plan", plan, "plan").sha256
 
 
 @effect("plan", "submit")

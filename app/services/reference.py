@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AttachmentRequirement, AwardForm, LegalBasis, RuleValue
+from app.models import AttachmentRequirement, AwardForm, DocumentType, LegalBasis, RuleValue
 from app.services.errors import Invalid
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "reference.json"
@@ -56,11 +56,21 @@ def attachment_requirements(on: date):
             {r.code: r.name for r in rows if r.per == "nominee"})
 
 
+def document_types(on: date) -> dict[str, tuple[str, str]]:
+    """{code: (printed title, ký hiệu abbreviation)} in force on a date."""
+    rows = db.session.scalars(
+        sa.select(DocumentType).where(DocumentType.in_force(on))
+        .order_by(DocumentType.effective_from)
+    ).all()
+    return {r.code: (r.title, r.abbreviation) for r in rows}
+
+
 _MODELS = {
     "award_forms": (AwardForm, ("code", "effective_from")),
     "legal_bases": (LegalBasis, ("code", "effective_from")),
     "rule_values": (RuleValue, ("key", "effective_from")),
     "attachment_requirements": (AttachmentRequirement, ("code", "effective_from")),
+    "document_types": (DocumentType, ("code", "effective_from")),
 }
 
 

@@ -1,6 +1,8 @@
 """The transaction boundary every use case runs inside: all of it commits, or none of it."""
 from contextlib import contextmanager
 
+from flask import g
+
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,24 +20,36 @@ def _is_lock_conflict(exc: OperationalError) -> bool:
     return "database is locked" in str(orig or exc)
 
 
+def on_rollback(undo):
+    """Undo a side effect outside the database (a file written) if the transaction fails."""
+    g.setdefault("tx_undo", []).append(undo)
+
+
+def _rollback():
+    db.session.rollback()
+    for undo in reversed(g.pop("tx_undo", [])):
+        undo()
+
+
 @contextmanager
 def transaction():
     """Commit on success; roll back and translate concurrency failures into a 409."""
     try:
         yield db.session
         db.session.commit()
+        g.pop("tx_undo", None)
     except StaleDataError:
-        db.session.rollback()
+        _rollback()
         raise Conflict(STALE_MESSAGE, code="stale") from None
     except OperationalError as exc:
-        db.session.rollback()
+        _rollback()
         if _is_lock_conflict(exc):
             raise Conflict(STALE_MESSAGE, code="busy") from None
         raise
     except IntegrityError:
-        db.session.rollback()
+        _rollback()
         raise Conflict("Dữ liệu trùng hoặc vừa bị thay đổi bởi người khác. Hãy tải lại và thử lại.",
                        code="integrity") from None
     except BaseException:
-        db.session.rollback()
+        _rollback()
         raise

@@ -68,7 +68,12 @@ def _url(path, ids):
     return (path.replace("{item_id}", str(ids.get(item, 0)))
             .replace("{nominee_id}", str(ids["nominee"]))
             .replace("{attachment_id}", str(ids["attachment"]))
-            .replace("{code}", ids["code"]).replace("{username}", ids["username"]))
+            .replace("{code}", ids["code"]).replace("{username}", ids["username"])
+            .replace("{name}", DOCUMENT_NAMES.get(family, "x")))
+
+
+DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",
+                  "decisions": "decision"}
 
 
 def test_every_documented_operation_answers_without_a_server_error(client, api, scenario):

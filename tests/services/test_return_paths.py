@@ -220,7 +220,9 @@ def test_chairman_return_clears_the_proposal_number_and_the_next_is_consecutive(
     fire(world, "decision", decision, "board_head", "sign_proposal")
     decision = reload("decision", decision)
     assert (decision.proposal_number, decision.proposal_label) == (2, "02/TTr-SNV")
-    register = db.session.scalars(sa.select(NumberRegister)).one()
+    register = db.session.scalars(sa.select(NumberRegister).where(
+        NumberRegister.doc_type == "TTr",
+        NumberRegister.issuer_unit_id == world.units["SNV"].id)).one()
     assert (register.doc_type, register.year, register.last_number,
             register.issuer_unit_id) == ("TTr", today().year, 2, world.units["SNV"].id)
 

@@ -1,0 +1,453 @@
+"""From records to document content: what each paper says, in which words.
+
+Everything printed comes from data: units (names as printed, the body above them,
+the place name, their head's title), users (signing titles), award forms, legal
+bases in force and distribution lists. Nothing here knows python-docx.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from app.docgen import text as t
+from app.docgen.model import (
+    Appendix,
+    Certificate,
+    FormalDocument,
+    Letterhead,
+    ListSection,
+    Para,
+    Signature,
+)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """An issuing body as printed: from a Unit row."""
+
+    code: str
+    name: str  # "Ủy ban nhân dân tỉnh Lạng Sơn"
+    header: tuple[str, ...]  # ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN")
+    parent_header: str | None  # "UBND TỈNH LẠNG SƠN" above "SỞ NỘI VỤ"
+    place: str  # "Lạng Sơn"
+    head_title: str  # "Chủ tịch", "Giám đốc", "Chánh Văn phòng"
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    title: str  # "PHÓ CHỦ TỊCH"
+    authority: str | None = None  # "KT. CHỦ TỊCH"
+
+    def signature(self) -> Signature:
+        lines = (self.authority, self.title) if self.authority else (self.title,)
+        return Signature(tuple(line for line in lines if line), self.name)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a document needs beyond its own record, gathered by the service."""
+
+    issuer: Issuer
+    signer: Signer
+    draft: bool
+    recipients: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()  # "Căn cứ …;" lines in force on the document's date
+    doc_types: dict = field(default_factory=dict)  # code -> (title, abbreviation)
+    board: Issuer | None = None  # the Board's body (Sở Nội vụ)
+    office: Issuer | None = None  # the Chairman's Office
+    province: Issuer | None = None  # the Committee, to whom units propose
+    launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
+    today: date | None = None  # the province's date (not the server's), for a draft's year
+
+
+def _today(ctx) -> date:
+    return ctx.today or date.today()
+
+
+def _letterhead(ctx, number, symbol, on, subject=None):
+    year = (on or _today(ctx)).year
+    return Letterhead(
+        issuer=ctx.issuer.header,
+        parent=ctx.issuer.parent_header,
+        number=t.number_line(None if ctx.draft else number, symbol),
+        place_date=t.place_date(ctx.issuer.place, None if ctx.draft else on, year),
+        subject=subject,
+    )
+
+
+def _abbr(ctx, code):
+    return ctx.doc_types[code][1]
+
+
+def _title(ctx, code):
+    return ctx.doc_types[code][0]
+
+
+def _award_phrase(nominee) -> str:
+    if nominee.kind == "individual":
+        head = f"{nominee.title} {nominee.name}".strip()
+        parts = [head, nominee.position_title, nominee.organisation]
+    else:
+        parts = [nominee.name, nominee.organisation]
+    return ", ".join(p for p in parts if p)
+
+
+def _nominee_sections(nominees, with_unit=None) -> tuple[ListSection, ...]:
+    """I. TẬP THỂ, then II. CÁ NHÂN, each numbered in order."""
+    groups = [("TẬP THỂ", [n for n in nominees if n.kind == "collective"]),
+              ("CÁ NHÂN", [n for n in nominees if n.kind == "individual"])]
+    sections, roman = [], iter(t.ROMAN)
+    last_group = max((i for i, (_, g) in enumerate(groups) if g), default=-1)
+    for i, (label, members) in enumerate(groups):
+        if not members:
+            continue
+        entries = []
+        for n in members:
+            phrase = _award_phrase(n)
+            if with_unit:
+                phrase += f" ({with_unit(n)})"
+            entries.append(phrase)
+        numbered = list(t.enumerate_entries(entries))
+        if i != last_group:  # only the very last entry of the list closes with a full stop
+            numbered[-1] = numbered[-1][:-1] + ";"
+        sections.append(ListSection(f"{next(roman)}. {label} ({t.two(len(members))})",
+                                    tuple(numbered)))
+    return tuple(sections)
+
+
+# -- the campaign launch document --------------------------------------------------------------
+
+
+def launch_document(campaign, ctx: Context) -> FormalDocument:
+    kind = campaign.launch_type
+    symbol = (f"{ctx.issuer.code}-{ctx.board.code}" if kind == "cong_van" and ctx.board
+              else f"{_abbr(ctx, kind)}-{ctx.issuer.code}")
+    number = _launch_number(campaign)
+    if kind == "cong_van":
+        head = _letterhead(ctx, number, symbol, campaign.launch_date,
+                           subject=f"V/v phát động {campaign.title[0].lower()}{campaign.title[1:]}")
+        kind_title, summary = None, None
+    else:
+        head = _letterhead(ctx, number, symbol, campaign.launch_date)
+        kind_title = _title(ctx, kind)
+        summary = (f"Phát động {campaign.title[0].lower()}{campaign.title[1:]}"
+                   if kind == "ke_hoach"
+                   else f"Về việc phát động {campaign.title[0].lower()}{campaign.title[1:]}")
+    body = []
+    if kind == "cong_van":
+        body += [Para("PHÁT ĐỘNG", "centered_bold"), Para(campaign.title, "centered_bold")]
+    body.append(Para(f"{ctx.issuer.name} phát động {campaign.title[0].lower()}"
+                     f"{campaign.title[1:]} như sau:"))
+    body.append(Para("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "heading"))
+    body += [Para(p, "heading" if _is_numbered_heading(p) else "body")
+             for p in t.paragraphs(campaign.purpose)]
+    body.append(Para("II. THỜI GIAN, CHỦ ĐỀ THI ĐUA", "heading"))
+    body.append(Para(f"1. Thời gian: Từ ngày {t.short_date(campaign.period_start)} đến ngày "
+                     f"{t.short_date(campaign.period_end)}."))
+    if campaign.theme:
+        body.append(Para(f"2. Chủ đề thi đua: “{campaign.theme}”."))
+    body.append(Para("III. NỘI DUNG THI ĐUA", "heading"))
+    for i, content in enumerate(campaign.contents, start=1):
+        body.append(Para(f"{i}. {content.title}", "heading"))
+        body += [Para(p) for p in t.paragraphs(content.description)]
+        if content.targets:
+            body.append(Para("Chỉ tiêu thi đua:", "note"))
+            body += [Para(f"- {_target_line(target)};") for target in content.targets]
+    body.append(Para("IV. TỔ CHỨC THỰC HIỆN", "heading"))
+    body += [Para(p) for p in t.paragraphs(campaign.implementation)]
+    if campaign.plan_deadline and campaign.dossier_deadline:
+        receiver = ctx.board.name if ctx.board else "cơ quan thường trực"
+        body.append(Para(
+            f"Các cơ quan, đơn vị gửi kế hoạch hưởng ứng về {receiver} (Ban Thi đua - Khen "
+            f"thưởng) trước ngày {t.short_date(campaign.plan_deadline)}; gửi hồ sơ đề nghị khen "
+            f"thưởng trước ngày {t.short_date(campaign.dossier_deadline)}."))
+    for offer in campaign.award_forms:
+        quota = (f", mỗi cơ quan, đơn vị đề nghị không quá {t.two(offer.quota_per_unit)} "
+                 f"tập thể, cá nhân" if offer.quota_per_unit else "")
+        body.append(Para(f"Hình thức khen thưởng: {offer.award_form.name}{quota}."))
+    return FormalDocument(
+        letterhead=head, kind_title=kind_title, summary=summary, body=tuple(body),
+        signature=ctx.signer.signature(), recipients=t.recipients(ctx.recipients),
+        draft=ctx.draft, title_for_properties=f"Phát động {campaign.title}")
+
+
+def _launch_number(campaign):
+    if campaign.launch_number and "/" in campaign.launch_number:
+        head = campaign.launch_number.split("/", 1)[0]
+        return int(head) if head.isdigit() else None
+    return None
+
+
+def _is_numbered_heading(paragraph: str) -> bool:
+    return len(paragraph) < 40 and paragraph[:2].rstrip(".").isdigit()
+
+
+def _target_line(target) -> str:
+    sign = {">=": "tối thiểu ", "<=": "tối đa ", "=": ""}.get(target.comparison, "")
+    unit = f" {target.measure_unit}" if target.measure_unit and target.measure_unit != "%" else (
+        "%" if target.measure_unit == "%" else "")
+    return f"{target.label}: {sign}{t.figure(target.value)}{unit}"
+
+
+# -- a unit's plan -------------------------------------------------------------------------------
+
+
+def unit_plan(plan, ctx: Context) -> FormalDocument:
+    campaign = plan.campaign
+    symbol = f"{_abbr(ctx, 'ke_hoach')}-{ctx.issuer.code}"
+    texts = {s.content_id: s.text for s in plan.sections}
+    figures = {c.target_id: c for c in plan.commitments}
+    body = [Para(f"Thực hiện {ctx.launch_ref or 'văn bản phát động'} của {_province_name(ctx)} "
+                 f"về {campaign.title[0].lower()}{campaign.title[1:]}, {ctx.issuer.name} "
+                 f"xây dựng Kế hoạch hưởng ứng như sau:"),
+            Para("I. MỤC ĐÍCH, YÊU CẦU", "heading")]
+    body += [Para(p) for p in t.paragraphs(plan.summary)]
+    body.append(Para("II. NỘI DUNG VÀ CHỈ TIÊU ĐĂNG KÝ", "heading"))
+    for i, content in enumerate(campaign.contents, start=1):
+        body.append(Para(f"{i}. {content.title}", "heading"))
+        body += [Para(p) for p in t.paragraphs(texts.get(content.id, ""))]
+        for target in content.targets:
+            commitment = figures.get(target.id)
+            if commitment is not None:
+                unit = target.measure_unit
+                value = t.figure(commitment.value) + ("%" if unit == "%" else f" {unit}".rstrip())
+                note = f" ({commitment.note})" if commitment.note else ""
+                body.append(Para(f"- {target.label}: đăng ký {value}{note};"))
+    body.append(Para("III. TỔ CHỨC THỰC HIỆN", "heading"))
+    board = ctx.board.name if ctx.board else "cơ quan thường trực"
+    body.append(Para(
+        f"Các phòng, đơn vị trực thuộc căn cứ Kế hoạch này tổ chức thực hiện; kết thúc đợt thi "
+        f"đua, tổng hợp kết quả, báo cáo {ctx.issuer.name} để gửi {board} (Ban Thi đua - Khen "
+        f"thưởng) theo quy định."))
+    recipients = [f"{board} (Ban TĐKT)", "Lưu: VT"]
+    return FormalDocument(
+        letterhead=_letterhead(ctx, plan.number, symbol, plan.signed_on),
+        kind_title=_title(ctx, "ke_hoach"),
+        summary=f"Hưởng ứng {campaign.title[0].lower()}{campaign.title[1:]}",
+        body=tuple(body), signature=ctx.signer.signature(),
+        recipients=t.recipients(recipients), draft=ctx.draft,
+        title_for_properties=f"Kế hoạch hưởng ứng – {ctx.issuer.name}")
+
+
+def _province_name(ctx):
+    return ctx.province.name if ctx.province else "Ủy ban nhân dân tỉnh"
+
+
+# -- a unit's proposal and its council minutes --------------------------------------------------
+
+
+def _forms_phrase(nominees) -> str:
+    names = []
+    for n in nominees:
+        if n.award_form.name not in names:
+            names.append(n.award_form.name)
+    return ", ".join(names)
+
+
+def unit_proposal(dossier, ctx: Context) -> FormalDocument:
+    campaign = dossier.campaign
+    symbol = f"{_abbr(ctx, 'to_trinh')}-{ctx.issuer.code}"
+    nominees = list(dossier.nominees)
+    province = _province_name(ctx)
+    chairman = f"Chủ tịch {province}"
+    body = [Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về "
+                 f"{campaign.title[0].lower()}{campaign.title[1:]};", "basis")]
+    if dossier.council_meeting_date:
+        body.append(Para(f"Căn cứ Biên bản họp Hội đồng Thi đua - Khen thưởng {ctx.issuer.name} "
+                         f"ngày {t.short_date(dossier.council_meeting_date)},", "basis"))
+    body += [Para(p) for p in t.paragraphs(dossier.summary)]
+    collectives = sum(1 for n in nominees if n.kind == "collective")
+    body.append(Para(
+        f"{ctx.issuer.name} kính trình {chairman} xem xét, tặng {_forms_phrase(nominees)} cho "
+        f"{t.counted(collectives, len(nominees) - collectives)} (có danh sách kèm theo) đã có "
+        f"thành tích xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}."))
+    body.append(Para(f"Kính trình {chairman} xem xét, quyết định./."))
+    board = ctx.board.name if ctx.board else None
+    recipients = ["Như trên"] + ([f"{board} (Ban TĐKT)"] if board else []) + ["Lưu: VT"]
+    ref = (f"(Kèm theo Tờ trình số {t.number_ref(None if ctx.draft else dossier.number, symbol)}"
+           f" {_ref_date(ctx, dossier.signed_on)} của {ctx.issuer.name})")
+    return FormalDocument(
+        letterhead=_letterhead(ctx, dossier.number, symbol, dossier.signed_on),
+        kind_title=_title(ctx, "to_trinh"),
+        summary=(f"Đề nghị tặng {_forms_phrase(nominees)} cho tập thể, cá nhân có thành tích "
+                 f"xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}"),
+        addressee=f"Kính gửi: {chairman}.",
+        body=tuple(body), signature=ctx.signer.signature(),
+        recipients=t.recipients(recipients), draft=ctx.draft,
+        appendix=Appendix("DANH SÁCH", "TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG", ref,
+                          _nominee_sections(nominees, with_unit=lambda n: _vote_note(dossier, n))),
+        title_for_properties=f"Tờ trình đề nghị khen thưởng – {ctx.issuer.name}")
+
+
+def _ref_date(ctx, d):
+    return f"ngày {t.short_date(d)}" if (d and not ctx.draft) else "ngày      /      /"
+
+
+def _vote_note(dossier, nominee):
+    from workflows.guards import vote_share
+
+    share = vote_share(nominee.votes_for, dossier.council_members_total)
+    return (f"{nominee.award_form.name}; {nominee.votes_for}/{dossier.council_members_total} "
+            f"phiếu, đạt {t.figure(share)}%") if share is not None else nominee.award_form.name
+
+
+def council_minutes(dossier, ctx: Context) -> FormalDocument:
+    from workflows.guards import vote_share
+
+    campaign = dossier.campaign
+    meeting = dossier.council_meeting_date
+    total, present = dossier.council_members_total, dossier.council_members_present
+    body = [
+        Para(f"Hôm nay, {t.long_date(meeting) if meeting else 'ngày      tháng      năm'}, tại "
+             f"{ctx.issuer.name}, Hội đồng Thi đua - Khen thưởng {ctx.issuer.name} họp xét đề nghị "
+             f"khen thưởng trong {campaign.title[0].lower()}{campaign.title[1:]}."),
+        Para("I. THÀNH PHẦN", "heading"),
+        Para(f"- Chủ trì: {dossier.council_chair}."),
+        Para(f"- Thư ký: {dossier.council_secretary}."),
+        Para(f"- Thành viên Hội đồng có mặt: {t.two(present or 0)}/{t.two(total or 0)} "
+             f"thành viên."),
+        Para("II. NỘI DUNG", "heading"),
+        Para(f"Hội đồng đã nghe báo cáo thành tích của các tập thể, cá nhân được đề xuất, thảo "
+             f"luận và bỏ phiếu kín. Tỷ lệ phiếu đồng ý tính trên tổng số thành viên Hội đồng; "
+             f"mức tối thiểu để đề nghị khen thưởng là {t.figure(campaign.vote_threshold)}%."),
+        Para("III. KẾT QUẢ BỎ PHIẾU", "heading"),
+    ]
+    for i, n in enumerate(dossier.nominees, start=1):
+        share = vote_share(n.votes_for, total)
+        body.append(Para(f"{i}. {_award_phrase(n)} - {n.award_form.name}: "
+                         f"{t.two(n.votes_for or 0)}/{t.two(total or 0)} phiếu đồng ý, đạt "
+                         f"{t.figure(share or Decimal(0))}%."))
+    passing = [n for n in dossier.nominees
+               if (vote_share(n.votes_for, total) or 0) >= campaign.vote_threshold]
+    collectives = sum(1 for n in passing if n.kind == "collective")
+    body.append(Para("IV. KẾT LUẬN", "heading"))
+    body.append(Para(
+        f"Hội đồng thống nhất đề nghị khen thưởng {t.counted(collectives, len(passing) - collectives)}"
+        f" đạt tỷ lệ phiếu đồng ý từ {t.figure(campaign.vote_threshold)}% trở lên."
+        if passing else "Không có tập thể, cá nhân nào đạt tỷ lệ phiếu đồng ý tối thiểu."))
+    body.append(Para("Biên bản được lập và thông qua tại cuộc họp./."))
+    return FormalDocument(
+        letterhead=Letterhead(issuer=ctx.issuer.header, parent=ctx.issuer.parent_header,
+                              number="", place_date=t.place_date(ctx.issuer.place, meeting)),
+        kind_title=_title(ctx, "bien_ban"),
+        summary=f"Họp Hội đồng Thi đua - Khen thưởng {ctx.issuer.name}",
+        body=tuple(body),
+        signature=Signature(("CHỦ TRÌ",), dossier.council_chair),
+        left_signature=Signature(("THƯ KÝ",), dossier.council_secretary),
+        draft=ctx.draft, title_for_properties=f"Biên bản họp Hội đồng TĐKT – {ctx.issuer.name}")
+
+
+# -- the Board's proposal and the decision -------------------------------------------------------
+
+
+def board_proposal(decision, ctx: Context) -> FormalDocument:
+    campaign = decision.campaign
+    symbol = f"{_abbr(ctx, 'to_trinh')}-{ctx.issuer.code}"
+    nominees = [n for n in decision.nominees if not n.struck]
+    province = _province_name(ctx)
+    collectives = sum(1 for n in nominees if n.kind == "collective")
+    units = sorted({n.dossier.unit.name for n in nominees})
+    body = [
+        Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về "
+             f"{campaign.title[0].lower()}{campaign.title[1:]};", "basis"),
+        Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị,",
+             "basis"),
+        Para(f"Sau khi thẩm định hồ sơ, {ctx.issuer.name} kính trình Chủ tịch {province} xem "
+             f"xét, tặng {decision.award_form.name} cho {t.counted(collectives, len(nominees) - collectives)}"
+             f" (có danh sách kèm theo) đã có thành tích xuất sắc trong "
+             f"{campaign.title[0].lower()}{campaign.title[1:]}."),
+        Para(f"Kính trình Chủ tịch {province} xem xét, quyết định./."),
+    ]
+    ref = (f"(Kèm theo Tờ trình số {t.number_ref(None if ctx.draft else decision.proposal_number, symbol)}"
+           f" {_ref_date(ctx, decision.proposal_date)} của {ctx.issuer.name})")
+    return FormalDocument(
+        letterhead=_letterhead(ctx, decision.proposal_number, symbol, decision.proposal_date),
+        kind_title=_title(ctx, "to_trinh"),
+        summary=f"Đề nghị tặng {decision.award_form.name}",
+        addressee=f"Kính gửi: Chủ tịch {province}.",
+        body=tuple(body), signature=ctx.signer.signature(),
+        recipients=t.recipients(["Như trên", f"Lưu: VT, {ctx.issuer.code}"]), draft=ctx.draft,
+        appendix=Appendix("DANH SÁCH", "TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG "
+                          + decision.award_form.name.upper(), ref,
+                          _nominee_sections(nominees)),
+        title_for_properties="Tờ trình đề nghị khen thưởng")
+
+
+def decision_document(decision, ctx: Context) -> FormalDocument:
+    campaign = decision.campaign
+    symbol = f"{_abbr(ctx, 'decision')}-{ctx.issuer.code}"
+    awarded = [n for n in decision.nominees if not n.struck]
+    collectives = sum(1 for n in awarded if n.kind == "collective")
+    form = decision.award_form.name
+    authority = f"Chủ tịch {ctx.issuer.name}"
+    bases = list(ctx.bases)
+    if ctx.launch_ref:
+        bases.append(f"Căn cứ {ctx.launch_ref} của {ctx.issuer.name} về "
+                     f"{campaign.title[0].lower()}{campaign.title[1:]};")
+    board = ctx.board
+    proposal = (f"Theo đề nghị của {board.head_title} {board.name} tại Tờ trình số "
+                f"{t.number_ref(decision.proposal_number, decision.proposal_symbol or 'TTr')} "
+                f"ngày {t.short_date(decision.proposal_date)}." if board and decision.proposal_date
+                else None)
+    body = [Para(b, "basis") for b in bases]
+    if proposal:
+        body.append(Para(proposal, "basis"))
+    body.append(Para(f"{_title(ctx, 'decision')}:", "centered_bold"))
+    body.append(Para(
+        f"Tặng {form} cho {t.counted(collectives, len(awarded) - collectives)} (có danh sách kèm "
+        f"theo), đã có thành tích xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]} "
+        f"(từ ngày {t.short_date(campaign.period_start)} đến ngày "
+        f"{t.short_date(campaign.period_end)}).", "article", "Điều 1."))
+    year = (decision.issued_on or _today(ctx)).year
+    body.append(Para(f"Tiền thưởng kèm theo {form} thực hiện theo quy định hiện hành, từ nguồn "
+                     f"Quỹ thi đua, khen thưởng của tỉnh năm {year}.", "article", "Điều 2."))
+    executors = [f"{u.head_title} {u.name}" for u in (ctx.office, board) if u]
+    body.append(Para("Quyết định này có hiệu lực kể từ ngày ký.", "article", "Điều 3."))
+    body.append(Para(", ".join(executors + [
+        "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại "
+        "Điều 1 chịu trách nhiệm thi hành Quyết định này./."])))
+    ref = (f"(Kèm theo Quyết định số {t.number_ref(None if ctx.draft else decision.number, symbol)}"
+           f" {t.long_date(decision.issued_on) if decision.issued_on and not ctx.draft else 'ngày      tháng      năm ' + str(year)}"
+           f" của {authority})")
+    return FormalDocument(
+        letterhead=_letterhead(ctx, decision.number, symbol, decision.issued_on),
+        kind_title=_title(ctx, "decision"),
+        summary=decision.title,
+        authority_line=authority.upper(),
+        body=tuple(body), signature=ctx.signer.signature(),
+        recipients=t.recipients(ctx.recipients), draft=ctx.draft,
+        appendix=Appendix("DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG {form.upper()}", ref,
+                          _nominee_sections(awarded)),
+        title_for_properties=f"Quyết định {decision.title}")
+
+
+def certificates(decision, ctx: Context) -> list[Certificate]:
+    campaign = decision.campaign
+    symbol = f"{_abbr(ctx, 'decision')}-{ctx.issuer.code}"
+    authority = f"CHỦ TỊCH {ctx.issuer.name.upper()}"
+    reference = (f"Quyết định số {t.number_ref(None if ctx.draft else decision.number, symbol)}"
+                 + (f" ngày {t.short_date(decision.issued_on)}"
+                    if decision.issued_on and not ctx.draft else ""))
+    awarded = [n for n in decision.nominees if not n.struck]
+    out = []
+    for i, n in enumerate(awarded, start=1):
+        if n.kind == "individual":
+            recipient = f"{n.title} {n.name}".strip()
+            detail = ", ".join(p for p in (n.position_title, n.organisation) if p)
+        else:
+            recipient, detail = n.name, n.organisation
+        out.append(Certificate(
+            issuer_authority=authority,
+            award_title=(decision.award_form.certificate_title or decision.award_form.name).upper(),
+            recipient=recipient, detail=detail,
+            reason=f"Đã có thành tích xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}",
+            decision_ref=reference,
+            place_date=t.place_date(ctx.issuer.place, None if ctx.draft else decision.issued_on,
+                                    (decision.issued_on or _today(ctx)).year),
+            signature=ctx.signer.signature(),
+            serial=f"Số vào sổ: {t.number_ref(None if ctx.draft else decision.number, symbol)}"
+                   f" - {i:03d}",
+        ))
+    return out

@@ -1,0 +1,69 @@
+"""Vietnamese administrative wording: dates, numbers and lists as Nghị định 30 writes them."""
+from datetime import date
+from decimal import Decimal
+
+
+def two(n: int) -> str:
+    """Numbers below 10 take a leading zero: 05 tập thể, Số: 05/QĐ-UBND."""
+    return f"{n:02d}"
+
+
+def place_date(place: str, d: date | None, year: int | None = None) -> str:
+    """'Lạng Sơn, ngày 05 tháng 9 năm 2019': day < 10 and months 1–2 take a leading zero;
+    a draft (no date yet) leaves the blanks for the văn thư."""
+    if d is None:
+        return f"{place}, ngày      tháng      năm {year or ''}".rstrip()
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"{place}, ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def long_date(d: date) -> str:
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def short_date(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def number_line(number: int | None, symbol: str) -> str:
+    return f"Số: {two(number)}/{symbol}" if number else f"Số:        /{symbol}"
+
+
+def number_ref(number: int | None, symbol: str) -> str:
+    return f"{two(number)}/{symbol}" if number else f"       /{symbol}"
+
+
+def figure(value) -> str:
+    """120 → '120'; 99.5 → '99,5' (Vietnamese decimal comma)."""
+    value = Decimal(value).normalize()
+    text = f"{value:f}"
+    return text.replace(".", ",")
+
+
+def counted(n_collectives: int, n_individuals: int) -> str:
+    parts = []
+    if n_collectives:
+        parts.append(f"{two(n_collectives)} tập thể")
+    if n_individuals:
+        parts.append(f"{two(n_individuals)} cá nhân")
+    return " và ".join(parts)
+
+
+def recipients(entries) -> tuple[str, ...]:
+    """'- Như Điều 3;' … '- Lưu: VT, SNV.': each entry on its line, the last one closed."""
+    entries = [e.strip().rstrip(";.,") for e in entries if e and e.strip()]
+    return tuple(f"- {e}{'.' if i == len(entries) - 1 else ';'}" for i, e in enumerate(entries))
+
+
+def enumerate_entries(entries) -> tuple[str, ...]:
+    entries = list(entries)
+    return tuple(f"{i}. {e}{'.' if i == len(entries) else ';'}"
+                 for i, e in enumerate(entries, start=1))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n") if p.strip()]
+
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]

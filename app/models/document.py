@@ -1,0 +1,27 @@
+"""Documents kept at the moment they became final: bytes on disk, hash in the row."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class StoredDocument(db.Model):
+    """A final DOCX: written once, never changed, served byte for byte."""
+
+    __tablename__ = "stored_documents"
+    __table_args__ = (sa.Index("ix_stored_documents_item", "item_type", "item_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(40), nullable=False)  # "decision", "minutes", …
+    filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # Vietnamese
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    # A plan returned and signed again gets a new number: the old paper is kept, superseded.
+    superseded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

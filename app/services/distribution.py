@@ -1,0 +1,39 @@
+"""Distribution lists (Nơi nhận): reusable, named, printed and mailed from the same entries."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import DistributionEntry, DistributionList
+from app.services.errors import Invalid
+from app.services.tx import transaction
+
+
+def entries_from(specs):
+    out = []
+    for i, spec in enumerate(specs, start=1):
+        label = (spec.get("label") or "").strip()
+        if not label:
+            raise Invalid("Mỗi nơi nhận cần có tên.", details={"entries": [i]}, code="empty_label")
+        out.append(DistributionEntry(position=i, label=label, email=spec.get("email") or None))
+    return out
+
+
+def upsert_list(code, name, entries) -> DistributionList:
+    """Create or replace a list by code (the CLI's and the demo's way). Idempotent."""
+    with transaction():
+        row = db.session.scalars(sa.select(DistributionList).where(
+            DistributionList.code == code)).first()
+        if row is None:
+            row = DistributionList(code=code, name=name)
+            db.session.add(row)
+        row.name = name
+        row.entries = entries_from(entries)
+    return row
+
+
+def by_code(code) -> DistributionList:
+    row = db.session.scalars(sa.select(DistributionList).where(
+        DistributionList.code == code)).first()
+    if row is None:
+        raise Invalid(f"Danh sách nơi nhận «{code}» không tồn tại.",
+                      details={"distribution_list": code}, code="unknown_list")
+    return row

@@ -1,0 +1,243 @@
+"""The formal documents of each item: drafts on demand, finals kept at the step that
+makes them final (numbered, hashed, never regenerated)."""
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from app import docgen
+from app.extensions import db
+from app.models import StoredDocument, Unit, User, UserRole
+from app.services import reference, registers
+from app.services.clock import now_utc, today
+from app.services.errors import NotFound
+from app.services.storage import _root
+from app.services.tx import on_rollback
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str  # stable, in URLs
+    kind: str  # what it is, for people
+    final_state: tuple[str, ...]  # states in which the item's copy is final
+
+
+# Which papers each kind of item carries, and from which state on each is final.
+DOCUMENTS = {
+    "campaign": [Spec("launch", "Văn bản phát động", ("launched", "closed"))],
+    "plan": [Spec("plan", "Kế hoạch hưởng ứng",
+                  ("submitted", "in_appraisal", "awaiting_chairman", "approved"))],
+    "dossier": [
+        Spec("proposal", "Tờ trình đề nghị khen thưởng",
+             ("submitted", "in_appraisal", "appraised", "rejected", "in_proposal", "decided")),
+        Spec("minutes", "Biên bản họp Hội đồng Thi đua - Khen thưởng",
+             ("submitted", "in_appraisal", "appraised", "rejected", "in_proposal", "decided")),
+    ],
+    "decision": [
+        Spec("proposal", "Tờ trình đề nghị khen thưởng của Ban Thi đua - Khen thưởng",
+             ("awaiting_chairman", "approved", "issued")),
+        Spec("decision", "Quyết định khen thưởng và danh sách kèm theo", ("issued",)),
+        Spec("certificates", "Bằng khen (bản in)", ("issued",)),
+    ],
+}
+
+
+def _spec(kind, name):
+    for spec in DOCUMENTS[kind]:
+        if spec.name == name:
+            return spec
+    raise NotFound("Không có văn bản này.", code="no_such_document")
+
+
+# -- context: the data a document needs beyond its own record ----------------------------------
+
+
+def _issuer(unit: Unit | None):
+    if unit is None:
+        return None
+    return docgen.Issuer(code=unit.code, name=unit.name, header=unit.header,
+                         parent_header=unit.parent_header, place=unit.place,
+                         head_title=unit.head_title or "Thủ trưởng")
+
+
+def _signer(user: User | None):
+    if user is None:
+        return docgen.Signer(name="", title="")
+    return docgen.Signer(name=user.full_name, title=user.signing_title or "",
+                         authority=user.signing_authority)
+
+
+def _someone(role, unit_id=None, prefer_title=None) -> User | None:
+    """Who would sign a draft: an active holder of the role (the head's title first)."""
+    query = (sa.select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role == role, User.active.is_(True)).order_by(User.id))
+    if unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    users = db.session.scalars(query).all()
+    for u in users:
+        if prefer_title and (u.signing_title or "").upper() == prefer_title:
+            return u
+    return users[0] if users else None
+
+
+def _office_of(issuer_id):
+    return db.session.scalars(sa.select(Unit).where(
+        Unit.parent_id == issuer_id, Unit.kind == "office").order_by(Unit.id)).first()
+
+
+def _launch_ref(campaign, types):
+    if not campaign.launch_number or not campaign.launch_date:
+        return None
+    title = types.get(campaign.launch_type, ("Văn bản",))[0]
+    title = "Văn bản" if campaign.launch_type == "cong_van" else title.capitalize()
+    return f"{title} số {campaign.launch_number} ngày {campaign.launch_date:%d/%m/%Y}"
+
+
+def _board_unit(user_id):
+    user = db.session.get(User, user_id) if user_id else None
+    return user.unit if user else None
+
+
+def context(kind, item, name, draft):
+    on = today()
+    types = reference.document_types(on)
+    if kind == "campaign":
+        signer = item.signer or _someone("chairman", item.issuer_unit_id, "CHỦ TỊCH")
+        board = _board_unit(item.created_by_id)
+        return docgen.Context(
+            issuer=_issuer(item.issuer), signer=_signer(signer), draft=draft,
+            recipients=tuple(e.label for e in (item.launch_recipients.entries
+                                                if item.launch_recipients else [])),
+            doc_types=types, today=on, board=_issuer(board))
+    if kind in ("plan", "dossier"):
+        campaign = item.campaign
+        signer = (db.session.get(User, item.signed_by_id) if item.signed_by_id
+                  else _someone("unit_head", item.unit_id))
+        board = _board_unit(campaign.created_by_id)
+        return docgen.Context(
+            issuer=_issuer(item.unit), signer=_signer(signer), draft=draft, doc_types=types,
+            today=on, board=_issuer(board), province=_issuer(campaign.issuer),
+            launch_ref=_launch_ref(campaign, types))
+    campaign = item.campaign
+    if name == "proposal":
+        signer = item.proposal_signed_by or _someone(
+            "board_head", _board_unit(item.created_by_id).id)
+        return docgen.Context(
+            issuer=_issuer(signer.unit if signer else _board_unit(item.created_by_id)),
+            signer=_signer(signer), draft=draft, doc_types=types, today=on,
+            province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types))
+    signer = item.approved_by or _someone("chairman", campaign.issuer_unit_id, "CHỦ TỊCH")
+    board_user = item.proposal_signed_by or db.session.get(User, item.created_by_id)
+    return docgen.Context(
+        issuer=_issuer(campaign.issuer), signer=_signer(signer), draft=draft, doc_types=types,
+        today=on, recipients=tuple(r.label for r in item.recipients),
+        bases=tuple(b.text for b in reference.legal_bases("decision", item.issued_on or on)),
+        board=_issuer(board_user.unit if board_user else None),
+        office=_issuer(_office_of(campaign.issuer_unit_id)),
+        launch_ref=_launch_ref(campaign, types))
+
+
+# -- rendering, naming, keeping -----------------------------------------------------------------
+
+
+RENDERERS = {
+    ("campaign", "launch"): docgen.render_launch_document,
+    ("plan", "plan"): docgen.render_unit_plan,
+    ("dossier", "proposal"): docgen.render_unit_proposal,
+    ("dossier", "minutes"): docgen.render_council_minutes,
+    ("decision", "proposal"): docgen.render_board_proposal,
+    ("decision", "decision"): docgen.render_decision,
+    ("decision", "certificates"): docgen.render_certificates,
+}
+
+
+def render(kind, item, name, draft) -> bytes:
+    return RENDERERS[(kind, name)](item, context(kind, item, name, draft))
+
+
+def filename(kind, item, name, draft) -> str:
+    """A proper Vietnamese file name; '/' of the number becomes '-'."""
+    def num(number, symbol):
+        return f" {number:02d}-{symbol.replace('/', '-')}" if (number and symbol) else ""
+
+    if kind == "campaign":
+        label = f"Văn bản phát động {item.launch_number or ''}".strip().replace("/", "-")
+    elif kind == "plan":
+        label = f"Kế hoạch hưởng ứng{num(item.number, item.symbol)} - {item.unit.name}"
+    elif kind == "dossier" and name == "proposal":
+        label = f"Tờ trình đề nghị khen thưởng{num(item.number, item.symbol)} - {item.unit.name}"
+    elif kind == "dossier":
+        label = f"Biên bản họp Hội đồng Thi đua - Khen thưởng - {item.unit.name}"
+    elif name == "proposal":
+        label = f"Tờ trình{num(item.proposal_number, item.proposal_symbol)} đề nghị khen thưởng"
+    elif name == "decision":
+        label = f"Quyết định{num(item.number, item.symbol)} khen thưởng"
+    else:
+        label = f"Bằng khen kèm Quyết định{num(item.number, item.symbol)}"
+    return ("Dự thảo - " if draft else "") + label + ".docx"
+
+
+def current(kind, item_id, name) -> StoredDocument | None:
+    return db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
+        StoredDocument.name == name, StoredDocument.superseded_at.is_(None))).first()
+
+
+def keep(kind, item, name) -> StoredDocument:
+    """Render the final copy and keep it, in the caller's transaction.
+
+    The file is written first under a fresh key; if the transaction then fails, the
+    row never exists and the file is removed with the rollback.
+    """
+    data = render(kind, item, name, draft=False)
+    key = f"documents/{kind}-{item.id}-{name}-{secrets.token_hex(8)}.docx"
+    path = _root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as fh:
+        fh.write(data)
+    on_rollback(lambda: path.unlink(missing_ok=True))
+    previous = current(kind, item.id, name)
+    if previous is not None:
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=kind, item_id=item.id, name=name,
+                         filename=filename(kind, item, name, draft=False),
+                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         storage_key=key)
+    db.session.add(row)
+    return row
+
+
+def listing(kind, item):
+    """Every document of an item: final (with its hash) or a draft to generate on demand."""
+    out = []
+    for spec in DOCUMENTS[kind]:
+        stored = current(kind, item.id, spec.name) if item.state in spec.final_state else None
+        out.append({
+            "name": spec.name, "kind": spec.kind, "final": stored is not None,
+            "filename": stored.filename if stored else filename(kind, item, spec.name, True),
+            "sha256": stored.sha256 if stored else None,
+            "size": stored.size if stored else None,
+            "created_at": stored.created_at if stored else None,
+        })
+    return out
+
+
+def fetch(kind, item, name):
+    """(bytes, file name, sha256 or None): the kept final, or a fresh draft."""
+    spec = _spec(kind, name)
+    stored = current(kind, item.id, name) if item.state in spec.final_state else None
+    if stored is not None:
+        data = (_root() / stored.storage_key).read_bytes()
+        return data, stored.filename, stored.sha256
+    return render(kind, item, name, draft=True), filename(kind, item, name, True), None
+
+
+def take_unit_number(item, doc_code):
+    """A unit's own register: its KH (plan) or TTr (proposal), at its head's signature."""
+    on = today()
+    abbreviation = reference.document_types(on)[doc_code][1]
+    item.number = registers.take_number(item.unit_id, abbreviation, on.year)
+    item.symbol = f"{abbreviation}-{item.unit.code}"
+    item.signed_on = on
