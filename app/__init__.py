@@ -18,6 +18,7 @@ def create_app(config=None):
     configure(app, config)
     register_extensions(app)
     register_api(app)
+    register_notifications(app)
     register_cli(app)
     register_shell(app)
     return app
@@ -35,13 +36,14 @@ def configure(app, config):
 
 
 def register_extensions(app):
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, login_manager, mail, migrate
     from app.models import User
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id):
@@ -72,6 +74,12 @@ def register_api(app):
     from app.api import init_api
 
     init_api(app)
+
+
+def register_notifications(app):
+    from app.notifications.worker import start_in_process
+
+    start_in_process(app)
 
 
 def register_cli(app):

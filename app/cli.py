@@ -12,6 +12,8 @@ seed = AppGroup("seed", help="Load reference or demo data (idempotent).")
 users = AppGroup("users", help="Manage user accounts.")
 units = AppGroup("units", help="Manage units.")
 workflow = AppGroup("workflow", help="Read the process definitions.")
+notifications = AppGroup("notifications", help="Deliver the outbox by mail.")
+reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron).")
 
 
 def _fail(error: ServiceError):
@@ -90,6 +92,55 @@ def diagram(process):
     click.echo(get_process(process).mermaid())
 
 
+@notifications.command("work")
+@click.option("--once", is_flag=True, help="deliver what is due now, then exit")
+@click.option("--poll", type=int, default=None, help="seconds between rounds")
+def notifications_work(once, poll):
+    """Deliver due messages; several of these may run at once (rows are claimed)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from app.notifications.worker import run
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    total = run(current_app._get_current_object(), once=once, poll=poll, stop=stop)
+    click.echo(f"Delivered: {total['sent']} sent, {total['retry']} to retry, "
+               f"{total['failed']} failed.")
+
+
+@notifications.command("resend")
+@click.argument("message_id", type=int)
+def notifications_resend(message_id):
+    """Queue a failed message again."""
+    from app.extensions import db
+    from app.models import OutboxMessage
+    from app.services.clock import now_utc
+
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None or row.status != "failed":
+        click.echo("Lỗi: chỉ gửi lại được thư đã gửi thất bại.", err=True)
+        sys.exit(2)
+    row.status, row.attempts, row.next_attempt_at = "pending", 0, now_utc()
+    db.session.commit()
+    click.echo(f"Message {message_id} queued again.")
+
+
+@reminders.command("send")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="the day to remind for (default: today)")
+def reminders_send(day):
+    """Remind units of plans and dossiers due within REMINDER_DAYS, and the Board of items
+    waiting longer than the appraisal time. Running it twice a day sends nothing twice."""
+    from app.notifications.reminders import send_reminders
+
+    counts = send_reminders(day.date() if day else None)
+    click.echo(f"Reminders queued: {counts['unit']} to units, {counts['board']} to the Board.")
+
+
 def register(app: Flask):
-    for group in (seed, users, units, workflow):
+    for group in (seed, users, units, workflow, notifications, reminders):
         app.cli.add_command(group)

@@ -50,6 +50,25 @@ def from_environment(instance_path):
         # ride a browser session rather than a bearer token.
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Mail (Flask-Mail's own settings)
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Ban Thi đua - Khen thưởng <tdkt@localhost>"),
+        "MAIL_SUPPRESS_SEND": _env_bool("MAIL_SUPPRESS_SEND", False),
+        # Outbox delivery: tries, back-off, and the worker inside the app (embedded default)
+        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 6),
+        "OUTBOX_BACKOFF_SECONDS": _env_int("OUTBOX_BACKOFF_SECONDS", 60),
+        "OUTBOX_BATCH": _env_int("OUTBOX_BATCH", 50),
+        "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 600),
+        "OUTBOX_WORKER_IN_PROCESS": _env_bool("OUTBOX_WORKER_IN_PROCESS", True),
+        "OUTBOX_POLL_SECONDS": _env_int("OUTBOX_POLL_SECONDS", 5),
+        # Reminders (flask reminders send): items due within this many days
+        "REMINDER_DAYS": _env_int("REMINDER_DAYS", 3),
         # OpenAPI document (flask-smorest)
         "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
         "API_VERSION": "v1",

@@ -32,7 +32,7 @@ DECISION = Process(
         Step("approve", ("awaiting_chairman",), "approved", frozenset({"chairman"}),
              guards=(decision_keeps_someone,), notify=("office_clerk", "drafter")),
         Step("issue", ("approved",), "issued", frozenset({"office_clerk"}),
-             notify=("awardee_units", "drafter")),
+             notify=("awardee_units", "distribution", "drafter")),
     ],
     trigger_labels={
         "submit": "Trình lãnh đạo Ban",

@@ -117,8 +117,8 @@ class DatabaseIntConverter(IntegerConverter):
 
 
 def init_api(app):
-    from app.api import (auth, campaigns, decisions, dossiers, inbox, plans, reference, units,
-                         users)
+    from app.api import (auth, campaigns, decisions, dossiers, inbox, notifications, plans,
+                         reference, units, users)
 
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is registered
 
@@ -127,7 +127,8 @@ def init_api(app):
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox):
+    for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
+                   notifications):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)
     app.register_error_handler(ServiceError, _service_error)

@@ -1,7 +1,12 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import add_document_routes, add_workflow_routes, paginate
+from app.api.common import (
+    add_document_routes,
+    add_notification_routes,
+    add_workflow_routes,
+    paginate,
+)
 from app.api.schemas import CampaignCreate, CampaignListArgs, CampaignOut, CampaignPage, CampaignPatch
 from app.services import campaigns, workflow
 
@@ -42,3 +47,4 @@ def update_campaign(data, item_id):
 
 add_workflow_routes(blp, "campaign")
 add_document_routes(blp, "campaign")
+add_notification_routes(blp, "campaign")

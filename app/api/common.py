@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from flask import Response
 
-from app.api.schemas import ActionsOut, DocumentOut, EventOut, TransitionIn
+from app.api.schemas import ActionsOut, DeliveryOut, DocumentOut, EventOut, TransitionIn
 from app.extensions import db
-from app.services import documents, workflow
+from app.services import documents, notices, workflow
 
 
 def paginate(query, page, per_page):
@@ -51,6 +51,16 @@ def add_workflow_routes(blp, kind):
     def history(item_id):
         item = workflow.load(kind, item_id, current_user)
         return workflow.history(kind, item)
+
+
+def add_notification_routes(blp, kind):
+    """GET …/{id}/notifications: who was told about the item, and whether it arrived."""
+
+    @blp.route("/<int:item_id>/notifications", endpoint=f"{kind}_notifications")
+    @blp.response(200, DeliveryOut(many=True))
+    @blp.doc(summary=f"{kind.capitalize()}: who was notified, and whether delivery succeeded")
+    def notifications(item_id):
+        return notices.for_item(current_user, kind, item_id)
 
 
 def add_document_routes(blp, kind):

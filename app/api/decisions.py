@@ -1,7 +1,12 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import add_document_routes, add_workflow_routes, paginate
+from app.api.common import (
+    add_document_routes,
+    add_notification_routes,
+    add_workflow_routes,
+    paginate,
+)
 from app.api.schemas import (
     DecisionCreate,
     DecisionListArgs,
@@ -9,10 +14,11 @@ from app.api.schemas import (
     DecisionPage,
     DecisionPatch,
     NomineeIdsIn,
+    RecipientsIn,
     StrikeIn,
     VersionArg,
 )
-from app.services import decisions, workflow
+from app.services import decisions, distribution, workflow
 
 blp = Blueprint("decisions", __name__, url_prefix="/api/v1/decisions",
                 description="Commendation decisions (quyết định khen thưởng)")
@@ -72,5 +78,15 @@ def strike(data, item_id, nominee_id):
                             data.get("reason"), data.get("version"))
 
 
+@blp.route("/<int:item_id>/recipients", methods=["PUT"])
+@blp.arguments(RecipientsIn)
+@blp.response(200, DecisionOut)
+@blp.doc(summary="Change the decision's Nơi nhận before issue (Board)")
+def set_recipients(data, item_id):
+    return distribution.set_decision_recipients(current_user, item_id, data["entries"],
+                                                data.get("version"))
+
+
 add_workflow_routes(blp, "decision")
 add_document_routes(blp, "decision")
+add_notification_routes(blp, "decision")

@@ -2,7 +2,12 @@ from flask import send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import add_document_routes, add_workflow_routes, paginate
+from app.api.common import (
+    add_document_routes,
+    add_notification_routes,
+    add_workflow_routes,
+    paginate,
+)
 from app.api.schemas import (
     AttachmentFile,
     AttachmentForm,
@@ -129,3 +134,4 @@ def remove_attachment(args, item_id, attachment_id):
 
 add_workflow_routes(blp, "dossier")
 add_document_routes(blp, "dossier")
+add_notification_routes(blp, "dossier")

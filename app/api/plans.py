@@ -1,7 +1,12 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import add_document_routes, add_workflow_routes, paginate
+from app.api.common import (
+    add_document_routes,
+    add_notification_routes,
+    add_workflow_routes,
+    paginate,
+)
 from app.api.schemas import PlanOut, PlanPage, PlanPatch, SubmissionListArgs
 from app.services import plans, workflow
 
@@ -35,3 +40,4 @@ def update_plan(data, item_id):
 
 add_workflow_routes(blp, "plan")
 add_document_routes(blp, "plan")
+add_notification_routes(blp, "plan")

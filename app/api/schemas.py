@@ -601,11 +601,91 @@ class DecisionSummary(WorkflowItem):
 
 class DecisionOut(DecisionSummary):
     nominees = fields.List(fields.Nested(NomineeOut))
+    recipients = fields.List(fields.Nested("EntryOut"))
 
 
 class DecisionListArgs(PageArgs):
     campaign_id = fields.Integer()
     state = Str()
+
+
+# -- notifications and distribution lists ------------------------------------------------------
+
+class NotificationOut(Base):
+    id = fields.Integer()
+    item_type = Str()
+    item_id = fields.Integer()
+    template = Str()
+    subject = fields.Function(lambda m: m.payload.get("subject") or (
+        f"{m.payload.get('trigger_label', '')}: {m.payload.get('title', '')}"))
+    comment = fields.Function(lambda m: m.payload.get("comment"))
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+    status = Str(metadata={"description": "pending, sending, sent, failed, in_app (no e-mail)"})
+
+
+class NotificationListArgs(PageArgs):
+    unread = fields.Boolean(load_default=False)
+
+
+NotificationPage = type("NotificationPage", (Base,), {
+    "items": fields.List(fields.Nested(NotificationOut)),
+    "total": fields.Integer(), "unread": fields.Integer(),
+    "page": fields.Integer(), "per_page": fields.Integer()})
+
+
+class MarkReadIn(Base):
+    ids = fields.List(fields.Integer(strict=True), metadata={"description": "omit: all"})
+
+
+class DeliveryOut(Base):
+    id = fields.Integer()
+    template = Str()
+    recipient_name = Str()
+    recipient_email = Str(allow_none=True)
+    status = Str()
+    attempts = fields.Integer()
+    last_error = Str(allow_none=True)
+    next_attempt_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    item_type = Str()
+    item_id = fields.Integer()
+
+
+class OutboxListArgs(PageArgs):
+    status = Str(load_default="failed",
+                 validate=validate.OneOf(["pending", "sending", "sent", "failed", "in_app"]))
+
+
+DeliveryPage = page_of(DeliveryOut, "DeliveryPage")
+
+
+class EntryIn(Base):
+    label = text(255, required=True)
+    email = fields.Email(allow_none=True)
+
+
+class EntryOut(Base):
+    position = fields.Integer()
+    label = Str()
+    email = Str(allow_none=True)
+
+
+class DistributionListIn(Base):
+    name = text(255, required=True)
+    entries = fields.List(fields.Nested(EntryIn), required=True)
+
+
+class DistributionListOut(Base):
+    code = Str()
+    name = Str()
+    entries = fields.List(fields.Nested(EntryOut))
+
+
+class RecipientsIn(Base):
+    entries = fields.List(fields.Nested(EntryIn), required=True)
+    version = fields.Integer(strict=True)
 
 
 # -- inbox --------------------------------------------------------------------------------------

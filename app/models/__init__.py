@@ -1,5 +1,5 @@
 """Every table, importable from one place (Alembic reads the metadata through here)."""
-from app.models.audit import NumberRegister, OutboxMessage, WorkflowEvent
+from app.models.audit import NumberRegister, OutboxMessage, ReminderLog, WorkflowEvent
 from app.models.campaign import (
     LAUNCH_TYPES,
     Campaign,
@@ -37,6 +37,6 @@ __all__ = [
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
-    "ROLES", "RuleValue", "UNIT_KINDS", "UNIT_SCOPED_ROLES", "Unit", "User", "UserRole",
+    "ROLES", "ReminderLog", "RuleValue", "UNIT_KINDS", "UNIT_SCOPED_ROLES", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -1,5 +1,5 @@
 """The audit trail, the outbox and the number registers."""
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,14 +36,18 @@ class OutboxMessage(db.Model):
     """A notification written in the same transaction as the step that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_item", "item_type", "item_id"),
+        sa.Index("ix_outbox_recipient_user_id_read_at", "recipient_user_id", "read_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workflow_events.id"), index=True)
     item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     template: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    recipient_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    recipient_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recipient_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     recipient_email: Mapped[str | None] = mapped_column(sa.String(255))
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
@@ -53,6 +57,24 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    # A worker's claim: other workers skip the row until it is sent, failed or the lease ends.
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # In-app: when the person opened it (the bell counts the unread ones).
+    read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class ReminderLog(db.Model):
+    """One reminder per item, person and day: `flask reminders send` may run twice a day."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (sa.UniqueConstraint("item_type", "item_id", "user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    day: Mapped[date] = mapped_column(sa.Date, nullable=False)
 
 
 class NumberRegister(db.Model):

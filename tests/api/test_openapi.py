@@ -57,6 +57,7 @@ ACTOR = {  # who calls each family of operations
     "auth": "staff_a", "me": "staff_a", "units": "admin", "users": "admin",
     "reference": "staff_a", "campaigns": "board_head", "plans": "appraiser",
     "dossiers": "appraiser", "decisions": "appraiser", "inbox": "appraiser",
+    "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
 }
 
 
@@ -69,7 +70,8 @@ def _url(path, ids):
             .replace("{nominee_id}", str(ids["nominee"]))
             .replace("{attachment_id}", str(ids["attachment"]))
             .replace("{code}", ids["code"]).replace("{username}", ids["username"])
-            .replace("{name}", DOCUMENT_NAMES.get(family, "x")))
+            .replace("{name}", DOCUMENT_NAMES.get(family, "x"))
+            .replace("{message_id}", "1"))
 
 
 DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",

@@ -1,0 +1,146 @@
+"""Telling people: outbox rows rendered into Vietnamese mail and delivered by Flask-Mail.
+
+Rows are written by the services in the transaction of the step that causes them
+(app/services/notify.py); this package only reads them, renders them and sends them,
+so a step that rolled back tells no one and a committed one is never forgotten.
+"""
+import socket
+import smtplib
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from app.extensions import db, mail
+from app.models import OutboxMessage, StoredDocument
+from app.notifications.message import VietnameseMessage
+from app.services.clock import now_utc
+from app.services.storage import _root
+
+SUBJECT_PREFIX = "[TĐKT]"
+
+
+def item_link(kind, item_id) -> str:
+    """The item's page, under the configured public base URL."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/{kind}s/{item_id}"
+
+
+def _attachments(payload):
+    """The stored final documents named in the payload: bytes exactly as kept."""
+    out = []
+    for ref in payload.get("attachments", []):
+        doc = db.session.scalars(sa.select(StoredDocument).where(
+            StoredDocument.item_type == ref["item_type"], StoredDocument.item_id == ref["item_id"],
+            StoredDocument.name == ref["name"], StoredDocument.superseded_at.is_(None))).first()
+        if doc is None:
+            raise LookupError(f"document {ref} is not kept yet")
+        out.append((doc.filename, (_root() / doc.storage_key).read_bytes()))
+    return out
+
+
+def render(row: OutboxMessage):
+    """(subject, text, html, attachments) of one outbox row."""
+    payload = row.payload or {}
+    if payload.get("subject"):  # reminders carry their own wording
+        subject, lead = payload["subject"], payload.get("lead", "")
+    else:
+        subject = f"{SUBJECT_PREFIX} {payload['trigger_label']}: {payload['title']}"
+        actor = payload.get("actor") or "Hệ thống"
+        lead = f"{actor} đã thực hiện «{payload['trigger_label']}» đối với {payload['title']}."
+    attachments = _attachments(payload)
+    context = {"name": row.recipient_name or "anh/chị", "lead": lead, "subject": subject,
+               "title": payload.get("title", ""), "payload": payload,
+               "link": item_link(row.item_type, row.item_id),
+               "attachments": [name for name, _ in attachments]}
+    return (subject, render_template("email/notification.txt", **context),
+            render_template("email/notification.html", **context), attachments)
+
+
+def build_message(row: OutboxMessage) -> VietnameseMessage:
+    subject, text, html, attachments = render(row)
+    message = VietnameseMessage(subject=subject, recipients=[(row.recipient_name,
+                                                              row.recipient_email)],
+                                body=text, html=html)
+    for filename, data in attachments:
+        message.attach(filename=filename, data=data,
+                       content_type="application/vnd.openxmlformats-officedocument."
+                                    "wordprocessingml.document")
+    return message
+
+
+def claim(worker_id: str, limit: int) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due rows as ours in one statement, and commit.
+
+    PostgreSQL: rows another worker is claiming are skipped (FOR UPDATE SKIP LOCKED);
+    SQLite: the single UPDATE runs under the database's write lock. A row claimed by a
+    worker that died is claimed again once its lease has run out.
+    """
+    now = now_utc()
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    due = (sa.select(OutboxMessage.id)
+           .where(sa.or_(
+               sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+               sa.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)))
+           .order_by(OutboxMessage.id).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status="sending", claimed_by=worker_id, claimed_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.claimed_by == worker_id, OutboxMessage.status == "sending")
+        .order_by(OutboxMessage.id)).all()
+
+
+def _failed(row, error):
+    config = current_app.config
+    row.attempts += 1
+    row.last_error = str(error)[:2000] or error.__class__.__name__
+    row.claimed_by = row.claimed_at = None
+    if row.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+        row.status = "failed"
+    else:
+        row.status = "pending"
+        delay = config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (row.attempts - 1)
+        row.next_attempt_at = now_utc() + timedelta(seconds=delay)
+
+
+def deliver_due(limit=None) -> dict:
+    """Send what is due, once. Each row is committed as sent right after its send."""
+    worker_id = uuid.uuid4().hex
+    rows = claim(worker_id, limit or current_app.config["OUTBOX_BATCH"])
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    if not rows:
+        return counts
+    try:
+        connection = mail.connect()
+        connection.__enter__()
+    except (OSError, smtplib.SMTPException, socket.error) as error:
+        for row in rows:  # the server is away: every claimed row waits for the next try
+            _failed(row, error)
+            counts["failed" if row.status == "failed" else "retry"] += 1
+        db.session.commit()
+        return counts
+    try:
+        for row in rows:
+            try:
+                connection.send(build_message(row))
+            except (OSError, smtplib.SMTPException, LookupError, ValueError) as error:
+                _failed(row, error)
+                counts["failed" if row.status == "failed" else "retry"] += 1
+            else:
+                row.status, row.sent_at = "sent", now_utc()
+                row.attempts += 1
+                row.claimed_by = row.claimed_at = None
+                row.last_error = None
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        try:
+            connection.__exit__(None, None, None)
+        except (OSError, smtplib.SMTPException):
+            pass
+    return counts
