@@ -10,6 +10,7 @@ from app.models import VERDICTS, Attachment, Dossier, DossierResult, Nominee, Un
 from app.services import documents, reference, storage
 from app.services.clock import now_utc, today
 from app.services.errors import Conflict, Invalid, NotFound
+from app.services.figures import merge_figures
 from app.services.permissions import require_own_unit_staff, require_role, visible
 from app.services.tx import on_rollback, transaction
 from app.services.workflow import check_version, effect, facts_builder, load, snapshot_builder, touch
@@ -69,20 +70,7 @@ def update_dossier(user, dossier_id, data, version):
             if key in data:
                 setattr(dossier, key, data[key])
         if "results" in data:
-            targets = {t.id for t in dossier.campaign.targets}
-            unknown = [r["target_id"] for r in data["results"] if r["target_id"] not in targets]
-            if unknown:
-                raise Invalid("Chỉ tiêu không thuộc phong trào này.",
-                              details={"target_id": unknown}, code="unknown_target")
-            by_id = {r.target_id: r for r in dossier.results}
-            for r in data["results"]:
-                row = by_id.get(r["target_id"])
-                value = Decimal(str(r["value"]))
-                if row is None:
-                    dossier.results.append(DossierResult(
-                        target_id=r["target_id"], value=value, note=r.get("note", "")))
-                else:
-                    row.value, row.note = value, r.get("note", row.note)
+            merge_figures(dossier.results, dossier.campaign, data["results"], DossierResult)
         touch(dossier)
     return dossier
 

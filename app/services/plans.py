@@ -1,13 +1,11 @@
 """Plans (kế hoạch hưởng ứng): the unit's text per content area and figure per target."""
-from decimal import Decimal
-
 import sqlalchemy as sa
 
-from app.extensions import db
 from app.models import Plan, PlanCommitment, PlanSection
 from app.services import documents
 from app.services.clock import now_utc, today
 from app.services.errors import Conflict, Invalid
+from app.services.figures import merge_figures
 from app.services.permissions import require_own_unit_staff, visible
 from app.services.tx import transaction
 from app.services.workflow import check_version, effect, facts_builder, load, snapshot_builder, touch
@@ -38,7 +36,6 @@ def update_plan(user, plan_id, data, version):
             raise Conflict("Kế hoạch đã gửi đi, không thể sửa ở trạng thái này.",
                            details={"state": plan.state}, code="not_editable")
         contents = {c.id for c in plan.campaign.contents}
-        targets = {t.id for t in plan.campaign.targets}
         if "summary" in data:
             plan.summary = data["summary"]
         if "sections" in data:
@@ -54,19 +51,7 @@ def update_plan(user, plan_id, data, version):
                 else:
                     row.text = s["text"]
         if "commitments" in data:
-            unknown = [c["target_id"] for c in data["commitments"] if c["target_id"] not in targets]
-            if unknown:
-                raise Invalid("Chỉ tiêu không thuộc phong trào này.",
-                              details={"target_id": unknown}, code="unknown_target")
-            by_id = {c.target_id: c for c in plan.commitments}
-            for c in data["commitments"]:
-                row = by_id.get(c["target_id"])
-                value = Decimal(str(c["value"]))
-                if row is None:
-                    plan.commitments.append(PlanCommitment(
-                        target_id=c["target_id"], value=value, note=c.get("note", "")))
-                else:
-                    row.value, row.note = value, c.get("note", row.note)
+            merge_figures(plan.commitments, plan.campaign, data["commitments"], PlanCommitment)
         touch(plan)
     return plan
 

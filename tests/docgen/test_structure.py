@@ -1,0 +1,520 @@
+"""The generated documents, opened with python-docx, against Nghị định 30/2020 (Phụ lục I)
+and against the records they are written from."""
+from datetime import date, timedelta
+
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+
+from app.docgen import text as t
+from app.models import Decision, Plan
+from app.services import reference
+from tests import helpers
+from tests.docgen.support import (
+    CAMPAIGN_PHRASE,
+    CAMPAIGN_TITLE,
+    DECISION_RECIPIENTS,
+    EXPECTED_LIST,
+    PDK_NOMINEES,
+    PLAN_COMMITMENTS,
+    STRUCK,
+    SYT_NOMINEES,
+    after,
+    assert_format,
+    document,
+    legal_bases_on,
+    nonblank,
+    open_docx,
+    paragraphs,
+    scenario,
+    signed_plan,
+    starting,
+    text_runs,
+    texts,
+    the,
+    utc_at,
+)
+
+CENTER = WD_ALIGN_PARAGRAPH.CENTER
+FORM = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh"
+
+
+def short(d):
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+# -- the layout every formal document shares -------------------------------------------------------
+
+
+def assert_page(doc, landscape=False):
+    for section in doc.sections:
+        width, height = (297, 210) if landscape else (210, 297)
+        assert section.page_width.mm == pytest.approx(width, abs=0.1)
+        assert section.page_height.mm == pytest.approx(height, abs=0.1)
+        assert section.orientation == (WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT)
+        assert section.top_margin.mm == pytest.approx(20, abs=0.1)
+        assert section.bottom_margin.mm == pytest.approx(20, abs=0.1)
+        assert section.left_margin.mm == pytest.approx(30, abs=0.1)
+        assert section.right_margin.mm == pytest.approx(15, abs=0.1)
+
+
+def assert_fonts(doc):
+    """Times New Roman on the Normal style, in every script slot (Vietnamese letters use
+    hAnsi/cs depending on the reader)."""
+    normal = doc.styles["Normal"]
+    assert normal.font.name == "Times New Roman"
+    fonts = normal.element.rPr.find(qn("w:rFonts"))
+    assert fonts is not None
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        assert fonts.get(qn(slot)) == "Times New Roman", slot
+    # no run overrides the font with another one
+    for p in paragraphs(doc):
+        for run in text_runs(p):
+            assert run.font.name in (None, "Times New Roman"), (run.text, run.font.name)
+
+
+def assert_page_numbers_from_page_two(doc):
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer is True
+    header = section.header._element
+    kinds = [f.get(qn("w:fldCharType")) for f in header.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "end"]
+    assert [i.text.strip() for i in header.iter(qn("w:instrText"))] == ["PAGE"]
+    assert section.header.paragraphs[0].alignment == CENTER
+    first = section.first_page_header
+    # In the first section an undefined first-page header is an empty one.
+    if not first.is_linked_to_previous:
+        assert all(not p.text.strip() for p in first.paragraphs)
+        assert not list(first._element.iter(qn("w:instrText")))
+        assert not list(first._element.iter(qn("w:fldSimple")))
+
+
+def assert_letterhead(doc, issuer_lines, number, place_date, parent=None):
+    """Issuer (bold 13, after the upright parent body) and number in the left cell; Quốc hiệu
+    (bold 13), Tiêu ngữ (bold 14) and the italic place and date in the right one."""
+    left, right = doc.tables[0].rows[0].cells
+    left_texts = [p.text for p in left.paragraphs if p.text.strip()]
+    expected_left = ([parent] if parent else []) + list(issuer_lines) + ([number] if number else [])
+    assert left_texts[:len(expected_left)] == expected_left
+    if parent:
+        assert_format(the(doc, parent), size=13, bold=False)
+    for line in issuer_lines:
+        assert_format(the(doc, line), size=13, bold=True)
+    if number:
+        assert_format(the(doc, number), size=13, bold=False, italic=False)
+    assert [p.text for p in right.paragraphs if p.text.strip()] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", place_date]
+    assert_format(the(doc, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), size=13, bold=True)
+    assert_format(the(doc, "Độc lập - Tự do - Hạnh phúc"), size=14, bold=True)
+    assert_format(the(doc, place_date), italic=True, bold=False)
+    assert the(doc, place_date).alignment == CENTER
+
+
+def assert_title(doc, kind_title, summary):
+    title = the(doc, kind_title)
+    assert_format(title, size=14, bold=True)
+    assert title.alignment == CENTER
+    items = nonblank(doc)
+    assert items[items.index(kind_title) + 1] == summary
+    assert_format(the(doc, summary), size=14, bold=True)
+    assert the(doc, summary).alignment == CENTER
+
+
+def assert_closing(doc, recipients, authority, name):
+    """Nơi nhận (12 pt bold italic, entries 11 pt) left; the signature block right."""
+    table = doc.tables[1]
+    left, right = table.rows[0].cells
+    lines = [p for p in left.paragraphs if p.text.strip()]
+    assert [p.text for p in lines] == ["Nơi nhận:"] + list(recipients)
+    assert_format(lines[0], size=12, bold=True, italic=True)
+    for p in lines[1:]:
+        assert_format(p, size=11, bold=False, italic=False)
+    assert recipients[-1].endswith(".") and all(r.endswith(";") for r in recipients[:-1])
+    block = [p for p in right.paragraphs if p.text.strip()]
+    assert [p.text for p in block] == list(authority) + [name]
+    for p in block:
+        assert_format(p, bold=True)
+        assert p.alignment == CENTER
+
+
+def assert_draft(doc, draft):
+    marks = [p for p in paragraphs(doc) if p.text == "DỰ THẢO"]
+    title = doc.core_properties.title
+    if draft:
+        assert marks and all(bool(r.bold) for p in marks for r in text_runs(p))
+        assert title.startswith("DỰ THẢO")
+    else:
+        assert not marks
+        assert not any("DỰ THẢO" in x for x in texts(doc))
+        assert title and not title.startswith("DỰ THẢO")
+
+
+def assert_formal(doc, *, draft=False):
+    assert_page(doc)
+    assert_fonts(doc)
+    assert_page_numbers_from_page_two(doc)
+    assert_draft(doc, draft)
+
+
+def assert_appendix(doc, title, subtitle, reference_line, sections):
+    """A new page, then DANH SÁCH, its subtitle and the italic 'Kèm theo' line, then each
+    section heading followed by its numbered entries."""
+    heading = the(doc, title)
+    assert_format(heading, bold=True)
+    body = list(paragraphs(doc))
+    at = body.index(next(p for p in body if p.text == title))
+    breaks = [br.get(qn("w:type")) for br in body[at - 1]._p.iter(qn("w:br"))]
+    assert breaks == ["page"], "the list starts on a page of its own"
+    assert nonblank(doc)[nonblank(doc).index(title):][:3] == [title, subtitle, reference_line]
+    assert_format(the(doc, subtitle), bold=True)
+    assert_format(the(doc, reference_line), italic=True)
+    items = nonblank(doc)
+    tail = items[items.index(reference_line) + 1:]
+    expected = []
+    for section_heading, entries in sections.items():
+        expected += [section_heading] + entries
+    assert tail == expected
+    for section_heading in sections:
+        assert_format(the(doc, section_heading), bold=True)
+
+
+# -- the decision --------------------------------------------------------------------------------
+
+
+ISSUE_DATES = [
+    # (local issue date, local hour:minute, the date line)
+    (date(2027, 2, 5), (10, 0), "Lạng Sơn, ngày 05 tháng 02 năm 2027"),
+    # 00:30 in Hà Nội is still the day before in UTC: the local date must be printed
+    (date(2026, 11, 27), (0, 30), "Lạng Sơn, ngày 27 tháng 11 năm 2026"),
+    # before 01/7/2025 other Căn cứ lines were in force; March takes no leading zero
+    (date(2025, 3, 4), (15, 0), "Lạng Sơn, ngày 04 tháng 3 năm 2025"),
+]
+
+
+@pytest.mark.parametrize("on, at, date_line", ISSUE_DATES, ids=[str(d[0]) for d in ISSUE_DATES])
+def test_issued_decision(world, frozen, on, at, date_line):
+    frozen(utc_at(on, *at))
+    s = scenario(world)
+    decision = s.decision
+    assert decision.state == "issued" and decision.number == 1 and decision.issued_on == on
+    data, _, sha = document("decision", decision, "decision")
+    assert sha is not None
+    doc = open_docx(data)
+
+    assert_formal(doc)
+    assert_letterhead(doc, ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"), "Số: 01/QĐ-UBND", date_line)
+    assert_title(doc, "QUYẾT ĐỊNH", f"Về việc tặng {FORM}")
+    authority = the(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN")
+    assert_format(authority, size=14, bold=True)
+    assert authority.alignment == CENTER
+
+    # Căn cứ: the legal bases in force on the issue date, in order, then the launch document,
+    # then the Board's tờ trình; all italic.
+    bases = legal_bases_on(on)
+    assert bases and [b.text for b in reference.legal_bases("decision", on)] == bases
+    launch = (f"Căn cứ Kế hoạch số 01/KH-UBND ngày {short(s.campaign.launch_date)} của Ủy ban "
+              f"nhân dân tỉnh Lạng Sơn về {CAMPAIGN_PHRASE};")
+    proposal = (f"Theo đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 01/TTr-SNV ngày "
+                f"{short(on)}.")
+    expected_preamble = bases + [launch, proposal]
+    assert after(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", len(expected_preamble) + 1) == (
+        expected_preamble + ["QUYẾT ĐỊNH:"])
+    for line in expected_preamble:
+        assert_format(the(doc, line), italic=True, bold=False)
+    assert_format(the(doc, "QUYẾT ĐỊNH:"), bold=True)
+    assert the(doc, "QUYẾT ĐỊNH:").alignment == CENTER
+
+    start, end = s.campaign.period_start, s.campaign.period_end
+    articles = [
+        ("Điều 1.", f"Tặng {FORM} cho 02 tập thể và 03 cá nhân (có danh sách kèm theo), đã có "
+                    f"thành tích xuất sắc trong {CAMPAIGN_PHRASE} (từ ngày {short(start)} đến "
+                    f"ngày {short(end)})."),
+        ("Điều 2.", f"Tiền thưởng kèm theo {FORM} thực hiện theo quy định hiện hành, từ nguồn "
+                    f"Quỹ thi đua, khen thưởng của tỉnh năm {on.year}."),
+        ("Điều 3.", "Quyết định này có hiệu lực kể từ ngày ký."),
+    ]
+    assert after(doc, "QUYẾT ĐỊNH:", 4) == [f"{lead} {body}" for lead, body in articles] + [
+        "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Thủ trưởng các cơ quan, đơn vị "
+        "có liên quan và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
+        "định này./."]
+    for lead, body in articles:
+        runs = text_runs(the(doc, f"{lead} {body}"))
+        assert runs[0].text.strip() == lead and runs[0].bold
+        assert all(not r.bold for r in runs[1:]) and "".join(r.text for r in runs[1:]) == body
+
+    # Nơi nhận: the decision's own recipients, as the distribution list gave them
+    assert [r.label for r in decision.recipients] == [
+        r["label"] for r in helpers.DECISION_RECIPIENTS]
+    assert t.recipients(r.label for r in decision.recipients) == tuple(DECISION_RECIPIENTS)
+    assert_closing(doc, DECISION_RECIPIENTS, ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
+
+    assert_appendix(
+        doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG {FORM.upper()}",
+        f"(Kèm theo Quyết định số 01/QĐ-UBND {t.long_date(on)} của Chủ tịch Ủy ban nhân dân "
+        f"tỉnh Lạng Sơn)", EXPECTED_LIST)
+    assert not any(STRUCK in x for x in texts(doc))
+    assert doc.core_properties.title == f"Quyết định Về việc tặng {FORM}"
+
+
+def test_draft_decision_and_draft_papers(world, frozen):
+    """Before issuance: no number, blank date, marked DỰ THẢO, in the file's title too."""
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    s = scenario(world, until="approved")
+    decision = s.decision
+    assert decision.state == "approved" and decision.number is None and decision.issued_on is None
+    data, filename, sha = document("decision", decision, "decision")
+    assert sha is None and filename.startswith("Dự thảo - ")
+    doc = open_docx(data)
+    assert_formal(doc, draft=True)
+    assert doc.core_properties.title == f"DỰ THẢO – Quyết định Về việc tặng {FORM}"
+    assert_letterhead(doc, ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"), "Số:        /QĐ-UBND",
+                      "Lạng Sơn, ngày      tháng      năm 2027")
+    # the list is the approved one, with its blank reference
+    assert_appendix(
+        doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG {FORM.upper()}",
+        "(Kèm theo Quyết định số        /QĐ-UBND ngày      tháng      năm 2027 của Chủ tịch Ủy "
+        "ban nhân dân tỉnh Lạng Sơn)", EXPECTED_LIST)
+    # the Board's tờ trình is already signed and numbered: the decision cites it
+    the(doc, f"Theo đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 01/TTr-SNV ngày {short(on)}.")
+
+    certificates = open_docx(document("decision", decision, "certificates")[0])
+    assert_draft(certificates, True)
+    assert starting(certificates, "Quyết định số        /QĐ-UBND")
+    assert not any("01/QĐ-UBND" in x for x in texts(certificates))
+
+
+
+# -- the launch document, as each launch type ---------------------------------------------------
+
+
+LAUNCH = {
+    "ke_hoach": ("KẾ HOẠCH", f"Phát động {CAMPAIGN_PHRASE}", "01/KH-UBND", "Kế hoạch"),
+    "chi_thi": ("CHỈ THỊ", f"Về việc phát động {CAMPAIGN_PHRASE}", "01/CT-UBND", "Chỉ thị"),
+    "cong_van": (None, None, "01/UBND-SNV", "Văn bản"),
+}
+
+
+@pytest.mark.parametrize("launch_type", list(LAUNCH))
+def test_launch_document(world, frozen, launch_type):
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    kind_title, summary, number, cited_as = LAUNCH[launch_type]
+    unlaunched = helpers.make_campaign(world, launch=False, launch_type=launch_type)
+    draft = open_docx(document("campaign", unlaunched, "launch")[0])
+    assert_formal(draft, draft=True)
+    assert the(draft, f"Số:        /{number.split('/')[1]}")
+
+    campaign = helpers.make_campaign(world, launch_type=launch_type)
+    assert campaign.launch_number == number and campaign.launch_date == on
+    data, _, sha = document("campaign", campaign, "launch")
+    assert sha is not None
+    doc = open_docx(data)
+    assert_formal(doc)
+    assert_letterhead(doc, ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"), f"Số: {number}",
+                      "Lạng Sơn, ngày 05 tháng 02 năm 2027")
+    all_texts = texts(doc)
+    if kind_title:
+        assert_title(doc, kind_title, summary)
+        assert not any(x.startswith("V/v") for x in all_texts)
+    else:
+        # a công văn has no type name; its trích yếu "V/v …" sits under the number, 12 pt
+        for name in ("KẾ HOẠCH", "CHỈ THỊ", "CÔNG VĂN", "QUYẾT ĐỊNH"):
+            assert name not in all_texts
+        left = [p.text for p in doc.tables[0].rows[0].cells[0].paragraphs if p.text.strip()]
+        subject = f"V/v phát động {CAMPAIGN_PHRASE}"
+        assert left[-2:] == [f"Số: {number}", subject]
+        assert_format(the(doc, subject), size=12, bold=False, italic=False)
+        assert after(doc, "Lạng Sơn, ngày 05 tháng 02 năm 2027", 2) == ["PHÁT ĐỘNG", CAMPAIGN_TITLE]
+
+    for heading in ("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "II. THỜI GIAN, CHỦ ĐỀ THI ĐUA",
+                    "III. NỘI DUNG THI ĐUA", "IV. TỔ CHỨC THỰC HIỆN"):
+        assert_format(the(doc, heading), bold=True)
+    the(doc, f"1. Thời gian: Từ ngày {short(campaign.period_start)} đến ngày "
+             f"{short(campaign.period_end)}.")
+    assert after(doc, "III. NỘI DUNG THI ĐUA", 8) == [
+        "1. Thi đua đẩy mạnh công tác cải cách hành chính", "Chỉ tiêu thi đua:",
+        "- Hồ sơ giải quyết đúng hạn: tối thiểu 99%;",
+        "2. Thi đua thúc đẩy tăng trưởng kinh tế", "Chỉ tiêu thi đua:",
+        "- Doanh nghiệp thành lập mới: tối thiểu 100 doanh nghiệp;",
+        "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
+    the(doc, f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, "
+             f"cá nhân.")
+    assert_closing(doc, ["- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT, KG-VX."],
+                   ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
+
+    # the units' plans cite the launch document by its type, number and date
+    plan = open_docx(document("plan", helpers.unit_item(Plan, campaign, "SYT"), "plan")[0])
+    the(plan, f"Thực hiện {cited_as} số {number} ngày 05/02/2027 của Ủy ban nhân dân tỉnh Lạng Sơn "
+              f"về {CAMPAIGN_PHRASE}, Sở Y tế xây dựng Kế hoạch hưởng ứng như sau:")
+
+
+# -- the unit's papers: plan, tờ trình, minutes ---------------------------------------------------
+
+
+def test_unit_plan(world, frozen):
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    campaign = helpers.make_campaign(world)
+    plan = signed_plan(world, campaign)
+    assert plan.number == 1 and plan.symbol == "KH-SYT" and plan.signed_on == on
+    data, _, sha = document("plan", plan, "plan")
+    assert sha is not None
+    doc = open_docx(data)
+    assert_formal(doc)
+    assert_letterhead(doc, ("SỞ Y TẾ",), "Số: 01/KH-SYT", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
+                      parent="UBND TỈNH LẠNG SƠN")
+    assert_title(doc, "KẾ HOẠCH", f"Hưởng ứng {CAMPAIGN_PHRASE}")
+    expected = ["II. NỘI DUNG VÀ CHỈ TIÊU ĐĂNG KÝ"]
+    for i, content in enumerate(campaign.contents, start=1):
+        expected += [f"{i}. {content.title}", f"Sở triển khai: {content.title.lower()}."]
+        for target in content.targets:
+            value, note = PLAN_COMMITMENTS[target.label]
+            unit = "%" if target.measure_unit == "%" else f" {target.measure_unit}"
+            expected.append(f"- {target.label}: đăng ký {t.figure(value)}{unit}"
+                            f"{f' ({note})' if note else ''};")
+    expected.append("III. TỔ CHỨC THỰC HIỆN")
+    assert expected[3] == "- Hồ sơ giải quyết đúng hạn: đăng ký 99,5%;"
+    assert "- Doanh nghiệp thành lập mới: đăng ký 120 doanh nghiệp (toàn ngành);" in expected
+    assert "- Thu ngân sách so với dự toán: đăng ký 92,25%;" in expected
+    items = nonblank(doc)
+    at = items.index("II. NỘI DUNG VÀ CHỈ TIÊU ĐĂNG KÝ")
+    assert items[at:at + len(expected)] == expected
+    assert after(doc, "I. MỤC ĐÍCH, YÊU CẦU", 1) == ["Hưởng ứng sôi nổi, thiết thực, hiệu quả."]
+    assert_closing(doc, ["- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("GIÁM ĐỐC",), "Trần Văn Bình")
+
+
+def test_unit_proposal_and_minutes(world, frozen):
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    s = scenario(world, until="drafting")
+    dossier = s.syt
+    assert dossier.number == 1 and dossier.symbol == "TTr-SYT" and dossier.signed_on == on
+    meeting = dossier.council_meeting_date
+    assert meeting == on - timedelta(days=1)
+
+    doc = open_docx(document("dossier", dossier, "proposal")[0])
+    assert_formal(doc)
+    assert_letterhead(doc, ("SỞ Y TẾ",), "Số: 01/TTr-SYT", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
+                      parent="UBND TỈNH LẠNG SƠN")
+    assert_title(doc, "TỜ TRÌNH", f"Đề nghị tặng {FORM} cho tập thể, cá nhân có thành tích xuất "
+                                  f"sắc trong {CAMPAIGN_PHRASE}")
+    the(doc, "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn.")
+    assert_format(the(doc, f"Căn cứ Biên bản họp Hội đồng Thi đua - Khen thưởng Sở Y tế ngày "
+                           f"{short(meeting)},"), italic=True)
+    the(doc, f"Sở Y tế kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, tặng {FORM} cho "
+             f"01 tập thể và 02 cá nhân (có danh sách kèm theo) đã có thành tích xuất sắc trong "
+             f"{CAMPAIGN_PHRASE}.")
+    assert_closing(doc, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("GIÁM ĐỐC",),
+                   "Trần Văn Bình")
+    assert_appendix(doc, "DANH SÁCH", "TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG",
+                    "(Kèm theo Tờ trình số 01/TTr-SYT ngày 05/02/2027 của Sở Y tế)", {
+                        "I. TẬP THỂ (01)": [
+                            f"1. Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh ({FORM}; 9/9 phiếu, "
+                            f"đạt 100%);"],
+                        "II. CÁ NHÂN (02)": [
+                            f"1. Bà Nguyễn Thị Ánh Tuyết, Điều dưỡng trưởng, Bệnh viện Đa khoa "
+                            f"tỉnh ({FORM}; 8/9 phiếu, đạt 88,89%);",
+                            f"2. Ông Đặng Văn Ưng, Bác sĩ, Trung tâm Y tế huyện Lộc Bình ({FORM}; "
+                            f"7/9 phiếu, đạt 77,78%)."]})
+
+    # the council's minutes: counts out of all members, shares with a decimal comma
+    doc = open_docx(document("dossier", dossier, "minutes")[0])
+    assert_page(doc)
+    assert_fonts(doc)
+    assert_draft(doc, False)
+    assert_letterhead(doc, ("SỞ Y TẾ",), "", "Lạng Sơn, ngày 04 tháng 02 năm 2027",
+                      parent="UBND TỈNH LẠNG SƠN")
+    assert_title(doc, "BIÊN BẢN", "Họp Hội đồng Thi đua - Khen thưởng Sở Y tế")
+    assert not any(x.startswith("Số:") for x in texts(doc))
+    the(doc, f"Hôm nay, ngày 04 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - Khen thưởng "
+             f"Sở Y tế họp xét đề nghị khen thưởng trong {CAMPAIGN_PHRASE}.")
+    assert after(doc, "I. THÀNH PHẦN", 3) == [
+        "- Chủ trì: Trần Văn Bình.", "- Thư ký: Nguyễn Thị Lan.",
+        "- Thành viên Hội đồng có mặt: 09/09 thành viên."]
+    assert after(doc, "III. KẾT QUẢ BỎ PHIẾU", 5) == [
+        f"1. Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh - {FORM}: 09/09 phiếu đồng ý, đạt 100%.",
+        f"2. Bà Nguyễn Thị Ánh Tuyết, Điều dưỡng trưởng, Bệnh viện Đa khoa tỉnh - {FORM}: 08/09 "
+        f"phiếu đồng ý, đạt 88,89%.",
+        f"3. Ông Đặng Văn Ưng, Bác sĩ, Trung tâm Y tế huyện Lộc Bình - {FORM}: 07/09 phiếu đồng "
+        f"ý, đạt 77,78%.",
+        "IV. KẾT LUẬN",
+        "Hội đồng thống nhất đề nghị khen thưởng 01 tập thể và 02 cá nhân đạt tỷ lệ phiếu đồng ý "
+        "từ 70% trở lên."]
+    assert "Nơi nhận:" not in texts(doc)
+    left, right = doc.tables[1].rows[0].cells
+    assert [p.text for p in left.paragraphs if p.text.strip()] == ["THƯ KÝ", "Nguyễn Thị Lan"]
+    assert [p.text for p in right.paragraphs if p.text.strip()] == ["CHỦ TRÌ", "Trần Văn Bình"]
+
+    # the other unit's tờ trình is numbered from its own register
+    pdk = open_docx(document("dossier", s.pdk, "proposal")[0])
+    assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-PDK",
+                      "Lạng Sơn, ngày 05 tháng 02 năm 2027")
+    assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("CHỦ TỊCH",),
+                   "Lộc Văn Hùng")
+
+
+# -- the Board's proposal and the certificates ----------------------------------------------------
+
+
+def test_board_proposal_and_certificates(world, frozen):
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    s = scenario(world)
+    decision = s.decision
+    assert decision.proposal_number == 1 and decision.proposal_symbol == "TTr-SNV"
+
+    doc = open_docx(document("decision", decision, "proposal")[0])
+    assert_formal(doc)
+    assert_letterhead(doc, ("SỞ NỘI VỤ",), "Số: 01/TTr-SNV", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
+                      parent="UBND TỈNH LẠNG SƠN")
+    assert_title(doc, "TỜ TRÌNH", f"Đề nghị tặng {FORM}")
+    the(doc, "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn.")
+    the(doc, "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,")
+    # signed before the Chairman struck anyone: the tờ trình proposes all six
+    the(doc, f"Sau khi thẩm định hồ sơ, Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng "
+             f"Sơn xem xét, tặng {FORM} cho 02 tập thể và 04 cá nhân (có danh sách kèm theo) đã "
+             f"có thành tích xuất sắc trong {CAMPAIGN_PHRASE}.")
+    assert_closing(doc, ["- Như trên;", "- Lưu: VT, SNV."], ("GIÁM ĐỐC",), "Vi Văn Thắng")
+    listed = dict(EXPECTED_LIST)
+    listed["II. CÁ NHÂN (04)"] = listed.pop("II. CÁ NHÂN (03)")[:2] + [
+        "3. Ông Hoàng Văn Quý, Phó Chủ tịch, UBND phường Đông Kinh;",
+        "4. Bà Lý Thị Thoa, Công chức, UBND phường Đông Kinh."]
+    assert_appendix(doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {FORM.upper()}",
+                    "(Kèm theo Tờ trình số 01/TTr-SNV ngày 05/02/2027 của Sở Nội vụ)", listed)
+
+    # certificates: landscape A4, one page per awardee, the struck one left out
+    doc = open_docx(document("decision", decision, "certificates")[0])
+    assert_page(doc, landscape=True)
+    assert_fonts(doc)
+    assert_draft(doc, False)
+    awardees = [
+        ("Khoa Hồi sức cấp cứu", "Bệnh viện Đa khoa tỉnh"),
+        ("Tổ dân phố Phai Vệ", "phường Đông Kinh"),
+        ("Bà Nguyễn Thị Ánh Tuyết", "Điều dưỡng trưởng, Bệnh viện Đa khoa tỉnh"),
+        ("Ông Đặng Văn Ưng", "Bác sĩ, Trung tâm Y tế huyện Lộc Bình"),
+        ("Ông Hoàng Văn Quý", "Phó Chủ tịch, UBND phường Đông Kinh"),
+    ]
+    assert len(SYT_NOMINEES) + len(PDK_NOMINEES) - 1 == len(awardees)
+    heads = [p for p in paragraphs(doc) if p.text == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN"]
+    assert len(heads) == len(awardees)
+    assert not heads[0].paragraph_format.page_break_before
+    assert all(h.paragraph_format.page_break_before for h in heads[1:])
+    pages = []
+    for p in paragraphs(doc):
+        if p.text == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN":
+            pages.append([])
+        if p.text.strip():
+            pages[-1].append(p)
+    for n, (page, (recipient, detail)) in enumerate(zip(pages, awardees, strict=True), start=1):
+        assert [p.text for p in page] == [
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "TẶNG", "BẰNG KHEN", recipient, detail,
+            f"Đã có thành tích xuất sắc trong {CAMPAIGN_PHRASE}",
+            "Quyết định số 01/QĐ-UBND ngày 05/02/2027", f"Số vào sổ: 01/QĐ-UBND - {n:03d}",
+            "Lạng Sơn, ngày 05 tháng 02 năm 2027", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Đoàn Thị Hậu"]
+        assert_format(page[2], size=36, bold=True)
+        assert_format(page[3], size=24, bold=True)
+        assert_format(page[8], italic=True)
+    assert not any(STRUCK in x for x in texts(doc))
+    assert decision.number == 1 and isinstance(decision, Decision)
