@@ -289,8 +289,8 @@ def _vote_note(dossier, nominee):
     from workflows.guards import vote_share
 
     share = vote_share(nominee.votes_for, dossier.council_members_total)
-    return (f"{nominee.award_form.name}; {nominee.votes_for}/{dossier.council_members_total} "
-            f"phiếu, đạt {t.figure(share)}%") if share is not None else nominee.award_form.name
+    return (f"{nominee.award_form.name}; {t.two(nominee.votes_for)}/"
+            f"{t.two(dossier.council_members_total)} phiếu, đạt {t.figure(share)}%") if share is not None else nominee.award_form.name
 
 
 def council_minutes(dossier, ctx: Context) -> FormalDocument:

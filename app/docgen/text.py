@@ -35,10 +35,13 @@ def number_ref(number: int | None, symbol: str) -> str:
 
 
 def figure(value) -> str:
-    """120 → '120'; 99.5 → '99,5' (Vietnamese decimal comma)."""
-    value = Decimal(value).normalize()
-    text = f"{value:f}"
-    return text.replace(".", ",")
+    """120 → '120'; 1500 → '1.500'; 99.5 → '99,5': Vietnamese groups thousands with a dot
+    and writes decimals after a comma."""
+    text = f"{Decimal(str(value)).normalize():f}"
+    whole, _, decimals = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-') or 0):,}".replace(",", ".")
+    return sign + whole + ("," + decimals if decimals else "")
 
 
 def counted(n_collectives: int, n_individuals: int) -> str:

@@ -411,13 +411,13 @@ def test_unit_proposal_and_minutes(world, frozen):
     assert_appendix(doc, "DANH SÁCH", "TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ KHEN THƯỞNG",
                     "(Kèm theo Tờ trình số 01/TTr-SYT ngày 05/02/2027 của Sở Y tế)", {
                         "I. TẬP THỂ (01)": [
-                            f"1. Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh ({FORM}; 9/9 phiếu, "
+                            f"1. Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh ({FORM}; 09/09 phiếu, "
                             f"đạt 100%);"],
                         "II. CÁ NHÂN (02)": [
                             f"1. Bà Nguyễn Thị Ánh Tuyết, Điều dưỡng trưởng, Bệnh viện Đa khoa "
-                            f"tỉnh ({FORM}; 8/9 phiếu, đạt 88,89%);",
+                            f"tỉnh ({FORM}; 08/09 phiếu, đạt 88,89%);",
                             f"2. Ông Đặng Văn Ưng, Bác sĩ, Trung tâm Y tế huyện Lộc Bình ({FORM}; "
-                            f"7/9 phiếu, đạt 77,78%)."]})
+                            f"07/09 phiếu, đạt 77,78%)."]})
 
     # the council's minutes: counts out of all members, shares with a decimal comma
     doc = open_docx(document("dossier", dossier, "minutes")[0])

@@ -136,6 +136,7 @@ def test_numbers():
     (120, "120"), (Decimal("120.00"), "120"), (Decimal("99.5"), "99,5"), ("99.50", "99,5"),
     (Decimal("88.89"), "88,89"), (Decimal("100"), "100"), (Decimal("1E+2"), "100"),
     (Decimal("0.25"), "0,25"), (0, "0"), (Decimal("70.00"), "70"),
+    (1500, "1.500"), (Decimal("1234567.5"), "1.234.567,5"), (99.5, "99,5"),
 ])
 def test_figure(value, expected):
     assert t.figure(value) == expected
