@@ -18,6 +18,7 @@ def create_app(config=None):
     configure(app, config)
     register_extensions(app)
     register_api(app)
+    register_web(app)
     register_notifications(app)
     register_cli(app)
     register_shell(app)
@@ -43,6 +44,9 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "account.login"
+    login_manager.login_message = "Hãy đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
     mail.init_app(app)
 
     @login_manager.user_loader
@@ -74,6 +78,12 @@ def register_api(app):
     from app.api import init_api
 
     init_api(app)
+
+
+def register_web(app):
+    from app.web import init_web
+
+    init_web(app)
 
 
 def register_notifications(app):

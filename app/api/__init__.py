@@ -92,17 +92,24 @@ def _authenticate():
 def _service_error(error: ServiceError):
     if is_api_request():
         return error_response(error.status, error.code, error.message, error.details)
-    raise error
+    from app.web import error_page
+
+    return error_page(error.status, error.message, error.details)
 
 
 def _unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return api.handle_http_exception(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
+    from app.extensions import db
+
+    db.session.rollback()
     if is_api_request():
         return error_response(500, "internal_error",
                               "Lỗi hệ thống. Thao tác chưa được thực hiện; hãy thử lại sau.")
-    raise error
+    from app.web import error_page
+
+    return error_page(500)
 
 
 class DatabaseIntConverter(IntegerConverter):

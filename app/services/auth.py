@@ -9,7 +9,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.clock import now_utc
-from app.services.errors import ServiceError
+from app.services.errors import Invalid, ServiceError
 from app.services.tx import transaction
 
 
@@ -55,3 +55,12 @@ def revoke_token(token: str) -> None:
             sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
         if row is not None and row.revoked_at is None:
             row.revoked_at = now_utc()
+
+
+def change_password(user, current: str, new: str):
+    """Change one's own password; the current one must be given."""
+    if not user.check_password(current):
+        raise Invalid("Mật khẩu hiện tại không đúng.", details={"current": ["Không đúng."]},
+                      code="bad_password")
+    with transaction():
+        user.set_password(new)

@@ -1,0 +1,77 @@
+"""Sign-in, sign-out and password change."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.services import auth as accounts
+from app.services.auth import Unauthorized, authenticate
+from app.services.errors import Invalid
+
+bp = Blueprint("account", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
+    new = PasswordField("Mật khẩu mới", validators=[
+        DataRequired("Nhập mật khẩu mới."), Length(min=8, message="Mật khẩu mới tối thiểu 8 ký tự.")])
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
+        DataRequired("Nhập lại mật khẩu mới."), EqualTo("new", "Hai lần nhập không khớp.")])
+
+
+def _safe_next(target):
+    """Only a path on this site: never an open redirect."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") \
+            and not target.startswith("//"):
+        return target
+    return url_for("work.inbox")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("work.inbox"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data.strip(), form.password.data)
+        except Unauthorized as error:
+            form.password.errors.append(error.message)
+        else:
+            session.permanent = True  # expires after SESSION_LIFETIME_MINUTES
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("account/login.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = FlaskForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("account.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.new.data)
+        except Invalid as error:
+            form.current.errors.append(error.message)
+        else:
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("work.inbox"))
+    return render_template("account/password.html", form=form), (422 if form.errors else 200)
