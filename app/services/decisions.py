@@ -164,6 +164,17 @@ def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
     return decision
 
 
+def eligible_nominees(user, decision):
+    """Accepted nominees of the campaign's appraised dossiers that this draft may take."""
+    return db.session.scalars(
+        sa.select(Nominee).join(Dossier, Dossier.id == Nominee.dossier_id)
+        .where(Dossier.campaign_id == decision.campaign_id,
+               Dossier.state.in_(("appraised", "in_proposal")), visible(user, Dossier),
+               Nominee.verdict == "accepted", Nominee.award_form_id == decision.award_form_id,
+               Nominee.decision_id.is_(None))
+        .order_by(Dossier.unit_id, Nominee.kind, Nominee.position)).all()
+
+
 @facts_builder("decision")
 def decision_facts(decision):
     return DecisionFacts(nominee_count=len(decision.nominees),

@@ -180,6 +180,11 @@ def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None
     return attachment
 
 
+def requirements():
+    """The papers a dossier must carry today: ({code: name} per dossier, per nominee)."""
+    return reference.attachment_requirements(today())
+
+
 def get_attachment(user, dossier_id, attachment_id):
     dossier = load("dossier", dossier_id, user)
     for a in dossier.attachments:

@@ -102,3 +102,21 @@ def require_own_unit_staff(user, item, what):
     """Editing a unit's plan or dossier is its own staff's job."""
     if "unit_staff" not in user.roles or item.unit_id != user.unit_id:
         raise Forbidden(f"Chỉ cán bộ thi đua – khen thưởng của đơn vị mới được {what}.")
+
+
+def may_edit(user, item) -> bool:
+    """A unit's plan or dossier is written by its own staff while it is a draft or returned."""
+    return ("unit_staff" in user.roles and getattr(item, "unit_id", None) == user.unit_id
+            and item.state in ("draft", "returned"))
+
+
+def may_appraise(user, dossier) -> bool:
+    return "board_appraiser" in user.roles and dossier.state == "in_appraisal"
+
+
+def may_compose(user, decision) -> bool:
+    return "board_appraiser" in user.roles and decision.state == "drafting"
+
+
+def may_strike(user, decision) -> bool:
+    return "chairman" in user.roles and decision.state == "awaiting_chairman"

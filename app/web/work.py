@@ -6,11 +6,18 @@ from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
-from app.services import documents, dossiers, notices, workflow
+from app.services import decisions, documents, dossiers, notices, workflow
 from app.services.clock import today
 from app.services.errors import Conflict, Invalid, ServiceError
 from app.services.inbox import inbox as inbox_rows
-from app.services.permissions import ROLE_LABELS, visible
+from app.services.permissions import (
+    ROLE_LABELS,
+    may_appraise,
+    may_compose,
+    may_edit,
+    may_strike,
+    visible,
+)
 from app.web import error_page
 from workflows import PROCESSES
 
@@ -62,12 +69,20 @@ def _item_page(kind, item_id):
         "documents": documents.listing(kind, item), "form": TransitionForm(),
         "deliveries": notices.for_item(current_user, kind, item.id),
         "trigger_label": PROCESSES[kind].trigger_label, "role_labels": ROLE_LABELS,
-        "label_of": workflow.state_label,
+        "label_of": workflow.state_label, "can_edit": may_edit(current_user, item),
     }
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
+        context["can_appraise"] = may_appraise(current_user, item)
+    if kind == "decision":
+        context["can_compose"] = may_compose(current_user, item)
+        context["can_strike"] = may_strike(current_user, item)
+        context["eligible"] = (decisions.eligible_nominees(current_user, item)
+                               if context["can_compose"] else [])
     if kind == "campaign":
         context["progress"] = _progress(item)
+        context["can_decide"] = ("board_appraiser" in current_user.roles
+                                 and item.state != "draft")
     return render_template(f"work/{kind}.html", **context)
 
 

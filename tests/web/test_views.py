@@ -15,7 +15,11 @@ def csrf_of(html):
 
 
 def login(client, username, password=PASSWORD):
+    """Sign in as ``username`` (signing out whoever was signed in on this client)."""
     page = client.get("/login")
+    if page.status_code == 302:
+        client.post("/logout", data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))})
+        page = client.get("/login")
     return client.post("/login", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
                                        "username": username, "password": password})
 

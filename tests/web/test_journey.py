@@ -1,0 +1,113 @@
+"""A whole campaign through the pages (server side): each role signs in and does its part."""
+import io
+import re
+
+from app.extensions import db
+from app.models import Decision, Dossier, Nominee, Plan
+from tests import helpers
+from tests.web.test_views import csrf_of, login
+
+
+def act(client, url, **data):
+    """Open ``url``, then post its form (or the one at ``_to``) with the page's CSRF token;
+    answers the text of the page it lands on."""
+    page = client.get(url).get_data(as_text=True)
+    target = data.pop("_to", url)
+    r = client.post(target, data={"csrf_token": csrf_of(page), **data}, follow_redirects=True)
+    assert r.status_code == 200, r.status_code
+    return r.get_data(as_text=True)
+
+
+def fire(client, kind, item, trigger, comment=None):
+    db.session.refresh(item)
+    page = client.get(f"/{kind}s/{item.id}").get_data(as_text=True)
+    assert f'data-trigger="{trigger}"' in page, (trigger, re.findall(r'data-trigger="(\w+)"', page))
+    data = {"csrf_token": csrf_of(page), "trigger": trigger, "version": item.version}
+    if comment:
+        data["comment"] = comment
+    r = client.post(f"/{kind}s/{item.id}/transitions", data=data, follow_redirects=True)
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def test_plan_and_dossier_written_on_the_pages_then_appraised_and_decided(app, world):
+    c = app.test_client()
+    campaign = helpers.make_campaign(world)
+    plan = helpers.unit_item(Plan, campaign, "SYT")
+    dossier = helpers.unit_item(Dossier, campaign, "SYT")
+
+    login(c, "staff_a")
+    form = {f"section-{ct.id}": f"Hưởng ứng {ct.title}" for ct in campaign.contents}
+    form.update({f"target-{t.id}": "100" for t in campaign.targets})
+    form.update({"summary": "Mục đích", "version": plan.version})
+    assert "Đã lưu." in act(c, f"/plans/{plan.id}/edit", **form)
+    fire(c, "plan", plan, "submit")
+
+    form = {"summary": "Báo cáo", "council_meeting_date": "20/11/2026",
+            "council_members_total": "9", "council_members_present": "9",
+            "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan",
+            "version": dossier.version}
+    form.update({f"target-{t.id}": "99,5" for t in campaign.targets})
+    assert "Đã lưu." in act(c, f"/dossiers/{dossier.id}/edit", **form)
+    for name, kind, votes in (("Khoa Dược", "collective", "9"), ("Nguyễn Văn An", "individual", "8"),
+                              ("Lê Thị Bích", "individual", "7")):
+        r = act(c, f"/dossiers/{dossier.id}/edit", _to=f"/dossiers/{dossier.id}/nominees",
+                kind=kind, name=name, title="" if kind == "collective" else "Ông",
+                award_form="BKCT", votes_for=votes, organisation="Sở Y tế")
+        assert "Đã lưu." in r
+    db.session.refresh(dossier)
+    uploads = [("to_trinh", None), ("bien_ban", None)] + [
+        ("bao_cao_thanh_tich", n.id) for n in dossier.nominees]
+    for kind, nominee_id in uploads:
+        page = c.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
+        data = {"csrf_token": csrf_of(page), "kind": kind,
+                "file": (io.BytesIO(helpers.PDF), "Báo cáo thành tích.pdf")}
+        if nominee_id:
+            data["nominee_id"] = str(nominee_id)
+        r = c.post(f"/dossiers/{dossier.id}/attachments", data=data,
+                   content_type="multipart/form-data", follow_redirects=True)
+        assert "Đã lưu." in r.get_data(as_text=True)
+    fire(c, "dossier", dossier, "submit")
+
+    login(c, "head_a")
+    fire(c, "plan", plan, "sign_off")
+    fire(c, "dossier", dossier, "sign_off")
+
+    login(c, "appraiser")
+    fire(c, "dossier", dossier, "start_appraisal")
+    db.session.refresh(dossier)
+    nominees = list(dossier.nominees)
+    for n in nominees[:2]:
+        r = act(c, f"/dossiers/{dossier.id}", _to=f"/dossiers/{dossier.id}/nominees/{n.id}/verdict",
+                verdict="accepted")
+        assert "Đã lưu." in r
+    r = act(c, f"/dossiers/{dossier.id}",
+            _to=f"/dossiers/{dossier.id}/nominees/{nominees[2].id}/verdict", verdict="declined")
+    assert "Cần ghi lý do không đề nghị khen thưởng." in r
+    act(c, f"/dossiers/{dossier.id}", _to=f"/dossiers/{dossier.id}/nominees/{nominees[2].id}/verdict",
+        verdict="declined", reason="Chưa đủ tiêu chuẩn")
+    fire(c, "dossier", dossier, "complete_appraisal")
+    r = act(c, f"/campaigns/{campaign.id}", _to="/decisions", campaign_id=campaign.id,
+            award_form="BKCT")
+    assert "Đã tạo dự thảo quyết định." in r
+    decision = db.session.scalars(db.select(Decision)).one()
+    page = c.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Lê Thị Bích" not in page  # declined: not eligible
+    act(c, f"/decisions/{decision.id}", _to=f"/decisions/{decision.id}/nominees",
+        nominee_ids=[str(n.id) for n in nominees[:2]])
+    fire(c, "decision", decision, "submit")
+
+    login(c, "board_head")
+    fire(c, "decision", decision, "sign_proposal")
+    login(c, "chairman")
+    r = act(c, f"/decisions/{decision.id}",
+            _to=f"/decisions/{decision.id}/nominees/{nominees[1].id}/strike",
+            reason="Đã được khen thưởng cho thành tích này")
+    assert "đã loại: Đã được khen thưởng cho thành tích này" in r
+    fire(c, "decision", decision, "approve")
+    login(c, "clerk")
+    page = fire(c, "decision", decision, "issue")
+    assert "Quyết định số 01/QĐ-UBND" in page
+    db.session.refresh(dossier)
+    assert dossier.state == "decided"
+    assert db.session.get(Nominee, nominees[1].id).struck
