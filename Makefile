@@ -8,8 +8,9 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export FLASK_APP := wsgi.py
 
 # Debian packages the tests use: LibreOffice (DOCX → PDF) with metric-compatible fonts,
-# poppler (PDF → PNG). Installed once, when missing (CI machines run as root).
-SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils
+# poppler (PDF → PNG), Chromium for the browser tests (driven by Playwright; its own browser
+# download does not work here). Installed once, when missing (CI machines run as root).
+SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-postgres install system-packages bench clean
@@ -23,7 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 system-packages:
-	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null \
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v chromium >/dev/null \
 	    && fc-list | grep -q "Liberation Serif"; then :; else \
 	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -11,9 +11,11 @@ from app.models import (
     CampaignParticipant,
     CampaignTarget,
     Dossier,
+    DistributionList,
     Plan,
     Unit,
     User,
+    UserRole,
 )
 from app.services import distribution, documents, reference, registers
 from app.services.clock import now_utc, today
@@ -169,6 +171,20 @@ def list_campaigns(user, state=None):
     if state:
         query = query.where(Campaign.state == state)
     return query.order_by(Campaign.period_start.desc(), Campaign.id.desc())
+
+
+def form_choices():
+    """What the campaign form offers: units, award forms in force, signers, Nơi nhận lists."""
+    return {
+        "units": db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))
+                                    .order_by(Unit.code)).all(),
+        "award_forms": reference.award_forms(today()),
+        "signers": db.session.scalars(
+            sa.select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "chairman", User.active.is_(True)).order_by(User.id)).all(),
+        "lists": db.session.scalars(sa.select(DistributionList)
+                                    .order_by(DistributionList.code)).all(),
+    }
 
 
 @facts_builder("campaign")

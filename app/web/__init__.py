@@ -44,12 +44,13 @@ def error_page(status, message=None, details=None):
 
 
 def init_web(app: Flask):
-    from app.web import account, board, drafting, work
+    from app.web import account, admin, board, drafting, work
 
     app.register_blueprint(account.bp)
     app.register_blueprint(work.bp)
     app.register_blueprint(drafting.bp)
     app.register_blueprint(board.bp)
+    app.register_blueprint(admin.bp)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
 

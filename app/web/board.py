@@ -1,10 +1,14 @@
 """The Board's and the Chairman's work on the pages: verdicts, composing and striking."""
-from flask import Blueprint, flash, redirect, request, url_for
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import decisions, dossiers
+from app.services import campaigns, decisions, dossiers, workflow
 from app.services.errors import Conflict, Invalid, ServiceError
+from app.services.permissions import BOARD
 from app.web import error_page
 
 bp = Blueprint("board", __name__)
@@ -79,3 +83,123 @@ def strike(item_id, nominee_id):
     return _run(lambda: decisions.strike(current_user, item_id, nominee_id, struck,
                                          request.form.get("reason")),
                 url_for("work.decision", item_id=item_id))
+
+
+MAX_CONTENTS, MAX_TARGETS = 8, 5
+
+
+def _campaign_form_data(form, errors):
+    """Read the campaign form: fixed rows of contents and targets, empty rows skipped."""
+    def day(name, label, required=False):
+        text = (form.get(name) or "").strip()
+        if not text:
+            if required:
+                errors.append(f"«{label}»: bắt buộc.")
+            return None
+        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                pass
+        errors.append(f"«{label}»: ngày không hợp lệ (dd/mm/yyyy).")
+        return None
+
+    contents = []
+    for i in range(MAX_CONTENTS):
+        title = (form.get(f"content-{i}-title") or "").strip()
+        if not title:
+            continue
+        targets = []
+        for j in range(MAX_TARGETS):
+            label = (form.get(f"target-{i}-{j}-label") or "").strip()
+            if not label:
+                continue
+            raw = (form.get(f"target-{i}-{j}-value") or "").strip().replace(",", ".")
+            try:
+                value = float(raw)
+            except ValueError:
+                errors.append(f"Chỉ tiêu «{label}»: giá trị phải là số.")
+                continue
+            targets.append({"label": label, "value": value,
+                            "measure_unit": (form.get(f"target-{i}-{j}-unit") or "").strip()})
+        contents.append({"title": title, "targets": targets,
+                         "description": (form.get(f"content-{i}-description") or "").strip()})
+    award_forms = []
+    for code in form.getlist("award_forms"):
+        quota = (form.get(f"quota-{code}") or "").strip()
+        award_forms.append({"code": code, "quota_per_unit": int(quota) if quota.isdigit()
+                            and int(quota) > 0 else None})
+    threshold = (form.get("vote_threshold") or "").strip().replace(",", ".")
+    data = {
+        "title": (form.get("title") or "").strip(),
+        "theme": (form.get("theme") or "").strip(),
+        "purpose": (form.get("purpose") or "").strip(),
+        "implementation": (form.get("implementation") or "").strip(),
+        "launch_type": form.get("launch_type") or "ke_hoach",
+        "period_start": day("period_start", "Từ ngày", True),
+        "period_end": day("period_end", "Đến ngày", True),
+        "plan_deadline": day("plan_deadline", "Hạn nộp kế hoạch"),
+        "dossier_deadline": day("dossier_deadline", "Hạn nộp hồ sơ"),
+        "accepts_late": form.get("accepts_late") == "1",
+        "contents": contents, "award_forms": award_forms,
+        "participants": form.getlist("participants"),
+        "signer": form.get("signer") or None,
+        "launch_recipients": form.get("launch_recipients") or None,
+        "decision_recipients": form.get("decision_recipients") or None,
+    }
+    if not data["title"]:
+        errors.append("«Tên phong trào»: bắt buộc.")
+    try:
+        data["vote_threshold"] = Decimal(threshold) if threshold else None
+    except InvalidOperation:
+        errors.append("«Tỷ lệ phiếu tối thiểu»: phải là số.")
+    if data.get("vote_threshold") is None:
+        data.pop("vote_threshold", None)
+    return data
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def new_campaign():
+    return _campaign_form(None)
+
+
+@bp.route("/campaigns/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_campaign(item_id):
+    return _campaign_form(item_id)
+
+
+def _campaign_form(item_id):
+    if not current_user.roles & BOARD:
+        return error_page(403, "Chỉ Ban Thi đua - Khen thưởng mới được tạo, sửa phong trào.")
+    campaign = workflow.load("campaign", item_id, current_user) if item_id else None
+    values = request.form if request.method == "POST" else None
+    if request.method == "POST":
+        if not FlaskForm().validate_on_submit():
+            return error_page(400)
+        errors = []
+        data = _campaign_form_data(request.form, errors)
+        if not errors:
+            try:
+                if campaign is None:
+                    data["code"] = (request.form.get("code") or "").strip()
+                    saved = campaigns.create_campaign(current_user, data)
+                else:
+                    if campaign.state == "launched":
+                        data = {k: data[k] for k in campaigns.EDITABLE_WHEN_LAUNCHED if k in data}
+                    saved = campaigns.update_campaign(current_user, campaign.id, data,
+                                                      request.form.get("version", type=int))
+            except Conflict as error:
+                return error_page(409, error.message, error.details)
+            except Invalid as error:
+                errors.append(error.message)
+                errors += [r for r in error.details.get("reasons", [])]
+            except ServiceError as error:
+                return error_page(error.status, error.message, error.details)
+            else:
+                flash("Đã lưu phong trào.", "success")
+                return redirect(url_for("work.campaign", item_id=saved.id))
+        for e in errors:
+            flash(e, "danger")
+    return render_template("board/campaign_form.html", campaign=campaign, values=values,
+                           max_contents=MAX_CONTENTS, max_targets=MAX_TARGETS,
+                           **campaigns.form_choices()), (422 if values is not None else 200)

@@ -11,6 +11,7 @@ from app.services.clock import today
 from app.services.errors import Conflict, Invalid, ServiceError
 from app.services.inbox import inbox as inbox_rows
 from app.services.permissions import (
+    BOARD,
     ROLE_LABELS,
     may_appraise,
     may_compose,
@@ -83,6 +84,7 @@ def _item_page(kind, item_id):
         context["progress"] = _progress(item)
         context["can_decide"] = ("board_appraiser" in current_user.roles
                                  and item.state != "draft")
+        context["can_manage"] = bool(current_user.roles & BOARD)
     return render_template(f"work/{kind}.html", **context)
 
 
@@ -103,7 +105,8 @@ def campaigns():
     from app.services.campaigns import list_campaigns
 
     items = db.session.scalars(list_campaigns(current_user)).all()
-    return render_template("work/campaigns.html", items=items, state_label=workflow.state_label)
+    return render_template("work/campaigns.html", items=items, state_label=workflow.state_label,
+                           can_create=bool(current_user.roles & BOARD))
 
 
 @bp.route("/campaigns/<int:item_id>")
@@ -147,3 +150,21 @@ def transition(kinds, item_id):
     else:
         flash(f"Đã thực hiện: {PROCESSES[kind].trigger_label(form.trigger.data)}.", "success")
     return redirect(url_for(f"work.{kind}", item_id=item_id))
+
+
+@bp.route("/notifications")
+def notifications():
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = notices.mine(current_user)
+    items = db.session.scalars(query.limit(30).offset((page - 1) * 30)).all()
+    return render_template("work/notifications.html", items=items, page=page,
+                           labels=KIND_LABELS, form=FlaskForm())
+
+
+@bp.route("/notifications/read", methods=["POST"])
+def mark_read():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    notices.mark_read(current_user)
+    flash("Đã đánh dấu tất cả là đã đọc.", "success")
+    return redirect(url_for("work.notifications"))

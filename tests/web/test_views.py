@@ -207,3 +207,107 @@ def test_static_assets_are_served_by_the_app(client):
     r = client.get("/static/vendor/bootstrap/bootstrap.min.css")
     assert r.status_code == 200 and b"Bootstrap" in r.data[:200]
     r.close()
+
+
+def _campaign_form(code="TD-WEB-1"):
+    data = {"code": code, "title": "Phong trào thi đua chào mừng Đại hội",
+            "theme": "Đoàn kết, sáng tạo", "launch_type": "ke_hoach",
+            "period_start": "01/12/2026", "period_end": "31/12/2026",
+            "plan_deadline": "10/12/2026", "dossier_deadline": "05/01/2027",
+            "vote_threshold": "70", "content-0-title": "Cải cách hành chính",
+            "target-0-0-label": "Hồ sơ đúng hạn", "target-0-0-value": "99,5",
+            "target-0-0-unit": "%", "award_forms": ["BKCT"], "quota-BKCT": "3",
+            "participants": ["SYT", "PDK"], "signer": "chairman", "decision_recipients": "QD"}
+    return data
+
+
+def test_the_board_creates_and_edits_a_campaign_on_its_form(client, world):
+    from app.models import Campaign
+
+    login(client, "board_head")
+    page = client.get("/campaigns/new")
+    assert page.status_code == 200
+    form = _campaign_form()
+    r = client.post("/campaigns/new", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                                            **form})
+    assert r.status_code == 302
+    campaign = db.session.scalars(sa.select(Campaign)).one()
+    assert campaign.title == "Phong trào thi đua chào mừng Đại hội"
+    assert [t.value for t in campaign.targets] == [99.5]
+    assert sorted(p.unit.code for p in campaign.participants) == ["PDK", "SYT"]
+    page = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert 'value="Cải cách hành chính"' in page and 'value="10/12/2026"' in page
+    r = client.post(f"/campaigns/{campaign.id}/edit", data={
+        "csrf_token": csrf_of(page), **form, "title": "Tên mới", "version": campaign.version})
+    assert r.status_code == 302
+    db.session.refresh(campaign)
+    assert campaign.title == "Tên mới"
+
+
+def test_the_campaign_form_explains_what_is_wrong(client, world):
+    login(client, "board_head")
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    form = {**_campaign_form(), "period_start": "31/02/2026", "title": "",
+            "target-0-0-value": "nhiều"}
+    r = client.post("/campaigns/new", data={"csrf_token": csrf_of(page), **form},
+                    follow_redirects=True)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "«Từ ngày»: ngày không hợp lệ (dd/mm/yyyy)." in body
+    assert "«Tên phong trào»: bắt buộc." in body
+    assert "Chỉ tiêu «Hồ sơ đúng hạn»: giá trị phải là số." in body
+    assert 'value="nhiều"' in body  # what was typed stays in the form
+
+
+def test_unit_people_cannot_open_the_campaign_form(client, world):
+    login(client, "staff_a")
+    page = client.get("/").get_data(as_text=True)
+    r = client.post("/campaigns/new", data={"csrf_token": csrf_of(page), **_campaign_form()})
+    assert r.status_code == 403
+    assert "Không có quyền" in r.get_data(as_text=True) or "Chỉ" in r.get_data(as_text=True)
+
+
+def test_admin_pages_are_for_admins(client, world):
+    login(client, "staff_a")
+    assert client.get("/admin/units").status_code == 403
+    login(client, "admin")
+    for url in ("/admin/units", "/admin/users", "/admin/reference"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+    assert "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh" in client.get(
+        "/admin/reference").get_data(as_text=True)
+
+
+def test_admin_imports_units_from_csv_and_creates_an_account(client, world):
+    import io
+
+    from app.models import Unit, User
+
+    login(client, "admin")
+    page = client.get("/admin/units").get_data(as_text=True)
+    csv = "code,name,kind,parent_code\nSXD,Sở Xây dựng,department,UBND\n".encode("utf-8-sig")
+    r = client.post("/admin/units", data={"csrf_token": csrf_of(page),
+                                          "file": (io.BytesIO(csv), "don-vi.csv")},
+                    content_type="multipart/form-data", follow_redirects=True)
+    assert "Đã nhập: 1 đơn vị mới, 0 đơn vị cập nhật." in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Unit).where(Unit.code == "SXD")).parent.code == "UBND"
+    page = client.get("/admin/users").get_data(as_text=True)
+    r = client.post("/admin/users", data={
+        "csrf_token": csrf_of(page), "username": "canbo.sxd", "full_name": "Phạm Văn Dũng",
+        "password": "mat-khau-dai", "unit": "SXD", "roles": ["unit_staff"]},
+        follow_redirects=True)
+    assert "Đã lưu tài khoản canbo.sxd." in r.get_data(as_text=True)
+    user = db.session.scalar(sa.select(User).where(User.username == "canbo.sxd"))
+    assert user.roles == {"unit_staff"} and user.unit.code == "SXD"
+
+
+def test_my_notifications_and_marking_them_read(client, world, campaign):
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    login(client, "head_a")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Trình thủ trưởng" in page and "chưa đọc" in page
+    assert 'id="unread">2<' in page  # the launch, and the plan waiting for a signature
+    client.post("/notifications/read", data={"csrf_token": csrf_of(page)})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'id="unread">0<' in page and "chưa đọc" not in page
