@@ -228,3 +228,45 @@ def touch(item):
     """Mark an edit of an item's content: bumps its version, so concurrent edits conflict."""
     item.updated_at = now_utc()
     flag_modified(item, "updated_at")  # even when the clock has not moved (frozen in tests)
+
+
+FIELD_LABELS = {
+    "summary": "Báo cáo / mục đích", "sections": "Nội dung hưởng ứng",
+    "commitments": "Chỉ tiêu đăng ký", "results": "Kết quả thực hiện chỉ tiêu",
+    "council": "Biên bản họp Hội đồng", "attachments": "Tài liệu đính kèm",
+    "name": "tên", "title": "danh xưng", "position_title": "chức vụ",
+    "organisation": "đơn vị công tác", "award_form": "hình thức khen thưởng",
+    "achievement_summary": "tóm tắt thành tích", "votes_for": "số phiếu", "kind": "loại",
+}
+_IGNORED = {"verdict", "verdict_reason", "campaign_id", "unit_id", "id"}
+
+
+def changes_since_last_submission(kind, item, events):
+    """What the unit changed between its previous submission and now, in plain words.
+
+    Read from the content snapshots the audit events keep: nothing to compare before
+    a second submission.
+    """
+    submits = [e for e in events if e.trigger == "submit" and e.snapshot]
+    if len(submits) < 2 and not (submits and item.state in ("draft", "returned")):
+        return []
+    before = submits[-2].snapshot if item.state not in ("draft", "returned") else submits[-1].snapshot
+    now = snapshot(kind, item)
+    lines = []
+    for key, value in now.items():
+        if key in _IGNORED or key == "nominees" or before.get(key) == value:
+            continue
+        lines.append(f"Đã sửa: {FIELD_LABELS.get(key, key)}.")
+    if "nominees" in now:
+        old = {n["id"]: n for n in before.get("nominees", [])}
+        new = {n["id"]: n for n in now["nominees"]}
+        for nid in new.keys() - old.keys():
+            lines.append(f"Thêm: {new[nid]['name']}.")
+        for nid in old.keys() - new.keys():
+            lines.append(f"Bỏ: {old[nid]['name']}.")
+        for nid in new.keys() & old.keys():
+            fields = [FIELD_LABELS.get(k, k) for k, v in new[nid].items()
+                      if k not in _IGNORED and old[nid].get(k) != v]
+            if fields:
+                lines.append(f"Sửa {new[nid]['name']}: {', '.join(fields)}.")
+    return lines

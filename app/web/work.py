@@ -71,6 +71,8 @@ def _item_page(kind, item_id):
         "deliveries": notices.for_item(current_user, kind, item.id),
         "trigger_label": PROCESSES[kind].trigger_label, "role_labels": ROLE_LABELS,
         "label_of": workflow.state_label, "can_edit": may_edit(current_user, item),
+        "changes": (workflow.changes_since_last_submission(kind, item, history)
+                    if kind in ("plan", "dossier") else []),
     }
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
@@ -81,14 +83,19 @@ def _item_page(kind, item_id):
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])
     if kind == "campaign":
-        context["progress"] = _progress(item)
+        everything = _progress(item)
+        context["progress"] = _progress(item, request.args.get("state") or None)
+        context["plan_counts"] = _counts(everything, "plan")
+        context["dossier_counts"] = _counts(everything, "dossier")
+        context["state_filter"] = request.args.get("state") or ""
+        context["dossier_states"] = {**PROCESSES["plan"].states, **PROCESSES["dossier"].states}
         context["can_decide"] = ("board_appraiser" in current_user.roles
                                  and item.state != "draft")
         context["can_manage"] = bool(current_user.roles & BOARD)
     return render_template(f"work/{kind}.html", **context)
 
 
-def _progress(campaign):
+def _progress(campaign, state=None):
     """Every participating unit with its plan and dossier state: two queries, any size."""
     from app.models import Dossier, Plan
 
@@ -96,8 +103,20 @@ def _progress(campaign):
         Plan.campaign_id == campaign.id, visible(current_user, Plan)))}
     dossier_rows = {d.unit_id: d for d in db.session.scalars(db.select(Dossier).where(
         Dossier.campaign_id == campaign.id, visible(current_user, Dossier)))}
-    return [{"unit": p.unit, "plan": plans.get(p.unit_id), "dossier": dossier_rows.get(p.unit_id)}
+    rows = [{"unit": p.unit, "plan": plans.get(p.unit_id), "dossier": dossier_rows.get(p.unit_id)}
             for p in campaign.participants]
+    if state:
+        rows = [r for r in rows if state in (getattr(r["plan"], "state", None),
+                                             getattr(r["dossier"], "state", None))]
+    return rows
+
+
+def _counts(rows, kind):
+    counts = {}
+    for row in rows:
+        if row[kind] is not None:
+            counts[row[kind].state] = counts.get(row[kind].state, 0) + 1
+    return counts
 
 
 @bp.route("/campaigns")

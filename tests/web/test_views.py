@@ -311,3 +311,31 @@ def test_my_notifications_and_marking_them_read(client, world, campaign):
     client.post("/notifications/read", data={"csrf_token": csrf_of(page)})
     page = client.get("/notifications").get_data(as_text=True)
     assert 'id="unread">0<' in page and "chưa đọc" not in page
+
+
+def test_a_resubmitted_dossier_shows_what_changed(client, world, campaign):
+    from app.services import dossiers as dossier_service
+
+    dossier = helpers.complete_dossier(world, campaign)
+    helpers.fire(world, "dossier", dossier, "staff_a", "submit")
+    helpers.fire(world, "dossier", dossier, "head_a", "sign_off")
+    helpers.fire(world, "dossier", dossier, "appraiser", "start_appraisal")
+    helpers.fire(world, "dossier", dossier, "appraiser", "return_to_unit", "Sửa số phiếu")
+    first = dossier.nominees[0]
+    dossier_service.update_nominee(world.users["staff_a"], dossier.id, first.id,
+                                   {"votes_for": 8})
+    helpers.fire(world, "dossier", dossier, "staff_a", "submit")
+    login(client, "head_a")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "Thay đổi so với lần gửi trước" in page
+    assert f"Sửa {first.name}: số phiếu." in page
+
+
+def test_campaign_progress_filters_by_state_with_counts(client, world, campaign):
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    login(client, "appraiser")
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Chờ thủ trưởng ký: 1" in page and "Đang soạn: 1" in page
+    page = client.get(f"/campaigns/{campaign.id}?state=awaiting_head").get_data(as_text=True)
+    assert "Tiến độ các đơn vị (1)" in page and "Sở Y tế" in page
