@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 
 from app.extensions import db, mail
 from app.models import OutboxMessage, StoredDocument
@@ -39,6 +39,12 @@ def _attachments(payload):
     return out
 
 
+def _render_template(template, /, **context):
+    """Mail is rendered outside any request (worker thread, CLI): straight from the Jinja
+    environment, so the pages' context processors (which expect a request) never run."""
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
 def render(row: OutboxMessage):
     """(subject, text, html, attachments) of one outbox row."""
     payload = row.payload or {}
@@ -53,8 +59,8 @@ def render(row: OutboxMessage):
                "title": payload.get("title", ""), "payload": payload,
                "link": item_link(row.item_type, row.item_id),
                "attachments": [name for name, _ in attachments]}
-    return (subject, render_template("email/notification.txt", **context),
-            render_template("email/notification.html", **context), attachments)
+    return (subject, _render_template("email/notification.txt", **context),
+            _render_template("email/notification.html", **context), attachments)
 
 
 def build_message(row: OutboxMessage) -> VietnameseMessage:

@@ -2,10 +2,10 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import OutboxMessage
+from app.models import OutboxMessage, User
 from app.services.clock import now_utc
 from app.services.errors import Conflict, NotFound
-from app.services.permissions import BOARD, require_role
+from app.services.permissions import BOARD, PROVINCE_WIDE_DECISIONS, require_role
 from app.services.tx import transaction
 from app.services.workflow import load
 
@@ -37,9 +37,14 @@ def mark_read(user, ids=None) -> int:
 def for_item(user, kind, item_id):
     """Who was told about an item, and whether delivery succeeded (item visibility applies)."""
     item = load(kind, item_id, user)
-    return db.session.scalars(sa.select(OutboxMessage).where(
+    query = sa.select(OutboxMessage).where(
         OutboxMessage.item_type == kind, OutboxMessage.item_id == item.id)
-        .order_by(OutboxMessage.id)).all()
+    if kind == "decision" and not user.roles & PROVINCE_WIDE_DECISIONS:
+        # An issued decision names many units: each sees what its own people were told,
+        # not the other units' addresses.
+        own = sa.select(User.id).where(User.unit_id == user.unit_id)
+        query = query.where(OutboxMessage.recipient_user_id.in_(own))
+    return db.session.scalars(query.order_by(OutboxMessage.id)).all()
 
 
 def undelivered(user, status="failed"):

@@ -57,7 +57,7 @@ def init_web(app: Flask):
     @app.context_processor
     def _globals():
         unread = 0
-        if current_user.is_authenticated:
+        if getattr(current_user, "is_authenticated", False):  # None outside a request
             from app.services.notices import unread_count
 
             unread = unread_count(current_user)
