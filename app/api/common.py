@@ -3,7 +3,6 @@ import unicodedata
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_login import current_user
 
 from flask import Response
@@ -95,7 +94,3 @@ def _attachment(filename):
     simple = simple.encode("ascii", "ignore").decode("ascii").replace('"', "")
     return (f'attachment; filename="{simple}"; '
             f"filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}")
-
-
-def item_url(kind, item_id):
-    return url_for(f"{kind}s.get_{kind}", item_id=item_id)

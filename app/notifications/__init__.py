@@ -16,7 +16,7 @@ from app.extensions import db, mail
 from app.models import OutboxMessage, StoredDocument
 from app.notifications.message import VietnameseMessage
 from app.services.clock import now_utc
-from app.services.storage import _root
+from app.services import storage
 
 SUBJECT_PREFIX = "[TĐKT]"
 
@@ -35,7 +35,7 @@ def _attachments(payload):
             StoredDocument.name == ref["name"], StoredDocument.superseded_at.is_(None))).first()
         if doc is None:
             raise LookupError(f"document {ref} is not kept yet")
-        out.append((doc.filename, (_root() / doc.storage_key).read_bytes()))
+        out.append((doc.filename, storage.read(doc.storage_key)))
     return out
 
 

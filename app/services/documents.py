@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from app import docgen
 from app.extensions import db
 from app.models import StoredDocument, Unit, User, UserRole
-from app.services import reference, registers
+from app.services import reference, registers, storage
 from app.services.clock import now_utc, today
 from app.services.errors import NotFound
-from app.services.storage import _root
 from app.services.tx import on_rollback
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -193,11 +192,8 @@ def keep(kind, item, name) -> StoredDocument:
     """
     data = render(kind, item, name, draft=False)
     key = f"documents/{kind}-{item.id}-{name}-{secrets.token_hex(8)}.docx"
-    path = _root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as fh:
-        fh.write(data)
-    on_rollback(lambda: path.unlink(missing_ok=True))
+    storage.write_new(key, data)
+    on_rollback(lambda: storage.remove(key))
     previous = current(kind, item.id, name)
     if previous is not None:
         previous.superseded_at = now_utc()
@@ -229,7 +225,7 @@ def fetch(kind, item, name):
     spec = _spec(kind, name)
     stored = current(kind, item.id, name) if item.state in spec.final_state else None
     if stored is not None:
-        data = (_root() / stored.storage_key).read_bytes()
+        data = storage.read(stored.storage_key)
         return data, stored.filename, stored.sha256
     return render(kind, item, name, draft=True), filename(kind, item, name, True), None
 

@@ -75,10 +75,23 @@ def save_upload(stream, filename: str):
 
 
 def path_of(key: str) -> Path:
-    path = (_root() / key).resolve()
-    if path.parent != _root().resolve():
+    root = _root().resolve()
+    path = (root / key).resolve()
+    if not path.is_relative_to(root):
         raise Invalid("Khóa lưu trữ không hợp lệ.", code="bad_key")
     return path
+
+
+def read(key: str) -> bytes:
+    return path_of(key).read_bytes()
+
+
+def write_new(key: str, data: bytes) -> None:
+    """Write a file that must not exist yet (keys are random: a clash is a bug)."""
+    path = path_of(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as fh:
+        fh.write(data)
 
 
 def remove(key: str):
