@@ -1,5 +1,4 @@
 """The Board's and the Chairman's work on the pages: verdicts, composing and striking."""
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,6 +9,7 @@ from app.services import campaigns, decisions, dossiers, workflow
 from app.services.errors import Conflict, Invalid, ServiceError
 from app.services.permissions import BOARD
 from app.web import error_page
+from app.web.forms import parse_date, run
 
 bp = Blueprint("board", __name__)
 
@@ -20,26 +20,9 @@ def _signed_in():
     return None
 
 
-def _run(call, back):
-    """One service call for a form: refusals are flashed, conflicts get their page."""
-    if not FlaskForm().validate_on_submit():
-        return error_page(400)
-    try:
-        call()
-    except Conflict as error:
-        return error_page(409, error.message, error.details)
-    except Invalid as error:
-        flash(error.message, "danger")
-        return redirect(back)
-    except ServiceError as error:
-        return error_page(error.status, error.message, error.details)
-    flash("Đã lưu.", "success")
-    return redirect(back)
-
-
 @bp.route("/dossiers/<int:item_id>/nominees/<int:nominee_id>/verdict", methods=["POST"])
 def verdict(item_id, nominee_id):
-    return _run(lambda: dossiers.set_verdict(
+    return run(lambda: dossiers.set_verdict(
         current_user, item_id, nominee_id, request.form.get("verdict", ""),
         request.form.get("reason")), url_for("work.dossier", item_id=item_id))
 
@@ -68,19 +51,19 @@ def add_nominees(item_id):
     if not ids:
         flash("Chọn ít nhất một tập thể, cá nhân.", "danger")
         return redirect(back)
-    return _run(lambda: decisions.add_nominees(current_user, item_id, ids), back)
+    return run(lambda: decisions.add_nominees(current_user, item_id, ids), back)
 
 
 @bp.route("/decisions/<int:item_id>/nominees/<int:nominee_id>/remove", methods=["POST"])
 def remove_nominee(item_id, nominee_id):
-    return _run(lambda: decisions.remove_nominee(current_user, item_id, nominee_id),
+    return run(lambda: decisions.remove_nominee(current_user, item_id, nominee_id),
                 url_for("work.decision", item_id=item_id))
 
 
 @bp.route("/decisions/<int:item_id>/nominees/<int:nominee_id>/strike", methods=["POST"])
 def strike(item_id, nominee_id):
     struck = request.form.get("struck", "1") == "1"
-    return _run(lambda: decisions.strike(current_user, item_id, nominee_id, struck,
+    return run(lambda: decisions.strike(current_user, item_id, nominee_id, struck,
                                          request.form.get("reason")),
                 url_for("work.decision", item_id=item_id))
 
@@ -91,18 +74,7 @@ MAX_CONTENTS, MAX_TARGETS = 8, 5
 def _campaign_form_data(form, errors):
     """Read the campaign form: fixed rows of contents and targets, empty rows skipped."""
     def day(name, label, required=False):
-        text = (form.get(name) or "").strip()
-        if not text:
-            if required:
-                errors.append(f"«{label}»: bắt buộc.")
-            return None
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                pass
-        errors.append(f"«{label}»: ngày không hợp lệ (dd/mm/yyyy).")
-        return None
+        return parse_date(form.get(name), label, errors, required)
 
     contents = []
     for i in range(MAX_CONTENTS):

@@ -1,13 +1,10 @@
 """Drafting by a unit's staff: writing its plan and building its dossier."""
-from datetime import datetime
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.services import dossiers, plans, workflow
-from app.services.errors import Conflict, Invalid, ServiceError
-from app.web import error_page
+from app.web.forms import parse_date, parse_number, run
 
 bp = Blueprint("drafting", __name__)
 
@@ -18,50 +15,8 @@ def _signed_in():
     return None
 
 
-def _number(text, field, errors, integer=False):
-    text = (text or "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        errors.append(f"«{field}»: phải là số.")
-        return None
-    if value < 0:
-        errors.append(f"«{field}»: không được âm.")
-        return None
-    return value
-
-
-def _date(text, field, errors):
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    errors.append(f"«{field}»: ngày không hợp lệ (dd/mm/yyyy).")
-    return None
-
-
 def _save(kind, item_id, call):
-    """Run one service call for a form; refusals come back as messages, never as a crash."""
-    form = FlaskForm()
-    if not form.validate_on_submit():
-        return error_page(400)
-    try:
-        call()
-    except Conflict as error:
-        return error_page(409, error.message, error.details)
-    except Invalid as error:
-        flash(error.message, "danger")
-    except ServiceError as error:
-        return error_page(error.status, error.message, error.details)
-    else:
-        flash("Đã lưu.", "success")
-    return redirect(url_for(f"drafting.edit_{kind}", item_id=item_id))
+    return run(call, url_for(f"drafting.edit_{kind}", item_id=item_id))
 
 
 @bp.route("/plans/<int:item_id>/edit", methods=["GET", "POST"])
@@ -76,7 +31,7 @@ def edit_plan(item_id):
                 for c in plan.campaign.contents]
     commitments = []
     for t in plan.campaign.targets:
-        value = _number(request.form.get(f"target-{t.id}"), t.label, errors)
+        value = parse_number(request.form.get(f"target-{t.id}"), t.label, errors)
         if value is not None:
             commitments.append({"target_id": t.id, "value": value,
                                 "note": request.form.get(f"note-{t.id}", "").strip()})
@@ -100,18 +55,18 @@ def edit_dossier(item_id):
     errors = []
     data = {
         "summary": request.form.get("summary", "").strip(),
-        "council_meeting_date": _date(request.form.get("council_meeting_date"), "Ngày họp",
+        "council_meeting_date": parse_date(request.form.get("council_meeting_date"), "Ngày họp",
                                       errors),
-        "council_members_total": _number(request.form.get("council_members_total"),
+        "council_members_total": parse_number(request.form.get("council_members_total"),
                                          "Tổng số thành viên", errors, integer=True),
-        "council_members_present": _number(request.form.get("council_members_present"),
+        "council_members_present": parse_number(request.form.get("council_members_present"),
                                            "Số thành viên có mặt", errors, integer=True),
         "council_chair": request.form.get("council_chair", "").strip(),
         "council_secretary": request.form.get("council_secretary", "").strip(),
         "results": [],
     }
     for t in dossier.campaign.targets:
-        value = _number(request.form.get(f"target-{t.id}"), t.label, errors)
+        value = parse_number(request.form.get(f"target-{t.id}"), t.label, errors)
         if value is not None:
             data["results"].append({"target_id": t.id, "value": value,
                                     "note": request.form.get(f"note-{t.id}", "").strip()})
@@ -129,7 +84,7 @@ def add_nominee(item_id):
     data = {key: request.form.get(key, "").strip() for key in (
         "kind", "name", "title", "position_title", "organisation", "award_form",
         "achievement_summary")}
-    data["votes_for"] = _number(request.form.get("votes_for"), "Số phiếu đồng ý", errors,
+    data["votes_for"] = parse_number(request.form.get("votes_for"), "Số phiếu đồng ý", errors,
                                 integer=True)
     if data["kind"] not in ("collective", "individual"):
         errors.append("Chọn tập thể hoặc cá nhân.")
