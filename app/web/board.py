@@ -5,7 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import campaigns, decisions, dossiers, workflow
+from app.extensions import db
+from app.services import campaigns, decisions, distribution, dossiers, notices, workflow
 from app.services.errors import Conflict, Invalid, ServiceError
 from app.services.permissions import BOARD
 from app.web import error_page
@@ -175,3 +176,46 @@ def _campaign_form(item_id):
     return render_template("board/campaign_form.html", campaign=campaign, values=values,
                            max_contents=MAX_CONTENTS, max_targets=MAX_TARGETS,
                            **campaigns.form_choices()), (422 if values is not None else 200)
+
+
+def _entries(text):
+    """One Nơi nhận per line: "Tên nơi nhận | thư điện tử" (no address: paper only)."""
+    entries = []
+    for line in (text or "").splitlines():
+        label, _, email = line.partition("|")
+        if label.strip():
+            entries.append({"label": label.strip(), "email": email.strip() or None})
+    return entries
+
+
+@bp.route("/decisions/<int:item_id>/recipients", methods=["POST"])
+def set_recipients(item_id):
+    return run(lambda: distribution.set_decision_recipients(
+        current_user, item_id, _entries(request.form.get("entries")),
+        request.form.get("version", type=int)), url_for("work.decision", item_id=item_id))
+
+
+@bp.route("/distribution-lists", methods=["GET", "POST"])
+def distribution_lists():
+    if not current_user.roles & BOARD:
+        return error_page(403, "Chỉ Ban Thi đua - Khen thưởng mới được sửa danh sách nơi nhận.")
+    if request.method == "POST":
+        code = (request.form.get("code") or "").strip()
+        return run(lambda: distribution.save_list(current_user, code, {
+            "name": (request.form.get("name") or "").strip() or code,
+            "entries": _entries(request.form.get("entries"))}),
+            url_for("board.distribution_lists"))
+    return render_template("board/distribution_lists.html", lists=distribution.all_lists())
+
+
+@bp.route("/outbox")
+def outbox():
+    status = request.args.get("status", "failed")
+    rows = db.session.scalars(notices.undelivered(current_user, status).limit(200)).all()
+    return render_template("board/outbox.html", rows=rows, status=status)
+
+
+@bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
+def resend(message_id):
+    return run(lambda: notices.resend(current_user, message_id), url_for("board.outbox"),
+               done="Đã đưa thư vào hàng đợi gửi lại.")

@@ -80,6 +80,8 @@ def _item_page(kind, item_id):
     if kind == "decision":
         context["can_compose"] = may_compose(current_user, item)
         context["can_strike"] = may_strike(current_user, item)
+        context["can_manage_recipients"] = bool(current_user.roles & BOARD) and (
+            item.state != "issued")
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])
     if kind == "campaign":

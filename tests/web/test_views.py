@@ -339,3 +339,53 @@ def test_campaign_progress_filters_by_state_with_counts(client, world, campaign)
     assert "Chờ thủ trưởng ký: 1" in page and "Đang soạn: 1" in page
     page = client.get(f"/campaigns/{campaign.id}?state=awaiting_head").get_data(as_text=True)
     assert "Tiến độ các đơn vị (1)" in page and "Sở Y tế" in page
+
+
+def test_the_board_edits_recipient_lists_and_a_decisions_recipients(client, world, campaign):
+    from app.models import DistributionList
+    from app.services import decisions as decision_service
+
+    login(client, "board_head")
+    page = client.get("/distribution-lists").get_data(as_text=True)
+    assert "Sở Tài chính | stc@tdkt.test" in page
+    r = client.post("/distribution-lists", data={
+        "csrf_token": csrf_of(page), "code": "QD", "name": "Nơi nhận quyết định",
+        "entries": "Như Điều 3\nSở Tài chính | stc@tdkt.test\nLưu: VT, SNV"},
+        follow_redirects=True)
+    assert "Đã lưu." in r.get_data(as_text=True)
+    lst = db.session.scalar(sa.select(DistributionList).where(DistributionList.code == "QD"))
+    assert [(e.label, e.email) for e in lst.entries] == [
+        ("Như Điều 3", None), ("Sở Tài chính", "stc@tdkt.test"), ("Lưu: VT, SNV", None)]
+    decision = decision_service.create_decision(world.users["appraiser"], {
+        "campaign_id": campaign.id, "award_form": "BKCT"})
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    r = client.post(f"/decisions/{decision.id}/recipients", data={
+        "csrf_token": csrf_of(page), "version": decision.version,
+        "entries": "Như Điều 3\nCổng Thông tin điện tử tỉnh | cong@tdkt.test"},
+        follow_redirects=True)
+    assert "Cổng Thông tin điện tử tỉnh" in r.get_data(as_text=True)
+    db.session.refresh(decision)
+    assert [r.label for r in decision.recipients] == ["Như Điều 3", "Cổng Thông tin điện tử tỉnh"]
+    login(client, "staff_a")
+    assert client.get("/distribution-lists").status_code == 403
+
+
+def test_the_board_sees_failed_mail_and_sends_it_again(client, world, campaign):
+    from app.models import OutboxMessage
+
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    row = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.status == "pending")).first()
+    row.status, row.attempts, row.last_error = "failed", 6, "Connection refused"
+    db.session.commit()
+    login(client, "appraiser")
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "Connection refused" in page and "Gửi lại" in page
+    r = client.post(f"/outbox/{row.id}/resend", data={"csrf_token": csrf_of(page)},
+                    follow_redirects=True)
+    assert "Đã đưa thư vào hàng đợi gửi lại." in r.get_data(as_text=True)
+    db.session.refresh(row)
+    assert (row.status, row.attempts) == ("pending", 0)
+    login(client, "staff_a")
+    assert client.get("/outbox").status_code == 403
