@@ -4,12 +4,21 @@ Views parse, call one service, flash and redirect or render; templates get the
 available actions from the services and never repeat the rules.
 """
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 from flask import Flask, render_template, request
 from flask_login import current_user
 
+from app.docgen.text import figure  # the Vietnamese way with numbers: 1.500; 99,5
 from app.services.clock import local_zone
 from app.services.errors import ServiceError
+
+
+def input_number(value):
+    """A figure as a form field shows it: decimal comma, no grouping (so it reads back)."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)).normalize():f}".replace(".", ",")
 
 
 def format_date(value):
@@ -52,6 +61,8 @@ def init_web(app: Flask):
     app.register_blueprint(board.bp)
     app.register_blueprint(admin.bp)
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(figure, "figure")
+    app.add_template_filter(input_number, "input_number")
     app.add_template_filter(format_datetime, "datetime")
 
     @app.context_processor
