@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    the app on SQLite under instance/, demo data loaded, http://127.0.0.1:5000
-#   make test   the whole test suite on SQLite, and again on PostgreSQL when DATABASE_URL names one
+#   make test   the linters (ruff, import-linter's layer contracts), then the whole test suite on
+#               SQLite, and again on PostgreSQL when DATABASE_URL names one
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-postgres install system-packages bench clean
+.PHONY: run test lint test-postgres install system-packages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +37,12 @@ run: install
 	@echo "Serving on http://127.0.0.1:5000  (API description: http://127.0.0.1:5000/api/openapi.json)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install system-packages
+# Style and layers first: a broken layer contract fails before any test runs.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: install system-packages lint
 	env -u DATABASE_URL $(BIN)/pytest
 	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: PostgreSQL run skipped.";; esac

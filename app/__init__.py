@@ -17,9 +17,10 @@ def create_app(config=None):
     )
     configure(app, config)
     register_extensions(app)
+    register_errors(app)
     register_api(app)
     register_web(app)
-    register_notifications(app)
+    register_delivery(app)
     register_cli(app)
     register_shell(app)
     return app
@@ -74,6 +75,12 @@ def _tune_sqlite(app, db):
             cursor.close()
 
 
+def register_errors(app):
+    from app.errors import init_errors
+
+    init_errors(app)
+
+
 def register_api(app):
     from app.api import init_api
 
@@ -86,8 +93,8 @@ def register_web(app):
     init_web(app)
 
 
-def register_notifications(app):
-    from app.notifications.worker import start_in_process
+def register_delivery(app):
+    from app.delivery.worker import start_in_process
 
     start_in_process(app)
 

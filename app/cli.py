@@ -1,5 +1,5 @@
 """Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
-`flask workflow diagram`."""
+`flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`."""
 import sys
 
 import click
@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.services.errors import ServiceError
+from workflows import PROCESSES
 
 seed = AppGroup("seed", help="Load reference or demo data (idempotent).")
 users = AppGroup("users", help="Manage user accounts.")
@@ -84,12 +85,20 @@ def import_units(file):
 
 
 @workflow.command("diagram")
-@click.argument("process", type=click.Choice(["campaign", "plan", "dossier", "decision"]))
+@click.argument("process", type=click.Choice(list(PROCESSES)))
 def diagram(process):
-    """Print a Mermaid state diagram drawn from the definition."""
-    from workflows import get_process
+    """Print a Mermaid state diagram drawn from the definition: each arrow names its
+    trigger, the roles that fire it, and whether it needs a reason, asks for
+    confirmation, keeps documents or carries an effect."""
+    click.echo(PROCESSES[process].mermaid())
 
-    click.echo(get_process(process).mermaid())
+
+@workflow.command("describe")
+@click.argument("process", type=click.Choice(list(PROCESSES)))
+def describe(process):
+    """Print the whole definition: states, and every step with its roles, guards,
+    confirmation, effect, documents and audiences; the edits between steps."""
+    click.echo(PROCESSES[process].describe())
 
 
 @notifications.command("work")
@@ -102,7 +111,7 @@ def notifications_work(once, poll):
 
     from flask import current_app
 
-    from app.notifications.worker import run
+    from app.delivery.worker import run
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -115,17 +124,13 @@ def notifications_work(once, poll):
 @notifications.command("resend")
 @click.argument("message_id", type=int)
 def notifications_resend(message_id):
-    """Queue a failed message again."""
-    from app.extensions import db
-    from app.models import OutboxMessage
-    from app.services.clock import now_utc
+    """Queue a failed message again (its tries counted afresh, its claim released)."""
+    from app.services.outbox import resend
 
-    row = db.session.get(OutboxMessage, message_id)
-    if row is None or row.status != "failed":
-        click.echo("Lỗi: chỉ gửi lại được thư đã gửi thất bại.", err=True)
-        sys.exit(2)
-    row.status, row.attempts, row.next_attempt_at = "pending", 0, now_utc()
-    db.session.commit()
+    try:
+        resend(message_id)
+    except ServiceError as error:
+        _fail(error)
     click.echo(f"Message {message_id} queued again.")
 
 
@@ -135,7 +140,7 @@ def notifications_resend(message_id):
 def reminders_send(day):
     """Remind units of plans and dossiers due within REMINDER_DAYS, and the Board of items
     waiting longer than the appraisal time. Running it twice a day sends nothing twice."""
-    from app.notifications.reminders import send_reminders
+    from app.services.outbox import send_reminders
 
     counts = send_reminders(day.date() if day else None)
     click.echo(f"Reminders queued: {counts['unit']} to units, {counts['board']} to the Board.")

@@ -22,9 +22,9 @@ def build(awardees):
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
+    from app.clock import today
     from app.models import CampaignParticipant, Dossier, Nominee, Unit
     from app.services import decisions, reference
-    from app.services.clock import today
     from tests import helpers
 
     upgrade()

@@ -4,11 +4,11 @@ import secrets
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from app.clock import now_utc, today
 from app.extensions import db
 from app.models import ApiToken, Unit, User
 from app.services import campaigns, distribution, dossiers, plans, workflow
 from app.services.auth import _digest
-from app.services.clock import now_utc, today
 from app.services.reference import load_reference_data
 
 UNITS = [

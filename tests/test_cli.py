@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import (
-    ROLES,
     AwardForm,
     Campaign,
     CampaignAwardForm,
@@ -20,6 +19,7 @@ from app.models import (
     UserRole,
 )
 from app.services import workflow
+from workflows.roles import ROLES
 
 DEMO_CODE = "LS-2019-CAODIEM-60NGAY"
 DEMO_UNITS = {"UBND", "VP", "SNV", "STC", "SYT", "SGDDT", "SVHTTDL", "SNNMT", "CAT", "BCHQS",
@@ -160,7 +160,7 @@ def test_users_create_then_update_idempotently(runner, world):
     assert counts() == before
     assert user("nguyenvana").password_hash == password_hash  # same password: not rehashed
 
-    moved = run(runner, "users", "create", "--username", "nguyenvana", "--password", "Moi-2",
+    moved = run(runner, "users", "create", "--username", "nguyenvana", "--password", "Mat-khau-2",
                 "--role", "chairman", "--unit", "UBND", "--full-name", "Nguyễn Văn A",
                 "--signing-title", "PHÓ CHỦ TỊCH")
     assert moved.exit_code == 0, moved.output
@@ -168,7 +168,7 @@ def test_users_create_then_update_idempotently(runner, world):
     u = user("nguyenvana")
     assert (u.roles, u.unit.code, u.full_name, u.signing_title) == (
         frozenset({"chairman"}), "UBND", "Nguyễn Văn A", "PHÓ CHỦ TỊCH")
-    assert u.check_password("Moi-2") and not u.check_password("Mat-khau-1")
+    assert u.check_password("Mat-khau-2") and not u.check_password("Mat-khau-1")
     assert count(User) == before["User"] and count(UserRole) == before["UserRole"] - 1
 
 
@@ -279,19 +279,19 @@ def test_units_import_needs_an_existing_file(runner, tmp_path):
 
 # -- flask workflow diagram -----------------------------------------------------------------
 
-DOSSIER_DIAGRAM = [
-    "draft --> awaiting_head: submit",
-    "returned --> awaiting_head: submit",
-    "awaiting_head --> draft: head_return",
-    "awaiting_head --> submitted: sign_off",
-    "submitted --> draft: withdraw",
-    "submitted --> in_appraisal: start_appraisal",
-    "in_appraisal --> returned: return_to_unit",
-    "in_appraisal --> appraised: complete_appraisal",
-    "in_appraisal --> rejected: reject",
-    "appraised --> in_proposal: include",
-    "in_proposal --> appraised: exclude",
-    "in_proposal --> decided: decide",
+DOSSIER_DIAGRAM = [  # each arrow names who fires it and what the step asks for and does
+    "draft --> awaiting_head: submit (unit_staff, effect stamp_submission)",
+    "returned --> awaiting_head: submit (unit_staff, effect stamp_submission)",
+    "awaiting_head --> draft: head_return (unit_head, reason, confirm)",
+    "awaiting_head --> submitted: sign_off (unit_head, keeps proposal minutes, effect sign)",
+    "submitted --> draft: withdraw (unit_head)",
+    "submitted --> in_appraisal: start_appraisal (board_appraiser, effect stamp_appraisal)",
+    "in_appraisal --> returned: return_to_unit (board_appraiser, reason, confirm)",
+    "in_appraisal --> appraised: complete_appraisal (board_appraiser)",
+    "in_appraisal --> rejected: reject (board_appraiser, reason, confirm)",
+    "appraised --> in_proposal: include (system)",
+    "in_proposal --> appraised: exclude (system)",
+    "in_proposal --> decided: decide (system)",
 ]
 
 
@@ -313,6 +313,28 @@ def test_workflow_diagram_of_each_process(runner, process, transitions):
     arrows = [line for line in result.output.splitlines()
               if "-->" in line and "[*]" not in line]
     assert len(arrows) == transitions
+
+
+def test_workflow_describe_prints_the_whole_definition(runner):
+    result = run(runner, "workflow", "describe", "decision")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for fragment in ("issue: approved -> issued  «Ban hành»", "roles: office_clerk",
+                     "confirmation: Xác nhận: Ban hành?", "effect: issue",
+                     "keeps documents: decision, certificates", "mail attaches: decision",
+                     "notifies: awardee_units, distribution, drafter",
+                     "guards: decision_keeps_someone", "strikes: chairman in awaiting_chairman",
+                     "proposal: Tờ trình đề nghị khen thưởng của Ban Thi đua - Khen thưởng "
+                     "(final in awaiting_chairman, approved, issued)"):
+        assert fragment in out, fragment
+
+
+def test_users_create_applies_the_password_policy(runner, world):
+    result = run(runner, "users", "create", "--username", "ngan", "--password", "1234567",
+                 "--role", "unit_staff", "--unit", "SYT")
+    assert result.exit_code == 2
+    assert "Mật khẩu tối thiểu 8 ký tự." in result.stderr
+    assert user("ngan") is None
 
 
 def test_workflow_diagram_refuses_an_unknown_process(runner):

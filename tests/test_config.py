@@ -35,8 +35,8 @@ def test_environment_settings_are_read(monkeypatch, tmp_path):
 
 
 def test_every_setting_is_documented_in_env_example():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
     documented = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M))

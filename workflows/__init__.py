@@ -1,23 +1,23 @@
 """The processes of the system, as data: read these files as the specification.
 
-- campaign.py: draft → launch → launched → close → closed
+- campaign.py, plan.py, dossier.py, decision.py: one kind each, with its states, steps
+  (roles, guards, confirmations, effects, documents kept and attached, audiences),
+  edits between steps and documents
 - submission.py: the front half shared by plans and dossiers
-- plan.py, dossier.py, decision.py: each kind's own steps
-- guards.py: the rules, each returning the reason it fails
+- roles.py: the roles, defined once
+- guards.py: the rules, each returning the reason it fails; facts.py: what they read
+- engine.py: Step, Edit and Process on one shared transitions.Machine per kind
+
+`flask workflow describe KIND` prints a whole definition; `flask workflow diagram KIND`
+draws it.
 """
 from workflows.campaign import CAMPAIGN
 from workflows.decision import DECISION
 from workflows.dossier import DOSSIER, appraisal_checklist
-from workflows.engine import Flow, Process, Step, StepRefused
-
+from workflows.engine import Edit, Flow, Process, Step, StepRefused
 from workflows.plan import PLAN
 
 PROCESSES: dict[str, Process] = {p.name: p for p in (CAMPAIGN, PLAN, DOSSIER, DECISION)}
 
-
-def get_process(name: str) -> Process:
-    return PROCESSES[name]
-
-
-__all__ = ["CAMPAIGN", "DECISION", "DOSSIER", "PLAN", "PROCESSES", "Flow", "Process", "Step",
-           "StepRefused", "appraisal_checklist", "get_process"]
+__all__ = ["CAMPAIGN", "DECISION", "DOSSIER", "PLAN", "PROCESSES", "Edit", "Flow", "Process",
+           "Step", "StepRefused", "appraisal_checklist"]

@@ -1,12 +1,18 @@
-"""Campaign (phong trào thi đua): drafted and launched by the Board, then closed."""
-from workflows.engine import Process, Step
-from workflows.guards import campaign_is_ready
+"""Campaign (phong trào thi đua): drafted and launched by the Board, then closed.
 
-BOARD_HEAD = frozenset({"board_head"})
+``launch`` numbers the launch document from the issuer's register, keeps it, and
+opens a draft plan and a draft dossier for every participating unit. Once launched,
+only the deadlines may change.
+"""
+from workflows.engine import Edit, Process, Step
+from workflows.guards import campaign_is_ready
+from workflows.roles import BOARD, BOARD_HEAD
 
 CAMPAIGN = Process(
     name="campaign",
+    collection="campaigns",
     label="Phong trào",
+    noun="phong trào thi đua",
     states={
         "draft": "Dự thảo",
         "launched": "Đã phát động",
@@ -14,10 +20,19 @@ CAMPAIGN = Process(
     },
     initial="draft",
     final=frozenset({"closed"}),
+    documents={"launch": "Văn bản phát động"},
+    edits={
+        "content": Edit(BOARD, frozenset({"draft"}), "sửa phong trào thi đua",
+                        "Phong trào đã phát động: chỉ được điều chỉnh hạn nộp và việc nhận "
+                        "hồ sơ muộn.", code="frozen_after_launch"),
+        "deadlines": Edit(BOARD, frozenset({"draft", "launched"}), "sửa phong trào thi đua",
+                          "Phong trào đã kết thúc, không thể sửa.", code="invalid_state"),
+    },
     steps=[
-        Step("launch", ("draft",), "launched", BOARD_HEAD, guards=(campaign_is_ready,),
-             notify=("participants",)),
-        Step("close", ("launched",), "closed", BOARD_HEAD, optional=True, notify=("participants",)),
+        Step("launch", ("draft",), "launched", BOARD_HEAD, "Phát động",
+             guards=(campaign_is_ready,), confirm=True, effect="open_unit_items",
+             finalizes=("launch",), notify=("participants",)),
+        Step("close", ("launched",), "closed", BOARD_HEAD, "Kết thúc phong trào",
+             confirm=True, optional=True, effect="stamp_close", notify=("participants",)),
     ],
-    trigger_labels={"launch": "Phát động", "close": "Kết thúc phong trào"},
 )

@@ -1,16 +1,21 @@
 """Decision (quyết định khen thưởng) with the Board's proposal (tờ trình …/TTr-SNV).
 
-Effects carried out by the services with each step: ``sign_proposal`` numbers the
-tờ trình; ``approve`` keeps the nominees the Chairman did not strike; ``issue``
-numbers the decision from the register, dates it and moves its dossiers to
-``decided``.
+The appraiser composes the draft from appraised dossiers (their ``include`` and
+``exclude``); ``sign_proposal`` numbers the tờ trình from the Board unit's register and
+keeps it; a ``chairman_return`` clears that number, so the next signature takes a new
+one; the Chairman strikes nominees and approves; ``issue`` numbers the decision from
+the issuer's register, dates it, keeps it with its certificates, moves its dossiers to
+``decided`` and mails it, attached, to its Nơi nhận.
 """
-from workflows.engine import Process, Step
+from workflows.engine import Edit, Process, Step
 from workflows.guards import decision_has_nominees, decision_keeps_someone
+from workflows.roles import APPRAISER, BOARD, BOARD_HEAD, CHAIRMAN, CLERK
 
 DECISION = Process(
     name="decision",
+    collection="decisions",
     label="Quyết định",
+    noun="quyết định khen thưởng",
     states={
         "drafting": "Đang dự thảo",
         "awaiting_board_head": "Chờ lãnh đạo Ban ký tờ trình",
@@ -20,26 +25,39 @@ DECISION = Process(
     },
     initial="drafting",
     final=frozenset({"issued"}),
+    documents={
+        "proposal": "Tờ trình đề nghị khen thưởng của Ban Thi đua - Khen thưởng",
+        "decision": "Quyết định khen thưởng và danh sách kèm theo",
+        "certificates": "Bằng khen (bản in)",
+    },
+    edits={
+        "content": Edit(APPRAISER, frozenset({"drafting"}), "sửa dự thảo quyết định",
+                        "Chỉ sửa được quyết định khi đang dự thảo."),
+        "recipients": Edit(BOARD, frozenset({"drafting", "awaiting_board_head",
+                                             "awaiting_chairman", "approved"}),
+                           "sửa nơi nhận của quyết định",
+                           "Quyết định đã ban hành, không thể sửa nơi nhận."),
+        "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
+                        "loại tập thể, cá nhân khỏi danh sách",
+                        "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
+                        code="invalid_state"),
+    },
     steps=[
-        Step("submit", ("drafting",), "awaiting_board_head", frozenset({"board_appraiser"}),
+        Step("submit", ("drafting",), "awaiting_board_head", APPRAISER, "Trình lãnh đạo Ban",
              guards=(decision_has_nominees,), notify=("board_head",)),
-        Step("board_return", ("awaiting_board_head",), "drafting", frozenset({"board_head"}),
-             comment=True, notify=("drafter",)),
-        Step("sign_proposal", ("awaiting_board_head",), "awaiting_chairman",
-             frozenset({"board_head"}), guards=(decision_has_nominees,), notify=("chairman",)),
-        Step("chairman_return", ("awaiting_chairman",), "drafting", frozenset({"chairman"}),
-             comment=True, notify=("drafter", "board_head")),
-        Step("approve", ("awaiting_chairman",), "approved", frozenset({"chairman"}),
-             guards=(decision_keeps_someone,), notify=("office_clerk", "drafter")),
-        Step("issue", ("approved",), "issued", frozenset({"office_clerk"}),
+        Step("board_return", ("awaiting_board_head",), "drafting", BOARD_HEAD,
+             "Trả lại chuyên viên", comment=True, confirm=True, notify=("drafter",)),
+        Step("sign_proposal", ("awaiting_board_head",), "awaiting_chairman", BOARD_HEAD,
+             "Ký tờ trình", guards=(decision_has_nominees,), effect="number_proposal",
+             finalizes=("proposal",), notify=("chairman",)),
+        Step("chairman_return", ("awaiting_chairman",), "drafting", CHAIRMAN,
+             "Trả lại Ban TĐKT", comment=True, confirm=True, effect="clear_proposal",
+             notify=("drafter", "board_head")),
+        Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
+             guards=(decision_keeps_someone,), confirm=True, effect="stamp_approval",
+             notify=("office_clerk", "drafter")),
+        Step("issue", ("approved",), "issued", CLERK, "Ban hành", confirm=True, effect="issue",
+             finalizes=("decision", "certificates"), attaches=("decision",),
              notify=("awardee_units", "distribution", "drafter")),
     ],
-    trigger_labels={
-        "submit": "Trình lãnh đạo Ban",
-        "board_return": "Trả lại chuyên viên",
-        "sign_proposal": "Ký tờ trình",
-        "chairman_return": "Trả lại Ban TĐKT",
-        "approve": "Phê duyệt",
-        "issue": "Ban hành",
-    },
 )

@@ -1,11 +1,14 @@
 """Dossier (hồ sơ đề nghị khen thưởng): the unit's nominees, appraised by the Board.
 
+The front half (submit, head_return, sign_off, withdraw, start_appraisal,
+return_to_unit) is shared with the plan: see submission.py. The head's ``sign_off``
+numbers the unit's tờ trình (…/TTr-{unit}) and keeps it with the council's minutes.
 An appraised dossier's accepted nominees go into a Decision; ``include``,
 ``exclude`` and ``decide`` are fired by the Decision's own steps, never by hand.
 """
 from dataclasses import dataclass
 
-from workflows.engine import Process, Step
+from workflows.engine import Edit, Process, Step
 from workflows.guards import (
     dossier_is_complete,
     every_nominee_has_verdict,
@@ -17,19 +20,18 @@ from workflows.guards import (
     some_nominee_accepted,
     vote_shares_meet_threshold,
 )
-from workflows.submission import APPRAISER, FRONT_LABELS, FRONT_STATES, front_half
-
-SYSTEM = frozenset()
-
+from workflows.roles import APPRAISER, SYSTEM
+from workflows.submission import FRONT_STATES, content_edit, front_half
 
 # Everything the unit must settle before its head sees the dossier.
 DOSSIER_READY = (dossier_is_complete, has_required_attachments, vote_shares_meet_threshold,
                  quotas_respected, no_duplicate_nominees)
 
-
 DOSSIER = Process(
     name="dossier",
+    collection="dossiers",
     label="Hồ sơ",
+    noun="hồ sơ đề nghị khen thưởng",
     states={
         **FRONT_STATES,
         "appraised": "Đã thẩm định",
@@ -39,23 +41,38 @@ DOSSIER = Process(
     },
     initial="draft",
     final=frozenset({"rejected", "decided"}),
-    steps=front_half(DOSSIER_READY) + [
-        Step("complete_appraisal", ("in_appraisal",), "appraised", APPRAISER,
-             guards=(every_nominee_has_verdict, some_nominee_accepted), notify=("unit",)),
-        Step("reject", ("in_appraisal",), "rejected", APPRAISER, comment=True, notify=("unit",)),
-        Step("include", ("appraised",), "in_proposal", SYSTEM, system=True),
-        Step("exclude", ("in_proposal",), "appraised", SYSTEM, system=True),
-        Step("decide", ("in_proposal",), "decided", SYSTEM, system=True),
-    ],
-    trigger_labels={
-        **FRONT_LABELS,
-        "complete_appraisal": "Hoàn thành thẩm định",
-        "reject": "Không chấp nhận hồ sơ",
-        "include": "Đưa vào dự thảo quyết định",
-        "exclude": "Rút khỏi dự thảo quyết định",
-        "decide": "Đã có quyết định khen thưởng",
+    documents={
+        "proposal": "Tờ trình đề nghị khen thưởng",
+        "minutes": "Biên bản họp Hội đồng Thi đua - Khen thưởng",
     },
+    edits={
+        "content": content_edit("sửa hồ sơ", "Hồ sơ"),
+        "verdicts": Edit(APPRAISER, frozenset({"in_appraisal"}), "ghi ý kiến thẩm định",
+                         "Chỉ ghi ý kiến thẩm định khi hồ sơ đang được thẩm định.",
+                         code="invalid_state"),
+    },
+    steps=front_half(ready=DOSSIER_READY, signed=("proposal", "minutes"),
+                     appraisal_effect="stamp_appraisal") + [
+        Step("complete_appraisal", ("in_appraisal",), "appraised", APPRAISER,
+             "Hoàn thành thẩm định", guards=(every_nominee_has_verdict, some_nominee_accepted),
+             notify=("unit",)),
+        Step("reject", ("in_appraisal",), "rejected", APPRAISER, "Không chấp nhận hồ sơ",
+             comment=True, confirm=True, notify=("unit",)),
+        Step("include", ("appraised",), "in_proposal", SYSTEM, "Đưa vào dự thảo quyết định",
+             system=True),
+        Step("exclude", ("in_proposal",), "appraised", SYSTEM, "Rút khỏi dự thảo quyết định",
+             system=True),
+        Step("decide", ("in_proposal",), "decided", SYSTEM, "Đã có quyết định khen thưởng",
+             system=True),
+    ],
 )
+
+# A dossier in these states has put its nominees forward: the same subject may not be
+# proposed again by another unit in the campaign.
+PROPOSING = frozenset({"awaiting_head", "submitted", "in_appraisal", "returned", "appraised",
+                       "in_proposal", "decided"})
+# A decision draws its nominees from dossiers in these states.
+DECIDABLE = frozenset({"appraised", "in_proposal"})
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ functions feed the Machine's conditions and the "why can't I?" answers.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from transitions import Machine
 
@@ -20,25 +21,41 @@ Guard = Callable[[Any], "str | None"]
 
 @dataclass(frozen=True)
 class Step:
-    """One transition of a process, as data."""
+    """One transition of a process, with everything the rest of the code asks about it."""
 
     trigger: str
     source: tuple[str, ...]
     dest: str
     roles: frozenset[str]
+    label: str  # the button, the history line and the mail subject say this
     guards: tuple[Guard, ...] = ()
     comment: bool = False  # a non-empty reason is required and stored
+    # Ask before firing: True asks "Xác nhận: {label}?", a string asks in its own words.
+    confirm: bool | str = False
     system: bool = False  # fired by another item's step, never by hand
     optional: bool = False  # may be taken, but nobody's work waits on it (not in the inbox)
-    notify: tuple[str, ...] = ()  # audiences told when it fires (see notifications)
+    notify: tuple[str, ...] = ()  # audiences told when it fires
+    effect: str | None = None  # what the kind does beyond moving the state (services carry it)
+    finalizes: tuple[str, ...] = ()  # documents numbered and kept, final from here on
+    attaches: tuple[str, ...] = ()  # documents sent with the step's mail
 
-    def as_transition(self, condition) -> dict:
-        return {
-            "trigger": self.trigger,
-            "source": list(self.source),
-            "dest": self.dest,
-            "conditions": [condition],
-        }
+    @property
+    def question(self) -> str | None:
+        """The confirmation asked before the step fires, or None."""
+        if not self.confirm:
+            return None
+        return self.confirm if isinstance(self.confirm, str) else f"Xác nhận: {self.label}?"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change people make to an item between steps: who may make it, and when."""
+
+    roles: frozenset[str]
+    states: frozenset[str]
+    what: str  # "soạn kế hoạch": completes "Chỉ … mới được …"
+    refused: str  # why not, in any other state
+    code: str = "not_editable"
 
 
 class StepRefused(Exception):
@@ -55,6 +72,7 @@ class Flow:
     def __init__(self, item, attribute="state"):
         self._item = item
         self._attribute = attribute
+        self.reasons: list[str] = []
 
     @property
     def state(self):
@@ -67,49 +85,90 @@ class Flow:
 
 @dataclass
 class Process:
-    name: str
-    label: str
+    name: str  # the kind's identifier, as the API and the audit log spell it
+    collection: str  # its plural, in URLs: /plans/7
+    label: str  # "Kế hoạch": the short name on pages
+    noun: str  # "kế hoạch hưởng ứng": the full name in sentences and mail
     states: dict[str, str]  # identifier -> Vietnamese label, in process order
     initial: str
     steps: list[Step]
+    # The changes people make between steps; "content" is the item's own text and figures,
+    # and the states it allows are the item's editable states.
+    edits: Mapping[str, Edit]
+    documents: Mapping[str, str] = field(default_factory=dict)  # name -> what it is
     final: frozenset[str] = field(default_factory=frozenset)
-    trigger_labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
+        self._by_source = {}
+        for step in self.steps:
+            for source in step.source:
+                if (step.trigger, source) in self._by_source:
+                    raise ValueError(f"{self.name}: two steps {step.trigger} from {source}")
+                self._by_source[(step.trigger, source)] = step
         self.machine = Machine(
             model=None,
             states=list(self.states),
             initial=self.initial,
-            transitions=[s.as_transition(self._guards_hold) for s in self.steps],
+            transitions=[{"trigger": s.trigger, "source": list(s.source), "dest": s.dest,
+                          "conditions": [self._condition(s)]} for s in self.steps],
             auto_transitions=False,
             send_event=True,
         )
+        self.final_states = {name: self._final_from(name) for name in self.documents}
+        unknown = {n for s in self.steps for n in (*s.finalizes, *s.attaches)} - set(self.documents)
+        if unknown:
+            raise ValueError(f"{self.name}: steps name unknown documents {sorted(unknown)}")
 
     # -- reading the definition -------------------------------------------------
 
     @property
+    def editable(self) -> frozenset[str]:
+        """The states in which the item's own content may be changed."""
+        return self.edits["content"].states
+
+    @property
     def triggers(self) -> list[str]:
-        seen = []
-        for s in self.steps:
-            if s.trigger not in seen:
-                seen.append(s.trigger)
-        return seen
+        return list(dict.fromkeys(s.trigger for s in self.steps))
 
     def step(self, trigger: str, state: str) -> Step | None:
-        for s in self.steps:
-            if s.trigger == trigger and state in s.source:
-                return s
-        return None
+        return self._by_source.get((trigger, state))
 
     def steps_from(self, state: str) -> list[Step]:
         return [s for s in self.steps if state in s.source]
 
+    def waiting_for(self, role: str) -> list[str]:
+        """The states in which the item waits on ``role``: a step of theirs, taken by hand
+        and not optional, leaves it."""
+        return sorted({src for s in self.steps
+                       if role in s.roles and not s.system and not s.optional
+                       for src in s.source})
+
     def has_trigger(self, trigger: str) -> bool:
-        return any(s.trigger == trigger for s in self.steps)
+        return trigger in self.machine.events
+
+    def trigger_label(self, trigger: str) -> str:
+        return next((s.label for s in self.steps if s.trigger == trigger), trigger)
+
+    @property
+    def effects(self) -> set[str]:
+        return {s.effect for s in self.steps if s.effect}
 
     def table(self) -> list[tuple[str, str, str]]:
         """Every (source, trigger, dest) triple: the golden table of the tests."""
         return [(src, s.trigger, s.dest) for s in self.steps for src in s.source]
+
+    def _final_from(self, document: str) -> frozenset[str]:
+        """The states in which ``document`` is final: from the step that keeps it on, until
+        the item is editable again (a returned item's paper is redone at the next step)."""
+        seen: set[str] = set()
+        todo = [s.dest for s in self.steps if document in s.finalizes]
+        while todo:
+            state = todo.pop()
+            if state in seen or state in self.editable:
+                continue
+            seen.add(state)
+            todo += [s.dest for s in self.steps_from(state)]
+        return frozenset(seen)
 
     # -- checking and firing ----------------------------------------------------
 
@@ -117,13 +176,17 @@ class Process:
     def reasons(step: Step, facts) -> list[str]:
         return [r for r in (g(facts) for g in step.guards) if r]
 
-    @staticmethod
-    def _guards_hold(event) -> bool:
-        step, facts = event.kwargs["step"], event.kwargs["facts"]
-        return not Process.reasons(step, facts)
+    def _condition(self, step: Step):
+        def guards_hold(event) -> bool:
+            event.model.reasons = self.reasons(step, event.kwargs["facts"])
+            return not event.model.reasons
+        return guards_hold
 
     def fire(self, item, trigger: str, facts, attribute="state") -> Step:
-        """Move ``item`` by ``trigger`` if the guards hold; raise ``StepRefused`` if not."""
+        """Move ``item`` by ``trigger`` if the guards hold; raise ``StepRefused`` if not.
+
+        The Machine finds the transition and runs the step's guards, once.
+        """
         flow = Flow(item, attribute)
         step = self.step(trigger, flow.state)
         if step is None:
@@ -131,17 +194,59 @@ class Process:
                 [f"Không thể thực hiện «{self.trigger_label(trigger)}» khi "
                  f"{self.label.lower()} đang ở trạng thái «{self.states[flow.state]}»."]
             )
-        reasons = self.reasons(step, facts)
-        if reasons or not self.machine.events[trigger].trigger(flow, step=step, facts=facts):
-            raise StepRefused(reasons or ["Điều kiện chuyển bước không thỏa mãn."])
+        if not self.machine.events[trigger].trigger(flow, facts=facts):
+            raise StepRefused(flow.reasons or ["Điều kiện chuyển bước không thỏa mãn."])
         return step
 
-    def trigger_label(self, trigger: str) -> str:
-        return self.trigger_labels.get(trigger, trigger)
-
     def mermaid(self) -> str:
-        """A state diagram drawn from the definition itself, never by hand."""
+        """A state diagram drawn from the definition itself, never by hand: each arrow names
+        its trigger, who fires it, and what it keeps, confirms or asks for."""
         lines = ["stateDiagram-v2", f"    [*] --> {self.initial}"]
-        lines += [f"    {src} --> {dst}: {trig}" for src, trig, dst in self.table()]
+        for step in self.steps:
+            notes = [" ".join(sorted(step.roles)) or "system"]
+            if step.comment:
+                notes.append("reason")
+            if step.confirm:
+                notes.append("confirm")
+            if step.finalizes:
+                notes.append("keeps " + " ".join(step.finalizes))
+            if step.effect:
+                notes.append(f"effect {step.effect}")
+            lines += [f"    {src} --> {step.dest}: {step.trigger} ({', '.join(notes)})"
+                      for src in step.source]
         lines += [f"    {s} --> [*]" for s in sorted(self.final)]
+        return "\n".join(lines)
+
+    def describe(self) -> str:
+        """The whole definition as plain text: states, then every step with all its facts."""
+        lines = [f"{self.label} ({self.name}): {self.noun}", "", "States:"]
+        for state, label in self.states.items():
+            marks = [m for m, on in (("initial", state == self.initial),
+                                     ("editable", state in self.editable),
+                                     ("final", state in self.final)) if on]
+            lines.append(f"  {state:<20} {label}" + (f"  [{', '.join(marks)}]" if marks else ""))
+        lines += ["", "Steps:"]
+        for s in self.steps:
+            lines.append(f"  {s.trigger}: {' | '.join(s.source)} -> {s.dest}  «{s.label}»")
+            facts = {
+                "roles": ", ".join(sorted(s.roles)) or "system (fired by another item's step)",
+                "guards": ", ".join(g.__name__ for g in s.guards),
+                "reason required": "yes" if s.comment else "",
+                "confirmation": s.question or "",
+                "optional": "yes" if s.optional else "",
+                "effect": s.effect or "",
+                "keeps documents": ", ".join(s.finalizes),
+                "mail attaches": ", ".join(s.attaches),
+                "notifies": ", ".join(s.notify),
+            }
+            lines += [f"      {k}: {v}" for k, v in facts.items() if v]
+        lines += ["", "Edits between steps:"]
+        for name, edit in self.edits.items():
+            lines.append(f"  {name}: {', '.join(sorted(edit.roles))} in "
+                         f"{', '.join(s for s in self.states if s in edit.states)}")
+        if self.documents:
+            lines += ["", "Documents:"]
+            for name, label in self.documents.items():
+                final = [s for s in self.states if s in self.final_states[name]]
+                lines.append(f"  {name}: {label} (final in {', '.join(final)})")
         return "\n".join(lines)

@@ -5,10 +5,10 @@ snapshot over, and tests build snapshots by hand.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
 
 
 @dataclass(frozen=True)

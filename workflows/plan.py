@@ -1,24 +1,31 @@
-"""Plan (kế hoạch hưởng ứng): the unit's answer to a launched campaign."""
+"""Plan (kế hoạch hưởng ứng): the unit's answer to a launched campaign.
+
+The front half (submit, head_return, sign_off, withdraw, start_appraisal,
+return_to_unit) is shared with the dossier: see submission.py. The head's
+``sign_off`` numbers the plan (…/KH-{unit}) and keeps it; the Board forwards it to
+the Chairman, who approves it or hands it back to the Board.
+"""
 from workflows.engine import Process, Step
 from workflows.guards import plan_is_complete
-from workflows.submission import APPRAISER, CHAIRMAN, FRONT_LABELS, FRONT_STATES, front_half
+from workflows.roles import APPRAISER, CHAIRMAN
+from workflows.submission import FRONT_STATES, content_edit, front_half
 
 PLAN = Process(
     name="plan",
+    collection="plans",
     label="Kế hoạch",
+    noun="kế hoạch hưởng ứng",
     states={**FRONT_STATES, "awaiting_chairman": "Chờ Chủ tịch duyệt", "approved": "Đã phê duyệt"},
     initial="draft",
     final=frozenset({"approved"}),
-    steps=front_half((plan_is_complete,)) + [
-        Step("forward", ("in_appraisal",), "awaiting_chairman", APPRAISER, notify=("chairman",)),
-        Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, notify=("unit", "board_appraiser")),
-        Step("chairman_return", ("awaiting_chairman",), "in_appraisal", CHAIRMAN, comment=True,
-             notify=("board_appraiser",)),
+    documents={"plan": "Kế hoạch hưởng ứng"},
+    edits={"content": content_edit("soạn kế hoạch", "Kế hoạch")},
+    steps=front_half(ready=(plan_is_complete,), signed=("plan",)) + [
+        Step("forward", ("in_appraisal",), "awaiting_chairman", APPRAISER, "Trình Chủ tịch",
+             notify=("chairman",)),
+        Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
+             confirm=True, notify=("unit", "board_appraiser")),
+        Step("chairman_return", ("awaiting_chairman",), "in_appraisal", CHAIRMAN,
+             "Trả lại Ban TĐKT", comment=True, confirm=True, notify=("board_appraiser",)),
     ],
-    trigger_labels={
-        **FRONT_LABELS,
-        "forward": "Trình Chủ tịch",
-        "approve": "Phê duyệt",
-        "chairman_return": "Trả lại Ban TĐKT",
-    },
 )

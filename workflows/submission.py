@@ -4,30 +4,9 @@ the Board takes it up or hands it back.
 ``withdraw`` needs no guard of its own: appraisal starts by ``start_appraisal``,
 which leaves ``submitted``, so an item still in ``submitted`` is not being appraised.
 """
-from workflows.engine import Step
+from workflows.engine import Edit, Step
 from workflows.guards import campaign_is_launched, deadline_allows
-
-STAFF = frozenset({"unit_staff"})
-HEAD = frozenset({"unit_head"})
-APPRAISER = frozenset({"board_appraiser"})
-CHAIRMAN = frozenset({"chairman"})
-
-
-def front_half(readiness: tuple) -> list[Step]:
-    """``readiness``: the kind's own rules that must hold before the head sees the item."""
-    return [
-        Step("submit", ("draft", "returned"), "awaiting_head", STAFF,
-             guards=(*readiness, campaign_is_launched, deadline_allows), notify=("unit_head",)),
-        Step("head_return", ("awaiting_head",), "draft", HEAD, comment=True,
-             notify=("drafter", "unit_head")),
-        Step("sign_off", ("awaiting_head",), "submitted", HEAD,
-             guards=(campaign_is_launched,), notify=("board_appraiser",)),
-        Step("withdraw", ("submitted",), "draft", HEAD, optional=True, notify=("unit_staff", "board_appraiser")),
-        Step("start_appraisal", ("submitted",), "in_appraisal", APPRAISER, notify=("unit",)),
-        Step("return_to_unit", ("in_appraisal",), "returned", APPRAISER, comment=True,
-             notify=("drafter", "unit_head")),
-    ]
-
+from workflows.roles import APPRAISER, HEAD, STAFF
 
 FRONT_STATES = {
     "draft": "Đang soạn",
@@ -37,11 +16,34 @@ FRONT_STATES = {
     "returned": "Trả lại đơn vị",
 }
 
-FRONT_LABELS = {
-    "submit": "Trình thủ trưởng",
-    "head_return": "Trả lại để chỉnh sửa",
-    "sign_off": "Ký duyệt, gửi Ban TĐKT",
-    "withdraw": "Rút lại",
-    "start_appraisal": "Bắt đầu thẩm định",
-    "return_to_unit": "Trả lại đơn vị",
-}
+# The unit's staff writes while the item is with the unit.
+EDITABLE = frozenset({"draft", "returned"})
+
+
+def content_edit(what: str, noun: str) -> Edit:
+    return Edit(STAFF, EDITABLE, what, f"{noun} đã gửi đi, không thể sửa ở trạng thái này.")
+
+
+def front_half(*, ready: tuple, signed: tuple[str, ...], appraisal_effect=None) -> list[Step]:
+    """The steps every submission takes.
+
+    ``ready``: the kind's own rules that must hold before the head sees the item;
+    ``signed``: the documents the head's signature numbers and keeps (effect ``sign``);
+    ``appraisal_effect``: what the kind records when the Board takes the item up.
+    """
+    return [
+        Step("submit", ("draft", "returned"), "awaiting_head", STAFF, "Trình thủ trưởng",
+             guards=(*ready, campaign_is_launched, deadline_allows),
+             effect="stamp_submission", notify=("unit_head",)),
+        Step("head_return", ("awaiting_head",), "draft", HEAD, "Trả lại để chỉnh sửa",
+             comment=True, confirm=True, notify=("drafter", "unit_head")),
+        Step("sign_off", ("awaiting_head",), "submitted", HEAD, "Ký duyệt, gửi Ban TĐKT",
+             guards=(campaign_is_launched,), effect="sign", finalizes=signed,
+             notify=("board_appraiser",)),
+        Step("withdraw", ("submitted",), "draft", HEAD, "Rút lại", optional=True,
+             notify=("unit_staff", "board_appraiser")),
+        Step("start_appraisal", ("submitted",), "in_appraisal", APPRAISER, "Bắt đầu thẩm định",
+             effect=appraisal_effect, notify=("unit",)),
+        Step("return_to_unit", ("in_appraisal",), "returned", APPRAISER, "Trả lại đơn vị",
+             comment=True, confirm=True, notify=("drafter", "unit_head")),
+    ]

@@ -5,9 +5,14 @@ from app.api.common import (
     add_document_routes,
     add_notification_routes,
     add_workflow_routes,
-    paginate,
 )
-from app.api.schemas import CampaignCreate, CampaignListArgs, CampaignOut, CampaignPage, CampaignPatch
+from app.api.schemas import (
+    CampaignCreate,
+    CampaignListArgs,
+    CampaignOut,
+    CampaignPage,
+    CampaignPatch,
+)
 from app.services import campaigns, workflow
 
 blp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns",
@@ -18,8 +23,7 @@ blp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns",
 @blp.arguments(CampaignListArgs, location="query")
 @blp.response(200, CampaignPage)
 def list_campaigns(args):
-    query = campaigns.list_campaigns(current_user, state=args.get("state"))
-    return paginate(query, args["page"], args["per_page"])
+    return workflow.listing("campaign", current_user, **args)
 
 
 @blp.route("", methods=["POST"])

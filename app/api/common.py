@@ -1,21 +1,13 @@
-"""Helpers shared by the API views: paging, and the three workflow routes of every item."""
+"""The routes every workflow item has: actions, transitions, history, documents and who
+was notified."""
 import unicodedata
 from urllib.parse import quote
 
-import sqlalchemy as sa
+from flask import Response
 from flask_login import current_user
 
-from flask import Response
-
 from app.api.schemas import ActionsOut, DeliveryOut, DocumentOut, EventOut, TransitionIn
-from app.extensions import db
-from app.services import documents, notices, workflow
-
-
-def paginate(query, page, per_page):
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+from app.services import documents, workflow
 
 
 def add_workflow_routes(blp, kind):
@@ -59,7 +51,7 @@ def add_notification_routes(blp, kind):
     @blp.response(200, DeliveryOut(many=True))
     @blp.doc(summary=f"{kind.capitalize()}: who was notified, and whether delivery succeeded")
     def notifications(item_id):
-        return notices.for_item(current_user, kind, item_id)
+        return workflow.deliveries(current_user, kind, item_id)
 
 
 def add_document_routes(blp, kind):

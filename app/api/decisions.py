@@ -5,7 +5,6 @@ from app.api.common import (
     add_document_routes,
     add_notification_routes,
     add_workflow_routes,
-    paginate,
 )
 from app.api.schemas import (
     DecisionCreate,
@@ -18,7 +17,7 @@ from app.api.schemas import (
     StrikeIn,
     VersionArg,
 )
-from app.services import decisions, distribution, workflow
+from app.services import decisions, workflow
 
 blp = Blueprint("decisions", __name__, url_prefix="/api/v1/decisions",
                 description="Commendation decisions (quyết định khen thưởng)")
@@ -28,8 +27,7 @@ blp = Blueprint("decisions", __name__, url_prefix="/api/v1/decisions",
 @blp.arguments(DecisionListArgs, location="query")
 @blp.response(200, DecisionPage)
 def list_decisions(args):
-    query = decisions.list_decisions(current_user, args.get("campaign_id"), args.get("state"))
-    return paginate(query, args["page"], args["per_page"])
+    return workflow.listing("decision", current_user, **args)
 
 
 @blp.route("", methods=["POST"])
@@ -83,8 +81,7 @@ def strike(data, item_id, nominee_id):
 @blp.response(200, DecisionOut)
 @blp.doc(summary="Change the decision's Nơi nhận before issue (Board)")
 def set_recipients(data, item_id):
-    return distribution.set_decision_recipients(current_user, item_id, data["entries"],
-                                                data.get("version"))
+    return decisions.set_recipients(current_user, item_id, data["entries"], data.get("version"))
 
 
 add_workflow_routes(blp, "decision")

@@ -6,7 +6,6 @@ from app.api.common import (
     add_document_routes,
     add_notification_routes,
     add_workflow_routes,
-    paginate,
 )
 from app.api.schemas import (
     AttachmentFile,
@@ -33,9 +32,7 @@ blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
 @blp.arguments(SubmissionListArgs, location="query")
 @blp.response(200, DossierPage)
 def list_dossiers(args):
-    query = dossiers.list_dossiers(current_user, args.get("campaign_id"), args.get("unit_id"),
-                                   args.get("state"))
-    return paginate(query, args["page"], args["per_page"])
+    return workflow.listing("dossier", current_user, **args)
 
 
 @blp.route("/<int:item_id>")

@@ -3,9 +3,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.api.schemas import InboxArgs, InboxPage
-from app.services.clock import today
+from app.clock import today
 from app.services.inbox import inbox
-from app.services.workflow import state_label
+from app.services.workflow import KINDS, state_label
 
 blp = Blueprint("inbox", __name__, url_prefix="/api/v1/inbox",
                 description="Việc cần xử lý: items waiting for this user's action")
@@ -22,6 +22,6 @@ def my_inbox(args):
         **row._mapping,
         "state_label": state_label(row.kind, row.state),
         "overdue": bool(row.deadline and row.deadline < now),
-        "url": url_for(f"{row.kind}s.get_{row.kind}", item_id=row.id),
+        "url": url_for(f"{KINDS[row.kind].process.collection}.get_{row.kind}", item_id=row.id),
     } for row in rows]
     return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}

@@ -1,7 +1,6 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.common import paginate
 from app.api.schemas import (
     DeliveryOut,
     DeliveryPage,
@@ -12,7 +11,7 @@ from app.api.schemas import (
     NotificationPage,
     OutboxListArgs,
 )
-from app.services import distribution, notices
+from app.services import distribution, outbox
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
                 description="What people were told, delivery, and distribution lists")
@@ -23,8 +22,8 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
 @blp.response(200, NotificationPage)
 @blp.doc(summary="My notifications, newest first, with the unread count (the bell)")
 def my_notifications(args):
-    page = paginate(notices.mine(current_user, args["unread"]), args["page"], args["per_page"])
-    return {**page, "unread": notices.unread_count(current_user)}
+    page = outbox.mine(current_user, args["unread"], args["page"], args["per_page"])
+    return {**page, "unread": outbox.unread_count(current_user)}
 
 
 @blp.route("/notifications/read", methods=["POST"])
@@ -32,25 +31,24 @@ def my_notifications(args):
 @blp.response(200, NotificationPage)
 @blp.doc(summary="Mark some (ids) or all of my notifications as read")
 def mark_read(data):
-    notices.mark_read(current_user, data.get("ids"))
-    page = paginate(notices.mine(current_user), 1, 20)
-    return {**page, "unread": notices.unread_count(current_user)}
+    outbox.mark_read(current_user, data.get("ids"))
+    page = outbox.mine(current_user)
+    return {**page, "unread": outbox.unread_count(current_user)}
 
 
-@blp.route("/outbox")
+@blp.route("/outbox", endpoint="outbox")
 @blp.arguments(OutboxListArgs, location="query")
 @blp.response(200, DeliveryPage)
 @blp.doc(summary="Messages by delivery status, failed ones by default (Board)")
-def outbox(args):
-    return paginate(notices.undelivered(current_user, args["status"]), args["page"],
-                    args["per_page"])
+def list_outbox(args):
+    return outbox.undelivered(current_user, args["status"], args["page"], args["per_page"])
 
 
 @blp.route("/outbox/<int:message_id>/resend", methods=["POST"])
 @blp.response(200, DeliveryOut)
 @blp.doc(summary="Queue a failed message again (Board)")
 def resend(message_id):
-    return notices.resend(current_user, message_id)
+    return outbox.resend(message_id, by=current_user)
 
 
 @blp.route("/distribution-lists")

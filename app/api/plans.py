@@ -5,7 +5,6 @@ from app.api.common import (
     add_document_routes,
     add_notification_routes,
     add_workflow_routes,
-    paginate,
 )
 from app.api.schemas import PlanOut, PlanPage, PlanPatch, SubmissionListArgs
 from app.services import plans, workflow
@@ -18,9 +17,7 @@ blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans",
 @blp.arguments(SubmissionListArgs, location="query")
 @blp.response(200, PlanPage)
 def list_plans(args):
-    query = plans.list_plans(current_user, args.get("campaign_id"), args.get("unit_id"),
-                             args.get("state"))
-    return paginate(query, args["page"], args["per_page"])
+    return workflow.listing("plan", current_user, **args)
 
 
 @blp.route("/<int:item_id>")

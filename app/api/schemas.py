@@ -1,13 +1,16 @@
 """Request and response bodies of API v1; the OpenAPI document is generated from them."""
-from decimal import Decimal
-
 import unicodedata
+from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
 from app.api import messages
-from app.models import LAUNCH_TYPES, NOMINEE_KINDS, ROLES, UNIT_KINDS, VERDICTS
+from app.services.campaigns import LAUNCH_TYPES
+from app.services.dossiers import NOMINEE_KINDS, VERDICTS
+from app.services.org import UNIT_KINDS
 from app.services.workflow import state_label
+from workflows import CAMPAIGN, PROCESSES
+from workflows.roles import ROLES
 
 messages.install()
 
@@ -158,7 +161,8 @@ class UserOut(Me):
 
 class UserIn(Base):
     username = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
-    password = Str(required=True, validate=validate.Length(min=8, max=200))
+    password = Str(required=True, validate=validate.Length(max=200),
+                   metadata={"description": "at least 8 characters (the account service's rule)"})
     full_name = text(255, required=True)
     email = fields.Email(allow_none=True)
     unit = Str(required=True, metadata={"description": "unit code"})
@@ -174,7 +178,7 @@ class UserPatch(UserIn):
     class Meta:
         exclude = ("username",)
 
-    password = Str(validate=validate.Length(min=8, max=200))
+    password = Str(validate=validate.Length(max=200))
     full_name = text(255)
     unit = Str()
     roles = fields.List(Str(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
@@ -235,6 +239,7 @@ class ActionOut(Base):
     label = Str()
     to_state = Str()
     comment_required = fields.Boolean()
+    confirm = Str(allow_none=True, metadata={"description": "the question to ask before firing"})
     allowed = fields.Boolean()
     reasons = fields.List(Str())
 
@@ -397,7 +402,7 @@ class CampaignOut(CampaignSummary):
 
 
 class CampaignListArgs(PageArgs):
-    state = Str(validate=validate.OneOf(["draft", "launched", "closed"]))
+    state = Str(validate=validate.OneOf(list(CAMPAIGN.states)))
 
 
 # -- plans ---------------------------------------------------------------------------------------
@@ -706,7 +711,7 @@ class InboxItem(Base):
 
 
 class InboxArgs(PageArgs):
-    kind = Str(validate=validate.OneOf(["campaign", "plan", "dossier", "decision"]))
+    kind = Str(validate=validate.OneOf(list(PROCESSES)))
     campaign_id = fields.Integer()
 
 

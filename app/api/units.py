@@ -1,12 +1,8 @@
-import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.api.schemas import UnitIn, UnitListArgs, UnitOut, UnitPatch
-from app.extensions import db
-from app.models import Unit
 from app.services import org
-from app.services.errors import NotFound
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Units (đơn vị)")
 
@@ -16,12 +12,7 @@ blp = Blueprint("units", __name__, url_prefix="/api/v1/units", description="Unit
 @blp.response(200, UnitOut(many=True))
 @blp.doc(summary="Every unit with its code (units are public within the province)")
 def list_units(args):
-    query = sa.select(Unit).order_by(Unit.code)
-    if args.get("kind"):
-        query = query.where(Unit.kind == args["kind"])
-    if args.get("cluster"):
-        query = query.where(Unit.cluster == args["cluster"])
-    return db.session.scalars(query.options(sa.orm.selectinload(Unit.parent))).all()
+    return org.list_units(args.get("kind"), args.get("cluster"))
 
 
 @blp.route("", methods=["POST"])
@@ -35,10 +26,7 @@ def create_unit(data):
 @blp.route("/<code>")
 @blp.response(200, UnitOut)
 def get_unit(code):
-    unit = db.session.scalars(sa.select(Unit).where(Unit.code == code)).first()
-    if unit is None:
-        raise NotFound("Không tìm thấy đơn vị.")
-    return unit
+    return org.get_unit(code)
 
 
 @blp.route("/<code>", methods=["PATCH"])

@@ -289,8 +289,10 @@ def _vote_note(dossier, nominee):
     from workflows.guards import vote_share
 
     share = vote_share(nominee.votes_for, dossier.council_members_total)
+    if share is None:
+        return nominee.award_form.name
     return (f"{nominee.award_form.name}; {t.two(nominee.votes_for)}/"
-            f"{t.two(dossier.council_members_total)} phiếu, đạt {t.figure(share)}%") if share is not None else nominee.award_form.name
+            f"{t.two(dossier.council_members_total)} phiếu, đạt {t.figure(share)}%")
 
 
 def council_minutes(dossier, ctx: Context) -> FormalDocument:
@@ -408,9 +410,10 @@ def decision_document(decision, ctx: Context) -> FormalDocument:
     body.append(Para(", ".join(executors + [
         "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại "
         "Điều 1 chịu trách nhiệm thi hành Quyết định này./."])))
+    dated = (t.long_date(decision.issued_on) if decision.issued_on and not ctx.draft
+             else f"ngày      tháng      năm {year}")
     ref = (f"(Kèm theo Quyết định số {t.number_ref(None if ctx.draft else decision.number, symbol)}"
-           f" {t.long_date(decision.issued_on) if decision.issued_on and not ctx.draft else 'ngày      tháng      năm ' + str(year)}"
-           f" của {authority})")
+           f" {dated} của {authority})")
     return FormalDocument(
         letterhead=_letterhead(ctx, decision.number, symbol, decision.issued_on),
         kind_title=_title(ctx, "decision"),

@@ -116,9 +116,9 @@ def _table(container, widths):
         table = container.add_table(1, len(widths), sum(widths, Cm(0)))
     table.autofit = False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for col, width in zip(table.columns, widths):
+    for col, width in zip(table.columns, widths, strict=False):
         col.width = width
-    for cell, width in zip(table.rows[0].cells, widths):
+    for cell, width in zip(table.rows[0].cells, widths, strict=False):
         cell.width = width
     return table
 

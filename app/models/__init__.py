@@ -11,7 +11,7 @@ from app.models.campaign import (
 from app.models.decision import Decision
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import StoredDocument
-from app.models.org import ROLES, UNIT_KINDS, UNIT_SCOPED_ROLES, ApiToken, Unit, User, UserRole
+from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
     AwardForm,
@@ -37,6 +37,6 @@ __all__ = [
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
-    "ROLES", "ReminderLog", "RuleValue", "UNIT_KINDS", "UNIT_SCOPED_ROLES", "Unit", "User", "UserRole",
+    "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

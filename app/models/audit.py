@@ -4,8 +4,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import now_utc
 from app.extensions import db
-from app.models.base import utcnow
 from app.models.org import User
 
 
@@ -27,7 +27,7 @@ class WorkflowEvent(db.Model):
     content_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     # The content itself, so a resubmission can be compared with what was seen before.
     snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 
@@ -53,10 +53,10 @@ class OutboxMessage(db.Model):
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     # A worker's claim: other workers skip the row until it is sent, failed or the lease ends.
     claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

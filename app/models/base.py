@@ -1,19 +1,16 @@
 """Column helpers shared by every table."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-
-def utcnow():
-    """Naive UTC: SQLite keeps no zone, so every timestamp is stored the same way."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from app.clock import now_utc
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
-        sa.DateTime, default=utcnow, onupdate=utcnow, nullable=False
+        sa.DateTime, default=now_utc, onupdate=now_utc, nullable=False
     )
 
 
@@ -27,7 +24,7 @@ class WorkflowItemMixin(TimestampMixin):
 
     state: Mapped[str] = mapped_column(sa.String(32), nullable=False, index=True)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
-    state_changed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    state_changed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
 
     @declared_attr.directive
     def __mapper_args__(cls):

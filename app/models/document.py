@@ -4,8 +4,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.clock import now_utc
 from app.extensions import db
-from app.models.base import utcnow
 
 
 class StoredDocument(db.Model):
@@ -22,6 +22,6 @@ class StoredDocument(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     # A plan returned and signed again gets a new number: the old paper is kept, superseded.
     superseded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

@@ -6,19 +6,9 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import now_utc
 from app.extensions import db
-from app.models.base import TimestampMixin, utcnow
-
-ROLES = (
-    "unit_staff",
-    "unit_head",
-    "board_appraiser",
-    "board_head",
-    "chairman",
-    "office_clerk",
-    "admin",
-)
-UNIT_SCOPED_ROLES = frozenset({"unit_staff", "unit_head"})
+from app.models.base import TimestampMixin
 
 UNIT_KINDS = ("province", "office", "department", "commune", "mass_org", "enterprise", "other")
 
@@ -132,7 +122,7 @@ class ApiToken(db.Model):
         sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
     )
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.clock import now_utc
 from app.extensions import db
-from app.models.base import WorkflowItemMixin, utcnow
+from app.models.base import WorkflowItemMixin
 from app.models.campaign import Campaign, CampaignTarget
 from app.models.org import Unit
 from app.models.reference import AwardForm
@@ -156,7 +157,7 @@ class Nominee(db.Model):
     decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"), index=True)
     struck: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     strike_reason: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
 
     dossier: Mapped[Dossier] = relationship(back_populates="nominees")
     award_form: Mapped[AwardForm] = relationship(lazy="joined")
@@ -179,6 +180,6 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     storage_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
     uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
-    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
 
     dossier: Mapped[Dossier] = relationship(back_populates="attachments")

@@ -1,2 +1,5 @@
-"""Use cases. Importing this package registers each kind's facts, snapshots and effects."""
-from app.services import campaigns, decisions, dossiers, plans  # noqa: F401
+"""Use cases: one function each, one transaction each; the reads the adapters need.
+
+workflow.py names the four kinds of workflow item; steps.py is the one path every step
+takes; outbox.py writes and reads what people are told.
+"""

@@ -6,10 +6,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.clock import now_utc
 from app.extensions import db
 from app.models import ApiToken, User
-from app.services.clock import now_utc
 from app.services.errors import Invalid, ServiceError
+from app.services.org import check_password_policy
 from app.services.tx import transaction
 
 
@@ -62,5 +63,6 @@ def change_password(user, current: str, new: str):
     if not user.check_password(current):
         raise Invalid("Mật khẩu hiện tại không đúng.", details={"current": ["Không đúng."]},
                       code="bad_password")
+    check_password_policy(new, field="new", label="Mật khẩu mới")
     with transaction():
         user.set_password(new)

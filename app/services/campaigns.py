@@ -3,34 +3,29 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.clock import now_utc, today
 from app.extensions import db
 from app.models import (
+    LAUNCH_TYPES,
     Campaign,
     CampaignAwardForm,
     CampaignContent,
     CampaignParticipant,
     CampaignTarget,
     Dossier,
-    DistributionList,
     Plan,
     Unit,
     User,
-    UserRole,
 )
-from app.services import distribution, documents, reference, registers
-from app.services.clock import now_utc, today
+from app.services import distribution, org, reference, registers, steps
 from app.services.errors import Conflict, Invalid
-from app.services.permissions import BOARD, require_role, visible
+from app.services.permissions import require_role, visible
 from app.services.tx import transaction
-from app.services.workflow import (
-    check_version,
-    effect,
-    facts_builder,
-    load,
-    snapshot_builder,
-    touch,
-)
+from workflows import CAMPAIGN, DOSSIER, PLAN
 from workflows.facts import CampaignFacts
+from workflows.roles import BOARD
+
+__all__ = ["LAUNCH_TYPES"]  # the vocabulary the API's schemas speak
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
 EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
@@ -135,7 +130,7 @@ def create_campaign(user, data):
         threshold = data.get("vote_threshold")
         if threshold is None:
             threshold = reference.rule("vote_threshold_default", today(), Decimal("70"))
-        campaign = Campaign(code=data["code"], issuer_unit_id=issuer.id, state="draft",
+        campaign = Campaign(code=data["code"], issuer_unit_id=issuer.id, state=CAMPAIGN.initial,
                             created_by_id=user.id, vote_threshold=threshold,
                             title=data["title"], period_start=data["period_start"],
                             period_end=data["period_end"])
@@ -147,47 +142,53 @@ def create_campaign(user, data):
 def update_campaign(user, campaign_id, data, version):
     require_role(user, BOARD, "sửa phong trào thi đua")
     with transaction():
-        campaign = load("campaign", campaign_id, user, lock=True)
-        check_version(campaign, version)
-        if campaign.state == "closed":
-            raise Conflict("Phong trào đã kết thúc, không thể sửa.", code="invalid_state")
-        if campaign.state == "launched":
-            frozen = sorted(set(data) - EDITABLE_WHEN_LAUNCHED)
-            if frozen:
-                raise Invalid(
-                    "Phong trào đã phát động: chỉ được điều chỉnh hạn nộp và việc nhận hồ sơ muộn.",
-                    details={"fields": frozen}, code="frozen_after_launch")
+        campaign = steps.open_for(KIND, "deadlines", campaign_id, user, version, versioned=True)
+        content = CAMPAIGN.edits["content"]
+        frozen = sorted(set(data) - EDITABLE_WHEN_LAUNCHED)
+        if campaign.state not in content.states and frozen:
+            raise Invalid(content.refused, details={"fields": frozen}, code=content.code)
         _apply(campaign, data)
         if campaign.plan_deadline and campaign.dossier_deadline and (
                 campaign.plan_deadline > campaign.dossier_deadline):
             raise Invalid("Hạn nộp kế hoạch không được muộn hơn hạn nộp hồ sơ.",
                           code="invalid_deadlines")
-        touch(campaign)
+        steps.touch(campaign)
     return campaign
 
 
-def list_campaigns(user, state=None):
-    query = sa.select(Campaign).where(visible(user, Campaign))
+def progress(user, campaign, state=None):
+    """Every participating unit with its plan and dossier, as far as ``user`` may see them,
+    and the count of each by state: two queries, whatever the size."""
+    plans = {p.unit_id: p for p in db.session.scalars(sa.select(Plan).where(
+        Plan.campaign_id == campaign.id, visible(user, Plan)))}
+    dossier_rows = {d.unit_id: d for d in db.session.scalars(sa.select(Dossier).where(
+        Dossier.campaign_id == campaign.id, visible(user, Dossier)))}
+    rows = [{"unit": p.unit, "plan": plans.get(p.unit_id), "dossier": dossier_rows.get(p.unit_id)}
+            for p in campaign.participants]
+    counts = {"plan": {}, "dossier": {}}
+    for row in rows:
+        for kind in counts:
+            if row[kind] is not None:
+                counts[kind][row[kind].state] = counts[kind].get(row[kind].state, 0) + 1
     if state:
-        query = query.where(Campaign.state == state)
-    return query.order_by(Campaign.period_start.desc(), Campaign.id.desc())
+        rows = [r for r in rows if state in (getattr(r["plan"], "state", None),
+                                             getattr(r["dossier"], "state", None))]
+    return rows, counts
 
 
-def form_choices():
-    """What the campaign form offers: units, award forms in force, signers, Nơi nhận lists."""
+def form_choices(user):
+    """What the campaign form offers (Board): units, award forms in force, signers, Nơi nhận
+    lists."""
+    require_role(user, BOARD, "tạo, sửa phong trào thi đua")
     return {
         "units": db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))
                                     .order_by(Unit.code)).all(),
         "award_forms": reference.award_forms(today()),
-        "signers": db.session.scalars(
-            sa.select(User).join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "chairman", User.active.is_(True)).order_by(User.id)).all(),
-        "lists": db.session.scalars(sa.select(DistributionList)
-                                    .order_by(DistributionList.code)).all(),
+        "signers": org.role_holders({"chairman"}),
+        "lists": distribution.all_lists(),
     }
 
 
-@facts_builder("campaign")
 def campaign_facts(c):
     return CampaignFacts(
         title=c.title or "",
@@ -202,7 +203,6 @@ def campaign_facts(c):
     )
 
 
-@snapshot_builder("campaign")
 def campaign_snapshot(c):
     return {
         "code": c.code, "title": c.title, "theme": c.theme, "purpose": c.purpose,
@@ -223,10 +223,9 @@ def campaign_snapshot(c):
     }
 
 
-@effect("campaign", "launch")
 def _open_unit_items(campaign, user, role, comment):
-    """Launching numbers and keeps the launch document, and opens a draft plan and a
-    draft dossier for every participating unit."""
+    """Launching numbers the launch document and opens a draft plan and a draft dossier
+    for every participating unit."""
     campaign.launched_at = now_utc()
     campaign.launch_date = campaign.launch_date or today()
     if not campaign.launch_number:
@@ -238,15 +237,19 @@ def _open_unit_items(campaign, user, role, comment):
                                        campaign.launch_date.year)
         campaign.launch_number = f"{number:02d}/{symbol}"
     unit_ids = [p.unit_id for p in campaign.participants]
-    for model in (Plan, Dossier):
+    for process, model in ((PLAN, Plan), (DOSSIER, Dossier)):
         have = set(db.session.scalars(
             sa.select(model.unit_id).where(model.campaign_id == campaign.id)))
         for unit_id in unit_ids:
             if unit_id not in have:
-                db.session.add(model(campaign_id=campaign.id, unit_id=unit_id, state="draft"))
-    return documents.keep("campaign", campaign, "launch").sha256
+                db.session.add(model(campaign_id=campaign.id, unit_id=unit_id,
+                                     state=process.initial))
 
 
-@effect("campaign", "close")
 def _stamp_close(campaign, user, role, comment):
     campaign.closed_at = now_utc()
+
+
+KIND = steps.Kind(CAMPAIGN, Campaign, facts=campaign_facts, snapshot=campaign_snapshot,
+                  effects={"open_unit_items": _open_unit_items, "stamp_close": _stamp_close},
+                  listed_by=(Campaign.period_start.desc(), Campaign.id.desc()))

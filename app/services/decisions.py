@@ -1,48 +1,39 @@
 """Decisions: composed by the Board from appraised dossiers, signed, approved, issued."""
 import sqlalchemy as sa
 
+from app.clock import today
 from app.extensions import db
-from app.models import Campaign, Decision, Dossier, Nominee, Unit
-from app.models import DecisionRecipient
-from app.services import documents, reference, registers
-from app.services.clock import today
+from app.models import Campaign, Decision, DecisionRecipient, Dossier, Nominee, Unit
+from app.services import campaigns, distribution, dossiers, reference, registers, steps
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
-from app.services.workflow import (
-    check_version,
-    effect,
-    facts_builder,
-    fire_system,
-    load,
-    snapshot_builder,
-    touch,
-)
+from workflows import CAMPAIGN, DECISION, DOSSIER
+from workflows.dossier import DECIDABLE
 from workflows.facts import DecisionFacts
+from workflows.roles import APPRAISER
 
 DEFAULT_TITLE = "Về việc tặng {form}"
 
 
-def list_decisions(user, campaign_id=None, state=None):
-    query = sa.select(Decision).where(visible(user, Decision))
-    if campaign_id:
-        query = query.where(Decision.campaign_id == campaign_id)
-    if state:
-        query = query.where(Decision.state == state)
-    return query.order_by(Decision.id.desc())
+def composable(user, campaign) -> bool:
+    """Whether ``user`` may start a decision for this campaign: an appraiser, once it has
+    been launched."""
+    return "board_appraiser" in user.roles and campaign.state != CAMPAIGN.initial
 
 
 def create_decision(user, data):
-    require_role(user, {"board_appraiser"}, "lập dự thảo quyết định")
+    require_role(user, APPRAISER, "lập dự thảo quyết định")
     with transaction():
-        campaign = load("campaign", data["campaign_id"], user)
-        if campaign.state == "draft":
+        campaign = steps.load(campaigns.KIND, data["campaign_id"], user)
+        if not composable(user, campaign):
             raise Conflict("Phong trào chưa phát động.", code="invalid_state")
         form = reference.award_form(data["award_form"], today())
         if form.id not in {f.award_form_id for f in campaign.award_forms}:
             raise Invalid(f"Phong trào không có hình thức «{form.name}».",
                           details={"award_form": [data["award_form"]]}, code="award_form_not_offered")
-        decision = Decision(campaign_id=campaign.id, award_form_id=form.id, state="drafting",
+        decision = Decision(campaign_id=campaign.id, award_form_id=form.id,
+                            state=DECISION.initial,
                             created_by_id=user.id,
                             title=(data.get("title") or "").strip()
                             or DEFAULT_TITLE.format(form=form.name))
@@ -54,34 +45,23 @@ def create_decision(user, data):
     return decision
 
 
-def _drafting(user, decision_id, version):
-    decision = load("decision", decision_id, user, lock=True)  # unseen: 404 before any 403
-    require_role(user, {"board_appraiser"}, "sửa dự thảo quyết định")
-    if version is not None:
-        check_version(decision, version)
-    if decision.state != "drafting":
-        raise Conflict("Chỉ sửa được quyết định khi đang dự thảo.",
-                       details={"state": decision.state}, code="not_editable")
-    return decision
-
-
 def update_decision(user, decision_id, data, version):
     with transaction():
-        decision = _drafting(user, decision_id, version)
+        decision = steps.open_for(KIND, "content", decision_id, user, version, versioned=True)
         if "title" in data:
             title = data["title"].strip()
             if not title:
                 raise Invalid("Trích yếu không được để trống.", code="empty_title",
                               details={"title": ["Bắt buộc."]})
             decision.title = title
-        touch(decision)
+        steps.touch(decision)
     return decision
 
 
 def add_nominees(user, decision_id, nominee_ids, version=None):
     """Put accepted nominees of appraised dossiers (any unit) into the draft."""
     with transaction():
-        decision = _drafting(user, decision_id, version)
+        decision = steps.open_for(KIND, "content", decision_id, user, version)
         wanted = list(dict.fromkeys(nominee_ids))
         rows = db.session.execute(
             sa.select(Nominee, Dossier)
@@ -99,7 +79,7 @@ def add_nominees(user, decision_id, nominee_ids, version=None):
             n, d = found[nid]
             if d.campaign_id != decision.campaign_id:
                 problems[nid] = "thuộc phong trào khác"
-            elif d.state not in ("appraised", "in_proposal"):
+            elif d.state not in DECIDABLE:
                 problems[nid] = "hồ sơ chưa thẩm định xong"
             elif n.verdict != "accepted":
                 problems[nid] = "không được Ban TĐKT chấp nhận"
@@ -116,15 +96,15 @@ def add_nominees(user, decision_id, nominee_ids, version=None):
             n, d = found[nid]
             n.decision_id = decision.id
             n.struck, n.strike_reason = False, None
-            if d.state == "appraised":
-                fire_system("dossier", d, "include", user, "board_appraiser")
-        touch(decision)
+            if DOSSIER.step("include", d.state):
+                steps.fire_system(dossiers.KIND, d, "include", user, "board_appraiser")
+        steps.touch(decision)
     return decision
 
 
 def remove_nominee(user, decision_id, nominee_id, version=None):
     with transaction():
-        decision = _drafting(user, decision_id, version)
+        decision = steps.open_for(KIND, "content", decision_id, user, version)
         nominee = next((n for n in decision.nominees if n.id == nominee_id), None)
         if nominee is None:
             raise NotFound("Tập thể, cá nhân này không có trong dự thảo quyết định.")
@@ -136,22 +116,16 @@ def remove_nominee(user, decision_id, nominee_id, version=None):
             sa.select(sa.func.count(Nominee.id))
             .where(Nominee.dossier_id == dossier.id, Nominee.decision_id.is_not(None),
                    Nominee.id != nominee.id))
-        if not still_in and dossier.state == "in_proposal":
-            fire_system("dossier", dossier, "exclude", user, "board_appraiser")
-        touch(decision)
+        if not still_in and DOSSIER.step("exclude", dossier.state):
+            steps.fire_system(dossiers.KIND, dossier, "exclude", user, "board_appraiser")
+        steps.touch(decision)
     return decision
 
 
 def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
     """The Chairman takes a nominee off the list before approving (or puts one back)."""
     with transaction():
-        decision = load("decision", decision_id, user, lock=True)  # unseen: 404 before any 403
-        require_role(user, {"chairman"}, "loại tập thể, cá nhân khỏi danh sách")
-        if version is not None:
-            check_version(decision, version)
-        if decision.state != "awaiting_chairman":
-            raise Conflict("Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
-                           details={"state": decision.state}, code="invalid_state")
+        decision = steps.open_for(KIND, "strikes", decision_id, user, version)
         nominee = next((n for n in decision.nominees if n.id == nominee_id), None)
         if nominee is None:
             raise NotFound("Tập thể, cá nhân này không có trong danh sách.")
@@ -160,7 +134,7 @@ def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
             raise Invalid("Cần ghi lý do loại khỏi danh sách.", code="comment_required",
                           details={"reason": ["Bắt buộc."]})
         nominee.struck, nominee.strike_reason = struck, (reason if struck else None)
-        touch(decision)
+        steps.touch(decision)
     return decision
 
 
@@ -169,19 +143,17 @@ def eligible_nominees(user, decision):
     return db.session.scalars(
         sa.select(Nominee).join(Dossier, Dossier.id == Nominee.dossier_id)
         .where(Dossier.campaign_id == decision.campaign_id,
-               Dossier.state.in_(("appraised", "in_proposal")), visible(user, Dossier),
+               Dossier.state.in_(DECIDABLE), visible(user, Dossier),
                Nominee.verdict == "accepted", Nominee.award_form_id == decision.award_form_id,
                Nominee.decision_id.is_(None))
         .order_by(Dossier.unit_id, Nominee.kind, Nominee.position)).all()
 
 
-@facts_builder("decision")
 def decision_facts(decision):
     return DecisionFacts(nominee_count=len(decision.nominees),
                          struck_count=sum(1 for n in decision.nominees if n.struck))
 
 
-@snapshot_builder("decision")
 def decision_snapshot(d):
     return {
         "campaign_id": d.campaign_id,
@@ -203,7 +175,6 @@ def _unit_code(unit_id):
     return db.session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
 
 
-@effect("decision", "sign_proposal")
 def _number_proposal(decision, user, role, comment):
     """The Board's tờ trình takes its number from the Board unit's register (…/TTr-SNV)."""
     signed_on = today()
@@ -211,7 +182,6 @@ def _number_proposal(decision, user, role, comment):
     decision.proposal_symbol = f"TTr-{user.unit.code}"
     decision.proposal_date = signed_on
     decision.proposal_signed_by = user
-    return documents.keep("decision", decision, "proposal").sha256
 
 
 def _clear_proposal(decision, user, role, comment):
@@ -220,15 +190,10 @@ def _clear_proposal(decision, user, role, comment):
     decision.proposal_signed_by = None
 
 
-effect("decision", "chairman_return")(_clear_proposal)
-
-
-@effect("decision", "approve")
 def _stamp_approval(decision, user, role, comment):
     decision.approved_by = user
 
 
-@effect("decision", "issue")
 def _issue(decision, user, role, comment):
     """Number and date the decision, and close every dossier it answers."""
     issued_on = today()
@@ -238,12 +203,27 @@ def _issue(decision, user, role, comment):
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
-    dossiers = db.session.scalars(
+    answered = db.session.scalars(
         sa.select(Dossier).where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id)
         .with_for_update(of=Dossier)).all()
-    for dossier in dossiers:
-        if dossier.state == "in_proposal":
-            fire_system("dossier", dossier, "decide", user, role,
-                        comment=f"Quyết định số {decision.number_label}")
-    documents.keep("decision", decision, "certificates")
-    return documents.keep("decision", decision, "decision").sha256
+    for dossier in answered:
+        if DOSSIER.step("decide", dossier.state):
+            steps.fire_system(dossiers.KIND, dossier, "decide", user, role,
+                              comment=f"Quyết định số {decision.number_label}")
+
+
+def set_recipients(user, decision_id, entries, version=None):
+    """Change a decision's Nơi nhận before it is issued (Board)."""
+    with transaction():
+        decision = steps.open_for(KIND, "recipients", decision_id, user, version)
+        decision.recipients = [DecisionRecipient(position=e.position, label=e.label,
+                                                 email=e.email)
+                               for e in distribution.entries_from(entries)]
+        steps.touch(decision)
+    return decision
+
+
+KIND = steps.Kind(DECISION, Decision, facts=decision_facts, snapshot=decision_snapshot,
+                  effects={"number_proposal": _number_proposal, "clear_proposal": _clear_proposal,
+                           "stamp_approval": _stamp_approval, "issue": _issue},
+                  listed_by=(Decision.id.desc(),))

@@ -2,11 +2,11 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import DecisionRecipient, DistributionEntry, DistributionList
-from app.services.errors import Conflict, Invalid
-from app.services.permissions import BOARD, require_role
+from app.models import DistributionEntry, DistributionList
+from app.services.errors import Invalid
+from app.services.permissions import require_role
 from app.services.tx import transaction
-from app.services.workflow import check_version, load, touch
+from workflows.roles import BOARD
 
 
 def entries_from(specs):
@@ -45,23 +45,14 @@ def all_lists():
     return db.session.scalars(sa.select(DistributionList).order_by(DistributionList.code)).all()
 
 
+def editable_lists(user):
+    """Every list, for the Board member who edits them."""
+    require_role(user, BOARD, "sửa danh sách nơi nhận")
+    return all_lists()
+
+
 def save_list(user, code, data):
     """Create or replace a named list (Board)."""
     require_role(user, BOARD, "sửa danh sách nơi nhận")
     return upsert_list(code, data["name"], data["entries"])
 
-
-def set_decision_recipients(user, decision_id, entries, version=None):
-    """Change a decision's Nơi nhận before it is issued (Board)."""
-    with transaction():
-        decision = load("decision", decision_id, user, lock=True)
-        require_role(user, BOARD, "sửa nơi nhận của quyết định")
-        if version is not None:
-            check_version(decision, version)
-        if decision.state == "issued":
-            raise Conflict("Quyết định đã ban hành, không thể sửa nơi nhận.",
-                           code="not_editable")
-        decision.recipients = [DecisionRecipient(position=e.position, label=e.label,
-                                                 email=e.email) for e in entries_from(entries)]
-        touch(decision)
-    return decision

@@ -2,52 +2,32 @@
 makes them final (numbered, hashed, never regenerated)."""
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 import sqlalchemy as sa
+
 from app import docgen
+from app.clock import now_utc, today
 from app.extensions import db
-from app.models import StoredDocument, Unit, User, UserRole
+from app.models import StoredDocument, Unit, User
 from app.services import reference, registers, storage
-from app.services.clock import now_utc, today
 from app.services.errors import NotFound
+from app.services.org import role_holders
 from app.services.tx import on_rollback
+from workflows import PROCESSES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@dataclass(frozen=True)
-class Spec:
-    name: str  # stable, in URLs
-    kind: str  # what it is, for people
-    final_state: tuple[str, ...]  # states in which the item's copy is final
+def _known(kind, name):
+    if name not in PROCESSES[kind].documents:
+        raise NotFound("Không có văn bản này.", code="no_such_document")
 
 
-# Which papers each kind of item carries, and from which state on each is final.
-DOCUMENTS = {
-    "campaign": [Spec("launch", "Văn bản phát động", ("launched", "closed"))],
-    "plan": [Spec("plan", "Kế hoạch hưởng ứng",
-                  ("submitted", "in_appraisal", "awaiting_chairman", "approved"))],
-    "dossier": [
-        Spec("proposal", "Tờ trình đề nghị khen thưởng",
-             ("submitted", "in_appraisal", "appraised", "rejected", "in_proposal", "decided")),
-        Spec("minutes", "Biên bản họp Hội đồng Thi đua - Khen thưởng",
-             ("submitted", "in_appraisal", "appraised", "rejected", "in_proposal", "decided")),
-    ],
-    "decision": [
-        Spec("proposal", "Tờ trình đề nghị khen thưởng của Ban Thi đua - Khen thưởng",
-             ("awaiting_chairman", "approved", "issued")),
-        Spec("decision", "Quyết định khen thưởng và danh sách kèm theo", ("issued",)),
-        Spec("certificates", "Bằng khen (bản in)", ("issued",)),
-    ],
-}
-
-
-def _spec(kind, name):
-    for spec in DOCUMENTS[kind]:
-        if spec.name == name:
-            return spec
-    raise NotFound("Không có văn bản này.", code="no_such_document")
+def _final(kind, item, name) -> StoredDocument | None:
+    """The kept copy, when the item's state says the document is final."""
+    if item.state not in PROCESSES[kind].final_states[name]:
+        return None
+    return current(kind, item.id, name)
 
 
 # -- context: the data a document needs beyond its own record ----------------------------------
@@ -70,11 +50,7 @@ def _signer(user: User | None):
 
 def _someone(role, unit_id=None, prefer_title=None) -> User | None:
     """Who would sign a draft: an active holder of the role (the head's title first)."""
-    query = (sa.select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role == role, User.active.is_(True)).order_by(User.id))
-    if unit_id is not None:
-        query = query.where(User.unit_id == unit_id)
-    users = db.session.scalars(query).all()
+    users = role_holders({role}, None if unit_id is None else [unit_id])
     for u in users:
         if prefer_title and (u.signing_title or "").upper() == prefer_title:
             return u
@@ -208,11 +184,11 @@ def keep(kind, item, name) -> StoredDocument:
 def listing(kind, item):
     """Every document of an item: final (with its hash) or a draft to generate on demand."""
     out = []
-    for spec in DOCUMENTS[kind]:
-        stored = current(kind, item.id, spec.name) if item.state in spec.final_state else None
+    for name, label in PROCESSES[kind].documents.items():
+        stored = _final(kind, item, name)
         out.append({
-            "name": spec.name, "kind": spec.kind, "final": stored is not None,
-            "filename": stored.filename if stored else filename(kind, item, spec.name, True),
+            "name": name, "kind": label, "final": stored is not None,
+            "filename": stored.filename if stored else filename(kind, item, name, True),
             "sha256": stored.sha256 if stored else None,
             "size": stored.size if stored else None,
             "created_at": stored.created_at if stored else None,
@@ -222,12 +198,19 @@ def listing(kind, item):
 
 def fetch(kind, item, name):
     """(bytes, file name, sha256 or None): the kept final, or a fresh draft."""
-    spec = _spec(kind, name)
-    stored = current(kind, item.id, name) if item.state in spec.final_state else None
+    _known(kind, name)
+    stored = _final(kind, item, name)
     if stored is not None:
         data = storage.read(stored.storage_key)
         return data, stored.filename, stored.sha256
     return render(kind, item, name, draft=True), filename(kind, item, name, True), None
+
+
+def keep_final(kind, item, step) -> str | None:
+    """Keep every document ``step`` makes final; the first one's SHA-256 stands for the
+    step's content in the audit log."""
+    kept = [keep(kind, item, name) for name in step.finalizes]
+    return kept[0].sha256 if kept else None
 
 
 def take_unit_number(item, doc_code):

@@ -5,23 +5,20 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.clock import now_utc, today
 from app.extensions import db
-from app.models import VERDICTS, Attachment, Dossier, DossierResult, Nominee, Unit
-from app.services import documents, reference, storage
-from app.services.clock import now_utc, today
-from app.services.errors import Conflict, Invalid, NotFound
+from app.models import NOMINEE_KINDS, VERDICTS, Attachment, Dossier, DossierResult, Nominee, Unit
+from app.services import documents, reference, steps, storage
+from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
-from app.services.permissions import require_own_unit_staff, require_role, visible
 from app.services.tx import on_rollback, transaction
-from app.services.workflow import check_version, effect, facts_builder, load, snapshot_builder, touch
-from workflows import appraisal_checklist
+from workflows import DOSSIER, appraisal_checklist
+from workflows.dossier import PROPOSING
 from workflows.facts import DossierFacts, NomineeFacts
 from workflows.guards import is_late
 
-EDITABLE_STATES = ("draft", "returned")
-# Dossiers whose nominees count as "already proposed" in the campaign.
-PROPOSED_STATES = ("awaiting_head", "submitted", "in_appraisal", "returned", "appraised",
-                   "in_proposal", "decided")
+__all__ = ["NOMINEE_KINDS", "VERDICTS"]  # the vocabulary the API's schemas speak
+
 COUNCIL_FIELDS = ("summary", "council_meeting_date", "council_members_total",
                   "council_members_present", "council_chair", "council_secretary")
 NOMINEE_FIELDS = ("kind", "name", "title", "position_title", "organisation",
@@ -35,43 +32,15 @@ def identity_key(kind, name, organisation) -> str:
     return f"{kind}|{norm(name)}|{norm(organisation)}"
 
 
-def list_dossiers(user, campaign_id=None, unit_id=None, state=None):
-    query = sa.select(Dossier).where(visible(user, Dossier))
-    if campaign_id:
-        query = query.where(Dossier.campaign_id == campaign_id)
-    if unit_id:
-        query = query.where(Dossier.unit_id == unit_id)
-    if state:
-        query = query.where(Dossier.state == state)
-    return query.order_by(Dossier.campaign_id.desc(), Dossier.id)
-
-
-def _editable(user, dossier, what):
-    require_own_unit_staff(user, dossier, what)
-    if dossier.state not in EDITABLE_STATES:
-        raise Conflict("Hồ sơ đã gửi đi, không thể sửa ở trạng thái này.",
-                       details={"state": dossier.state}, code="not_editable")
-
-
-def _load_for_edit(user, dossier_id, version, what):
-    dossier = load("dossier", dossier_id, user, lock=True)
-    if version is not None:
-        check_version(dossier, version)
-    _editable(user, dossier, what)
-    return dossier
-
-
 def update_dossier(user, dossier_id, data, version):
     with transaction():
-        dossier = load("dossier", dossier_id, user, lock=True)
-        check_version(dossier, version)
-        _editable(user, dossier, "sửa hồ sơ")
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version, versioned=True)
         for key in COUNCIL_FIELDS:
             if key in data:
                 setattr(dossier, key, data[key])
         if "results" in data:
             merge_figures(dossier.results, dossier.campaign, data["results"], DossierResult)
-        touch(dossier)
+        steps.touch(dossier)
     return dossier
 
 
@@ -101,33 +70,33 @@ def _apply_nominee(dossier, nominee, data):
 
 def add_nominee(user, dossier_id, data, version=None):
     with transaction():
-        dossier = _load_for_edit(user, dossier_id, version, "thêm người được đề nghị")
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         nominee = Nominee(campaign_id=dossier.campaign_id,
                           position=max((n.position for n in dossier.nominees), default=0) + 1)
         _apply_nominee(dossier, nominee, data)
         dossier.nominees.append(nominee)
-        touch(dossier)
+        steps.touch(dossier)
     return nominee
 
 
 def update_nominee(user, dossier_id, nominee_id, data, version=None):
     with transaction():
-        dossier = _load_for_edit(user, dossier_id, version, "sửa người được đề nghị")
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         nominee = _nominee(dossier, nominee_id)
         _apply_nominee(dossier, nominee, data)
-        touch(dossier)
+        steps.touch(dossier)
     return nominee
 
 
 def remove_nominee(user, dossier_id, nominee_id, version=None):
     removed_files = []
     with transaction():
-        dossier = _load_for_edit(user, dossier_id, version, "xóa người được đề nghị")
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         nominee = _nominee(dossier, nominee_id)
         removed_files = [a.storage_key for a in dossier.attachments if a.nominee_id == nominee.id]
         dossier.attachments[:] = [a for a in dossier.attachments if a.nominee_id != nominee.id]
         dossier.nominees.remove(nominee)
-        touch(dossier)
+        steps.touch(dossier)
     for key in removed_files:
         storage.remove(key)
     return dossier
@@ -136,14 +105,7 @@ def remove_nominee(user, dossier_id, nominee_id, version=None):
 def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None):
     """The Board's finding on one nominee: accepted, or declined with a reason."""
     with transaction():
-        # Seeing first: another unit's dossier is a 404 here too, not a 403.
-        dossier = load("dossier", dossier_id, user, lock=True)
-        require_role(user, {"board_appraiser"}, "ghi ý kiến thẩm định")
-        if version is not None:
-            check_version(dossier, version)
-        if dossier.state != "in_appraisal":
-            raise Conflict("Chỉ ghi ý kiến thẩm định khi hồ sơ đang được thẩm định.",
-                           details={"state": dossier.state}, code="invalid_state")
+        dossier = steps.open_for(KIND, "verdicts", dossier_id, user, version)
         nominee = _nominee(dossier, nominee_id)
         if verdict not in VERDICTS:
             raise Invalid(f"Ý kiến thẩm định «{verdict}» không hợp lệ.", code="unknown_verdict",
@@ -153,7 +115,7 @@ def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None
             raise Invalid("Cần ghi lý do không đề nghị khen thưởng.", code="comment_required",
                           details={"reason": ["Bắt buộc khi không đề nghị."]})
         nominee.verdict, nominee.verdict_reason = verdict, reason
-        touch(dossier)
+        steps.touch(dossier)
     return nominee
 
 
@@ -161,7 +123,7 @@ def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None
     on = today()
     per_dossier, per_nominee = reference.attachment_requirements(on)
     with transaction():
-        dossier = _load_for_edit(user, dossier_id, version, "đính kèm tài liệu")
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         if nominee_id is not None:
             _nominee(dossier, nominee_id)
         known = per_nominee if nominee_id is not None else per_dossier
@@ -176,7 +138,7 @@ def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None
                                 content_type=content_type, size=size, sha256=sha,
                                 storage_key=key, uploaded_by_id=user.id)
         dossier.attachments.append(attachment)
-        touch(dossier)
+        steps.touch(dossier)
     return attachment
 
 
@@ -186,7 +148,7 @@ def requirements():
 
 
 def get_attachment(user, dossier_id, attachment_id):
-    dossier = load("dossier", dossier_id, user)
+    dossier = steps.load(KIND, dossier_id, user)
     for a in dossier.attachments:
         if a.id == attachment_id:
             return a
@@ -195,13 +157,13 @@ def get_attachment(user, dossier_id, attachment_id):
 
 def remove_attachment(user, dossier_id, attachment_id, version=None):
     with transaction():
-        dossier = _load_for_edit(user, dossier_id, version, "xóa tài liệu")
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         attachment = next((a for a in dossier.attachments if a.id == attachment_id), None)
         if attachment is None:
             raise NotFound("Không tìm thấy tài liệu đính kèm.")
         key = attachment.storage_key
         dossier.attachments.remove(attachment)
-        touch(dossier)
+        steps.touch(dossier)
     storage.remove(key)
 
 
@@ -214,7 +176,7 @@ def _proposed_elsewhere(dossier):
         .join(Dossier, Dossier.id == Nominee.dossier_id)
         .join(Unit, Unit.id == Dossier.unit_id)
         .where(Nominee.campaign_id == dossier.campaign_id, Nominee.identity_key.in_(keys),
-               Nominee.dossier_id != dossier.id, Dossier.state.in_(PROPOSED_STATES))
+               Nominee.dossier_id != dossier.id, Dossier.state.in_(PROPOSING))
     ).all()
     found = {}
     for key, unit_name in rows:
@@ -222,7 +184,6 @@ def _proposed_elsewhere(dossier):
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
-@facts_builder("dossier")
 def dossier_facts(dossier):
     campaign = dossier.campaign
     per_dossier, per_nominee = reference.attachment_requirements(today())
@@ -266,11 +227,10 @@ def dossier_facts(dossier):
 
 
 def checklist(user, dossier_id):
-    dossier = load("dossier", dossier_id, user)
+    dossier = steps.load(KIND, dossier_id, user)
     return dossier, appraisal_checklist(dossier_facts(dossier))
 
 
-@snapshot_builder("dossier")
 def dossier_snapshot(d):
     return {
         "campaign_id": d.campaign_id,
@@ -298,23 +258,22 @@ def dossier_snapshot(d):
     }
 
 
-@effect("dossier", "submit")
 def _stamp_submission(dossier, user, role, comment):
     dossier.submitted_at = now_utc()
     dossier.late = is_late(dossier_facts(dossier))
 
 
-@effect("dossier", "sign_off")
 def _sign(dossier, user, role, comment):
-    """The head's signature numbers the tờ trình (…/TTr-{unit}); the signed tờ trình and
-    the council's minutes are kept."""
+    """The head's signature numbers the tờ trình (…/TTr-{unit})."""
     documents.take_unit_number(dossier, "to_trinh")
     dossier.signed_by_id = user.id
-    kept = documents.keep("dossier", dossier, "proposal")
-    documents.keep("dossier", dossier, "minutes")
-    return kept.sha256
 
 
-@effect("dossier", "start_appraisal")
 def _stamp_appraisal(dossier, user, role, comment):
     dossier.appraisal_started_at = now_utc()
+
+
+KIND = steps.Kind(DOSSIER, Dossier, facts=dossier_facts, snapshot=dossier_snapshot,
+                  effects={"stamp_submission": _stamp_submission, "sign": _sign,
+                           "stamp_appraisal": _stamp_appraisal},
+                  listed_by=(Dossier.campaign_id.desc(), Dossier.id))

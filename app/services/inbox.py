@@ -4,23 +4,17 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Campaign, Decision, Dossier, Plan, Unit
 from workflows import PROCESSES
-
-
-def _waiting(process, role):
-    """States from which ``role`` may fire a manual step, read from the definition."""
-    return sorted({src for s in process.steps
-                   if role in s.roles and not s.system and not s.optional
-                   for src in s.source})
+from workflows.roles import UNIT_SCOPED
 
 
 def _branch(kind, model, user, deadline, unit_column, campaign_column):
     clauses = []
     for role in user.roles:
-        states = _waiting(PROCESSES[kind], role)
+        states = PROCESSES[kind].waiting_for(role)
         if not states:
             continue
         clause = model.state.in_(states)
-        if role in ("unit_staff", "unit_head"):
+        if role in UNIT_SCOPED:
             clause = sa.and_(clause, unit_column == user.unit_id)
         clauses.append(clause)
     if not clauses:

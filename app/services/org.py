@@ -5,10 +5,16 @@ import io
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ROLES, UNIT_KINDS, Unit, User, UserRole
+from app.models import UNIT_KINDS, Unit, User, UserRole
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
+from workflows.roles import ROLES
+
+__all__ = ["UNIT_KINDS"]  # the vocabulary the API's schemas speak
+
+# The password policy, whoever sets one: an admin, the person themself, or the CLI.
+MIN_PASSWORD_LENGTH = 8
 
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
@@ -18,6 +24,39 @@ UNIT_CSV_REQUIRED = ("code", "name")
 
 def _unit_by_code(code):
     return db.session.scalars(sa.select(Unit).where(Unit.code == code)).first()
+
+
+def check_password_policy(password: str, field="password", label="Mật khẩu"):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        message = f"{label} tối thiểu {MIN_PASSWORD_LENGTH} ký tự."
+        raise Invalid(message, details={field: [message]}, code="weak_password")
+
+
+def role_holders(roles, unit_ids=None):
+    """The active people holding any of ``roles`` (in these units, when given: a list or a
+    subquery of unit ids), each once, in the order they were created."""
+    query = (sa.select(User).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role.in_(roles), User.active.is_(True)))
+    if unit_ids is not None:
+        query = query.where(User.unit_id.in_(unit_ids))
+    return db.session.scalars(query.distinct().order_by(User.id)).all()
+
+
+def list_units(kind=None, cluster=None):
+    """Every unit, by code (units are public within the province)."""
+    query = sa.select(Unit).options(sa.orm.selectinload(Unit.parent)).order_by(Unit.code)
+    if kind:
+        query = query.where(Unit.kind == kind)
+    if cluster:
+        query = query.where(Unit.cluster == cluster)
+    return db.session.scalars(query).all()
+
+
+def get_unit(code) -> Unit:
+    unit = _unit_by_code(code)
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    return unit
 
 
 def _apply_unit(unit, data):
@@ -63,8 +102,7 @@ def save_unit(user, data, code=None):
     require_role(user, {"admin"}, "quản lý danh mục đơn vị")
     with transaction():
         if code is not None:
-            if _unit_by_code(code) is None:
-                raise NotFound("Không tìm thấy đơn vị.")
+            get_unit(code)
             data = {**data, "code": code}
         unit, _ = upsert_unit(data)
     return unit
@@ -116,7 +154,11 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
             user = User(username=username, unit=unit)
             db.session.add(user)
         user.unit = unit
+        if created and password is None:
+            raise Invalid("Tài khoản mới cần mật khẩu.", details={"password": ["Bắt buộc."]},
+                          code="password_required")
         if password is not None and (created or not user.check_password(password)):
+            check_password_policy(password)
             user.set_password(password)
         user.set_roles(roles)
         if full_name is not None:

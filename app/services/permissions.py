@@ -5,35 +5,18 @@ for them (404), whatever route asks. Doing is a role check on top.
 """
 import sqlalchemy as sa
 
-from app.models import (
-    UNIT_SCOPED_ROLES,
-    Campaign,
-    CampaignParticipant,
-    Decision,
-    Dossier,
-    Nominee,
-    Plan,
-)
+from app.models import Campaign, CampaignParticipant, Decision, Dossier, Nominee, Plan
 from app.services.errors import Forbidden
+from workflows import CAMPAIGN, DECISION
+from workflows.roles import BOARD, ROLES, UNIT_SCOPED
 
-BOARD = {"board_appraiser", "board_head"}
 PROVINCE_WIDE_SUBMISSIONS = BOARD | {"chairman"}
 PROVINCE_WIDE_DECISIONS = BOARD | {"chairman", "office_clerk"}
 PROVINCE_WIDE_CAMPAIGNS = BOARD | {"chairman", "office_clerk", "admin"}
 
-ROLE_LABELS = {
-    "unit_staff": "Cán bộ thi đua – khen thưởng đơn vị",
-    "unit_head": "Thủ trưởng đơn vị",
-    "board_appraiser": "Chuyên viên Ban Thi đua – Khen thưởng",
-    "board_head": "Lãnh đạo Ban Thi đua – Khen thưởng",
-    "chairman": "Chủ tịch / Phó Chủ tịch UBND tỉnh",
-    "office_clerk": "Văn thư Văn phòng UBND tỉnh",
-    "admin": "Quản trị hệ thống",
-}
-
 
 def _unit_roles(user):
-    return user.roles & UNIT_SCOPED_ROLES
+    return user.roles & UNIT_SCOPED
 
 
 def visible(user, model):
@@ -55,7 +38,7 @@ def visible(user, model):
                 .where(Nominee.decision_id == Decision.id, Dossier.unit_id == user.unit_id)
                 .exists()
             )
-            return sa.and_(Decision.state == "issued", own_nominee)
+            return sa.and_(Decision.state.in_(DECISION.final), own_nominee)
         return sa.false()
     if model is Campaign:
         if roles & PROVINCE_WIDE_CAMPAIGNS:
@@ -67,56 +50,38 @@ def visible(user, model):
                        CampaignParticipant.unit_id == user.unit_id)
                 .exists()
             )
-            return sa.and_(Campaign.state != "draft", participates)
+            return sa.and_(Campaign.state != CAMPAIGN.initial, participates)
         return sa.false()
     raise ValueError(f"no visibility rule for {model}")
 
 
-def acting_role(user, step, item) -> str | None:
-    """The role in which ``user`` may fire ``step`` on ``item``, if any."""
-    for role in sorted(user.roles & step.roles):
-        if role in UNIT_SCOPED_ROLES and getattr(item, "unit_id", None) != user.unit_id:
+def acting_role(user, roles, item) -> str | None:
+    """The role in which ``user`` may act on ``item`` among ``roles``, if any: a unit-scoped
+    role counts only on the user's own unit's items."""
+    for role in sorted(user.roles & roles):
+        if role in UNIT_SCOPED and getattr(item, "unit_id", None) != user.unit_id:
             continue
         return role
     return None
 
 
-def refusal(user, step, item) -> str | None:
+def refusal(user, roles, item, what="thực hiện bước này") -> str | None:
+    """Why ``user`` may not act on ``item`` in one of ``roles`` (None when they may)."""
+    if acting_role(user, roles, item):
+        return None
+    needed = ", ".join(ROLES[r] for r in sorted(roles))
+    scope = " của đơn vị liên quan" if roles <= UNIT_SCOPED else ""
+    return f"Chỉ {needed}{scope} mới được {what}."
+
+
+def step_refusal(user, step, item) -> str | None:
     """Why ``user`` may not fire ``step`` on ``item`` (None when they may)."""
     if step.system:
         return "Bước này do hệ thống thực hiện khi xử lý quyết định khen thưởng."
-    if acting_role(user, step, item):
-        return None
-    needed = ", ".join(ROLE_LABELS[r] for r in sorted(step.roles))
-    return f"Chỉ {needed} của đơn vị liên quan mới được thực hiện bước này." if (
-        step.roles <= UNIT_SCOPED_ROLES) else f"Chỉ {needed} mới được thực hiện bước này."
+    return refusal(user, step.roles, item)
 
 
 def require_role(user, roles, what):
     if not (user.roles & set(roles)):
-        needed = ", ".join(ROLE_LABELS[r] for r in sorted(roles))
+        needed = ", ".join(ROLES[r] for r in sorted(roles))
         raise Forbidden(f"Chỉ {needed} mới được {what}.")
-
-
-def require_own_unit_staff(user, item, what):
-    """Editing a unit's plan or dossier is its own staff's job."""
-    if "unit_staff" not in user.roles or item.unit_id != user.unit_id:
-        raise Forbidden(f"Chỉ cán bộ thi đua – khen thưởng của đơn vị mới được {what}.")
-
-
-def may_edit(user, item) -> bool:
-    """A unit's plan or dossier is written by its own staff while it is a draft or returned."""
-    return ("unit_staff" in user.roles and getattr(item, "unit_id", None) == user.unit_id
-            and item.state in ("draft", "returned"))
-
-
-def may_appraise(user, dossier) -> bool:
-    return "board_appraiser" in user.roles and dossier.state == "in_appraisal"
-
-
-def may_compose(user, decision) -> bool:
-    return "board_appraiser" in user.roles and decision.state == "drafting"
-
-
-def may_strike(user, decision) -> bool:
-    return "chairman" in user.roles and decision.state == "awaiting_chairman"

@@ -1,40 +1,19 @@
 """Plans (kế hoạch hưởng ứng): the unit's text per content area and figure per target."""
-import sqlalchemy as sa
-
+from app.clock import now_utc, today
 from app.models import Plan, PlanCommitment, PlanSection
-from app.services import documents
-from app.services.clock import now_utc, today
-from app.services.errors import Conflict, Invalid
+from app.services import documents, steps
+from app.services.errors import Invalid
 from app.services.figures import merge_figures
-from app.services.permissions import require_own_unit_staff, visible
 from app.services.tx import transaction
-from app.services.workflow import check_version, effect, facts_builder, load, snapshot_builder, touch
+from workflows import PLAN
 from workflows.facts import PlanFacts
 from workflows.guards import is_late
-
-EDITABLE_STATES = ("draft", "returned")
-
-
-def list_plans(user, campaign_id=None, unit_id=None, state=None):
-    query = sa.select(Plan).where(visible(user, Plan))
-    if campaign_id:
-        query = query.where(Plan.campaign_id == campaign_id)
-    if unit_id:
-        query = query.where(Plan.unit_id == unit_id)
-    if state:
-        query = query.where(Plan.state == state)
-    return query.order_by(Plan.campaign_id.desc(), Plan.id)
 
 
 def update_plan(user, plan_id, data, version):
     """Replace the given parts of the plan; only the unit's staff, only while drafting."""
     with transaction():
-        plan = load("plan", plan_id, user, lock=True)
-        check_version(plan, version)
-        require_own_unit_staff(user, plan, "soạn kế hoạch")
-        if plan.state not in EDITABLE_STATES:
-            raise Conflict("Kế hoạch đã gửi đi, không thể sửa ở trạng thái này.",
-                           details={"state": plan.state}, code="not_editable")
+        plan = steps.open_for(KIND, "content", plan_id, user, version, versioned=True)
         contents = {c.id for c in plan.campaign.contents}
         if "summary" in data:
             plan.summary = data["summary"]
@@ -52,11 +31,10 @@ def update_plan(user, plan_id, data, version):
                     row.text = s["text"]
         if "commitments" in data:
             merge_figures(plan.commitments, plan.campaign, data["commitments"], PlanCommitment)
-        touch(plan)
+        steps.touch(plan)
     return plan
 
 
-@facts_builder("plan")
 def plan_facts(plan):
     campaign = plan.campaign
     texts = {s.content_id: s.text for s in plan.sections}
@@ -71,7 +49,6 @@ def plan_facts(plan):
     )
 
 
-@snapshot_builder("plan")
 def plan_snapshot(plan):
     return {
         "campaign_id": plan.campaign_id,
@@ -83,15 +60,17 @@ def plan_snapshot(plan):
     }
 
 
-@effect("plan", "sign_off")
 def _sign(plan, user, role, comment):
-    """The head's signature numbers the plan (…/KH-{unit}) and keeps the signed copy."""
+    """The head's signature numbers the plan (…/KH-{unit})."""
     documents.take_unit_number(plan, "ke_hoach")
     plan.signed_by_id = user.id
-    return documents.keep("plan", plan, "plan").sha256
 
 
-@effect("plan", "submit")
 def _stamp_submission(plan, user, role, comment):
     plan.submitted_at = now_utc()
     plan.late = is_late(plan_facts(plan))
+
+
+KIND = steps.Kind(PLAN, Plan, facts=plan_facts, snapshot=plan_snapshot,
+                  effects={"stamp_submission": _stamp_submission, "sign": _sign},
+                  listed_by=(Plan.campaign_id.desc(), Plan.id))

@@ -46,6 +46,32 @@ def legal_bases(document_kind: str, on: date):
     ).all()
 
 
+def all_legal_bases(on: date):
+    """Every "Căn cứ" line in force on a date, for every kind of document."""
+    return db.session.scalars(
+        sa.select(LegalBasis).where(LegalBasis.in_force(on))
+        .order_by(LegalBasis.document_kind, LegalBasis.position)).all()
+
+
+def rules(on: date):
+    """Every rule value (thresholds, time limits) in force on a date."""
+    return db.session.scalars(
+        sa.select(RuleValue).where(RuleValue.in_force(on)).order_by(RuleValue.key)).all()
+
+
+def everything() -> dict:
+    """All reference rows, in force or not, with their dates and sources: the admin's view."""
+    def rows(model, *order):
+        return db.session.scalars(sa.select(model).order_by(*order)).all()
+
+    return {
+        "award_forms": rows(AwardForm, AwardForm.code, AwardForm.effective_from),
+        "bases": rows(LegalBasis, LegalBasis.document_kind, LegalBasis.position),
+        "rules": rows(RuleValue, RuleValue.key, RuleValue.effective_from),
+        "papers": rows(AttachmentRequirement, AttachmentRequirement.code),
+    }
+
+
 def attachment_requirements(on: date):
     """(per-dossier, per-nominee) requirements in force: {code: name} each."""
     rows = db.session.scalars(

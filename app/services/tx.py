@@ -2,7 +2,6 @@
 from contextlib import contextmanager
 
 from flask import g
-
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 

@@ -5,11 +5,12 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app.services import auth as accounts
 from app.services.auth import Unauthorized, authenticate
 from app.services.errors import Invalid
+from app.services.org import check_password_policy
 
 bp = Blueprint("account", __name__)
 
@@ -19,10 +20,18 @@ class LoginForm(FlaskForm):
     password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
 
 
+def _password_policy(form, field):
+    """The account service's rule, asked as the form validates (so every message shows)."""
+    try:
+        check_password_policy(field.data, field="new", label="Mật khẩu mới")
+    except Invalid as error:
+        raise ValidationError(error.message) from None
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
-    new = PasswordField("Mật khẩu mới", validators=[
-        DataRequired("Nhập mật khẩu mới."), Length(min=8, message="Mật khẩu mới tối thiểu 8 ký tự.")])
+    new = PasswordField("Mật khẩu mới", validators=[DataRequired("Nhập mật khẩu mới."),
+                                                    _password_policy])
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[
         DataRequired("Nhập lại mật khẩu mới."), EqualTo("new", "Hai lần nhập không khớp.")])
 

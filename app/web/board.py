@@ -1,15 +1,12 @@
 """The Board's and the Chairman's work on the pages: verdicts, composing and striking."""
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.extensions import db
-from app.services import campaigns, decisions, distribution, dossiers, notices, workflow
-from app.services.errors import Conflict, Invalid, ServiceError
-from app.services.permissions import BOARD
-from app.web import error_page
+from app.services import campaigns, decisions, distribution, dossiers, outbox, workflow
+from app.services.errors import Invalid
 from app.web.forms import parse_date, run
 
 bp = Blueprint("board", __name__)
@@ -30,19 +27,11 @@ def verdict(item_id, nominee_id):
 
 @bp.route("/decisions", methods=["POST"])
 def create_decision():
-    if not FlaskForm().validate_on_submit():
-        return error_page(400)
     campaign_id = request.form.get("campaign_id", type=int)
-    try:
-        decision = decisions.create_decision(current_user, {
-            "campaign_id": campaign_id, "award_form": request.form.get("award_form", "")})
-    except Invalid as error:
-        flash(error.message, "danger")
-        return redirect(url_for("work.campaign", item_id=campaign_id))
-    except ServiceError as error:
-        return error_page(error.status, error.message, error.details)
-    flash("Đã tạo dự thảo quyết định.", "success")
-    return redirect(url_for("work.decision", item_id=decision.id))
+    return run(lambda: decisions.create_decision(current_user, {
+        "campaign_id": campaign_id, "award_form": request.form.get("award_form", "")}),
+        url_for("work.campaign", item_id=campaign_id), done="Đã tạo dự thảo quyết định.",
+        then=lambda decision: url_for("work.decision", item_id=decision.id))
 
 
 @bp.route("/decisions/<int:item_id>/nominees", methods=["POST"])
@@ -142,13 +131,12 @@ def edit_campaign(item_id):
 
 
 def _campaign_form(item_id):
-    if not current_user.roles & BOARD:
-        return error_page(403, "Chỉ Ban Thi đua - Khen thưởng mới được tạo, sửa phong trào.")
+    choices = campaigns.form_choices(current_user)
     campaign = workflow.load("campaign", item_id, current_user) if item_id else None
     values = request.form if request.method == "POST" else None
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
-            return error_page(400)
+            abort(400)
         errors = []
         data = _campaign_form_data(request.form, errors)
         if not errors:
@@ -157,17 +145,13 @@ def _campaign_form(item_id):
                     data["code"] = (request.form.get("code") or "").strip()
                     saved = campaigns.create_campaign(current_user, data)
                 else:
-                    if campaign.state == "launched":
+                    if not workflow.may("campaign", "content", current_user, campaign):
                         data = {k: data[k] for k in campaigns.EDITABLE_WHEN_LAUNCHED if k in data}
                     saved = campaigns.update_campaign(current_user, campaign.id, data,
                                                       request.form.get("version", type=int))
-            except Conflict as error:
-                return error_page(409, error.message, error.details)
-            except Invalid as error:
+            except Invalid as error:  # anything else is answered by its page (app/errors.py)
                 errors.append(error.message)
                 errors += [r for r in error.details.get("reasons", [])]
-            except ServiceError as error:
-                return error_page(error.status, error.message, error.details)
             else:
                 flash("Đã lưu phong trào.", "success")
                 return redirect(url_for("work.campaign", item_id=saved.id))
@@ -175,7 +159,7 @@ def _campaign_form(item_id):
             flash(e, "danger")
     return render_template("board/campaign_form.html", campaign=campaign, values=values,
                            max_contents=MAX_CONTENTS, max_targets=MAX_TARGETS,
-                           **campaigns.form_choices()), (422 if values is not None else 200)
+                           **choices), (422 if values is not None else 200)
 
 
 def _entries(text):
@@ -190,32 +174,31 @@ def _entries(text):
 
 @bp.route("/decisions/<int:item_id>/recipients", methods=["POST"])
 def set_recipients(item_id):
-    return run(lambda: distribution.set_decision_recipients(
+    return run(lambda: decisions.set_recipients(
         current_user, item_id, _entries(request.form.get("entries")),
         request.form.get("version", type=int)), url_for("work.decision", item_id=item_id))
 
 
 @bp.route("/distribution-lists", methods=["GET", "POST"])
 def distribution_lists():
-    if not current_user.roles & BOARD:
-        return error_page(403, "Chỉ Ban Thi đua - Khen thưởng mới được sửa danh sách nơi nhận.")
+    lists = distribution.editable_lists(current_user)
     if request.method == "POST":
         code = (request.form.get("code") or "").strip()
         return run(lambda: distribution.save_list(current_user, code, {
             "name": (request.form.get("name") or "").strip() or code,
             "entries": _entries(request.form.get("entries"))}),
             url_for("board.distribution_lists"))
-    return render_template("board/distribution_lists.html", lists=distribution.all_lists())
+    return render_template("board/distribution_lists.html", lists=lists)
 
 
-@bp.route("/outbox")
-def outbox():
+@bp.route("/outbox", endpoint="outbox")
+def outbox_page():
     status = request.args.get("status", "failed")
-    rows = db.session.scalars(notices.undelivered(current_user, status).limit(200)).all()
+    rows = outbox.undelivered(current_user, status, per_page=200)["items"]
     return render_template("board/outbox.html", rows=rows, status=status)
 
 
 @bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
 def resend(message_id):
-    return run(lambda: notices.resend(current_user, message_id), url_for("board.outbox"),
+    return run(lambda: outbox.resend(message_id, by=current_user), url_for("board.outbox"),
                done="Đã đưa thư vào hàng đợi gửi lại.")

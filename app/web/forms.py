@@ -2,10 +2,10 @@
 one service call with its refusals turned into messages."""
 from datetime import datetime
 
-from flask import flash, redirect
+from flask import abort, flash, redirect
 from flask_wtf import FlaskForm
 
-from app.services.errors import Conflict, Invalid, ServiceError
+from app.services.errors import Invalid
 
 
 def parse_date(text, label, errors, required=False):
@@ -40,24 +40,20 @@ def parse_number(text, label, errors, integer=False):
     return value
 
 
-def run(call, back, done="Đã lưu."):
-    """Check the form's CSRF token, run one service call, and come back to ``back``:
-    a refusal is flashed; someone acting first gets the 409 page."""
-    from app.web import error_page
-
+def run(call, back, done="Đã lưu.", then=None):
+    """Check the form's CSRF token, run one service call, and come back to ``back`` (or to
+    ``then(result)`` on success). A refusal (Invalid) is flashed with its reasons; every
+    other service error is answered by its page (app/errors.py): 409 when someone acted
+    first, 403, 404."""
     if not FlaskForm().validate_on_submit():
-        return error_page(400)
+        abort(400)
     try:
-        call()
-    except Conflict as error:
-        return error_page(409, error.message, error.details)
+        result = call()
     except Invalid as error:
         flash(error.message, "danger")
         for reason in error.details.get("reasons", []):
             if reason != error.message:
                 flash(reason, "danger")
         return redirect(back)
-    except ServiceError as error:
-        return error_page(error.status, error.message, error.details)
     flash(done, "success")
-    return redirect(back)
+    return redirect(then(result) if then else back)

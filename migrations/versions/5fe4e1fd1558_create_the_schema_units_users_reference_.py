@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-27 21:52:38.435494
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5fe4e1fd1558'

@@ -5,9 +5,8 @@ Revises: 5fe4e1fd1558
 Create Date: 2026-11-27 22:29:41.153098
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6bc81e4ea4bd'

@@ -5,9 +5,8 @@ Revises: 6bc81e4ea4bd
 Create Date: 2026-11-27 22:52:27.991176
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ff91522905e7'

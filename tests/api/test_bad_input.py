@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.http import parse_options_header
 from werkzeug.test import encode_multipart
 
+from app.clock import now_utc
 from app.extensions import db
 from app.models import (
     ApiToken,
@@ -32,7 +33,6 @@ from app.models import (
 )
 from app.services import decisions, workflow
 from app.services.auth import _digest
-from app.services.clock import now_utc
 from tests import helpers
 from tests.helpers import PDF
 
@@ -85,7 +85,7 @@ def footprint(items):
     seen = {m.__name__: _count(m) for m in (WorkflowEvent, OutboxMessage, Attachment, Nominee)}
     seen["files"] = stored_files()
     for kind, item_id in items:
-        item = db.session.get(workflow.MODELS[kind], item_id)
+        item = db.session.get(workflow.KINDS[kind].model, item_id)
         seen[(kind, item_id)] = (item.state, item.version, workflow.snapshot(kind, item))
     return seen
 

@@ -3,7 +3,7 @@ through appraisal (with a return), and a decision through proposal, approval and
 import io
 from datetime import timedelta
 
-from app.services.clock import today
+from app.clock import today
 from tests.helpers import PDF, campaign_spec
 
 

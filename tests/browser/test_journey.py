@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from app.clock import today
 from app.extensions import db
 from app.models import Decision, Dossier, Plan
-from app.services.clock import today
 from tests import helpers
 from tests.browser.support import DESKTOP, PHONE, check_links, fire, saved, shot, submit
 

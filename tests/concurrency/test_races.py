@@ -91,9 +91,9 @@ def test_a_failing_effect_leaves_nothing_behind(app, world, campaign, monkeypatc
               db.session.scalar(sa.select(sa.func.count(WorkflowEvent.id))),
               db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))))
 
-    from app.services import notify
+    from app.services import outbox
 
-    enqueue = notify.enqueue
+    enqueue = outbox.tell
 
     def fails_after_writing(*args, **kwargs):
         enqueue(*args, **kwargs)
@@ -101,7 +101,7 @@ def test_a_failing_effect_leaves_nothing_behind(app, world, campaign, monkeypatc
         assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) > before[3]
         raise RuntimeError("disk full")  # ...and then the step fails
 
-    monkeypatch.setattr(notify, "enqueue", fails_after_writing)
+    monkeypatch.setattr(outbox, "tell", fails_after_writing)
     with pytest.raises(RuntimeError):
         workflow.perform("plan", plan.id, world.users["staff_a"], "submit", version=plan.version)
     db.session.expire_all()

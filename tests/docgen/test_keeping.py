@@ -11,7 +11,7 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import Decision, Plan, StoredDocument
-from app.services import notify, workflow
+from app.services import outbox, workflow
 from tests import helpers
 from tests.docgen.support import open_docx, scenario, signed_plan, texts
 
@@ -201,16 +201,16 @@ def test_a_failed_step_leaves_no_row_and_no_file(world, monkeypatch):
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "documents"
     files_before = set(folder.iterdir())
     rows_before = db.session.scalar(sa.select(sa.func.count(StoredDocument.id)))
-    original = notify.enqueue
+    original = outbox.tell
     calls = []
 
-    def enqueue_then_fail(kind, item, event, step, actor=None):
-        original(kind, item, event, step, actor=actor)
-        if kind == "decision":  # the issue step's own event: after its effect kept the papers
+    def enqueue_then_fail(process, item, event, step, actor=None):
+        original(process, item, event, step, actor=actor)
+        if process.name == "decision":  # the issue step's own event: after its effect kept the papers
             calls.append(event.trigger)
             raise RuntimeError("mail outbox unavailable")
 
-    monkeypatch.setattr(notify, "enqueue", enqueue_then_fail)
+    monkeypatch.setattr(outbox, "tell", enqueue_then_fail)
     db.session.refresh(decision)
     with pytest.raises(RuntimeError, match="outbox"):
         workflow.perform("decision", decision.id, world.users["clerk"], "issue",
@@ -225,7 +225,7 @@ def test_a_failed_step_leaves_no_row_and_no_file(world, monkeypatch):
     assert decision.state == "approved" and decision.number is None
 
     # the same step, once the outbox works again, keeps its papers
-    monkeypatch.setattr(notify, "enqueue", original)
+    monkeypatch.setattr(outbox, "tell", original)
     helpers.fire(world, "decision", decision, "clerk", "issue")
     assert decision.number == 1
     assert len(set(folder.iterdir()) - files_before) == 2

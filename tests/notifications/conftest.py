@@ -134,7 +134,7 @@ def config(app):
 
 def deliver_all(rounds=20) -> dict:
     """Run the delivery until a round finds nothing due (at most ``rounds`` rounds)."""
-    from app.notifications import deliver_due
+    from app.delivery import deliver_due
 
     total = {"sent": 0, "retry": 0, "failed": 0}
     for _ in range(rounds):

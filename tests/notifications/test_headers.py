@@ -5,8 +5,8 @@ import random
 
 import pytest
 
+from app.delivery.message import VietnameseMessage
 from app.extensions import mail
-from app.notifications.message import VietnameseMessage
 from tests import helpers
 from tests.notifications.conftest import deliver_all
 

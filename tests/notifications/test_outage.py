@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.clock import now_utc
+from app.delivery import deliver_due
 from app.extensions import db
 from app.models import OutboxMessage, WorkflowEvent
-from app.notifications import deliver_due
-from app.services import notify
-from app.services.clock import now_utc
+from app.services import outbox
 from tests import helpers
 from tests.notifications.conftest import deliver_all
 from tests.notifications.support import addr, count_rows, rows
@@ -145,16 +145,16 @@ def test_a_step_that_fails_after_writing_its_outbox_rows_tells_no_one(
     smtp_server.take()
     plan = helpers.complete_plan(world, campaign)
     before = count_rows()
-    original = notify.enqueue
+    original = outbox.tell
     written = []
 
-    def enqueue_then_fail(kind, item, event, step, actor=None):
-        original(kind, item, event, step, actor=actor)
+    def enqueue_then_fail(process, item, event, step, actor=None):
+        original(process, item, event, step, actor=actor)
         db.session.flush()  # the rows are in the database, inside the step's transaction
         written.append(count_rows() - before)
         raise RuntimeError("hỏng sau khi ghi hộp thư đi")
 
-    monkeypatch.setattr(notify, "enqueue", enqueue_then_fail)
+    monkeypatch.setattr(outbox, "tell", enqueue_then_fail)
     with pytest.raises(RuntimeError, match="hộp thư đi"):
         helpers.fire(world, "plan", plan, "staff_a", "submit")
     r = api("staff_a").fire("plan", plan.id, "submit")

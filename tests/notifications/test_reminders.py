@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
 
+from app.clock import today
 from app.models import Plan
-from app.services.clock import today
 from tests import helpers
 from tests.notifications.conftest import deliver_all
 from tests.notifications.support import addr, count_rows, link, rows

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.delivery.worker import run
 from app.extensions import db
 from app.models import OutboxMessage
-from app.notifications.worker import run
 from tests import helpers
 from tests.conftest import ON_POSTGRES
 from tests.notifications.conftest import deliver_all

@@ -3,7 +3,7 @@
 
 def deliver_until_empty(config, barrier, results):
     from app import create_app
-    from app.notifications import deliver_due
+    from app.delivery import deliver_due
 
     app = create_app(config)
     total = {"sent": 0, "retry": 0, "failed": 0, "rounds": 0}

@@ -8,12 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import ROLES, OutboxMessage, User, WorkflowEvent
+from app.models import OutboxMessage, User, WorkflowEvent
 from app.services import decisions, dossiers, workflow
 from app.services.errors import Forbidden, NotFound
 from tests import helpers
 from tests.conftest import PASSWORD_HASH
 from workflows import PROCESSES
+from workflows.roles import ROLES
 
 ALL_ROLES = ("unit_staff", "unit_head", "board_appraiser", "board_head", "chairman",
              "office_clerk", "admin")
@@ -233,7 +234,7 @@ def build(world, kind, state):
 
 def _fingerprint(kind, item):
     db.session.expire_all()
-    item = db.session.get(workflow.MODELS[kind], item.id)
+    item = db.session.get(workflow.KINDS[kind].model, item.id)
     events = db.session.scalar(sa.select(sa.func.count(WorkflowEvent.id)))
     outbox = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
     return item.state, item.version, events, outbox
@@ -283,7 +284,7 @@ def test_only_the_designed_roles_may_fire(world, row, role):
         assert refused.value.message == f"Chỉ {LABELS[needed]}{scope} mới được thực hiện bước này."
     else:
         assert refused.value.status == 404
-        assert refused.value.message == workflow.NOT_FOUND[kind]
+        assert refused.value.message == workflow.KINDS[kind].not_found
     assert _fingerprint(kind, item) == before
 
 
@@ -300,7 +301,7 @@ def test_unit_people_of_another_unit_get_not_found(world, row, role):
     before = _fingerprint(kind, item)
     with pytest.raises(NotFound) as refused:
         workflow.perform(kind, item.id, other, trigger, version=before[1], comment=comment)
-    assert refused.value.message == workflow.NOT_FOUND[kind]
+    assert refused.value.message == workflow.KINDS[kind].not_found
     assert _fingerprint(kind, item) == before
 
 
@@ -322,7 +323,7 @@ def test_system_triggers_are_refused_for_everyone(world, row):
             got[role] = ("fired", None)
         expected[role] = (
             ("Forbidden", "Bước này do hệ thống thực hiện khi xử lý quyết định khen thưởng.")
-            if sees(kind, source, role) else ("NotFound", workflow.NOT_FOUND[kind]))
+            if sees(kind, source, role) else ("NotFound", workflow.KINDS[kind].not_found))
         assert _fingerprint(kind, item) == before, role
     assert got == expected
 

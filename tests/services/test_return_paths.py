@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from app.clock import today
 from app.extensions import db
 from app.models import Decision, Dossier, NumberRegister, OutboxMessage, Plan, WorkflowEvent
 from app.services import decisions, dossiers, plans, workflow
-from app.services.clock import today
 from app.services.errors import Conflict, Invalid
 from tests import helpers
 from tests.helpers import appraised_dossier, complete_dossier, complete_plan, fire

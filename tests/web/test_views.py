@@ -181,7 +181,7 @@ def test_the_inbox_and_progress_pages_issue_a_bounded_number_of_queries(app, cli
         db.session.commit()
         seen = {"n": 0}
 
-        def count(*_):
+        def count(*_, seen=seen):
             seen["n"] += 1
 
         event.listen(db.engine, "before_cursor_execute", count)

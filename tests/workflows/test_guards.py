@@ -9,8 +9,8 @@ from workflows import DOSSIER, PLAN, appraisal_checklist
 from workflows import guards as g
 from workflows.facts import (
     CampaignFacts,
-    DecisionFacts,
     DeadlineFacts,
+    DecisionFacts,
     DossierFacts,
     NomineeFacts,
     PlanFacts,

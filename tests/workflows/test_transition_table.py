@@ -100,7 +100,7 @@ def test_every_state_has_a_label_and_is_reachable(name):
     reached = {process.initial} | {dest for _, _, dest in process.table()}
     assert reached == set(process.states)
     assert all(label.strip() for label in process.states.values())
-    assert all(process.trigger_labels[t] for t in process.triggers)
+    assert all(step.label.strip() for step in process.steps)
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))

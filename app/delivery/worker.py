@@ -3,7 +3,7 @@
 import logging
 import threading
 
-from app.notifications import deliver_due
+from app.delivery import deliver_due
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,13 @@
 """The one place that reads the clock, so tests can freeze it."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    """Naive UTC: SQLite keeps no zone, so every timestamp is stored the same way."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def local_zone() -> ZoneInfo:
@@ -15,4 +16,4 @@ def local_zone() -> ZoneInfo:
 
 def today() -> date:
     """Today where the province is: deadlines and document dates are local dates."""
-    return datetime.now(timezone.utc).astimezone(local_zone()).date()
+    return datetime.now(UTC).astimezone(local_zone()).date()

@@ -1,10 +1,9 @@
-"""Telling people: outbox rows rendered into Vietnamese mail and delivered by Flask-Mail.
+"""Delivery: outbox rows rendered into Vietnamese mail and sent by Flask-Mail.
 
-Rows are written by the services in the transaction of the step that causes them
-(app/services/notify.py); this package only reads them, renders them and sends them,
+Rows are written by the services in the transaction of what causes them
+(app/services/outbox.py); this package only claims them, renders them and sends them,
 so a step that rolled back tells no one and a committed one is never forgotten.
 """
-import socket
 import smtplib
 import uuid
 from datetime import timedelta
@@ -12,18 +11,20 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.clock import now_utc
+from app.delivery.message import VietnameseMessage
 from app.extensions import db, mail
 from app.models import OutboxMessage, StoredDocument
-from app.notifications.message import VietnameseMessage
-from app.services.clock import now_utc
 from app.services import storage
+from workflows import PROCESSES
 
 SUBJECT_PREFIX = "[TĐKT]"
 
 
 def item_link(kind, item_id) -> str:
     """The item's page, under the configured public base URL."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/{kind}s/{item_id}"
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/{PROCESSES[kind].collection}/{item_id}"
 
 
 def _attachments(payload):
@@ -124,7 +125,7 @@ def deliver_due(limit=None) -> dict:
     try:
         connection = mail.connect()
         connection.__enter__()
-    except (OSError, smtplib.SMTPException, socket.error) as error:
+    except (OSError, smtplib.SMTPException) as error:
         for row in rows:  # the server is away: every claimed row waits for the next try
             _failed(row, error)
             counts["failed" if row.status == "failed" else "retry"] += 1

@@ -1,0 +1,104 @@
+"""Every error, answered once: JSON under /api/, a Vietnamese page everywhere else.
+
+The services raise ``ServiceError``s (not found, forbidden, conflict, invalid); HTTP
+errors come from routing, CSRF and request parsing; anything else is a bug, logged and
+answered without a stack trace, with nothing left half done.
+"""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ."),
+    401: ("unauthorized", "Cần đăng nhập (Authorization: Bearer <token>)."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy địa chỉ yêu cầu."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    409: ("conflict", "Xung đột dữ liệu: hãy tải lại và thử lại."),
+    413: ("payload_too_large", "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép."),
+    415: ("unsupported_media_type", "Kiểu dữ liệu gửi lên không được hỗ trợ."),
+    422: ("validation_error", "Dữ liệu gửi lên không hợp lệ."),
+}
+
+PAGE_TEXT = {
+    400: ("Yêu cầu không hợp lệ", "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ. Hãy tải lại trang "
+          "và thử lại."),
+    403: ("Không có quyền", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("Không tìm thấy", "Trang hoặc mục bạn tìm không tồn tại, hoặc bạn không có quyền xem."),
+    409: ("Đã có người xử lý trước", "Mục này vừa được người khác thay đổi. Hãy tải lại trang để "
+          "xem trạng thái mới nhất rồi thử lại."),
+    413: ("Tệp quá lớn", "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép."),
+    422: ("Chưa thực hiện được", "Thao tác chưa đủ điều kiện."),
+    500: ("Lỗi hệ thống", "Thao tác chưa được thực hiện. Hãy thử lại sau ít phút."),
+}
+
+
+def is_api_request():
+    return request.path.startswith(API_PREFIX)
+
+
+def error_response(status, code, message, details=None):
+    """The API's one error shape: {"error": {"code", "message", "details"}}."""
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def error_page(status, message=None, details=None):
+    title, text = PAGE_TEXT.get(status, PAGE_TEXT[500])
+    return render_template("errors/error.html", status=status, title=title,
+                           text=message or text, details=details or {}), status
+
+
+def http_error_response(error: HTTPException):
+    """An HTTP error (routing, CSRF, request parsing) in the API's JSON shape."""
+    code, message = HTTP_MESSAGES.get(error.code, ("http_error", error.description))
+    data = getattr(error, "data", None) or {}
+    details = data.get("messages") or data.get("errors") or {}
+    if error.code == 400 and details.get("json") == ["Invalid JSON body."]:
+        code, message = "malformed_json", "Nội dung JSON không đúng cú pháp."
+    if isinstance(error, CSRFError):
+        code, message = "csrf_failed", "Thiếu hoặc sai mã CSRF (X-CSRFToken) cho phiên trình duyệt."
+    response = error_response(error.code or 500, code, message, details)
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _service_error(error: ServiceError):
+    if is_api_request():
+        return error_response(error.status, error.code, error.message, error.details)
+    return error_page(error.status, error.message, error.details)
+
+
+def http_error(error: HTTPException):
+    if is_api_request():
+        return http_error_response(error)
+    return error_page(error.code or 500)
+
+
+def _unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    if is_api_request():
+        return error_response(500, "internal_error",
+                              "Lỗi hệ thống. Thao tác chưa được thực hiện; hãy thử lại sau.")
+    return error_page(500)
+
+
+def init_errors(app):
+    app.register_error_handler(ServiceError, _service_error)
+    for status in (400, 403, 404, 405, 409, 413, 500):
+        app.register_error_handler(status, http_error)
+    app.register_error_handler(Exception, _unexpected)

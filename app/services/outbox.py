@@ -1,0 +1,280 @@
+"""The outbox: every message the system owes someone, written in the transaction of what
+caused it, and what people read of it.
+
+Writing: a step tells its audiences (declared beside each step in workflows/,
+``Step.notify``); the daily reminders tell units of deadlines and the Board of waiting
+items. Delivery happens later, from these rows (app/delivery), so a step that rolls back
+tells no one and one that commits is never forgotten.
+
+Reading: each person's notifications, who was told about an item, failed mail and
+sending it again.
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.clock import now_utc, today
+from app.extensions import db
+from app.models import (
+    Campaign,
+    CampaignParticipant,
+    Dossier,
+    Nominee,
+    OutboxMessage,
+    Plan,
+    ReminderLog,
+    Unit,
+    User,
+    WorkflowEvent,
+)
+from app.services import reference
+from app.services.errors import Conflict, NotFound
+from app.services.org import role_holders
+from app.services.paging import paginate
+from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role
+from app.services.tx import transaction
+from workflows import DOSSIER, PLAN
+from workflows.roles import BOARD, UNIT
+
+PROVINCE_ROLES = {"board_appraiser", "board_head", "chairman", "office_clerk"}
+
+
+def _message(kind, item_id, template, payload, name, email, user_id=None, event_id=None):
+    return OutboxMessage(
+        event_id=event_id, item_type=kind, item_id=item_id, template=template,
+        recipient_user_id=user_id, recipient_name=name, recipient_email=email,
+        payload=payload,
+        # no address: an in-app notification only, nothing for the mail worker
+        status="pending" if email else "in_app")
+
+
+# -- a step's audiences --------------------------------------------------------------------------
+
+
+def _drafter(kind, item):
+    """The person who last sent the item up (or created it, for a decision)."""
+    actor_id = db.session.scalar(
+        sa.select(WorkflowEvent.actor_id)
+        .where(WorkflowEvent.item_type == kind, WorkflowEvent.item_id == item.id,
+               WorkflowEvent.trigger == "submit")
+        .order_by(WorkflowEvent.id.desc())
+        .limit(1)
+    )
+    actor_id = actor_id or getattr(item, "created_by_id", None)
+    user = db.session.get(User, actor_id) if actor_id else None
+    return [user] if user and user.active else []
+
+
+def _awardee_units(decision):
+    return (sa.select(Dossier.unit_id)
+            .join(Nominee, Nominee.dossier_id == Dossier.id)
+            .where(Nominee.decision_id == decision.id, Nominee.struck.is_(False)))
+
+
+def recipients(kind, item, audience):
+    """The accounts an audience names for this item."""
+    if audience in PROVINCE_ROLES:
+        return role_holders({audience})
+    if audience in ("unit_staff", "unit_head"):
+        return role_holders({audience}, [item.unit_id])
+    if audience == "unit":
+        return role_holders(UNIT, [item.unit_id])
+    if audience == "drafter":
+        return _drafter(kind, item)
+    if audience == "participants":
+        return role_holders(UNIT, sa.select(CampaignParticipant.unit_id).where(
+            CampaignParticipant.campaign_id == item.id))
+    if audience == "distribution":
+        return []  # addresses, not accounts: see _addresses
+    if audience == "awardee_units":
+        return role_holders(UNIT, _awardee_units(item))
+    raise ValueError(f"unknown audience {audience!r}")
+
+
+def _addresses(item, audience):
+    """Recipients that are not accounts: (name, email) pairs."""
+    if audience == "distribution":
+        # The decision's Nơi nhận: what is printed and what is mailed are the same entries.
+        return [(r.label, r.email) for r in item.recipients if r.email]
+    if audience == "awardee_units":
+        return db.session.execute(
+            sa.select(Unit.name, Unit.email).distinct()
+            .where(Unit.id.in_(_awardee_units(item)), Unit.email.is_not(None))).all()
+    return []
+
+
+def _title(process, item):
+    """A line naming the item in the message: what it is and for which campaign or unit."""
+    if process.name == "campaign":
+        return item.title
+    if process.name == "decision":
+        number = f" số {item.number_label}" if item.number else ""
+        return f"Quyết định{number} {item.title[0].lower()}{item.title[1:]}"
+    return f"{process.noun.capitalize()} của {item.unit.name}"
+
+
+def tell(process, item, event, step, actor=None):
+    """One outbox row per person or address the step's audiences name, never the actor.
+
+    People without an e-mail address still get the in-app notification.
+    """
+    kind = process.name
+    told, addresses = {}, {}
+    for audience in step.notify:
+        for user in recipients(kind, item, audience):
+            if actor is None or user.id != actor.id:
+                told.setdefault(user.id, user)
+        for name, email in _addresses(item, audience):
+            addresses.setdefault(email.strip().lower(), (name, email.strip()))
+    payload = {
+        "item_type": kind,
+        "item_id": item.id,
+        "trigger": event.trigger,
+        "trigger_label": step.label,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "to_state_label": process.states[event.to_state],
+        "comment": event.comment,
+        "actor": actor.full_name if actor else None,
+        "title": _title(process, item),
+        "attachments": [{"item_type": kind, "item_id": item.id, "name": name}
+                        for name in step.attaches],
+    }
+    template = f"{kind}.{event.trigger}"
+    mailed = set()
+    for user in told.values():
+        email = (user.email or "").strip() or None
+        if email:
+            mailed.add(email.lower())
+        db.session.add(_message(kind, item.id, template, payload, user.full_name, email,
+                                user.id, event.id))
+    for key, (name, email) in addresses.items():
+        if key not in mailed:
+            db.session.add(_message(kind, item.id, template, payload, name, email,
+                                    event_id=event.id))
+
+
+# -- deadline reminders -----------------------------------------------------------------------------
+
+
+def _remind(process, item, user, day, subject, lead):
+    """One row per item, person and day; the unique log row makes a second run a no-op."""
+    kind = process.name
+    exists = db.session.scalar(sa.select(ReminderLog.id).where(
+        ReminderLog.item_type == kind, ReminderLog.item_id == item.id,
+        ReminderLog.user_id == user.id, ReminderLog.day == day))
+    if exists:
+        return 0
+    db.session.add(ReminderLog(item_type=kind, item_id=item.id, user_id=user.id, day=day))
+    db.session.add(_message(
+        kind, item.id, f"reminder.{kind}",
+        {"subject": subject, "lead": lead, "title": lead, "item_type": kind,
+         "item_id": item.id, "to_state_label": process.states[item.state], "attachments": []},
+        user.full_name, user.email, user.id))
+    return 1
+
+
+def send_reminders(day=None) -> dict:
+    """Remind units of plans and dossiers due within REMINDER_DAYS that are still with
+    them, and the Board's appraisers of items waiting longer than the appraisal time."""
+    day = day or today()
+    within = current_app.config["REMINDER_DAYS"]
+    appraisal_days = int(reference.rule("appraisal_days", day, 5))
+    counts = {"unit": 0, "board": 0}
+    with transaction():
+        for process, model, deadline in ((PLAN, Plan, Campaign.plan_deadline),
+                                         (DOSSIER, Dossier, Campaign.dossier_deadline)):
+            what = process.noun
+            due = db.session.execute(
+                sa.select(model, deadline).join(Campaign, Campaign.id == model.campaign_id)
+                .where(Campaign.state == "launched", model.state.in_(process.editable),
+                       deadline.is_not(None), deadline >= day,
+                       deadline <= day + timedelta(days=within))).all()
+            for item, until in due:
+                left = (until - day).days
+                when = "hôm nay" if left == 0 else f"còn {left} ngày"
+                subject = (f"[TĐKT] Nhắc hạn: {what} của {item.unit.name} hết hạn "
+                           f"ngày {until:%d/%m/%Y}")
+                lead = (f"Hạn gửi {what} của {item.unit.name} là ngày {until:%d/%m/%Y} "
+                        f"({when}); {what} hiện chưa được gửi.")
+                for user in role_holders(UNIT, [item.unit_id]):
+                    counts["unit"] += _remind(process, item, user, day, subject, lead)
+            cutoff = now_utc() - timedelta(days=appraisal_days)
+            waiting = db.session.scalars(sa.select(model).where(
+                model.state.in_(process.waiting_for("board_appraiser")),
+                model.state_changed_at <= cutoff)).all()
+            appraisers = role_holders({"board_appraiser"}) if waiting else []
+            for item in waiting:
+                days = (now_utc() - item.state_changed_at).days
+                subject = f"[TĐKT] Quá thời hạn thẩm định: {what} của {item.unit.name}"
+                lead = (f"{what.capitalize()} của {item.unit.name} đã chờ xử lý {days} ngày, "
+                        f"quá thời hạn {appraisal_days} ngày.")
+                for user in appraisers:
+                    counts["board"] += _remind(process, item, user, day, subject, lead)
+    return counts
+
+
+# -- reading and resending ----------------------------------------------------------------------
+
+
+def mine(user, unread_only=False, page=1, per_page=20):
+    """A page of this person's notifications, newest first."""
+    query = sa.select(OutboxMessage).where(OutboxMessage.recipient_user_id == user.id)
+    if unread_only:
+        query = query.where(OutboxMessage.read_at.is_(None))
+    return paginate(query.order_by(OutboxMessage.id.desc()), page, per_page)
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
+        OutboxMessage.recipient_user_id == user.id, OutboxMessage.read_at.is_(None)))
+
+
+def mark_read(user, ids=None) -> int:
+    """Mark the given notifications (or all) of this user as read."""
+    with transaction():
+        query = sa.update(OutboxMessage).where(
+            OutboxMessage.recipient_user_id == user.id, OutboxMessage.read_at.is_(None))
+        if ids is not None:
+            query = query.where(OutboxMessage.id.in_(ids))
+        result = db.session.execute(query.values(read_at=now_utc())
+                                    .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def for_item(user, kind, item):
+    """Who was told about an item the caller has loaded (so may see), and whether delivery
+    succeeded."""
+    query = sa.select(OutboxMessage).where(
+        OutboxMessage.item_type == kind, OutboxMessage.item_id == item.id)
+    if kind == "decision" and not user.roles & PROVINCE_WIDE_DECISIONS:
+        # An issued decision names many units: each sees what its own people were told,
+        # not the other units' addresses.
+        own = sa.select(User.id).where(User.unit_id == user.unit_id)
+        query = query.where(OutboxMessage.recipient_user_id.in_(own))
+    return db.session.scalars(query.order_by(OutboxMessage.id)).all()
+
+
+def undelivered(user, status="failed", page=1, per_page=20):
+    """A page of the messages in one delivery state, failed ones by default (Board)."""
+    require_role(user, BOARD, "xem thư chưa gửi được")
+    return paginate(sa.select(OutboxMessage).where(OutboxMessage.status == status)
+                    .order_by(OutboxMessage.id.desc()), page, per_page)
+
+
+def resend(message_id, by=None):
+    """Put a failed message back in the queue, its tries counted afresh and its claim
+    released. ``by``: the Board member asking; None for the operator at the console."""
+    if by is not None:
+        require_role(by, BOARD, "gửi lại thư")
+    with transaction():
+        row = db.session.get(OutboxMessage, message_id, with_for_update=True)
+        if row is None:
+            raise NotFound("Không tìm thấy thư.")
+        if row.status != "failed":
+            raise Conflict("Chỉ gửi lại được thư đã gửi thất bại.",
+                           details={"status": row.status}, code="not_failed")
+        row.status, row.attempts, row.next_attempt_at = "pending", 0, now_utc()
+        row.claimed_by = row.claimed_at = None
+    return row

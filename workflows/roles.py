@@ -1,0 +1,25 @@
+"""The roles people act in, defined once: identifier -> how the pages name it.
+
+A unit-scoped role acts only on its own unit's items; the others act province-wide.
+"""
+ROLES = {
+    "unit_staff": "Cán bộ thi đua – khen thưởng đơn vị",
+    "unit_head": "Thủ trưởng đơn vị",
+    "board_appraiser": "Chuyên viên Ban Thi đua – Khen thưởng",
+    "board_head": "Lãnh đạo Ban Thi đua – Khen thưởng",
+    "chairman": "Chủ tịch / Phó Chủ tịch UBND tỉnh",
+    "office_clerk": "Văn thư Văn phòng UBND tỉnh",
+    "admin": "Quản trị hệ thống",
+}
+UNIT_SCOPED = frozenset({"unit_staff", "unit_head"})
+
+STAFF = frozenset({"unit_staff"})
+HEAD = frozenset({"unit_head"})
+UNIT = STAFF | HEAD
+APPRAISER = frozenset({"board_appraiser"})
+BOARD_HEAD = frozenset({"board_head"})
+BOARD = APPRAISER | BOARD_HEAD
+CHAIRMAN = frozenset({"chairman"})
+CLERK = frozenset({"office_clerk"})
+ADMIN = frozenset({"admin"})
+SYSTEM = frozenset()  # steps fired by another item's step
