@@ -119,10 +119,15 @@ def test_a_failed_message_is_shown_to_the_board_and_sent_again(world, api, smtp_
 
 def test_the_command_line_resends_and_delivers(app, world, smtp_server, config):
     row = _one_failed_message(world, smtp_server, config)
+    # a claim left on the row (a worker that died mid-send) is released, as by the API
+    row.claimed_by, row.claimed_at = "worker-that-died", now_utc()
+    db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["notifications", "resend", str(row.id)])
     assert result.exit_code == 0, result.output
-    assert rows(id=row.id)[0].status == "pending"
+    (again,) = rows(id=row.id)
+    assert (again.status, again.attempts, again.claimed_by, again.claimed_at) == (
+        "pending", 0, None, None)
     assert runner.invoke(args=["notifications", "resend", str(row.id)]).exit_code == 2
 
     smtp_server.start()

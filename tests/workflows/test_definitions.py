@@ -1,0 +1,129 @@
+"""What the rest of the code reads off a process definition: labels, confirmations,
+editable states, documents and the states they are final in, effects. No Flask, no
+database."""
+import pytest
+
+from workflows import CAMPAIGN, DECISION, DOSSIER, PLAN, PROCESSES, Edit, Process, Step
+from workflows.roles import ROLES, STAFF, UNIT_SCOPED
+
+SUBMITTED_ON = ("submitted", "in_appraisal")
+
+# The papers each item carries, and the states in which its kept copy is the final one.
+FINAL_IN = {
+    ("campaign", "launch"): {"launched", "closed"},
+    ("plan", "plan"): {*SUBMITTED_ON, "awaiting_chairman", "approved"},
+    ("dossier", "proposal"): {*SUBMITTED_ON, "appraised", "rejected", "in_proposal", "decided"},
+    ("dossier", "minutes"): {*SUBMITTED_ON, "appraised", "rejected", "in_proposal", "decided"},
+    ("decision", "proposal"): {"awaiting_chairman", "approved", "issued"},
+    ("decision", "decision"): {"issued"},
+    ("decision", "certificates"): {"issued"},
+}
+
+# Steps that ask before they fire: every step that needs a reason, and every step that
+# ends something (launch, close, approve, reject, issue).
+CONFIRMED = {
+    ("campaign", "launch"), ("campaign", "close"),
+    ("plan", "head_return"), ("plan", "return_to_unit"), ("plan", "approve"),
+    ("plan", "chairman_return"),
+    ("dossier", "head_return"), ("dossier", "return_to_unit"), ("dossier", "reject"),
+    ("decision", "board_return"), ("decision", "chairman_return"), ("decision", "approve"),
+    ("decision", "issue"),
+}
+
+
+def test_documents_are_final_in_the_states_the_design_says():
+    derived = {(kind, name): set(process.final_states[name])
+               for kind, process in PROCESSES.items() for name in process.documents}
+    assert derived == FINAL_IN
+
+
+def test_each_document_is_kept_by_exactly_one_step_and_attached_where_declared():
+    for kind, process in PROCESSES.items():
+        for name in process.documents:
+            keepers = [s.trigger for s in process.steps if name in s.finalizes]
+            assert len(keepers) == 1, (kind, name, keepers)
+    attached = {(k, s.trigger, n) for k, p in PROCESSES.items() for s in p.steps
+                for n in s.attaches}
+    assert attached == {("decision", "issue", "decision")}
+
+
+def test_confirmations_and_their_words():
+    asked = {(k, s.trigger) for k, p in PROCESSES.items() for s in p.steps if s.confirm}
+    assert asked == CONFIRMED
+    assert DECISION.step("issue", "approved").question == "Xác nhận: Ban hành?"
+    assert PLAN.step("submit", "draft").question is None
+    assert Step("x", ("a",), "b", STAFF, "Làm", confirm="Chắc chắn?").question == "Chắc chắn?"
+
+
+def test_editable_states_and_edits():
+    assert PLAN.editable == DOSSIER.editable == frozenset({"draft", "returned"})
+    assert CAMPAIGN.editable == frozenset({"draft"})
+    assert DECISION.editable == frozenset({"drafting"})
+    assert DOSSIER.edits["verdicts"].states == frozenset({"in_appraisal"})
+    assert DECISION.edits["strikes"].roles == frozenset({"chairman"})
+    assert "issued" not in DECISION.edits["recipients"].states
+    for process in PROCESSES.values():
+        for edit in process.edits.values():
+            assert edit.states <= set(process.states) and edit.roles <= set(ROLES)
+            assert edit.what.strip() and edit.refused.strip()
+
+
+def test_labels_and_names():
+    assert [(p.name, p.collection, p.label) for p in PROCESSES.values()] == [
+        ("campaign", "campaigns", "Phong trào"), ("plan", "plans", "Kế hoạch"),
+        ("dossier", "dossiers", "Hồ sơ"), ("decision", "decisions", "Quyết định")]
+    assert PLAN.trigger_label("sign_off") == "Ký duyệt, gửi Ban TĐKT"
+    assert DECISION.trigger_label("submit") == "Trình lãnh đạo Ban"
+    assert UNIT_SCOPED == frozenset({"unit_staff", "unit_head"})
+
+
+def test_effects_are_named_on_their_steps():
+    assert CAMPAIGN.effects == {"open_unit_items", "stamp_close"}
+    assert PLAN.effects == {"stamp_submission", "sign"}
+    assert DOSSIER.effects == {"stamp_submission", "sign", "stamp_appraisal"}
+    assert DECISION.effects == {"number_proposal", "clear_proposal", "stamp_approval", "issue"}
+
+
+def test_waiting_for_reads_the_steps():
+    assert PLAN.waiting_for("board_appraiser") == ["in_appraisal", "submitted"]
+    assert PLAN.waiting_for("unit_head") == ["awaiting_head"]  # withdraw is optional
+    assert DOSSIER.waiting_for("chairman") == []  # include/exclude/decide are the system's
+
+
+class _Item:
+    def __init__(self, state):
+        self.state = state
+
+
+def test_guards_run_once_per_fire():
+    calls = []
+
+    def counted(facts):
+        calls.append(facts)
+        return None
+
+    process = Process(
+        name="t", collection="ts", label="Thử", noun="thử", initial="a",
+        states={"a": "A", "b": "B"}, edits={"content": Edit(STAFF, frozenset({"a"}), "sửa", "Không")},
+        steps=[Step("go", ("a",), "b", STAFF, "Đi", guards=(counted,))])
+    process.fire(_Item("a"), "go", "facts")
+    assert calls == ["facts"]
+
+
+def test_a_definition_naming_an_unknown_document_is_refused():
+    with pytest.raises(ValueError, match="unknown documents"):
+        Process(name="t", collection="ts", label="Thử", noun="thử", initial="a",
+                states={"a": "A", "b": "B"},
+                edits={"content": Edit(STAFF, frozenset({"a"}), "sửa", "Không")},
+                steps=[Step("go", ("a",), "b", STAFF, "Đi", finalizes=("paper",))])
+
+
+def test_describe_names_everything_a_reader_asks():
+    text = DOSSIER.describe()
+    for fragment in ("sign_off: awaiting_head -> submitted  «Ký duyệt, gửi Ban TĐKT»",
+                     "keeps documents: proposal, minutes", "effect: stamp_appraisal",
+                     "confirmation: Xác nhận: Không chấp nhận hồ sơ?",
+                     "guards: every_nominee_has_verdict, some_nominee_accepted",
+                     "verdicts: board_appraiser in in_appraisal",
+                     "notifies: drafter, unit_head"):
+        assert fragment in text, fragment
