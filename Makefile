@@ -14,7 +14,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-postgres install system-packages bench clean
+.PHONY: run test lint test-postgres install system-packages bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-postgres: install system-packages
 bench: install
 	$(BIN)/python bench/workflow_bench.py
 	$(BIN)/python bench/docgen_bench.py
+
+# The province ×10 on PostgreSQL under gunicorn (BENCH_DATABASE_URL, default the local
+# tdkt_bench database, which it creates and rebuilds): see bench/scale_bench.py.
+bench-scale: install
+	$(BIN)/python bench/scale_bench.py
 
 clean:
 	rm -rf $(VENV) instance/tdkt.sqlite3* .pytest_cache

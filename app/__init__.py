@@ -57,6 +57,8 @@ def register_extensions(app):
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app, db)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _tune_postgresql(app, db)
 
 
 def _tune_sqlite(app, db):
@@ -79,6 +81,18 @@ def register_errors(app):
     from app.errors import init_errors
 
     init_errors(app)
+
+
+def _tune_postgresql(app, db):
+    """Short queries all: the JIT compiler's start-up (tens of ms) never pays for itself."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def _settings(dbapi_connection, _record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+            dbapi_connection.commit()
 
 
 def register_api(app):

@@ -12,6 +12,8 @@ from app.api.schemas import (
     CampaignOut,
     CampaignPage,
     CampaignPatch,
+    ProgressArgs,
+    ProgressPage,
 )
 from app.services import campaigns, workflow
 
@@ -47,6 +49,16 @@ def get_campaign(item_id):
 def update_campaign(data, item_id):
     version = data.pop("version")
     return campaigns.update_campaign(current_user, item_id, data, version)
+
+
+@blp.route("/<int:item_id>/progress")
+@blp.arguments(ProgressArgs, location="query")
+@blp.response(200, ProgressPage)
+@blp.doc(summary="Every participating unit with its plan and dossier, paged and filtered, "
+                 "with counts by state")
+def progress(args, item_id):
+    return campaigns.progress(current_user, item_id, args.get("state"), args["page"],
+                              args["per_page"])
 
 
 add_workflow_routes(blp, "campaign")

@@ -5,7 +5,7 @@ from decimal import Decimal
 from marshmallow import Schema, fields, validate
 
 from app.api import messages
-from app.services.campaigns import LAUNCH_TYPES
+from app.services.campaigns import LAUNCH_TYPES, participant_count
 from app.services.dossiers import NOMINEE_KINDS, VERDICTS
 from app.services.org import UNIT_KINDS
 from app.services.workflow import state_label
@@ -396,9 +396,33 @@ class CampaignOut(CampaignSummary):
     closed_at = fields.DateTime(allow_none=True)
     contents = fields.List(fields.Nested(ContentOut))
     award_forms = fields.List(fields.Nested(CampaignAwardFormOut))
-    participants = fields.Function(
-        lambda c: [{"id": p.unit.id, "code": p.unit.code, "name": p.unit.name}
-                   for p in c.participants])
+    participant_count = fields.Function(
+        participant_count, metadata={"description": "the units, paged: GET …/{id}/progress"})
+
+
+class ProgressArgs(PageArgs):
+    state = Str(metadata={"description": "units whose plan or dossier is in this state"})
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class ProgressRow(Base):
+    unit_id = fields.Integer()
+    unit_code = Str()
+    unit_name = Str()
+    plan_id = fields.Integer(allow_none=True)
+    plan_state = Str(allow_none=True)
+    dossier_id = fields.Integer(allow_none=True)
+    dossier_state = Str(allow_none=True)
+    nominees = fields.Integer(allow_none=True, metadata={"description": "in the dossier"})
+
+
+class ProgressPage(Base):
+    items = fields.List(fields.Nested(ProgressRow))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    counts = fields.Dict(keys=Str(), values=fields.Dict(keys=Str(), values=fields.Integer()),
+                         metadata={"description": "plans and dossiers by state, all units"})
 
 
 class CampaignListArgs(PageArgs):

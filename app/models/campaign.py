@@ -60,8 +60,9 @@ class Campaign(WorkflowItemMixin, db.Model):
     award_forms: Mapped[list["CampaignAwardForm"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+    # Thousands of rows at a province's scale: loaded only by the use cases that ask.
     participants: Mapped[list["CampaignParticipant"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
+        cascade="all, delete-orphan"
     )
 
     @property

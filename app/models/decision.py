@@ -41,9 +41,9 @@ class Decision(WorkflowItemMixin, db.Model):
         foreign_keys=[proposal_signed_by_id])
     recipients: Mapped[list[DecisionRecipient]] = relationship(
         cascade="all, delete-orphan", order_by=DecisionRecipient.position, lazy="selectin")
+    # Up to thousands of awardees: loaded on access.
     nominees: Mapped[list[Nominee]] = relationship(
-        order_by=(Nominee.kind, Nominee.dossier_id, Nominee.position), lazy="selectin"
-    )
+        order_by=(Nominee.kind, Nominee.dossier_id, Nominee.position))
 
     @property
     def awarded(self):

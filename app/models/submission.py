@@ -42,12 +42,9 @@ class Plan(SignedMixin, SubmissionMixin, db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship(lazy="joined")
-    sections: Mapped[list["PlanSection"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
-    commitments: Mapped[list["PlanCommitment"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Collections load on access: a list of plans never drags their text along.
+    sections: Mapped[list["PlanSection"]] = relationship(cascade="all, delete-orphan")
+    commitments: Mapped[list["PlanCommitment"]] = relationship(cascade="all, delete-orphan")
 
 
 class PlanSection(db.Model):
@@ -101,18 +98,12 @@ class Dossier(SignedMixin, SubmissionMixin, db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship(lazy="joined")
-    results: Mapped[list["DossierResult"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Collections load on access: a list of dossiers never drags their nominees along.
+    results: Mapped[list["DossierResult"]] = relationship(cascade="all, delete-orphan")
     nominees: Mapped[list["Nominee"]] = relationship(
-        back_populates="dossier",
-        cascade="all, delete-orphan",
-        order_by="Nominee.position",
-        lazy="selectin",
-    )
+        back_populates="dossier", cascade="all, delete-orphan", order_by="Nominee.position")
     attachments: Mapped[list["Attachment"]] = relationship(
-        back_populates="dossier", cascade="all, delete-orphan", lazy="selectin"
-    )
+        back_populates="dossier", cascade="all, delete-orphan")
 
 
 class DossierResult(db.Model):

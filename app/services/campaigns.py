@@ -13,11 +13,12 @@ from app.models import (
     CampaignParticipant,
     CampaignTarget,
     Dossier,
+    Nominee,
     Plan,
     Unit,
     User,
 )
-from app.services import distribution, org, reference, registers, steps
+from app.services import bulk, distribution, org, reference, registers, steps
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
@@ -156,24 +157,49 @@ def update_campaign(user, campaign_id, data, version):
     return campaign
 
 
-def progress(user, campaign, state=None):
-    """Every participating unit with its plan and dossier, as far as ``user`` may see them,
-    and the count of each by state: two queries, whatever the size."""
-    plans = {p.unit_id: p for p in db.session.scalars(sa.select(Plan).where(
-        Plan.campaign_id == campaign.id, visible(user, Plan)))}
-    dossier_rows = {d.unit_id: d for d in db.session.scalars(sa.select(Dossier).where(
-        Dossier.campaign_id == campaign.id, visible(user, Dossier)))}
-    rows = [{"unit": p.unit, "plan": plans.get(p.unit_id), "dossier": dossier_rows.get(p.unit_id)}
-            for p in campaign.participants]
-    counts = {"plan": {}, "dossier": {}}
-    for row in rows:
-        for kind in counts:
-            if row[kind] is not None:
-                counts[kind][row[kind].state] = counts[kind].get(row[kind].state, 0) + 1
+def progress(user, campaign_id, state=None, page=1, per_page=50):
+    """The campaign's participating units, a page at a time, each with its plan's and its
+    dossier's state (as far as ``user`` may see them) and the dossier's nominee count;
+    ``state`` keeps the units whose plan or dossier is in it. With the counts of plans
+    and dossiers by state over the whole campaign. A fixed number of statements,
+    whatever the number of units."""
+    campaign = steps.load(KIND, campaign_id, user)
+    nominees = (sa.select(sa.func.count()).where(Nominee.dossier_id == Dossier.id)
+                .correlate(Dossier).scalar_subquery())
+    query = (
+        sa.select(Unit.id.label("unit_id"), Unit.code.label("unit_code"),
+                  Unit.name.label("unit_name"), Plan.id.label("plan_id"),
+                  Plan.state.label("plan_state"), Dossier.id.label("dossier_id"),
+                  Dossier.state.label("dossier_state"),
+                  sa.case((Dossier.id.is_(None), None), else_=nominees).label("nominees"))
+        .select_from(CampaignParticipant)
+        .join(Unit, Unit.id == CampaignParticipant.unit_id)
+        .outerjoin(Plan, sa.and_(Plan.campaign_id == CampaignParticipant.campaign_id,
+                                 Plan.unit_id == CampaignParticipant.unit_id,
+                                 visible(user, Plan)))
+        .outerjoin(Dossier, sa.and_(Dossier.campaign_id == CampaignParticipant.campaign_id,
+                                    Dossier.unit_id == CampaignParticipant.unit_id,
+                                    visible(user, Dossier)))
+        .where(CampaignParticipant.campaign_id == campaign.id))
     if state:
-        rows = [r for r in rows if state in (getattr(r["plan"], "state", None),
-                                             getattr(r["dossier"], "state", None))]
-    return rows, counts
+        query = query.where(sa.or_(Plan.state == state, Dossier.state == state))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
+                              .offset((page - 1) * per_page)).mappings().all()
+    counts = {}
+    for process, model in ((PLAN, Plan), (DOSSIER, Dossier)):
+        found = dict(db.session.execute(
+            sa.select(model.state, sa.func.count()).where(
+                model.campaign_id == campaign.id, visible(user, model))
+            .group_by(model.state)).all())
+        counts[process.name] = {s: found[s] for s in process.states if s in found}
+    return {"campaign": campaign, "items": rows, "total": total, "page": page,
+            "per_page": per_page, "counts": counts}
+
+
+def participant_count(campaign) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(
+        CampaignParticipant.campaign_id == campaign.id))
 
 
 def form_choices(user):
@@ -197,7 +223,7 @@ def campaign_facts(c):
         plan_deadline=c.plan_deadline,
         dossier_deadline=c.dossier_deadline,
         contents={content.title: len(content.targets) for content in c.contents},
-        participant_count=len(c.participants),
+        participant_count=participant_count(c),
         award_form_count=len(c.award_forms),
         vote_threshold=c.vote_threshold,
     )
@@ -236,14 +262,15 @@ def _open_unit_items(campaign, user, role, comment):
         number = registers.take_number(campaign.issuer_unit_id, abbreviation or "CV",
                                        campaign.launch_date.year)
         campaign.launch_number = f"{number:02d}/{symbol}"
-    unit_ids = [p.unit_id for p in campaign.participants]
     for process, model in ((PLAN, Plan), (DOSSIER, Dossier)):
-        have = set(db.session.scalars(
-            sa.select(model.unit_id).where(model.campaign_id == campaign.id)))
-        for unit_id in unit_ids:
-            if unit_id not in have:
-                db.session.add(model(campaign_id=campaign.id, unit_id=unit_id,
-                                     state=process.initial))
+        # One INSERT … SELECT per kind, whatever the number of units.
+        have = sa.select(model.unit_id).where(model.campaign_id == campaign.id)
+        bulk.insert_from(model, {
+            "campaign_id": CampaignParticipant.campaign_id,
+            "unit_id": CampaignParticipant.unit_id, "state": sa.literal(process.initial),
+        }, sa.select(CampaignParticipant).where(
+            CampaignParticipant.campaign_id == campaign.id,
+            CampaignParticipant.unit_id.not_in(have)).order_by(CampaignParticipant.unit_id))
 
 
 def _stamp_close(campaign, user, role, comment):

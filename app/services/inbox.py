@@ -1,4 +1,9 @@
-"""Việc cần xử lý: every item waiting for this person's action, in one paged SQL query."""
+"""Việc cần xử lý: every item waiting for this person's action, a page at a time in SQL.
+
+The items come from a UNION over the kinds, each branch reading its deadline by a join;
+the page is ordered and cut inside the union, and only its rows are joined to their
+campaign's title and unit's name, so the cost follows the page, not the queue.
+"""
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -7,7 +12,8 @@ from workflows import PROCESSES
 from workflows.roles import UNIT_SCOPED
 
 
-def _branch(kind, model, user, deadline, unit_column, campaign_column):
+def _waiting(kind, model, user, unit_column):
+    """The WHERE clause of the items of ``kind`` waiting for one of the user's roles."""
     clauses = []
     for role in user.roles:
         states = PROCESSES[kind].waiting_for(role)
@@ -17,59 +23,56 @@ def _branch(kind, model, user, deadline, unit_column, campaign_column):
         if role in UNIT_SCOPED:
             clause = sa.and_(clause, unit_column == user.unit_id)
         clauses.append(clause)
-    if not clauses:
-        return None
-    return sa.select(
-        sa.literal(kind).label("kind"),
-        model.id.label("id"),
-        model.state.label("state"),
-        campaign_column.label("campaign_id"),
-        unit_column.label("unit_id"),
-        deadline.label("deadline"),
-        model.state_changed_at.label("waiting_since"),
-    ).where(sa.or_(*clauses))
+    return sa.or_(*clauses) if clauses else None
 
 
-def inbox_query(user, kind=None, campaign_id=None):
-    """A UNION over the kinds; filters and ordering run in SQL."""
+def _branches(user, kind, campaign_id):
     null_int = sa.cast(sa.null(), sa.Integer)
     null_date = sa.cast(sa.null(), sa.Date)
-    builders = {
-        "plan": lambda: _branch(
-            "plan", Plan, user,
-            sa.select(Campaign.plan_deadline).where(Campaign.id == Plan.campaign_id)
-            .scalar_subquery(), Plan.unit_id, Plan.campaign_id),
-        "dossier": lambda: _branch(
-            "dossier", Dossier, user,
-            sa.select(Campaign.dossier_deadline).where(Campaign.id == Dossier.campaign_id)
-            .scalar_subquery(), Dossier.unit_id, Dossier.campaign_id),
-        "decision": lambda: _branch(
-            "decision", Decision, user, null_date, null_int, Decision.campaign_id),
-        "campaign": lambda: _branch(
-            "campaign", Campaign, user, Campaign.plan_deadline, null_int, Campaign.id),
+    shapes = {  # kind: (table, its unit, its campaign, its deadline, the join for it)
+        "plan": (Plan, Plan.unit_id, Plan.campaign_id, Campaign.plan_deadline, Campaign),
+        "dossier": (Dossier, Dossier.unit_id, Dossier.campaign_id, Campaign.dossier_deadline,
+                    Campaign),
+        "decision": (Decision, null_int, Decision.campaign_id, null_date, None),
+        "campaign": (Campaign, null_int, Campaign.id, Campaign.plan_deadline, None),
     }
-    branches = [build() for name, build in builders.items() if kind in (None, name)]
-    branches = [b for b in branches if b is not None]
-    if not branches:
-        return None
-    union = sa.union_all(*branches).subquery("inbox")
-    query = sa.select(union)
-    if campaign_id:
-        query = query.where(union.c.campaign_id == campaign_id)
-    return query, union
+    for name, (model, unit, campaign, deadline, joined) in shapes.items():
+        if kind not in (None, name):
+            continue
+        where = _waiting(name, model, user, unit)
+        if where is None:
+            continue
+        branch = sa.select(
+            sa.literal(name).label("kind"), model.id.label("id"), model.state.label("state"),
+            campaign.label("campaign_id"), unit.label("unit_id"), deadline.label("deadline"),
+            model.state_changed_at.label("waiting_since"),
+        ).select_from(model).where(where)
+        if joined is not None:
+            branch = branch.join(joined, joined.id == campaign)
+        if campaign_id:
+            branch = branch.where(campaign == campaign_id)
+        yield branch
 
 
 def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
-    built = inbox_query(user, kind, campaign_id)
-    if built is None:
+    """(rows of this page, total): soonest deadline first, then the longest waiting."""
+    branches = list(_branches(user, kind, campaign_id))
+    if not branches:
         return [], 0
-    query, union = built
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.execute(
-        query.add_columns(Campaign.title.label("campaign_title"), Unit.name.label("unit_name"))
-        .join(Campaign, Campaign.id == union.c.campaign_id)
-        .outerjoin(Unit, Unit.id == union.c.unit_id)
-        .order_by(union.c.deadline.is_(None), union.c.deadline, union.c.waiting_since, union.c.id)
+    union = sa.union_all(*branches).subquery("waiting")
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(union))
+    page_rows = (
+        sa.select(union)
+        .order_by(union.c.deadline.is_(None), union.c.deadline, union.c.waiting_since,
+                  union.c.kind, union.c.id)
         .limit(per_page).offset((page - 1) * per_page)
+        .subquery("page"))
+    rows = db.session.execute(
+        sa.select(page_rows, Campaign.title.label("campaign_title"),
+                  Unit.name.label("unit_name"))
+        .join(Campaign, Campaign.id == page_rows.c.campaign_id)
+        .outerjoin(Unit, Unit.id == page_rows.c.unit_id)
+        .order_by(page_rows.c.deadline.is_(None), page_rows.c.deadline,
+                  page_rows.c.waiting_since, page_rows.c.kind, page_rows.c.id)
     ).all()
     return rows, total

@@ -32,14 +32,21 @@ def check_password_policy(password: str, field="password", label="Mật khẩu")
         raise Invalid(message, details={field: [message]}, code="weak_password")
 
 
-def role_holders(roles, unit_ids=None):
-    """The active people holding any of ``roles`` (in these units, when given: a list or a
-    subquery of unit ids), each once, in the order they were created."""
-    query = (sa.select(User).join(UserRole, UserRole.user_id == User.id)
+def holder_ids(roles, unit_ids=None):
+    """A SELECT of the ids of the active people holding any of ``roles`` (in these units,
+    when given: a list or a subquery of unit ids)."""
+    query = (sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
              .where(UserRole.role.in_(roles), User.active.is_(True)))
     if unit_ids is not None:
         query = query.where(User.unit_id.in_(unit_ids))
-    return db.session.scalars(query.distinct().order_by(User.id)).all()
+    return query
+
+
+def role_holders(roles, unit_ids=None):
+    """The active people holding any of ``roles``, each once, in the order they were
+    created."""
+    return db.session.scalars(sa.select(User).where(User.id.in_(holder_ids(roles, unit_ids)))
+                              .order_by(User.id)).all()
 
 
 def list_units(kind=None, cluster=None):

@@ -28,9 +28,9 @@ from app.models import (
     User,
     WorkflowEvent,
 )
-from app.services import reference
+from app.services import bulk, reference
 from app.services.errors import Conflict, NotFound
-from app.services.org import role_holders
+from app.services.org import holder_ids, role_holders
 from app.services.paging import paginate
 from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role
 from app.services.tx import transaction
@@ -60,10 +60,8 @@ def _drafter(kind, item):
                WorkflowEvent.trigger == "submit")
         .order_by(WorkflowEvent.id.desc())
         .limit(1)
-    )
-    actor_id = actor_id or getattr(item, "created_by_id", None)
-    user = db.session.get(User, actor_id) if actor_id else None
-    return [user] if user and user.active else []
+    ) or getattr(item, "created_by_id", None)
+    return sa.select(User.id).where(User.id == actor_id, User.active.is_(True))
 
 
 def _awardee_units(decision):
@@ -73,22 +71,23 @@ def _awardee_units(decision):
 
 
 def recipients(kind, item, audience):
-    """The accounts an audience names for this item."""
+    """A SELECT of the ids of the accounts an audience names for this item (None: the
+    audience names addresses, not accounts)."""
     if audience in PROVINCE_ROLES:
-        return role_holders({audience})
+        return holder_ids({audience})
     if audience in ("unit_staff", "unit_head"):
-        return role_holders({audience}, [item.unit_id])
+        return holder_ids({audience}, [item.unit_id])
     if audience == "unit":
-        return role_holders(UNIT, [item.unit_id])
+        return holder_ids(UNIT, [item.unit_id])
     if audience == "drafter":
         return _drafter(kind, item)
     if audience == "participants":
-        return role_holders(UNIT, sa.select(CampaignParticipant.unit_id).where(
+        return holder_ids(UNIT, sa.select(CampaignParticipant.unit_id).where(
             CampaignParticipant.campaign_id == item.id))
     if audience == "distribution":
-        return []  # addresses, not accounts: see _addresses
+        return None  # addresses, not accounts: see _addresses
     if audience == "awardee_units":
-        return role_holders(UNIT, _awardee_units(item))
+        return holder_ids(UNIT, _awardee_units(item))
     raise ValueError(f"unknown audience {audience!r}")
 
 
@@ -117,14 +116,13 @@ def _title(process, item):
 def tell(process, item, event, step, actor=None):
     """One outbox row per person or address the step's audiences name, never the actor.
 
-    People without an e-mail address still get the in-app notification.
+    People without an e-mail address still get the in-app notification. The people's
+    rows are written by one INSERT … SELECT, however many units a campaign has.
     """
     kind = process.name
-    told, addresses = {}, {}
+    selects = [q for q in (recipients(kind, item, a) for a in step.notify) if q is not None]
+    addresses = {}
     for audience in step.notify:
-        for user in recipients(kind, item, audience):
-            if actor is None or user.id != actor.id:
-                told.setdefault(user.id, user)
         for name, email in _addresses(item, audience):
             addresses.setdefault(email.strip().lower(), (name, email.strip()))
     payload = {
@@ -143,15 +141,26 @@ def tell(process, item, event, step, actor=None):
     }
     template = f"{kind}.{event.trigger}"
     mailed = set()
-    for user in told.values():
-        email = (user.email or "").strip() or None
-        if email:
-            mailed.add(email.lower())
-        db.session.add(_message(kind, item.id, template, payload, user.full_name, email,
-                                user.id, event.id))
-    for key, (name, email) in addresses.items():
+    if selects:
+        told = sa.union(*selects).subquery()
+        people = sa.select(User).where(User.id.in_(sa.select(told.c[0])))
+        if actor is not None:
+            people = people.where(User.id != actor.id)
+        email = sa.func.nullif(sa.func.trim(sa.func.coalesce(User.email, "")), "")
+        bulk.insert_from(OutboxMessage, {
+            "event_id": sa.literal(event.id), "item_type": sa.literal(kind),
+            "item_id": sa.literal(item.id), "template": sa.literal(template),
+            "recipient_user_id": User.id, "recipient_name": User.full_name,
+            "recipient_email": email, "payload": sa.literal(payload, OutboxMessage.payload.type),
+            # no address: an in-app notification only, nothing for the mail worker
+            "status": sa.case((email.is_(None), "in_app"), else_="pending"),
+        }, people.order_by(User.id))
+        if addresses:
+            mailed = {e.lower() for e in db.session.scalars(
+                people.with_only_columns(email).where(email.is_not(None)))}
+    for key, (name, address) in addresses.items():
         if key not in mailed:
-            db.session.add(_message(kind, item.id, template, payload, name, email,
+            db.session.add(_message(kind, item.id, template, payload, name, address,
                                     event_id=event.id))
 
 
@@ -227,7 +236,8 @@ def mine(user, unread_only=False, page=1, per_page=20):
 
 
 def unread_count(user) -> int:
-    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
+    # count(*), answered from the (recipient, read_at) index without reading the rows
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
         OutboxMessage.recipient_user_id == user.id, OutboxMessage.read_at.is_(None)))
 
 

@@ -194,8 +194,9 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None):
         if step.comment and not comment:
             raise Invalid("Bước này cần ghi rõ lý do.", code="comment_required")
         try:
-            _advance(kind, item, trigger, kind.facts(item), user,
-                     acting_role(user, step.roles, item), comment)
+            facts = kind.facts(item) if step.guards else None  # read only what guards ask
+            _advance(kind, item, trigger, facts, user, acting_role(user, step.roles, item),
+                     comment)
         except StepRefused as refused:
             raise Invalid(
                 refused.reasons[0] if len(refused.reasons) == 1

@@ -80,8 +80,8 @@ def _item_page(kind, item_id):
                                if context["can_compose"] else [])
     if kind == "campaign":
         state = request.args.get("state") or None
-        context["progress"], counts = campaigns.progress(current_user, item, state)
-        context["plan_counts"], context["dossier_counts"] = counts["plan"], counts["dossier"]
+        page = max(request.args.get("page", 1, type=int), 1)
+        context["progress"] = campaigns.progress(current_user, item.id, state, page)
         context["state_filter"] = state or ""
         context["dossier_states"] = {**workflow.KINDS["plan"].process.states,
                                      **workflow.KINDS["dossier"].process.states}

@@ -23,9 +23,11 @@ def test_campaign_plan_dossier_decision_through_the_api(api, world):
     assert r.status_code == 201, r.get_json()
     campaign = r.get_json()
     assert campaign["state"] == "draft" and campaign["state_label"] == "Dự thảo"
-    assert [p["code"] for p in campaign["participants"]] == ["SYT", "PDK"] or \
-        sorted(p["code"] for p in campaign["participants"]) == ["PDK", "SYT"]
+    assert campaign["participant_count"] == 2
     cid = campaign["id"]
+    progress = board.get(f"/api/v1/campaigns/{cid}/progress").get_json()
+    assert sorted(r["unit_code"] for r in progress["items"]) == ["PDK", "SYT"]
+    assert progress["total"] == 2 and progress["counts"] == {"plan": {}, "dossier": {}}
 
     actions = board.get(f"/api/v1/campaigns/{cid}/actions").get_json()
     assert [(a["trigger"], a["allowed"]) for a in actions["actions"]] == [("launch", True)]

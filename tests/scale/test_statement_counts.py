@@ -1,0 +1,173 @@
+"""The number of SQL statements does not grow with the data.
+
+Every list endpoint, the progress table, the inbox and each step are measured twice: in
+a campaign of 2 units and in one of 2 + EXTRA units (each with its own staff and head,
+so a launch tells several times as many people). The counts must be equal.
+"""
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import Dossier, Plan, Unit, User
+from app.services import decisions, dossiers, workflow
+from tests import helpers
+from tests.conftest import PASSWORD_HASH
+
+EXTRA = 8
+
+
+@contextmanager
+def counting():
+    seen = []
+
+    def count(conn, cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _fire(world, kind, item, who, trigger, comment=None):
+    """One step, counted alone (the test's own refresh of the item is not)."""
+    db.session.refresh(item)
+    with counting() as seen:
+        workflow.perform(kind, item.id, world.users[who], trigger, version=item.version,
+                         comment=comment)
+    return len(seen)
+
+
+def _province(world, extra, tag):
+    """``extra`` more units, each with a staff member and a head; their codes."""
+    codes = []
+    for i in range(extra):
+        unit = Unit(code=f"U{tag}{i}", name=f"Đơn vị {tag} số {i}", kind="department",
+                    email=f"u{tag}{i}@tdkt.test")
+        db.session.add(unit)
+        for role in ("unit_staff", "unit_head"):
+            user = User(username=f"{role}.{tag}{i}", full_name=f"Người {tag}{i}", unit=unit,
+                        password_hash=PASSWORD_HASH, email=f"{role}.{tag}{i}@tdkt.test")
+            user.set_roles([role])
+            db.session.add(user)
+        codes.append(unit.code)
+    db.session.commit()
+    return codes
+
+
+def _campaigns(world):
+    """A small and a larger campaign, launched, with their launch's statement counts."""
+    helpers.make_campaign(world)  # the year's first launch opens its register: not measured
+    made, launches = [], []
+    for extra, tag in ((0, "a"), (EXTRA, "b")):
+        codes = _province(world, extra, tag)
+        campaign = helpers.make_campaign(world, launch=False,
+                                         participants=["SYT", "PDK", *codes])
+        launches.append(_fire(world, "campaign", campaign, "board_head", "launch"))
+        made.append(campaign)
+    return made, launches
+
+
+def test_launch_and_every_step_of_a_plan_and_a_dossier(world):
+    """Measured in the steady state: a first campaign opens the year's registers."""
+    (small, large), launches = _campaigns(world)
+    assert launches[0] == launches[1], launches
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 2 + 2 + 2 + EXTRA
+    warm = helpers.make_campaign(world)
+    per_step = []
+    for campaign in (warm, small, large):
+        counts = {}
+        plan = helpers.complete_plan(world, campaign)
+        for who, trigger, comment in (("staff_a", "submit", None), ("head_a", "sign_off", None),
+                                      ("appraiser", "start_appraisal", None),
+                                      ("appraiser", "return_to_unit", "Bổ sung số liệu"),
+                                      ("staff_a", "submit", None), ("head_a", "sign_off", None),
+                                      ("appraiser", "start_appraisal", None),
+                                      ("appraiser", "forward", None),
+                                      ("chairman", "approve", None)):
+            counts[f"plan.{trigger}"] = _fire(world, "plan", plan, who, trigger, comment)
+        dossier = helpers.complete_dossier(world, campaign)
+        for who, trigger in (("staff_a", "submit"), ("head_a", "sign_off"),
+                             ("appraiser", "start_appraisal")):
+            counts[f"dossier.{trigger}"] = _fire(world, "dossier", dossier, who, trigger)
+        for n in dossier.nominees:
+            dossiers.set_verdict(world.users["appraiser"], dossier.id, n.id, "accepted")
+        counts["dossier.complete_appraisal"] = _fire(world, "dossier", dossier, "appraiser",
+                                                     "complete_appraisal")
+        decision = decisions.create_decision(world.users["appraiser"],
+                                             {"campaign_id": campaign.id, "award_form": "BKCT"})
+        decisions.add_nominees(world.users["appraiser"], decision.id,
+                               [n.id for n in dossier.nominees])
+        for who, trigger in (("appraiser", "submit"), ("board_head", "sign_proposal"),
+                             ("chairman", "approve"), ("clerk", "issue")):
+            counts[f"decision.{trigger}"] = _fire(world, "decision", decision, who, trigger)
+        per_step.append(counts)
+    assert per_step[1] == per_step[2], per_step[1:]
+    # a step that makes no document stays small
+    for step in ("plan.submit", "plan.start_appraisal", "plan.forward", "dossier.start_appraisal"):
+        assert per_step[1][step] <= 12, (step, per_step[1][step])
+
+
+LISTS = [
+    ("board_head", "/api/v1/campaigns?per_page=50"),
+    ("appraiser", "/api/v1/plans?per_page=50"),
+    ("appraiser", "/api/v1/dossiers?per_page=50"),
+    ("appraiser", "/api/v1/decisions?per_page=50"),
+    ("appraiser", "/api/v1/inbox?per_page=50"),
+    ("staff_a", "/api/v1/notifications?per_page=50"),
+    ("appraiser", "/api/v1/outbox?status=sent&per_page=50"),
+    ("admin", "/api/v1/units"),
+]
+
+
+@pytest.mark.parametrize("who,url", LISTS)
+def test_list_endpoints(world, api, who, url):
+    counts = []
+    for extra, tag in ((0, "a"), (EXTRA, "b")):
+        codes = _province(world, extra, tag)
+        campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
+        for model in (Plan, Dossier):
+            for item in db.session.scalars(sa.select(model).where(
+                    model.campaign_id == campaign.id)):
+                item.state = "submitted"
+        db.session.commit()
+        api(who).get(url)  # the client's first request loads its token's user: not measured
+        with counting() as seen:
+            r = api(who).get(url)
+            assert r.status_code == 200, r.get_json()
+        counts.append(len(seen))
+        if who == "appraiser" and url.startswith("/api/v1/plans"):
+            assert r.get_json()["total"] == (2 if tag == "a" else 4 + EXTRA)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_progress_of_a_campaign(world, api):
+    counts, bodies = [], []
+    for extra, tag in ((0, "a"), (EXTRA, "b")):
+        codes = _province(world, extra, tag)
+        campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
+        helpers.fire(world, "plan", helpers.complete_plan(world, campaign), "staff_a", "submit")
+        url = f"/api/v1/campaigns/{campaign.id}/progress?per_page=5"
+        api("appraiser").get(url)  # the first request loads the token's user: not measured
+        with counting() as seen:
+            r = api("appraiser").get(url)
+        counts.append(len(seen))
+        bodies.append(r.get_json())
+    assert counts[0] == counts[1], counts
+    small, large = bodies
+    assert (small["total"], len(small["items"])) == (2, 2)
+    assert (large["total"], len(large["items"])) == (2 + EXTRA, 5)
+    assert large["counts"] == {"plan": {"draft": 1 + EXTRA, "awaiting_head": 1},
+                               "dossier": {"draft": 2 + EXTRA}}
+    r = api("appraiser").get(f"/api/v1/campaigns/{campaign.id}/progress?state=awaiting_head")
+    assert [(i["unit_code"], i["plan_state"]) for i in r.get_json()["items"]] == [
+        ("SYT", "awaiting_head")]
+    # a unit sees every participant, but only its own plan and dossier
+    mine = api("staff_b").get(f"/api/v1/campaigns/{campaign.id}/progress?per_page=50").get_json()
+    assert mine["total"] == 2 + EXTRA
+    assert {i["unit_code"] for i in mine["items"] if i["plan_id"]} == {"PDK"}
+    assert mine["counts"] == {"plan": {"draft": 1}, "dossier": {"draft": 1}}
