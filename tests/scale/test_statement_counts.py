@@ -171,3 +171,29 @@ def test_the_progress_of_a_campaign(world, api):
     assert mine["total"] == 2 + EXTRA
     assert {i["unit_code"] for i in mine["items"] if i["plan_id"]} == {"PDK"}
     assert mine["counts"] == {"plan": {"draft": 1}, "dossier": {"draft": 1}}
+
+
+PAGES = [("appraiser", "/"), ("board_head", "/campaigns"), ("appraiser", "/campaigns/{id}"),
+         ("staff_a", "/notifications"), ("appraiser", "/outbox?status=sent")]
+
+
+@pytest.mark.parametrize("who,url", PAGES)
+def test_list_pages(world, client, who, url):
+    from tests.web.test_views import login
+
+    login(client, who)
+    counts = []
+    for extra, tag in ((0, "a"), (EXTRA, "b")):
+        codes = _province(world, extra, tag)
+        campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
+        for model in (Plan, Dossier):
+            for item in db.session.scalars(sa.select(model).where(
+                    model.campaign_id == campaign.id)):
+                item.state = "submitted"
+        db.session.commit()
+        path = url.format(id=campaign.id)
+        client.get(path)  # the first request loads the signed-in user: not measured
+        with counting() as seen:
+            assert client.get(path).status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
