@@ -33,6 +33,8 @@ class Plan(SignedMixin, SubmissionMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "unit_id"),
         sa.Index("ix_plans_unit_id_state", "unit_id", "state"),
+        # the inbox and the progress counts read waiting items from here alone
+        sa.Index("ix_plans_waiting", "state", "campaign_id", "unit_id", "state_changed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +83,8 @@ class Dossier(SignedMixin, SubmissionMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "unit_id"),
         sa.Index("ix_dossiers_unit_id_state", "unit_id", "state"),
+        sa.Index("ix_dossiers_waiting", "state", "campaign_id", "unit_id", "state_changed_at",
+                 "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

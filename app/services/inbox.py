@@ -26,7 +26,7 @@ def _waiting(kind, model, user, unit_column):
     return sa.or_(*clauses) if clauses else None
 
 
-def _branches(user, kind, campaign_id):
+def _branches(user, kind, campaign_id, deadlines=True):
     null_int = sa.cast(sa.null(), sa.Integer)
     null_date = sa.cast(sa.null(), sa.Date)
     shapes = {  # kind: (table, its unit, its campaign, its deadline, the join for it)
@@ -42,13 +42,17 @@ def _branches(user, kind, campaign_id):
         where = _waiting(name, model, user, unit)
         if where is None:
             continue
-        branch = sa.select(
-            sa.literal(name).label("kind"), model.id.label("id"), model.state.label("state"),
-            campaign.label("campaign_id"), unit.label("unit_id"), deadline.label("deadline"),
-            model.state_changed_at.label("waiting_since"),
-        ).select_from(model).where(where)
-        if joined is not None:
-            branch = branch.join(joined, joined.id == campaign)
+        if not deadlines:  # counting reads the items' own index only
+            branch = sa.select(model.id).where(where)
+        else:
+            branch = sa.select(
+                sa.literal(name).label("kind"), model.id.label("id"),
+                model.state.label("state"), campaign.label("campaign_id"),
+                unit.label("unit_id"), deadline.label("deadline"),
+                model.state_changed_at.label("waiting_since"),
+            ).select_from(model).where(where)
+            if joined is not None:
+                branch = branch.join(joined, joined.id == campaign)
         if campaign_id:
             branch = branch.where(campaign == campaign_id)
         yield branch
@@ -60,7 +64,8 @@ def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
     if not branches:
         return [], 0
     union = sa.union_all(*branches).subquery("waiting")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(union))
+    counted = sa.union_all(*_branches(user, kind, campaign_id, deadlines=False)).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
     page_rows = (
         sa.select(union)
         .order_by(union.c.deadline.is_(None), union.c.deadline, union.c.waiting_since,
