@@ -191,20 +191,14 @@ def build(scale):
                               "to_state": "'awaiting_head'",
                               "content_sha256": "md5(i.id::text) || md5(g::text)"},
               f"{table} AS i CROSS JOIN generate_series(1, 5) AS g WHERE i.state <> 'draft'")
-    _rows(OutboxMessage, {"event_id": "e.id", "item_type": "e.item_type", "item_id": "e.item_id",
-                          "template": "e.item_type || '.submit'", "recipient_user_id": "u.id",
-                          "recipient_name": "u.full_name", "recipient_email": "u.email",
-                          "status": "'sent'", "attempts": "1", "sent_at": "now()",
-                          "read_at": "now()", "payload": "'{}'"},
-          "workflow_events AS e CROSS JOIN LATERAL (SELECT id, full_name, email FROM users "
-          "WHERE id = (e.item_id % 6000) + 12 LIMIT 1) AS u")
-    _rows(OutboxMessage, {"event_id": "e.id", "item_type": "e.item_type", "item_id": "e.item_id",
-                          "template": "e.item_type || '.submit'", "recipient_user_id": "u.id",
-                          "recipient_name": "u.full_name", "recipient_email": "u.email",
-                          "status": "'sent'", "attempts": "1", "sent_at": "now()",
-                          "read_at": "now()", "payload": "'{}'"},
-          "workflow_events AS e CROSS JOIN LATERAL (SELECT id, full_name, email FROM users "
-          "WHERE id = (e.item_id % 5000) + 20 LIMIT 1) AS u")
+    for spread, offset in ((6000, 12), (5000, 20)):  # two people told of every event
+        _rows(OutboxMessage, {
+            "event_id": "e.id", "item_type": "e.item_type", "item_id": "e.item_id",
+            "template": "e.item_type || '.submit'", "recipient_user_id": "u.id",
+            "recipient_name": "u.full_name", "recipient_email": "u.email", "status": "'sent'",
+            "attempts": "1", "sent_at": "now()", "read_at": "now()", "payload": "'{}'"},
+            "workflow_events AS e CROSS JOIN LATERAL (SELECT id, full_name, email FROM users "
+            f"WHERE id = (e.item_id % {spread}) + {offset} LIMIT 1) AS u")
     _rows(OutboxMessage, {"item_type": "'dossier'", "item_id": "g", "template": "'dossier.sign_off'",
                           "recipient_user_id": str(appraiser), "recipient_name": "'Chuyên viên'",
                           "recipient_email": "'appraiser@tdkt.test'", "status": "'sent'",

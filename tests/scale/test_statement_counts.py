@@ -112,6 +112,18 @@ def test_launch_and_every_step_of_a_plan_and_a_dossier(world):
         assert per_step[1][step] <= 12, (step, per_step[1][step])
 
 
+def _submitted_campaign(world, extra, tag):
+    """A launched campaign of 2 + ``extra`` units whose plans and dossiers all wait for
+    the Board."""
+    codes = _province(world, extra, tag)
+    campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
+    for model in (Plan, Dossier):
+        db.session.execute(sa.update(model).where(model.campaign_id == campaign.id)
+                           .values(state="submitted"))
+    db.session.commit()
+    return campaign
+
+
 LISTS = [
     ("board_head", "/api/v1/campaigns?per_page=50"),
     ("appraiser", "/api/v1/plans?per_page=50"),
@@ -128,13 +140,7 @@ LISTS = [
 def test_list_endpoints(world, api, who, url):
     counts = []
     for extra, tag in ((0, "a"), (EXTRA, "b")):
-        codes = _province(world, extra, tag)
-        campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
-        for model in (Plan, Dossier):
-            for item in db.session.scalars(sa.select(model).where(
-                    model.campaign_id == campaign.id)):
-                item.state = "submitted"
-        db.session.commit()
+        _submitted_campaign(world, extra, tag)
         api(who).get(url)  # the client's first request loads its token's user: not measured
         with counting() as seen:
             r = api(who).get(url)
@@ -184,13 +190,7 @@ def test_list_pages(world, client, who, url):
     login(client, who)
     counts = []
     for extra, tag in ((0, "a"), (EXTRA, "b")):
-        codes = _province(world, extra, tag)
-        campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
-        for model in (Plan, Dossier):
-            for item in db.session.scalars(sa.select(model).where(
-                    model.campaign_id == campaign.id)):
-                item.state = "submitted"
-        db.session.commit()
+        campaign = _submitted_campaign(world, extra, tag)
         path = url.format(id=campaign.id)
         client.get(path)  # the first request loads the signed-in user: not measured
         with counting() as seen:
