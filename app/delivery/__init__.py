@@ -105,7 +105,7 @@ def claim(worker_id: str, limit: int) -> list[OutboxMessage]:
 def _failed(row, error):
     config = current_app.config
     row.attempts += 1
-    row.last_error = str(error)[:2000] or error.__class__.__name__
+    row.last_error = f"{error.__class__.__name__}: {error}"[:2000]
     row.claimed_by = row.claimed_at = None
     if row.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
         row.status = "failed"
@@ -135,7 +135,11 @@ def deliver_due(limit=None) -> dict:
         for row in rows:
             try:
                 connection.send(build_message(row))
-            except (OSError, smtplib.SMTPException, LookupError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - one row's fault is that row's alone
+                # Whatever this row's problem (a header Flask-Mail refuses, a broken payload,
+                # the server dropping us), it is recorded on this row and retried or failed
+                # by the back-off; the rest of the batch goes on and no claim is left behind.
+                db.session.rollback()
                 _failed(row, error)
                 counts["failed" if row.status == "failed" else "retry"] += 1
             else:
