@@ -7,11 +7,11 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config=None):
+def create_app(config=None, instance_path=None):
     """Build the app. ``config`` (a mapping) overrides everything; tests pass one."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
@@ -34,7 +34,7 @@ def configure(app, config):
     app.config.from_pyfile("config.py", silent=True)
     if config:
         app.config.from_mapping(config)
-    validate(app.config)
+    validate(app.config, app.instance_path)
 
 
 def register_extensions(app):

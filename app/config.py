@@ -1,5 +1,14 @@
-"""Settings: safe defaults here, secrets from the environment or instance/config.py."""
+"""Settings: safe defaults here, secrets from the environment or instance/config.py.
+
+Every entry point (the ``flask`` command, gunicorn through wsgi.py, the delivery worker,
+which runs as a ``flask`` command or inside the web process) builds the app through
+wsgi.py, which loads the project's ``.env`` first: they all read the same settings.
+"""
 import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -26,10 +35,17 @@ def _database_url(instance_path):
     return url
 
 
+def load_env_file(path) -> bool:
+    """Read ``path`` (a .env file) into the environment, never overriding what is set: what
+    the ``flask`` command does, done by wsgi.py for gunicorn too."""
+    return load_dotenv(path, override=False)
+
+
 def from_environment(instance_path):
     """Build the settings mapping from defaults and environment variables."""
+    production = os.environ.get("TDKT_ENV", "development") == "production"
     return {
-        "ENV_NAME": os.environ.get("TDKT_ENV", "development"),
+        "ENV_NAME": "production" if production else os.environ.get("TDKT_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -44,7 +60,8 @@ def from_environment(instance_path):
         "TIMEZONE": os.environ.get("TDKT_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # Production is served over HTTPS: the cookie never travels in clear.
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME_MINUTES", 480) * 60,
         # CSRF is checked explicitly: on every form, and on API writes that
         # ride a browser session rather than a bearer token.
@@ -82,14 +99,44 @@ class ConfigError(RuntimeError):
     """Raised at start-up when the configuration cannot run safely."""
 
 
-def validate(config):
-    """Refuse to start in production without the secrets production needs."""
+# Keys that have been published (in this repository, its history or its documentation):
+# anyone can sign a session cookie with them, so production refuses them.
+PUBLISHED_KEYS = frozenset({"dev-only-not-secret", "test-secret"})
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def _instance_key(instance_path) -> str:
+    """Development's own random key, made once and kept in instance/ (mode 0600)."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if len(key) < 32:
+        key = secrets.token_hex(32)
+        # Created with 0600 from the start: never readable by others, even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key
+
+
+def validate(config, instance_path):
+    """Refuse to start in production without a secret key of its own; elsewhere, use the
+    instance's random key when none is given."""
+    key = config.get("SECRET_KEY")
     if config.get("ENV_NAME") == "production":
-        if not config.get("SECRET_KEY"):
+        if not key:
             raise ConfigError(
                 "SECRET_KEY chưa được đặt. In production mode (TDKT_ENV=production) set "
                 "SECRET_KEY in the environment or instance/config.py before starting."
             )
-    elif not config.get("SECRET_KEY"):
-        # Development and tests: a fixed, clearly non-secret key.
-        config["SECRET_KEY"] = "dev-only-not-secret"
+        if key in PUBLISHED_KEYS or len(key) < 16:
+            raise ConfigError(
+                "SECRET_KEY không an toàn: this key is public or too short (under 16 "
+                "characters). Generate one with: python -c \"import secrets; "
+                "print(secrets.token_hex(32))\"")
+    elif not key:
+        config["SECRET_KEY"] = _instance_key(instance_path)
