@@ -14,8 +14,8 @@ _TRUE = {"1", "true", "yes", "on"}
 
 
 def _env_bool(name, default=False):
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in _TRUE
+    value = (os.environ.get(name) or "").strip()
+    return default if not value else value.lower() in _TRUE  # empty, as in .env.example: default
 
 
 def _env_int(name, default):

@@ -91,6 +91,9 @@ def test_production_cookies_are_https_only(monkeypatch, tmp_path):
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "")  # as copied from .env.example
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
 def _forged(key, payload):
