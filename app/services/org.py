@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import UNIT_KINDS, Unit, User, UserRole
+from app.services import validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -86,8 +87,16 @@ def _apply_unit(unit, data):
             unit.parent = None
 
 
+def check_unit(data) -> dict:
+    """A unit's fields by the one rule set (pages, API, CSV import, CLI)."""
+    data = validation.check(data, validation.UNIT)
+    validation.code(data.get("code"), validation.UNIT_CODE, validation.UNIT_CODE_MESSAGE)
+    return data
+
+
 def upsert_unit(data) -> tuple[Unit, bool]:
     """Create the unit with this code, or update it. Caller owns the transaction."""
+    data = check_unit(data)
     unit = _unit_by_code(data["code"])
     created = unit is None
     if created:
@@ -124,6 +133,11 @@ def import_units_csv(text: str) -> dict:
         if not row.get("code") or not row.get("name"):
             raise Invalid(f"Dòng {line}: thiếu mã hoặc tên đơn vị.", code="csv_row",
                           details={"line": line})
+        try:  # every row checked before any is written: the whole file or nothing
+            row = check_unit(row)
+        except Invalid as error:
+            raise Invalid(f"Dòng {line}: {error.message}", code="csv_row",
+                          details={"line": line, **error.details}) from None
         rows.append(row)
     counts = {"created": 0, "updated": 0}
     with transaction():
@@ -140,6 +154,12 @@ def import_units_csv(text: str) -> dict:
 def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
                 signing_title=None, signing_authority=None) -> tuple[User, bool]:
     """Create or update an account. Idempotent: running it twice changes nothing more."""
+    checked = validation.check(
+        {"username": username, "full_name": full_name, "email": email,
+         "signing_title": signing_title, "signing_authority": signing_authority},
+        validation.USER)
+    username, full_name, email = checked["username"], checked["full_name"], checked["email"]
+    signing_title, signing_authority = checked["signing_title"], checked["signing_authority"]
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         raise Invalid(f"Vai trò không hợp lệ: {', '.join(bad) or '(trống)'}.",
