@@ -18,6 +18,7 @@ def create_app(config=None, instance_path=None):
     configure(app, config)
     register_extensions(app)
     register_errors(app)
+    register_guards(app)
     register_api(app)
     register_web(app)
     register_delivery(app)
@@ -79,6 +80,12 @@ def register_errors(app):
     from app.errors import init_errors
 
     init_errors(app)
+
+
+def register_guards(app):
+    from app.guards import init_guards
+
+    init_guards(app)
 
 
 def register_api(app):

@@ -46,9 +46,20 @@ def is_api_request():
     return request.path.startswith(API_PREFIX)
 
 
+def _keys_as_text(value):
+    """marshmallow reports a nameless field (a multipart part without a name) under the key
+    None, which JSON cannot sort or hold: every key becomes text ("" for None)."""
+    if isinstance(value, dict):
+        return {("" if k is None else str(k)): _keys_as_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_keys_as_text(v) for v in value]
+    return value
+
+
 def error_response(status, code, message, details=None):
     """The API's one error shape: {"error": {"code", "message", "details"}}."""
-    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response = jsonify({"error": {"code": code, "message": message,
+                                  "details": _keys_as_text(details or {})}})
     response.status_code = status
     return response
 
