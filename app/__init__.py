@@ -39,7 +39,7 @@ def configure(app, config):
 
 
 def register_extensions(app):
-    from app.extensions import csrf, db, login_manager, mail, migrate
+    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
     from app.models import User
 
     db.init_app(app)
@@ -50,11 +50,19 @@ def register_extensions(app):
     login_manager.login_message = "Hãy đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
     mail.init_app(app)
+    limiter.init_app(app)
 
     @login_manager.user_loader
-    def load_user(user_id):
+    def load_user(session_id):
+        # "id:session_version" (User.get_id): an older version is a session ended by a
+        # sign-out or a password change.
+        user_id, _, version = str(session_id).partition(":")
+        if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
+            return None
         user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app, db)

@@ -56,6 +56,15 @@ def from_environment(instance_path):
             "UPLOAD_ALLOWED_EXTENSIONS", "pdf,docx,doc,odt,jpg,jpeg,png,xlsx,xls"
         ),
         "API_TOKEN_TTL_HOURS": _env_int("API_TOKEN_TTL_HOURS", 12),
+        # Sign-in throttling: per client address (Flask-Limiter; memory, or Redis when
+        # RATELIMIT_STORAGE_URI names it) and per account (wrong passwords in a row lock it
+        # for LOGIN_LOCK_SECONDS, doubling each time up to LOGIN_LOCK_MAX_SECONDS).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute;60 per hour",
+        "LOGIN_FREE_FAILURES": _env_int("LOGIN_FREE_FAILURES", 5),
+        "LOGIN_LOCK_SECONDS": _env_int("LOGIN_LOCK_SECONDS", 30),
+        "LOGIN_LOCK_MAX_SECONDS": _env_int("LOGIN_LOCK_MAX_SECONDS", 3600),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "TIMEZONE": os.environ.get("TDKT_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -1,4 +1,7 @@
 """Extensions created unbound, so any module can import them without the app."""
+from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -26,3 +29,11 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
+# Storage from RATELIMIT_STORAGE_URI (memory:// by default, redis://… to share the counts
+# between gunicorn workers); limits are only set where named (sign-in).
+limiter = Limiter(key_func=get_remote_address)
+
+
+def login_rate_limit():
+    """The per-address limit on sign-in attempts, read at each request (LOGIN_RATE_LIMIT)."""
+    return current_app.config["LOGIN_RATE_LIMIT"]

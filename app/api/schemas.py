@@ -157,6 +157,9 @@ class UnitListArgs(Base):
 
 class UserOut(Me):
     active = fields.Boolean()
+    failed_logins = fields.Integer(metadata={"description": "wrong passwords in a row"})
+    locked_until = fields.DateTime(allow_none=True, metadata={
+        "description": "sign-in refused until then (POST …/unlock lifts it)"})
 
 
 class UserIn(Base):

@@ -4,8 +4,9 @@ import io
 
 import sqlalchemy as sa
 
+from app.clock import now_utc
 from app.extensions import db
-from app.models import UNIT_KINDS, Unit, User, UserRole
+from app.models import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.services import validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
@@ -31,6 +32,28 @@ def check_password_policy(password: str, field="password", label="Mật khẩu")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         message = f"{label} tối thiểu {MIN_PASSWORD_LENGTH} ký tự."
         raise Invalid(message, details={field: [message]}, code="weak_password")
+
+
+def end_sessions(user, tokens=True):
+    """Every session cookie issued to ``user`` stops working (its version is part of the
+    session's user id), and with ``tokens`` every bearer token is revoked. Caller owns the
+    transaction."""
+    user.session_version = (user.session_version or 0) + 1
+    if tokens:
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now_utc()).execution_options(synchronize_session=False))
+
+
+def unlock(admin, username):
+    """Lift a sign-in lockout (admins)."""
+    require_role(admin, {"admin"}, "mở khóa tài khoản")
+    with transaction():
+        user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound("Không tìm thấy tài khoản.")
+        user.failed_logins, user.locked_until = 0, None
+    return user
 
 
 def role_holders(roles, unit_ids=None):
@@ -180,6 +203,8 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
         if password is not None and (created or not user.check_password(password)):
             check_password_policy(password)
             user.set_password(password)
+            if not created:  # a password set by an admin ends the old sessions and tokens
+                end_sessions(user)
         user.set_roles(roles)
         if full_name is not None:
             user.full_name = full_name
