@@ -87,10 +87,17 @@ def from_environment(instance_path):
             "MAIL_DEFAULT_SENDER", "Ban Thi đua - Khen thưởng <tdkt@localhost>"),
         "MAIL_SUPPRESS_SEND": _env_bool("MAIL_SUPPRESS_SEND", False),
         # Outbox delivery: tries, back-off, and the worker inside the app (embedded default)
-        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 6),
+        # A message is tried until OUTBOX_RETRY_HOURS after it was written (a weekend
+        # outage does not fail Monday's mail), every OUTBOX_BACKOFF_SECONDS doubling up to
+        # OUTBOX_BACKOFF_MAX_SECONDS; OUTBOX_MAX_ATTEMPTS, when not 0, also caps the tries.
+        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 0),
+        "OUTBOX_RETRY_HOURS": _env_int("OUTBOX_RETRY_HOURS", 72),
         "OUTBOX_BACKOFF_SECONDS": _env_int("OUTBOX_BACKOFF_SECONDS", 60),
+        "OUTBOX_BACKOFF_MAX_SECONDS": _env_int("OUTBOX_BACKOFF_MAX_SECONDS", 1800),
         "OUTBOX_BATCH": _env_int("OUTBOX_BATCH", 50),
-        "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 600),
+        # A worker renews its claim after every message, so a short lease only delays the
+        # rows of a worker that was killed.
+        "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 90),
         "OUTBOX_WORKER_IN_PROCESS": _env_bool("OUTBOX_WORKER_IN_PROCESS", True),
         "OUTBOX_POLL_SECONDS": _env_int("OUTBOX_POLL_SECONDS", 5),
         # Reminders (flask reminders send): items due within this many days

@@ -646,6 +646,10 @@ class MarkReadIn(Base):
     ids = fields.List(fields.Integer(strict=True), metadata={"description": "omit: all"})
 
 
+class ResendAllOut(Base):
+    queued = fields.Integer(metadata={"description": "failed messages queued again"})
+
+
 class DeliveryOut(Base):
     id = fields.Integer()
     template = Str()
