@@ -2,8 +2,9 @@
 
 A NUL character is never text anyone meant: PostgreSQL cannot store it, and a query that
 carries one fails in the driver. It is refused wherever it appears (path, query string,
-form fields, file names, JSON values), before it can reach a query or a sign-in check.
-File contents are not text and are left to the upload checks.
+form fields, JSON values), before it can reach a query or a sign-in check. Uploaded
+files are left to the upload checks: their contents are not text, and their names are
+cleaned of every control character (app/services/storage.py).
 """
 from flask import request
 
@@ -37,8 +38,6 @@ def _refuse_nul():
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         fields = request.form
         if any(_has_nul(k) or _has_nul(v) for k, v in fields.items(multi=True)):
-            raise BadInput(NUL_MESSAGE)
-        if any(_has_nul(f.filename or "") for f in request.files.values()):
             raise BadInput(NUL_MESSAGE)
     return None
 
