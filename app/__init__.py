@@ -39,7 +39,16 @@ def configure(app, config):
 
 
 def register_extensions(app):
-    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import (
+        CONTENT_SECURITY_POLICY,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+        talisman,
+    )
     from app.models import User
 
     db.init_app(app)
@@ -51,6 +60,20 @@ def register_extensions(app):
     login_manager.login_message_category = "info"
     mail.init_app(app)
     limiter.init_app(app)
+    production = app.config["ENV_NAME"] == "production"
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        # TLS ends at the reverse proxy, which redirects plain HTTP; HSTS is sent on HTTPS
+        # requests (or X-Forwarded-Proto: https) in production.
+        force_https=False,
+        strict_transport_security=production,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+    )
 
     @login_manager.user_loader
     def load_user(session_id):
