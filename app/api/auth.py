@@ -2,7 +2,7 @@ from flask import g
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.schemas import Me, TokenRequest, TokenResponse
+from app.api.schemas import Error, Me, TokenRequest, TokenResponse
 from app.extensions import limiter, login_rate_limit
 from app.services import auth
 
@@ -12,8 +12,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and
 @blp.route("/auth/token", methods=["POST"])
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenResponse)
-@blp.alt_response(401, description="wrong username or password")
-@blp.alt_response(429, description="too many attempts from this address or for this account; "
+@blp.alt_response(401, schema=Error, description="wrong username or password")
+@blp.alt_response(429, schema=Error, description="too many attempts from this address or for this account; "
                   "see Retry-After")
 @blp.doc(security=[], summary="Exchange a username and password for a bearer token")
 @limiter.limit(login_rate_limit)
