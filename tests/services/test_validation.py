@@ -159,3 +159,16 @@ def test_a_distribution_list_code_longer_than_forty_characters_is_a_422(api, wor
     r = api("board_head").put("/api/v1/distribution-lists/QD2", json={
         "name": "Nơi nhận", "entries": [{"label": "Sở Tài chính", "email": "stc@tdkt.test"}]})
     assert r.status_code == 200, r.get_json()
+
+
+def test_text_stored_before_the_checks_still_renders(api, world):
+    """Rows written before the services refused control characters (or straight into the
+    database) must not make launch or sign_off fail."""
+    from app.extensions import db
+
+    campaign = helpers.make_campaign(world, launch=False)
+    campaign.title = "Phong trào\x0bthi đua\x01 chào mừng\x1f"
+    campaign.contents[0].title = "Nội dung\x0cmột\x00"
+    db.session.commit()
+    r = api("board_head").fire("campaign", campaign.id, "launch")
+    assert r.status_code == 200, r.get_json()
