@@ -60,12 +60,19 @@ def lock_delay(failures: int) -> int:
 
 
 def _record_failure(user):
+    """Count one more wrong password, atomically (two tries at once both count)."""
     with transaction():
-        db.session.refresh(user, with_for_update=True)
-        user.failed_logins += 1
-        delay = lock_delay(user.failed_logins)
+        failures = db.session.execute(
+            sa.update(User).where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+            .execution_options(synchronize_session=False)).scalar_one()
+        delay = lock_delay(failures)
         if delay:
-            user.locked_until = now_utc() + timedelta(seconds=delay)
+            db.session.execute(
+                sa.update(User).where(User.id == user.id)
+                .values(locked_until=now_utc() + timedelta(seconds=delay))
+                .execution_options(synchronize_session=False))
+    db.session.expire(user, ["failed_logins", "locked_until"])
 
 
 def authenticate(username: str, password: str) -> User:

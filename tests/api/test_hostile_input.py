@@ -46,7 +46,7 @@ def test_a_nameless_multipart_field_is_a_422_in_vietnamese(api, world, campaign)
                             headers={"Content-Type": "multipart/form-data; boundary=B"})
     error = _error(r, 422)
     assert error["code"] == "validation_error"
-    assert error["details"]["form"][""] == ["Trường này không được hỗ trợ."]
+    assert error["details"]["multipart"][""] == ["Trường này không được hỗ trợ."]
     r = api("staff_a").post(f"/api/v1/dossiers/{dossier.id}/attachments",
                             data={"file": (io.BytesIO(helpers.PDF), "a.pdf"), "kind": "to_trinh"},
                             content_type="multipart/form-data")

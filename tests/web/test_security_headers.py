@@ -31,7 +31,8 @@ def test_every_response_carries_the_headers(client, world, path):
 def test_production_sends_hsts_over_https(monkeypatch, tmp_path):
     monkeypatch.setenv("TDKT_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                      "OUTBOX_WORKER_IN_PROCESS": False})
     r = app.test_client().get("/login", base_url="https://tdkt.example")
     assert "max-age=" in r.headers["Strict-Transport-Security"]
     r = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
