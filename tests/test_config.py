@@ -11,6 +11,7 @@ from flask import Flask
 
 from app import create_app
 from app.config import ConfigError, _database_url
+from app.extensions import db
 from tests.conftest import PASSWORD
 
 
@@ -119,11 +120,16 @@ def test_a_cookie_signed_with_a_published_key_is_refused(app, world, monkeypatch
     assert "_user_id" in payload
     assert client.get("/admin/users").status_code == 200
 
-    for key in PUBLISHED_KEYS:
-        attacker = dev.test_client()
-        attacker.set_cookie("session", _forged(key, payload))
-        r = attacker.get("/admin/users")
-        assert r.status_code == 302 and "/login" in r.headers["Location"], key
+    try:
+        for key in PUBLISHED_KEYS:
+            attacker = dev.test_client()
+            attacker.set_cookie("session", _forged(key, payload))
+            r = attacker.get("/admin/users")
+            assert r.status_code == 302 and "/login" in r.headers["Location"], key
+    finally:
+        with dev.app_context():  # this second app's pool: closed, not left to the GC
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_wsgi_reads_the_env_file_like_the_flask_command(tmp_path):
