@@ -7,17 +7,18 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config=None):
+def create_app(config=None, instance_path=None):
     """Build the app. ``config`` (a mapping) overrides everything; tests pass one."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(instance_path or ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
     configure(app, config)
     register_extensions(app)
     register_errors(app)
+    register_guards(app)
     register_api(app)
     register_web(app)
     register_delivery(app)
@@ -34,11 +35,20 @@ def configure(app, config):
     app.config.from_pyfile("config.py", silent=True)
     if config:
         app.config.from_mapping(config)
-    validate(app.config)
+    validate(app.config, app.instance_path)
 
 
 def register_extensions(app):
-    from app.extensions import csrf, db, login_manager, mail, migrate
+    from app.extensions import (
+        CONTENT_SECURITY_POLICY,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+        talisman,
+    )
     from app.models import User
 
     db.init_app(app)
@@ -49,11 +59,33 @@ def register_extensions(app):
     login_manager.login_message = "Hãy đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
     mail.init_app(app)
+    limiter.init_app(app)
+    production = app.config["ENV_NAME"] == "production"
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        # TLS ends at the reverse proxy, which redirects plain HTTP; HSTS is sent on HTTPS
+        # requests (or X-Forwarded-Proto: https) in production.
+        force_https=False,
+        strict_transport_security=production,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+    )
 
     @login_manager.user_loader
-    def load_user(user_id):
+    def load_user(session_id):
+        # "id:session_version" (User.get_id): an older version is a session ended by a
+        # sign-out or a password change.
+        user_id, _, version = str(session_id).partition(":")
+        if not (user_id.isdigit() and version.isdigit()) or int(user_id) > 2**31 - 1:
+            return None
         user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app, db)
@@ -93,6 +125,12 @@ def _tune_postgresql(app, db):
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET jit = off")
             dbapi_connection.commit()
+
+
+def register_guards(app):
+    from app.guards import init_guards
+
+    init_guards(app)
 
 
 def register_api(app):

@@ -122,11 +122,17 @@ def notifications_work(once, poll):
 
 
 @notifications.command("resend")
-@click.argument("message_id", type=int)
-def notifications_resend(message_id):
-    """Queue a failed message again (its tries counted afresh, its claim released)."""
-    from app.services.outbox import resend
+@click.argument("message_id", type=int, required=False)
+@click.option("--all-failed", is_flag=True, help="queue every failed message again")
+def notifications_resend(message_id, all_failed):
+    """Queue a failed message (or --all-failed) again, tries counted afresh."""
+    from app.services.outbox import resend, resend_failed
 
+    if all_failed == (message_id is not None):
+        raise click.UsageError("Give a MESSAGE_ID or --all-failed (not both).")
+    if all_failed:
+        click.echo(f"{resend_failed()} failed messages queued again.")
+        return
     try:
         resend(message_id)
     except ServiceError as error:

@@ -1,12 +1,21 @@
-"""Settings: safe defaults here, secrets from the environment or instance/config.py."""
+"""Settings: safe defaults here, secrets from the environment or instance/config.py.
+
+Every entry point (the ``flask`` command, gunicorn through wsgi.py, the delivery worker,
+which runs as a ``flask`` command or inside the web process) builds the app through
+wsgi.py, which loads the project's ``.env`` first: they all read the same settings.
+"""
 import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
 
 
 def _env_bool(name, default=False):
-    value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in _TRUE
+    value = (os.environ.get(name) or "").strip()
+    return default if not value else value.lower() in _TRUE  # empty, as in .env.example: default
 
 
 def _env_int(name, default):
@@ -26,10 +35,17 @@ def _database_url(instance_path):
     return url
 
 
+def load_env_file(path) -> bool:
+    """Read ``path`` (a .env file) into the environment, never overriding what is set: what
+    the ``flask`` command does, done by wsgi.py for gunicorn too."""
+    return load_dotenv(path, override=False)
+
+
 def from_environment(instance_path):
     """Build the settings mapping from defaults and environment variables."""
+    production = os.environ.get("TDKT_ENV", "development") == "production"
     return {
-        "ENV_NAME": os.environ.get("TDKT_ENV", "development"),
+        "ENV_NAME": "production" if production else os.environ.get("TDKT_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -40,11 +56,21 @@ def from_environment(instance_path):
             "UPLOAD_ALLOWED_EXTENSIONS", "pdf,docx,doc,odt,jpg,jpeg,png,xlsx,xls"
         ),
         "API_TOKEN_TTL_HOURS": _env_int("API_TOKEN_TTL_HOURS", 12),
+        # Sign-in throttling: per client address (Flask-Limiter; memory, or Redis when
+        # RATELIMIT_STORAGE_URI names it) and per account (wrong passwords in a row lock it
+        # for LOGIN_LOCK_SECONDS, doubling each time up to LOGIN_LOCK_MAX_SECONDS).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute;60 per hour",
+        "LOGIN_FREE_FAILURES": _env_int("LOGIN_FREE_FAILURES", 5),
+        "LOGIN_LOCK_SECONDS": _env_int("LOGIN_LOCK_SECONDS", 30),
+        "LOGIN_LOCK_MAX_SECONDS": _env_int("LOGIN_LOCK_MAX_SECONDS", 3600),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "TIMEZONE": os.environ.get("TDKT_TIMEZONE", "Asia/Ho_Chi_Minh"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # Production is served over HTTPS: the cookie never travels in clear.
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "PERMANENT_SESSION_LIFETIME": _env_int("SESSION_LIFETIME_MINUTES", 480) * 60,
         # CSRF is checked explicitly: on every form, and on API writes that
         # ride a browser session rather than a bearer token.
@@ -61,10 +87,17 @@ def from_environment(instance_path):
             "MAIL_DEFAULT_SENDER", "Ban Thi đua - Khen thưởng <tdkt@localhost>"),
         "MAIL_SUPPRESS_SEND": _env_bool("MAIL_SUPPRESS_SEND", False),
         # Outbox delivery: tries, back-off, and the worker inside the app (embedded default)
-        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 6),
+        # A message is tried until OUTBOX_RETRY_HOURS after it was written (a weekend
+        # outage does not fail Monday's mail), every OUTBOX_BACKOFF_SECONDS doubling up to
+        # OUTBOX_BACKOFF_MAX_SECONDS; OUTBOX_MAX_ATTEMPTS, when not 0, also caps the tries.
+        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 0),
+        "OUTBOX_RETRY_HOURS": _env_int("OUTBOX_RETRY_HOURS", 72),
         "OUTBOX_BACKOFF_SECONDS": _env_int("OUTBOX_BACKOFF_SECONDS", 60),
+        "OUTBOX_BACKOFF_MAX_SECONDS": _env_int("OUTBOX_BACKOFF_MAX_SECONDS", 1800),
         "OUTBOX_BATCH": _env_int("OUTBOX_BATCH", 50),
-        "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 600),
+        # A worker renews its claim after every message, so a short lease only delays the
+        # rows of a worker that was killed.
+        "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 90),
         "OUTBOX_WORKER_IN_PROCESS": _env_bool("OUTBOX_WORKER_IN_PROCESS", True),
         "OUTBOX_POLL_SECONDS": _env_int("OUTBOX_POLL_SECONDS", 5),
         # Reminders (flask reminders send): items due within this many days
@@ -82,14 +115,44 @@ class ConfigError(RuntimeError):
     """Raised at start-up when the configuration cannot run safely."""
 
 
-def validate(config):
-    """Refuse to start in production without the secrets production needs."""
+# Keys that have been published (in this repository, its history or its documentation):
+# anyone can sign a session cookie with them, so production refuses them.
+PUBLISHED_KEYS = frozenset({"dev-only-not-secret", "test-secret"})
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def _instance_key(instance_path) -> str:
+    """Development's own random key, made once and kept in instance/ (mode 0600)."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if len(key) < 32:
+        key = secrets.token_hex(32)
+        # Created with 0600 from the start: never readable by others, even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key
+
+
+def validate(config, instance_path):
+    """Refuse to start in production without a secret key of its own; elsewhere, use the
+    instance's random key when none is given."""
+    key = config.get("SECRET_KEY")
     if config.get("ENV_NAME") == "production":
-        if not config.get("SECRET_KEY"):
+        if not key:
             raise ConfigError(
                 "SECRET_KEY chưa được đặt. In production mode (TDKT_ENV=production) set "
                 "SECRET_KEY in the environment or instance/config.py before starting."
             )
-    elif not config.get("SECRET_KEY"):
-        # Development and tests: a fixed, clearly non-secret key.
-        config["SECRET_KEY"] = "dev-only-not-secret"
+        if key in PUBLISHED_KEYS or len(key) < 16:
+            raise ConfigError(
+                "SECRET_KEY không an toàn: this key is public or too short (under 16 "
+                "characters). Generate one with: python -c \"import secrets; "
+                "print(secrets.token_hex(32))\"")
+    elif not key:
+        config["SECRET_KEY"] = _instance_key(instance_path)

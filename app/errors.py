@@ -6,7 +6,7 @@ answered without a stack trace, with nothing left half done.
 """
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +27,7 @@ HTTP_MESSAGES = {
     413: ("payload_too_large", "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép."),
     415: ("unsupported_media_type", "Kiểu dữ liệu gửi lên không được hỗ trợ."),
     422: ("validation_error", "Dữ liệu gửi lên không hợp lệ."),
+    429: ("too_many_requests", "Quá nhiều yêu cầu trong thời gian ngắn. Hãy thử lại sau."),
 }
 
 PAGE_TEXT = {
@@ -38,6 +39,7 @@ PAGE_TEXT = {
           "xem trạng thái mới nhất rồi thử lại."),
     413: ("Tệp quá lớn", "Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép."),
     422: ("Chưa thực hiện được", "Thao tác chưa đủ điều kiện."),
+    429: ("Quá nhiều lần thử", "Quá nhiều yêu cầu trong thời gian ngắn. Hãy thử lại sau ít phút."),
     500: ("Lỗi hệ thống", "Thao tác chưa được thực hiện. Hãy thử lại sau ít phút."),
 }
 
@@ -46,9 +48,20 @@ def is_api_request():
     return request.path.startswith(API_PREFIX)
 
 
+def _keys_as_text(value):
+    """marshmallow reports a nameless field (a multipart part without a name) under the key
+    None, which JSON cannot sort or hold: every key becomes text ("" for None)."""
+    if isinstance(value, dict):
+        return {("" if k is None else str(k)): _keys_as_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_keys_as_text(v) for v in value]
+    return value
+
+
 def error_response(status, code, message, details=None):
     """The API's one error shape: {"error": {"code", "message", "details"}}."""
-    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response = jsonify({"error": {"code": code, "message": message,
+                                  "details": _keys_as_text(details or {})}})
     response.status_code = status
     return response
 
@@ -76,8 +89,14 @@ def http_error_response(error: HTTPException):
 
 def _service_error(error: ServiceError):
     if is_api_request():
-        return error_response(error.status, error.code, error.message, error.details)
-    return error_page(error.status, error.message, error.details)
+        response = error_response(error.status, error.code, error.message, error.details)
+    else:
+        response = error_page(error.status, error.message, error.details)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:  # 429: how long to wait
+        response = make_response(response)
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def http_error(error: HTTPException):
@@ -99,6 +118,6 @@ def _unexpected(error: Exception):
 
 def init_errors(app):
     app.register_error_handler(ServiceError, _service_error)
-    for status in (400, 403, 404, 405, 409, 413, 500):
+    for status in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(status, http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -3,9 +3,14 @@
 Views parse, call one service, and shape the answer; every error is
 {"error": {"code", "message", "details"}} and never a stack trace.
 """
+from decimal import Decimal
+
 from flask import g, request
 from flask_login import current_user
 from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -17,10 +22,36 @@ PUBLIC_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json"}
 
 
 class Api(SmorestApi):
-    """flask-smorest, answering errors in this project's JSON shape."""
+    """flask-smorest, answering errors in this project's JSON shape, and documenting that
+    shape (components/schemas/Error) as every operation's error response."""
 
     def handle_http_exception(self, error):
         return http_error(error)
+
+
+def _set_error_schema():
+    from app.api.schemas import Error
+
+    Api.ERROR_SCHEMA = Error
+
+
+# A multipart body carries form fields and files together: one location reads both, and
+# the document describes it as one multipart/form-data requestBody (OpenAPI 3).
+Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+    **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "multipart": "multipart/form-data"}
+
+
+@Blueprint.ARGUMENTS_PARSER.location_loader("multipart")
+def _load_multipart(req, schema):
+    return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+def _numbers_as_numbers(self, field, ret, **kwargs):
+    """Decimal bounds and defaults are JSON numbers in the document, never strings."""
+    for key in ("minimum", "maximum", "default", "exclusiveMinimum", "exclusiveMaximum"):
+        if isinstance(ret.get(key), Decimal):
+            ret[key] = float(ret[key])
+    return {}
 
 
 api = Api()
@@ -76,7 +107,9 @@ def init_api(app):
 
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is registered
 
+    _set_error_schema()
     api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
+    api.ma_plugin.converter.add_attribute_function(_numbers_as_numbers)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})

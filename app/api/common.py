@@ -6,7 +6,7 @@ from urllib.parse import quote
 from flask import Response
 from flask_login import current_user
 
-from app.api.schemas import ActionsOut, DeliveryOut, DocumentOut, EventOut, TransitionIn
+from app.api.schemas import ActionsOut, DeliveryOut, DocumentOut, Error, EventOut, transition_in
 from app.services import documents, workflow
 
 
@@ -24,10 +24,12 @@ def add_workflow_routes(blp, kind):
                 "actions": workflow.actions(kind, item, current_user)}
 
     @blp.route("/<int:item_id>/transitions", methods=["POST"], endpoint=f"{kind}_transition")
-    @blp.arguments(TransitionIn)
+    @blp.arguments(transition_in(kind))
     @blp.response(200, ActionsOut)
-    @blp.alt_response(409, description="someone acted first (stale version) or wrong state")
-    @blp.alt_response(422, description="a guard refused, or a required comment is missing")
+    @blp.alt_response(409, schema=Error,
+                      description="someone acted first (stale version) or wrong state")
+    @blp.alt_response(422, schema=Error,
+                      description="a guard refused, or a required comment is missing")
     @blp.doc(summary=f"{label}: fire a trigger (optimistic locking on version)")
     def transition(data, item_id):
         item = workflow.perform(kind, item_id, current_user, data["trigger"],

@@ -8,9 +8,8 @@ from app.api.common import (
     add_workflow_routes,
 )
 from app.api.schemas import (
-    AttachmentFile,
-    AttachmentForm,
     AttachmentOut,
+    AttachmentUpload,
     ChecklistOut,
     DossierOut,
     DossierPage,
@@ -104,12 +103,11 @@ def list_attachments(item_id):
 
 
 @blp.route("/<int:item_id>/attachments", methods=["POST"])
-@blp.arguments(AttachmentForm, location="form")
-@blp.arguments(AttachmentFile, location="files")
+@blp.arguments(AttachmentUpload, location="multipart")
 @blp.response(201, AttachmentOut)
 @blp.doc(summary="Upload a paper (multipart: kind, optional nominee_id, file)")
-def upload_attachment(form, files, item_id):
-    return dossiers.add_attachment(current_user, item_id, form["kind"], files["file"],
+def upload_attachment(form, item_id):
+    return dossiers.add_attachment(current_user, item_id, form["kind"], form["file"],
                                    form.get("nominee_id"), form.get("version"))
 
 

@@ -10,6 +10,7 @@ from app.api.schemas import (
     NotificationListArgs,
     NotificationPage,
     OutboxListArgs,
+    ResendAllOut,
 )
 from app.services import distribution, outbox
 
@@ -42,6 +43,13 @@ def mark_read(data):
 @blp.doc(summary="Messages by delivery status, failed ones by default (Board)")
 def list_outbox(args):
     return outbox.undelivered(current_user, args["status"], args["page"], args["per_page"])
+
+
+@blp.route("/outbox/resend-failed", methods=["POST"])
+@blp.response(200, ResendAllOut)
+@blp.doc(summary="Queue every failed message again at once (Board)")
+def resend_failed():
+    return {"queued": outbox.resend_failed(by=current_user)}
 
 
 @blp.route("/outbox/<int:message_id>/resend", methods=["POST"])

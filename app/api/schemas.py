@@ -1,5 +1,6 @@
 """Request and response bodies of API v1; the OpenAPI document is generated from them."""
 import unicodedata
+from datetime import UTC
 from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
@@ -25,6 +26,23 @@ class Str(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         return unicodedata.normalize("NFC", text).strip()
+
+class UtcDateTime(fields.DateTime):
+    """Timestamps are stored as naive UTC (app/clock.py); they are written with their
+    offset, so a reader in Hà Nội never takes them for local time."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class Upload(fields.Raw):
+    """A file part of a multipart body."""
+
+    def __init__(self, **kwargs):
+        super().__init__(metadata={"type": "string", "format": "binary"}, **kwargs)
+
 
 NonEmpty = validate.Length(min=1)
 
@@ -85,7 +103,7 @@ class TokenRequest(Base):
 class TokenResponse(Base):
     token = Str()
     token_type = Str()
-    expires_at = fields.DateTime()
+    expires_at = UtcDateTime()
 
 
 class UnitRef(Base):
@@ -157,6 +175,9 @@ class UnitListArgs(Base):
 
 class UserOut(Me):
     active = fields.Boolean()
+    failed_logins = fields.Integer(metadata={"description": "wrong passwords in a row"})
+    locked_until = UtcDateTime(allow_none=True, metadata={
+        "description": "sign-in refused until then (POST …/unlock lifts it)"})
 
 
 class UserIn(Base):
@@ -234,6 +255,14 @@ class TransitionIn(Base):
     version = fields.Integer(required=True, strict=True)
 
 
+def transition_in(kind):
+    """TransitionIn for one kind, its triggers listed as an enum in the document (an
+    unknown one is still answered by the service, with its own code: unknown_trigger)."""
+    triggers = PROCESSES[kind].triggers
+    return type(f"{kind.capitalize()}TransitionIn", (TransitionIn,), {
+        "trigger": text(32, required=True, metadata={"enum": list(triggers)})})
+
+
 class ActionOut(Base):
     trigger = Str()
     label = Str()
@@ -259,7 +288,7 @@ class EventOut(Base):
     to_state = Str()
     comment = Str(allow_none=True)
     content_sha256 = Str()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     actor = fields.Function(lambda e: {"id": e.actor.id, "username": e.actor.username,
                                        "full_name": e.actor.full_name} if e.actor else None)
 
@@ -271,7 +300,7 @@ class DocumentOut(Base):
     filename = Str()
     sha256 = Str(allow_none=True)
     size = fields.Integer(allow_none=True)
-    created_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime(allow_none=True)
 
 
 class VersionArg(Base):
@@ -285,9 +314,9 @@ class WorkflowItem(Base):
     state = Str()
     state_label = fields.Method("get_state_label")
     version = fields.Integer()
-    state_changed_at = fields.DateTime()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    state_changed_at = UtcDateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
     def get_state_label(self, item):
         return state_label(self._kind, item.state)
@@ -392,8 +421,8 @@ class CampaignOut(CampaignSummary):
     launch_date = fields.Date(allow_none=True)
     accepts_late = fields.Boolean()
     vote_threshold = fields.Float()
-    launched_at = fields.DateTime(allow_none=True)
-    closed_at = fields.DateTime(allow_none=True)
+    launched_at = UtcDateTime(allow_none=True)
+    closed_at = UtcDateTime(allow_none=True)
     contents = fields.List(fields.Nested(ContentOut))
     award_forms = fields.List(fields.Nested(CampaignAwardFormOut))
     participant_count = fields.Function(
@@ -463,7 +492,7 @@ class FigureOut(Base):
 class SubmissionSummary(WorkflowItem):
     campaign_id = fields.Integer()
     unit = fields.Nested(UnitRef)
-    submitted_at = fields.DateTime(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
     late = fields.Boolean()
 
 
@@ -550,17 +579,16 @@ class AttachmentOut(Base):
     content_type = Str()
     size = fields.Integer()
     sha256 = Str()
-    uploaded_at = fields.DateTime()
+    uploaded_at = UtcDateTime()
 
 
-class AttachmentForm(Base):
+class AttachmentUpload(Base):
+    """One multipart/form-data body: the paper's kind, its nominee, and the file."""
+
     kind = text(32, required=True)
     nominee_id = fields.Integer()
     version = fields.Integer()
-
-
-class AttachmentFile(Base):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    file = Upload(required=True)
 
 
 class DossierSummary(SubmissionSummary):
@@ -574,7 +602,7 @@ class DossierOut(DossierSummary):
     council_members_present = fields.Integer(allow_none=True)
     council_chair = Str()
     council_secretary = Str()
-    appraisal_started_at = fields.DateTime(allow_none=True)
+    appraisal_started_at = UtcDateTime(allow_none=True)
     results = fields.List(fields.Nested(FigureOut))
     nominees = fields.List(fields.Nested(NomineeOut))
     attachments = fields.List(fields.Nested(AttachmentOut))
@@ -648,8 +676,8 @@ class NotificationOut(Base):
     subject = fields.Function(lambda m: m.payload.get("subject") or (
         f"{m.payload.get('trigger_label', '')}: {m.payload.get('title', '')}"))
     comment = fields.Function(lambda m: m.payload.get("comment"))
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    read_at = UtcDateTime(allow_none=True)
     status = Str(metadata={"description": "pending, sending, sent, failed, in_app (no e-mail)"})
 
 
@@ -667,6 +695,10 @@ class MarkReadIn(Base):
     ids = fields.List(fields.Integer(strict=True), metadata={"description": "omit: all"})
 
 
+class ResendAllOut(Base):
+    queued = fields.Integer(metadata={"description": "failed messages queued again"})
+
+
 class DeliveryOut(Base):
     id = fields.Integer()
     template = Str()
@@ -675,9 +707,9 @@ class DeliveryOut(Base):
     status = Str()
     attempts = fields.Integer()
     last_error = Str(allow_none=True)
-    next_attempt_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
+    next_attempt_at = UtcDateTime()
+    sent_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
     item_type = Str()
     item_id = fields.Integer()
 
@@ -730,7 +762,7 @@ class InboxItem(Base):
     unit_name = Str(allow_none=True)
     deadline = fields.Date(allow_none=True)
     overdue = fields.Boolean()
-    waiting_since = fields.DateTime()
+    waiting_since = UtcDateTime()
     url = Str()
 
 

@@ -28,3 +28,10 @@ def create_user(data):
 @blp.doc(summary="Change roles, unit, name, e-mail, signing title, password or active flag")
 def update_user(data, username):
     return org.save_user(current_user, data, username=username)
+
+
+@blp.route("/<username>/unlock", methods=["POST"])
+@blp.response(200, UserOut)
+@blp.doc(summary="Lift a sign-in lockout (too many wrong passwords)")
+def unlock_user(username):
+    return org.unlock(current_user, username)

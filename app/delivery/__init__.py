@@ -102,17 +102,39 @@ def claim(worker_id: str, limit: int) -> list[OutboxMessage]:
         .order_by(OutboxMessage.id)).all()
 
 
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: doubling from OUTBOX_BACKOFF_SECONDS, capped at
+    OUTBOX_BACKOFF_MAX_SECONDS so a long outage is still tried regularly."""
+    config = current_app.config
+    return min(config["OUTBOX_BACKOFF_SECONDS"] * 2 ** min(attempts - 1, 30),
+               config["OUTBOX_BACKOFF_MAX_SECONDS"])
+
+
 def _failed(row, error):
+    """Record a failed try; the row waits for the next, or fails once the retry window
+    (OUTBOX_RETRY_HOURS from when it was written) or the cap on tries (when set) is out."""
     config = current_app.config
     row.attempts += 1
-    row.last_error = str(error)[:2000] or error.__class__.__name__
+    row.last_error = f"{error.__class__.__name__}: {error}"[:2000]
     row.claimed_by = row.claimed_at = None
-    if row.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+    next_at = now_utc() + timedelta(seconds=retry_delay(row.attempts))
+    window_ends = row.created_at + timedelta(hours=config["OUTBOX_RETRY_HOURS"])
+    cap = config["OUTBOX_MAX_ATTEMPTS"]
+    if (cap and row.attempts >= cap) or next_at > window_ends:
         row.status = "failed"
     else:
-        row.status = "pending"
-        delay = config["OUTBOX_BACKOFF_SECONDS"] * 2 ** (row.attempts - 1)
-        row.next_attempt_at = now_utc() + timedelta(seconds=delay)
+        row.status, row.next_attempt_at = "pending", next_at
+
+
+def _renew(worker_id, rows):
+    """Our claim on the rows still to send is renewed: only a worker that stopped lets its
+    lease run out, so the lease can be short."""
+    ids = [r.id for r in rows]
+    if ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker_id)
+            .values(claimed_at=now_utc()).execution_options(synchronize_session=False))
 
 
 def deliver_due(limit=None) -> dict:
@@ -132,10 +154,14 @@ def deliver_due(limit=None) -> dict:
         db.session.commit()
         return counts
     try:
-        for row in rows:
+        for index, row in enumerate(rows):
             try:
                 connection.send(build_message(row))
-            except (OSError, smtplib.SMTPException, LookupError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - one row's fault is that row's alone
+                # Whatever this row's problem (a header Flask-Mail refuses, a broken payload,
+                # the server dropping us), it is recorded on this row and retried or failed
+                # by the back-off; the rest of the batch goes on and no claim is left behind.
+                db.session.rollback()
                 _failed(row, error)
                 counts["failed" if row.status == "failed" else "retry"] += 1
             else:
@@ -144,6 +170,7 @@ def deliver_due(limit=None) -> dict:
                 row.claimed_by = row.claimed_at = None
                 row.last_error = None
                 counts["sent"] += 1
+            _renew(worker_id, rows[index + 1:])
             db.session.commit()
     finally:
         try:

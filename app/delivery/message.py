@@ -10,10 +10,16 @@ A display name (From, To) is one encoded word: readers must ignore the space bet
 two adjacent encoded words, and in an address some (CPython's parser before gh-128110)
 keep it, so a name split into several words would arrive with spaces added.
 
+Display names and subjects are cleaned of every control character first: Python's
+``str.splitlines`` (used when a header is folded) breaks lines at \x0b, \x0c, \x1c-\x1e,
+\x85, U+2028 and U+2029 as well as CR and LF, so any of them in a name would start a
+header of its own (header injection).
+
 Bodies are base64: Flask-Mail sends UTF-8 text as 8bit, as written, and a long paragraph
 (a reason typed on one line) then exceeds the 998 octets an SMTP line may carry.
 """
 import base64
+import re
 from email.charset import BASE64, Charset
 from email.mime.text import MIMEText
 from email.policy import compat32
@@ -26,6 +32,22 @@ from flask_mail import Message
 _CHUNK_BYTES = 39
 # SMTP lines carry at most 998 octets; a display name longer than this is split.
 _NAME_BYTES = 600
+
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def clean_header_text(text):
+    """One line of text: each run of control characters becomes one space."""
+    return _CONTROLS.sub(" ", text) if text else text
+
+
+def _clean_address(address):
+    if isinstance(address, (tuple, list)):
+        name, email = address
+        return (clean_header_text(name), email)
+    return clean_header_text(address)
 
 
 def encode_words(text: str, chunk_bytes=_CHUNK_BYTES) -> str:
@@ -96,12 +118,28 @@ class VietnameseMessage(Message):
     """A Flask-Mail Message with the headers above encoded safely."""
 
     def __init__(self, *args, **kwargs):
+        # Everything that reaches a header is cleaned before Flask-Mail or the folding
+        # below sees it; the address itself is left for Flask-Mail to refuse if broken.
+        args = list(args)
+        if args:
+            args[0] = clean_header_text(args[0])
+        if len(args) > 1 and args[1]:
+            args[1] = [_clean_address(r) for r in args[1]]
+        if len(args) > 5 and args[5]:
+            args[5] = _clean_address(args[5])
+        if kwargs.get("subject"):
+            kwargs["subject"] = clean_header_text(kwargs["subject"])
+        if kwargs.get("recipients"):
+            kwargs["recipients"] = [_clean_address(r) for r in kwargs["recipients"]]
+        if kwargs.get("sender"):
+            kwargs["sender"] = _clean_address(kwargs["sender"])
         if len(args) > 5:  # Message(subject, recipients, body, html, alts, sender, …)
             args = list(args)
             if isinstance(args[5], (tuple, list)):
                 args[5] = _quoted(tuple(args[5]))
         else:
-            sender = kwargs.get("sender") or current_app.extensions["mail"].default_sender
+            sender = kwargs.get("sender") or _clean_address(
+                current_app.extensions["mail"].default_sender)
             if isinstance(sender, (tuple, list)):
                 kwargs["sender"] = _quoted(tuple(sender))
         super().__init__(*args, **kwargs)

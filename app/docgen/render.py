@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from app.docgen.model import Certificate, FormalDocument
+from app.docgen.text import xml_text
 
 FONT = "Times New Roman"
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -80,7 +81,7 @@ def _para(container, text="", *, size=14, bold=False, italic=False, align=None,
 
 
 def _run(p, text, *, size=14, bold=False, italic=False):
-    run = p.add_run(text)
+    run = p.add_run(xml_text(text))
     run.font.size = Pt(size)
     run.font.bold = bold or None
     run.font.italic = italic or None
@@ -156,7 +157,7 @@ def _page_numbers_from_page_two(section):
 
 def _to_bytes(doc, title, draft):
     props = doc.core_properties
-    props.title = ("DỰ THẢO – " if draft else "") + title
+    props.title = xml_text(("DỰ THẢO – " if draft else "") + title, breaks=" ")
     props.author = ""
     props.comments = "Dự thảo: chưa có giá trị pháp lý." if draft else ""
     out = io.BytesIO()
@@ -304,7 +305,7 @@ def render_certificates(certificates: list[Certificate], draft=False) -> bytes:
                     continue  # a collective with no organisation line: no empty paragraph
                 for t in texts:
                     if t.text in values:
-                        t.text = values[t.text]
+                        t.text = xml_text(values[t.text], breaks=" ")
                 if i == 0:
                     for brk in page.iter(qn("w:pageBreakBefore")):
                         brk.getparent().remove(brk)

@@ -1,6 +1,11 @@
 """Vietnamese administrative wording: dates, numbers and lists as Nghị định 30 writes them."""
+import re
 from datetime import date
 from decimal import Decimal
+
+# What XML 1.0 cannot hold (lxml refuses it): C0 controls but tab, LF and CR; lone
+# surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def two(n: int) -> str:
@@ -70,3 +75,12 @@ def paragraphs(text: str) -> list[str]:
 
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+
+
+def xml_text(text: str, breaks: str = "\n") -> str:
+    """Text as a document can hold it, whatever was stored before the services checked
+    it: Word's manual line break (\x0b) and a form feed become ``breaks``, anything else
+    XML refuses is dropped."""
+    if not text:
+        return text
+    return _NOT_XML.sub("", text.replace("\x0b", breaks).replace("\x0c", breaks))

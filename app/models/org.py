@@ -79,6 +79,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Printed above the title when signing for the head: "KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN".
     signing_authority: Mapped[str | None] = mapped_column(sa.String(120))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # Part of the session's user id: raising it (password change, sign-out) ends every
+    # session cookie issued before.
+    session_version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
+                                                 server_default="0")
+    # Wrong passwords in a row, and until when sign-in is refused (app/services/auth.py).
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
+                                               server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -107,6 +115,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """Flask-Login's alternative id: the session names the account and its session
+        version, so a cookie saved before a sign-out or a password change opens nothing."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self):
         return f"<User {self.username}>"

@@ -1,16 +1,19 @@
 """Sign-in checks and API bearer tokens (stored hashed, revocable, expiring)."""
 import hashlib
+import math
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import now_utc
 from app.extensions import db
 from app.models import ApiToken, User
 from app.services.errors import Invalid, ServiceError
-from app.services.org import check_password_policy
+from app.services.org import check_password_policy, end_sessions
 from app.services.tx import transaction
 
 
@@ -23,11 +26,77 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class Locked(ServiceError):
+    """Too many wrong passwords for this account: wait ``retry_after`` seconds."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int):
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(
+            f"Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần. Hãy thử lại sau {minutes} "
+            f"phút, hoặc đề nghị quản trị hệ thống mở khóa.",
+            details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash made with the default method: checking an unknown username against it costs
+    what checking a real account costs, so timing tells nothing about who exists."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def lock_delay(failures: int) -> int:
+    """Seconds an account waits after ``failures`` wrong passwords in a row: nothing for
+    the first few, then doubling from LOGIN_LOCK_SECONDS up to LOGIN_LOCK_MAX_SECONDS."""
+    config = current_app.config
+    free = config["LOGIN_FREE_FAILURES"]
+    if failures < free:
+        return 0
+    return min(config["LOGIN_LOCK_SECONDS"] * 2 ** (failures - free),
+               config["LOGIN_LOCK_MAX_SECONDS"])
+
+
+def _record_failure(user):
+    """Count one more wrong password, atomically (two tries at once both count)."""
+    with transaction():
+        failures = db.session.execute(
+            sa.update(User).where(User.id == user.id)
+            .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+            .execution_options(synchronize_session=False)).scalar_one()
+        delay = lock_delay(failures)
+        if delay:
+            db.session.execute(
+                sa.update(User).where(User.id == user.id)
+                .values(locked_until=now_utc() + timedelta(seconds=delay))
+                .execution_options(synchronize_session=False))
+    db.session.expire(user, ["failed_logins", "locked_until"])
+
+
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
-    if user is None or not user.active or not user.check_password(password):
+    if user is not None and user.locked_until is not None:
+        left = (user.locked_until - now_utc()).total_seconds()
+        if left > 0:
+            raise Locked(math.ceil(left))
+    if user is None or not user.active:
+        check_password_hash(_decoy_hash(), password)
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="bad_credentials")
+    if not user.check_password(password):
+        _record_failure(user)
+        raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="bad_credentials")
+    if user.failed_logins or user.locked_until:
+        with transaction():
+            user.failed_logins, user.locked_until = 0, None
     return user
+
+
+def sign_out(user) -> None:
+    """End every browser session of this person: a cookie saved before stays useless."""
+    with transaction():
+        end_sessions(user, tokens=False)
 
 
 def issue_token(username: str, password: str):
@@ -66,3 +135,4 @@ def change_password(user, current: str, new: str):
     check_password_policy(new, field="new", label="Mật khẩu mới")
     with transaction():
         user.set_password(new)
+        end_sessions(user)  # the page signs this session in again, under the new version

@@ -18,7 +18,7 @@ from app.models import (
     Unit,
     User,
 )
-from app.services import bulk, distribution, org, reference, registers, steps
+from app.services import bulk, distribution, org, reference, registers, steps, validation
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
@@ -116,6 +116,7 @@ def _apply(campaign, data):
 
 def create_campaign(user, data):
     require_role(user, BOARD, "tạo phong trào thi đua")
+    data = validation.check(data, validation.CAMPAIGN)
     with transaction():
         if db.session.scalar(sa.select(Campaign.id).where(Campaign.code == data["code"])):
             raise Conflict(f"Mã phong trào «{data['code']}» đã được dùng.", code="duplicate_code")
@@ -142,6 +143,7 @@ def create_campaign(user, data):
 
 def update_campaign(user, campaign_id, data, version):
     require_role(user, BOARD, "sửa phong trào thi đua")
+    data = validation.check(data, validation.CAMPAIGN)
     with transaction():
         campaign = steps.open_for(KIND, "deadlines", campaign_id, user, version, versioned=True)
         content = CAMPAIGN.edits["content"]

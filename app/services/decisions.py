@@ -4,7 +4,15 @@ import sqlalchemy as sa
 from app.clock import today
 from app.extensions import db
 from app.models import Campaign, Decision, DecisionRecipient, Dossier, Nominee, Unit
-from app.services import campaigns, distribution, dossiers, reference, registers, steps
+from app.services import (
+    campaigns,
+    distribution,
+    dossiers,
+    reference,
+    registers,
+    steps,
+    validation,
+)
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
@@ -24,6 +32,7 @@ def composable(user, campaign) -> bool:
 
 def create_decision(user, data):
     require_role(user, APPRAISER, "lập dự thảo quyết định")
+    data = validation.check(data, validation.DECISION)
     with transaction():
         campaign = steps.load(campaigns.KIND, data["campaign_id"], user)
         if not composable(user, campaign):
@@ -46,6 +55,7 @@ def create_decision(user, data):
 
 
 def update_decision(user, decision_id, data, version):
+    data = validation.check(data, validation.DECISION)
     with transaction():
         decision = steps.open_for(KIND, "content", decision_id, user, version, versioned=True)
         if "title" in data:
@@ -124,6 +134,8 @@ def remove_nominee(user, decision_id, nominee_id, version=None):
 
 def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
     """The Chairman takes a nominee off the list before approving (or puts one back)."""
+    if reason is not None:
+        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
     with transaction():
         decision = steps.open_for(KIND, "strikes", decision_id, user, version)
         nominee = next((n for n in decision.nominees if n.id == nominee_id), None)

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import DistributionEntry, DistributionList
+from app.services import validation
 from app.services.errors import Invalid
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -10,6 +11,7 @@ from workflows.roles import BOARD
 
 
 def entries_from(specs):
+    specs = validation.check({"entries": list(specs)}, {"entries": validation.ENTRIES})["entries"]
     out = []
     for i, spec in enumerate(specs, start=1):
         label = (spec.get("label") or "").strip()
@@ -21,6 +23,9 @@ def entries_from(specs):
 
 def upsert_list(code, name, entries) -> DistributionList:
     """Create or replace a list by code (the CLI's and the demo's way). Idempotent."""
+    validation.code(code, validation.LIST_CODE, validation.LIST_CODE_MESSAGE)
+    checked = validation.check({"code": code, "name": name}, validation.DISTRIBUTION_LIST)
+    name = checked["name"]
     with transaction():
         row = db.session.scalars(sa.select(DistributionList).where(
             DistributionList.code == code)).first()

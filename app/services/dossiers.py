@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import NOMINEE_KINDS, VERDICTS, Attachment, Dossier, DossierResult, Nominee, Unit
-from app.services import documents, reference, steps, storage
+from app.services import documents, reference, steps, storage, validation
 from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
 from app.services.tx import on_rollback, transaction
@@ -33,6 +33,7 @@ def identity_key(kind, name, organisation) -> str:
 
 
 def update_dossier(user, dossier_id, data, version):
+    data = validation.check(data, validation.DOSSIER)
     with transaction():
         dossier = steps.open_for(KIND, "content", dossier_id, user, version, versioned=True)
         for key in COUNCIL_FIELDS:
@@ -69,6 +70,7 @@ def _apply_nominee(dossier, nominee, data):
 
 
 def add_nominee(user, dossier_id, data, version=None):
+    data = validation.check(data, validation.NOMINEE)
     with transaction():
         dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         nominee = Nominee(campaign_id=dossier.campaign_id,
@@ -80,6 +82,7 @@ def add_nominee(user, dossier_id, data, version=None):
 
 
 def update_nominee(user, dossier_id, nominee_id, data, version=None):
+    data = validation.check(data, validation.NOMINEE)
     with transaction():
         dossier = steps.open_for(KIND, "content", dossier_id, user, version)
         nominee = _nominee(dossier, nominee_id)
@@ -104,6 +107,8 @@ def remove_nominee(user, dossier_id, nominee_id, version=None):
 
 def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None):
     """The Board's finding on one nominee: accepted, or declined with a reason."""
+    if reason is not None:
+        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
     with transaction():
         dossier = steps.open_for(KIND, "verdicts", dossier_id, user, version)
         nominee = _nominee(dossier, nominee_id)

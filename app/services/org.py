@@ -4,8 +4,10 @@ import io
 
 import sqlalchemy as sa
 
+from app.clock import now_utc
 from app.extensions import db
-from app.models import UNIT_KINDS, Unit, User, UserRole
+from app.models import UNIT_KINDS, ApiToken, Unit, User, UserRole
+from app.services import validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -30,6 +32,28 @@ def check_password_policy(password: str, field="password", label="Mật khẩu")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         message = f"{label} tối thiểu {MIN_PASSWORD_LENGTH} ký tự."
         raise Invalid(message, details={field: [message]}, code="weak_password")
+
+
+def end_sessions(user, tokens=True):
+    """Every session cookie issued to ``user`` stops working (its version is part of the
+    session's user id), and with ``tokens`` every bearer token is revoked. Caller owns the
+    transaction."""
+    user.session_version = (user.session_version or 0) + 1
+    if tokens:
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now_utc()).execution_options(synchronize_session=False))
+
+
+def unlock(admin, username):
+    """Lift a sign-in lockout (admins)."""
+    require_role(admin, {"admin"}, "mở khóa tài khoản")
+    with transaction():
+        user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound("Không tìm thấy tài khoản.")
+        user.failed_logins, user.locked_until = 0, None
+    return user
 
 
 def holder_ids(roles, unit_ids=None):
@@ -93,8 +117,16 @@ def _apply_unit(unit, data):
             unit.parent = None
 
 
+def check_unit(data) -> dict:
+    """A unit's fields by the one rule set (pages, API, CSV import, CLI)."""
+    data = validation.check(data, validation.UNIT)
+    validation.code(data.get("code"), validation.UNIT_CODE, validation.UNIT_CODE_MESSAGE)
+    return data
+
+
 def upsert_unit(data) -> tuple[Unit, bool]:
     """Create the unit with this code, or update it. Caller owns the transaction."""
+    data = check_unit(data)
     unit = _unit_by_code(data["code"])
     created = unit is None
     if created:
@@ -131,6 +163,11 @@ def import_units_csv(text: str) -> dict:
         if not row.get("code") or not row.get("name"):
             raise Invalid(f"Dòng {line}: thiếu mã hoặc tên đơn vị.", code="csv_row",
                           details={"line": line})
+        try:  # every row checked before any is written: the whole file or nothing
+            row = check_unit(row)
+        except Invalid as error:
+            raise Invalid(f"Dòng {line}: {error.message}", code="csv_row",
+                          details={"line": line, **error.details}) from None
         rows.append(row)
     counts = {"created": 0, "updated": 0}
     with transaction():
@@ -147,6 +184,12 @@ def import_units_csv(text: str) -> dict:
 def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
                 signing_title=None, signing_authority=None) -> tuple[User, bool]:
     """Create or update an account. Idempotent: running it twice changes nothing more."""
+    checked = validation.check(
+        {"username": username, "full_name": full_name, "email": email,
+         "signing_title": signing_title, "signing_authority": signing_authority},
+        validation.USER)
+    username, full_name, email = checked["username"], checked["full_name"], checked["email"]
+    signing_title, signing_authority = checked["signing_title"], checked["signing_authority"]
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         raise Invalid(f"Vai trò không hợp lệ: {', '.join(bad) or '(trống)'}.",
@@ -167,6 +210,8 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
         if password is not None and (created or not user.check_password(password)):
             check_password_policy(password)
             user.set_password(password)
+            if not created:  # a password set by an admin ends the old sessions and tokens
+                end_sessions(user)
         user.set_roles(roles)
         if full_name is not None:
             user.full_name = full_name

@@ -273,6 +273,20 @@ def undelivered(user, status="failed", page=1, per_page=20):
                     .order_by(OutboxMessage.id.desc()), page, per_page)
 
 
+def resend_failed(by=None) -> int:
+    """Put every failed message back in the queue at once (after an outage that outlasted
+    the retry window); returns how many. ``by``: the Board member, or None (console)."""
+    if by is not None:
+        require_role(by, BOARD, "gửi lại thư")
+    with transaction():
+        result = db.session.execute(
+            sa.update(OutboxMessage).where(OutboxMessage.status == "failed")
+            .values(status="pending", attempts=0, next_attempt_at=now_utc(), created_at=now_utc(),
+                    claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 def resend(message_id, by=None):
     """Put a failed message back in the queue, its tries counted afresh and its claim
     released. ``by``: the Board member asking; None for the operator at the console."""
@@ -285,6 +299,8 @@ def resend(message_id, by=None):
         if row.status != "failed":
             raise Conflict("Chỉ gửi lại được thư đã gửi thất bại.",
                            details={"status": row.status}, code="not_failed")
+        # tries and the retry window start afresh
         row.status, row.attempts, row.next_attempt_at = "pending", 0, now_utc()
+        row.created_at = now_utc()
         row.claimed_by = row.claimed_at = None
     return row

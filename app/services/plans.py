@@ -1,7 +1,7 @@
 """Plans (kế hoạch hưởng ứng): the unit's text per content area and figure per target."""
 from app.clock import now_utc, today
 from app.models import Plan, PlanCommitment, PlanSection
-from app.services import documents, steps
+from app.services import documents, steps, validation
 from app.services.errors import Invalid
 from app.services.figures import merge_figures
 from app.services.tx import transaction
@@ -12,6 +12,7 @@ from workflows.guards import is_late
 
 def update_plan(user, plan_id, data, version):
     """Replace the given parts of the plan; only the unit's staff, only while drafting."""
+    data = validation.check(data, validation.PLAN)
     with transaction():
         plan = steps.open_for(KIND, "content", plan_id, user, version, versioned=True)
         contents = {c.id for c in plan.campaign.contents}

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from app.clock import now_utc
 from app.extensions import db
 from app.models import WorkflowEvent
-from app.services import documents, outbox
+from app.services import documents, outbox, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.paging import paginate
 from app.services.permissions import acting_role, refusal, step_refusal, visible
@@ -176,6 +176,8 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None):
             details={"trigger": trigger, "known": process.triggers},
             code="unknown_trigger",
         )
+    if comment is not None:
+        comment = validation.text(comment, "Ý kiến, lý do", validation.REASON, path="comment")
     with transaction():
         item = load(kind, item_id, user, lock=True)
         check_version(item, version)

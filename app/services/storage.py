@@ -4,9 +4,11 @@ The stored name never comes from the user, so no file name can reach outside
 the folder; the original name is kept in the database for downloads.
 """
 import hashlib
+import io
 import os
 import secrets
 import unicodedata
+import zipfile
 from pathlib import Path
 
 from flask import current_app
@@ -38,6 +40,48 @@ CONTENT_TYPES = {
 }
 
 
+# Office documents are zip archives: a small file can expand to gigabytes (a zip bomb)
+# in whatever opens it. A real dossier paper has tens of members and a few MiB inside.
+ZIP_KINDS = {"docx", "xlsx", "odt"}
+ZIP_MAX_MEMBERS = 1000
+ZIP_MAX_EXPANDED = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 200  # per member: text compresses well, but not a thousandfold
+
+
+def _check_zip(data: bytes, ext: str):
+    """Refuse an archive that is broken, has too many members, or expands too far. The
+    sizes are read from the archive's directory, then enforced while reading, since the
+    directory may lie."""
+    def refuse(reason):
+        raise Invalid(f"Tệp «.{ext}» không hợp lệ: {reason}",
+                      details={"file": [reason]}, code="file_content")
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        refuse("tệp nén bị hỏng.")
+    if len(members) > ZIP_MAX_MEMBERS:
+        refuse(f"có quá nhiều thành phần ({len(members)}, tối đa {ZIP_MAX_MEMBERS}).")
+    declared = sum(m.file_size for m in members)
+    if declared > ZIP_MAX_EXPANDED:
+        refuse(f"nội dung giải nén quá lớn (tối đa {ZIP_MAX_EXPANDED // 1024 // 1024} MiB).")
+    total = 0
+    try:
+        for member in members:
+            limit = min(ZIP_MAX_EXPANDED - total, max(member.compress_size, 1024) * ZIP_MAX_RATIO
+                        + 1024 * 1024)
+            with archive.open(member) as fh:
+                while chunk := fh.read(64 * 1024):
+                    total += len(chunk)
+                    limit -= len(chunk)
+                    if limit < 0:
+                        refuse("nội dung giải nén quá lớn so với tệp (nghi là tệp nén độc hại).")
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
+            ValueError):
+        refuse("tệp nén bị hỏng.")
+
+
 def clean_filename(name: str) -> str:
     """Keep a readable Vietnamese name but no directory parts or control characters."""
     name = unicodedata.normalize("NFC", name or "")
@@ -67,6 +111,8 @@ def save_upload(stream, filename: str):
     if not data.startswith(SIGNATURES[ext]):
         raise Invalid(f"Nội dung tệp không đúng định dạng «.{ext}».",
                       details={"file": ["Nội dung không khớp phần mở rộng."]}, code="file_content")
+    if ext in ZIP_KINDS:
+        _check_zip(data, ext)
     key = f"{secrets.token_hex(16)}.{ext}"
     path = _root() / key
     with open(path, "xb") as fh:

@@ -1,3 +1,12 @@
+// No inline script anywhere (the Content-Security-Policy allows only this file): behaviour
+// is attached here, by data- attributes.
+
+// "Go back" buttons (the 409 page).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-action='back']");
+  if (button) { event.preventDefault(); window.history.back(); }
+});
+
 // A final or destructive action asks before it is sent.
 document.addEventListener("submit", function (event) {
   var form = event.target;

@@ -7,8 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
+from app.extensions import limiter, login_rate_limit
 from app.services import auth as accounts
-from app.services.auth import Unauthorized, authenticate
+from app.services.auth import Locked, Unauthorized, authenticate
 from app.services.errors import Invalid
 from app.services.org import check_password_policy
 
@@ -45,6 +46,7 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("work.inbox"))
@@ -52,6 +54,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = authenticate(form.username.data.strip(), form.password.data)
+        except Locked as error:
+            form.password.errors.append(error.message)
+            page = render_template("account/login.html", form=form)
+            return page, 429, {"Retry-After": str(error.retry_after)}
         except Unauthorized as error:
             form.password.errors.append(error.message)
         else:
@@ -66,6 +72,7 @@ def login():
 def logout():
     form = FlaskForm()
     if form.validate_on_submit():
+        accounts.sign_out(current_user)
         logout_user()
         flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("account.login"))
@@ -81,6 +88,8 @@ def change_password():
         except Invalid as error:
             form.current.errors.append(error.message)
         else:
-            flash("Đã đổi mật khẩu.", "success")
+            login_user(current_user._get_current_object())  # this session, the new version
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập và mã truy cập khác đã bị thu hồi.",
+                  "success")
             return redirect(url_for("work.inbox"))
     return render_template("account/password.html", form=form), (422 if form.errors else 200)

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from app.clock import now_utc
 from app.services import org, reference
 from app.services.errors import Forbidden, ServiceError
 from workflows.roles import ROLES
@@ -62,8 +63,17 @@ def users():
         else:
             flash(f"Đã lưu tài khoản {data['username']}.", "success")
         return redirect(url_for("admin.users"))
-    return render_template("admin/users.html", users=org.list_users(current_user),
+    return render_template("admin/users.html", users=org.list_users(current_user), now=now_utc(),
                            roles=list(ROLES), role_labels=ROLES, units=org.list_units())
+
+
+@bp.route("/users/<username>/unlock", methods=["POST"])
+def unlock_user(username):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    org.unlock(current_user, username)
+    flash(f"Đã mở khóa đăng nhập cho tài khoản {username}.", "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/reference", endpoint="reference")

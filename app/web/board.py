@@ -198,6 +198,12 @@ def outbox_page():
     return render_template("board/outbox.html", rows=rows, status=status)
 
 
+@bp.route("/outbox/resend-failed", methods=["POST"])
+def resend_failed():
+    return run(lambda: outbox.resend_failed(by=current_user), url_for("board.outbox"),
+               done="Đã đưa mọi thư gửi thất bại vào hàng đợi gửi lại.")
+
+
 @bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
 def resend(message_id):
     return run(lambda: outbox.resend(message_id, by=current_user), url_for("board.outbox"),

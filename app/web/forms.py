@@ -40,6 +40,20 @@ def parse_number(text, label, errors, integer=False):
     return value
 
 
+def messages_of(error: Invalid) -> list[str]:
+    """The refusal's message, then every other reason it gives (a guard's reasons, each
+    field's problem), each once."""
+    out = [error.message]
+    reasons = list(error.details.get("reasons", []))
+    for value in error.details.values():
+        if isinstance(value, list) and value is not error.details.get("reasons"):
+            reasons += [v for v in value if isinstance(v, str) and v.startswith("«")]
+    for reason in reasons:
+        if reason not in out:
+            out.append(reason)
+    return out
+
+
 def run(call, back, done="Đã lưu.", then=None):
     """Check the form's CSRF token, run one service call, and come back to ``back`` (or to
     ``then(result)`` on success). A refusal (Invalid) is flashed with its reasons; every
@@ -50,10 +64,8 @@ def run(call, back, done="Đã lưu.", then=None):
     try:
         result = call()
     except Invalid as error:
-        flash(error.message, "danger")
-        for reason in error.details.get("reasons", []):
-            if reason != error.message:
-                flash(reason, "danger")
+        for message in messages_of(error):
+            flash(message, "danger")
         return redirect(back)
     flash(done, "success")
     return redirect(then(result) if then else back)

@@ -2,14 +2,14 @@
 and dossiers, so the inbox and the progress counts scan no table rows
 
 Revision ID: b7e2c4a9d1f3
-Revises: ff91522905e7
+Revises: 3c1d2e4f5a6b
 Create Date: 2026-12-01 03:40:00
 
 """
 from alembic import op
 
 revision = "b7e2c4a9d1f3"
-down_revision = "ff91522905e7"
+down_revision = "3c1d2e4f5a6b"
 branch_labels = None
 depends_on = None
 

@@ -610,7 +610,7 @@ def test_unknown_user_and_wrong_password_read_the_same(client, world):
 
 def _sign_in_session(client, user, csrf=None):
     with client.session_transaction() as s:
-        s["_user_id"] = str(user.id)
+        s["_user_id"] = user.get_id()  # "id:session_version"
         s["_fresh"] = True
         if csrf:
             s["csrf_token"] = csrf

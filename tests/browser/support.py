@@ -37,7 +37,13 @@ class Desk:
         page.on("requestfailed", lambda r: self.problems.append(
             f"request failed: {r.method} {r.url} {r.failure}"))
         page.on("response", self._watch_response)
+        page.on("console", self._watch_console)
         return page
+
+    def _watch_console(self, message):
+        # Anything the Content-Security-Policy blocks is a page that does not work.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"blocked by the CSP: {message.text}")
 
     def _accept(self, dialog):
         self.dialogs.append(dialog.message)

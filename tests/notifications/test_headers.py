@@ -5,10 +5,13 @@ import random
 
 import pytest
 
+from app.delivery import deliver_due
 from app.delivery.message import VietnameseMessage
-from app.extensions import mail
+from app.extensions import db, mail
+from app.models import OutboxMessage
 from tests import helpers
 from tests.notifications.conftest import deliver_all
+from tests.notifications.support import addr
 
 WORDS = (
     "khen thưởng thi đua quyết định tờ trình hồ sơ đề nghị Bằng khen Chủ tịch Ủy ban nhân dân "
@@ -103,3 +106,40 @@ def test_the_default_sender(app, world, smtp_server):
     deliver_all()
     (frm,) = smtp_server.received[0].msg["From"].addresses
     assert (frm.display_name, frm.addr_spec) == ("Ban Thi đua - Khen thưởng", "tdkt@localhost")
+
+
+def _row(name, email, payload=None):
+    payload = payload if payload is not None else {
+        "trigger_label": "Phát động", "title": "Phong trào thi đua", "attachments": []}
+    row = OutboxMessage(item_type="campaign", item_id=1, template="campaign.launch",
+                        recipient_name=name, recipient_email=email, payload=payload)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.mark.parametrize("bad", ["\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e",
+                                 "\x85", "\u2028", "\x01", "\x7f"])
+def test_control_characters_never_reach_a_header(world, smtp_server, bad):
+    """A display name or subject carrying a line break of any kind arrives on one line,
+    and nothing after it becomes a header of its own."""
+    name = f"Nguyen Van A{bad}Reply-To: attacker@evil.test"
+    title = f"Phong trao{bad}Bcc: attacker@evil.test"
+    _row(name, addr("staff_a"),
+         payload={"trigger_label": "Phat dong", "title": title, "attachments": []})
+    _row("Nguyễn Thị B" + bad + "Cc: x@evil.test", addr("head_a"))
+
+    assert deliver_due() == {"sent": 2, "retry": 0, "failed": 0}
+    got = {r.to: r for r in smtp_server.take()}
+    msg = got[addr("staff_a")].msg
+    for header in ("Reply-To", "Bcc", "Cc"):
+        assert header not in msg
+    (to,) = msg["To"].addresses
+    assert to.display_name == "Nguyen Van A Reply-To: attacker@evil.test"
+    assert to.addr_spec == addr("staff_a")
+    assert msg["Subject"] == "[TĐKT] Phat dong: Phong trao Bcc: attacker@evil.test"
+    other = got[addr("head_a")].msg
+    assert "Cc" not in other
+    assert other["To"].addresses[0].display_name == "Nguyễn Thị B Cc: x@evil.test"
+    raw = got[addr("staff_a")].raw
+    assert b"\nReply-To" not in raw and b"\nBcc" not in raw

@@ -1,0 +1,166 @@
+"""Sessions and tokens end with a password change and a sign-out (issue 10 #6); sign-in
+is throttled per address and per account, unknown names cost a real hash, lockouts are
+shown to admins who lift them (#7)."""
+import time
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+
+from app.extensions import db, limiter
+from app.services import auth
+from tests import helpers
+from tests.conftest import PASSWORD
+from tests.web.test_views import csrf_of, login
+
+NEW_PASSWORD = "mat-khau-moi-2026"
+
+
+class _OwnClient(FlaskClient):
+    """The test's app context outlives each request, and with it ``g``, where Flask-Login
+    keeps the user it loaded: forget it, so each request is judged by its own cookie or
+    token, as in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+            g.pop("bearer", None)
+            g.pop("csrf_token", None)  # Flask-WTF caches the session's token there too
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _own_clients(app):
+    saved = app.test_client_class
+    app.test_client_class = _OwnClient
+    yield
+    app.test_client_class = saved
+
+
+def test_a_password_change_revokes_every_token_and_every_other_session(app, world, api):
+    other = app.test_client()  # the same person, signed in elsewhere
+    assert login(other, "staff_a").status_code == 302
+    token_client = api("staff_a")
+    assert token_client.get("/api/v1/me").status_code == 200
+    r = app.test_client().post("/api/v1/auth/token",
+                               json={"username": "staff_a", "password": PASSWORD})
+    issued = helpers.ApiClient(app.test_client(), r.get_json()["token"])
+
+    this = app.test_client()
+    login(this, "staff_a")
+    page = this.get("/account/password").get_data(as_text=True)
+    r = this.post("/account/password", data={"csrf_token": csrf_of(page), "current": PASSWORD,
+                                             "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert r.status_code == 302
+    assert this.get("/").status_code == 200  # this session goes on
+    assert other.get("/").status_code == 302  # the other one is over
+    for client in (token_client, issued):
+        r = client.get("/api/v1/me")
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_an_admin_setting_a_password_ends_the_old_sessions(app, world, api):
+    client = app.test_client()
+    login(client, "staff_a")
+    r = api("admin").patch("/api/v1/users/staff_a", json={"password": NEW_PASSWORD})
+    assert r.status_code == 200, r.get_json()
+    assert client.get("/").status_code == 302
+
+
+def test_a_cookie_saved_before_sign_out_opens_nothing_after(app, world):
+    client = app.test_client()
+    login(client, "staff_a")
+    saved = client.get_cookie("session").value
+    page = client.get("/").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_of(page)}).status_code == 302
+
+    replay = app.test_client()
+    replay.set_cookie("session", saved)
+    r = replay.get("/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+    assert login(app.test_client(), "staff_a").status_code == 302  # signing in again works
+
+
+@pytest.fixture
+def throttled(app):
+    saved = {k: app.config[k] for k in ("LOGIN_RATE_LIMIT",)}
+    app.config["LOGIN_RATE_LIMIT"] = "5 per minute"
+    limiter.reset()
+    yield
+    app.config.update(saved)
+    limiter.reset()
+
+
+def test_one_address_is_throttled_with_429_and_retry_after(app, world, throttled):
+    client = app.test_client()
+    for i in range(5):
+        r = client.post("/api/v1/auth/token",
+                        json={"username": f"khong-co-{i}", "password": "sai-mat-khau"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", json={"username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) > 0
+    assert r.get_json()["error"]["code"] == "too_many_requests"
+    page = client.get("/login")
+    assert page.status_code == 200
+    for _ in range(5):
+        client.post("/login", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                                    "username": "x", "password": "y"})
+    r = client.post("/login", data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                                    "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    assert "Hãy thử lại sau" in r.get_data(as_text=True)
+
+
+def test_an_account_is_locked_with_growing_delays_and_an_admin_lifts_it(app, world, api):
+    client = app.test_client()
+
+    def attempt(password):
+        return client.post("/api/v1/auth/token",
+                           json={"username": "staff_a", "password": password})
+
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+        assert attempt("sai-mat-khau").status_code in (401, 429)
+    r = attempt(PASSWORD)  # even the right password waits
+    assert r.status_code == 429 and r.get_json()["error"]["code"] == "too_many_attempts"
+    assert int(r.headers["Retry-After"]) > 0  # the longer of the lock and the address limit
+    waits = r.get_json()["error"]["details"]["retry_after"]
+    assert 0 < waits <= app.config["LOGIN_LOCK_SECONDS"]
+    assert auth.lock_delay(6) == 2 * auth.lock_delay(5)  # each further failure doubles it
+    assert auth.lock_delay(60) == app.config["LOGIN_LOCK_MAX_SECONDS"]
+
+    listed = {u["username"]: u for u in api("admin").get("/api/v1/users").get_json()}
+    assert listed["staff_a"]["locked_until"] is not None
+    admin = app.test_client()
+    login(admin, "admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "Tạm khóa đến" in page and "/admin/users/staff_a/unlock" in page
+    r = admin.post("/admin/users/staff_a/unlock", data={"csrf_token": csrf_of(page)})
+    assert r.status_code == 302
+    assert attempt(PASSWORD).status_code == 201
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+        attempt("sai-mat-khau")
+    assert api("admin").post("/api/v1/users/staff_a/unlock").status_code == 200
+    assert attempt(PASSWORD).status_code == 201
+    db.session.expire_all()
+    assert world.users["staff_a"].failed_logins == 0
+
+
+def test_an_unknown_user_costs_the_same_hash_as_a_known_one(app, world):
+    """The test accounts use a cheap hash; give one the default method, as production."""
+    from app.services import org
+
+    org.upsert_user("that", "mat-khau-that-su", ["unit_staff"], "SYT")
+
+    def timed(username):
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            with pytest.raises(auth.Unauthorized):
+                auth.authenticate(username, "sai-mat-khau-nua")
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    org.unlock(world.users["admin"], "that")
+    known, unknown = timed("that"), timed("khong-ton-tai")
+    assert unknown > known / 3, (known, unknown)
