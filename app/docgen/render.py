@@ -251,6 +251,10 @@ def _closing(doc, document):
 
 
 def _appendix(doc, appendix):
+    """The attached list. Its two kinds of paragraph (section heading, entry) are laid out
+    once with python-docx; each row is a copy with its text set, so thousands of rows cost
+    about what writing their XML directly does (python-docx's setters walk the schema for
+    every property of every paragraph)."""
     center = WD_ALIGN_PARAGRAPH.CENTER
     brk = _para(doc, "")
     brk.runs or brk.add_run()
@@ -260,10 +264,26 @@ def _appendix(doc, appendix):
     _para(doc, appendix.reference, italic=True, align=center)
     _rule(doc, Cm(3.5), TEXT_WIDTH)
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    scratch = _Body(OxmlElement("w:body"), doc)
+    heading = _para(scratch, _MARK, bold=True, align=justify, before=6, after=3, keep=True)._p
+    entry = _para(scratch, _MARK, align=justify, indent=INDENT, after=3)._p
+    end = doc.element.body.sectPr
     for section in appendix.sections:
-        _para(doc, section.heading, bold=True, align=justify, before=6, after=3, keep=True)
-        for entry in section.entries:
-            _para(doc, entry, align=justify, indent=INDENT, after=3)
+        end.addprevious(_copy_with_text(heading, section.heading))
+        for text in section.entries:
+            end.addprevious(_copy_with_text(entry, text))
+
+
+_MARK = "\u2063"  # an invisible separator: the text of a laid-out prototype paragraph
+_WT = qn("w:t")
+
+
+def _copy_with_text(prototype, text):
+    """A laid-out one-line paragraph with another text: line breaks and tabs (which
+    python-docx would turn into elements) become spaces, as a list row is one line."""
+    p = deepcopy(prototype)
+    p.find(f".//{_WT}").text = " ".join(xml_text(text, breaks=" ").split())
+    return p
 
 
 def render_formal(document: FormalDocument) -> bytes:
