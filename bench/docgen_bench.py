@@ -19,6 +19,9 @@ from app.extensions import db  # noqa: E402
 from bench.docx_ceiling import lxml_seconds  # noqa: E402
 
 
+PER_UNIT = 50
+
+
 def build(awardees):
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
@@ -32,7 +35,7 @@ def build(awardees):
     world = helpers.build_world(generate_password_hash("x", method="pbkdf2:sha256:1000"))
     campaign = helpers.make_campaign(world, award_forms=[{"code": "BKCT"}])
     form = reference.award_form("BKCT", today())
-    per_unit = 50
+    per_unit = PER_UNIT
     units = (awardees + per_unit - 1) // per_unit
     made = 0
     for u in range(units):

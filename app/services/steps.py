@@ -147,8 +147,9 @@ def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha
         created_at=now_utc(),
     )
     db.session.add(event)
-    db.session.flush()
-    outbox.tell(kind.process, item, event, step, actor=user)
+    if step.notify:
+        db.session.flush()  # its messages name the event; silent ones insert in one batch
+        outbox.tell(kind.process, item, event, step, actor=user)
     return event
 
 
