@@ -18,7 +18,6 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench.docx_ceiling import lxml_seconds  # noqa: E402
 
-
 PER_UNIT = 50
 
 

@@ -4,7 +4,7 @@ One public function per document; each takes the record and a ``Context`` (the
 data beyond the record: issuing body, signer, legal bases, Nơi nhận, draft or
 final) and returns the file's bytes. Only this package imports python-docx.
 """
-from app.docgen import compose
+from app.docgen import compose, isolated
 from app.docgen.compose import Context, Issuer, Signer
 from app.docgen.render import render_certificates as _render_certificates
 from app.docgen.render import render_formal
@@ -41,9 +41,16 @@ def render_decision(decision, ctx: Context) -> bytes:
     return render_formal(compose.decision_document(decision, ctx))
 
 
+# From this many pages the certificates are laid out in a child process (see isolated.py).
+ISOLATE_FROM_PAGES = 200
+
+
 def render_certificates(decision, ctx: Context) -> bytes:
     """One printable certificate page per awardee of the decision."""
-    return _render_certificates(compose.certificates(decision, ctx), draft=ctx.draft)
+    pages = compose.certificates(decision, ctx)
+    if len(pages) >= ISOLATE_FROM_PAGES:
+        return isolated.run(_render_certificates, pages, draft=ctx.draft)
+    return _render_certificates(pages, draft=ctx.draft)
 
 
 __all__ = ["Context", "Issuer", "Signer", "render_board_proposal", "render_certificates",

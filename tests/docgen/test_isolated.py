@@ -1,0 +1,33 @@
+"""Large certificate sets are laid out in a child process, whose memory goes back to the
+system when it exits: the pages are the same as those laid out in the caller."""
+import pytest
+
+from app import docgen
+from app.docgen import isolated
+from tests.docgen.support import open_docx, scenario, texts
+
+
+def _certificates(decision, isolate_from, monkeypatch):
+    from app.services import documents
+
+    monkeypatch.setattr(docgen, "ISOLATE_FROM_PAGES", isolate_from)
+    return documents.render("decision", decision, "certificates", draft=True)
+
+
+def test_certificates_from_a_child_process_match_those_laid_out_in_place(world, monkeypatch):
+    s = scenario(world, until="approved")
+    here = open_docx(_certificates(s.decision, 10**9, monkeypatch))
+    child = open_docx(_certificates(s.decision, 1, monkeypatch))
+    assert texts(child) == texts(here)
+    awardees = [n.name for n in s.decision.nominees if not n.struck]
+    page_texts = "\n".join(texts(child))
+    assert awardees and all(name in page_texts for name in awardees)
+
+
+def _refuse(reason):
+    raise ValueError(reason)
+
+
+def test_an_error_in_the_child_reaches_the_caller():
+    with pytest.raises(ValueError, match="không hợp lệ"):
+        isolated.run(_refuse, "không hợp lệ")
