@@ -7,6 +7,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import now_utc
@@ -112,8 +113,10 @@ def issue_token(username: str, password: str):
 
 
 def user_for_token(token: str) -> User | None:
+    # Every API request asks: the token, its user and the user's roles in one statement.
     row = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
+        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= now_utc():
         return None
     return row.user if row.user.active else None

@@ -1,12 +1,15 @@
 """Plans (kế hoạch hưởng ứng): the unit's text per content area and figure per target."""
+import sqlalchemy as sa
+
 from app.clock import now_utc, today
-from app.models import Plan, PlanCommitment, PlanSection
+from app.extensions import db
+from app.models import Campaign, CampaignContent, CampaignTarget, Plan, PlanCommitment, PlanSection
 from app.services import documents, steps, validation
 from app.services.errors import Invalid
 from app.services.figures import merge_figures
 from app.services.tx import transaction
 from workflows import PLAN
-from workflows.facts import PlanFacts
+from workflows.facts import DeadlineFacts, PlanFacts
 from workflows.guards import is_late
 
 
@@ -37,16 +40,32 @@ def update_plan(user, plan_id, data, version):
 
 
 def plan_facts(plan):
-    campaign = plan.campaign
-    texts = {s.content_id: s.text for s in plan.sections}
-    figures = {c.target_id: c.value for c in plan.commitments}
+    """What the plan's guards ask, in two targeted queries: the campaign's deadline with
+    each content area's text, and each target's figure (not the campaign's object graph)."""
+    texts = db.session.execute(
+        sa.select(Campaign.state, Campaign.plan_deadline, Campaign.accepts_late,
+                  CampaignContent.title, PlanSection.text)
+        .select_from(Campaign)
+        .outerjoin(CampaignContent, CampaignContent.campaign_id == Campaign.id)
+        .outerjoin(PlanSection, (PlanSection.content_id == CampaignContent.id)
+                   & (PlanSection.plan_id == plan.id))
+        .where(Campaign.id == plan.campaign_id)
+        .order_by(CampaignContent.position)).all()
+    figures = db.session.execute(
+        sa.select(CampaignTarget.label, PlanCommitment.value)
+        .join(CampaignContent, CampaignContent.id == CampaignTarget.content_id)
+        .outerjoin(PlanCommitment, (PlanCommitment.target_id == CampaignTarget.id)
+                   & (PlanCommitment.plan_id == plan.id))
+        .where(CampaignContent.campaign_id == plan.campaign_id)
+        .order_by(CampaignContent.position, CampaignTarget.position)).all()
+    state, deadline, accepts_late = texts[0][:3]
     return PlanFacts(
-        campaign_state=campaign.state,
+        campaign_state=state,
         today=today(),
-        deadline=campaign.plan_deadline,
-        accepts_late=campaign.accepts_late,
-        sections={c.title: texts.get(c.id, "") for c in campaign.contents},
-        commitments={t.label: figures.get(t.id) for t in campaign.targets},
+        deadline=deadline,
+        accepts_late=accepts_late,
+        sections={r.title: r.text or "" for r in texts if r.title is not None},
+        commitments={r.label: r.value for r in figures},
     )
 
 
@@ -69,7 +88,9 @@ def _sign(plan, user, role, comment):
 
 def _stamp_submission(plan, user, role, comment):
     plan.submitted_at = now_utc()
-    plan.late = is_late(plan_facts(plan))
+    deadline = db.session.scalar(
+        sa.select(Campaign.plan_deadline).where(Campaign.id == plan.campaign_id))
+    plan.late = is_late(DeadlineFacts(today=today(), deadline=deadline))
 
 
 KIND = steps.Kind(PLAN, Plan, facts=plan_facts, snapshot=plan_snapshot,
