@@ -179,7 +179,7 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None):
         )
     if comment is not None:
         comment = validation.text(comment, "Ý kiến, lý do", validation.REASON, path="comment")
-    with transaction():
+    with transaction(keep_loaded=True):
         item = load(kind, item_id, user, lock=True)
         check_version(item, version)
         step = process.step(trigger, item.state)

@@ -112,6 +112,28 @@ def test_launch_and_every_step_of_a_plan_and_a_dossier(world):
         assert per_step[1][step] <= 12, (step, per_step[1][step])
 
 
+def test_a_plan_step_through_the_api(world, api):
+    """submit and head_return as the API serves them (token, guards, audit, outbox, the
+    response with the next actions): at most 12 statements, whatever the campaign's size."""
+    per_size = []
+    for extra, tag in ((0, "w"), (0, "a"), (EXTRA, "b")):  # the first warms what is cached
+        campaign = helpers.make_campaign(world, participants=["SYT", "PDK",
+                                                              *_province(world, extra, tag)])
+        plan = helpers.complete_plan(world, campaign)
+        version, counts = plan.version, {}
+        for who, trigger in (("staff_a", "submit"), ("head_a", "head_return")):
+            db.session.expire_all()  # as a request's fresh session holds nothing
+            with counting() as seen:
+                r = api(who).post(f"/api/v1/plans/{plan.id}/transitions",
+                                  json={"trigger": trigger, "version": version,
+                                        "comment": "Bổ sung số liệu"})
+                assert r.status_code == 200, r.get_json()
+            version, counts[trigger] = r.get_json()["version"], len(seen)
+        per_size.append(counts)
+    assert per_size[1] == per_size[2], per_size
+    assert all(n <= 12 for n in per_size[2].values()), per_size[2]
+
+
 def _submitted_campaign(world, extra, tag):
     """A launched campaign of 2 + ``extra`` units whose plans and dossiers all wait for
     the Board."""
