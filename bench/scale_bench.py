@@ -1,6 +1,6 @@
 """A province at ten times its size, on PostgreSQL, under gunicorn: build, measure, print.
 
-Usage: python bench/scale_bench.py [--scale 1.0] [--seconds 8] [--skip-build]
+Usage: python bench/scale_bench.py [--scale 1.0] [--seconds 8]
        (make bench-scale)
 
 At --scale 1.0: 3,000 units and 6,000 people, 36 campaigns from 2016 to 2026 (4 running),
@@ -378,6 +378,7 @@ def main():
                 {"p": pid})
             unit_tokens[pid] = (token_for(users[f"staff.{code}"]), token_for(users[f"head.{code}"]))
         db.session.commit()
+        docx_figures = decision_docx(data["big"])
 
     print(f"Data set built in {data['build_seconds']:.0f} s "
           f"({', '.join(f'{k} {v:.0f} s' for k, v in data['timings'].items())}):")
@@ -476,9 +477,31 @@ def main():
     print(f"\nGET /api/v1/campaigns/{{id}}: {size / 1024:.1f} KiB")
     for label, (seconds, status) in one_shots.items():
         print(f"{label}: {seconds:.2f} s (HTTP {status})")
+    app_s, lxml_s, size = docx_figures
+    print(f"decision DOCX with its 2,000-awardee list: {app_s:.2f} s ({size / 1024:.0f} KiB); "
+          f"the same XML written with lxml: {lxml_s:.2f} s; ratio {app_s / lxml_s:.1f}×")
     print(f"gunicorn workers: {', '.join(f'{m:.0f}' for m in fresh)} MB fresh; "
           f"{', '.join(f'{m:.0f}' for m in after)} MB after every measurement")
     statement_counts(app, data, tokens, unit_tokens)
+
+
+def decision_docx(decision_id, runs=3):
+    """(app seconds, lxml seconds, bytes): the big decision's draft DOCX, composed from the
+    database and laid out, against writing the same XML directly (bench/docx_ceiling.py)."""
+    from app.extensions import db
+    from app.models import Decision
+    from app.services import documents
+    from bench.docx_ceiling import lxml_seconds
+
+    app_runs, lxml_runs = [], []
+    for _ in range(runs):
+        db.session.expire_all()
+        decision = db.session.get(Decision, decision_id)
+        t0 = time.perf_counter()
+        data = documents.render("decision", decision, "decision", draft=True)
+        app_runs.append(time.perf_counter() - t0)
+        lxml_runs.append(lxml_seconds(data))
+    return statistics.median(app_runs), statistics.median(lxml_runs), len(data)
 
 
 def login_cookie(port, username):
@@ -507,11 +530,20 @@ def statement_counts(app, data, tokens, unit_tokens):
 
     client = app.test_client()
     current = data["current"]
-    pid = data["plans"][-1]
-    staff, head = unit_tokens.get(pid) or next(iter(unit_tokens.values()))
+    pid = list(unit_tokens)[-1]  # a plan the steps above sent up and back
+    staff, head = unit_tokens[pid]
     measured = [("API inbox", "GET", "/api/v1/inbox", tokens["appraiser"], None),
                 ("API progress", "GET", f"/api/v1/campaigns/{current}/progress",
                  tokens["appraiser"], None)]
+    with app.app_context():
+        from app.models import Plan
+
+        version = db.session.get(Plan, pid).version
+    for token, trigger in ((staff, "submit"), (head, "head_return")):
+        measured.append((f"API step {trigger}", "POST", f"/api/v1/plans/{pid}/transitions",
+                         token, {"trigger": trigger, "version": version,
+                                 "comment": "Bổ sung"}))
+        version += 1
     print()
     with app.app_context():
         for label, method, path, token, body in measured:
@@ -522,11 +554,13 @@ def statement_counts(app, data, tokens, unit_tokens):
 
             event.listen(db.engine, "before_cursor_execute", count)
             try:
-                client.open(path, method=method, json=body,
-                            headers={"Authorization": f"Bearer {token}"})
+                db.session.expire_all()  # as a request's fresh session holds nothing
+                response = client.open(path, method=method, json=body,
+                                       headers={"Authorization": f"Bearer {token}"})
             finally:
                 event.remove(db.engine, "before_cursor_execute", count)
-            print(f"{label}: {len(seen)} SQL statements")
+            failed = f" (HTTP {response.status_code})" if response.status_code != 200 else ""
+            print(f"{label}: {len(seen)} SQL statements{failed}")
 
 
 if __name__ == "__main__":
