@@ -266,10 +266,48 @@ def for_item(user, kind, item):
     return db.session.scalars(query.order_by(OutboxMessage.id)).all()
 
 
+# Who sees, on an item's page, whether its mail went: the Board, who fix mail problems on
+# the outbox page, and the Office, who issues decisions. Nobody else sees deliveries there,
+# and nobody sees addresses or server errors there (those are on the outbox page only).
+SEES_DELIVERY = BOARD | {"office_clerk"}
+# Mail that has not gone and needs someone: failed for good, or still retrying after an error.
+PROBLEMS = "problems"
+
+
+def _undelivered_mail():
+    return sa.or_(OutboxMessage.status == "failed",
+                  sa.and_(OutboxMessage.status.in_(("pending", "sending")),
+                          OutboxMessage.last_error.is_not(None)))
+
+
+def delivery_summary(user, kind, item):
+    """For an item the caller has loaded: who was told and only whether the mail went
+    ("sent", "waiting", "undelivered" or "in_app"); None for those who do not see it."""
+    if not user.roles & SEES_DELIVERY:
+        return None
+    rows = db.session.execute(
+        sa.select(OutboxMessage.recipient_name, OutboxMessage.status,
+                  OutboxMessage.last_error)
+        .where(OutboxMessage.item_type == kind, OutboxMessage.item_id == item.id)
+        .order_by(OutboxMessage.id)).all()
+    return [{"name": name, "state": _delivery_state(status, error)}
+            for name, status, error in rows]
+
+
+def _delivery_state(status, error):
+    if status in ("sent", "in_app"):
+        return status
+    if status == "failed" or error:
+        return "undelivered"
+    return "waiting"
+
+
 def undelivered(user, status="failed", page=1, per_page=20):
-    """A page of the messages in one delivery state, failed ones by default (Board)."""
+    """A page of the messages in one delivery state, failed ones by default (Board);
+    ``problems``: failed ones and those still retrying after an error."""
     require_role(user, BOARD, "xem thư chưa gửi được")
-    return paginate(sa.select(OutboxMessage).where(OutboxMessage.status == status)
+    where = _undelivered_mail() if status == PROBLEMS else OutboxMessage.status == status
+    return paginate(sa.select(OutboxMessage).where(where)
                     .order_by(OutboxMessage.id.desc()), page, per_page)
 
 

@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.clock import local_zone
 from app.docgen.text import figure  # the Vietnamese way with numbers: 1.500; 99,5
 from app.services import outbox
+from workflows.roles import BOARD
 
 
 def input_number(value):
@@ -48,7 +49,8 @@ def init_web(app: Flask):
 
     @app.context_processor
     def _globals():
-        unread = 0
+        unread, sees_outbox = 0, False
         if getattr(current_user, "is_authenticated", False):  # None outside a request
             unread = outbox.unread_count(current_user)
-        return {"unread_count": unread}
+            sees_outbox = bool(current_user.roles & BOARD)
+        return {"unread_count": unread, "sees_outbox": sees_outbox}

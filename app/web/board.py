@@ -193,7 +193,9 @@ def distribution_lists():
 
 @bp.route("/outbox", endpoint="outbox")
 def outbox_page():
-    status = request.args.get("status", "failed")
+    status = request.args.get("status", outbox.PROBLEMS)
+    if status not in (outbox.PROBLEMS, "failed", "pending", "sent"):
+        status = outbox.PROBLEMS
     rows = outbox.undelivered(current_user, status, per_page=200)["items"]
     return render_template("board/outbox.html", rows=rows, status=status)
 

@@ -60,7 +60,7 @@ def _item_page(kind, item_id):
         "steps": _steps(kind, item, history), "actions": workflow.actions(kind, item, current_user),
         "state_label": workflow.state_label(kind, item.state),
         "documents": documents.listing(kind, item), "form": TransitionForm(),
-        "deliveries": workflow.deliveries(current_user, kind, item.id),
+        "deliveries": workflow.delivery_summary(current_user, kind, item),
         "trigger_label": process.trigger_label, "role_labels": ROLES,
         "label_of": workflow.state_label,
         # the unit's own drafting pages; the Board composes decisions on the item page

@@ -1,0 +1,56 @@
+"""Pages a real office can work in (issue 11, the cross-cutting parts): mail problems reach
+only the people who fix them, notifications, confirmations, wording, accessibility."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import OutboxMessage
+from tests import helpers
+from tests.web.test_views import login
+
+
+def _submitted_plan_with_mail_trouble(world, campaign):
+    """A submitted plan whose mail to the head keeps failing: one row retrying after an
+    error, one failed for good."""
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    retrying = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.item_type == "plan", OutboxMessage.status == "pending")).first()
+    retrying.recipient_email = "thutruong@syt.test"
+    retrying.attempts, retrying.last_error = 2, "[Errno 111] Connection refused"
+    failed = OutboxMessage(item_type="plan", item_id=plan.id, template="plan.submit",
+                           recipient_name="Người nhận thất bại", recipient_email="x@syt.test",
+                           payload=dict(retrying.payload), status="failed", attempts=6,
+                           last_error="550 Mailbox unavailable")
+    db.session.add(failed)
+    db.session.commit()
+    return plan
+
+
+def test_item_pages_say_only_whether_mail_went_and_only_to_who_fixes_it(client, world,
+                                                                          campaign):
+    plan = _submitted_plan_with_mail_trouble(world, campaign)
+    for who in ("staff_a", "head_a", "chairman"):
+        login(client, who)
+        page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+        assert "Thông báo đã gửi" not in page, who
+        assert "Connection refused" not in page and "@syt.test" not in page, who
+    login(client, "appraiser")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Thông báo đã gửi" in page and "Chưa gửi được" in page
+    assert "Connection refused" not in page and "550 Mailbox" not in page
+    assert "@syt.test" not in page  # addresses only on the outbox page
+    assert 'href="/outbox"' in page
+
+
+def test_the_outbox_lists_mail_retrying_after_errors_as_well_as_failed(client, world,
+                                                                       campaign):
+    _submitted_plan_with_mail_trouble(world, campaign)
+    login(client, "board_head")
+    page = client.get("/outbox").get_data(as_text=True)
+    assert "Không có thư nào" not in page
+    assert "[Errno 111] Connection refused" in page and "550 Mailbox unavailable" in page
+    assert "thutruong@syt.test" in page and "Đang chờ gửi lại" in page
+    assert "Gửi lại tất cả thư thất bại" in page
+    assert "<th scope=\"col\"></th>" not in page  # no empty header
+    failed_only = client.get("/outbox?status=failed").get_data(as_text=True)
+    assert "550 Mailbox" in failed_only and "Connection refused" not in failed_only
