@@ -1,5 +1,5 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
@@ -137,6 +137,13 @@ def notifications():
     listed = outbox.mine(current_user, page=page, per_page=30)
     return render_template("work/notifications.html", items=listed["items"], page=page,
                            labels=_labels(), form=FlaskForm())
+
+
+@bp.route("/notifications/<int:message_id>")
+def open_notification(message_id):
+    """Opening a notification marks it read and leads to what it is about."""
+    row = outbox.open_notification(current_user, message_id)
+    return redirect(url_for(f"work.{row.item_type}", item_id=row.item_id))
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -54,3 +54,47 @@ def test_the_outbox_lists_mail_retrying_after_errors_as_well_as_failed(client, w
     assert "<th scope=\"col\"></th>" not in page  # no empty header
     failed_only = client.get("/outbox?status=failed").get_data(as_text=True)
     assert "550 Mailbox" in failed_only and "Connection refused" not in failed_only
+
+
+def test_a_notification_says_what_happened_to_whom_links_to_it_and_is_read_when_opened(
+        client, world, campaign):
+    from app.services import dossiers
+
+    dossier = helpers.complete_dossier(world, campaign)
+    for trigger, who in (("submit", "staff_a"), ("sign_off", "head_a"),
+                         ("start_appraisal", "appraiser")):
+        helpers.fire(world, "dossier", dossier, who, trigger)
+    first, *others = sorted(dossier.nominees, key=lambda n: n.position)
+    dossiers.set_verdict(world.users["appraiser"], dossier.id, first.id, "accepted")
+    for n in others:
+        dossiers.set_verdict(world.users["appraiser"], dossier.id, n.id, "declined",
+                             "Chưa đủ thời gian công tác")
+    helpers.fire(world, "dossier", dossier, "appraiser", "complete_appraisal")
+
+    login(client, "staff_a")
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "«Hoàn thành thẩm định»" in page
+    assert f"Được chấp nhận (1): {first.name}." in page
+    assert f"Không được chấp nhận ({len(others)}): " in page
+    assert f"{others[0].name} (Chưa đủ thời gian công tác)" in page
+    row = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.recipient_user_id == world.users["staff_a"].id,
+        OutboxMessage.template == "dossier.complete_appraisal")).one()
+    assert f'href="/notifications/{row.id}"' in page and row.read_at is None
+    r = client.get(f"/notifications/{row.id}")
+    assert r.status_code == 302 and r.headers["Location"] == f"/dossiers/{dossier.id}"
+    db.session.refresh(row)
+    assert row.read_at is not None
+    login(client, "staff_b")  # someone else's notification does not exist for them
+    assert client.get(f"/notifications/{row.id}").status_code == 404
+
+
+def test_a_decisions_notification_names_the_struck_nominees():
+    from app.services.outbox import details
+
+    snapshot = {"nominees": [{"name": "Nguyễn Văn An", "struck": False},
+                             {"name": "Lê Thị Bích", "struck": True, "strike_reason": "Trùng"}]}
+    assert details("decision", "approved", snapshot) == [
+        "Danh sách khen thưởng: 1 tập thể, cá nhân.",
+        "Bị loại khỏi danh sách (1): Lê Thị Bích (Trùng)."]
+    assert details("plan", "submitted", {}) == []
