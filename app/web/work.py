@@ -75,6 +75,7 @@ def _item_page(kind, item_id):
     if kind == "decision":
         context["can_compose"] = workflow.may(kind, "content", current_user, item)
         context["can_strike"] = workflow.may(kind, "strikes", current_user, item)
+        context["strike_question"] = process.edits["strikes"].confirm
         context["can_manage_recipients"] = workflow.may(kind, "recipients", current_user, item)
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])

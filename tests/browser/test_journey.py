@@ -182,8 +182,10 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     check_links(clerk)  # the documents listed on the page, the campaign, the inbox
 
     confirms = " | ".join(desk.dialogs)
-    for action in ("Phát động", "Trả lại đơn vị", "Phê duyệt", "Ban hành"):
-        assert f"Xác nhận: {action}?" in confirms, confirms
+    for question in ("Phát động: hệ thống sẽ cấp số", "Xác nhận: Trả lại đơn vị?",
+                     "Ký duyệt: hệ thống sẽ cấp số", "Hoàn thành thẩm định:", "Ký tờ trình:",
+                     "Phê duyệt: danh sách khen thưởng", "Ban hành: hệ thống sẽ cấp số"):
+        assert question in confirms, confirms
     assert not desk.problems, desk.problems
 
     db.session.expire_all()

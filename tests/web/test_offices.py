@@ -1,5 +1,7 @@
 """Pages a real office can work in (issue 11, the cross-cutting parts): mail problems reach
 only the people who fix them, notifications, confirmations, wording, accessibility."""
+import re
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -98,3 +100,19 @@ def test_a_decisions_notification_names_the_struck_nominees():
         "Danh sách khen thưởng: 1 tập thể, cá nhân.",
         "Bị loại khỏi danh sách (1): Lê Thị Bích (Trùng)."]
     assert details("plan", "submitted", {}) == []
+
+
+def test_buttons_ask_in_the_definitions_words_and_returns_look_unlike_approvals(
+        client, world, campaign):
+    from workflows import PLAN
+
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    login(client, "head_a")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    question = PLAN.step("sign_off", "awaiting_head").question
+    assert f'data-confirm="{question}"' in page and "cấp số" in question
+    sign = re.search(r'<button[^>]*data-trigger="sign_off"[^>]*>', page).group(0)
+    back = re.search(r'<button[^>]*data-trigger="head_return"[^>]*>', page).group(0)
+    assert "btn-primary" in sign and 'data-tone="forward"' in sign
+    assert "btn-outline-secondary" in back and "btn-primary" not in back
