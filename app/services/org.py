@@ -15,6 +15,13 @@ from workflows.roles import ROLES
 
 __all__ = ["UNIT_KINDS"]  # the vocabulary the API's schemas speak
 
+# The same vocabulary as officials say it.
+UNIT_KIND_LABELS = {
+    "province": "Cấp tỉnh (UBND tỉnh)", "office": "Văn phòng", "department": "Sở, ban, ngành",
+    "commune": "Cấp xã (xã, phường, thị trấn)", "mass_org": "Tổ chức chính trị - xã hội",
+    "enterprise": "Doanh nghiệp", "other": "Khác",
+}
+
 # The password policy, whoever sets one: an admin, the person themself, or the CLI.
 MIN_PASSWORD_LENGTH = 8
 
@@ -43,6 +50,12 @@ def end_sessions(user, tokens=True):
         db.session.execute(
             sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=now_utc()).execution_options(synchronize_session=False))
+
+
+def agency_name() -> str:
+    """The province's own name, from its top unit (a second province is a data change)."""
+    return db.session.scalar(sa.select(Unit.name).where(
+        Unit.kind == "province", Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)) or ""
 
 
 def unlock(admin, username):

@@ -13,3 +13,24 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
 });
+
+// "Thêm dòng": a row editor (Nơi nhận) gets one more empty row, its labels renumbered.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-action='add-row']");
+  if (!button) { return; }
+  var body = document.getElementById(button.getAttribute("data-target"));
+  var last = body && body.lastElementChild;
+  if (!last) { return; }
+  var row = last.cloneNode(true);
+  var n = body.children.length + 1;
+  row.querySelectorAll("input").forEach(function (input) {
+    input.value = "";
+    input.id = input.id.replace(/-\d+$/, "-" + n);
+  });
+  row.querySelectorAll("label").forEach(function (label) {
+    label.htmlFor = label.htmlFor.replace(/-\d+$/, "-" + n);
+    label.textContent = label.textContent.replace(/\d+$/, n);
+  });
+  body.appendChild(row);
+  row.querySelector("input").focus();
+});

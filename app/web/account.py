@@ -11,7 +11,7 @@ from app.extensions import limiter, login_rate_limit
 from app.services import auth as accounts
 from app.services.auth import Locked, Unauthorized, authenticate
 from app.services.errors import Invalid
-from app.services.org import check_password_policy
+from app.services.org import agency_name, check_password_policy
 
 bp = Blueprint("account", __name__)
 
@@ -56,7 +56,7 @@ def login():
             user = authenticate(form.username.data.strip(), form.password.data)
         except Locked as error:
             form.password.errors.append(error.message)
-            page = render_template("account/login.html", form=form)
+            page = render_template("account/login.html", form=form, agency=agency_name())
             return page, 429, {"Retry-After": str(error.retry_after)}
         except Unauthorized as error:
             form.password.errors.append(error.message)
@@ -64,7 +64,8 @@ def login():
             session.permanent = True  # expires after SESSION_LIFETIME_MINUTES
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("account/login.html", form=form), (422 if form.errors else 200)
+    return render_template("account/login.html", form=form, agency=agency_name()), (
+        422 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -39,7 +39,7 @@ def units():
                       f"cập nhật.", "success")
         return redirect(url_for("admin.units"))
     return render_template("admin/units.html", units=org.list_units(),
-                           columns=org.UNIT_CSV_COLUMNS)
+                           columns=org.UNIT_CSV_COLUMNS, kind_labels=org.UNIT_KIND_LABELS)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -78,4 +78,6 @@ def unlock_user(username):
 
 @bp.route("/reference", endpoint="reference")
 def reference_data():
-    return render_template("admin/reference.html", **reference.everything())
+    return render_template("admin/reference.html", **reference.everything(),
+                           source=reference.source_in_words,
+                           document_kinds=reference.DOCUMENT_KINDS)

@@ -172,10 +172,21 @@ def _entries(text):
     return entries
 
 
+def _entries_of(form):
+    """The Nơi nhận a form sends: one row per entry (name, e-mail) from the row editor,
+    or the older one-line-per-entry text. Empty rows are skipped; a row with an address
+    and no name is passed on, for the service to refuse with its reason."""
+    if "entry_label" not in form:
+        return _entries(form.get("entries"))
+    rows = zip(form.getlist("entry_label"), form.getlist("entry_email"), strict=False)
+    return [{"label": label.strip(), "email": email.strip() or None}
+            for label, email in rows if label.strip() or email.strip()]
+
+
 @bp.route("/decisions/<int:item_id>/recipients", methods=["POST"])
 def set_recipients(item_id):
     return run(lambda: decisions.set_recipients(
-        current_user, item_id, _entries(request.form.get("entries")),
+        current_user, item_id, _entries_of(request.form),
         request.form.get("version", type=int)), url_for("work.decision", item_id=item_id))
 
 
@@ -186,7 +197,7 @@ def distribution_lists():
         code = (request.form.get("code") or "").strip()
         return run(lambda: distribution.save_list(current_user, code, {
             "name": (request.form.get("name") or "").strip() or code,
-            "entries": _entries(request.form.get("entries"))}),
+            "entries": _entries_of(request.form)}),
             url_for("board.distribution_lists"))
     return render_template("board/distribution_lists.html", lists=lists)
 

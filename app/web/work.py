@@ -91,6 +91,17 @@ def _item_page(kind, item_id):
     return render_template(f"work/{kind}.html", **context)
 
 
+@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/history")
+def history(collection, item_id):
+    """The history in detail, with the SHA-256 of each step's content and of each kept
+    document: for checking a paper copy, not for everyday reading."""
+    kind = workflow.kind_of(collection)
+    item = workflow.load(kind.name, item_id, current_user)
+    return render_template("work/history.html", item=item, kind=kind.name,
+                           process=kind.process, history=workflow.history(kind.name, item),
+                           documents=documents.listing(kind.name, item), role_labels=ROLES)
+
+
 @bp.route("/campaigns", endpoint="campaigns")
 def campaign_list():
     page = max(request.args.get("page", 1, type=int), 1)

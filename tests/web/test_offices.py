@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import OutboxMessage
 from tests import helpers
-from tests.web.test_views import login
+from tests.web.test_views import csrf_of, login
 
 
 def _submitted_plan_with_mail_trouble(world, campaign):
@@ -116,3 +116,63 @@ def test_buttons_ask_in_the_definitions_words_and_returns_look_unlike_approvals(
     back = re.search(r'<button[^>]*data-trigger="head_return"[^>]*>', page).group(0)
     assert "btn-primary" in sign and 'data-tone="forward"' in sign
     assert "btn-outline-secondary" in back and "btn-primary" not in back
+
+
+def test_the_nơi_nhận_editor_takes_one_row_per_entry(client, world):
+    from app.models import DistributionList
+
+    login(client, "board_head")
+    page = client.get("/distribution-lists").get_data(as_text=True)
+    assert "Tên | thư điện tử" not in page and 'name="entry_label"' in page
+    r = client.post("/distribution-lists", data={
+        "csrf_token": csrf_of(page), "code": "QD2", "name": "Nơi nhận quyết định",
+        "entry_label": ["Như Điều 3", "Sở Tài chính", "", "Lưu: VT, SNV"],
+        "entry_email": ["", "stc@tdkt.test", "", ""]}, follow_redirects=True)
+    assert "Đã lưu." in r.get_data(as_text=True)
+    lst = db.session.scalar(sa.select(DistributionList).where(DistributionList.code == "QD2"))
+    assert [(e.label, e.email) for e in lst.entries] == [
+        ("Như Điều 3", None), ("Sở Tài chính", "stc@tdkt.test"), ("Lưu: VT, SNV", None)]
+    r = client.post("/distribution-lists", data={
+        "csrf_token": csrf_of(page), "code": "QD2", "name": "Nơi nhận quyết định",
+        "entry_label": ["", "Sở Tài chính"], "entry_email": ["x@tdkt.test", ""]},
+        follow_redirects=True)
+    body = r.get_data(as_text=True)
+    assert "alert-danger" in body and "Tên nơi nhận" in body, body[body.find("<main"):][:600]
+
+
+def test_admin_pages_speak_words_not_codes(client, world):
+    login(client, "admin")
+    units = client.get("/admin/units").get_data(as_text=True)
+    assert "<td>commune</td>" not in units and "<td>department</td>" not in units
+    assert "Cấp xã (xã, phường, thị trấn)" in units and "Sở, ban, ngành" in units
+    reference = client.get("/admin/reference").get_data(as_text=True)
+    assert "[V]" not in reference and "[U]" not in reference and "[S]" not in reference
+    assert "đã đối chiếu văn bản gốc" in reference and "chưa đối chiếu" in reference
+    assert "app/data/reference.json" not in reference
+
+
+def test_hashes_only_on_the_history_detail_and_the_menu_marks_the_current_page(
+        client, world, campaign):
+    from app.services import documents
+
+    login(client, "board_head")
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    kept = [d for d in documents.listing("campaign", campaign) if d["final"]]
+    assert kept and kept[0]["sha256"][:12] not in page and "SHA-256" not in page
+    assert f'href="/campaigns/{campaign.id}/history"' in page
+    assert re.search(r'<a class="nav-link active" href="/campaigns"\s+aria-current="page">', page)
+    detail = client.get(f"/campaigns/{campaign.id}/history").get_data(as_text=True)
+    assert kept[0]["sha256"] in detail and "SHA-256" in detail
+    inbox = client.get("/").get_data(as_text=True)
+    assert re.search(r'href="/"\s+aria-current="page">Việc cần xử lý', inbox)
+    assert inbox.count('aria-current="page"') == 1
+    login(client, "staff_b")  # the history is scoped like the item
+    from app.models import Plan
+
+    other_units_plan = helpers.unit_item(Plan, campaign, "SYT")
+    assert client.get(f"/plans/{other_units_plan.id}/history").status_code == 404
+
+
+def test_the_sign_in_page_names_the_agency_and_says_how_to_get_a_new_password(client, world):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Ủy ban nhân dân tỉnh Lạng Sơn" in page and "Quên mật khẩu?" in page

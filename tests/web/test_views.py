@@ -347,7 +347,7 @@ def test_the_board_edits_recipient_lists_and_a_decisions_recipients(client, worl
 
     login(client, "board_head")
     page = client.get("/distribution-lists").get_data(as_text=True)
-    assert "Sở Tài chính | stc@tdkt.test" in page
+    assert 'value="Sở Tài chính"' in page and 'value="stc@tdkt.test"' in page
     r = client.post("/distribution-lists", data={
         "csrf_token": csrf_of(page), "code": "QD", "name": "Nơi nhận quyết định",
         "entries": "Như Điều 3\nSở Tài chính | stc@tdkt.test\nLưu: VT, SNV"},
