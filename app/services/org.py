@@ -1,6 +1,7 @@
 """Units and user accounts: created and updated idempotently, by the CLI and by admins."""
 import csv
 import io
+import secrets
 
 import sqlalchemy as sa
 
@@ -56,6 +57,23 @@ def agency_name() -> str:
     """The province's own name, from its top unit (a second province is a data change)."""
     return db.session.scalar(sa.select(Unit.name).where(
         Unit.kind == "province", Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)) or ""
+
+
+def reset_password(admin, username) -> str:
+    """An admin gives someone who forgot their password a temporary one (returned, to pass
+    on by phone or in person); it ends their sessions and tokens, lifts a lockout, and the
+    person must choose a new password at next sign-in."""
+    require_role(admin, {"admin"}, "đặt lại mật khẩu")
+    temporary = "-".join(secrets.token_hex(2) for _ in range(3))  # 14 characters, readable
+    with transaction():
+        user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound("Không tìm thấy tài khoản.")
+        user.set_password(temporary)
+        user.must_change_password = True
+        user.failed_logins, user.locked_until = 0, None
+        end_sessions(user)
+    return temporary
 
 
 def unlock(admin, username):

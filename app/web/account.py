@@ -45,6 +45,22 @@ def _safe_next(target):
     return url_for("work.inbox")
 
 
+# Pages a person with a password an admin has reset may still open.
+_WHILE_CHANGING = {"account.change_password", "account.logout", "static"}
+
+
+@bp.before_app_request
+def _new_password_first():
+    """After an admin's reset, nothing opens before the person chooses a new password."""
+    if (getattr(current_user, "is_authenticated", False) and current_user.must_change_password
+            and request.endpoint not in _WHILE_CHANGING
+            and not request.path.startswith("/api/")):  # the pages only
+        flash("Mật khẩu của bạn vừa được quản trị hệ thống đặt lại: hãy đặt mật khẩu mới "
+              "trước khi tiếp tục.", "warning")
+        return redirect(url_for("account.change_password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def login():

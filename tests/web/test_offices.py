@@ -176,3 +176,32 @@ def test_hashes_only_on_the_history_detail_and_the_menu_marks_the_current_page(
 def test_the_sign_in_page_names_the_agency_and_says_how_to_get_a_new_password(client, world):
     page = client.get("/login").get_data(as_text=True)
     assert "Ủy ban nhân dân tỉnh Lạng Sơn" in page and "Quên mật khẩu?" in page
+
+
+def test_an_admin_resets_a_password_and_the_person_must_choose_a_new_one(client, world):
+    login(client, "admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    r = client.post("/admin/users/staff_a/reset-password", data={"csrf_token": csrf_of(page)},
+                    follow_redirects=True)
+    body = r.get_data(as_text=True)
+    temporary = re.search(r"Mật khẩu tạm thời của tài khoản staff_a: (\S+) —", body).group(1)
+    assert "Chờ đặt mật khẩu mới" in body
+    r = login(client, "staff_a")  # the old password no longer works
+    assert r.status_code == 422
+    r = login(client, "staff_a", temporary)
+    assert r.status_code == 302
+    r = client.get("/")  # every page leads to choosing a new password first
+    assert r.status_code == 302 and r.headers["Location"] == "/account/password"
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "hãy đặt mật khẩu mới" in page
+    r = client.post("/account/password", data={
+        "csrf_token": csrf_of(page), "current": temporary, "new": "mat-khau-rieng-123",
+        "confirm": "mat-khau-rieng-123"})
+    assert r.status_code == 302
+    assert client.get("/").status_code == 200
+    db.session.refresh(world.users["staff_a"])
+    assert world.users["staff_a"].must_change_password is False
+    login(client, "head_a")
+    assert client.post("/admin/users/staff_a/reset-password",
+                       data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))}
+                       ).status_code == 403
