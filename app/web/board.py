@@ -120,6 +120,16 @@ def _campaign_form_data(form, errors):
     return data
 
 
+def _launched_form_data(form, errors):
+    """What a launched campaign's form offers: deadlines, late submissions, the decision's
+    Nơi nhận (campaigns.EDITABLE_WHEN_LAUNCHED)."""
+    return {"plan_deadline": parse_date(form.get("plan_deadline"), "Hạn nộp kế hoạch", errors),
+            "dossier_deadline": parse_date(form.get("dossier_deadline"), "Hạn nộp hồ sơ",
+                                           errors),
+            "accepts_late": form.get("accepts_late") == "1",
+            "decision_recipients": form.get("decision_recipients") or None}
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 def new_campaign():
     return _campaign_form(None)
@@ -133,12 +143,20 @@ def edit_campaign(item_id):
 def _campaign_form(item_id):
     choices = campaigns.form_choices(current_user)
     campaign = workflow.load("campaign", item_id, current_user) if item_id else None
+    if campaign is not None and not workflow.may("campaign", "deadlines", current_user, campaign):
+        # a form nobody could save is not offered: the campaign's page shows it instead
+        flash(workflow.KINDS["campaign"].process.edits["deadlines"].refused, "info")
+        return redirect(url_for("work.campaign", item_id=campaign.id))
     values = request.form if request.method == "POST" else None
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
         errors = []
-        data = _campaign_form_data(request.form, errors)
+        if campaign is not None and not workflow.may("campaign", "content", current_user,
+                                                     campaign):
+            data = _launched_form_data(request.form, errors)  # the rest is not offered
+        else:
+            data = _campaign_form_data(request.form, errors)
         if not errors:
             try:
                 if campaign is None:

@@ -205,3 +205,41 @@ def test_an_admin_resets_a_password_and_the_person_must_choose_a_new_one(client,
     assert client.post("/admin/users/staff_a/reset-password",
                        data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))}
                        ).status_code == 403
+
+
+def test_edit_forms_are_offered_only_to_who_can_save_them(client, world, campaign):
+    plan = helpers.complete_plan(world, campaign)
+    for who in ("head_a", "appraiser", "chairman"):
+        login(client, who)
+        r = client.get(f"/plans/{plan.id}/edit")
+        assert r.status_code == 302 and r.headers["Location"] == f"/plans/{plan.id}", who
+    login(client, "staff_a")
+    assert client.get(f"/plans/{plan.id}/edit").status_code == 200
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    r = client.get(f"/plans/{plan.id}/edit", follow_redirects=True)
+    assert "Kế hoạch đã gửi đi, không thể sửa" in r.get_data(as_text=True)
+    assert client.get("/campaigns/new").status_code == 403
+    assert client.get(f"/campaigns/{campaign.id}/edit").status_code == 403
+
+
+def test_the_campaign_form_comes_in_sections_and_a_launched_one_offers_only_its_deadlines(
+        client, world, campaign):
+    from datetime import date
+
+    login(client, "board_head")
+    new = client.get("/campaigns/new").get_data(as_text=True)
+    assert new.count('class="form-section"') == 6 and "disabled" not in new
+    assert "<details" in new  # empty content slots fold away
+    page = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    general = re.search(r'<fieldset class="form-section" id="sec-general"([^>]*)>', page)
+    assert "disabled" in general.group(1)
+    assert re.search(r'id="plan_deadline" name="plan_deadline"\s+value=', page)
+    r = client.post(f"/campaigns/{campaign.id}/edit", data={
+        "csrf_token": csrf_of(page), "version": campaign.version,
+        "plan_deadline": "20/12/2026", "dossier_deadline": "30/12/2026", "accepts_late": "1"})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    db.session.refresh(campaign)
+    assert campaign.plan_deadline == date(2026, 12, 20) and campaign.accepts_late
+    helpers.fire(world, "campaign", campaign, "board_head", "close")
+    r = client.get(f"/campaigns/{campaign.id}/edit")
+    assert r.status_code == 302 and r.headers["Location"] == f"/campaigns/{campaign.id}"
