@@ -34,3 +34,27 @@ document.addEventListener("click", function (event) {
   body.appendChild(row);
   row.querySelector("input").focus();
 });
+
+// A table wider than a phone scrolls inside its own box: that box can take the keyboard
+// focus (arrow keys scroll it) and says what it holds.
+function markScrollingTables() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      if (!box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        var caption = box.querySelector("caption");
+        var heading = box.previousElementSibling;
+        var name = caption ? caption.textContent
+          : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Bảng");
+        box.setAttribute("aria-label", name.trim() + " (cuộn ngang để xem hết)");
+      }
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);
