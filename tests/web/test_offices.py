@@ -243,3 +243,11 @@ def test_the_campaign_form_comes_in_sections_and_a_launched_one_offers_only_its_
     helpers.fire(world, "campaign", campaign, "board_head", "close")
     r = client.get(f"/campaigns/{campaign.id}/edit")
     assert r.status_code == 302 and r.headers["Location"] == f"/campaigns/{campaign.id}"
+
+
+def test_the_favicon_answers_signed_in_or_not(client):
+    with client.get("/favicon.ico") as r:
+        assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon"
+        assert r.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/favicon.ico"' in page
