@@ -152,3 +152,23 @@ def test_every_page_a_role_reaches_passes_axe_on_a_desk_and_on_a_phone(desk, eve
     assert not wide, wide  # on a phone the page never scrolls sideways
     assert not desk.problems, desk.problems
 
+
+
+def test_on_a_phone_actions_come_first_and_inbox_rows_are_compact(desk, everything):
+    phone = desk.new_page(PHONE)
+    phone.goto("/login")
+    sign_in(phone, "head_a")
+    phone.goto(f"/plans/{everything['plan'].id}")
+    actions = phone.get_by_role("heading", name="Thao tác").bounding_box()
+    history = phone.locator("caption", has_text="Lịch sử xử lý").bounding_box()
+    documents = phone.get_by_role("heading", name="Văn bản").bounding_box()
+    assert actions["y"] < documents["y"] < history["y"], (actions, documents, history)
+    assert actions["y"] < 844, actions  # on the first screen
+
+    phone.goto("/")
+    rows = phone.locator(".inbox-table tbody tr")
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        box = rows.nth(i).bounding_box()
+        assert box["height"] < 130 and box["width"] <= 390, box
+    assert _sideways(phone) <= 1

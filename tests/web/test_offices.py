@@ -251,3 +251,20 @@ def test_the_favicon_answers_signed_in_or_not(client):
         assert r.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     page = client.get("/login").get_data(as_text=True)
     assert 'rel="icon" href="/favicon.ico"' in page
+
+
+def test_the_409_page_hands_back_what_was_typed(client, world, campaign):
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    login(client, "head_a")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    stale = plan.version
+    helpers.fire(world, "plan", plan, "head_a", "sign_off")  # someone acted first
+    r = client.post(f"/plans/{plan.id}/transitions", data={
+        "csrf_token": csrf_of(page), "trigger": "head_return", "version": stale,
+        "comment": "Bổ sung chỉ tiêu <số 3> & sửa lỗi chính tả"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 409 and "Nội dung bạn đã nhập (chưa được lưu)" in body
+    assert 'readonly' in body and "Lý do / ý kiến" in body
+    assert "Bổ sung chỉ tiêu &lt;số 3&gt; &amp; sửa lỗi chính tả" in body
+    assert csrf_of(page) not in body.split("Nội dung bạn đã nhập")[1]
