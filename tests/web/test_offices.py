@@ -268,3 +268,25 @@ def test_the_409_page_hands_back_what_was_typed(client, world, campaign):
     assert 'readonly' in body and "Lý do / ý kiến" in body
     assert "Bổ sung chỉ tiêu &lt;số 3&gt; &amp; sửa lỗi chính tả" in body
     assert csrf_of(page) not in body.split("Nội dung bạn đã nhập")[1]
+
+
+def test_a_decisions_nơi_nhận_are_edited_row_by_row_and_addresses_shown_only_to_the_board(
+        client, world, campaign):
+    from app.services import decisions as decision_service
+
+    decision = decision_service.create_decision(world.users["appraiser"], {
+        "campaign_id": campaign.id, "award_form": "BKCT"})
+    login(client, "appraiser")
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "Tên | thư điện tử" not in page and 'value="stc@tdkt.test"' in page
+    r = client.post(f"/decisions/{decision.id}/recipients", data={
+        "csrf_token": csrf_of(page), "version": decision.version,
+        "entry_label": ["Như Điều 3", "Cổng Thông tin điện tử tỉnh", ""],
+        "entry_email": ["", "cong@tdkt.test", ""]}, follow_redirects=True)
+    assert r.status_code == 200
+    db.session.refresh(decision)
+    assert [(e.label, e.email) for e in decision.recipients] == [
+        ("Như Điều 3", None), ("Cổng Thông tin điện tử tỉnh", "cong@tdkt.test")]
+    login(client, "chairman")
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "Cổng Thông tin điện tử tỉnh" in page and "cong@tdkt.test" not in page
