@@ -333,11 +333,12 @@ def delivery_summary(user, kind, item):
         return None
     rows = db.session.execute(
         sa.select(OutboxMessage.recipient_name, OutboxMessage.status,
-                  OutboxMessage.last_error)
+                  OutboxMessage.last_error, OutboxMessage.payload)
         .where(OutboxMessage.item_type == kind, OutboxMessage.item_id == item.id)
         .order_by(OutboxMessage.id)).all()
-    return [{"name": name, "state": _delivery_state(status, error)}
-            for name, status, error in rows]
+    return [{"name": name, "state": _delivery_state(status, error),
+             "about": (payload or {}).get("trigger_label") or "Nhắc hạn"}
+            for name, status, error, payload in rows]
 
 
 def _delivery_state(status, error):

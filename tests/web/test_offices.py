@@ -39,6 +39,7 @@ def test_item_pages_say_only_whether_mail_went_and_only_to_who_fixes_it(client, 
     login(client, "appraiser")
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "Thông báo đã gửi" in page and "Chưa gửi được" in page
+    assert "<td>Trình thủ trưởng</td>" in page  # which step each message was about
     assert "Connection refused" not in page and "550 Mailbox" not in page
     assert "@syt.test" not in page  # addresses only on the outbox page
     assert 'href="/outbox"' in page
