@@ -66,10 +66,36 @@ def error_response(status, code, message, details=None):
     return response
 
 
+# Form fields that carry no one's typing: never offered back.
+_NOT_TYPED = {"csrf_token", "version", "trigger", "code", "struck", "existing"}
+# What the typed fields are called on the pages, for the 409 page that hands them back.
+TYPED_LABELS = {"comment": "Lý do / ý kiến", "reason": "Lý do", "summary": "Báo cáo",
+                "title": "Tiêu đề", "name": "Tên", "achievement_summary": "Tóm tắt thành tích",
+                "purpose": "Mục đích, ý nghĩa, yêu cầu", "implementation": "Tổ chức thực hiện",
+                "theme": "Chủ đề", "entries": "Nơi nhận", "entry_label": "Nơi nhận"}
+
+
+def typed_back():
+    """What the person typed into the form that was refused (409: someone acted first), so
+    that nothing is lost: (label, text) pairs, in the form's order."""
+    if request.method != "POST":
+        return []
+    out = []
+    for name, values in request.form.lists():
+        if name in _NOT_TYPED:
+            continue
+        for value in values:
+            text = (value or "").strip()
+            if text and not text.isdigit() and len(out) < 50:
+                out.append((TYPED_LABELS.get(name, f"Ô «{name}»"), text))
+    return out
+
+
 def error_page(status, message=None, details=None):
     title, text = PAGE_TEXT.get(status, PAGE_TEXT[500])
     return render_template("errors/error.html", status=status, title=title,
-                           text=message or text, details=details or {}), status
+                           text=message or text, details=details or {},
+                           typed=typed_back() if status == 409 else []), status
 
 
 def http_error_response(error: HTTPException):

@@ -283,11 +283,11 @@ DOSSIER_DIAGRAM = [  # each arrow names who fires it and what the step asks for 
     "draft --> awaiting_head: submit (unit_staff, effect stamp_submission)",
     "returned --> awaiting_head: submit (unit_staff, effect stamp_submission)",
     "awaiting_head --> draft: head_return (unit_head, reason, confirm)",
-    "awaiting_head --> submitted: sign_off (unit_head, keeps proposal minutes, effect sign)",
+    "awaiting_head --> submitted: sign_off (unit_head, confirm, keeps proposal minutes, effect sign)",
     "submitted --> draft: withdraw (unit_head)",
     "submitted --> in_appraisal: start_appraisal (board_appraiser, effect stamp_appraisal)",
     "in_appraisal --> returned: return_to_unit (board_appraiser, reason, confirm)",
-    "in_appraisal --> appraised: complete_appraisal (board_appraiser)",
+    "in_appraisal --> appraised: complete_appraisal (board_appraiser, confirm)",
     "in_appraisal --> rejected: reject (board_appraiser, reason, confirm)",
     "appraised --> in_proposal: include (system)",
     "in_proposal --> appraised: exclude (system)",
@@ -320,7 +320,7 @@ def test_workflow_describe_prints_the_whole_definition(runner):
     assert result.exit_code == 0, result.output
     out = result.output
     for fragment in ("issue: approved -> issued  «Ban hành»", "roles: office_clerk",
-                     "confirmation: Xác nhận: Ban hành?", "effect: issue",
+                     "confirmation: Ban hành: hệ thống sẽ cấp số quyết định", "effect: issue",
                      "keeps documents: decision, certificates", "mail attaches: decision",
                      "notifies: awardee_units, distribution, drafter",
                      "guards: decision_keeps_someone", "strikes: chairman in awaiting_chairman",

@@ -4,7 +4,7 @@
 opens a draft plan and a draft dossier for every participating unit. Once launched,
 only the deadlines may change.
 """
-from workflows.engine import Edit, Process, Step
+from workflows.engine import STOP, Edit, Process, Step
 from workflows.guards import campaign_is_ready
 from workflows.roles import BOARD, BOARD_HEAD
 
@@ -30,9 +30,14 @@ CAMPAIGN = Process(
     },
     steps=[
         Step("launch", ("draft",), "launched", BOARD_HEAD, "Phát động",
-             guards=(campaign_is_ready,), confirm=True, effect="open_unit_items",
+             guards=(campaign_is_ready,), effect="open_unit_items",
+             confirm=("Phát động: hệ thống sẽ cấp số văn bản phát động, mở kế hoạch và hồ sơ "
+                      "cho mọi đơn vị tham gia và báo cho họ. Không thể hoàn tác. Tiếp tục?"),
              finalizes=("launch",), notify=("participants",)),
         Step("close", ("launched",), "closed", BOARD_HEAD, "Kết thúc phong trào",
-             confirm=True, optional=True, effect="stamp_close", notify=("participants",)),
+             optional=True, effect="stamp_close", tone=STOP,
+             confirm=("Kết thúc phong trào: không nhận thêm kế hoạch, hồ sơ và không mở lại "
+                      "được. Tiếp tục?"),
+             notify=("participants",)),
     ],
 )

@@ -7,7 +7,7 @@ one; the Chairman strikes nominees and approves; ``issue`` numbers the decision 
 the issuer's register, dates it, keeps it with its certificates, moves its dossiers to
 ``decided`` and mails it, attached, to its Nơi nhận.
 """
-from workflows.engine import Edit, Process, Step
+from workflows.engine import BACK, Edit, Process, Step
 from workflows.guards import decision_has_nominees, decision_keeps_someone
 from workflows.roles import APPRAISER, BOARD, BOARD_HEAD, CHAIRMAN, CLERK
 
@@ -40,23 +40,34 @@ DECISION = Process(
         "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
                         "loại tập thể, cá nhân khỏi danh sách",
                         "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
-                        code="invalid_state"),
+                        code="invalid_state",
+                        confirm=("Loại khỏi danh sách khen thưởng: người bị loại sẽ không có "
+                                 "trong quyết định, lý do được ghi lại. Tiếp tục?")),
     },
     steps=[
         Step("submit", ("drafting",), "awaiting_board_head", APPRAISER, "Trình lãnh đạo Ban",
              guards=(decision_has_nominees,), notify=("board_head",)),
         Step("board_return", ("awaiting_board_head",), "drafting", BOARD_HEAD,
-             "Trả lại chuyên viên", comment=True, confirm=True, notify=("drafter",)),
+             "Trả lại chuyên viên", comment=True, confirm=True, tone=BACK, notify=("drafter",)),
         Step("sign_proposal", ("awaiting_board_head",), "awaiting_chairman", BOARD_HEAD,
              "Ký tờ trình", guards=(decision_has_nominees,), effect="number_proposal",
+             confirm=("Ký tờ trình: hệ thống sẽ cấp số tờ trình của Ban, lưu bản chính thức "
+                      "và trình Chủ tịch phê duyệt. Tiếp tục?"),
              finalizes=("proposal",), notify=("chairman",)),
         Step("chairman_return", ("awaiting_chairman",), "drafting", CHAIRMAN,
-             "Trả lại Ban TĐKT", comment=True, confirm=True, effect="clear_proposal",
+             "Trả lại Ban TĐKT", comment=True, tone=BACK, effect="clear_proposal",
+             confirm=("Trả lại Ban TĐKT: tờ trình đã ký bị hủy số, Ban sửa dự thảo và ký lại "
+                      "tờ trình mới. Tiếp tục?"),
              notify=("drafter", "board_head")),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
-             guards=(decision_keeps_someone,), confirm=True, effect="stamp_approval",
+             guards=(decision_keeps_someone,), effect="stamp_approval",
+             confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
+                      "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
-        Step("issue", ("approved",), "issued", CLERK, "Ban hành", confirm=True, effect="issue",
+        Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
+             confirm=("Ban hành: hệ thống sẽ cấp số quyết định, ghi ngày ban hành, lưu bản "
+                      "chính thức và gửi quyết định tới các đơn vị và nơi nhận. Không thể hoàn "
+                      "tác. Tiếp tục?"),
              finalizes=("decision", "certificates"), attaches=("decision",),
              notify=("awardee_units", "distribution", "drafter")),
     ],

@@ -8,7 +8,7 @@ An appraised dossier's accepted nominees go into a Decision; ``include``,
 """
 from dataclasses import dataclass
 
-from workflows.engine import Edit, Process, Step
+from workflows.engine import STOP, Edit, Process, Step
 from workflows.guards import (
     dossier_is_complete,
     every_nominee_has_verdict,
@@ -55,9 +55,15 @@ DOSSIER = Process(
                      appraisal_effect="stamp_appraisal") + [
         Step("complete_appraisal", ("in_appraisal",), "appraised", APPRAISER,
              "Hoàn thành thẩm định", guards=(every_nominee_has_verdict, some_nominee_accepted),
+             confirm=("Hoàn thành thẩm định: ý kiến về từng tập thể, cá nhân được chốt và "
+                      "báo cho đơn vị; những người được chấp nhận có thể đưa vào dự thảo "
+                      "quyết định. Tiếp tục?"),
              notify=("unit",)),
         Step("reject", ("in_appraisal",), "rejected", APPRAISER, "Không chấp nhận hồ sơ",
-             comment=True, confirm=True, notify=("unit",)),
+             comment=True, tone=STOP,
+             confirm=("Không chấp nhận hồ sơ: hồ sơ kết thúc tại đây, đơn vị được báo kèm lý "
+                      "do và không gửi lại được hồ sơ này. Tiếp tục?"),
+             notify=("unit",)),
         Step("include", ("appraised",), "in_proposal", SYSTEM, "Đưa vào dự thảo quyết định",
              system=True),
         Step("exclude", ("in_proposal",), "appraised", SYSTEM, "Rút khỏi dự thảo quyết định",

@@ -19,6 +19,10 @@ from transitions import Machine
 Guard = Callable[[Any], "str | None"]
 
 
+FORWARD, BACK, STOP = "forward", "back", "stop"
+TONES = (FORWARD, BACK, STOP)
+
+
 @dataclass(frozen=True)
 class Step:
     """One transition of a process, with everything the rest of the code asks about it."""
@@ -30,14 +34,22 @@ class Step:
     label: str  # the button, the history line and the mail subject say this
     guards: tuple[Guard, ...] = ()
     comment: bool = False  # a non-empty reason is required and stored
-    # Ask before firing: True asks "Xác nhận: {label}?", a string asks in its own words.
+    # Ask before firing: True asks "Xác nhận: {label}?", a string asks in its own words,
+    # saying what will happen (a number taken, a document kept, no way back).
     confirm: bool | str = False
+    # Which way the step moves the item, so that a button sending work back or ending it
+    # never looks like one taking it forward: FORWARD, BACK or STOP.
+    tone: str = "forward"
     system: bool = False  # fired by another item's step, never by hand
     optional: bool = False  # may be taken, but nobody's work waits on it (not in the inbox)
     notify: tuple[str, ...] = ()  # audiences told when it fires
     effect: str | None = None  # what the kind does beyond moving the state (services carry it)
     finalizes: tuple[str, ...] = ()  # documents numbered and kept, final from here on
     attaches: tuple[str, ...] = ()  # documents sent with the step's mail
+
+    def __post_init__(self):
+        if self.tone not in TONES:
+            raise ValueError(f"{self.trigger}: unknown tone {self.tone!r}")
 
     @property
     def question(self) -> str | None:
@@ -56,6 +68,7 @@ class Edit:
     what: str  # "soạn kế hoạch": completes "Chỉ … mới được …"
     refused: str  # why not, in any other state
     code: str = "not_editable"
+    confirm: str | None = None  # asked before each change, when it cannot simply be undone
 
 
 class StepRefused(Exception):

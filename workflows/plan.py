@@ -5,7 +5,7 @@ return_to_unit) is shared with the dossier: see submission.py. The head's
 ``sign_off`` numbers the plan (…/KH-{unit}) and keeps it; the Board forwards it to
 the Chairman, who approves it or hands it back to the Board.
 """
-from workflows.engine import Process, Step
+from workflows.engine import BACK, Process, Step
 from workflows.guards import plan_is_complete
 from workflows.roles import APPRAISER, CHAIRMAN
 from workflows.submission import FRONT_STATES, content_edit, front_half
@@ -24,8 +24,10 @@ PLAN = Process(
         Step("forward", ("in_appraisal",), "awaiting_chairman", APPRAISER, "Trình Chủ tịch",
              notify=("chairman",)),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
-             confirm=True, notify=("unit", "board_appraiser")),
+             confirm=("Phê duyệt kế hoạch hưởng ứng: kế hoạch có hiệu lực, đơn vị và Ban "
+                      "được báo. Tiếp tục?"), notify=("unit", "board_appraiser")),
         Step("chairman_return", ("awaiting_chairman",), "in_appraisal", CHAIRMAN,
-             "Trả lại Ban TĐKT", comment=True, confirm=True, notify=("board_appraiser",)),
+             "Trả lại Ban TĐKT", comment=True, confirm=True, tone=BACK,
+             notify=("board_appraiser",)),
     ],
 )

@@ -4,7 +4,7 @@ the Board takes it up or hands it back.
 ``withdraw`` needs no guard of its own: appraisal starts by ``start_appraisal``,
 which leaves ``submitted``, so an item still in ``submitted`` is not being appraised.
 """
-from workflows.engine import Edit, Step
+from workflows.engine import BACK, Edit, Step
 from workflows.guards import campaign_is_launched, deadline_allows
 from workflows.roles import APPRAISER, HEAD, STAFF
 
@@ -36,14 +36,17 @@ def front_half(*, ready: tuple, signed: tuple[str, ...], appraisal_effect=None) 
              guards=(*ready, campaign_is_launched, deadline_allows),
              effect="stamp_submission", notify=("unit_head",)),
         Step("head_return", ("awaiting_head",), "draft", HEAD, "Trả lại để chỉnh sửa",
-             comment=True, confirm=True, notify=("drafter", "unit_head")),
+             comment=True, confirm=True, tone=BACK, notify=("drafter", "unit_head")),
         Step("sign_off", ("awaiting_head",), "submitted", HEAD, "Ký duyệt, gửi Ban TĐKT",
              guards=(campaign_is_launched,), effect="sign", finalizes=signed,
+             confirm=("Ký duyệt: hệ thống sẽ cấp số văn bản của đơn vị, lưu bản chính thức "
+                      "và gửi Ban Thi đua – Khen thưởng. Số đã cấp không lấy lại được. "
+                      "Tiếp tục?"),
              notify=("board_appraiser",)),
-        Step("withdraw", ("submitted",), "draft", HEAD, "Rút lại", optional=True,
+        Step("withdraw", ("submitted",), "draft", HEAD, "Rút lại", optional=True, tone=BACK,
              notify=("unit_staff", "board_appraiser")),
         Step("start_appraisal", ("submitted",), "in_appraisal", APPRAISER, "Bắt đầu thẩm định",
              effect=appraisal_effect, notify=("unit",)),
         Step("return_to_unit", ("in_appraisal",), "returned", APPRAISER, "Trả lại đơn vị",
-             comment=True, confirm=True, notify=("drafter", "unit_head")),
+             comment=True, confirm=True, tone=BACK, notify=("drafter", "unit_head")),
     ]

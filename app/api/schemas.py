@@ -271,6 +271,8 @@ class ActionOut(Base):
     confirm = Str(allow_none=True, metadata={"description": "the question to ask before firing"})
     allowed = fields.Boolean()
     reasons = fields.List(Str())
+    tone = Str(metadata={"enum": ["forward", "back", "stop"],
+                         "description": "forward, back (returns the work) or stop (ends it)"})
 
 
 class ActionsOut(Base):

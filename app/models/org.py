@@ -87,6 +87,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
                                                server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # Set when an admin resets the password: the person chooses a new one at next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, nullable=False,
+                                                       default=False, server_default=sa.false())
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

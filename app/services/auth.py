@@ -136,6 +136,10 @@ def change_password(user, current: str, new: str):
         raise Invalid("Mật khẩu hiện tại không đúng.", details={"current": ["Không đúng."]},
                       code="bad_password")
     check_password_policy(new, field="new", label="Mật khẩu mới")
+    if new == current:
+        raise Invalid("Mật khẩu mới phải khác mật khẩu hiện tại.",
+                      details={"new": ["Trùng mật khẩu hiện tại."]}, code="same_password")
     with transaction():
         user.set_password(new)
+        user.must_change_password = False
         end_sessions(user)  # the page signs this session in again, under the new version

@@ -1,6 +1,7 @@
 """Units and user accounts: created and updated idempotently, by the CLI and by admins."""
 import csv
 import io
+import secrets
 
 import sqlalchemy as sa
 
@@ -14,6 +15,13 @@ from app.services.tx import transaction
 from workflows.roles import ROLES
 
 __all__ = ["UNIT_KINDS"]  # the vocabulary the API's schemas speak
+
+# The same vocabulary as officials say it.
+UNIT_KIND_LABELS = {
+    "province": "Cấp tỉnh (UBND tỉnh)", "office": "Văn phòng", "department": "Sở, ban, ngành",
+    "commune": "Cấp xã (xã, phường, thị trấn)", "mass_org": "Tổ chức chính trị - xã hội",
+    "enterprise": "Doanh nghiệp", "other": "Khác",
+}
 
 # The password policy, whoever sets one: an admin, the person themself, or the CLI.
 MIN_PASSWORD_LENGTH = 8
@@ -43,6 +51,29 @@ def end_sessions(user, tokens=True):
         db.session.execute(
             sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=now_utc()).execution_options(synchronize_session=False))
+
+
+def agency_name() -> str:
+    """The province's own name, from its top unit (a second province is a data change)."""
+    return db.session.scalar(sa.select(Unit.name).where(
+        Unit.kind == "province", Unit.parent_id.is_(None)).order_by(Unit.id).limit(1)) or ""
+
+
+def reset_password(admin, username) -> str:
+    """An admin gives someone who forgot their password a temporary one (returned, to pass
+    on by phone or in person); it ends their sessions and tokens, lifts a lockout, and the
+    person must choose a new password at next sign-in."""
+    require_role(admin, {"admin"}, "đặt lại mật khẩu")
+    temporary = "-".join(secrets.token_hex(2) for _ in range(3))  # 14 characters, readable
+    with transaction():
+        user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound("Không tìm thấy tài khoản.")
+        user.set_password(temporary)
+        user.must_change_password = True
+        user.failed_logins, user.locked_until = 0, None
+        end_sessions(user)
+    return temporary
 
 
 def unlock(admin, username):

@@ -113,6 +113,39 @@ def _title(process, item):
     return f"{process.noun.capitalize()} của {item.unit.name}"
 
 
+MAX_NAMED = 20  # names listed in one line of a notification; the rest are counted
+
+
+def _names(nominees, reason_key):
+    shown = [n["name"] + (f" ({n[reason_key]})" if n.get(reason_key) else "")
+             for n in nominees[:MAX_NAMED]]
+    more = len(nominees) - len(shown)
+    return ", ".join(shown) + (f" và {more} tập thể, cá nhân khác" if more > 0 else "")
+
+
+def details(kind, to_state, snapshot) -> list[str]:
+    """What a step did to whom, read from the content snapshot its event keeps: the
+    verdicts when a dossier's appraisal ends, the struck nominees of a decision."""
+    nominees = (snapshot or {}).get("nominees") or []
+    lines = []
+    if kind == "dossier" and to_state in ("appraised", "rejected"):
+        accepted = [n for n in nominees if n.get("verdict") == "accepted"]
+        declined = [n for n in nominees if n.get("verdict") == "declined"]
+        if accepted:
+            lines.append(f"Được chấp nhận ({len(accepted)}): {_names(accepted, None)}.")
+        if declined:
+            lines.append(f"Không được chấp nhận ({len(declined)}): "
+                         f"{_names(declined, 'verdict_reason')}.")
+    if kind == "decision" and nominees:
+        struck = [n for n in nominees if n.get("struck")]
+        kept = len(nominees) - len(struck)
+        lines.append(f"Danh sách khen thưởng: {kept} tập thể, cá nhân.")
+        if struck:
+            lines.append(f"Bị loại khỏi danh sách ({len(struck)}): "
+                         f"{_names(struck, 'strike_reason')}.")
+    return lines
+
+
 def tell(process, item, event, step, actor=None):
     """One outbox row per person or address the step's audiences name, never the actor.
 
@@ -136,6 +169,7 @@ def tell(process, item, event, step, actor=None):
         "comment": event.comment,
         "actor": actor.full_name if actor else None,
         "title": _title(process, item),
+        "details": details(kind, event.to_state, event.snapshot),
         "attachments": [{"item_type": kind, "item_id": item.id, "name": name}
                         for name in step.attaches],
     }
@@ -235,6 +269,18 @@ def mine(user, unread_only=False, page=1, per_page=20):
     return paginate(query.order_by(OutboxMessage.id.desc()), page, per_page)
 
 
+def open_notification(user, message_id):
+    """One of this person's notifications, marked read now that it is opened."""
+    with transaction():
+        row = db.session.scalar(sa.select(OutboxMessage).where(
+            OutboxMessage.id == message_id, OutboxMessage.recipient_user_id == user.id))
+        if row is None:
+            raise NotFound("Không tìm thấy thông báo.")
+        if row.read_at is None:
+            row.read_at = now_utc()
+    return row
+
+
 def unread_count(user) -> int:
     # count(*), answered from the (recipient, read_at) index without reading the rows
     return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
@@ -266,10 +312,49 @@ def for_item(user, kind, item):
     return db.session.scalars(query.order_by(OutboxMessage.id)).all()
 
 
+# Who sees, on an item's page, whether its mail went: the Board, who fix mail problems on
+# the outbox page, and the Office, who issues decisions. Nobody else sees deliveries there,
+# and nobody sees addresses or server errors there (those are on the outbox page only).
+SEES_DELIVERY = BOARD | {"office_clerk"}
+# Mail that has not gone and needs someone: failed for good, or still retrying after an error.
+PROBLEMS = "problems"
+
+
+def _undelivered_mail():
+    return sa.or_(OutboxMessage.status == "failed",
+                  sa.and_(OutboxMessage.status.in_(("pending", "sending")),
+                          OutboxMessage.last_error.is_not(None)))
+
+
+def delivery_summary(user, kind, item):
+    """For an item the caller has loaded: who was told and only whether the mail went
+    ("sent", "waiting", "undelivered" or "in_app"); None for those who do not see it."""
+    if not user.roles & SEES_DELIVERY:
+        return None
+    rows = db.session.execute(
+        sa.select(OutboxMessage.recipient_name, OutboxMessage.status,
+                  OutboxMessage.last_error, OutboxMessage.payload)
+        .where(OutboxMessage.item_type == kind, OutboxMessage.item_id == item.id)
+        .order_by(OutboxMessage.id)).all()
+    return [{"name": name, "state": _delivery_state(status, error),
+             "about": (payload or {}).get("trigger_label") or "Nhắc hạn"}
+            for name, status, error, payload in rows]
+
+
+def _delivery_state(status, error):
+    if status in ("sent", "in_app"):
+        return status
+    if status == "failed" or error:
+        return "undelivered"
+    return "waiting"
+
+
 def undelivered(user, status="failed", page=1, per_page=20):
-    """A page of the messages in one delivery state, failed ones by default (Board)."""
+    """A page of the messages in one delivery state, failed ones by default (Board);
+    ``problems``: failed ones and those still retrying after an error."""
     require_role(user, BOARD, "xem thư chưa gửi được")
-    return paginate(sa.select(OutboxMessage).where(OutboxMessage.status == status)
+    where = _undelivered_mail() if status == PROBLEMS else OutboxMessage.status == status
+    return paginate(sa.select(OutboxMessage).where(where)
                     .order_by(OutboxMessage.id.desc()), page, per_page)
 
 

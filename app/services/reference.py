@@ -59,6 +59,21 @@ def rules(on: date):
         sa.select(RuleValue).where(RuleValue.in_force(on)).order_by(RuleValue.key)).all()
 
 
+# The confidence tags of ../shared/DOMAIN.md, as people read them.
+CONFIDENCE = {"V": "đã đối chiếu văn bản gốc", "S": "theo nguồn thứ cấp",
+              "U": "chưa đối chiếu"}
+DOCUMENT_KINDS = {"decision": "Quyết định khen thưởng", "launch": "Văn bản phát động",
+                  "proposal": "Tờ trình"}
+
+
+def source_in_words(note: str | None) -> str:
+    """A source note with its [V]/[S]/[U] tags spelled out: "Luật TĐKT 2022 (đã đối chiếu…)"."""
+    text = note or ""
+    for tag, words in CONFIDENCE.items():
+        text = text.replace(f"[{tag}]", f"({words})")
+    return " ".join(text.split()).replace("( ", "(")
+
+
 def everything() -> dict:
     """All reference rows, in force or not, with their dates and sources: the admin's view."""
     def rows(model, *order):

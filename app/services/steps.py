@@ -247,6 +247,7 @@ class Action:
     confirm: str | None  # the question to ask before firing, or None
     allowed: bool
     reasons: tuple[str, ...]
+    tone: str = "forward"  # forward, back (returns the work) or stop (ends it)
 
 
 def actions(kind: Kind, item, user) -> list[Action]:
@@ -269,7 +270,7 @@ def actions(kind: Kind, item, user) -> list[Action]:
             facts = facts or kind.facts(item)
             reasons += process.reasons(step, facts)
         result.append(Action(step.trigger, step.label, step.dest, step.comment, step.question,
-                             not reasons, tuple(reasons)))
+                             not reasons, tuple(reasons), step.tone))
     return result
 
 

@@ -65,3 +65,8 @@ def changes_since_last_submission(kind, item, events):
 def deliveries(user, kind, item_id):
     """Who was told about an item, and whether delivery succeeded (item visibility applies)."""
     return outbox.for_item(user, kind, load(kind, item_id, user))
+
+
+def delivery_summary(user, kind, item):
+    """Whether an item's mail went, without addresses or errors, for those who see it."""
+    return outbox.delivery_summary(user, kind, item)

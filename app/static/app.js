@@ -13,3 +13,48 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
 });
+
+// "Thêm dòng": a row editor (Nơi nhận) gets one more empty row, its labels renumbered.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-action='add-row']");
+  if (!button) { return; }
+  var body = document.getElementById(button.getAttribute("data-target"));
+  var last = body && body.lastElementChild;
+  if (!last) { return; }
+  var row = last.cloneNode(true);
+  var n = body.children.length + 1;
+  row.querySelectorAll("input").forEach(function (input) {
+    input.value = "";
+    input.id = input.id.replace(/-\d+$/, "-" + n);
+  });
+  row.querySelectorAll("label").forEach(function (label) {
+    label.htmlFor = label.htmlFor.replace(/-\d+$/, "-" + n);
+    label.textContent = label.textContent.replace(/\d+$/, n);
+  });
+  body.appendChild(row);
+  row.querySelector("input").focus();
+});
+
+// A table wider than a phone scrolls inside its own box: that box can take the keyboard
+// focus (arrow keys scroll it) and says what it holds.
+function markScrollingTables() {
+  document.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      if (!box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        var caption = box.querySelector("caption");
+        var heading = box.previousElementSibling;
+        var name = caption ? caption.textContent
+          : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Bảng");
+        box.setAttribute("aria-label", name.trim() + " (cuộn ngang để xem hết)");
+      }
+    } else if (box.getAttribute("role") === "region") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", markScrollingTables);
+window.addEventListener("resize", markScrollingTables);

@@ -6,12 +6,13 @@ available actions from the services and never repeat the rules.
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, current_app, send_from_directory
 from flask_login import current_user
 
 from app.clock import local_zone
 from app.docgen.text import figure  # the Vietnamese way with numbers: 1.500; 99,5
 from app.services import outbox
+from workflows.roles import BOARD
 
 
 def input_number(value):
@@ -33,6 +34,12 @@ def format_datetime(value):
     return local.strftime("%d/%m/%Y %H:%M")
 
 
+def _favicon():
+    """Browsers ask for /favicon.ico whatever the page says: answer it, signed in or not."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
 def init_web(app: Flask):
     from app.web import account, admin, board, drafting, work
 
@@ -41,6 +48,7 @@ def init_web(app: Flask):
     app.register_blueprint(drafting.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(admin.bp)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")
     app.add_template_filter(input_number, "input_number")
@@ -48,7 +56,8 @@ def init_web(app: Flask):
 
     @app.context_processor
     def _globals():
-        unread = 0
+        unread, sees_outbox = 0, False
         if getattr(current_user, "is_authenticated", False):  # None outside a request
             unread = outbox.unread_count(current_user)
-        return {"unread_count": unread}
+            sees_outbox = bool(current_user.roles & BOARD)
+        return {"unread_count": unread, "sees_outbox": sees_outbox}

@@ -11,7 +11,7 @@ from app.extensions import limiter, login_rate_limit
 from app.services import auth as accounts
 from app.services.auth import Locked, Unauthorized, authenticate
 from app.services.errors import Invalid
-from app.services.org import check_password_policy
+from app.services.org import agency_name, check_password_policy
 
 bp = Blueprint("account", __name__)
 
@@ -45,6 +45,22 @@ def _safe_next(target):
     return url_for("work.inbox")
 
 
+# Pages a person with a password an admin has reset may still open.
+_WHILE_CHANGING = {"account.change_password", "account.logout", "static"}
+
+
+@bp.before_app_request
+def _new_password_first():
+    """After an admin's reset, nothing opens before the person chooses a new password."""
+    if (getattr(current_user, "is_authenticated", False) and current_user.must_change_password
+            and request.endpoint not in _WHILE_CHANGING
+            and not request.path.startswith("/api/")):  # the pages only
+        flash("Mật khẩu của bạn vừa được quản trị hệ thống đặt lại: hãy đặt mật khẩu mới "
+              "trước khi tiếp tục.", "warning")
+        return redirect(url_for("account.change_password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def login():
@@ -56,7 +72,7 @@ def login():
             user = authenticate(form.username.data.strip(), form.password.data)
         except Locked as error:
             form.password.errors.append(error.message)
-            page = render_template("account/login.html", form=form)
+            page = render_template("account/login.html", form=form, agency=agency_name())
             return page, 429, {"Retry-After": str(error.retry_after)}
         except Unauthorized as error:
             form.password.errors.append(error.message)
@@ -64,7 +80,8 @@ def login():
             session.permanent = True  # expires after SESSION_LIFETIME_MINUTES
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("account/login.html", form=form), (422 if form.errors else 200)
+    return render_template("account/login.html", form=form, agency=agency_name()), (
+        422 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -39,7 +39,7 @@ def units():
                       f"cập nhật.", "success")
         return redirect(url_for("admin.units"))
     return render_template("admin/units.html", units=org.list_units(),
-                           columns=org.UNIT_CSV_COLUMNS)
+                           columns=org.UNIT_CSV_COLUMNS, kind_labels=org.UNIT_KIND_LABELS)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -76,6 +76,18 @@ def unlock_user(username):
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<username>/reset-password", methods=["POST"])
+def reset_password(username):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    temporary = org.reset_password(current_user, username)
+    flash(f"Mật khẩu tạm thời của tài khoản {username}: {temporary} — hãy chuyển trực tiếp "
+          f"cho người dùng; khi đăng nhập, họ phải đặt mật khẩu mới.", "warning")
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/reference", endpoint="reference")
 def reference_data():
-    return render_template("admin/reference.html", **reference.everything())
+    return render_template("admin/reference.html", **reference.everything(),
+                           source=reference.source_in_words,
+                           document_kinds=reference.DOCUMENT_KINDS)

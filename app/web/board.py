@@ -120,6 +120,16 @@ def _campaign_form_data(form, errors):
     return data
 
 
+def _launched_form_data(form, errors):
+    """What a launched campaign's form offers: deadlines, late submissions, the decision's
+    Nơi nhận (campaigns.EDITABLE_WHEN_LAUNCHED)."""
+    return {"plan_deadline": parse_date(form.get("plan_deadline"), "Hạn nộp kế hoạch", errors),
+            "dossier_deadline": parse_date(form.get("dossier_deadline"), "Hạn nộp hồ sơ",
+                                           errors),
+            "accepts_late": form.get("accepts_late") == "1",
+            "decision_recipients": form.get("decision_recipients") or None}
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 def new_campaign():
     return _campaign_form(None)
@@ -133,12 +143,20 @@ def edit_campaign(item_id):
 def _campaign_form(item_id):
     choices = campaigns.form_choices(current_user)
     campaign = workflow.load("campaign", item_id, current_user) if item_id else None
+    if campaign is not None and not workflow.may("campaign", "deadlines", current_user, campaign):
+        # a form nobody could save is not offered: the campaign's page shows it instead
+        flash(workflow.KINDS["campaign"].process.edits["deadlines"].refused, "info")
+        return redirect(url_for("work.campaign", item_id=campaign.id))
     values = request.form if request.method == "POST" else None
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
         errors = []
-        data = _campaign_form_data(request.form, errors)
+        if campaign is not None and not workflow.may("campaign", "content", current_user,
+                                                     campaign):
+            data = _launched_form_data(request.form, errors)  # the rest is not offered
+        else:
+            data = _campaign_form_data(request.form, errors)
         if not errors:
             try:
                 if campaign is None:
@@ -172,10 +190,21 @@ def _entries(text):
     return entries
 
 
+def _entries_of(form):
+    """The Nơi nhận a form sends: one row per entry (name, e-mail) from the row editor,
+    or the older one-line-per-entry text. Empty rows are skipped; a row with an address
+    and no name is passed on, for the service to refuse with its reason."""
+    if "entry_label" not in form:
+        return _entries(form.get("entries"))
+    rows = zip(form.getlist("entry_label"), form.getlist("entry_email"), strict=False)
+    return [{"label": label.strip(), "email": email.strip() or None}
+            for label, email in rows if label.strip() or email.strip()]
+
+
 @bp.route("/decisions/<int:item_id>/recipients", methods=["POST"])
 def set_recipients(item_id):
     return run(lambda: decisions.set_recipients(
-        current_user, item_id, _entries(request.form.get("entries")),
+        current_user, item_id, _entries_of(request.form),
         request.form.get("version", type=int)), url_for("work.decision", item_id=item_id))
 
 
@@ -186,14 +215,16 @@ def distribution_lists():
         code = (request.form.get("code") or "").strip()
         return run(lambda: distribution.save_list(current_user, code, {
             "name": (request.form.get("name") or "").strip() or code,
-            "entries": _entries(request.form.get("entries"))}),
+            "entries": _entries_of(request.form)}),
             url_for("board.distribution_lists"))
     return render_template("board/distribution_lists.html", lists=lists)
 
 
 @bp.route("/outbox", endpoint="outbox")
 def outbox_page():
-    status = request.args.get("status", "failed")
+    status = request.args.get("status", outbox.PROBLEMS)
+    if status not in (outbox.PROBLEMS, "failed", "pending", "sent"):
+        status = outbox.PROBLEMS
     rows = outbox.undelivered(current_user, status, per_page=200)["items"]
     return render_template("board/outbox.html", rows=rows, status=status)
 

@@ -15,6 +15,24 @@ def _signed_in():
     return None
 
 
+@bp.before_request
+def _only_for_who_can_save():
+    """A drafting form is offered only to someone who could save it now; anyone else who
+    follows an old link sees the item's own page, with the reason."""
+    kind = {"drafting.edit_plan": "plan", "drafting.edit_dossier": "dossier"}.get(
+        request.endpoint)
+    if kind is None or request.method != "GET":
+        return None
+    item = workflow.load(kind, request.view_args["item_id"], current_user)
+    if workflow.may(kind, "content", current_user, item):
+        return None
+    flash(workflow.KINDS[kind].process.edits["content"].refused
+          if current_user.roles & workflow.KINDS[kind].process.edits["content"].roles
+          else f"Trang soạn thảo chỉ dành cho người soạn {workflow.KINDS[kind].process.noun}.",
+          "info")
+    return redirect(url_for(f"work.{kind}", item_id=item.id))
+
+
 def _save(kind, item_id, call):
     return run(call, url_for(f"drafting.edit_{kind}", item_id=item_id))
 

@@ -1,5 +1,5 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
@@ -60,7 +60,7 @@ def _item_page(kind, item_id):
         "steps": _steps(kind, item, history), "actions": workflow.actions(kind, item, current_user),
         "state_label": workflow.state_label(kind, item.state),
         "documents": documents.listing(kind, item), "form": TransitionForm(),
-        "deliveries": workflow.deliveries(current_user, kind, item.id),
+        "deliveries": workflow.delivery_summary(current_user, kind, item),
         "trigger_label": process.trigger_label, "role_labels": ROLES,
         "label_of": workflow.state_label,
         # the unit's own drafting pages; the Board composes decisions on the item page
@@ -75,6 +75,7 @@ def _item_page(kind, item_id):
     if kind == "decision":
         context["can_compose"] = workflow.may(kind, "content", current_user, item)
         context["can_strike"] = workflow.may(kind, "strikes", current_user, item)
+        context["strike_question"] = process.edits["strikes"].confirm
         context["can_manage_recipients"] = workflow.may(kind, "recipients", current_user, item)
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])
@@ -88,6 +89,17 @@ def _item_page(kind, item_id):
         context["can_decide"] = decisions.composable(current_user, item)
         context["can_manage"] = workflow.may(kind, "deadlines", current_user, item)
     return render_template(f"work/{kind}.html", **context)
+
+
+@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/history")
+def history(collection, item_id):
+    """The history in detail, with the SHA-256 of each step's content and of each kept
+    document: for checking a paper copy, not for everyday reading."""
+    kind = workflow.kind_of(collection)
+    item = workflow.load(kind.name, item_id, current_user)
+    return render_template("work/history.html", item=item, kind=kind.name,
+                           process=kind.process, history=workflow.history(kind.name, item),
+                           documents=documents.listing(kind.name, item), role_labels=ROLES)
 
 
 @bp.route("/campaigns", endpoint="campaigns")
@@ -137,6 +149,13 @@ def notifications():
     listed = outbox.mine(current_user, page=page, per_page=30)
     return render_template("work/notifications.html", items=listed["items"], page=page,
                            labels=_labels(), form=FlaskForm())
+
+
+@bp.route("/notifications/<int:message_id>")
+def open_notification(message_id):
+    """Opening a notification marks it read and leads to what it is about."""
+    row = outbox.open_notification(current_user, message_id)
+    return redirect(url_for(f"work.{row.item_type}", item_id=row.item_id))
 
 
 @bp.route("/notifications/read", methods=["POST"])

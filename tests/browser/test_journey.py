@@ -173,7 +173,8 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     expect(clerk.locator("h1")).to_contain_text("Đã ban hành")
     deliveries = clerk.locator("table", has=clerk.locator("th", has_text="Người nhận"))
     expect(deliveries.locator("tbody tr").first).not_to_contain_text("Chưa có thông báo.")
-    expect(deliveries).to_contain_text("syt@tdkt.test")  # the awarded unit is told
+    expect(deliveries).to_contain_text("Sở Y tế")  # the awarded unit is told
+    expect(deliveries).not_to_contain_text("@tdkt.test")  # addresses: the outbox page only
     listed = clerk.locator("h2:has-text('Danh sách') + ol > li")
     expect(listed).to_have_count(2)
     expect(listed.filter(has_text="Nguyễn Văn An")).to_have_count(1)
@@ -181,8 +182,10 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     check_links(clerk)  # the documents listed on the page, the campaign, the inbox
 
     confirms = " | ".join(desk.dialogs)
-    for action in ("Phát động", "Trả lại đơn vị", "Phê duyệt", "Ban hành"):
-        assert f"Xác nhận: {action}?" in confirms, confirms
+    for question in ("Phát động: hệ thống sẽ cấp số", "Xác nhận: Trả lại đơn vị?",
+                     "Ký duyệt: hệ thống sẽ cấp số", "Hoàn thành thẩm định:", "Ký tờ trình:",
+                     "Phê duyệt: danh sách khen thưởng", "Ban hành: hệ thống sẽ cấp số"):
+        assert question in confirms, confirms
     assert not desk.problems, desk.problems
 
     db.session.expire_all()

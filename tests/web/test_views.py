@@ -306,11 +306,11 @@ def test_my_notifications_and_marking_them_read(client, world, campaign):
     helpers.fire(world, "plan", plan, "staff_a", "submit")
     login(client, "head_a")
     page = client.get("/notifications").get_data(as_text=True)
-    assert "Trình thủ trưởng" in page and "chưa đọc" in page
+    assert "Trình thủ trưởng" in page and "Chưa đọc" in page
     assert 'id="unread">2<' in page  # the launch, and the plan waiting for a signature
     client.post("/notifications/read", data={"csrf_token": csrf_of(page)})
     page = client.get("/notifications").get_data(as_text=True)
-    assert 'id="unread">0<' in page and "chưa đọc" not in page
+    assert 'id="unread">0<' in page and "Chưa đọc" not in page
 
 
 def test_a_resubmitted_dossier_shows_what_changed(client, world, campaign):
@@ -347,7 +347,7 @@ def test_the_board_edits_recipient_lists_and_a_decisions_recipients(client, worl
 
     login(client, "board_head")
     page = client.get("/distribution-lists").get_data(as_text=True)
-    assert "Sở Tài chính | stc@tdkt.test" in page
+    assert 'value="Sở Tài chính"' in page and 'value="stc@tdkt.test"' in page
     r = client.post("/distribution-lists", data={
         "csrf_token": csrf_of(page), "code": "QD", "name": "Nơi nhận quyết định",
         "entries": "Như Điều 3\nSở Tài chính | stc@tdkt.test\nLưu: VT, SNV"},

@@ -23,11 +23,12 @@ FINAL_IN = {
 # ends something (launch, close, approve, reject, issue).
 CONFIRMED = {
     ("campaign", "launch"), ("campaign", "close"),
-    ("plan", "head_return"), ("plan", "return_to_unit"), ("plan", "approve"),
-    ("plan", "chairman_return"),
-    ("dossier", "head_return"), ("dossier", "return_to_unit"), ("dossier", "reject"),
-    ("decision", "board_return"), ("decision", "chairman_return"), ("decision", "approve"),
-    ("decision", "issue"),
+    ("plan", "head_return"), ("plan", "sign_off"), ("plan", "return_to_unit"),
+    ("plan", "approve"), ("plan", "chairman_return"),
+    ("dossier", "head_return"), ("dossier", "sign_off"), ("dossier", "return_to_unit"),
+    ("dossier", "complete_appraisal"), ("dossier", "reject"),
+    ("decision", "board_return"), ("decision", "sign_proposal"), ("decision", "chairman_return"),
+    ("decision", "approve"), ("decision", "issue"),
 }
 
 
@@ -50,7 +51,10 @@ def test_each_document_is_kept_by_exactly_one_step_and_attached_where_declared()
 def test_confirmations_and_their_words():
     asked = {(k, s.trigger) for k, p in PROCESSES.items() for s in p.steps if s.confirm}
     assert asked == CONFIRMED
-    assert DECISION.step("issue", "approved").question == "Xác nhận: Ban hành?"
+    assert DECISION.step("issue", "approved").question.startswith(
+        "Ban hành: hệ thống sẽ cấp số quyết định")
+    assert DOSSIER.step("head_return", "awaiting_head").question == (
+        "Xác nhận: Trả lại để chỉnh sửa?")
     assert PLAN.step("submit", "draft").question is None
     assert Step("x", ("a",), "b", STAFF, "Làm", confirm="Chắc chắn?").question == "Chắc chắn?"
 
@@ -122,8 +126,32 @@ def test_describe_names_everything_a_reader_asks():
     text = DOSSIER.describe()
     for fragment in ("sign_off: awaiting_head -> submitted  «Ký duyệt, gửi Ban TĐKT»",
                      "keeps documents: proposal, minutes", "effect: stamp_appraisal",
-                     "confirmation: Xác nhận: Không chấp nhận hồ sơ?",
+                     "confirmation: Không chấp nhận hồ sơ: hồ sơ kết thúc tại đây",
                      "guards: every_nominee_has_verdict, some_nominee_accepted",
                      "verdicts: board_appraiser in in_appraisal",
                      "notifies: drafter, unit_head"):
         assert fragment in text, fragment
+
+
+def test_every_step_that_numbers_issues_ends_or_cannot_be_undone_says_what_will_happen():
+    """A step keeping documents (a number taken), ending the item, or ending appraisal asks
+    in its own words; a step sending work back or ending it never looks like going on."""
+    from workflows.engine import BACK, FORWARD, STOP
+
+    for kind, process in PROCESSES.items():
+        for step in process.steps:
+            if step.system:
+                continue
+            if step.finalizes or step.dest in process.final or step.trigger in (
+                    "complete_appraisal",):
+                assert isinstance(step.confirm, str) and step.question.endswith("Tiếp tục?"), (
+                    kind, step.trigger)
+            if "return" in step.trigger or step.trigger == "withdraw":
+                assert step.tone == BACK, (kind, step.trigger)
+            elif step.trigger in ("reject", "close"):
+                assert step.tone == STOP, (kind, step.trigger)
+            else:
+                assert step.tone == FORWARD, (kind, step.trigger)
+    assert DECISION.edits["strikes"].confirm.startswith("Loại khỏi danh sách")
+    with pytest.raises(ValueError):
+        Step("x", ("a",), "b", STAFF, "Làm", tone="blue")
