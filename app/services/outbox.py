@@ -309,7 +309,20 @@ def for_item(user, kind, item):
         # not the other units' addresses.
         own = sa.select(User.id).where(User.unit_id == user.unit_id)
         query = query.where(OutboxMessage.recipient_user_id.in_(own))
-    return db.session.scalars(query.order_by(OutboxMessage.id)).all()
+    told = db.session.scalars(query.order_by(OutboxMessage.id)).all()
+    if user.roles & FIXES_MAIL:
+        return told
+    return [_without_addresses(row) for row in told]
+
+
+# Addresses and mail-server errors go to those who fix mail problems (the Board, on the
+# outbox page); everyone else sees who was told and whether it went.
+FIXES_MAIL = BOARD
+
+
+def _without_addresses(row):
+    shown = {column.key: getattr(row, column.key) for column in OutboxMessage.__table__.columns}
+    return {**shown, "recipient_email": None, "last_error": None}
 
 
 # Who sees, on an item's page, whether its mail went: the Board, who fix mail problems on

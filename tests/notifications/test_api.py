@@ -83,10 +83,14 @@ def test_each_item_shows_who_was_told(world, api, smtp_server):
     for who in ("staff_a", "head_a", "appraiser", "board_head", "chairman"):
         r = api(who).get(url)
         assert r.status_code == 200, (who, r.get_json())
-        assert [(i["template"], i["recipient_email"], i["status"], i["attempts"])
-                for i in r.get_json()] == [
-            ("plan.submit", addr("head_a"), "sent", 1),
-            ("plan.sign_off", addr("appraiser"), "sent", 1)]
+        fixes_mail = who in ("appraiser", "board_head")  # addresses only for the Board
+        assert [(i["template"], i["recipient_name"], i["recipient_email"], i["status"],
+                 i["attempts"]) for i in r.get_json()] == [
+            ("plan.submit", world.users["head_a"].full_name,
+             addr("head_a") if fixes_mail else None, "sent", 1),
+            ("plan.sign_off", world.users["appraiser"].full_name,
+             addr("appraiser") if fixes_mail else None, "sent", 1)]
+        assert all(i["last_error"] is None for i in r.get_json())
     for who in ("staff_b", "head_b"):  # another unit's plan: as if it did not exist
         assert api(who).get(url).status_code == 404
     assert api("staff_a").get("/api/v1/plans/999999/notifications").status_code == 404
@@ -164,3 +168,19 @@ def test_distribution_lists_and_a_decisions_recipients(world, api, smtp_server):
     assert [r.label for r in db.session.get(Decision, decision.id).recipients] == [
         e["label"] for e in changed]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 1
+
+
+def test_mail_errors_and_addresses_reach_only_the_board(world, api):
+    campaign = helpers.make_campaign(world)
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    (row,) = rows(template="plan.submit")
+    row.status, row.last_error = "failed", "[Errno 111] Connection refused"
+    db.session.commit()
+    url = f"/api/v1/plans/{plan.id}/notifications"
+    for who, sees in (("staff_a", False), ("head_a", False), ("chairman", False),
+                      ("appraiser", True), ("board_head", True)):
+        (told,) = api(who).get(url).get_json()
+        assert told["status"] == "failed", who
+        assert (told["recipient_email"], told["last_error"]) == (
+            (addr("head_a"), "[Errno 111] Connection refused") if sees else (None, None)), who
