@@ -15,6 +15,7 @@ units = AppGroup("units", help="Manage units.")
 workflow = AppGroup("workflow", help="Read the process definitions.")
 notifications = AppGroup("notifications", help="Deliver the outbox by mail.")
 reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron).")
+registers = AppGroup("registers", help="Sổ đăng ký văn bản: where each register stands.")
 
 
 def _fail(error: ServiceError):
@@ -152,6 +153,37 @@ def reminders_send(day):
     click.echo(f"Reminders queued: {counts['unit']} to units, {counts['board']} to the Board.")
 
 
+@registers.command("set")
+@click.argument("issuer")
+@click.argument("doc_type")
+@click.argument("year", type=int)
+@click.argument("last_number", type=int)
+@click.option("--note", default=None, help="why (kept in the audit row)")
+def registers_set(issuer, doc_type, year, last_number, note):
+    """Set the last number used in ISSUER's DOC_TYPE register of YEAR (e.g. UBND QĐ 2026
+    1204: the next decision takes 1205)."""
+    from app.services import registers as service
+
+    try:
+        register = service.set_last(None, issuer, doc_type, year, last_number, note)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Register {issuer} {register.doc_type} {year}: last used "
+               f"{register.last_number}, next {register.last_number + 1}.")
+
+
+@registers.command("list")
+@click.option("--year", type=int, default=None)
+def registers_list(year):
+    """Every register of the year: last used, next, numbers given in the app, gaps."""
+    from app.services import registers as service
+
+    for r in service.listing(None, year):
+        click.echo(f"{r['issuer']:<10} {r['doc_type']:<6} {r['year']}  last {r['last_number']:>6}"
+                   f"  next {r['next_number']:>6}  given {len(r['given'])}"
+                   f"  gaps: {r['gaps_label'] or '-'}")
+
+
 def register(app: Flask):
-    for group in (seed, users, units, workflow, notifications, reminders):
+    for group in (seed, users, units, workflow, notifications, reminders, registers):
         app.cli.add_command(group)

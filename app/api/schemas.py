@@ -253,6 +253,13 @@ class TransitionIn(Base):
     trigger = text(32, required=True)
     comment = Str(allow_none=True, validate=validate.Length(max=5000))
     version = fields.Integer(required=True, strict=True)
+    # A numbering step (issue, sign_proposal, a unit head's sign_off): the number and date
+    # the văn thư actually gave, instead of the register's next number and today.
+    number = fields.Integer(allow_none=True, strict=True,
+                            validate=validate.Range(min=1, max=999_999),
+                            metadata={"description": "the number given (unique in its register)"})
+    issued_on = fields.Date(allow_none=True,
+                            metadata={"description": "the date of issue or signature"})
 
 
 def transition_in(kind):
@@ -587,6 +594,13 @@ class AttachmentUpload(Base):
 
     kind = text(32, required=True)
     nominee_id = fields.Integer()
+    version = fields.Integer()
+    file = Upload(required=True)
+
+
+class SignedScanUpload(Base):
+    """multipart/form-data: the scan (PDF) of the signed paper, and the version read."""
+
     version = fields.Integer()
     file = Upload(required=True)
 

@@ -1,5 +1,12 @@
 """Every table, importable from one place (Alembic reads the metadata through here)."""
-from app.models.audit import NumberRegister, OutboxMessage, ReminderLog, WorkflowEvent
+from app.models.audit import (
+    NumberRegister,
+    OutboxMessage,
+    RegisterChange,
+    RegisterEntry,
+    ReminderLog,
+    WorkflowEvent,
+)
 from app.models.campaign import (
     LAUNCH_TYPES,
     Campaign,
@@ -37,6 +44,6 @@ __all__ = [
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
-    "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
+    "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -251,7 +251,7 @@ def campaign_snapshot(c):
     }
 
 
-def _open_unit_items(campaign, user, role, comment):
+def _open_unit_items(campaign, user, role, comment, params):
     """Launching numbers the launch document and opens a draft plan and a draft dossier
     for every participating unit."""
     campaign.launched_at = now_utc()
@@ -262,7 +262,8 @@ def _open_unit_items(campaign, user, role, comment):
         symbol = (f"{campaign.issuer.code}-{user.unit.code}" if not abbreviation
                   else f"{abbreviation}-{campaign.issuer.code}")
         number = registers.take_number(campaign.issuer_unit_id, abbreviation or "CV",
-                                       campaign.launch_date.year)
+                                       campaign.launch_date.year, item=("campaign", campaign.id),
+                                       user=user)
         campaign.launch_number = f"{number:02d}/{symbol}"
     for process, model in ((PLAN, Plan), (DOSSIER, Dossier)):
         # One INSERT … SELECT per kind, whatever the number of units.
@@ -275,7 +276,7 @@ def _open_unit_items(campaign, user, role, comment):
             CampaignParticipant.unit_id.not_in(have)).order_by(CampaignParticipant.unit_id))
 
 
-def _stamp_close(campaign, user, role, comment):
+def _stamp_close(campaign, user, role, comment, params):
     campaign.closed_at = now_utc()
 
 

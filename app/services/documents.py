@@ -10,7 +10,7 @@ from app.clock import now_utc, today
 from app.extensions import db
 from app.models import StoredDocument, Unit, User
 from app.services import reference, registers, storage
-from app.services.errors import NotFound
+from app.services.errors import Invalid, NotFound
 from app.services.org import role_holders
 from app.services.tx import on_rollback
 from workflows import PROCESSES
@@ -18,8 +18,23 @@ from workflows import PROCESSES
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+# Papers the app does not write but keeps beside the ones it does: the signed scan (PDF)
+# the Office attaches, sent with the mail that sends the generated paper it belongs to.
+UPLOADED = {"decision": {"decision_signed": ("decision", "Bản chụp quyết định đã ký (PDF)")}}
+
+
+def signed_name(name):
+    """The uploaded scan kept beside a generated paper: "decision" -> "decision_signed"."""
+    return f"{name}_signed"
+
+
+def content_type(filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return storage.CONTENT_TYPES.get(ext, DOCX) if ext != "docx" else DOCX
+
+
 def _known(kind, name):
-    if name not in PROCESSES[kind].documents:
+    if name not in PROCESSES[kind].documents and name not in UPLOADED.get(kind, {}):
         raise NotFound("Không có văn bản này.", code="no_such_document")
 
 
@@ -193,12 +208,42 @@ def listing(kind, item):
             "size": stored.size if stored else None,
             "created_at": stored.created_at if stored else None,
         })
+    for name, (_of, label) in UPLOADED.get(kind, {}).items():
+        stored = current(kind, item.id, name)
+        if stored is not None:
+            out.append({"name": name, "kind": label, "final": True, "filename": stored.filename,
+                        "sha256": stored.sha256, "size": stored.size,
+                        "created_at": stored.created_at})
     return out
+
+
+def keep_upload(kind, item, name, upload, filename) -> StoredDocument:
+    """Keep an uploaded scan (PDF) of an item's paper with its SHA-256, superseding the
+    one before it; in the caller's transaction (the file goes with a rollback)."""
+    if name not in UPLOADED.get(kind, {}):
+        raise NotFound("Không có văn bản này.", code="no_such_document")
+    clean, ext, _type, size, sha, key = storage.save_upload(upload, filename or "")
+    on_rollback(lambda: storage.remove(key))
+    if ext != "pdf":
+        raise Invalid("Bản chụp văn bản đã ký phải là tệp PDF.",
+                      details={"file": ["Chỉ nhận tệp .pdf."]}, code="file_type")
+    previous = current(kind, item.id, name)
+    if previous is not None:
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=kind, item_id=item.id, name=name, filename=clean,
+                         sha256=sha, size=size, storage_key=key)
+    db.session.add(row)
+    return row
 
 
 def fetch(kind, item, name):
     """(bytes, file name, sha256 or None): the kept final, or a fresh draft."""
     _known(kind, name)
+    if name in UPLOADED.get(kind, {}):
+        stored = current(kind, item.id, name)
+        if stored is None:
+            raise NotFound("Chưa có bản chụp văn bản đã ký.", code="no_such_document")
+        return storage.read(stored.storage_key), stored.filename, stored.sha256
     stored = _final(kind, item, name)
     if stored is not None:
         data = storage.read(stored.storage_key)
@@ -213,10 +258,14 @@ def keep_final(kind, item, step) -> str | None:
     return kept[0].sha256 if kept else None
 
 
-def take_unit_number(item, doc_code):
-    """A unit's own register: its KH (plan) or TTr (proposal), at its head's signature."""
-    on = today()
+def take_unit_number(item, doc_code, kind=None, user=None, params=None):
+    """A unit's own register: its KH (plan) or TTr (proposal), at its head's signature;
+    the number and date the unit's văn thư gave, when entered (``params``)."""
+    params = params or {}
+    on = registers.check_issue_date(params.get("issued_on"), label="Ngày ký") or today()
     abbreviation = reference.document_types(on)[doc_code][1]
-    item.number = registers.take_number(item.unit_id, abbreviation, on.year)
+    item.number = registers.take_number(
+        item.unit_id, abbreviation, on.year, item=(kind, item.id) if kind else None, user=user,
+        wanted=registers.check_wanted(params.get("number")))
     item.symbol = f"{abbreviation}-{item.unit.code}"
     item.signed_on = on

@@ -263,18 +263,18 @@ def dossier_snapshot(d):
     }
 
 
-def _stamp_submission(dossier, user, role, comment):
+def _stamp_submission(dossier, user, role, comment, params):
     dossier.submitted_at = now_utc()
     dossier.late = is_late(dossier_facts(dossier))
 
 
-def _sign(dossier, user, role, comment):
+def _sign(dossier, user, role, comment, params):
     """The head's signature numbers the tờ trình (…/TTr-{unit})."""
-    documents.take_unit_number(dossier, "to_trinh")
+    documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
     dossier.signed_by_id = user.id
 
 
-def _stamp_appraisal(dossier, user, role, comment):
+def _stamp_appraisal(dossier, user, role, comment, params):
     dossier.appraisal_started_at = now_utc()
 
 

@@ -61,13 +61,13 @@ def plan_snapshot(plan):
     }
 
 
-def _sign(plan, user, role, comment):
+def _sign(plan, user, role, comment, params):
     """The head's signature numbers the plan (…/KH-{unit})."""
-    documents.take_unit_number(plan, "ke_hoach")
+    documents.take_unit_number(plan, "ke_hoach", "plan", user, params)
     plan.signed_by_id = user.id
 
 
-def _stamp_submission(plan, user, role, comment):
+def _stamp_submission(plan, user, role, comment, params):
     plan.submitted_at = now_utc()
     plan.late = is_late(plan_facts(plan))
 
