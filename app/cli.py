@@ -58,15 +58,27 @@ def seed_demo():
 @click.option("--full-name", default=None)
 @click.option("--email", default=None)
 @click.option("--signing-title", default=None, help='printed in signature blocks, e.g. "PHÓ CHỦ TỊCH"')
-def create_user(username, password, roles, unit_code, full_name, email, signing_title):
-    """Create a user, or bring an existing one in line with these options."""
+@click.option("--signing-authority", default=None,
+              help='the old single authority line, e.g. "KT. CHỦ TỊCH" (prefer --signing-modes)')
+@click.option("--signing-modes", default=None,
+              help="the quyền hạn the signer may use, usual first: own, KT, Q, TL, TUQ "
+                   '(e.g. "KT" for a Vice-Chairman)')
+@click.option("--active/--inactive", default=None, help="allow or refuse sign-in")
+def create_user(username, password, roles, unit_code, full_name, email, signing_title,
+                signing_authority, signing_modes, active):
+    """Create a user, or bring an existing one in line with these options (every field
+    the API takes)."""
+    from app.extensions import db
     from app.services.org import upsert_user
 
     try:
         user, created = upsert_user(username, password, list(roles), unit_code, full_name,
-                                    email, signing_title)
+                                    email, signing_title, signing_authority, signing_modes)
     except ServiceError as error:
         _fail(error)
+    if active is not None and user.active != active:
+        user.active = active
+        db.session.commit()
     click.echo(f"User {user.username} {'created' if created else 'updated'}: "
                f"{', '.join(sorted(user.roles))} @ {unit_code}")
 

@@ -22,6 +22,8 @@ UNITS = [
     ("PDK", "Ủy ban nhân dân phường Đông Kinh", "commune", "UBND",
      "ỦY BAN NHÂN DÂN\nPHƯỜNG ĐÔNG KINH", None, "Chủ tịch"),
 ]
+# Papers a People's Committee issues as the collective (TM. ỦY BAN NHÂN DÂN).
+COLLECTIVE = {"UBND": ("Ủy ban nhân dân", "cong_van,ke_hoach"), "PDK": ("Ủy ban nhân dân", "*")}
 SIGNING = {"head_a": ("GIÁM ĐỐC", None), "head_b": ("CHỦ TỊCH", None),
            "board_head": ("GIÁM ĐỐC", None), "chairman": ("PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH")}
 DECISION_RECIPIENTS = [
@@ -55,6 +57,7 @@ def build_world(password_hash):
                     email=f"{code.lower()}@tdkt.test", header_lines=header,
                     parent_header=parent_header, head_title=head_title,
                     place_name="Lạng Sơn" if parent is None else None)
+        unit.collective_name, unit.collective_papers = COLLECTIVE.get(code, (None, None))
         db.session.add(unit)
         units[code] = unit
     users = {}

@@ -121,6 +121,9 @@ class Me(Base):
     unit = fields.Nested(UnitRef)
     signing_title = Str(allow_none=True)
     signing_authority = Str(allow_none=True)
+    signing_modes = fields.Function(
+        lambda u: u.signing_modes.split(",") if u.signing_modes else [],
+        metadata={"description": "the quyền hạn this signer may use (own, KT, Q, TL, TUQ)"})
 
     def get_roles(self, user):
         return sorted(user.roles)
@@ -142,6 +145,8 @@ class UnitOut(Base):
     parent_header = Str(allow_none=True)
     place_name = Str(allow_none=True)
     head_title = Str(allow_none=True)
+    collective_name = Str(allow_none=True)
+    collective_papers = Str(allow_none=True)
 
 
 class UnitIn(Base):
@@ -159,6 +164,11 @@ class UnitIn(Base):
     parent_header = Str(allow_none=True, validate=validate.Length(max=255))
     place_name = Str(allow_none=True, validate=validate.Length(max=120))
     head_title = Str(allow_none=True, validate=validate.Length(max=120))
+    collective_name = Str(allow_none=True, validate=validate.Length(max=120), metadata={
+        "description": "a collective body's name after TM., e.g. Ủy ban nhân dân"})
+    collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={
+        "description": "document-type codes it issues as the collective, comma-separated; "
+                       "* for every paper"})
 
 
 class UnitPatch(UnitIn):
@@ -192,6 +202,9 @@ class UserIn(Base):
     signing_title = Str(allow_none=True, validate=validate.Length(max=120))
     signing_authority = Str(allow_none=True, validate=validate.Length(max=120),
                             metadata={"description": "e.g. KT. CHỦ TỊCH"})
+    signing_modes = Str(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "comma-separated quyền hạn the signer may use, usual first: "
+                       "own, KT, Q, TL, TUQ"})
     active = fields.Boolean()
 
 
@@ -260,6 +273,10 @@ class TransitionIn(Base):
                             metadata={"description": "the number given (unique in its register)"})
     issued_on = fields.Date(allow_none=True,
                             metadata={"description": "the date of issue or signature"})
+    # A signature (approve, sign_proposal, sign_off): the signer's quyền hạn for this paper.
+    authority = Str(allow_none=True, validate=validate.OneOf(["own", "KT", "Q", "TL", "TUQ"]),
+                    metadata={"description": "own (the head), KT, Q, TL or TUQ: one the "
+                                             "signer may use; empty: their usual one"})
 
 
 def transition_in(kind):

@@ -39,8 +39,13 @@ class Signer:
     name: str
     title: str  # "PHÓ CHỦ TỊCH"
     authority: str | None = None  # "KT. CHỦ TỊCH"
+    # The whole block above the name, as the issuing body and the signer's authority make
+    # it ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"); printed exactly.
+    lines: tuple[str, ...] = ()
 
     def signature(self) -> Signature:
+        if self.lines:
+            return Signature(tuple(self.lines), self.name)
         lines = (self.authority, self.title) if self.authority else (self.title,)
         return Signature(tuple(line for line in lines if line), self.name)
 

@@ -17,7 +17,7 @@ from app.models.campaign import (
 )
 from app.models.decision import Decision
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
-from app.models.document import StoredDocument
+from app.models.document import PaperSignature, StoredDocument
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
@@ -43,7 +43,7 @@ __all__ = [
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
-    "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
+    "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment", "PlanSection",
     "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -34,6 +34,11 @@ class Unit(TimestampMixin, db.Model):
     place_name: Mapped[str | None] = mapped_column(sa.String(120))
     # How its head is named in "… chịu trách nhiệm thi hành": "Giám đốc", "Chánh", "Chủ tịch".
     head_title: Mapped[str | None] = mapped_column(sa.String(120))
+    # A collective body (Ủy ban nhân dân) signs some papers "TM. ỦY BAN NHÂN DÂN": its
+    # name as printed there, and which papers (document-type codes, comma-separated;
+    # "*" every paper) it issues as a collective rather than through its head.
+    collective_name: Mapped[str | None] = mapped_column(sa.String(120))
+    collective_papers: Mapped[str | None] = mapped_column(sa.String(255))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 
@@ -78,6 +83,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     signing_title: Mapped[str | None] = mapped_column(sa.String(120))
     # Printed above the title when signing for the head: "KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN".
     signing_authority: Mapped[str | None] = mapped_column(sa.String(120))
+    # The quyền hạn this signer may use (comma-separated): "own" (signs as the head), "KT"
+    # (ký thay), "Q" (quyền), "TL" (thừa lệnh), "TUQ" (thừa ủy quyền); chosen at signing.
+    # Empty: read from signing_authority ("KT. CHỦ TỊCH" -> KT), else "own".
+    signing_modes: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # Part of the session's user id: raising it (password change, sign-out) ends every
     # session cookie issued before.

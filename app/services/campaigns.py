@@ -18,7 +18,16 @@ from app.models import (
     Unit,
     User,
 )
-from app.services import bulk, distribution, org, reference, registers, steps, validation
+from app.services import (
+    bulk,
+    distribution,
+    documents,
+    org,
+    reference,
+    registers,
+    steps,
+    validation,
+)
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
@@ -255,6 +264,8 @@ def _open_unit_items(campaign, user, role, comment, params):
     """Launching numbers the launch document and opens a draft plan and a draft dossier
     for every participating unit."""
     campaign.launched_at = now_utc()
+    if campaign.signer is not None:  # the launch prints its signer's usual authority
+        documents.sign("campaign", campaign, ("launch",), campaign.issuer, campaign.signer)
     campaign.launch_date = campaign.launch_date or today()
     if not campaign.launch_number:
         abbreviation = reference.document_types(today())[campaign.launch_type][1]

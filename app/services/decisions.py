@@ -198,6 +198,8 @@ def _number_proposal(decision, user, role, comment, params):
     decision.proposal_symbol = f"TTr-{user.unit.code}"
     decision.proposal_date = signed_on
     decision.proposal_signed_by = user
+    documents.sign(DECISION.name, decision, ("proposal",), user.unit, user,
+                   params.get("authority"))
 
 
 def _clear_proposal(decision, user, role, comment, params):
@@ -207,7 +209,10 @@ def _clear_proposal(decision, user, role, comment, params):
 
 
 def _stamp_approval(decision, user, role, comment, params):
+    """The Chairman signs: the decision and its certificates print the authority chosen."""
     decision.approved_by = user
+    documents.sign(DECISION.name, decision, ("decision", "certificates"),
+                   decision.campaign.issuer, user, params.get("authority"))
 
 
 def _issue(decision, user, role, comment, params):

@@ -22,7 +22,8 @@ def load_demo(path: Path = DEMO_FILE) -> dict:
         org.upsert_user(u["username"], data["password"], u["roles"], u["unit"],
                         full_name=u["full_name"], email=u.get("email"),
                         signing_title=u.get("signing_title"),
-                        signing_authority=u.get("signing_authority"))
+                        signing_authority=u.get("signing_authority"),
+                        signing_modes=u.get("signing_modes"))
     for lst in data["distribution_lists"]:
         distribution.upsert_list(lst["code"], lst["name"], lst["entries"])
     spec = dict(data["campaign"])

@@ -9,7 +9,7 @@ from app import docgen
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import StoredDocument, Unit, User
-from app.services import reference, registers, storage
+from app.services import reference, registers, signing, storage
 from app.services.errors import Invalid, NotFound
 from app.services.org import role_holders
 from app.services.tx import on_rollback
@@ -56,11 +56,39 @@ def _issuer(unit: Unit | None):
                          head_title=unit.head_title or "Thủ trưởng")
 
 
-def _signer(user: User | None):
+def _signer(user: User | None, block=()):
+    """The signer as printed: ``block`` is the authority block the data gives (signing)."""
     if user is None:
-        return docgen.Signer(name="", title="")
+        return docgen.Signer(name="", title="", lines=tuple(block))
     return docgen.Signer(name=user.full_name, title=user.signing_title or "",
-                         authority=user.signing_authority)
+                         authority=user.signing_authority, lines=tuple(block))
+
+
+# The type of each paper the app writes (the issuing body decides its authority by it).
+PAPER_TYPES = {("plan", "plan"): "ke_hoach", ("dossier", "proposal"): "to_trinh",
+               ("decision", "proposal"): "to_trinh", ("decision", "decision"): "decision",
+               ("decision", "certificates"): "decision"}
+
+
+def paper_type(kind, item, name) -> str | None:
+    if kind == "campaign":
+        return item.launch_type
+    return PAPER_TYPES.get((kind, name))
+
+
+def _block(kind, item, name, issuer, user):
+    ptype = paper_type(kind, item, name)
+    if ptype is None or user is None:
+        return ()
+    return signing.block(kind, item.id, name, issuer, ptype, user)
+
+
+def sign(kind, item, names, issuer, user, requested=None):
+    """At a signature: keep the authority block the signer chose (or their usual one)
+    for each paper in ``names``; refused when the signer may not use it."""
+    mode = signing.choose(user, requested)
+    ptype = paper_type(kind, item, names[0])
+    signing.record(kind, item.id, names, issuer, ptype, user, mode)
 
 
 def _someone(role, unit_id=None, prefer_title=None) -> User | None:
@@ -97,7 +125,8 @@ def context(kind, item, name, draft):
         signer = item.signer or _someone("chairman", item.issuer_unit_id, "CHỦ TỊCH")
         board = _board_unit(item.created_by_id)
         return docgen.Context(
-            issuer=_issuer(item.issuer), signer=_signer(signer), draft=draft,
+            issuer=_issuer(item.issuer),
+            signer=_signer(signer, _block(kind, item, name, item.issuer, signer)), draft=draft,
             recipients=tuple(e.label for e in (item.launch_recipients.entries
                                                 if item.launch_recipients else [])),
             doc_types=types, today=on, board=_issuer(board))
@@ -107,21 +136,26 @@ def context(kind, item, name, draft):
                   else _someone("unit_head", item.unit_id))
         board = _board_unit(campaign.created_by_id)
         return docgen.Context(
-            issuer=_issuer(item.unit), signer=_signer(signer), draft=draft, doc_types=types,
+            issuer=_issuer(item.unit),
+            signer=_signer(signer, _block(kind, item, name, item.unit, signer)), draft=draft,
+            doc_types=types,
             today=on, board=_issuer(board), province=_issuer(campaign.issuer),
             launch_ref=_launch_ref(campaign, types))
     campaign = item.campaign
     if name == "proposal":
         signer = item.proposal_signed_by or _someone(
             "board_head", _board_unit(item.created_by_id).id)
+        issuer = signer.unit if signer else _board_unit(item.created_by_id)
         return docgen.Context(
-            issuer=_issuer(signer.unit if signer else _board_unit(item.created_by_id)),
-            signer=_signer(signer), draft=draft, doc_types=types, today=on,
+            issuer=_issuer(issuer), signer=_signer(signer, _block(kind, item, name, issuer, signer)),
+            draft=draft, doc_types=types, today=on,
             province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types))
     signer = item.approved_by or _someone("chairman", campaign.issuer_unit_id, "CHỦ TỊCH")
     board_user = item.proposal_signed_by or db.session.get(User, item.created_by_id)
     return docgen.Context(
-        issuer=_issuer(campaign.issuer), signer=_signer(signer), draft=draft, doc_types=types,
+        issuer=_issuer(campaign.issuer),
+        signer=_signer(signer, _block(kind, item, name, campaign.issuer, signer)), draft=draft,
+        doc_types=types,
         today=on, recipients=tuple(r.label for r in item.recipients),
         bases=tuple(b.text for b in reference.legal_bases("decision", item.issued_on or on)),
         board=_issuer(board_user.unit if board_user else None),

@@ -272,6 +272,7 @@ def _sign(dossier, user, role, comment, params):
     """The head's signature numbers the tờ trình (…/TTr-{unit})."""
     documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
     dossier.signed_by_id = user.id
+    documents.sign("dossier", dossier, ("proposal",), dossier.unit, user, params.get("authority"))
 
 
 def _stamp_appraisal(dossier, user, role, comment, params):

@@ -65,6 +65,7 @@ def _sign(plan, user, role, comment, params):
     """The head's signature numbers the plan (…/KH-{unit})."""
     documents.take_unit_number(plan, "ke_hoach", "plan", user, params)
     plan.signed_by_id = user.id
+    documents.sign("plan", plan, ("plan",), plan.unit, user, params.get("authority"))
 
 
 def _stamp_submission(plan, user, role, comment, params):

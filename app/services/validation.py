@@ -243,6 +243,8 @@ UNIT = {
     "parent_header": Text("Cơ quan chủ quản", 255, single_line=True),
     "place_name": Text("Địa danh", 120, single_line=True),
     "head_title": Text("Chức danh thủ trưởng", 120, single_line=True),
+    "collective_name": Text("Tên tập thể ký thay mặt (TM.)", 120, single_line=True),
+    "collective_papers": Text("Văn bản ký thay mặt tập thể", 255, single_line=True),
     "parent_code": Text("Mã đơn vị cấp trên", 32, single_line=True),
 }
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -254,6 +256,7 @@ USER = {
     "email": Email(),
     "signing_title": Text("Chức danh ký", 120, single_line=True),
     "signing_authority": Text("Thẩm quyền ký", 120, single_line=True),
+    "signing_modes": Text("Các thẩm quyền ký được dùng", 64, single_line=True),
 }
 
 CAMPAIGN = {

@@ -28,6 +28,7 @@ class TransitionForm(FlaskForm):
     # A numbering step: the number and date the văn thư gave (empty: next number, today).
     number = StringField("Số văn bản", validators=[Optional(), Length(max=12)])
     issued_on = StringField("Ngày ban hành", validators=[Optional(), Length(max=10)])
+    authority = StringField("Thẩm quyền ký", validators=[Optional(), Length(max=8)])
 
 
 @bp.route("/")
@@ -133,7 +134,8 @@ def transition(collection, item_id):
     kind = workflow.kind_of(collection)
     form = TransitionForm()
     trigger = form.trigger.data or ""
-    params = {k: v for k, v in (("number", form.number.data), ("issued_on", form.issued_on.data))
+    params = {k: v for k, v in (("number", form.number.data), ("issued_on", form.issued_on.data),
+                                         ("authority", form.authority.data))
               if v and v.strip()}
 
     def fire():

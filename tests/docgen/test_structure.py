@@ -341,8 +341,11 @@ def test_launch_document(world, frozen, launch_type):
         "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
     the(doc, f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, "
              f"cá nhân.")
+    # the province issues its công văn and kế hoạch as the collective (data: the unit's
+    # collective papers); a chỉ thị is the Chairman's
+    collective = ("TM. ỦY BAN NHÂN DÂN",) if launch_type != "chi_thi" else ()
     assert_closing(doc, ["- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT, KG-VX."],
-                   ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
+                   (*collective, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
 
     # the units' plans cite the launch document by its type, number and date
     plan = open_docx(document("plan", helpers.unit_item(Plan, campaign, "SYT"), "plan")[0])
@@ -451,8 +454,9 @@ def test_unit_proposal_and_minutes(world, frozen):
     pdk = open_docx(document("dossier", s.pdk, "proposal")[0])
     assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-PDK",
                       "Lạng Sơn, ngày 05 tháng 02 năm 2027")
-    assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("CHỦ TỊCH",),
-                   "Lộc Văn Hùng")
+    # a commune's papers are its People's Committee's, signed for the collective
+    assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
+                   ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng")
 
 
 # -- the Board's proposal and the certificates ----------------------------------------------------
