@@ -58,6 +58,7 @@ def build_world(password_hash):
                     parent_header=parent_header, head_title=head_title,
                     place_name="Lạng Sơn" if parent is None else None)
         unit.collective_name, unit.collective_papers = COLLECTIVE.get(code, (None, None))
+        unit.abbreviation = "UBND" if code == "PDK" else None  # a commune's UBND issues
         db.session.add(unit)
         units[code] = unit
     users = {}

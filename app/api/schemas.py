@@ -145,6 +145,7 @@ class UnitOut(Base):
     parent_header = Str(allow_none=True)
     place_name = Str(allow_none=True)
     head_title = Str(allow_none=True)
+    abbreviation = Str(allow_none=True)
     collective_name = Str(allow_none=True)
     collective_papers = Str(allow_none=True)
 
@@ -164,6 +165,9 @@ class UnitIn(Base):
     parent_header = Str(allow_none=True, validate=validate.Length(max=255))
     place_name = Str(allow_none=True, validate=validate.Length(max=120))
     head_title = Str(allow_none=True, validate=validate.Length(max=120))
+    abbreviation = Str(allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "its abbreviation in the ký hiệu, Vietnamese capitals: SLĐTBXH; a "
+                       "commune's People's Committee: UBND; empty: the code"})
     collective_name = Str(allow_none=True, validate=validate.Length(max=120), metadata={
         "description": "a collective body's name after TM., e.g. Ủy ban nhân dân"})
     collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={

@@ -38,6 +38,10 @@ class Unit(TimestampMixin, db.Model):
     # name as printed there, and which papers (document-type codes, comma-separated;
     # "*" every paper) it issues as a collective rather than through its head.
     collective_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # Its abbreviation in the ký hiệu of the papers it issues, in Vietnamese letters:
+    # "SLĐTBXH" (KH-SLĐTBXH); a commune's People's Committee issues "UBND" (TTr-UBND).
+    # Empty: the unit's code.
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(32))
     collective_papers: Mapped[str | None] = mapped_column(sa.String(255))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
@@ -46,6 +50,11 @@ class Unit(TimestampMixin, db.Model):
     def header(self) -> tuple[str, ...]:
         lines = [line.strip() for line in (self.header_lines or "").splitlines() if line.strip()]
         return tuple(lines) or (self.name.upper(),)
+
+    @property
+    def symbol(self) -> str:
+        """What the ký hiệu of its papers names it by: "SLĐTBXH", "UBND"."""
+        return self.abbreviation or self.code
 
     @property
     def place(self) -> str:

@@ -270,8 +270,8 @@ def _open_unit_items(campaign, user, role, comment, params):
     if not campaign.launch_number:
         abbreviation = reference.document_types(today())[campaign.launch_type][1]
         # A công văn has no type abbreviation: its ký hiệu is issuer - drafting unit.
-        symbol = (f"{campaign.issuer.code}-{user.unit.code}" if not abbreviation
-                  else f"{abbreviation}-{campaign.issuer.code}")
+        symbol = (f"{campaign.issuer.symbol}-{user.unit.symbol}" if not abbreviation
+                  else f"{abbreviation}-{campaign.issuer.symbol}")
         number = registers.take_number(campaign.issuer_unit_id, abbreviation or "CV",
                                        campaign.launch_date.year, item=("campaign", campaign.id),
                                        user=user)

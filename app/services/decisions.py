@@ -185,7 +185,10 @@ def decision_snapshot(d):
 
 
 def _unit_code(unit_id):
-    return db.session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
+    """The issuing body as its papers' ký hiệu names it (its abbreviation, else its code)."""
+    abbreviation, code = db.session.execute(
+        sa.select(Unit.abbreviation, Unit.code).where(Unit.id == unit_id)).one()
+    return abbreviation or code
 
 
 def _number_proposal(decision, user, role, comment, params):
@@ -195,7 +198,7 @@ def _number_proposal(decision, user, role, comment, params):
     decision.proposal_number = registers.take_number(
         user.unit_id, "TTr", signed_on.year, item=(DECISION.name, decision.id), user=user,
         wanted=registers.check_wanted(params.get("number")))
-    decision.proposal_symbol = f"TTr-{user.unit.code}"
+    decision.proposal_symbol = f"TTr-{user.unit.symbol}"
     decision.proposal_date = signed_on
     decision.proposal_signed_by = user
     documents.sign(DECISION.name, decision, ("proposal",), user.unit, user,

@@ -51,7 +51,7 @@ def _final(kind, item, name) -> StoredDocument | None:
 def _issuer(unit: Unit | None):
     if unit is None:
         return None
-    return docgen.Issuer(code=unit.code, name=unit.name, header=unit.header,
+    return docgen.Issuer(code=unit.symbol, name=unit.name, header=unit.header,
                          parent_header=unit.parent_header, place=unit.place,
                          head_title=unit.head_title or "Thủ trưởng")
 
@@ -301,5 +301,5 @@ def take_unit_number(item, doc_code, kind=None, user=None, params=None):
     item.number = registers.take_number(
         item.unit_id, abbreviation, on.year, item=(kind, item.id) if kind else None, user=user,
         wanted=registers.check_wanted(params.get("number")))
-    item.symbol = f"{abbreviation}-{item.unit.code}"
+    item.symbol = f"{abbreviation}-{item.unit.symbol}"
     item.signed_on = on

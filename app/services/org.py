@@ -21,7 +21,7 @@ MIN_PASSWORD_LENGTH = 8
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
                     "header_lines", "parent_header", "place_name", "head_title",
-                    "collective_name", "collective_papers")
+                    "abbreviation", "collective_name", "collective_papers")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -96,7 +96,7 @@ def _apply_unit(unit, data):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
     for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title",
-                "collective_name", "collective_papers"):
+                "abbreviation", "collective_name", "collective_papers"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
     if "header_lines" in data:  # "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN" in a CSV cell
@@ -123,6 +123,13 @@ def check_unit(data) -> dict:
     """A unit's fields by the one rule set (pages, API, CSV import, CLI)."""
     data = validation.check(data, validation.UNIT)
     validation.code(data.get("code"), validation.UNIT_CODE, validation.UNIT_CODE_MESSAGE)
+    if data.get("abbreviation"):
+        if data["abbreviation"] != data["abbreviation"].upper():
+            raise Invalid(validation.ABBREVIATION_MESSAGE,
+                          details={"abbreviation": [validation.ABBREVIATION_MESSAGE]},
+                          code="invalid_code")
+        validation.code(data["abbreviation"], validation.ABBREVIATION,
+                        validation.ABBREVIATION_MESSAGE, field="abbreviation")
     return data
 
 

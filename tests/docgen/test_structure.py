@@ -452,7 +452,7 @@ def test_unit_proposal_and_minutes(world, frozen):
 
     # the other unit's tờ trình is numbered from its own register
     pdk = open_docx(document("dossier", s.pdk, "proposal")[0])
-    assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-PDK",
+    assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-UBND",
                       "Lạng Sơn, ngày 05 tháng 02 năm 2027")
     # a commune's papers are its People's Committee's, signed for the collective
     assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
