@@ -5,7 +5,7 @@ opens a draft plan and a draft dossier for every participating unit. Once launch
 only the deadlines may change.
 """
 from workflows.engine import Edit, Process, Step
-from workflows.guards import campaign_is_ready
+from workflows.guards import campaign_is_ready, launch_dated_within_period
 from workflows.roles import BOARD, BOARD_HEAD
 
 CAMPAIGN = Process(
@@ -30,7 +30,7 @@ CAMPAIGN = Process(
     },
     steps=[
         Step("launch", ("draft",), "launched", BOARD_HEAD, "Phát động",
-             guards=(campaign_is_ready,), confirm=True, effect="open_unit_items",
+             guards=(campaign_is_ready, launch_dated_within_period), confirm=True, effect="open_unit_items",
              finalizes=("launch",), notify=("participants",)),
         Step("close", ("launched",), "closed", BOARD_HEAD, "Kết thúc phong trào",
              confirm=True, optional=True, effect="stamp_close", notify=("participants",)),

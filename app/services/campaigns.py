@@ -237,7 +237,15 @@ def campaign_facts(c):
         participant_count=participant_count(c),
         award_form_count=len(c.award_forms),
         vote_threshold=c.vote_threshold,
+        launch_date=c.launch_date or today(),
+        launch_lead_days=_lead_days(),
     )
+
+
+def _lead_days():
+    """How long before its period a launch may be dated (reference data, [U])."""
+    days = reference.rule("launch_max_days_before_period", today())
+    return int(days) if days is not None else None
 
 
 def campaign_snapshot(c):

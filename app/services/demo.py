@@ -30,7 +30,8 @@ def load_demo(path: Path = DEMO_FILE) -> dict:
     existing = db.session.scalar(sa.select(Campaign).where(Campaign.code == spec["code"]))
     if existing is None:
         board = db.session.scalars(sa.select(User).where(User.username == "truongban.btdkt")).one()
-        for key in ("period_start", "period_end", "plan_deadline", "dossier_deadline"):
+        for key in ("period_start", "period_end", "plan_deadline", "dossier_deadline",
+                    "launch_date"):
             spec[key] = date.fromisoformat(spec[key])
         campaigns.create_campaign(board, spec)
     return {"password": data["password"], "users": data["users"],

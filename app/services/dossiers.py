@@ -172,6 +172,10 @@ def remove_attachment(user, dossier_id, attachment_id, version=None):
     storage.remove(key)
 
 
+def _launch_label(campaign):
+    return f"văn bản phát động số {campaign.launch_number}" if campaign.launch_number else None
+
+
 def _proposed_elsewhere(dossier):
     keys = {n.identity_key for n in dossier.nominees}
     if not keys:
@@ -209,6 +213,8 @@ def dossier_facts(dossier):
         accepts_late=campaign.accepts_late,
         results={t.label: achieved.get(t.id) for t in campaign.targets},
         council_meeting_date=dossier.council_meeting_date,
+        launch_date=campaign.launch_date if campaign.launch_number else None,
+        launch_ref=_launch_label(campaign),
         council_members_total=dossier.council_members_total,
         council_members_present=dossier.council_members_present,
         vote_threshold=Decimal(campaign.vote_threshold),
