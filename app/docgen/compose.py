@@ -7,7 +7,7 @@ bases in force and distribution lists. Nothing here knows python-docx.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from app.docgen import text as t
@@ -65,6 +65,7 @@ class Context:
     province: Issuer | None = None  # the Committee, to whom units propose
     launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
     today: date | None = None  # the province's date (not the server's), for a draft's year
+    now: datetime | None = None  # when the file is generated (UTC), for its properties
 
 
 def _today(ctx) -> date:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 from copy import deepcopy
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -155,11 +157,34 @@ def _page_numbers_from_page_two(section):
             run._r.append(instr)
 
 
-def _to_bytes(doc, title, draft):
+APP_PROPERTIES = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+    ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>{application}</Application><Company>{company}</Company>"
+    "<DocSecurity>0</DocSecurity></Properties>")
+APPLICATION = "Thi đua - Khen thưởng"
+
+
+def _to_bytes(doc, title, draft, author="", generated_at=None):
+    """Save, with properties of this paper rather than of python-docx's template (2013,
+    "Microsoft Macintosh Word"): the trích yếu as title, the issuing body as author and
+    company, the moment of generation as created and modified."""
     props = doc.core_properties
     props.title = xml_text(("DỰ THẢO – " if draft else "") + title, breaks=" ")
-    props.author = ""
+    props.author = xml_text(author, breaks=" ")
+    props.last_modified_by = xml_text(author, breaks=" ")
     props.comments = "Dự thảo: chưa có giá trị pháp lý." if draft else ""
+    at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
+    at = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+    props.created = props.modified = at
+    props.revision = 1
+    props.last_printed = at
+    for part in doc.part.package.iter_parts():
+        if part.partname == "/docProps/app.xml":
+            part._blob = APP_PROPERTIES.format(
+                application=escape(APPLICATION), company=escape(xml_text(author, breaks=" ")),
+            ).encode("utf-8")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -276,7 +301,10 @@ def render_formal(document: FormalDocument) -> bytes:
     _closing(doc, document)
     if document.appendix:
         _appendix(doc, document.appendix)
-    return _to_bytes(doc, document.title_for_properties or document.kind_title, document.draft)
+    # the trích yếu: under the type's name, or a công văn's "V/v …" under its number
+    title = (document.summary or document.letterhead.subject or document.title_for_properties
+             or document.kind_title or "")
+    return _to_bytes(doc, title, document.draft, document.author, document.generated_at)
 
 
 _FIELDS = ("recipient", "detail", "reason", "decision_ref", "serial", "place_date")

@@ -124,7 +124,7 @@ def context(kind, item, name, draft):
     if kind == "campaign":
         signer = item.signer or _someone("chairman", item.issuer_unit_id, "CHỦ TỊCH")
         board = _board_unit(item.created_by_id)
-        return docgen.Context(
+        return docgen.Context(now=now_utc(),
             issuer=_issuer(item.issuer),
             signer=_signer(signer, _block(kind, item, name, item.issuer, signer)), draft=draft,
             recipients=tuple(e.label for e in (item.launch_recipients.entries
@@ -135,7 +135,7 @@ def context(kind, item, name, draft):
         signer = (db.session.get(User, item.signed_by_id) if item.signed_by_id
                   else _someone("unit_head", item.unit_id))
         board = _board_unit(campaign.created_by_id)
-        return docgen.Context(
+        return docgen.Context(now=now_utc(),
             issuer=_issuer(item.unit),
             signer=_signer(signer, _block(kind, item, name, item.unit, signer)), draft=draft,
             doc_types=types,
@@ -146,13 +146,13 @@ def context(kind, item, name, draft):
         signer = item.proposal_signed_by or _someone(
             "board_head", _board_unit(item.created_by_id).id)
         issuer = signer.unit if signer else _board_unit(item.created_by_id)
-        return docgen.Context(
+        return docgen.Context(now=now_utc(),
             issuer=_issuer(issuer), signer=_signer(signer, _block(kind, item, name, issuer, signer)),
             draft=draft, doc_types=types, today=on,
             province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types))
     signer = item.approved_by or _someone("chairman", campaign.issuer_unit_id, "CHỦ TỊCH")
     board_user = item.proposal_signed_by or db.session.get(User, item.created_by_id)
-    return docgen.Context(
+    return docgen.Context(now=now_utc(),
         issuer=_issuer(campaign.issuer),
         signer=_signer(signer, _block(kind, item, name, campaign.issuer, signer)), draft=draft,
         doc_types=types,
