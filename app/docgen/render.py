@@ -231,22 +231,37 @@ def _title(doc, document):
 
 
 def _body(doc, paras):
+    """The body's paragraphs; returns the last one (kept with the closing)."""
     justify, center = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER
+    p = None
     for para in paras:
         if para.style == "basis":
-            _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
+            p = _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
         elif para.style == "heading":
-            _para(doc, para.text, bold=True, align=justify, indent=INDENT, after=6, keep=True)
+            p = _para(doc, para.text, bold=True, align=justify, indent=INDENT, after=6,
+                      keep=True)
         elif para.style == "centered_bold":
-            _para(doc, para.text, bold=True, align=center, before=6, after=6, keep=True)
+            p = _para(doc, para.text, bold=True, align=center, before=6, after=6, keep=True)
         elif para.style == "article":
             p = _para(doc, "", align=justify, indent=INDENT, after=6)
             _run(p, para.lead + " ", bold=True)
             _run(p, para.text)
         elif para.style == "note":
-            _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
+            p = _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
         else:
-            _para(doc, para.text, align=justify, indent=INDENT, after=6)
+            p = _para(doc, para.text, align=justify, indent=INDENT, after=6)
+    return p
+
+
+def _keep_with_closing(paragraph):
+    """The last body paragraph goes, whole, to the page of Nơi nhận and the signature: a
+    page never holds them alone (keep with next, lines together; the closing's one row
+    cannot split)."""
+    if paragraph is None:
+        return
+    fmt = paragraph.paragraph_format
+    fmt.keep_with_next = True
+    fmt.keep_together = True
 
 
 def _signature_cell(cell, signature):
@@ -273,6 +288,9 @@ def _closing(doc, document):
         _para(left, "", size=11)
     _para(right, "", size=6, before=12)
     _signature_cell(right, document.signature)
+    for cell in (left, right):  # every line but the cell's last keeps with the next one
+        for paragraph in cell.paragraphs[:-1]:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def _appendix(doc, appendix):
@@ -297,7 +315,7 @@ def render_formal(document: FormalDocument) -> bytes:
     _page_numbers_from_page_two(doc.sections[0])
     _letterhead(doc, document.letterhead, document.draft)
     _title(doc, document)
-    _body(doc, document.body)
+    _keep_with_closing(_body(doc, document.body))
     _closing(doc, document)
     if document.appendix:
         _appendix(doc, document.appendix)
