@@ -16,6 +16,7 @@ workflow = AppGroup("workflow", help="Read the process definitions.")
 notifications = AppGroup("notifications", help="Deliver the outbox by mail.")
 reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron).")
 registers = AppGroup("registers", help="Sổ đăng ký văn bản: where each register stands.")
+reference = AppGroup("reference", help="Reference data (legal bases, award forms, …).")
 
 
 def _fail(error: ServiceError):
@@ -196,6 +197,23 @@ def registers_list(year):
                    f"  gaps: {r['gaps_label'] or '-'}")
 
 
+@reference.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def reference_import(file):
+    """Check and load a reference file (a province's own, outside the package): legal
+    bases, award forms with their money multipliers, document types, rule values, required
+    papers, each with its effective dates. Nothing is loaded when any row is wrong."""
+    from app.services.reference import import_reference
+
+    try:
+        counts = import_reference(file.read())
+    except ServiceError as error:
+        for reason in error.details.get("reasons", []):
+            click.echo(f"  - {reason}", err=True)
+        _fail(ServiceError(error.message, code=error.code))
+    click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+
+
 def register(app: Flask):
-    for group in (seed, users, units, workflow, notifications, reminders, registers):
+    for group in (seed, users, units, workflow, notifications, reminders, registers, reference):
         app.cli.add_command(group)
