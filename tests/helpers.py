@@ -59,6 +59,7 @@ def build_world(password_hash):
                     place_name="Lạng Sơn" if parent is None else None)
         unit.collective_name, unit.collective_papers = COLLECTIVE.get(code, (None, None))
         unit.abbreviation = "UBND" if code == "PDK" else None  # a commune's UBND issues
+        unit.locality = "tỉnh" if kind == "province" else None
         db.session.add(unit)
         units[code] = unit
     users = {}

@@ -146,6 +146,7 @@ class UnitOut(Base):
     place_name = Str(allow_none=True)
     head_title = Str(allow_none=True)
     abbreviation = Str(allow_none=True)
+    locality = Str(allow_none=True)
     collective_name = Str(allow_none=True)
     collective_papers = Str(allow_none=True)
 
@@ -168,6 +169,9 @@ class UnitIn(Base):
     abbreviation = Str(allow_none=True, validate=validate.Length(max=32), metadata={
         "description": "its abbreviation in the ký hiệu, Vietnamese capitals: SLĐTBXH; a "
                        "commune's People's Committee: UBND; empty: the code"})
+    locality = Str(allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "the area a People's Committee governs, as its papers name it: tỉnh, "
+                       "or thành phố for a centrally-run city"})
     collective_name = Str(allow_none=True, validate=validate.Length(max=120), metadata={
         "description": "a collective body's name after TM., e.g. Ủy ban nhân dân"})
     collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={

@@ -32,6 +32,9 @@ class Issuer:
     parent_header: str | None  # "UBND TỈNH LẠNG SƠN" above "SỞ NỘI VỤ"
     place: str  # "Lạng Sơn"
     head_title: str  # "Chủ tịch", "Giám đốc", "Chánh Văn phòng"
+    # The kind of area it governs, as the papers name it: "tỉnh", or "thành phố" for a
+    # centrally-run city ("Quỹ thi đua, khen thưởng của thành phố"); from the unit's data.
+    locality: str = ""
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,9 @@ def unit_plan(plan, ctx: Context) -> FormalDocument:
 
 
 def _province_name(ctx):
-    return ctx.province.name if ctx.province else "Ủy ban nhân dân tỉnh"
+    if ctx.province:
+        return ctx.province.name
+    return " ".join(x for x in ("Ủy ban nhân dân", ctx.issuer.locality) if x)
 
 
 # -- a unit's proposal and its council minutes --------------------------------------------------
@@ -409,8 +414,10 @@ def decision_document(decision, ctx: Context) -> FormalDocument:
         f"(từ ngày {t.short_date(campaign.period_start)} đến ngày "
         f"{t.short_date(campaign.period_end)}).", "article", "Điều 1."))
     year = (decision.issued_on or _today(ctx)).year
+    fund = f"Quỹ thi đua, khen thưởng của {ctx.issuer.locality}" if ctx.issuer.locality \
+        else f"Quỹ thi đua, khen thưởng của {ctx.issuer.name}"
     body.append(Para(f"Tiền thưởng kèm theo {form} thực hiện theo quy định hiện hành, từ nguồn "
-                     f"Quỹ thi đua, khen thưởng của tỉnh năm {year}.", "article", "Điều 2."))
+                     f"{fund} năm {year}.", "article", "Điều 2."))
     executors = [f"{u.head_title} {u.name}" for u in (ctx.office, board) if u]
     body.append(Para("Quyết định này có hiệu lực kể từ ngày ký.", "article", "Điều 3."))
     body.append(Para(", ".join(executors + [

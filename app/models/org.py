@@ -42,6 +42,9 @@ class Unit(TimestampMixin, db.Model):
     # "SLĐTBXH" (KH-SLĐTBXH); a commune's People's Committee issues "UBND" (TTr-UBND).
     # Empty: the unit's code.
     abbreviation: Mapped[str | None] = mapped_column(sa.String(32))
+    # The kind of area a People's Committee governs, as its papers name it: "tỉnh", or
+    # "thành phố" for a centrally-run city; "xã", "phường" for a commune.
+    locality: Mapped[str | None] = mapped_column(sa.String(40))
     collective_papers: Mapped[str | None] = mapped_column(sa.String(255))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])

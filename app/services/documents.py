@@ -53,7 +53,8 @@ def _issuer(unit: Unit | None):
         return None
     return docgen.Issuer(code=unit.symbol, name=unit.name, header=unit.header,
                          parent_header=unit.parent_header, place=unit.place,
-                         head_title=unit.head_title or "Thủ trưởng")
+                         head_title=unit.head_title or "Thủ trưởng",
+                         locality=unit.locality or "")
 
 
 def _signer(user: User | None, block=()):

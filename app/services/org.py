@@ -21,7 +21,7 @@ MIN_PASSWORD_LENGTH = 8
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
                     "header_lines", "parent_header", "place_name", "head_title",
-                    "abbreviation", "collective_name", "collective_papers")
+                    "abbreviation", "locality", "collective_name", "collective_papers")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -96,7 +96,7 @@ def _apply_unit(unit, data):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
     for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title",
-                "abbreviation", "collective_name", "collective_papers"):
+                "abbreviation", "locality", "collective_name", "collective_papers"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
     if "header_lines" in data:  # "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN" in a CSV cell

@@ -244,6 +244,7 @@ UNIT = {
     "place_name": Text("Địa danh", 120, single_line=True),
     "head_title": Text("Chức danh thủ trưởng", 120, single_line=True),
     "abbreviation": Text("Chữ viết tắt trong ký hiệu văn bản", 32, single_line=True),
+    "locality": Text("Cấp địa bàn (tỉnh, thành phố)", 40, single_line=True),
     "collective_name": Text("Tên tập thể ký thay mặt (TM.)", 120, single_line=True),
     "collective_papers": Text("Văn bản ký thay mặt tập thể", 255, single_line=True),
     "parent_code": Text("Mã đơn vị cấp trên", 32, single_line=True),
