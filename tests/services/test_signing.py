@@ -130,3 +130,17 @@ def test_users_take_their_signing_modes_from_the_api_and_the_cli(app, world, api
                               "Mat-khau-du-dai-1", "--role", "chairman", "--unit", "UBND",
                               "--signing-modes", "TM"])
     assert bad.exit_code == 2 and "Thẩm quyền ký không hợp lệ: TM" in bad.output
+
+
+def test_an_admin_sets_a_signers_modes_on_the_accounts_page(client, world):
+    from tests.web.test_views import csrf_of, login
+
+    login(client, "admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    r = client.post("/admin/users", data={
+        "csrf_token": csrf_of(page), "username": "chairman", "existing": "1",
+        "signing_modes": "KT,TUQ"}, follow_redirects=True)
+    assert "Đã lưu tài khoản chairman." in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert signing.modes_of(db.session.get(User, world.users["chairman"].id)) == ["KT", "TUQ"]
+    assert "(KT,TUQ)" in client.get("/admin/users").get_data(as_text=True)
