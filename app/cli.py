@@ -15,6 +15,8 @@ units = AppGroup("units", help="Manage units.")
 workflow = AppGroup("workflow", help="Read the process definitions.")
 notifications = AppGroup("notifications", help="Deliver the outbox by mail.")
 reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron).")
+registers = AppGroup("registers", help="Sổ đăng ký văn bản: where each register stands.")
+reference = AppGroup("reference", help="Reference data (legal bases, award forms, …).")
 
 
 def _fail(error: ServiceError):
@@ -57,15 +59,27 @@ def seed_demo():
 @click.option("--full-name", default=None)
 @click.option("--email", default=None)
 @click.option("--signing-title", default=None, help='printed in signature blocks, e.g. "PHÓ CHỦ TỊCH"')
-def create_user(username, password, roles, unit_code, full_name, email, signing_title):
-    """Create a user, or bring an existing one in line with these options."""
+@click.option("--signing-authority", default=None,
+              help='the old single authority line, e.g. "KT. CHỦ TỊCH" (prefer --signing-modes)')
+@click.option("--signing-modes", default=None,
+              help="the quyền hạn the signer may use, usual first: own, KT, Q, TL, TUQ "
+                   '(e.g. "KT" for a Vice-Chairman)')
+@click.option("--active/--inactive", default=None, help="allow or refuse sign-in")
+def create_user(username, password, roles, unit_code, full_name, email, signing_title,
+                signing_authority, signing_modes, active):
+    """Create a user, or bring an existing one in line with these options (every field
+    the API takes)."""
+    from app.extensions import db
     from app.services.org import upsert_user
 
     try:
         user, created = upsert_user(username, password, list(roles), unit_code, full_name,
-                                    email, signing_title)
+                                    email, signing_title, signing_authority, signing_modes)
     except ServiceError as error:
         _fail(error)
+    if active is not None and user.active != active:
+        user.active = active
+        db.session.commit()
     click.echo(f"User {user.username} {'created' if created else 'updated'}: "
                f"{', '.join(sorted(user.roles))} @ {unit_code}")
 
@@ -152,6 +166,54 @@ def reminders_send(day):
     click.echo(f"Reminders queued: {counts['unit']} to units, {counts['board']} to the Board.")
 
 
+@registers.command("set")
+@click.argument("issuer")
+@click.argument("doc_type")
+@click.argument("year", type=int)
+@click.argument("last_number", type=int)
+@click.option("--note", default=None, help="why (kept in the audit row)")
+def registers_set(issuer, doc_type, year, last_number, note):
+    """Set the last number used in ISSUER's DOC_TYPE register of YEAR (e.g. UBND QĐ 2026
+    1204: the next decision takes 1205)."""
+    from app.services import registers as service
+
+    try:
+        register = service.set_last(None, issuer, doc_type, year, last_number, note)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Register {issuer} {register.doc_type} {year}: last used "
+               f"{register.last_number}, next {register.last_number + 1}.")
+
+
+@registers.command("list")
+@click.option("--year", type=int, default=None)
+def registers_list(year):
+    """Every register of the year: last used, next, numbers given in the app, gaps."""
+    from app.services import registers as service
+
+    for r in service.listing(None, year):
+        click.echo(f"{r['issuer']:<10} {r['doc_type']:<6} {r['year']}  last {r['last_number']:>6}"
+                   f"  next {r['next_number']:>6}  given {len(r['given'])}"
+                   f"  gaps: {r['gaps_label'] or '-'}")
+
+
+@reference.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def reference_import(file):
+    """Check and load a reference file (a province's own, outside the package): legal
+    bases, award forms with their money multipliers, document types, rule values, required
+    papers, each with its effective dates. Nothing is loaded when any row is wrong."""
+    from app.services.reference import import_reference
+
+    try:
+        counts = import_reference(file.read())
+    except ServiceError as error:
+        for reason in error.details.get("reasons", []):
+            click.echo(f"  - {reason}", err=True)
+        _fail(ServiceError(error.message, code=error.code))
+    click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+
+
 def register(app: Flask):
-    for group in (seed, users, units, workflow, notifications, reminders):
+    for group in (seed, users, units, workflow, notifications, reminders, registers, reference):
         app.cli.add_command(group)

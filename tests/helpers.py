@@ -22,6 +22,8 @@ UNITS = [
     ("PDK", "Ủy ban nhân dân phường Đông Kinh", "commune", "UBND",
      "ỦY BAN NHÂN DÂN\nPHƯỜNG ĐÔNG KINH", None, "Chủ tịch"),
 ]
+# Papers a People's Committee issues as the collective (TM. ỦY BAN NHÂN DÂN).
+COLLECTIVE = {"UBND": ("Ủy ban nhân dân", "cong_van,ke_hoach"), "PDK": ("Ủy ban nhân dân", "*")}
 SIGNING = {"head_a": ("GIÁM ĐỐC", None), "head_b": ("CHỦ TỊCH", None),
            "board_head": ("GIÁM ĐỐC", None), "chairman": ("PHÓ CHỦ TỊCH", "KT. CHỦ TỊCH")}
 DECISION_RECIPIENTS = [
@@ -55,6 +57,9 @@ def build_world(password_hash):
                     email=f"{code.lower()}@tdkt.test", header_lines=header,
                     parent_header=parent_header, head_title=head_title,
                     place_name="Lạng Sơn" if parent is None else None)
+        unit.collective_name, unit.collective_papers = COLLECTIVE.get(code, (None, None))
+        unit.abbreviation = "UBND" if code == "PDK" else None  # a commune's UBND issues
+        unit.locality = "tỉnh" if kind == "province" else None
         db.session.add(unit)
         units[code] = unit
     users = {}
@@ -196,7 +201,7 @@ def complete_dossier(world, campaign, unit="SYT", staff="staff_a", nominees=None
     dossier = unit_item(Dossier, campaign, unit)
     dossier = dossiers.update_dossier(user, dossier.id, {
         "summary": "Báo cáo tổng kết phong trào",
-        "council_meeting_date": today() - timedelta(days=1),
+        "council_meeting_date": today(),  # not before the launch it cites (a guard)
         "council_members_total": 9,
         "council_members_present": 9,
         "council_chair": "Trần Văn Bình",

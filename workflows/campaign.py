@@ -5,7 +5,7 @@ opens a draft plan and a draft dossier for every participating unit. Once launch
 only the deadlines may change.
 """
 from workflows.engine import STOP, Edit, Process, Step
-from workflows.guards import campaign_is_ready
+from workflows.guards import campaign_is_ready, launch_dated_within_period
 from workflows.roles import BOARD, BOARD_HEAD
 
 CAMPAIGN = Process(
@@ -30,7 +30,7 @@ CAMPAIGN = Process(
     },
     steps=[
         Step("launch", ("draft",), "launched", BOARD_HEAD, "Phát động",
-             guards=(campaign_is_ready,), effect="open_unit_items",
+             guards=(campaign_is_ready, launch_dated_within_period), effect="open_unit_items",
              confirm=("Phát động: hệ thống sẽ cấp số văn bản phát động, mở kế hoạch và hồ sơ "
                       "cho mọi đơn vị tham gia và báo cho họ. Không thể hoàn tác. Tiếp tục?"),
              finalizes=("launch",), notify=("participants",)),

@@ -37,6 +37,10 @@ DECISION = Process(
                                              "awaiting_chairman", "approved"}),
                            "sửa nơi nhận của quyết định",
                            "Quyết định đã ban hành, không thể sửa nơi nhận."),
+        "signed_scan": Edit(CLERK, frozenset({"approved", "issued"}),
+                            "đính kèm bản chụp quyết định đã ký",
+                            "Chỉ đính kèm bản chụp khi quyết định đã được phê duyệt hoặc đã ban "
+                            "hành.", code="invalid_state"),
         "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
                         "loại tập thể, cá nhân khỏi danh sách",
                         "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from workflows.engine import STOP, Edit, Process, Step
 from workflows.guards import (
+    council_meets_after_launch,
     dossier_is_complete,
     every_nominee_has_verdict,
     has_required_attachments,
@@ -24,8 +25,8 @@ from workflows.roles import APPRAISER, SYSTEM
 from workflows.submission import FRONT_STATES, content_edit, front_half
 
 # Everything the unit must settle before its head sees the dossier.
-DOSSIER_READY = (dossier_is_complete, has_required_attachments, vote_shares_meet_threshold,
-                 quotas_respected, no_duplicate_nominees)
+DOSSIER_READY = (dossier_is_complete, council_meets_after_launch, has_required_attachments,
+                 vote_shares_meet_threshold, quotas_respected, no_duplicate_nominees)
 
 DOSSIER = Process(
     name="dossier",

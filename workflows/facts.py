@@ -22,6 +22,10 @@ class CampaignFacts:
     participant_count: int = 0
     award_form_count: int = 0
     vote_threshold: Decimal | None = None
+    # The launch document's date (the day it is launched, unless entered), and how many
+    # days before the period it may be dated at most (reference data; None: no limit).
+    launch_date: date | None = None
+    launch_lead_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ class DossierFacts(DeadlineFacts):
     required_nominee_attachments: Mapping[str, str] = field(default_factory=dict)
     quotas: Mapping[str, int | None] = field(default_factory=dict)  # award form -> per-unit quota
     submitted_late: bool = False
+    # The launch document the council's minutes cite: its label and date.
+    launch_ref: str | None = None
+    launch_date: date | None = None
 
 
 @dataclass(frozen=True)

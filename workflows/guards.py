@@ -6,6 +6,7 @@ reason it does not, in Vietnamese, for the person who pressed the button.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 
@@ -45,6 +46,23 @@ def campaign_is_ready(f) -> str | None:
         problems.append("tỷ lệ phiếu bầu tối thiểu (0–100%)")
     if problems:
         return "Phong trào chưa đủ thông tin để phát động: cần " + "; ".join(problems) + "."
+    return None
+
+
+def launch_dated_within_period(f) -> str | None:
+    """The launch document is dated within the campaign's period, or shortly before it;
+    never after the period has ended (nor years before it starts)."""
+    if f.launch_date is None or f.period_start is None or f.period_end is None:
+        return None
+    if f.launch_date > f.period_end:
+        return (f"Văn bản phát động không thể ban hành ngày {fmt_date(f.launch_date)}, sau khi "
+                f"thời gian thi đua đã kết thúc ({fmt_date(f.period_end)}).")
+    if f.launch_lead_days is not None:
+        earliest = f.period_start - timedelta(days=f.launch_lead_days)
+        if f.launch_date < earliest:
+            return (f"Văn bản phát động ngày {fmt_date(f.launch_date)} sớm hơn quá "
+                    f"{f.launch_lead_days} ngày so với thời gian thi đua (bắt đầu "
+                    f"{fmt_date(f.period_start)}).")
     return None
 
 
@@ -114,6 +132,18 @@ def dossier_is_complete(f) -> str | None:
         problems.append(f"hình thức khen thưởng thuộc phong trào cho {_list(not_offered)}")
     if problems:
         return "Hồ sơ chưa đầy đủ: cần " + "; ".join(problems) + "."
+    return None
+
+
+def council_meets_after_launch(f) -> str | None:
+    """The council cannot meet on a campaign before the launch document its minutes cite."""
+    if f.council_meeting_date is None or f.launch_date is None:
+        return None
+    if f.council_meeting_date < f.launch_date:
+        cited = f.launch_ref or "văn bản phát động"
+        return (f"Ngày họp Hội đồng Thi đua – Khen thưởng ({fmt_date(f.council_meeting_date)}) "
+                f"không thể trước ngày ban hành {cited} mà biên bản căn cứ "
+                f"({fmt_date(f.launch_date)}).")
     return None
 
 

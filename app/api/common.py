@@ -32,8 +32,10 @@ def add_workflow_routes(blp, kind):
                       description="a guard refused, or a required comment is missing")
     @blp.doc(summary=f"{label}: fire a trigger (optimistic locking on version)")
     def transition(data, item_id):
+        params = {k: data[k] for k in ("number", "issued_on", "authority") if data.get(k) is not None}
         item = workflow.perform(kind, item_id, current_user, data["trigger"],
-                                version=data["version"], comment=data.get("comment"))
+                                version=data["version"], comment=data.get("comment"),
+                                params=params)
         return {"state": item.state, "state_label": workflow.state_label(kind, item.state),
                 "version": item.version,
                 "actions": workflow.actions(kind, item, current_user)}
@@ -73,7 +75,7 @@ def add_document_routes(blp, kind):
     def get_document(item_id, name):
         data, filename, sha = documents.fetch(kind, workflow.load(kind, item_id, current_user),
                                               name)
-        response = Response(data, mimetype=documents.DOCX)
+        response = Response(data, mimetype=documents.content_type(filename))
         response.headers["Content-Disposition"] = _attachment(filename)
         if sha:
             response.headers["X-Content-SHA256"] = sha

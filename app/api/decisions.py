@@ -12,8 +12,10 @@ from app.api.schemas import (
     DecisionOut,
     DecisionPage,
     DecisionPatch,
+    DocumentOut,
     NomineeIdsIn,
     RecipientsIn,
+    SignedScanUpload,
     StrikeIn,
     VersionArg,
 )
@@ -87,3 +89,17 @@ def set_recipients(data, item_id):
 add_workflow_routes(blp, "decision")
 add_document_routes(blp, "decision")
 add_notification_routes(blp, "decision")
+
+
+@blp.route("/<int:item_id>/signed-scan", methods=["POST"])
+@blp.arguments(SignedScanUpload, location="multipart")
+@blp.response(201, DocumentOut)
+@blp.doc(summary="Attach the scan (PDF) of the signed decision, kept with its SHA-256; "
+                 "attached before issue, it is sent with the decision's mail (Office)")
+def attach_signed_scan(form, item_id):
+    upload = form["file"]
+    kept = decisions.attach_signed_scan(current_user, item_id, upload.stream, upload.filename,
+                                        form.get("version"))
+    return {"name": kept.name, "kind": "Bản chụp quyết định đã ký (PDF)", "final": True,
+            "filename": kept.filename, "sha256": kept.sha256, "size": kept.size,
+            "created_at": kept.created_at}

@@ -121,6 +121,9 @@ class Me(Base):
     unit = fields.Nested(UnitRef)
     signing_title = Str(allow_none=True)
     signing_authority = Str(allow_none=True)
+    signing_modes = fields.Function(
+        lambda u: u.signing_modes.split(",") if u.signing_modes else [],
+        metadata={"description": "the quyền hạn this signer may use (own, KT, Q, TL, TUQ)"})
 
     def get_roles(self, user):
         return sorted(user.roles)
@@ -142,6 +145,10 @@ class UnitOut(Base):
     parent_header = Str(allow_none=True)
     place_name = Str(allow_none=True)
     head_title = Str(allow_none=True)
+    abbreviation = Str(allow_none=True)
+    locality = Str(allow_none=True)
+    collective_name = Str(allow_none=True)
+    collective_papers = Str(allow_none=True)
 
 
 class UnitIn(Base):
@@ -159,6 +166,17 @@ class UnitIn(Base):
     parent_header = Str(allow_none=True, validate=validate.Length(max=255))
     place_name = Str(allow_none=True, validate=validate.Length(max=120))
     head_title = Str(allow_none=True, validate=validate.Length(max=120))
+    abbreviation = Str(allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "its abbreviation in the ký hiệu, Vietnamese capitals: SLĐTBXH; a "
+                       "commune's People's Committee: UBND; empty: the code"})
+    locality = Str(allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "the area a People's Committee governs, as its papers name it: tỉnh, "
+                       "or thành phố for a centrally-run city"})
+    collective_name = Str(allow_none=True, validate=validate.Length(max=120), metadata={
+        "description": "a collective body's name after TM., e.g. Ủy ban nhân dân"})
+    collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={
+        "description": "document-type codes it issues as the collective, comma-separated; "
+                       "* for every paper"})
 
 
 class UnitPatch(UnitIn):
@@ -192,6 +210,9 @@ class UserIn(Base):
     signing_title = Str(allow_none=True, validate=validate.Length(max=120))
     signing_authority = Str(allow_none=True, validate=validate.Length(max=120),
                             metadata={"description": "e.g. KT. CHỦ TỊCH"})
+    signing_modes = Str(allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "comma-separated quyền hạn the signer may use, usual first: "
+                       "own, KT, Q, TL, TUQ"})
     active = fields.Boolean()
 
 
@@ -253,6 +274,17 @@ class TransitionIn(Base):
     trigger = text(32, required=True)
     comment = Str(allow_none=True, validate=validate.Length(max=5000))
     version = fields.Integer(required=True, strict=True)
+    # A numbering step (issue, sign_proposal, a unit head's sign_off): the number and date
+    # the văn thư actually gave, instead of the register's next number and today.
+    number = fields.Integer(allow_none=True, strict=True,
+                            validate=validate.Range(min=1, max=999_999),
+                            metadata={"description": "the number given (unique in its register)"})
+    issued_on = fields.Date(allow_none=True,
+                            metadata={"description": "the date of issue or signature"})
+    # A signature (approve, sign_proposal, sign_off): the signer's quyền hạn for this paper.
+    authority = Str(allow_none=True, validate=validate.OneOf(["own", "KT", "Q", "TL", "TUQ"]),
+                    metadata={"description": "own (the head), KT, Q, TL or TUQ: one the "
+                                             "signer may use; empty: their usual one"})
 
 
 def transition_in(kind):
@@ -589,6 +621,13 @@ class AttachmentUpload(Base):
 
     kind = text(32, required=True)
     nominee_id = fields.Integer()
+    version = fields.Integer()
+    file = Upload(required=True)
+
+
+class SignedScanUpload(Base):
+    """multipart/form-data: the scan (PDF) of the signed paper, and the version read."""
+
     version = fields.Integer()
     file = Upload(required=True)
 

@@ -71,8 +71,9 @@ def build_message(row: OutboxMessage) -> VietnameseMessage:
                                 body=text, html=html)
     for filename, data in attachments:
         message.attach(filename=filename, data=data,
-                       content_type="application/vnd.openxmlformats-officedocument."
-                                    "wordprocessingml.document")
+                       content_type="application/pdf" if filename.lower().endswith(".pdf")
+                       else "application/vnd.openxmlformats-officedocument."
+                            "wordprocessingml.document")
     return message
 
 

@@ -7,7 +7,7 @@ bases in force and distribution lists. Nothing here knows python-docx.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from app.docgen import text as t
@@ -32,6 +32,9 @@ class Issuer:
     parent_header: str | None  # "UBND TỈNH LẠNG SƠN" above "SỞ NỘI VỤ"
     place: str  # "Lạng Sơn"
     head_title: str  # "Chủ tịch", "Giám đốc", "Chánh Văn phòng"
+    # The kind of area it governs, as the papers name it: "tỉnh", or "thành phố" for a
+    # centrally-run city ("Quỹ thi đua, khen thưởng của thành phố"); from the unit's data.
+    locality: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,13 @@ class Signer:
     name: str
     title: str  # "PHÓ CHỦ TỊCH"
     authority: str | None = None  # "KT. CHỦ TỊCH"
+    # The whole block above the name, as the issuing body and the signer's authority make
+    # it ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"); printed exactly.
+    lines: tuple[str, ...] = ()
 
     def signature(self) -> Signature:
+        if self.lines:
+            return Signature(tuple(self.lines), self.name)
         lines = (self.authority, self.title) if self.authority else (self.title,)
         return Signature(tuple(line for line in lines if line), self.name)
 
@@ -60,6 +68,7 @@ class Context:
     province: Issuer | None = None  # the Committee, to whom units propose
     launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
     today: date | None = None  # the province's date (not the server's), for a draft's year
+    now: datetime | None = None  # when the file is generated (UTC), for its properties
 
 
 def _today(ctx) -> date:
@@ -232,7 +241,9 @@ def unit_plan(plan, ctx: Context) -> FormalDocument:
 
 
 def _province_name(ctx):
-    return ctx.province.name if ctx.province else "Ủy ban nhân dân tỉnh"
+    if ctx.province:
+        return ctx.province.name
+    return " ".join(x for x in ("Ủy ban nhân dân", ctx.issuer.locality) if x)
 
 
 # -- a unit's proposal and its council minutes --------------------------------------------------
@@ -403,8 +414,10 @@ def decision_document(decision, ctx: Context) -> FormalDocument:
         f"(từ ngày {t.short_date(campaign.period_start)} đến ngày "
         f"{t.short_date(campaign.period_end)}).", "article", "Điều 1."))
     year = (decision.issued_on or _today(ctx)).year
+    fund = f"Quỹ thi đua, khen thưởng của {ctx.issuer.locality}" if ctx.issuer.locality \
+        else f"Quỹ thi đua, khen thưởng của {ctx.issuer.name}"
     body.append(Para(f"Tiền thưởng kèm theo {form} thực hiện theo quy định hiện hành, từ nguồn "
-                     f"Quỹ thi đua, khen thưởng của tỉnh năm {year}.", "article", "Điều 2."))
+                     f"{fund} năm {year}.", "article", "Điều 2."))
     executors = [f"{u.head_title} {u.name}" for u in (ctx.office, board) if u]
     body.append(Para("Quyết định này có hiệu lực kể từ ngày ký.", "article", "Điều 3."))
     body.append(Para(", ".join(executors + [

@@ -6,6 +6,7 @@ Nghị định 30/2020 format. A second province changes the data, never this co
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class FormalDocument:
     draft: bool = False
     title_for_properties: str = ""
     left_signature: Signature | None = None  # minutes: the secretary signs left, no Nơi nhận
+    # Document properties: the issuing body as author, the moment of generation (UTC).
+    author: str = ""
+    generated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 from copy import deepcopy
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -155,11 +157,34 @@ def _page_numbers_from_page_two(section):
             run._r.append(instr)
 
 
-def _to_bytes(doc, title, draft):
+APP_PROPERTIES = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"'
+    ' xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Application>{application}</Application><Company>{company}</Company>"
+    "<DocSecurity>0</DocSecurity></Properties>")
+APPLICATION = "Thi đua - Khen thưởng"
+
+
+def _to_bytes(doc, title, draft, author="", generated_at=None):
+    """Save, with properties of this paper rather than of python-docx's template (2013,
+    "Microsoft Macintosh Word"): the trích yếu as title, the issuing body as author and
+    company, the moment of generation as created and modified."""
     props = doc.core_properties
     props.title = xml_text(("DỰ THẢO – " if draft else "") + title, breaks=" ")
-    props.author = ""
+    props.author = xml_text(author, breaks=" ")
+    props.last_modified_by = xml_text(author, breaks=" ")
     props.comments = "Dự thảo: chưa có giá trị pháp lý." if draft else ""
+    at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
+    at = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+    props.created = props.modified = at
+    props.revision = 1
+    props.last_printed = at
+    for part in doc.part.package.iter_parts():
+        if part.partname == "/docProps/app.xml":
+            part._blob = APP_PROPERTIES.format(
+                application=escape(APPLICATION), company=escape(xml_text(author, breaks=" ")),
+            ).encode("utf-8")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -206,22 +231,37 @@ def _title(doc, document):
 
 
 def _body(doc, paras):
+    """The body's paragraphs; returns the last one (kept with the closing)."""
     justify, center = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER
+    p = None
     for para in paras:
         if para.style == "basis":
-            _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
+            p = _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
         elif para.style == "heading":
-            _para(doc, para.text, bold=True, align=justify, indent=INDENT, after=6, keep=True)
+            p = _para(doc, para.text, bold=True, align=justify, indent=INDENT, after=6,
+                      keep=True)
         elif para.style == "centered_bold":
-            _para(doc, para.text, bold=True, align=center, before=6, after=6, keep=True)
+            p = _para(doc, para.text, bold=True, align=center, before=6, after=6, keep=True)
         elif para.style == "article":
             p = _para(doc, "", align=justify, indent=INDENT, after=6)
             _run(p, para.lead + " ", bold=True)
             _run(p, para.text)
         elif para.style == "note":
-            _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
+            p = _para(doc, para.text, italic=True, align=justify, indent=INDENT, after=6)
         else:
-            _para(doc, para.text, align=justify, indent=INDENT, after=6)
+            p = _para(doc, para.text, align=justify, indent=INDENT, after=6)
+    return p
+
+
+def _keep_with_closing(paragraph):
+    """The last body paragraph goes, whole, to the page of Nơi nhận and the signature: a
+    page never holds them alone (keep with next, lines together; the closing's one row
+    cannot split)."""
+    if paragraph is None:
+        return
+    fmt = paragraph.paragraph_format
+    fmt.keep_with_next = True
+    fmt.keep_together = True
 
 
 def _signature_cell(cell, signature):
@@ -248,6 +288,9 @@ def _closing(doc, document):
         _para(left, "", size=11)
     _para(right, "", size=6, before=12)
     _signature_cell(right, document.signature)
+    for cell in (left, right):  # every line but the cell's last keeps with the next one
+        for paragraph in cell.paragraphs[:-1]:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 def _appendix(doc, appendix):
@@ -292,11 +335,14 @@ def render_formal(document: FormalDocument) -> bytes:
     _page_numbers_from_page_two(doc.sections[0])
     _letterhead(doc, document.letterhead, document.draft)
     _title(doc, document)
-    _body(doc, document.body)
+    _keep_with_closing(_body(doc, document.body))
     _closing(doc, document)
     if document.appendix:
         _appendix(doc, document.appendix)
-    return _to_bytes(doc, document.title_for_properties or document.kind_title, document.draft)
+    # the trích yếu: under the type's name, or a công văn's "V/v …" under its number
+    title = (document.summary or document.letterhead.subject or document.title_for_properties
+             or document.kind_title or "")
+    return _to_bytes(doc, title, document.draft, document.author, document.generated_at)
 
 
 _FIELDS = ("recipient", "detail", "reason", "decision_ref", "serial", "place_date")

@@ -1,5 +1,12 @@
 """Every table, importable from one place (Alembic reads the metadata through here)."""
-from app.models.audit import NumberRegister, OutboxMessage, ReminderLog, WorkflowEvent
+from app.models.audit import (
+    NumberRegister,
+    OutboxMessage,
+    RegisterChange,
+    RegisterEntry,
+    ReminderLog,
+    WorkflowEvent,
+)
 from app.models.campaign import (
     LAUNCH_TYPES,
     Campaign,
@@ -10,7 +17,7 @@ from app.models.campaign import (
 )
 from app.models.decision import Decision
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
-from app.models.document import StoredDocument
+from app.models.document import PaperSignature, StoredDocument
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
@@ -36,7 +43,7 @@ __all__ = [
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
-    "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
-    "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
+    "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment", "PlanSection",
+    "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -88,3 +88,41 @@ class NumberRegister(db.Model):
     doc_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     last_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # Where the register stood when last set by hand (the Văn thư's paper register): the
+    # numbers up to it were given outside the app, so only those above it can be gaps.
+    base_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
+                                             server_default="0")
+
+
+class RegisterEntry(db.Model):
+    """One number given from a register, by the app or entered by the Office: a number is
+    given once per register (the unique constraint holds against concurrent issuers)."""
+
+    __tablename__ = "register_entries"
+    __table_args__ = (sa.UniqueConstraint("register_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(sa.ForeignKey("number_registers.id"), nullable=False)
+    number: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    item_type: Mapped[str | None] = mapped_column(sa.String(16))
+    item_id: Mapped[int | None] = mapped_column(sa.Integer)
+    entered: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+
+
+class RegisterChange(db.Model):
+    """Audit row of a register's last-used number set by hand (admin or Văn thư)."""
+
+    __tablename__ = "register_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(sa.ForeignKey("number_registers.id"), nullable=False,
+                                             index=True)
+    old_last: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    new_last: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+
+    user: Mapped[User | None] = relationship(lazy="joined")

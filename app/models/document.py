@@ -25,3 +25,20 @@ class StoredDocument(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     # A plan returned and signed again gets a new number: the old paper is kept, superseded.
     superseded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+
+
+class PaperSignature(db.Model):
+    """Who signed a paper and under which authority, as chosen at signing: the printed
+    block's lines above the name ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")."""
+
+    __tablename__ = "paper_signatures"
+    __table_args__ = (sa.Index("ix_paper_signatures_item", "item_type", "item_id", "paper"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    paper: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    lines: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)

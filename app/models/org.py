@@ -34,6 +34,18 @@ class Unit(TimestampMixin, db.Model):
     place_name: Mapped[str | None] = mapped_column(sa.String(120))
     # How its head is named in "… chịu trách nhiệm thi hành": "Giám đốc", "Chánh", "Chủ tịch".
     head_title: Mapped[str | None] = mapped_column(sa.String(120))
+    # A collective body (Ủy ban nhân dân) signs some papers "TM. ỦY BAN NHÂN DÂN": its
+    # name as printed there, and which papers (document-type codes, comma-separated;
+    # "*" every paper) it issues as a collective rather than through its head.
+    collective_name: Mapped[str | None] = mapped_column(sa.String(120))
+    # Its abbreviation in the ký hiệu of the papers it issues, in Vietnamese letters:
+    # "SLĐTBXH" (KH-SLĐTBXH); a commune's People's Committee issues "UBND" (TTr-UBND).
+    # Empty: the unit's code.
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(32))
+    # The kind of area a People's Committee governs, as its papers name it: "tỉnh", or
+    # "thành phố" for a centrally-run city; "xã", "phường" for a commune.
+    locality: Mapped[str | None] = mapped_column(sa.String(40))
+    collective_papers: Mapped[str | None] = mapped_column(sa.String(255))
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 
@@ -41,6 +53,11 @@ class Unit(TimestampMixin, db.Model):
     def header(self) -> tuple[str, ...]:
         lines = [line.strip() for line in (self.header_lines or "").splitlines() if line.strip()]
         return tuple(lines) or (self.name.upper(),)
+
+    @property
+    def symbol(self) -> str:
+        """What the ký hiệu of its papers names it by: "SLĐTBXH", "UBND"."""
+        return self.abbreviation or self.code
 
     @property
     def place(self) -> str:
@@ -78,6 +95,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     signing_title: Mapped[str | None] = mapped_column(sa.String(120))
     # Printed above the title when signing for the head: "KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN".
     signing_authority: Mapped[str | None] = mapped_column(sa.String(120))
+    # The quyền hạn this signer may use (comma-separated): "own" (signs as the head), "KT"
+    # (ký thay), "Q" (quyền), "TL" (thừa lệnh), "TUQ" (thừa ủy quyền); chosen at signing.
+    # Empty: read from signing_authority ("KT. CHỦ TỊCH" -> KT), else "own".
+    signing_modes: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # Part of the session's user id: raising it (password change, sign-out) ends every
     # session cookie issued before.

@@ -18,7 +18,16 @@ from app.models import (
     Unit,
     User,
 )
-from app.services import bulk, distribution, org, reference, registers, steps, validation
+from app.services import (
+    bulk,
+    distribution,
+    documents,
+    org,
+    reference,
+    registers,
+    steps,
+    validation,
+)
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
@@ -228,7 +237,15 @@ def campaign_facts(c):
         participant_count=participant_count(c),
         award_form_count=len(c.award_forms),
         vote_threshold=c.vote_threshold,
+        launch_date=c.launch_date or today(),
+        launch_lead_days=_lead_days(),
     )
+
+
+def _lead_days():
+    """How long before its period a launch may be dated (reference data, [U])."""
+    days = reference.rule("launch_max_days_before_period", today())
+    return int(days) if days is not None else None
 
 
 def campaign_snapshot(c):
@@ -251,18 +268,21 @@ def campaign_snapshot(c):
     }
 
 
-def _open_unit_items(campaign, user, role, comment):
+def _open_unit_items(campaign, user, role, comment, params):
     """Launching numbers the launch document and opens a draft plan and a draft dossier
     for every participating unit."""
     campaign.launched_at = now_utc()
+    if campaign.signer is not None:  # the launch prints its signer's usual authority
+        documents.sign("campaign", campaign, ("launch",), campaign.issuer, campaign.signer)
     campaign.launch_date = campaign.launch_date or today()
     if not campaign.launch_number:
         abbreviation = reference.document_types(today())[campaign.launch_type][1]
         # A công văn has no type abbreviation: its ký hiệu is issuer - drafting unit.
-        symbol = (f"{campaign.issuer.code}-{user.unit.code}" if not abbreviation
-                  else f"{abbreviation}-{campaign.issuer.code}")
+        symbol = (f"{campaign.issuer.symbol}-{user.unit.symbol}" if not abbreviation
+                  else f"{abbreviation}-{campaign.issuer.symbol}")
         number = registers.take_number(campaign.issuer_unit_id, abbreviation or "CV",
-                                       campaign.launch_date.year)
+                                       campaign.launch_date.year, item=("campaign", campaign.id),
+                                       user=user)
         campaign.launch_number = f"{number:02d}/{symbol}"
     for process, model in ((PLAN, Plan), (DOSSIER, Dossier)):
         # One INSERT … SELECT per kind, whatever the number of units.
@@ -275,7 +295,7 @@ def _open_unit_items(campaign, user, role, comment):
             CampaignParticipant.unit_id.not_in(have)).order_by(CampaignParticipant.unit_id))
 
 
-def _stamp_close(campaign, user, role, comment):
+def _stamp_close(campaign, user, role, comment, params):
     campaign.closed_at = now_utc()
 
 

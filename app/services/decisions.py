@@ -7,6 +7,7 @@ from app.models import Campaign, Decision, DecisionRecipient, Dossier, Nominee, 
 from app.services import (
     campaigns,
     distribution,
+    documents,
     dossiers,
     reference,
     registers,
@@ -184,33 +185,48 @@ def decision_snapshot(d):
 
 
 def _unit_code(unit_id):
-    return db.session.scalar(sa.select(Unit.code).where(Unit.id == unit_id))
+    """The issuing body as its papers' ký hiệu names it (its abbreviation, else its code)."""
+    abbreviation, code = db.session.execute(
+        sa.select(Unit.abbreviation, Unit.code).where(Unit.id == unit_id)).one()
+    return abbreviation or code
 
 
-def _number_proposal(decision, user, role, comment):
+def _number_proposal(decision, user, role, comment, params):
     """The Board's tờ trình takes its number from the Board unit's register (…/TTr-SNV)."""
-    signed_on = today()
-    decision.proposal_number = registers.take_number(user.unit_id, "TTr", signed_on.year)
-    decision.proposal_symbol = f"TTr-{user.unit.code}"
+    signed_on = registers.check_issue_date(params.get("issued_on"), label="Ngày ký tờ trình") \
+        or today()
+    decision.proposal_number = registers.take_number(
+        user.unit_id, "TTr", signed_on.year, item=(DECISION.name, decision.id), user=user,
+        wanted=registers.check_wanted(params.get("number")))
+    decision.proposal_symbol = f"TTr-{user.unit.symbol}"
     decision.proposal_date = signed_on
     decision.proposal_signed_by = user
+    documents.sign(DECISION.name, decision, ("proposal",), user.unit, user,
+                   params.get("authority"))
 
 
-def _clear_proposal(decision, user, role, comment):
+def _clear_proposal(decision, user, role, comment, params):
     """A returned proposal is redone: the next signature takes a new number."""
     decision.proposal_number = decision.proposal_symbol = decision.proposal_date = None
     decision.proposal_signed_by = None
 
 
-def _stamp_approval(decision, user, role, comment):
+def _stamp_approval(decision, user, role, comment, params):
+    """The Chairman signs: the decision and its certificates print the authority chosen."""
     decision.approved_by = user
+    documents.sign(DECISION.name, decision, ("decision", "certificates"),
+                   decision.campaign.issuer, user, params.get("authority"))
 
 
-def _issue(decision, user, role, comment):
-    """Number and date the decision, and close every dossier it answers."""
-    issued_on = today()
+def _issue(decision, user, role, comment, params):
+    """Number and date the decision (the next number, or the one the Office gave and its
+    date), and close every dossier it answers."""
+    issued_on = registers.check_issue_date(params.get("issued_on"),
+                                           earliest=decision.proposal_date) or today()
     campaign = db.session.get(Campaign, decision.campaign_id)
-    decision.number = registers.take_number(campaign.issuer_unit_id, "QĐ", issued_on.year)
+    decision.number = registers.take_number(
+        campaign.issuer_unit_id, "QĐ", issued_on.year, item=(DECISION.name, decision.id),
+        user=user, wanted=registers.check_wanted(params.get("number")))
     decision.symbol = f"QĐ-{_unit_code(campaign.issuer_unit_id)}"
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
@@ -225,6 +241,24 @@ def _issue(decision, user, role, comment):
         if DOSSIER.step("decide", dossier.state):
             steps.fire_system(dossiers.KIND, dossier, "decide", user, role,
                               comment=f"Quyết định số {decision.number_label}")
+
+
+def next_number_label(decision) -> str:
+    """What an issue today would take: "1205/QĐ-UBND" (shown beside the Office's form)."""
+    on = today()
+    number = registers.peek_next(decision.campaign.issuer_unit_id, "QĐ", on.year)
+    return f"{number:02d}/QĐ-{_unit_code(decision.campaign.issuer_unit_id)}"
+
+
+def attach_signed_scan(user, decision_id, upload, filename, version=None):
+    """The Office attaches the scan (PDF) of the signed decision, kept with its SHA-256
+    beside the generated DOCX; attached before issue, it goes with the decision's mail."""
+    with transaction():
+        decision = steps.open_for(KIND, "signed_scan", decision_id, user, version)
+        kept = documents.keep_upload(DECISION.name, decision, "decision_signed", upload,
+                                     filename)
+        steps.touch(decision)
+    return kept
 
 
 def set_recipients(user, decision_id, entries, version=None):

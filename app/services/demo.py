@@ -22,14 +22,16 @@ def load_demo(path: Path = DEMO_FILE) -> dict:
         org.upsert_user(u["username"], data["password"], u["roles"], u["unit"],
                         full_name=u["full_name"], email=u.get("email"),
                         signing_title=u.get("signing_title"),
-                        signing_authority=u.get("signing_authority"))
+                        signing_authority=u.get("signing_authority"),
+                        signing_modes=u.get("signing_modes"))
     for lst in data["distribution_lists"]:
         distribution.upsert_list(lst["code"], lst["name"], lst["entries"])
     spec = dict(data["campaign"])
     existing = db.session.scalar(sa.select(Campaign).where(Campaign.code == spec["code"]))
     if existing is None:
         board = db.session.scalars(sa.select(User).where(User.username == "truongban.btdkt")).one()
-        for key in ("period_start", "period_end", "plan_deadline", "dossier_deadline"):
+        for key in ("period_start", "period_end", "plan_deadline", "dossier_deadline",
+                    "launch_date"):
             spec[key] = date.fromisoformat(spec[key])
         campaigns.create_campaign(board, spec)
     return {"password": data["password"], "users": data["users"],

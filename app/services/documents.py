@@ -9,8 +9,8 @@ from app import docgen
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import StoredDocument, Unit, User
-from app.services import reference, registers, storage
-from app.services.errors import NotFound
+from app.services import reference, registers, signing, storage
+from app.services.errors import Invalid, NotFound
 from app.services.org import role_holders
 from app.services.tx import on_rollback
 from workflows import PROCESSES
@@ -18,8 +18,23 @@ from workflows import PROCESSES
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+# Papers the app does not write but keeps beside the ones it does: the signed scan (PDF)
+# the Office attaches, sent with the mail that sends the generated paper it belongs to.
+UPLOADED = {"decision": {"decision_signed": ("decision", "Bản chụp quyết định đã ký (PDF)")}}
+
+
+def signed_name(name):
+    """The uploaded scan kept beside a generated paper: "decision" -> "decision_signed"."""
+    return f"{name}_signed"
+
+
+def content_type(filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return storage.CONTENT_TYPES.get(ext, DOCX) if ext != "docx" else DOCX
+
+
 def _known(kind, name):
-    if name not in PROCESSES[kind].documents:
+    if name not in PROCESSES[kind].documents and name not in UPLOADED.get(kind, {}):
         raise NotFound("Không có văn bản này.", code="no_such_document")
 
 
@@ -36,16 +51,45 @@ def _final(kind, item, name) -> StoredDocument | None:
 def _issuer(unit: Unit | None):
     if unit is None:
         return None
-    return docgen.Issuer(code=unit.code, name=unit.name, header=unit.header,
+    return docgen.Issuer(code=unit.symbol, name=unit.name, header=unit.header,
                          parent_header=unit.parent_header, place=unit.place,
-                         head_title=unit.head_title or "Thủ trưởng")
+                         head_title=unit.head_title or "Thủ trưởng",
+                         locality=unit.locality or "")
 
 
-def _signer(user: User | None):
+def _signer(user: User | None, block=()):
+    """The signer as printed: ``block`` is the authority block the data gives (signing)."""
     if user is None:
-        return docgen.Signer(name="", title="")
+        return docgen.Signer(name="", title="", lines=tuple(block))
     return docgen.Signer(name=user.full_name, title=user.signing_title or "",
-                         authority=user.signing_authority)
+                         authority=user.signing_authority, lines=tuple(block))
+
+
+# The type of each paper the app writes (the issuing body decides its authority by it).
+PAPER_TYPES = {("plan", "plan"): "ke_hoach", ("dossier", "proposal"): "to_trinh",
+               ("decision", "proposal"): "to_trinh", ("decision", "decision"): "decision",
+               ("decision", "certificates"): "decision"}
+
+
+def paper_type(kind, item, name) -> str | None:
+    if kind == "campaign":
+        return item.launch_type
+    return PAPER_TYPES.get((kind, name))
+
+
+def _block(kind, item, name, issuer, user):
+    ptype = paper_type(kind, item, name)
+    if ptype is None or user is None:
+        return ()
+    return signing.block(kind, item.id, name, issuer, ptype, user)
+
+
+def sign(kind, item, names, issuer, user, requested=None):
+    """At a signature: keep the authority block the signer chose (or their usual one)
+    for each paper in ``names``; refused when the signer may not use it."""
+    mode = signing.choose(user, requested)
+    ptype = paper_type(kind, item, names[0])
+    signing.record(kind, item.id, names, issuer, ptype, user, mode)
 
 
 def _someone(role, unit_id=None, prefer_title=None) -> User | None:
@@ -81,8 +125,9 @@ def context(kind, item, name, draft):
     if kind == "campaign":
         signer = item.signer or _someone("chairman", item.issuer_unit_id, "CHỦ TỊCH")
         board = _board_unit(item.created_by_id)
-        return docgen.Context(
-            issuer=_issuer(item.issuer), signer=_signer(signer), draft=draft,
+        return docgen.Context(now=now_utc(),
+            issuer=_issuer(item.issuer),
+            signer=_signer(signer, _block(kind, item, name, item.issuer, signer)), draft=draft,
             recipients=tuple(e.label for e in (item.launch_recipients.entries
                                                 if item.launch_recipients else [])),
             doc_types=types, today=on, board=_issuer(board))
@@ -91,22 +136,27 @@ def context(kind, item, name, draft):
         signer = (db.session.get(User, item.signed_by_id) if item.signed_by_id
                   else _someone("unit_head", item.unit_id))
         board = _board_unit(campaign.created_by_id)
-        return docgen.Context(
-            issuer=_issuer(item.unit), signer=_signer(signer), draft=draft, doc_types=types,
+        return docgen.Context(now=now_utc(),
+            issuer=_issuer(item.unit),
+            signer=_signer(signer, _block(kind, item, name, item.unit, signer)), draft=draft,
+            doc_types=types,
             today=on, board=_issuer(board), province=_issuer(campaign.issuer),
             launch_ref=_launch_ref(campaign, types))
     campaign = item.campaign
     if name == "proposal":
         signer = item.proposal_signed_by or _someone(
             "board_head", _board_unit(item.created_by_id).id)
-        return docgen.Context(
-            issuer=_issuer(signer.unit if signer else _board_unit(item.created_by_id)),
-            signer=_signer(signer), draft=draft, doc_types=types, today=on,
+        issuer = signer.unit if signer else _board_unit(item.created_by_id)
+        return docgen.Context(now=now_utc(),
+            issuer=_issuer(issuer), signer=_signer(signer, _block(kind, item, name, issuer, signer)),
+            draft=draft, doc_types=types, today=on,
             province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types))
     signer = item.approved_by or _someone("chairman", campaign.issuer_unit_id, "CHỦ TỊCH")
     board_user = item.proposal_signed_by or db.session.get(User, item.created_by_id)
-    return docgen.Context(
-        issuer=_issuer(campaign.issuer), signer=_signer(signer), draft=draft, doc_types=types,
+    return docgen.Context(now=now_utc(),
+        issuer=_issuer(campaign.issuer),
+        signer=_signer(signer, _block(kind, item, name, campaign.issuer, signer)), draft=draft,
+        doc_types=types,
         today=on, recipients=tuple(r.label for r in item.recipients),
         bases=tuple(b.text for b in reference.legal_bases("decision", item.issued_on or on)),
         board=_issuer(board_user.unit if board_user else None),
@@ -193,12 +243,42 @@ def listing(kind, item):
             "size": stored.size if stored else None,
             "created_at": stored.created_at if stored else None,
         })
+    for name, (_of, label) in UPLOADED.get(kind, {}).items():
+        stored = current(kind, item.id, name)
+        if stored is not None:
+            out.append({"name": name, "kind": label, "final": True, "filename": stored.filename,
+                        "sha256": stored.sha256, "size": stored.size,
+                        "created_at": stored.created_at})
     return out
+
+
+def keep_upload(kind, item, name, upload, filename) -> StoredDocument:
+    """Keep an uploaded scan (PDF) of an item's paper with its SHA-256, superseding the
+    one before it; in the caller's transaction (the file goes with a rollback)."""
+    if name not in UPLOADED.get(kind, {}):
+        raise NotFound("Không có văn bản này.", code="no_such_document")
+    clean, ext, _type, size, sha, key = storage.save_upload(upload, filename or "")
+    on_rollback(lambda: storage.remove(key))
+    if ext != "pdf":
+        raise Invalid("Bản chụp văn bản đã ký phải là tệp PDF.",
+                      details={"file": ["Chỉ nhận tệp .pdf."]}, code="file_type")
+    previous = current(kind, item.id, name)
+    if previous is not None:
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=kind, item_id=item.id, name=name, filename=clean,
+                         sha256=sha, size=size, storage_key=key)
+    db.session.add(row)
+    return row
 
 
 def fetch(kind, item, name):
     """(bytes, file name, sha256 or None): the kept final, or a fresh draft."""
     _known(kind, name)
+    if name in UPLOADED.get(kind, {}):
+        stored = current(kind, item.id, name)
+        if stored is None:
+            raise NotFound("Chưa có bản chụp văn bản đã ký.", code="no_such_document")
+        return storage.read(stored.storage_key), stored.filename, stored.sha256
     stored = _final(kind, item, name)
     if stored is not None:
         data = storage.read(stored.storage_key)
@@ -213,10 +293,14 @@ def keep_final(kind, item, step) -> str | None:
     return kept[0].sha256 if kept else None
 
 
-def take_unit_number(item, doc_code):
-    """A unit's own register: its KH (plan) or TTr (proposal), at its head's signature."""
-    on = today()
+def take_unit_number(item, doc_code, kind=None, user=None, params=None):
+    """A unit's own register: its KH (plan) or TTr (proposal), at its head's signature;
+    the number and date the unit's văn thư gave, when entered (``params``)."""
+    params = params or {}
+    on = registers.check_issue_date(params.get("issued_on"), label="Ngày ký") or today()
     abbreviation = reference.document_types(on)[doc_code][1]
-    item.number = registers.take_number(item.unit_id, abbreviation, on.year)
-    item.symbol = f"{abbreviation}-{item.unit.code}"
+    item.number = registers.take_number(
+        item.unit_id, abbreviation, on.year, item=(kind, item.id) if kind else None, user=user,
+        wanted=registers.check_wanted(params.get("number")))
+    item.symbol = f"{abbreviation}-{item.unit.symbol}"
     item.signed_on = on

@@ -172,6 +172,10 @@ def remove_attachment(user, dossier_id, attachment_id, version=None):
     storage.remove(key)
 
 
+def _launch_label(campaign):
+    return f"văn bản phát động số {campaign.launch_number}" if campaign.launch_number else None
+
+
 def _proposed_elsewhere(dossier):
     keys = {n.identity_key for n in dossier.nominees}
     if not keys:
@@ -209,6 +213,8 @@ def dossier_facts(dossier):
         accepts_late=campaign.accepts_late,
         results={t.label: achieved.get(t.id) for t in campaign.targets},
         council_meeting_date=dossier.council_meeting_date,
+        launch_date=campaign.launch_date if campaign.launch_number else None,
+        launch_ref=_launch_label(campaign),
         council_members_total=dossier.council_members_total,
         council_members_present=dossier.council_members_present,
         vote_threshold=Decimal(campaign.vote_threshold),
@@ -263,18 +269,19 @@ def dossier_snapshot(d):
     }
 
 
-def _stamp_submission(dossier, user, role, comment):
+def _stamp_submission(dossier, user, role, comment, params):
     dossier.submitted_at = now_utc()
     dossier.late = is_late(dossier_facts(dossier))
 
 
-def _sign(dossier, user, role, comment):
+def _sign(dossier, user, role, comment, params):
     """The head's signature numbers the tờ trình (…/TTr-{unit})."""
-    documents.take_unit_number(dossier, "to_trinh")
+    documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
     dossier.signed_by_id = user.id
+    documents.sign("dossier", dossier, ("proposal",), dossier.unit, user, params.get("authority"))
 
 
-def _stamp_appraisal(dossier, user, role, comment):
+def _stamp_appraisal(dossier, user, role, comment, params):
     dossier.appraisal_started_at = now_utc()
 
 

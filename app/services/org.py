@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.clock import now_utc
 from app.extensions import db
 from app.models import UNIT_KINDS, ApiToken, Unit, User, UserRole
-from app.services import validation
+from app.services import signing, validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -28,7 +28,8 @@ MIN_PASSWORD_LENGTH = 8
 
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
-                    "header_lines", "parent_header", "place_name", "head_title")
+                    "header_lines", "parent_header", "place_name", "head_title",
+                    "abbreviation", "locality", "collective_name", "collective_papers")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -125,7 +126,8 @@ def _apply_unit(unit, data):
     for key in ("name", "kind", "active"):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
-    for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title"):
+    for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title",
+                "abbreviation", "locality", "collective_name", "collective_papers"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
     if "header_lines" in data:  # "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN" in a CSV cell
@@ -152,6 +154,13 @@ def check_unit(data) -> dict:
     """A unit's fields by the one rule set (pages, API, CSV import, CLI)."""
     data = validation.check(data, validation.UNIT)
     validation.code(data.get("code"), validation.UNIT_CODE, validation.UNIT_CODE_MESSAGE)
+    if data.get("abbreviation"):
+        if data["abbreviation"] != data["abbreviation"].upper():
+            raise Invalid(validation.ABBREVIATION_MESSAGE,
+                          details={"abbreviation": [validation.ABBREVIATION_MESSAGE]},
+                          code="invalid_code")
+        validation.code(data["abbreviation"], validation.ABBREVIATION,
+                        validation.ABBREVIATION_MESSAGE, field="abbreviation")
     return data
 
 
@@ -213,12 +222,15 @@ def import_units_csv(text: str) -> dict:
 
 
 def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
-                signing_title=None, signing_authority=None) -> tuple[User, bool]:
+                signing_title=None, signing_authority=None,
+                signing_modes=None) -> tuple[User, bool]:
     """Create or update an account. Idempotent: running it twice changes nothing more."""
     checked = validation.check(
         {"username": username, "full_name": full_name, "email": email,
-         "signing_title": signing_title, "signing_authority": signing_authority},
+         "signing_title": signing_title, "signing_authority": signing_authority,
+         "signing_modes": signing_modes},
         validation.USER)
+    modes = signing.parse_modes(checked["signing_modes"])
     username, full_name, email = checked["username"], checked["full_name"], checked["email"]
     signing_title, signing_authority = checked["signing_title"], checked["signing_authority"]
     bad = [r for r in roles if r not in ROLES]
@@ -254,6 +266,8 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
             user.signing_title = signing_title or None
         if signing_authority is not None:
             user.signing_authority = signing_authority or None
+        if signing_modes is not None:
+            user.signing_modes = modes
     return user, created
 
 
@@ -283,7 +297,7 @@ def save_user(admin, data, username=None):
         username, roles, unit_code = data["username"], data["roles"], data["unit"]
     user, _ = upsert_user(username, data.get("password"), roles, unit_code,
                           data.get("full_name"), data.get("email"), data.get("signing_title"),
-                          data.get("signing_authority"))
+                          data.get("signing_authority"), data.get("signing_modes"))
     if "active" in data:
         with transaction():
             user.active = data["active"]

@@ -24,6 +24,7 @@ from app.models import (
     OutboxMessage,
     Plan,
     ReminderLog,
+    StoredDocument,
     Unit,
     User,
     WorkflowEvent,
@@ -146,6 +147,23 @@ def details(kind, to_state, snapshot) -> list[str]:
     return lines
 
 
+def _attachments(kind, item, step):
+    """The step's papers, each followed by its signed scan when the Office attached one
+    (stored as "<name>_signed"): one query, and only for a step that sends papers."""
+    if not step.attaches:
+        return []
+    scans = set(db.session.scalars(sa.select(StoredDocument.name).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item.id,
+        StoredDocument.name.in_([f"{n}_signed" for n in step.attaches]),
+        StoredDocument.superseded_at.is_(None))))
+    out = []
+    for name in step.attaches:
+        out.append({"item_type": kind, "item_id": item.id, "name": name})
+        if f"{name}_signed" in scans:
+            out.append({"item_type": kind, "item_id": item.id, "name": f"{name}_signed"})
+    return out
+
+
 def tell(process, item, event, step, actor=None):
     """One outbox row per person or address the step's audiences name, never the actor.
 
@@ -170,8 +188,7 @@ def tell(process, item, event, step, actor=None):
         "actor": actor.full_name if actor else None,
         "title": _title(process, item),
         "details": details(kind, event.to_state, event.snapshot),
-        "attachments": [{"item_type": kind, "item_id": item.id, "name": name}
-                        for name in step.attaches],
+        "attachments": _attachments(kind, item, step),
     }
     template = f"{kind}.{event.trigger}"
     mailed = set()

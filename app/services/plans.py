@@ -80,13 +80,14 @@ def plan_snapshot(plan):
     }
 
 
-def _sign(plan, user, role, comment):
+def _sign(plan, user, role, comment, params):
     """The head's signature numbers the plan (…/KH-{unit})."""
-    documents.take_unit_number(plan, "ke_hoach")
+    documents.take_unit_number(plan, "ke_hoach", "plan", user, params)
     plan.signed_by_id = user.id
+    documents.sign("plan", plan, ("plan",), plan.unit, user, params.get("authority"))
 
 
-def _stamp_submission(plan, user, role, comment):
+def _stamp_submission(plan, user, role, comment, params):
     plan.submitted_at = now_utc()
     deadline = db.session.scalar(
         sa.select(Campaign.plan_deadline).where(Campaign.id == plan.campaign_id))

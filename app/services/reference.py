@@ -126,6 +126,68 @@ def _coerce(model, row):
 def load_reference_data(path: Path = DATA_FILE) -> dict:
     """Insert or update every row of the data file, matched on its natural key. Idempotent."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    return _load(data)
+
+
+def _problems(data) -> list[str]:
+    """What is wrong with a reference file, in Vietnamese; empty when it can be loaded."""
+    if not isinstance(data, dict):
+        return ["Tệp phải là một đối tượng JSON với các mục: " + ", ".join(_MODELS) + "."]
+    problems = [f"Mục «{k}» không được hỗ trợ (dùng: {', '.join(_MODELS)})."
+                for k in data if not k.startswith("_") and k not in _MODELS]
+    for section, (model, keys) in _MODELS.items():
+        rows = data.get(section, [])
+        if not isinstance(rows, list):
+            problems.append(f"Mục «{section}» phải là một danh sách.")
+            continue
+        columns = {c.name: c for c in model.__table__.columns if c.name != "id"}
+        required = {name for name, c in columns.items()
+                    if not c.nullable and c.default is None and c.server_default is None}
+        for n, raw in enumerate(rows, start=1):
+            where = f"«{section}» dòng {n}"
+            if not isinstance(raw, dict):
+                problems.append(f"{where}: phải là một đối tượng.")
+                continue
+            unknown = sorted(set(raw) - set(columns))
+            if unknown:
+                problems.append(f"{where}: trường không hợp lệ {', '.join(unknown)}.")
+            missing = sorted(k for k in required | set(keys) if raw.get(k) in (None, ""))
+            if missing:
+                problems.append(f"{where}: thiếu {', '.join(missing)}.")
+            dates = {}
+            for key in ("effective_from", "effective_to"):
+                if raw.get(key):
+                    try:
+                        dates[key] = date.fromisoformat(str(raw[key]))
+                    except ValueError:
+                        problems.append(f"{where}: {key} không phải ngày (YYYY-MM-DD).")
+            if dates.get("effective_to") and dates.get("effective_from") and \
+                    dates["effective_to"] < dates["effective_from"]:
+                problems.append(f"{where}: ngày hết hiệu lực trước ngày có hiệu lực.")
+    return problems
+
+
+def import_reference(text: str) -> dict:
+    """Check a whole reference file (a province's own, kept outside the package), then
+    load it in one transaction: nothing is written when any row is wrong. Rows match on
+    their natural key (code and effective date): a new decree is a new row."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise Invalid(f"Tệp không phải JSON hợp lệ: {error}.", code="invalid_file") from None
+    problems = _problems(data)
+    if problems:
+        raise Invalid(problems[0] if len(problems) == 1 else
+                      f"Tệp dữ liệu tham chiếu có {len(problems)} lỗi, chưa nạp gì.",
+                      details={"reasons": problems}, code="invalid_reference")
+    try:
+        return _load(data)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _load(data) -> dict:
     counts = {}
     for section, (model, keys) in _MODELS.items():
         counts[section] = 0

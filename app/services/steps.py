@@ -26,9 +26,10 @@ from app.services.permissions import acting_role, refusal, step_refusal, visible
 from app.services.tx import transaction
 from workflows import Edit, Process, StepRefused
 
-# An effect: fn(item, user, role, comment), carried out after the state moves and before
-# the step's documents are kept (so they print the numbers it takes).
-Effect = Callable[[Any, Any, "str | None", "str | None"], None]
+# An effect: fn(item, user, role, comment, params), carried out after the state moves and
+# before the step's documents are kept (so they print the numbers it takes). ``params``:
+# what the person entered with the step (e.g. the number and date the Office gave).
+Effect = Callable[[Any, Any, "str | None", "str | None", Mapping], None]
 
 
 @dataclass(frozen=True)
@@ -153,14 +154,14 @@ def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha
     return event
 
 
-def _advance(kind: Kind, item, trigger, facts, user, role, comment):
+def _advance(kind: Kind, item, trigger, facts, user, role, comment, params=None):
     """Fire the trigger, carry out its effect, keep its documents and record it: the part
     every step shares."""
     from_state = item.state
     step = kind.process.fire(item, trigger, facts)
     item.state_changed_at = now_utc()
     if step.effect:
-        kind.effects[step.effect](item, user, role, comment)
+        kind.effects[step.effect](item, user, role, comment, params or {})
     kept = documents.keep_final(kind.name, item, step)
     return _record(kind, item, user, role, step, from_state, comment, kept)
 
@@ -168,8 +169,9 @@ def _advance(kind: Kind, item, trigger, facts, user, role, comment):
 # -- firing ---------------------------------------------------------------------------------
 
 
-def perform(kind: Kind, item_id, user, trigger, *, version, comment=None):
-    """Fire ``trigger`` on an item as ``user``. The whole use case is one transaction."""
+def perform(kind: Kind, item_id, user, trigger, *, version, comment=None, params=None):
+    """Fire ``trigger`` on an item as ``user``. The whole use case is one transaction.
+    ``params``: the step's own inputs, read by its effect (unknown ones are ignored)."""
     process = kind.process
     if not process.has_trigger(trigger):
         raise Invalid(
@@ -199,7 +201,7 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None):
         try:
             facts = kind.facts(item) if step.guards else None  # read only what guards ask
             _advance(kind, item, trigger, facts, user, acting_role(user, step.roles, item),
-                     comment)
+                     comment, params)
         except StepRefused as refused:
             raise Invalid(
                 refused.reasons[0] if len(refused.reasons) == 1

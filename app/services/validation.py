@@ -243,10 +243,19 @@ UNIT = {
     "parent_header": Text("Cơ quan chủ quản", 255, single_line=True),
     "place_name": Text("Địa danh", 120, single_line=True),
     "head_title": Text("Chức danh thủ trưởng", 120, single_line=True),
+    "abbreviation": Text("Chữ viết tắt trong ký hiệu văn bản", 32, single_line=True),
+    "locality": Text("Cấp địa bàn (tỉnh, thành phố)", 40, single_line=True),
+    "collective_name": Text("Tên tập thể ký thay mặt (TM.)", 120, single_line=True),
+    "collective_papers": Text("Văn bản ký thay mặt tập thể", 255, single_line=True),
     "parent_code": Text("Mã đơn vị cấp trên", 32, single_line=True),
 }
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 UNIT_CODE_MESSAGE = "Mã đơn vị chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 32)."
+# A ký hiệu's abbreviation: Vietnamese capitals (Đ included) and digits, optionally joined
+# by "-" or "." (no "/", which separates number and ký hiệu, and no spaces).
+ABBREVIATION = re.compile(r"^[^\W_]+(?:[.-][^\W_]+)*$")
+ABBREVIATION_MESSAGE = ("Chữ viết tắt trong ký hiệu chỉ gồm chữ in hoa (có thể có Đ) và số, "
+                        "nối bằng '-' hoặc '.' (tối đa 32), ví dụ SLĐTBXH.")
 
 USER = {
     "username": Text("Tên đăng nhập", 80, single_line=True),
@@ -254,6 +263,7 @@ USER = {
     "email": Email(),
     "signing_title": Text("Chức danh ký", 120, single_line=True),
     "signing_authority": Text("Thẩm quyền ký", 120, single_line=True),
+    "signing_modes": Text("Các thẩm quyền ký được dùng", 64, single_line=True),
 }
 
 CAMPAIGN = {

@@ -37,9 +37,10 @@ def load(kind, item_id, user):
     return steps.load(KINDS[kind], item_id, user)
 
 
-def perform(kind, item_id, user, trigger, *, version, comment=None):
+def perform(kind, item_id, user, trigger, *, version, comment=None, params=None):
     """Fire ``trigger`` on the item as ``user``: one transaction (see steps.perform)."""
-    return steps.perform(KINDS[kind], item_id, user, trigger, version=version, comment=comment)
+    return steps.perform(KINDS[kind], item_id, user, trigger, version=version, comment=comment,
+                         params=params)
 
 
 def actions(kind, item, user):

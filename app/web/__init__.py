@@ -41,13 +41,14 @@ def _favicon():
 
 
 def init_web(app: Flask):
-    from app.web import account, admin, board, drafting, work
+    from app.web import account, admin, board, drafting, registers, work
 
     app.register_blueprint(account.bp)
     app.register_blueprint(work.bp)
     app.register_blueprint(drafting.bp)
     app.register_blueprint(board.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(registers.bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")

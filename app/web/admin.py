@@ -48,7 +48,8 @@ def users():
         if not FlaskForm().validate_on_submit():
             abort(400)
         data = {key: (request.form.get(key) or "").strip() for key in (
-            "username", "full_name", "email", "unit", "signing_title", "signing_authority")}
+            "username", "full_name", "email", "unit", "signing_title", "signing_authority",
+            "signing_modes")}
         data["roles"] = request.form.getlist("roles")
         data["password"] = request.form.get("password") or None
         existing = request.form.get("existing") == "1"

@@ -2,11 +2,12 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.clock import today
 from app.services import campaigns, decisions, documents, dossiers, outbox, workflow
+from app.services.errors import Conflict, Invalid
 from app.services.inbox import inbox as inbox_rows
 from app.web.forms import run
 from workflows.roles import BOARD, ROLES
@@ -24,6 +25,10 @@ class TransitionForm(FlaskForm):
     trigger = HiddenField(validators=[DataRequired()])
     version = IntegerField(validators=[DataRequired()])
     comment = TextAreaField("Lý do / ý kiến", validators=[Length(max=5000)])
+    # A numbering step: the number and date the văn thư gave (empty: next number, today).
+    number = StringField("Số văn bản", validators=[Optional(), Length(max=12)])
+    issued_on = StringField("Ngày ban hành", validators=[Optional(), Length(max=10)])
+    authority = StringField("Thẩm quyền ký", validators=[Optional(), Length(max=8)])
 
 
 @bp.route("/")
@@ -79,6 +84,10 @@ def _item_page(kind, item_id):
         context["can_manage_recipients"] = workflow.may(kind, "recipients", current_user, item)
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])
+        context["can_attach_scan"] = workflow.may(kind, "signed_scan", current_user, item)
+        context["today_iso"] = today().isoformat()
+        if item.state == "approved":
+            context["next_number_label"] = decisions.next_number_label(item)
     if kind == "campaign":
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)
@@ -137,9 +146,22 @@ def transition(collection, item_id):
     kind = workflow.kind_of(collection)
     form = TransitionForm()
     trigger = form.trigger.data or ""
-    return run(lambda: workflow.perform(kind.name, item_id, current_user, trigger,
-                                        version=form.version.data, comment=form.comment.data),
-               url_for(f"work.{kind.name}", item_id=item_id),
+    params = {k: v for k, v in (("number", form.number.data), ("issued_on", form.issued_on.data),
+                                         ("authority", form.authority.data))
+              if v and v.strip()}
+
+    def fire():
+        try:
+            return workflow.perform(kind.name, item_id, current_user, trigger,
+                                    version=form.version.data, comment=form.comment.data,
+                                    params=params)
+        except Conflict as error:
+            if error.code != "number_taken":
+                raise
+            # nothing changed: the page says which number is taken, the form stays usable
+            raise Invalid(error.message, error.details, code=error.code) from None
+
+    return run(fire, url_for(f"work.{kind.name}", item_id=item_id),
                done=f"Đã thực hiện: {kind.process.trigger_label(trigger)}.")
 
 

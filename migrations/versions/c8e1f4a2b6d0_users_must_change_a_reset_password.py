@@ -1,7 +1,7 @@
 """Users: must change a password an admin has reset, at next sign-in
 
 Revision ID: c8e1f4a2b6d0
-Revises: b7e2c4a9d1f3
+Revises: f9b3c5d7e1a4
 Create Date: 2026-12-01 05:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c8e1f4a2b6d0"
-down_revision = "b7e2c4a9d1f3"
+down_revision = "f9b3c5d7e1a4"
 branch_labels = None
 depends_on = None
 

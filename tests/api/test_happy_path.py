@@ -1,7 +1,6 @@
 """The whole process through the API alone: a campaign, a plan to approval, a dossier
 through appraisal (with a return), and a decision through proposal, approval and issue."""
 import io
-from datetime import timedelta
 
 from app.clock import today
 from tests.helpers import PDF, campaign_spec
@@ -65,7 +64,7 @@ def test_campaign_plan_dossier_decision_through_the_api(api, world):
     r = staff.patch(f"/api/v1/dossiers/{did}", json={
         "version": dossier["version"],
         "summary": "Báo cáo tổng kết",
-        "council_meeting_date": iso(today() - timedelta(days=1)),
+        "council_meeting_date": iso(today()),
         "council_members_total": 9, "council_members_present": 9,
         "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan",
         "results": [{"target_id": t["id"], "value": t["value"]}

@@ -1,6 +1,6 @@
 """The generated documents, opened with python-docx, against Nghị định 30/2020 (Phụ lục I)
 and against the records they are written from."""
-from datetime import date, timedelta
+from datetime import UTC, date
 
 import pytest
 from docx.enum.section import WD_ORIENT
@@ -254,7 +254,11 @@ def test_issued_decision(world, frozen, on, at, date_line):
         f"(Kèm theo Quyết định số 01/QĐ-UBND {t.long_date(on)} của Chủ tịch Ủy ban nhân dân "
         f"tỉnh Lạng Sơn)", EXPECTED_LIST)
     assert not any(STRUCK in x for x in texts(doc))
-    assert doc.core_properties.title == f"Quyết định Về việc tặng {FORM}"
+    # the file's properties: the trích yếu, the issuing body, the moment it was made
+    props = doc.core_properties
+    assert props.title == f"Về việc tặng {FORM}"
+    assert props.author == "Ủy ban nhân dân tỉnh Lạng Sơn"
+    assert props.created == props.modified == utc_at(on, *at).replace(tzinfo=UTC)
 
 
 def test_draft_decision_and_draft_papers(world, frozen):
@@ -268,7 +272,7 @@ def test_draft_decision_and_draft_papers(world, frozen):
     assert sha is None and filename.startswith("Dự thảo - ")
     doc = open_docx(data)
     assert_formal(doc, draft=True)
-    assert doc.core_properties.title == f"DỰ THẢO – Quyết định Về việc tặng {FORM}"
+    assert doc.core_properties.title == f"DỰ THẢO – Về việc tặng {FORM}"
     assert_letterhead(doc, ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"), "Số:        /QĐ-UBND",
                       "Lạng Sơn, ngày      tháng      năm 2027")
     # the list is the approved one, with its blank reference
@@ -341,8 +345,11 @@ def test_launch_document(world, frozen, launch_type):
         "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
     the(doc, f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, "
              f"cá nhân.")
+    # the province issues its công văn and kế hoạch as the collective (data: the unit's
+    # collective papers); a chỉ thị is the Chairman's
+    collective = ("TM. ỦY BAN NHÂN DÂN",) if launch_type != "chi_thi" else ()
     assert_closing(doc, ["- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT, KG-VX."],
-                   ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
+                   (*collective, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
 
     # the units' plans cite the launch document by its type, number and date
     plan = open_docx(document("plan", helpers.unit_item(Plan, campaign, "SYT"), "plan")[0])
@@ -392,7 +399,7 @@ def test_unit_proposal_and_minutes(world, frozen):
     dossier = s.syt
     assert dossier.number == 1 and dossier.symbol == "TTr-SYT" and dossier.signed_on == on
     meeting = dossier.council_meeting_date
-    assert meeting == on - timedelta(days=1)
+    assert meeting == on  # the council meets on the launch day at the earliest (a guard)
 
     doc = open_docx(document("dossier", dossier, "proposal")[0])
     assert_formal(doc)
@@ -424,11 +431,11 @@ def test_unit_proposal_and_minutes(world, frozen):
     assert_page(doc)
     assert_fonts(doc)
     assert_draft(doc, False)
-    assert_letterhead(doc, ("SỞ Y TẾ",), "", "Lạng Sơn, ngày 04 tháng 02 năm 2027",
+    assert_letterhead(doc, ("SỞ Y TẾ",), "", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
                       parent="UBND TỈNH LẠNG SƠN")
     assert_title(doc, "BIÊN BẢN", "Họp Hội đồng Thi đua - Khen thưởng Sở Y tế")
     assert not any(x.startswith("Số:") for x in texts(doc))
-    the(doc, f"Hôm nay, ngày 04 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - Khen thưởng "
+    the(doc, f"Hôm nay, ngày 05 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - Khen thưởng "
              f"Sở Y tế họp xét đề nghị khen thưởng trong {CAMPAIGN_PHRASE}.")
     assert after(doc, "I. THÀNH PHẦN", 3) == [
         "- Chủ trì: Trần Văn Bình.", "- Thư ký: Nguyễn Thị Lan.",
@@ -449,10 +456,11 @@ def test_unit_proposal_and_minutes(world, frozen):
 
     # the other unit's tờ trình is numbered from its own register
     pdk = open_docx(document("dossier", s.pdk, "proposal")[0])
-    assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-PDK",
+    assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-UBND",
                       "Lạng Sơn, ngày 05 tháng 02 năm 2027")
-    assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("CHỦ TỊCH",),
-                   "Lộc Văn Hùng")
+    # a commune's papers are its People's Committee's, signed for the collective
+    assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
+                   ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng")
 
 
 # -- the Board's proposal and the certificates ----------------------------------------------------

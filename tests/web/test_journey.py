@@ -2,6 +2,7 @@
 import io
 import re
 
+from app.clock import today
 from app.extensions import db
 from app.models import Decision, Dossier, Nominee, Plan
 from tests import helpers
@@ -43,7 +44,7 @@ def test_plan_and_dossier_written_on_the_pages_then_appraised_and_decided(app, w
     assert "Đã lưu." in act(c, f"/plans/{plan.id}/edit", **form)
     fire(c, "plan", plan, "submit")
 
-    form = {"summary": "Báo cáo", "council_meeting_date": "20/11/2026",
+    form = {"summary": "Báo cáo", "council_meeting_date": today().strftime("%d/%m/%Y"),
             "council_members_total": "9", "council_members_present": "9",
             "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan",
             "version": dossier.version}

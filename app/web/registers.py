@@ -1,0 +1,58 @@
+"""Sổ đăng ký văn bản on the pages: where each register stands, the numbers given and the
+gaps, setting the last-used number (admin, Văn thư); the Office's signed scan."""
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.clock import today
+from app.services import decisions, registers
+from app.services.errors import Forbidden, Invalid
+from app.web.forms import run
+
+bp = Blueprint("registers", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    return None
+
+
+def _keeper():
+    if not current_user.roles & set(registers.SETTERS):
+        raise Forbidden("Chỉ quản trị hệ thống hoặc văn thư được xem và đặt số của sổ đăng ký.")
+
+
+@bp.route("/registers")
+def listing():
+    _keeper()
+    year = request.args.get("year", type=int)
+    rows = registers.listing(current_user, year)
+    return render_template("registers/index.html", registers=rows,
+                           year=year or (rows[0]["year"] if rows else today().year))
+
+
+@bp.route("/registers", methods=["POST"])
+def set_last():
+    _keeper()
+    form = request.form
+    year = form.get("year", "")
+    return run(lambda: registers.set_last(current_user, form.get("issuer", ""),
+                                          form.get("doc_type", ""), year,
+                                          form.get("last_number", ""), form.get("note")),
+               url_for("registers.listing", year=year if year.isdigit() else None),
+               done="Đã đặt số đã dùng của sổ.")
+
+
+@bp.route("/decisions/<int:item_id>/signed-scan", methods=["POST"])
+def signed_scan(item_id):
+    upload = request.files.get("file")
+
+    def attach():
+        if upload is None or not upload.filename:
+            raise Invalid("Chọn tệp PDF bản chụp quyết định đã ký.", code="file_missing")
+        return decisions.attach_signed_scan(current_user, item_id, upload.stream,
+                                            upload.filename,
+                                            request.form.get("version", type=int))
+
+    return run(attach, url_for("work.decision", item_id=item_id),
+               done="Đã lưu bản chụp quyết định đã ký.")

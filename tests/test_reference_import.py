@@ -1,0 +1,65 @@
+"""`flask reference import FILE`: a province keeps its own reference file outside the
+package; the file is checked whole and loaded in one go, a new decree being a new row."""
+import json
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AwardForm, LegalBasis
+from app.services.reference import legal_bases
+
+QUY_CHE = {"code": "quy-che-tdkt-hn", "document_kind": "decision", "position": 40,
+           "text": "Căn cứ Quyết định số 12/2026/QĐ-UBND ngày 02 tháng 3 năm 2026 của Ủy ban "
+                   "nhân dân thành phố ban hành Quy chế công tác thi đua, khen thưởng;",
+           "effective_from": "2026-03-12", "effective_to": None,
+           "source_note": "[U] ví dụ của thành phố"}
+FORM = {"code": "BKCT", "name": "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố",
+        "subject_kind": "both", "money_multiplier_individual": 1.0,
+        "money_multiplier_collective": 2.0, "effective_from": "2026-03-12",
+        "effective_to": None, "source_note": "[U]", "certificate_title": "Bằng khen"}
+
+
+def _run(app, tmp_path, data):
+    path = tmp_path / "reference.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False),
+                    encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["reference", "import", str(path)])
+    db.session.expire_all()
+    return result
+
+
+def _count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_a_province_file_adds_rows_and_keeps_the_old_ones(app, ctx, world, tmp_path):
+    forms, bases = _count(AwardForm), _count(LegalBasis)
+    old = db.session.scalars(sa.select(AwardForm).where(AwardForm.code == "BKCT")).all()
+    result = _run(app, tmp_path, {"_comment": "Thành phố", "legal_bases": [QUY_CHE],
+                                  "award_forms": [FORM]})
+    assert result.exit_code == 0, result.output
+    assert "legal_bases +1" in result.output and "award_forms +1" in result.output
+    assert (_count(AwardForm), _count(LegalBasis)) == (forms + 1, bases + 1)
+    assert QUY_CHE["text"] in [b.text for b in legal_bases("decision", date(2026, 4, 1))]
+    assert [f.name for f in old] == [f.name for f in db.session.scalars(
+        sa.select(AwardForm).where(AwardForm.code == "BKCT",
+                                   AwardForm.effective_from < date(2026, 3, 12)))]
+    again = _run(app, tmp_path, {"legal_bases": [QUY_CHE], "award_forms": [FORM]})
+    assert again.exit_code == 0 and (_count(AwardForm), _count(LegalBasis)) == (forms + 1,
+                                                                                bases + 1)
+
+
+def test_a_wrong_file_loads_nothing_and_says_why(app, ctx, world, tmp_path):
+    bases = _count(LegalBasis)
+    bad = dict(QUY_CHE, effective_from="12/03/2026", colour="đỏ")
+    result = _run(app, tmp_path, {"legal_bases": [QUY_CHE, bad, {"text": "x"}],
+                                  "decrees": []})
+    assert result.exit_code == 2
+    assert "Mục «decrees» không được hỗ trợ" in result.output
+    assert "«legal_bases» dòng 2: trường không hợp lệ colour." in result.output
+    assert "«legal_bases» dòng 2: effective_from không phải ngày (YYYY-MM-DD)." in result.output
+    assert "«legal_bases» dòng 3: thiếu code, document_kind, effective_from." in result.output
+    assert _count(LegalBasis) == bases
+    broken = _run(app, tmp_path, "{not json")
+    assert broken.exit_code == 2 and "Tệp không phải JSON hợp lệ" in broken.output
