@@ -308,8 +308,11 @@ def _appendix(doc, appendix):
     _rule(doc, Cm(3.5), TEXT_WIDTH)
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
     scratch = _Body(OxmlElement("w:body"), doc)
-    heading = _para(scratch, _MARK, bold=True, align=justify, before=6, after=3, keep=True)._p
-    entry = _para(scratch, _MARK, align=justify, indent=INDENT, after=3)._p
+    heading = _para(scratch, _MARK, bold=True, align=justify, before=6, after=3, keep=True)
+    entry = _para(scratch, _MARK, align=justify, indent=INDENT, after=3)
+    for row in (heading, entry):  # a long list breaks between its rows, never inside one
+        row.paragraph_format.keep_together = True
+    heading, entry = heading._p, entry._p
     end = doc.element.body.sectPr
     for section in appendix.sections:
         end.addprevious(_copy_with_text(heading, section.heading))

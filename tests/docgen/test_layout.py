@@ -103,3 +103,20 @@ def test_a_body_ending_at_the_foot_of_page_one_takes_its_last_paragraph_along(tm
             moved.append(n)
     assert moved, "no length in the range put the closing at the top of page 2"
     assert len(_pages(tmp_path / f"d{lengths[0]:02d}.pdf")) == 1  # the range starts on one page
+
+
+def test_a_long_list_breaks_between_its_rows_never_inside_one(world, frozen):
+    """Every row of the decision's attached list keeps its lines together; each section's
+    heading keeps with its first row."""
+    frozen(utc_at(date(2027, 2, 5)))
+    s = scenario(world)
+    data, _, _ = document("decision", s.decision, "decision")
+    doc = open_docx(data)
+    texts = [p.text for p in doc.paragraphs]
+    start = texts.index("DANH SÁCH")
+    rows = [p for p in doc.paragraphs[start + 3:] if p.text.strip()]
+    headings = [p for p in rows if p.text.startswith(("I.", "II."))]
+    entries = [p for p in rows if p.text[:1].isdigit()]
+    assert headings and len(entries) >= 4
+    assert all(p.paragraph_format.keep_together for p in rows)
+    assert all(p.paragraph_format.keep_with_next for p in headings)
