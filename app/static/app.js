@@ -13,3 +13,10 @@ document.addEventListener("submit", function (event) {
   var question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) { event.preventDefault(); }
 });
+
+// A destructive button inside a larger form (remove a nominee or a file) asks first.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var question = button && button.getAttribute("data-confirm");
+  if (question && !event.defaultPrevented && !window.confirm(question)) { event.preventDefault(); }
+});

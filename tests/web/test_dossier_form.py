@@ -1,0 +1,122 @@
+"""The dossier's drafting page: one form whose every button keeps what was typed, problems
+shown beside their fields, nominees and papers edited in place, papers opened safely."""
+import io
+
+from app.extensions import db
+from app.models import Dossier
+from tests import helpers
+from tests.web.test_views import csrf_of, login
+
+COUNCIL = {"summary": "Hoàn thành vượt mức", "council_meeting_date": "20/11/2026",
+           "council_members_total": "9", "council_members_present": "8",
+           "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan"}
+
+
+def _post(client, dossier, **fields):
+    db.session.refresh(dossier)
+    page = client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
+    data = {"csrf_token": csrf_of(page), "version": dossier.version, **fields}
+    return client.post(f"/dossiers/{dossier.id}/edit", data=data,
+                       content_type="multipart/form-data")
+
+
+def _dossier(world, campaign):
+    return helpers.unit_item(Dossier, campaign, "SYT")
+
+
+def test_a_refused_nominee_keeps_everything_typed_and_says_where(client, world, campaign):
+    dossier = _dossier(world, campaign)
+    target = campaign.targets[0]
+    login(client, "staff_a")
+    r = _post(client, dossier, **COUNCIL, **{f"target-{target.id}": "42,5",
+              "new-kind": "individual", "new-name": "Nguyễn Văn An", "new-votes_for": "chín",
+              "new-achievement_summary": "Dòng một\nDòng hai", "op": "add_nominee"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    for typed in ("Trần Văn Bình", "Nguyễn Thị Lan", "20/11/2026", "42,5", "Nguyễn Văn An",
+                  "Dòng một\nDòng hai"):
+        assert typed in page, typed
+    assert 'id="err-new-votes_for"' in page and "phải là số" in page
+    assert 'aria-describedby="err-new-votes_for"' in page
+    db.session.refresh(dossier)
+    assert dossier.council_chair == "" and dossier.nominees == []  # nothing half-saved
+
+
+def test_adding_a_nominee_saves_the_rest_of_the_form_with_it(client, world, campaign):
+    dossier = _dossier(world, campaign)
+    target = campaign.targets[0]
+    login(client, "staff_a")
+    r = _post(client, dossier, **COUNCIL, **{f"target-{target.id}": "42,5",
+              "new-kind": "individual", "new-title": "Ông", "new-name": "Nguyễn Văn An",
+              "new-award_form": "BKCT", "new-votes_for": "8",
+              "new-achievement_summary": "Dòng một\nDòng hai", "op": "add_nominee"})
+    assert r.status_code == 302
+    db.session.refresh(dossier)
+    assert dossier.council_chair == "Trần Văn Bình" and dossier.council_members_present == 8
+    assert [str(r.value) for r in dossier.results] == ["42.50"]
+    (n,) = dossier.nominees
+    assert (n.name, n.votes_for, n.achievement_summary) == ("Nguyễn Văn An", 8,
+                                                            "Dòng một\nDòng hai")
+    page = client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
+    assert f'<textarea class="form-control" id="n{n.id}-achievement_summary"' in page
+
+
+def test_nominees_and_papers_are_edited_and_removed_in_place(client, world, campaign):
+    dossier = helpers.complete_dossier(world, campaign)
+    first, second, third = dossier.nominees
+    paper = next(a for a in dossier.attachments if a.nominee_id == first.id)
+    general = next(a for a in dossier.attachments if a.kind == "to_trinh")
+    login(client, "staff_a")
+    fields = {f"n{n.id}-{k}": getattr(n, k) or "" for n in (first, second, third)
+              for k in ("kind", "title", "name", "position_title", "organisation",
+                        "achievement_summary")}
+    fields.update({f"n{n.id}-award_form": n.award_form.code for n in (first, second, third)})
+    fields.update({f"n{n.id}-votes_for": str(n.votes_for) for n in (first, second, third)})
+    fields[f"n{second.id}-achievement_summary"] = "Sáng kiến cấp tỉnh"
+    fields[f"n{second.id}-votes_for"] = "9"
+    fields.update({f"a{paper.id}-kind": "other", f"a{paper.id}-nominee": str(second.id)})
+    r = _post(client, dossier, **COUNCIL, **fields, remove_nominee=str(third.id))
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.refresh(dossier)
+    assert [n.name for n in dossier.nominees] == [first.name, second.name]
+    assert (second.achievement_summary, second.votes_for) == ("Sáng kiến cấp tỉnh", 9)
+    assert (paper.kind, paper.nominee_id) == ("other", second.id)
+    assert dossier.council_members_present == 8
+    r = _post(client, dossier, remove_attachment=str(general.id))
+    assert r.status_code == 302
+    db.session.refresh(dossier)
+    assert general.id not in {a.id for a in dossier.attachments}
+    assert dossier.council_chair == "Trần Văn Bình"  # fields not sent are left as they are
+
+
+def test_an_upload_with_the_form_keeps_the_form(client, world, campaign):
+    dossier = _dossier(world, campaign)
+    login(client, "staff_a")
+    r = _post(client, dossier, **COUNCIL, op="upload", **{
+        "upload-kind": "to_trinh", "upload-file": (io.BytesIO(b"not a pdf"), "Tờ trình.pdf")})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert 'id="err-upload-file"' in page and "Trần Văn Bình" in page
+    r = _post(client, dossier, **COUNCIL, op="upload", **{
+        "upload-kind": "to_trinh", "upload-file": (io.BytesIO(helpers.PDF), "Tờ trình.pdf")})
+    assert r.status_code == 302
+    db.session.refresh(dossier)
+    assert [a.filename for a in dossier.attachments] == ["Tờ trình.pdf"]
+    assert dossier.council_chair == "Trần Văn Bình"
+
+
+def test_papers_open_in_the_browser_only_for_who_may_see_the_dossier(client, world, campaign):
+    dossier = helpers.complete_dossier(world, campaign)
+    paper = next(a for a in dossier.attachments if a.kind == "to_trinh")
+    url = f"/dossiers/{dossier.id}/attachments/{paper.id}"
+    login(client, "staff_a")
+    r = client.get(url)
+    assert r.status_code == 200 and r.data == helpers.PDF
+    assert r.headers["Content-Type"] == "application/pdf"
+    assert r.headers["Content-Disposition"].startswith("inline; ")
+    assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    login(client, "staff_b")
+    assert client.get(url).status_code == 404
+    login(client, "appraiser")
+    assert client.get(url).status_code == 200
