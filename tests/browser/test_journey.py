@@ -21,6 +21,28 @@ NOMINEES = [  # kind, title, name, position, votes: BKCT has a quota of three pe
 DECLINED = "Lê Thị Bích"
 
 
+def add_nominee(page, kind, title, name, position, votes, summary=""):
+    """Type a nominee into the drafting form's "Thêm tập thể, cá nhân" part."""
+    page.locator("#new-kind").select_option(kind)
+    page.locator("#new-title").select_option(title)
+    page.locator("#new-name").fill(name)
+    page.locator("#new-position_title").fill(position)
+    page.locator("#new-organisation").fill("Sở Y tế")
+    page.locator("#new-award_form").select_option("BKCT")
+    page.locator("#new-votes_for").fill(votes)
+    page.locator("#new-achievement_summary").fill(summary)
+
+
+def upload(page, kind, nominee, filename):
+    """Choose a paper in the drafting form's "Tải lên tài liệu" part."""
+    page.locator("#upload-kind").select_option(kind)
+    if nominee:
+        page.locator("#upload-nominee").select_option(label=nominee)
+    else:
+        page.locator("#upload-nominee").select_option("")
+    page.locator("#upload-file").set_input_files({"name": filename, **PDF})
+
+
 def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world):
     campaign = helpers.make_campaign(world, launch=False)
     campaign_url = f"/campaigns/{campaign.id}"
@@ -82,13 +104,7 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     submit(staff, staff.get_by_role("button", name="Lưu hồ sơ"))
     saved(staff)
     for kind, title, name, position, votes in NOMINEES:
-        staff.locator("#kind").select_option(kind)
-        staff.locator("#title").select_option(title)
-        staff.get_by_label("Tên / họ tên").fill(name)
-        staff.get_by_label("Chức vụ").fill(position)
-        staff.get_by_label("Đơn vị công tác").fill("Sở Y tế")
-        staff.get_by_label("Hình thức khen thưởng").select_option("BKCT")
-        staff.get_by_label("Số phiếu đồng ý").fill(votes)
+        add_nominee(staff, kind, title, name, position, votes)
         submit(staff, staff.get_by_role("button", name="Thêm", exact=True))
         saved(staff)
     papers = [("to_trinh", "", "Tờ trình đề nghị khen thưởng.pdf"),
@@ -96,12 +112,7 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
         ("bao_cao_thanh_tich", name, f"Báo cáo thành tích – {name}.pdf")
         for _, _, name, _, _ in NOMINEES]
     for kind, nominee, filename in papers:
-        staff.get_by_label("Loại tài liệu").select_option(kind)
-        if nominee:
-            staff.get_by_label("Của người được đề nghị").select_option(label=nominee)
-        else:
-            staff.get_by_label("Của người được đề nghị").select_option("")
-        staff.get_by_label("Tệp (PDF, DOCX, ảnh…)").set_input_files({"name": filename, **PDF})
+        upload(staff, kind, nominee, filename)
         submit(staff, staff.get_by_role("button", name="Tải lên"))
         saved(staff)
     expect(staff.locator("body")).to_contain_text("Tờ trình đề nghị khen thưởng.pdf")
