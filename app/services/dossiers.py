@@ -25,9 +25,10 @@ from app.services.tx import on_rollback, transaction
 from workflows import DOSSIER, appraisal_checklist
 from workflows.dossier import PROPOSING
 from workflows.facts import DossierFacts, NomineeFacts
-from workflows.guards import is_late
+from workflows.guards import is_late, vote_share
 
-__all__ = ["NOMINEE_KINDS", "VERDICTS"]  # the vocabulary the API's schemas speak
+__all__ = ["NOMINEE_KINDS", "VERDICTS",  # the vocabulary the API's schemas speak
+           "vote_share"]  # the share the guards judge, as the pages show it
 
 COUNCIL_FIELDS = ("summary", "council_meeting_date", "council_members_total",
                   "council_members_present", "council_chair", "council_secretary")

@@ -20,3 +20,13 @@ document.addEventListener("submit", function (event) {
   var question = button && button.getAttribute("data-confirm");
   if (question && !event.defaultPrevented && !window.confirm(question)) { event.preventDefault(); }
 });
+
+// "Chọn tất cả": a checkbox with data-select-all="name" ticks or clears every checkbox of
+// that name in its form.
+document.addEventListener("change", function (event) {
+  var all = event.target.closest("[data-select-all]");
+  if (!all) { return; }
+  var name = all.getAttribute("data-select-all");
+  all.form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(
+    function (box) { box.checked = all.checked; });
+});

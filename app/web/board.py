@@ -58,6 +58,16 @@ def strike(item_id, nominee_id):
                 url_for("work.decision", item_id=item_id))
 
 
+@bp.route("/decisions/<int:item_id>/strikes", methods=["POST"])
+def strike_many(item_id):
+    """The Chairman strikes the selected nominees with one reason, in one action."""
+    ids = [int(i) for i in request.form.getlist("nominee_ids") if i.isdigit()]
+    return run(lambda: decisions.strike_many(current_user, item_id, ids,
+                                              request.form.get("reason")),
+               url_for("work.decision", item_id=item_id),
+               done=f"Đã loại {len(ids)} tập thể, cá nhân khỏi danh sách.")
+
+
 MAX_CONTENTS, MAX_TARGETS = 8, 5
 
 

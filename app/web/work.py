@@ -70,8 +70,15 @@ def _item_page(kind, item_id):
         "changes": (workflow.changes_since_last_submission(kind, item, history)
                     if kind in ("plan", "dossier") else []),
     }
+    if kind == "plan":
+        context["texts"] = {s.content_id: s.text for s in item.sections}
+        context["figures"] = {c.target_id: c for c in item.commitments}
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
+        context["results"] = {r.target_id: r for r in item.results}
+        context["registered"] = dossiers.registered_figures(item)
+        context["requirements"] = dossiers.requirements()
+        context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
     if kind == "decision":
         context["can_compose"] = workflow.may(kind, "content", current_user, item)
@@ -79,6 +86,8 @@ def _item_page(kind, item_id):
         context["can_manage_recipients"] = workflow.may(kind, "recipients", current_user, item)
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])
+        context["rows"] = decisions.nominee_rows(current_user, item)
+        context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)

@@ -127,21 +127,22 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     # the dossier to the unit with a reason.
     appraiser = desk.fire("appraiser", dossier_url, "start_appraisal")
     for _, _, name, _, _ in NOMINEES:
-        row = appraiser.locator("tbody tr", has_text=name)
+        row = appraiser.locator("section.nominee", has_text=name)
         if name == DECLINED:
             submit(appraiser, row.get_by_role("button", name="Không đề nghị"))
             expect(appraiser.locator(".alert-danger")).to_contain_text(
                 "Cần ghi lý do không đề nghị khen thưởng.")
-            row = appraiser.locator("tbody tr", has_text=name)
+            row = appraiser.locator("section.nominee", has_text=name)
             row.get_by_label("Lý do không đề nghị").fill("Chưa đủ thời gian công tác")
             submit(appraiser, row.get_by_role("button", name="Không đề nghị"))
         else:
             submit(appraiser, row.get_by_role("button", name="Chấp nhận"))
         saved(appraiser)
-    verdicts = appraiser.locator("tbody tr")
-    expect(verdicts.filter(has_text=DECLINED)).to_contain_text(
+    verdicts = appraiser.locator("section.nominee")
+    expect(verdicts.filter(has_text=DECLINED).locator(".verdict")).to_contain_text(
         "Không đề nghị: Chưa đủ thời gian công tác")
-    expect(verdicts.filter(has_text="Nguyễn Văn An")).to_contain_text("Chấp nhận")
+    expect(verdicts.filter(has_text="Nguyễn Văn An").locator(".verdict")).to_contain_text(
+        "Chấp nhận")
     shot(appraiser, "dossier-appraisal", publish=True)
     fire(appraiser, dossier_url, "return_to_unit",
          comment="Bổ sung bản sao quyết định khen thưởng lần trước của ông Nguyễn Văn An.")
