@@ -3,7 +3,15 @@ import sqlalchemy as sa
 
 from app.clock import today
 from app.extensions import db
-from app.models import Campaign, Decision, DecisionRecipient, Dossier, Nominee, Unit
+from app.models import (
+    AwardForm,
+    Campaign,
+    Decision,
+    DecisionRecipient,
+    Dossier,
+    Nominee,
+    Unit,
+)
 from app.services import (
     campaigns,
     distribution,
@@ -215,6 +223,49 @@ def eligible_nominees(user, decision):
                Nominee.verdict == "accepted", Nominee.award_form_id == decision.award_form_id,
                Nominee.decision_id.is_(None))
         .order_by(Dossier.unit_id, Nominee.kind, Nominee.position)).all()
+
+
+def awaiting_composition(user):
+    """For an appraiser: per campaign and award form, the accepted nominees of appraised
+    dossiers that no decision holds yet ("hồ sơ đã thẩm định chờ lập dự thảo quyết
+    định"), with the draft already open for them if there is one; one query."""
+    if "board_appraiser" not in user.roles:
+        return []
+    draft = (sa.select(sa.func.min(Decision.id))
+             .where(Decision.campaign_id == Campaign.id,
+                    Decision.award_form_id == AwardForm.id,
+                    Decision.state == DECISION.initial)
+             .correlate(Campaign, AwardForm).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Campaign.id, Campaign.title, AwardForm.code, AwardForm.name,
+                  sa.func.count(Nominee.id), sa.func.count(sa.distinct(Dossier.id)),
+                  draft)
+        .select_from(Nominee)
+        .join(Dossier, Dossier.id == Nominee.dossier_id)
+        .join(Campaign, Campaign.id == Dossier.campaign_id)
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Dossier.state.in_(DECIDABLE), visible(user, Dossier),
+               Nominee.verdict == "accepted", Nominee.decision_id.is_(None))
+        .group_by(Campaign.id, Campaign.title, AwardForm.id, AwardForm.code, AwardForm.name)
+        .order_by(Campaign.id.desc(), AwardForm.code)).all()
+    return [{"campaign_id": cid, "campaign_title": title, "award_form": code,
+             "award_form_name": name, "nominees": nominees, "dossiers": count,
+             "draft_id": draft_id}
+            for cid, title, code, name, nominees, count, draft_id in rows]
+
+
+def listing(user, state=None, page=1, per_page=50):
+    """The decisions this user may see, a page at a time (newest first), filtered by
+    state, with how many there are in each state; the page's campaign titles come with
+    it (no query per row)."""
+    listed = steps.listing(KIND, user, page=page, per_page=per_page, state=state)
+    counts = dict(db.session.execute(
+        sa.select(Decision.state, sa.func.count(Decision.id))
+        .where(visible(user, Decision)).group_by(Decision.state)).all())
+    ids = {d.campaign_id for d in listed["items"]}
+    titles = dict(db.session.execute(
+        sa.select(Campaign.id, Campaign.title).where(Campaign.id.in_(ids))).all()) if ids else {}
+    return {**listed, "counts": counts, "campaign_titles": titles}
 
 
 def decision_facts(decision):

@@ -267,6 +267,32 @@ def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None
     return nominee
 
 
+def set_verdicts(user, dossier_id, verdicts, reason=None, version=None):
+    """The Board's finding on several nominees at once ({nominee id: verdict}), one reason
+    for all the declined ones; all of them or none."""
+    if reason is not None:
+        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+    reason = (reason or "").strip() or None
+    if not verdicts:
+        raise Invalid("Chọn ít nhất một tập thể, cá nhân.", code="nothing_selected",
+                      details={"nominee_ids": ["Chọn ít nhất một."]})
+    unknown = sorted({v for v in verdicts.values() if v not in VERDICTS})
+    if unknown:
+        raise Invalid(f"Ý kiến thẩm định «{unknown[0]}» không hợp lệ.", code="unknown_verdict",
+                      details={"verdict": list(VERDICTS)})
+    if "declined" in verdicts.values() and not reason:
+        raise Invalid("Cần ghi lý do không đề nghị khen thưởng.", code="comment_required",
+                      details={"reason": ["Bắt buộc khi không đề nghị."]})
+    with transaction():
+        dossier = steps.open_for(KIND, "verdicts", dossier_id, user, version)
+        for nominee_id, verdict in verdicts.items():
+            nominee = _nominee(dossier, nominee_id)
+            nominee.verdict = verdict
+            nominee.verdict_reason = reason if verdict == "declined" else None
+        steps.touch(dossier)
+    return dossier
+
+
 def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None):
     on = today()
     per_dossier, per_nominee = reference.attachment_requirements(on)

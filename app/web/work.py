@@ -36,7 +36,9 @@ def inbox():
     rows, total = inbox_rows(current_user, kind=kind, page=page, per_page=20)
     return render_template("work/inbox.html", rows=rows, total=total, page=page, kind=kind,
                            per_page=20, today=today(), labels=_labels(),
-                           state_label=workflow.state_label)
+                           state_label=workflow.state_label,
+                           to_compose=decisions.awaiting_composition(current_user),
+                           form=FlaskForm())
 
 
 def _labels():
@@ -98,6 +100,17 @@ def _item_page(kind, item_id):
         context["can_decide"] = decisions.composable(current_user, item)
         context["can_manage"] = workflow.may(kind, "deadlines", current_user, item)
     return render_template(f"work/{kind}.html", **context)
+
+
+@bp.route("/decisions", endpoint="decisions")
+def decision_list():
+    page = max(request.args.get("page", 1, type=int), 1)
+    state = request.args.get("state") or None
+    states = workflow.KINDS["decision"].process.states
+    if state not in states:
+        state = None
+    listed = decisions.listing(current_user, state=state, page=page, per_page=50)
+    return render_template("work/decisions.html", listed=listed, state=state, states=states)
 
 
 @bp.route("/campaigns", endpoint="campaigns")

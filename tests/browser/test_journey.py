@@ -160,19 +160,24 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     fire(appraiser, dossier_url, "complete_appraisal")
     expect(appraiser.locator("h1")).to_contain_text("Đã thẩm định")
 
-    # The appraiser composes the decision from the campaign page and adds the nominees.
+    # The appraiser finds the decision to compose in "Việc cần xử lý": one click opens the
+    # draft with the accepted nominees already selected.
     appraiser.goto(campaign_url)
     shot(appraiser, "campaign")
     check_links(appraiser)
-    appraiser.get_by_label("Lập dự thảo quyết định cho hình thức").select_option("BKCT")
-    submit(appraiser, appraiser.get_by_role("button", name="Lập dự thảo"))
+    submit(appraiser, appraiser.get_by_role("link", name="Việc cần xử lý"))
+    expect(appraiser.locator("#to-compose")).to_be_visible()
+    submit(appraiser, appraiser.get_by_role("button", name="Lập dự thảo quyết định"))
     saved(appraiser, "Đã tạo dự thảo quyết định.")
     decision_url = appraiser.url
     picks = appraiser.locator("input[name=nominee_ids]")
     expect(picks).to_have_count(2)  # the declined nominee is not offered
     expect(appraiser.locator("form", has=picks.first)).not_to_contain_text(DECLINED)
     for pick in picks.all():
-        pick.check()
+        expect(pick).to_be_checked()
+    appraiser.get_by_label("Chọn tất cả").uncheck()
+    expect(picks.first).not_to_be_checked()
+    appraiser.get_by_label("Chọn tất cả").check()
     submit(appraiser, appraiser.get_by_role("button", name="Thêm vào dự thảo"))
     saved(appraiser)
     fire(appraiser, decision_url, "submit")
