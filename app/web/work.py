@@ -66,6 +66,7 @@ def _item_page(kind, item_id):
         "deliveries": workflow.deliveries(current_user, kind, item.id),
         "trigger_label": process.trigger_label, "role_labels": ROLES,
         "label_of": workflow.state_label,
+        "sent_back": workflow.sent_back(kind, item, history),
         # the unit's own drafting pages; the Board composes decisions on the item page
         "can_edit": kind in ("plan", "dossier") and workflow.may(kind, "content", current_user,
                                                                   item),

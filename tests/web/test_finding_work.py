@@ -75,3 +75,24 @@ def test_verdicts_in_bulk(client, world, campaign):
         "csrf_token": csrf_of(client.get(url).get_data(as_text=True)), "verdict": "accepted",
         "all_ids": [str(first.id)]})
     assert r.status_code == 403
+
+
+def test_items_are_named_the_way_people_speak(client, world, campaign):
+    login(client, "staff_a")
+    page = client.get("/").get_data(as_text=True)
+    assert f"Kế hoạch – Sở Y tế – {campaign.title}</a>" in page
+    assert "Kế hoạch #" not in page
+
+
+def test_a_returned_item_shows_its_reason_at_the_top(client, world, campaign):
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    helpers.fire(world, "plan", plan, "head_a", "head_return", comment="Bổ sung chỉ tiêu 2")
+    for who in ("staff_a", "head_a"):
+        login(client, who)
+        page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+        assert 'id="sent-back"' in page and "Lý do: Bổ sung chỉ tiêu 2" in page
+        assert page.index('id="sent-back"') < page.index("Mục đích, yêu cầu")
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert 'id="sent-back"' not in page
