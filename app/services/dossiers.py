@@ -23,7 +23,7 @@ from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
 from app.services.tx import on_rollback, transaction
 from workflows import DOSSIER, appraisal_checklist
-from workflows.dossier import PROPOSING
+from workflows.dossier import GENERATED_PAPERS, PROPOSING
 from workflows.facts import DossierFacts, NomineeFacts
 from workflows.guards import is_late, vote_share
 
@@ -331,6 +331,29 @@ def requirements():
     return reference.attachment_requirements(today())
 
 
+def papers(dossier):
+    """The required-papers list as the unit reads it: each paper, whether the system makes
+    it (from the dossier, under "Văn bản") or it must be uploaded, and whether it is there;
+    a nominee's papers once per nominee."""
+    per_dossier, per_nominee = requirements()
+    have = {(a.kind, a.nominee_id) for a in dossier.attachments}
+    out = [{"name": name, "generated": code in GENERATED_PAPERS,
+            "document": GENERATED_PAPERS.get(code), "nominee": None,
+            "present": code in GENERATED_PAPERS or (code, None) in have}
+           for code, name in per_dossier.items()]
+    for n in dossier.nominees:
+        out += [{"name": name, "generated": False, "document": None, "nominee": n.name,
+                 "present": (code, n.id) in have} for code, name in per_nominee.items()]
+    return out
+
+
+def upload_kinds():
+    """The kinds of paper a unit uploads: every requirement but those the system makes,
+    ({code: name} per dossier, per nominee)."""
+    per_dossier, per_nominee = requirements()
+    return ({c: n for c, n in per_dossier.items() if c not in GENERATED_PAPERS}, per_nominee)
+
+
 def get_attachment(user, dossier_id, attachment_id):
     dossier = steps.load(KIND, dossier_id, user)
     for a in dossier.attachments:
@@ -411,7 +434,8 @@ def dossier_facts(dossier):
             for n in dossier.nominees
         ),
         attachments=frozenset(a.kind for a in dossier.attachments if a.nominee_id is None),
-        required_dossier_attachments=per_dossier,
+        required_dossier_attachments={code: name for code, name in per_dossier.items()
+                                      if code not in GENERATED_PAPERS},
         required_nominee_attachments=per_nominee,
         quotas={f.award_form.name: f.quota_per_unit for f in campaign.award_forms},
         submitted_late=dossier.late,

@@ -117,6 +117,7 @@ def _dossier_form(dossier, values=None, errors=None, status=200):
                            figures={r.target_id: r for r in dossier.results},
                            registered=dossiers.registered_figures(dossier),
                            requirements=dossiers.requirements(),
+                           uploadable=dossiers.upload_kinds(), papers=dossiers.papers(dossier),
                            values=values, errors=errors or {}), status
 
 

@@ -54,12 +54,13 @@ def test_a_dossier_is_built_without_losing_a_field(desk, world):
     second = db.session.get(Dossier, dossier.id).nominees[1]
     edited = f"#n{second.id}-achievement_summary"
     staff.locator(edited).fill("Sáng kiến cấp tỉnh.\nHai năm liền Chiến sĩ thi đua cơ sở.")
-    for kind, filename in (("to_trinh", "Tờ trình đề nghị khen thưởng.pdf"),
-                           ("bien_ban", "Biên bản họp Hội đồng.pdf")):
-        upload(staff, kind, "", filename)
+    for kind, nominee, filename in (
+            ("bao_cao_thanh_tich", "Nguyễn Văn An", "Báo cáo thành tích – Nguyễn Văn An.pdf"),
+            ("other", "", "Kế hoạch tổ chức phong trào của Sở.pdf")):
+        upload(staff, kind, nominee, filename)
         submit(staff, staff.get_by_role("button", name="Tải lên"))
         saved(staff)
-        expect(staff.locator("#files")).to_contain_text(filename)
+        expect(staff.locator("main form, form[enctype]").last).to_contain_text(filename)
         for selector, value in typed.items():
             expect(staff.locator(selector)).to_have_value(value)
     expect(staff.locator(edited)).to_have_value(
@@ -73,6 +74,6 @@ def test_a_dossier_is_built_without_losing_a_field(desk, world):
     assert saved_dossier.summary == "Báo cáo đã sửa, chưa lưu."
     assert [n.name for n in saved_dossier.nominees] == [n[2] for n in NOMINEES]
     assert all(n.achievement_summary for n in saved_dossier.nominees)
-    assert sorted(a.kind for a in saved_dossier.attachments) == ["bien_ban", "to_trinh"]
+    assert sorted(a.kind for a in saved_dossier.attachments) == ["bao_cao_thanh_tich", "other"]
     assert len(saved_dossier.results) == len(campaign.targets)
     assert not desk.problems, desk.problems

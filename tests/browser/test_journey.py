@@ -108,15 +108,17 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
         add_nominee(staff, kind, title, name, position, votes)
         submit(staff, staff.get_by_role("button", name="Thêm", exact=True))
         saved(staff)
-    papers = [("to_trinh", "", "Tờ trình đề nghị khen thưởng.pdf"),
-              ("bien_ban", "", "Biên bản họp Hội đồng.pdf")] + [
+    papers = [("other", "", "Kế hoạch tổ chức phong trào của Sở.pdf")] + [
         ("bao_cao_thanh_tich", name, f"Báo cáo thành tích – {name}.pdf")
         for _, _, name, _, _ in NOMINEES]
     for kind, nominee, filename in papers:
         upload(staff, kind, nominee, filename)
         submit(staff, staff.get_by_role("button", name="Tải lên"))
         saved(staff)
-    expect(staff.locator("body")).to_contain_text("Tờ trình đề nghị khen thưởng.pdf")
+    expect(staff.locator("body")).to_contain_text("Kế hoạch tổ chức phong trào của Sở.pdf")
+    # the tờ trình and the council's minutes are written by the system, never uploaded
+    expect(staff.locator("#papers")).to_contain_text("hệ thống tự tạo")
+    expect(staff.locator("#upload-kind option[value=to_trinh]")).to_have_count(0)
     expect(staff.locator("body")).to_contain_text("Báo cáo thành tích – Nguyễn Văn An.pdf")
     expect(staff.locator("body")).not_to_contain_text("(to_trinh)")  # papers by their names
     shot(staff, "dossier-edit")

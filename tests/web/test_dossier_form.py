@@ -120,3 +120,22 @@ def test_papers_open_in_the_browser_only_for_who_may_see_the_dossier(client, wor
     assert client.get(url).status_code == 404
     login(client, "appraiser")
     assert client.get(url).status_code == 200
+
+
+def test_papers_the_system_writes_are_never_asked_for(client, world, campaign):
+    from app.services import dossiers, workflow
+
+    dossier = helpers.complete_dossier(world, campaign)
+    for a in [a for a in dossier.attachments if a.kind in ("to_trinh", "bien_ban")]:
+        dossiers.remove_attachment(world.users["staff_a"], dossier.id, a.id)
+    login(client, "staff_a")
+    page = client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
+    papers = page[page.index('id="papers"'):page.index("</ul>", page.index('id="papers"'))]
+    assert papers.count("hệ thống tự tạo") == 2 and "✘" not in papers
+    assert f"/dossiers/{dossier.id}/documents/proposal" in papers
+    upload_select = page[page.index('id="upload-kind"'):page.index("</select>",
+                                                                 page.index('id="upload-kind"'))]
+    assert 'value="to_trinh"' not in upload_select and 'value="bien_ban"' not in upload_select
+    db.session.refresh(dossier)
+    helpers.fire(world, "dossier", dossier, "staff_a", "submit")  # nothing else is asked for
+    assert workflow.load("dossier", dossier.id, world.users["staff_a"]).state == "awaiting_head"

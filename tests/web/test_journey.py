@@ -59,7 +59,7 @@ def test_plan_and_dossier_written_on_the_pages_then_appraised_and_decided(app, w
                                      "new-organisation": "Sở Y tế"})
         assert "Đã lưu." in r
     db.session.refresh(dossier)
-    uploads = [("to_trinh", None), ("bien_ban", None)] + [
+    uploads = [
         ("bao_cao_thanh_tich", n.id) for n in dossier.nominees]
     for kind, nominee_id in uploads:
         db.session.refresh(dossier)
