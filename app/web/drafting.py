@@ -4,8 +4,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.services import dossiers, plans, workflow
-from app.services.errors import Invalid
-from app.web.forms import parse_date, parse_number, run
+from app.services.errors import Conflict, Invalid
+from app.web.forms import parse_date
 
 bp = Blueprint("drafting", __name__)
 
@@ -16,34 +16,64 @@ def _signed_in():
     return None
 
 
-def _save(kind, item_id, call):
-    return run(call, url_for(f"drafting.edit_{kind}", item_id=item_id))
+def _plan_form(plan, values=None, errors=None, status=200):
+    return render_template("drafting/plan_form.html", item=plan, form=FlaskForm(),
+                           texts={s.content_id: s.text for s in plan.sections},
+                           figures={c.target_id: c for c in plan.commitments},
+                           values=values, errors=errors or {}), status
+
+
+def _refused(error, field_of):
+    """A refusal as {form field: problems}; a conflict (someone acted first, or the item
+    moved on) goes at the top, saying that what was typed is still there."""
+    if isinstance(error, Conflict):
+        return {"_": [f"{error.message} Nội dung bạn đã nhập vẫn còn dưới đây: hãy xem "
+                      "lại rồi lưu, hoặc sao chép lại."]}
+    errors = {}
+    for path, messages in error.details.items():
+        if isinstance(messages, list):
+            errors.setdefault(field_of(path), []).extend(m for m in messages
+                                                         if isinstance(m, str))
+    return {k: v for k, v in errors.items() if v} or {"_": [error.message]}
 
 
 @bp.route("/plans/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_plan(item_id):
+    """The plan's form; refused input comes back with each problem beside its field and
+    everything that was typed."""
     plan = workflow.load("plan", item_id, current_user)
     if request.method == "GET":
-        return render_template("drafting/plan_form.html", item=plan, form=FlaskForm(),
-                               texts={s.content_id: s.text for s in plan.sections},
-                               figures={c.target_id: c for c in plan.commitments})
-    errors = []
-    sections = [{"content_id": c.id, "text": request.form.get(f"section-{c.id}", "").strip()}
+        return _plan_form(plan)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    form = request.form
+    sections = [{"content_id": c.id, "text": form.get(f"section-{c.id}", "").strip()}
                 for c in plan.campaign.contents]
-    commitments = []
-    for t in plan.campaign.targets:
-        value = parse_number(request.form.get(f"target-{t.id}"), t.label, errors)
-        if value is not None:
-            commitments.append({"target_id": t.id, "value": value,
-                                "note": request.form.get(f"note-{t.id}", "").strip()})
-    if errors:
-        for e in errors:
-            flash(e, "danger")
-        return redirect(url_for("drafting.edit_plan", item_id=item_id))
-    data = {"summary": request.form.get("summary", "").strip(), "sections": sections,
+    commitments = [{"target_id": t.id, "value": form.get(f"target-{t.id}", "").strip(),
+                    "note": form.get(f"note-{t.id}", "").strip()}
+                   for t in plan.campaign.targets if form.get(f"target-{t.id}", "").strip()]
+    data = {"summary": form.get("summary", "").strip(), "sections": sections,
             "commitments": commitments}
-    return _save("plan", item_id, lambda: plans.update_plan(
-        current_user, item_id, data, request.form.get("version", type=int)))
+
+    def field_of(path):
+        head, _, rest = path.partition(".")
+        listed, _, index = head.rstrip("]").partition("[")
+        if listed == "sections" and index.isdigit():
+            return f"section-{sections[int(index)]['content_id']}"
+        if listed == "commitments" and index.isdigit():
+            target = commitments[int(index)]["target_id"]
+            return f"{'note' if rest == 'note' else 'target'}-{target}"
+        return path
+
+    try:
+        plans.update_plan(current_user, item_id, data, form.get("version", type=int))
+    except (Invalid, Conflict) as error:
+        flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
+              "danger")
+        return _plan_form(plan, values=form, errors=_refused(error, field_of),
+                          status=error.status)
+    flash("Đã lưu.", "success")
+    return redirect(url_for("drafting.edit_plan", item_id=item_id))
 
 
 NOMINEE_INPUTS = ("kind", "title", "name", "position_title", "organisation", "award_form",
@@ -131,23 +161,19 @@ def edit_dossier(item_id):
         return _dossier_form(dossier)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    errors = {}
+    errors, status = {}, 422
     changes = _dossier_changes(dossier, request.form, request.files, errors)
     errors = {k: v for k, v in errors.items() if v}
     if not errors:
         try:
             dossiers.save_draft(current_user, item_id, changes,
                                 request.form.get("version", type=int))
-        except Invalid as error:
-            errors = {}
-            for path, messages in error.details.items():
-                errors.setdefault(_field_name(path), []).extend(messages)
-            if not errors:
-                errors["_"] = [error.message]
+        except (Invalid, Conflict) as error:
+            errors, status = _refused(error, _field_name), error.status
     if errors:
         flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
               "danger")
-        return _dossier_form(dossier, values=request.form, errors=errors, status=422)
+        return _dossier_form(dossier, values=request.form, errors=errors, status=status)
     flash("Đã lưu.", "success")
     anchor = {"add_nominee": "#nominees", "upload": "#files"}.get(request.form.get("op"), "")
     return redirect(url_for("drafting.edit_dossier", item_id=item_id) + anchor)

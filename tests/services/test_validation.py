@@ -117,11 +117,11 @@ def test_the_page_forms_get_the_same_refusals(client, world, campaign):
                            ("inf", "hữu hạn")):
         r = client.post(url, data={"csrf_token": _form(client, url), "version": plan.version,
                                    f"target-{target.id}": value}, follow_redirects=True)
-        assert r.status_code == 200
+        assert r.status_code == 422
         assert message in r.get_data(as_text=True), value
     r = client.post(url, data={"csrf_token": _form(client, url), "version": plan.version,
                                "summary": "x\x01y"}, follow_redirects=True)
-    assert r.status_code == 200 and "ký tự điều khiển" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "ký tự điều khiển" in r.get_data(as_text=True)
     assert plan.commitments == [] and plan.summary == ""
 
     dossier = helpers.unit_item(Dossier, campaign, "SYT")

@@ -139,3 +139,39 @@ def test_papers_the_system_writes_are_never_asked_for(client, world, campaign):
     db.session.refresh(dossier)
     helpers.fire(world, "dossier", dossier, "staff_a", "submit")  # nothing else is asked for
     assert workflow.load("dossier", dossier.id, world.users["staff_a"]).state == "awaiting_head"
+
+
+def test_the_plan_form_keeps_what_was_typed_and_marks_the_field(client, world, campaign):
+    from app.models import Plan
+
+    plan = helpers.unit_item(Plan, campaign, "SYT")
+    first, second = campaign.targets[0], campaign.targets[1]
+    content = campaign.contents[0]
+    login(client, "staff_a")
+    page = client.get(f"/plans/{plan.id}/edit").get_data(as_text=True)
+    r = client.post(f"/plans/{plan.id}/edit", data={
+        "csrf_token": csrf_of(page), "version": plan.version, "summary": "Mục đích đã gõ",
+        f"section-{content.id}": "Nội dung dài\nhai dòng", f"target-{first.id}": "12,5",
+        f"target-{second.id}": "-3"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Mục đích đã gõ" in page and "Nội dung dài\nhai dòng" in page and "12,5" in page
+    assert f'id="err-target-{second.id}"' in page and "không được nhỏ hơn 0" in page
+    db.session.refresh(plan)
+    assert plan.summary == "" and plan.commitments == []
+
+
+def test_someone_acting_first_does_not_lose_the_dossier_form(client, world, campaign):
+    dossier = _dossier(world, campaign)
+    login(client, "staff_a")
+    page = client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
+    stale = dossier.version
+    from app.services import dossiers as service
+
+    service.update_dossier(world.users["staff_a"], dossier.id, {"summary": "Bản khác"}, stale)
+    r = client.post(f"/dossiers/{dossier.id}/edit", data={
+        "csrf_token": csrf_of(page), "version": stale, **COUNCIL})
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "Trần Văn Bình" in page and "Hoàn thành vượt mức" in page
+    assert "Nội dung bạn đã nhập vẫn còn dưới đây" in page
