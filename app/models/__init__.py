@@ -28,6 +28,7 @@ from app.models.submission import (
     Nominee,
     Plan,
     PlanCommitment,
+    PlanExemption,
     PlanSection,
 )
 
@@ -36,7 +37,8 @@ __all__ = [
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
-    "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanSection",
+    "Nominee", "NumberRegister", "OutboxMessage", "Plan", "PlanCommitment", "PlanExemption",
+    "PlanSection",
     "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -16,6 +16,7 @@ from app.models import (
     Nominee,
     Plan,
     PlanCommitment,
+    PlanExemption,
     Unit,
 )
 from app.services import documents, reference, steps, storage, validation
@@ -326,6 +327,17 @@ def registered_figures(dossier):
     return dict(rows)
 
 
+def exempt_targets(dossier):
+    """{target id: reason} for the targets the unit's plan marks "Không áp dụng": the
+    dossier owes no result for them."""
+    rows = db.session.execute(
+        sa.select(PlanExemption.target_id, PlanExemption.reason)
+        .join(Plan, Plan.id == PlanExemption.plan_id)
+        .where(Plan.campaign_id == dossier.campaign_id, Plan.unit_id == dossier.unit_id)
+    ).all()
+    return dict(rows)
+
+
 def requirements():
     """The papers a dossier must carry today: ({code: name} per dossier, per nominee)."""
     return reference.attachment_requirements(today())
@@ -404,6 +416,7 @@ def dossier_facts(dossier):
     per_dossier, per_nominee = reference.attachment_requirements(today())
     offered = {f.award_form_id: f for f in campaign.award_forms}
     achieved = {r.target_id: r.value for r in dossier.results}
+    exempt = exempt_targets(dossier)
     elsewhere = _proposed_elsewhere(dossier)
     seen = {}
     for n in dossier.nominees:
@@ -417,7 +430,7 @@ def dossier_facts(dossier):
         today=today(),
         deadline=campaign.dossier_deadline,
         accepts_late=campaign.accepts_late,
-        results={t.label: achieved.get(t.id) for t in campaign.targets},
+        results={t.label: achieved.get(t.id) for t in campaign.targets if t.id not in exempt},
         council_meeting_date=dossier.council_meeting_date,
         council_members_total=dossier.council_members_total,
         council_members_present=dossier.council_members_present,

@@ -20,6 +20,7 @@ def _plan_form(plan, values=None, errors=None, status=200):
     return render_template("drafting/plan_form.html", item=plan, form=FlaskForm(),
                            texts={s.content_id: s.text for s in plan.sections},
                            figures={c.target_id: c for c in plan.commitments},
+                           exempt={e.target_id: e.reason for e in plan.exemptions},
                            values=values, errors=errors or {}), status
 
 
@@ -52,14 +53,18 @@ def edit_plan(item_id):
     commitments = [{"target_id": t.id, "value": form.get(f"target-{t.id}", "").strip(),
                     "note": form.get(f"note-{t.id}", "").strip()}
                    for t in plan.campaign.targets if form.get(f"target-{t.id}", "").strip()]
+    exemptions = [{"target_id": t.id, "reason": form.get(f"na-reason-{t.id}", "").strip()}
+                  for t in plan.campaign.targets if form.get(f"na-{t.id}")]
     data = {"summary": form.get("summary", "").strip(), "sections": sections,
-            "commitments": commitments}
+            "commitments": commitments, "exemptions": exemptions}
 
     def field_of(path):
         head, _, rest = path.partition(".")
         listed, _, index = head.rstrip("]").partition("[")
         if listed == "sections" and index.isdigit():
             return f"section-{sections[int(index)]['content_id']}"
+        if listed == "exemptions" and index.isdigit():
+            return f"na-reason-{exemptions[int(index)]['target_id']}"
         if listed == "commitments" and index.isdigit():
             target = commitments[int(index)]["target_id"]
             return f"{'note' if rest == 'note' else 'target'}-{target}"
@@ -146,6 +151,7 @@ def _dossier_form(dossier, values=None, errors=None, status=200):
     return render_template("drafting/dossier_form.html", item=dossier, form=FlaskForm(),
                            figures={r.target_id: r for r in dossier.results},
                            registered=dossiers.registered_figures(dossier),
+                           exempt=dossiers.exempt_targets(dossier),
                            requirements=dossiers.requirements(),
                            uploadable=dossiers.upload_kinds(), papers=dossiers.papers(dossier),
                            values=values, errors=errors or {}), status

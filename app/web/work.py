@@ -76,10 +76,12 @@ def _item_page(kind, item_id):
     if kind == "plan":
         context["texts"] = {s.content_id: s.text for s in item.sections}
         context["figures"] = {c.target_id: c for c in item.commitments}
+        context["exempt"] = {e.target_id: e.reason for e in item.exemptions}
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
         context["results"] = {r.target_id: r for r in item.results}
         context["registered"] = dossiers.registered_figures(item)
+        context["exempt"] = dossiers.exempt_targets(item)
         context["requirements"] = dossiers.requirements()
         context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
