@@ -471,11 +471,20 @@ class FigureIn(Base):
     note = Str(load_default="", validate=validate.Length(max=2000))
 
 
+class ExemptionIn(Base):
+    """A target marked «Không áp dụng» for the unit, with the reason (required)."""
+    target_id = fields.Integer(required=True, strict=True)
+    reason = Str(required=True, validate=validate.Length(max=2000))
+
+
 class PlanPatch(Base):
     version = fields.Integer(required=True, strict=True)
     summary = Str(validate=validate.Length(max=50000))
     sections = fields.List(fields.Nested(SectionIn))
     commitments = fields.List(fields.Nested(FigureIn))
+    exemptions = fields.List(fields.Nested(ExemptionIn), metadata={
+        "description": "the targets that do not apply to the unit; replaces the previous "
+                       "list, and an exempt target's figure is dropped"})
 
 
 class SectionOut(Base):
@@ -500,10 +509,16 @@ class PlanSummary(SubmissionSummary):
     _kind = "plan"
 
 
+class ExemptionOut(Base):
+    target_id = fields.Integer()
+    reason = Str()
+
+
 class PlanOut(PlanSummary):
     summary = Str()
     sections = fields.List(fields.Nested(SectionOut))
     commitments = fields.List(fields.Nested(FigureOut))
+    exemptions = fields.List(fields.Nested(ExemptionOut))
 
 
 class SubmissionListArgs(PageArgs):

@@ -56,3 +56,17 @@ def test_marking_a_target_exempt_drops_its_figure(world, campaign):
     plans.update_plan(world.users["staff_a"], plan.id, {"exemptions": []}, plan.version)
     db.session.refresh(plan)
     assert plan.exemptions == []
+
+
+def test_the_api_marks_a_target_that_does_not_apply(api, world, campaign):
+    plan = helpers.unit_item(Plan, campaign, "SYT")
+    skip = campaign.targets[0]
+    r = api("staff_a").patch(f"/api/v1/plans/{plan.id}", json={
+        "version": plan.version, "exemptions": [{"target_id": skip.id, "reason": ""}]})
+    assert r.status_code == 422, r.get_json()
+    r = api("staff_a").patch(f"/api/v1/plans/{plan.id}", json={
+        "version": plan.version,
+        "exemptions": [{"target_id": skip.id, "reason": "Không thuộc chức năng"}]})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["exemptions"] == [{"target_id": skip.id,
+                                           "reason": "Không thuộc chức năng"}]
