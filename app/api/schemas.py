@@ -566,6 +566,14 @@ class VerdictIn(Base):
     version = fields.Integer(strict=True)
 
 
+class VerdictsIn(Base):
+    """Verdicts on several nominees at once; one reason for every declined one."""
+    accepted = fields.List(fields.Integer(strict=True), load_default=list)
+    declined = fields.List(fields.Integer(strict=True), load_default=list)
+    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True)
+
+
 class NomineeOut(Base):
     id = fields.Integer()
     dossier_id = fields.Integer()
@@ -657,6 +665,13 @@ class NomineeIdsIn(Base):
 class StrikeIn(Base):
     struck = fields.Boolean(load_default=True)
     reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True)
+
+
+class StrikesIn(Base):
+    """Strike several nominees at once, with one reason (required)."""
+    nominee_ids = fields.List(fields.Integer(strict=True), required=True)
+    reason = Str(required=True, validate=validate.Length(max=5000))
     version = fields.Integer(strict=True)
 
 

@@ -96,3 +96,29 @@ def test_a_returned_item_shows_its_reason_at_the_top(client, world, campaign):
     helpers.fire(world, "plan", plan, "staff_a", "submit")
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert 'id="sent-back"' not in page
+
+
+def test_the_api_gives_verdicts_and_strikes_in_bulk(api, world, campaign):
+    dossier = helpers.complete_dossier(world, campaign)
+    for who, trigger in (("staff_a", "submit"), ("head_a", "sign_off"),
+                         ("appraiser", "start_appraisal")):
+        helpers.fire(world, "dossier", dossier, who, trigger)
+    ids = [n.id for n in dossier.nominees]
+    r = api("appraiser").post(f"/api/v1/dossiers/{dossier.id}/verdicts",
+                              json={"accepted": ids[:2], "declined": ids[2:]})
+    assert r.status_code == 422  # a decline needs its reason
+    r = api("appraiser").post(f"/api/v1/dossiers/{dossier.id}/verdicts", json={
+        "accepted": ids[:2], "declined": ids[2:], "reason": "Chưa đủ tiêu chuẩn"})
+    assert r.status_code == 200, r.get_json()
+    helpers.fire(world, "dossier", dossier, "appraiser", "complete_appraisal")
+    decision = decisions.create_decision(world.users["appraiser"],
+                                         {"campaign_id": campaign.id, "award_form": "BKCT"})
+    decisions.add_nominees(world.users["appraiser"], decision.id, ids[:2])
+    helpers.fire(world, "decision", decision, "appraiser", "submit")
+    helpers.fire(world, "decision", decision, "board_head", "sign_proposal")
+    r = api("chairman").post(f"/api/v1/decisions/{decision.id}/strikes",
+                             json={"nominee_ids": ids[:2], "reason": "Trùng khen thưởng"})
+    assert r.status_code == 200, r.get_json()
+    db.session.expire_all()
+    assert [(n.struck, n.strike_reason) for n in dossier.nominees[:2]] == [
+        (True, "Trùng khen thưởng")] * 2
