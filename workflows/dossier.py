@@ -74,6 +74,10 @@ DOSSIER = Process(
     ],
 )
 
+# Papers the law asks a dossier to carry that the system writes itself from the dossier
+# (requirement code -> the dossier's own document): they are never asked for as uploads.
+GENERATED_PAPERS = {"to_trinh": "proposal", "bien_ban": "minutes"}
+
 # A dossier in these states has put its nominees forward: the same subject may not be
 # proposed again by another unit in the campaign.
 PROPOSING = frozenset({"awaiting_head", "submitted", "in_appraisal", "returned", "appraised",

@@ -17,6 +17,7 @@ from app.api.schemas import (
     RecipientsIn,
     SignedScanUpload,
     StrikeIn,
+    StrikesIn,
     VersionArg,
 )
 from app.services import decisions, workflow
@@ -76,6 +77,16 @@ def remove_nominee(args, item_id, nominee_id):
 def strike(data, item_id, nominee_id):
     return decisions.strike(current_user, item_id, nominee_id, data["struck"],
                             data.get("reason"), data.get("version"))
+
+
+@blp.route("/<int:item_id>/strikes", methods=["POST"])
+@blp.arguments(StrikesIn)
+@blp.response(200, DecisionOut)
+@blp.doc(summary="Strike several nominees off the list with one reason, all or none "
+                 "(chairman)")
+def strike_many(data, item_id):
+    return decisions.strike_many(current_user, item_id, data["nominee_ids"], data["reason"],
+                                 data.get("version"))
 
 
 @blp.route("/<int:item_id>/recipients", methods=["PUT"])

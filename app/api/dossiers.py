@@ -19,6 +19,7 @@ from app.api.schemas import (
     NomineeOut,
     SubmissionListArgs,
     VerdictIn,
+    VerdictsIn,
     VersionArg,
 )
 from app.services import dossiers, storage, workflow
@@ -94,6 +95,18 @@ def remove_nominee(args, item_id, nominee_id):
 def set_verdict(data, item_id, nominee_id):
     return dossiers.set_verdict(current_user, item_id, nominee_id, data["verdict"],
                                 data.get("reason"), data.get("version"))
+
+
+@blp.route("/<int:item_id>/verdicts", methods=["POST"])
+@blp.arguments(VerdictsIn)
+@blp.response(200, DossierOut)
+@blp.doc(summary="Verdicts in bulk: accept some, decline others with one reason, all or "
+                 "none (appraiser)")
+def set_verdicts(data, item_id):
+    chosen = {**{i: "accepted" for i in data["accepted"]},
+              **{i: "declined" for i in data["declined"]}}
+    return dossiers.set_verdicts(current_user, item_id, chosen, data.get("reason"),
+                                 data.get("version"))
 
 
 @blp.route("/<int:item_id>/attachments")

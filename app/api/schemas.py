@@ -505,11 +505,20 @@ class FigureIn(Base):
     note = Str(load_default="", validate=validate.Length(max=2000))
 
 
+class ExemptionIn(Base):
+    """A target marked «Không áp dụng» for the unit, with the reason (required)."""
+    target_id = fields.Integer(required=True, strict=True)
+    reason = Str(required=True, validate=validate.Length(max=2000))
+
+
 class PlanPatch(Base):
     version = fields.Integer(required=True, strict=True)
     summary = Str(validate=validate.Length(max=50000))
     sections = fields.List(fields.Nested(SectionIn))
     commitments = fields.List(fields.Nested(FigureIn))
+    exemptions = fields.List(fields.Nested(ExemptionIn), metadata={
+        "description": "the targets that do not apply to the unit; replaces the previous "
+                       "list, and an exempt target's figure is dropped"})
 
 
 class SectionOut(Base):
@@ -534,10 +543,16 @@ class PlanSummary(SubmissionSummary):
     _kind = "plan"
 
 
+class ExemptionOut(Base):
+    target_id = fields.Integer()
+    reason = Str()
+
+
 class PlanOut(PlanSummary):
     summary = Str()
     sections = fields.List(fields.Nested(SectionOut))
     commitments = fields.List(fields.Nested(FigureOut))
+    exemptions = fields.List(fields.Nested(ExemptionOut))
 
 
 class SubmissionListArgs(PageArgs):
@@ -581,6 +596,14 @@ class NomineeCreate(NomineeFields):
 
 class VerdictIn(Base):
     verdict = Str(required=True, validate=validate.OneOf(VERDICTS))
+    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True)
+
+
+class VerdictsIn(Base):
+    """Verdicts on several nominees at once; one reason for every declined one."""
+    accepted = fields.List(fields.Integer(strict=True), load_default=list)
+    declined = fields.List(fields.Integer(strict=True), load_default=list)
     reason = Str(allow_none=True, validate=validate.Length(max=5000))
     version = fields.Integer(strict=True)
 
@@ -683,6 +706,13 @@ class NomineeIdsIn(Base):
 class StrikeIn(Base):
     struck = fields.Boolean(load_default=True)
     reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    version = fields.Integer(strict=True)
+
+
+class StrikesIn(Base):
+    """Strike several nominees at once, with one reason (required)."""
+    nominee_ids = fields.List(fields.Integer(strict=True), required=True)
+    reason = Str(required=True, validate=validate.Length(max=5000))
     version = fields.Integer(strict=True)
 
 

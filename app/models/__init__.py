@@ -35,6 +35,7 @@ from app.models.submission import (
     Nominee,
     Plan,
     PlanCommitment,
+    PlanExemption,
     PlanSection,
 )
 
@@ -43,7 +44,8 @@ __all__ = [
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
-    "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment", "PlanSection",
-    "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue", "UNIT_KINDS", "Unit", "User", "UserRole",
+    "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
+    "PlanExemption", "PlanSection", "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue",
+    "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

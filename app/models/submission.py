@@ -47,6 +47,7 @@ class Plan(SignedMixin, SubmissionMixin, db.Model):
     # Collections load on access: a list of plans never drags their text along.
     sections: Mapped[list["PlanSection"]] = relationship(cascade="all, delete-orphan")
     commitments: Mapped[list["PlanCommitment"]] = relationship(cascade="all, delete-orphan")
+    exemptions: Mapped[list["PlanExemption"]] = relationship(cascade="all, delete-orphan")
 
 
 class PlanSection(db.Model):
@@ -76,6 +77,19 @@ class PlanCommitment(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
 
     target: Mapped[CampaignTarget] = relationship(lazy="joined")
+
+
+class PlanExemption(db.Model):
+    """A campaign target that does not apply to the unit ("Không áp dụng"), and why: it
+    takes no figure in the plan and no result in the dossier."""
+
+    __tablename__ = "plan_exemptions"
+
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_targets.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
 
 
 class Dossier(SignedMixin, SubmissionMixin, db.Model):

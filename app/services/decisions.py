@@ -3,7 +3,15 @@ import sqlalchemy as sa
 
 from app.clock import today
 from app.extensions import db
-from app.models import Campaign, Decision, DecisionRecipient, Dossier, Nominee, Unit
+from app.models import (
+    AwardForm,
+    Campaign,
+    Decision,
+    DecisionRecipient,
+    Dossier,
+    Nominee,
+    Unit,
+)
 from app.services import (
     campaigns,
     distribution,
@@ -135,20 +143,76 @@ def remove_nominee(user, decision_id, nominee_id, version=None):
 
 def strike(user, decision_id, nominee_id, struck, reason=None, version=None):
     """The Chairman takes a nominee off the list before approving (or puts one back)."""
-    if reason is not None:
-        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+    if struck:
+        return strike_many(user, decision_id, [nominee_id], reason, version)
     with transaction():
         decision = steps.open_for(KIND, "strikes", decision_id, user, version)
         nominee = next((n for n in decision.nominees if n.id == nominee_id), None)
         if nominee is None:
             raise NotFound("Tập thể, cá nhân này không có trong danh sách.")
-        reason = (reason or "").strip() or None
-        if struck and not reason:
-            raise Invalid("Cần ghi lý do loại khỏi danh sách.", code="comment_required",
-                          details={"reason": ["Bắt buộc."]})
-        nominee.struck, nominee.strike_reason = struck, (reason if struck else None)
+        nominee.struck, nominee.strike_reason = False, None
         steps.touch(decision)
     return decision
+
+
+def strike_many(user, decision_id, nominee_ids, reason, version=None):
+    """The Chairman takes the selected nominees off the list with one reason, in one go:
+    all of them or none."""
+    if reason is not None:
+        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+    reason = (reason or "").strip() or None
+    if not reason:
+        raise Invalid("Cần ghi lý do loại khỏi danh sách.", code="comment_required",
+                      details={"reason": ["Bắt buộc."]})
+    wanted = list(dict.fromkeys(nominee_ids))
+    if not wanted:
+        raise Invalid("Chọn ít nhất một tập thể, cá nhân để loại.", code="nothing_selected",
+                      details={"nominee_ids": ["Chọn ít nhất một."]})
+    with transaction():
+        decision = steps.open_for(KIND, "strikes", decision_id, user, version)
+        listed = {n.id: n for n in decision.nominees}
+        missing = [i for i in wanted if i not in listed]
+        if missing:
+            raise NotFound("Tập thể, cá nhân này không có trong danh sách.",
+                           details={"nominee_ids": missing})
+        for nominee_id in wanted:
+            listed[nominee_id].struck, listed[nominee_id].strike_reason = True, reason
+        steps.touch(decision)
+    return decision
+
+
+def nominee_rows(user, decision):
+    """What the Chairman reads about each nominee before approving, in one query: the
+    nominee (award form, achievement, verdict), its unit's name, its vote share of the
+    unit council, and whether ``user`` may open its dossier (only then are the vote and
+    the Board's opinion shown: a unit sees its own)."""
+    rows = db.session.execute(
+        sa.select(Nominee, Unit.name, Dossier.council_members_total,
+                  sa.case((visible(user, Dossier), True), else_=False))
+        .join(Dossier, Dossier.id == Nominee.dossier_id)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .where(Nominee.decision_id == decision.id)
+        .order_by(Nominee.kind, Nominee.dossier_id, Nominee.position)).all()
+    return [{"nominee": n, "unit": unit_name, "votes_total": total, "open": bool(open_),
+             "vote_share": dossiers.vote_share(n.votes_for, total)}
+            for n, unit_name, total, open_ in rows]
+
+
+def proposal_summary(decision, rows):
+    """The Board's tờ trình in a few lines: its number, date and signer, and what it
+    proposes (how many collectives and individuals, from how many units)."""
+    listed = [r for r in rows if not r["nominee"].struck]
+    return {
+        "label": decision.proposal_label,
+        "date": decision.proposal_date,
+        "signer": decision.proposal_signed_by.full_name if decision.proposal_signed_by else None,
+        "award_form": decision.award_form.name,
+        "collectives": sum(1 for r in listed if r["nominee"].kind == "collective"),
+        "individuals": sum(1 for r in listed if r["nominee"].kind == "individual"),
+        "units": len({r["unit"] for r in listed}),
+        "proposed": len(rows),
+        "struck": len(rows) - len(listed),
+    }
 
 
 def eligible_nominees(user, decision):
@@ -160,6 +224,49 @@ def eligible_nominees(user, decision):
                Nominee.verdict == "accepted", Nominee.award_form_id == decision.award_form_id,
                Nominee.decision_id.is_(None))
         .order_by(Dossier.unit_id, Nominee.kind, Nominee.position)).all()
+
+
+def awaiting_composition(user):
+    """For an appraiser: per campaign and award form, the accepted nominees of appraised
+    dossiers that no decision holds yet ("hồ sơ đã thẩm định chờ lập dự thảo quyết
+    định"), with the draft already open for them if there is one; one query."""
+    if "board_appraiser" not in user.roles:
+        return []
+    draft = (sa.select(sa.func.min(Decision.id))
+             .where(Decision.campaign_id == Campaign.id,
+                    Decision.award_form_id == AwardForm.id,
+                    Decision.state == DECISION.initial)
+             .correlate(Campaign, AwardForm).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Campaign.id, Campaign.title, AwardForm.code, AwardForm.name,
+                  sa.func.count(Nominee.id), sa.func.count(sa.distinct(Dossier.id)),
+                  draft)
+        .select_from(Nominee)
+        .join(Dossier, Dossier.id == Nominee.dossier_id)
+        .join(Campaign, Campaign.id == Dossier.campaign_id)
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Dossier.state.in_(DECIDABLE), visible(user, Dossier),
+               Nominee.verdict == "accepted", Nominee.decision_id.is_(None))
+        .group_by(Campaign.id, Campaign.title, AwardForm.id, AwardForm.code, AwardForm.name)
+        .order_by(Campaign.id.desc(), AwardForm.code)).all()
+    return [{"campaign_id": cid, "campaign_title": title, "award_form": code,
+             "award_form_name": name, "nominees": nominees, "dossiers": count,
+             "draft_id": draft_id}
+            for cid, title, code, name, nominees, count, draft_id in rows]
+
+
+def listing(user, state=None, page=1, per_page=50):
+    """The decisions this user may see, a page at a time (newest first), filtered by
+    state, with how many there are in each state; the page's campaign titles come with
+    it (no query per row)."""
+    listed = steps.listing(KIND, user, page=page, per_page=per_page, state=state)
+    counts = dict(db.session.execute(
+        sa.select(Decision.state, sa.func.count(Decision.id))
+        .where(visible(user, Decision)).group_by(Decision.state)).all())
+    ids = {d.campaign_id for d in listed["items"]}
+    titles = dict(db.session.execute(
+        sa.select(Campaign.id, Campaign.title).where(Campaign.id.in_(ids))).all()) if ids else {}
+    return {**listed, "counts": counts, "campaign_titles": titles}
 
 
 def decision_facts(decision):

@@ -7,17 +7,29 @@ import sqlalchemy as sa
 
 from app.clock import now_utc, today
 from app.extensions import db
-from app.models import NOMINEE_KINDS, VERDICTS, Attachment, Dossier, DossierResult, Nominee, Unit
+from app.models import (
+    NOMINEE_KINDS,
+    VERDICTS,
+    Attachment,
+    Dossier,
+    DossierResult,
+    Nominee,
+    Plan,
+    PlanCommitment,
+    PlanExemption,
+    Unit,
+)
 from app.services import documents, reference, steps, storage, validation
 from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
 from app.services.tx import on_rollback, transaction
 from workflows import DOSSIER, appraisal_checklist
-from workflows.dossier import PROPOSING
+from workflows.dossier import GENERATED_PAPERS, PROPOSING
 from workflows.facts import DossierFacts, NomineeFacts
-from workflows.guards import is_late
+from workflows.guards import is_late, vote_share
 
-__all__ = ["NOMINEE_KINDS", "VERDICTS"]  # the vocabulary the API's schemas speak
+__all__ = ["NOMINEE_KINDS", "VERDICTS",  # the vocabulary the API's schemas speak
+           "vote_share"]  # the share the guards judge, as the pages show it
 
 COUNCIL_FIELDS = ("summary", "council_meeting_date", "council_members_total",
                   "council_members_present", "council_chair", "council_secretary")
@@ -105,6 +117,138 @@ def remove_nominee(user, dossier_id, nominee_id, version=None):
     return dossier
 
 
+def _prefixed(errors, prefix, error):
+    """File ``error``'s problems under ``prefix``: one field gets the whole message."""
+    fields = {path: [m for m in messages if isinstance(m, str)]
+              for path, messages in error.details.items() if isinstance(messages, list)}
+    if len(fields) == 1:
+        fields = {next(iter(fields)): [error.message]}
+    for path, messages in (fields or {"_": [error.message]}).items():
+        errors.setdefault(prefix + path, []).extend(messages or [error.message])
+
+
+def _checked(data, rules, prefix, errors):
+    try:
+        return validation.check(data, rules)
+    except Invalid as error:
+        _prefixed(errors, prefix, error)
+        return None
+
+
+def save_draft(user, dossier_id, changes, version):
+    """Everything the drafting page sends at once, in one transaction: the dossier's own
+    fields, every nominee's edits, the files' kinds, at most one removal, a new nominee and
+    a new file. All of it is checked before anything is written, and every problem is
+    reported with its place (``results.<target>.value``, ``nominee.<id>.<field>``,
+    ``new.<field>``, ``upload.<field>``), so the page can show it beside its field and keep
+    everything that was typed."""
+    errors = {}
+    content = _checked(changes.get("content", {}), validation.DOSSIER, "", errors)
+    results = []
+    for spec in changes.get("results", ()):
+        checked = _checked({"value": spec["value"], "note": spec.get("note", "")},
+                           validation.FIGURES.rules, f"results.{spec['target_id']}.", errors)
+        if checked is not None:
+            results.append({"target_id": spec["target_id"], **checked})
+    edits = {}
+    for nominee_id, data in changes.get("nominees", {}).items():
+        edits[nominee_id] = _checked(data, validation.NOMINEE, f"nominee.{nominee_id}.", errors)
+        if data.get("kind") not in NOMINEE_KINDS:
+            errors.setdefault(f"nominee.{nominee_id}.kind", []).append(
+                "Chọn tập thể hoặc cá nhân.")
+    new = changes.get("new_nominee")
+    if new is not None:
+        if not (new.get("name") or "").strip():
+            errors.setdefault("new.name", []).append("Nhập tên tập thể hoặc họ tên cá nhân.")
+        if new.get("kind") not in NOMINEE_KINDS:
+            errors.setdefault("new.kind", []).append("Chọn tập thể hoặc cá nhân.")
+        new = _checked(new, validation.NOMINEE, "new.", errors)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise Invalid(f"Chưa lưu: {first}", details=errors, code="invalid_input")
+    removed_nominee = changes.get("remove_nominee")
+    removed_attachment = changes.get("remove_attachment")
+    upload = changes.get("upload")
+    gone = []
+    per_dossier, per_nominee = reference.attachment_requirements(today())
+    with transaction():
+        dossier = steps.open_for(KIND, "content", dossier_id, user, version, versioned=True)
+        for key in COUNCIL_FIELDS:
+            if key in content:
+                setattr(dossier, key, content[key])
+        merge_figures(dossier.results, dossier.campaign, results, DossierResult)
+        for nominee_id, data in edits.items():
+            nominee = _nominee(dossier, nominee_id)
+            try:
+                _apply_nominee(dossier, nominee, data)
+            except Invalid as error:
+                _prefixed(errors, f"nominee.{nominee_id}.", error)
+        for attachment_id, spec in changes.get("attachments", {}).items():
+            attachment = _attachment(dossier, attachment_id)
+            nominee_id = spec.get("nominee_id")
+            if nominee_id is not None:
+                _nominee(dossier, nominee_id)
+            known = per_nominee if nominee_id is not None else per_dossier
+            if spec["kind"] not in known and spec["kind"] != "other":
+                errors.setdefault(f"attachment.{attachment_id}.kind", []).append(
+                    "Loại tài liệu không hợp với nơi gắn (hồ sơ chung hay người được đề nghị).")
+                continue
+            attachment.kind, attachment.nominee_id = spec["kind"], nominee_id
+        if new is not None:
+            nominee = Nominee(campaign_id=dossier.campaign_id, position=max(
+                (n.position for n in dossier.nominees), default=0) + 1)
+            try:
+                _apply_nominee(dossier, nominee, new)
+            except Invalid as error:
+                _prefixed(errors, "new.", error)
+            else:
+                dossier.nominees.append(nominee)
+        if upload is not None:
+            nominee_id = upload.get("nominee_id")
+            if nominee_id is not None:
+                _nominee(dossier, nominee_id)
+            known = per_nominee if nominee_id is not None else per_dossier
+            if upload["kind"] not in known and upload["kind"] != "other":
+                errors.setdefault("upload.kind", []).append(
+                    "Loại tài liệu không hợp với nơi gắn (hồ sơ chung hay người được đề nghị).")
+            elif not errors:
+                try:
+                    name, _ext, content_type, size, sha, key = storage.save_upload(
+                        upload["file"].stream, upload["file"].filename or "")
+                except Invalid as error:
+                    _prefixed(errors, "upload.", error)
+                else:
+                    on_rollback(lambda: storage.remove(key))
+                    dossier.attachments.append(Attachment(
+                        kind=upload["kind"], nominee_id=nominee_id, filename=name,
+                        content_type=content_type, size=size, sha256=sha, storage_key=key,
+                        uploaded_by_id=user.id))
+        if errors:  # nothing is written: the transaction rolls back
+            first = next(iter(errors.values()))[0]
+            raise Invalid(f"Chưa lưu: {first}", details=errors, code="invalid_input")
+        if removed_nominee is not None:
+            nominee = _nominee(dossier, removed_nominee)
+            gone += [a.storage_key for a in dossier.attachments if a.nominee_id == nominee.id]
+            dossier.attachments[:] = [a for a in dossier.attachments
+                                      if a.nominee_id != nominee.id]
+            dossier.nominees.remove(nominee)
+        if removed_attachment is not None:
+            attachment = _attachment(dossier, removed_attachment)
+            gone.append(attachment.storage_key)
+            dossier.attachments.remove(attachment)
+        steps.touch(dossier)
+    for key in gone:
+        storage.remove(key)
+    return dossier
+
+
+def _attachment(dossier, attachment_id):
+    for a in dossier.attachments:
+        if a.id == attachment_id:
+            return a
+    raise NotFound("Không tìm thấy tài liệu đính kèm.")
+
+
 def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None):
     """The Board's finding on one nominee: accepted, or declined with a reason."""
     if reason is not None:
@@ -122,6 +266,32 @@ def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None
         nominee.verdict, nominee.verdict_reason = verdict, reason
         steps.touch(dossier)
     return nominee
+
+
+def set_verdicts(user, dossier_id, verdicts, reason=None, version=None):
+    """The Board's finding on several nominees at once ({nominee id: verdict}), one reason
+    for all the declined ones; all of them or none."""
+    if reason is not None:
+        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+    reason = (reason or "").strip() or None
+    if not verdicts:
+        raise Invalid("Chọn ít nhất một tập thể, cá nhân.", code="nothing_selected",
+                      details={"nominee_ids": ["Chọn ít nhất một."]})
+    unknown = sorted({v for v in verdicts.values() if v not in VERDICTS})
+    if unknown:
+        raise Invalid(f"Ý kiến thẩm định «{unknown[0]}» không hợp lệ.", code="unknown_verdict",
+                      details={"verdict": list(VERDICTS)})
+    if "declined" in verdicts.values() and not reason:
+        raise Invalid("Cần ghi lý do không đề nghị khen thưởng.", code="comment_required",
+                      details={"reason": ["Bắt buộc khi không đề nghị."]})
+    with transaction():
+        dossier = steps.open_for(KIND, "verdicts", dossier_id, user, version)
+        for nominee_id, verdict in verdicts.items():
+            nominee = _nominee(dossier, nominee_id)
+            nominee.verdict = verdict
+            nominee.verdict_reason = reason if verdict == "declined" else None
+        steps.touch(dossier)
+    return dossier
 
 
 def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None):
@@ -147,9 +317,53 @@ def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None
     return attachment
 
 
+def registered_figures(dossier):
+    """{target id: the figure the unit registered in its plan for this campaign}."""
+    rows = db.session.execute(
+        sa.select(PlanCommitment.target_id, PlanCommitment.value)
+        .join(Plan, Plan.id == PlanCommitment.plan_id)
+        .where(Plan.campaign_id == dossier.campaign_id, Plan.unit_id == dossier.unit_id)
+    ).all()
+    return dict(rows)
+
+
+def exempt_targets(dossier):
+    """{target id: reason} for the targets the unit's plan marks "Không áp dụng": the
+    dossier owes no result for them."""
+    rows = db.session.execute(
+        sa.select(PlanExemption.target_id, PlanExemption.reason)
+        .join(Plan, Plan.id == PlanExemption.plan_id)
+        .where(Plan.campaign_id == dossier.campaign_id, Plan.unit_id == dossier.unit_id)
+    ).all()
+    return dict(rows)
+
+
 def requirements():
     """The papers a dossier must carry today: ({code: name} per dossier, per nominee)."""
     return reference.attachment_requirements(today())
+
+
+def papers(dossier):
+    """The required-papers list as the unit reads it: each paper, whether the system makes
+    it (from the dossier, under "Văn bản") or it must be uploaded, and whether it is there;
+    a nominee's papers once per nominee."""
+    per_dossier, per_nominee = requirements()
+    have = {(a.kind, a.nominee_id) for a in dossier.attachments}
+    out = [{"name": name, "generated": code in GENERATED_PAPERS,
+            "document": GENERATED_PAPERS.get(code), "nominee": None,
+            "present": code in GENERATED_PAPERS or (code, None) in have}
+           for code, name in per_dossier.items()]
+    for n in dossier.nominees:
+        out += [{"name": name, "generated": False, "document": None, "nominee": n.name,
+                 "present": (code, n.id) in have} for code, name in per_nominee.items()]
+    return out
+
+
+def upload_kinds():
+    """The kinds of paper a unit uploads: every requirement but those the system makes,
+    ({code: name} per dossier, per nominee)."""
+    per_dossier, per_nominee = requirements()
+    return ({c: n for c, n in per_dossier.items() if c not in GENERATED_PAPERS}, per_nominee)
 
 
 def get_attachment(user, dossier_id, attachment_id):
@@ -158,6 +372,14 @@ def get_attachment(user, dossier_id, attachment_id):
         if a.id == attachment_id:
             return a
     raise NotFound("Không tìm thấy tài liệu đính kèm.")
+
+
+def open_attachment(user, dossier_id, attachment_id):
+    """An uploaded paper, for whoever may see its dossier: (attachment, its bytes, whether a
+    browser may show it inline)."""
+    attachment = get_attachment(user, dossier_id, attachment_id)
+    return (attachment, storage.read(attachment.storage_key),
+            attachment.content_type in storage.INLINE_TYPES)
 
 
 def remove_attachment(user, dossier_id, attachment_id, version=None):
@@ -198,6 +420,7 @@ def dossier_facts(dossier):
     per_dossier, per_nominee = reference.attachment_requirements(today())
     offered = {f.award_form_id: f for f in campaign.award_forms}
     achieved = {r.target_id: r.value for r in dossier.results}
+    exempt = exempt_targets(dossier)
     elsewhere = _proposed_elsewhere(dossier)
     seen = {}
     for n in dossier.nominees:
@@ -211,7 +434,7 @@ def dossier_facts(dossier):
         today=today(),
         deadline=campaign.dossier_deadline,
         accepts_late=campaign.accepts_late,
-        results={t.label: achieved.get(t.id) for t in campaign.targets},
+        results={t.label: achieved.get(t.id) for t in campaign.targets if t.id not in exempt},
         council_meeting_date=dossier.council_meeting_date,
         launch_date=campaign.launch_date if campaign.launch_number else None,
         launch_ref=_launch_label(campaign),
@@ -230,7 +453,8 @@ def dossier_facts(dossier):
             for n in dossier.nominees
         ),
         attachments=frozenset(a.kind for a in dossier.attachments if a.nominee_id is None),
-        required_dossier_attachments=per_dossier,
+        required_dossier_attachments={code: name for code, name in per_dossier.items()
+                                      if code not in GENERATED_PAPERS},
         required_nominee_attachments=per_nominee,
         quotas={f.award_form.name: f.quota_per_unit for f in campaign.award_forms},
         submitted_late=dossier.late,

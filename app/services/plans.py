@@ -3,7 +3,15 @@ import sqlalchemy as sa
 
 from app.clock import now_utc, today
 from app.extensions import db
-from app.models import Campaign, CampaignContent, CampaignTarget, Plan, PlanCommitment, PlanSection
+from app.models import (
+    Campaign,
+    CampaignContent,
+    CampaignTarget,
+    Plan,
+    PlanCommitment,
+    PlanExemption,
+    PlanSection,
+)
 from app.services import documents, steps, validation
 from app.services.errors import Invalid
 from app.services.figures import merge_figures
@@ -33,15 +41,38 @@ def update_plan(user, plan_id, data, version):
                     plan.sections.append(PlanSection(content_id=s["content_id"], text=s["text"]))
                 else:
                     row.text = s["text"]
+        if "exemptions" in data:
+            _exempt(plan, data["exemptions"])
         if "commitments" in data:
-            merge_figures(plan.commitments, plan.campaign, data["commitments"], PlanCommitment)
+            exempt = {e.target_id for e in plan.exemptions}
+            merge_figures(plan.commitments, plan.campaign,
+                          [c for c in data["commitments"] if c["target_id"] not in exempt],
+                          PlanCommitment)
         steps.touch(plan)
     return plan
 
 
+def _exempt(plan, exemptions):
+    """The targets that do not apply to the unit, each with its reason, replace the
+    previous ones; an exempt target loses its figure."""
+    targets = {t.id for t in plan.campaign.targets}
+    unknown = [e["target_id"] for e in exemptions if e["target_id"] not in targets]
+    if unknown:
+        raise Invalid("Chỉ tiêu không thuộc phong trào này.",
+                      details={"target_id": unknown}, code="unknown_target")
+    wanted = {e["target_id"]: e["reason"] for e in exemptions}
+    plan.exemptions[:] = [e for e in plan.exemptions if e.target_id in wanted]
+    for e in plan.exemptions:
+        e.reason = wanted.pop(e.target_id)
+    plan.exemptions.extend(PlanExemption(target_id=t, reason=r) for t, r in wanted.items())
+    exempt = {e.target_id for e in plan.exemptions}
+    plan.commitments[:] = [c for c in plan.commitments if c.target_id not in exempt]
+
+
 def plan_facts(plan):
     """What the plan's guards ask, in two targeted queries: the campaign's deadline with
-    each content area's text, and each target's figure (not the campaign's object graph)."""
+    each content area's text, and the figure of each target that applies to the unit (not
+    the campaign's object graph)."""
     texts = db.session.execute(
         sa.select(Campaign.state, Campaign.plan_deadline, Campaign.accepts_late,
                   CampaignContent.title, PlanSection.text)
@@ -56,7 +87,10 @@ def plan_facts(plan):
         .join(CampaignContent, CampaignContent.id == CampaignTarget.content_id)
         .outerjoin(PlanCommitment, (PlanCommitment.target_id == CampaignTarget.id)
                    & (PlanCommitment.plan_id == plan.id))
-        .where(CampaignContent.campaign_id == plan.campaign_id)
+        .outerjoin(PlanExemption, (PlanExemption.target_id == CampaignTarget.id)
+                   & (PlanExemption.plan_id == plan.id))
+        .where(CampaignContent.campaign_id == plan.campaign_id,
+               PlanExemption.target_id.is_(None))  # a target that does not apply asks nothing
         .order_by(CampaignContent.position, CampaignTarget.position)).all()
     state, deadline, accepts_late = texts[0][:3]
     return PlanFacts(
@@ -70,7 +104,7 @@ def plan_facts(plan):
 
 
 def plan_snapshot(plan):
-    return {
+    snap = {
         "campaign_id": plan.campaign_id,
         "unit_id": plan.unit_id,
         "summary": plan.summary,
@@ -78,6 +112,10 @@ def plan_snapshot(plan):
         "commitments": {str(c.target_id): [str(c.value), c.note]
                         for c in sorted(plan.commitments, key=lambda c: c.target_id)},
     }
+    if plan.exemptions:  # only when there are some: older snapshots have no such key
+        snap["exemptions"] = {str(e.target_id): e.reason
+                              for e in sorted(plan.exemptions, key=lambda e: e.target_id)}
+    return snap
 
 
 def _sign(plan, user, role, comment, params):

@@ -286,7 +286,8 @@ def history(kind: Kind, item):
 
 FIELD_LABELS = {
     "summary": "Báo cáo / mục đích", "sections": "Nội dung hưởng ứng",
-    "commitments": "Chỉ tiêu đăng ký", "results": "Kết quả thực hiện chỉ tiêu",
+    "commitments": "Chỉ tiêu đăng ký", "exemptions": "Chỉ tiêu không áp dụng",
+    "results": "Kết quả thực hiện chỉ tiêu",
     "council": "Biên bản họp Hội đồng", "attachments": "Tài liệu đính kèm",
     "name": "tên", "title": "danh xưng", "position_title": "chức vụ",
     "organisation": "đơn vị công tác", "award_form": "hình thức khen thưởng",

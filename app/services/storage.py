@@ -10,6 +10,7 @@ import secrets
 import unicodedata
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app
 
@@ -118,6 +119,19 @@ def save_upload(stream, filename: str):
     with open(path, "xb") as fh:
         fh.write(data)
     return name, ext, CONTENT_TYPES[ext], len(data), hashlib.sha256(data).hexdigest(), key
+
+
+# Shown in the browser's own viewer; everything else is only downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """Content-Disposition for a Vietnamese file name: an ASCII fallback, and the real name
+    as RFC 5987 ``filename*=UTF-8''…`` (a header must be Latin-1 on the wire)."""
+    simple = unicodedata.normalize("NFKD", filename.replace("Đ", "D").replace("đ", "d"))
+    simple = simple.encode("ascii", "ignore").decode("ascii").replace('"', "").replace("\\", "")
+    return (f'{"inline" if inline else "attachment"}; filename="{simple}"; '
+            f"filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}")
 
 
 def path_of(key: str) -> Path:

@@ -212,6 +212,8 @@ PLAN = {
     "sections": Items("Nội dung", {"text": Text("Nội dung kế hoạch", LONG)}),
     "commitments": Items("Chỉ tiêu đăng ký", {"value": Number("Chỉ tiêu đăng ký"),
                                                "note": Text("Ghi chú", 2000)}),
+    "exemptions": Items("Không áp dụng", {"reason": Text("Lý do không áp dụng", 2000,
+                                                         required=True)}),
 }
 
 DOSSIER = {

@@ -20,6 +20,22 @@ def kind_of(collection: str) -> steps.Kind:
     return kind
 
 
+def sent_back(kind, item, history):
+    """The step that sent the item back, when that is the last thing that happened to it:
+    a step that needs a reason and left the item in its current, unfinished state (a
+    return to the unit, to the drafter, to the Board). Its reason belongs at the top of
+    the page."""
+    if not history:
+        return None
+    process = KINDS[kind].process
+    last = history[-1]
+    step = process.step(last.trigger, last.from_state)
+    if (step is None or not step.comment or last.to_state != item.state
+            or item.state in process.final):
+        return None
+    return last
+
+
 def label(kind: str) -> str:
     return KINDS[kind].process.label
 

@@ -25,6 +25,22 @@ def verdict(item_id, nominee_id):
         request.form.get("reason")), url_for("work.dossier", item_id=item_id))
 
 
+@bp.route("/dossiers/<int:item_id>/verdicts", methods=["POST"])
+def verdicts(item_id):
+    """Verdicts in bulk: accept every nominee, or decline the selected ones with one
+    reason."""
+    back = url_for("work.dossier", item_id=item_id)
+    if request.form.get("verdict") == "accepted":
+        ids = [int(i) for i in request.form.getlist("all_ids") if i.isdigit()]
+        chosen, done = {i: "accepted" for i in ids}, "Đã chấp nhận tất cả."
+    else:
+        ids = [int(i) for i in request.form.getlist("nominee_ids") if i.isdigit()]
+        chosen = {i: "declined" for i in ids}
+        done = f"Đã ghi «Không đề nghị» cho {len(ids)} tập thể, cá nhân."
+    return run(lambda: dossiers.set_verdicts(current_user, item_id, chosen,
+                                              request.form.get("reason")), back, done=done)
+
+
 @bp.route("/decisions", methods=["POST"])
 def create_decision():
     campaign_id = request.form.get("campaign_id", type=int)
@@ -56,6 +72,16 @@ def strike(item_id, nominee_id):
     return run(lambda: decisions.strike(current_user, item_id, nominee_id, struck,
                                          request.form.get("reason")),
                 url_for("work.decision", item_id=item_id))
+
+
+@bp.route("/decisions/<int:item_id>/strikes", methods=["POST"])
+def strike_many(item_id):
+    """The Chairman strikes the selected nominees with one reason, in one action."""
+    ids = [int(i) for i in request.form.getlist("nominee_ids") if i.isdigit()]
+    return run(lambda: decisions.strike_many(current_user, item_id, ids,
+                                              request.form.get("reason")),
+               url_for("work.decision", item_id=item_id),
+               done=f"Đã loại {len(ids)} tập thể, cá nhân khỏi danh sách.")
 
 
 MAX_CONTENTS, MAX_TARGETS = 8, 5

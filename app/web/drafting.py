@@ -1,10 +1,11 @@
 """Drafting by a unit's staff: writing its plan and building its dossier."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.services import dossiers, plans, workflow
-from app.web.forms import parse_date, parse_number, run
+from app.services.errors import Conflict, Invalid
+from app.web.forms import parse_date
 
 bp = Blueprint("drafting", __name__)
 
@@ -33,100 +34,170 @@ def _only_for_who_can_save():
     return redirect(url_for(f"work.{kind}", item_id=item.id))
 
 
-def _save(kind, item_id, call):
-    return run(call, url_for(f"drafting.edit_{kind}", item_id=item_id))
+def _plan_form(plan, values=None, errors=None, status=200):
+    return render_template("drafting/plan_form.html", item=plan, form=FlaskForm(),
+                           texts={s.content_id: s.text for s in plan.sections},
+                           figures={c.target_id: c for c in plan.commitments},
+                           exempt={e.target_id: e.reason for e in plan.exemptions},
+                           values=values, errors=errors or {}), status
+
+
+def _refused(error, field_of):
+    """A refusal as {form field: problems}; a conflict (someone acted first, or the item
+    moved on) goes at the top, saying that what was typed is still there."""
+    if isinstance(error, Conflict):
+        return {"_": [f"{error.message} Nội dung bạn đã nhập vẫn còn dưới đây: hãy xem "
+                      "lại rồi lưu, hoặc sao chép lại."]}
+    errors = {}
+    for path, messages in error.details.items():
+        if isinstance(messages, list):
+            errors.setdefault(field_of(path), []).extend(m for m in messages
+                                                         if isinstance(m, str))
+    return {k: v for k, v in errors.items() if v} or {"_": [error.message]}
 
 
 @bp.route("/plans/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_plan(item_id):
+    """The plan's form; refused input comes back with each problem beside its field and
+    everything that was typed."""
     plan = workflow.load("plan", item_id, current_user)
     if request.method == "GET":
-        return render_template("drafting/plan_form.html", item=plan, form=FlaskForm(),
-                               texts={s.content_id: s.text for s in plan.sections},
-                               figures={c.target_id: c for c in plan.commitments})
-    errors = []
-    sections = [{"content_id": c.id, "text": request.form.get(f"section-{c.id}", "").strip()}
+        return _plan_form(plan)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    form = request.form
+    sections = [{"content_id": c.id, "text": form.get(f"section-{c.id}", "").strip()}
                 for c in plan.campaign.contents]
-    commitments = []
-    for t in plan.campaign.targets:
-        value = parse_number(request.form.get(f"target-{t.id}"), t.label, errors)
-        if value is not None:
-            commitments.append({"target_id": t.id, "value": value,
-                                "note": request.form.get(f"note-{t.id}", "").strip()})
-    if errors:
-        for e in errors:
-            flash(e, "danger")
-        return redirect(url_for("drafting.edit_plan", item_id=item_id))
-    data = {"summary": request.form.get("summary", "").strip(), "sections": sections,
-            "commitments": commitments}
-    return _save("plan", item_id, lambda: plans.update_plan(
-        current_user, item_id, data, request.form.get("version", type=int)))
+    commitments = [{"target_id": t.id, "value": form.get(f"target-{t.id}", "").strip(),
+                    "note": form.get(f"note-{t.id}", "").strip()}
+                   for t in plan.campaign.targets if form.get(f"target-{t.id}", "").strip()]
+    exemptions = [{"target_id": t.id, "reason": form.get(f"na-reason-{t.id}", "").strip()}
+                  for t in plan.campaign.targets if form.get(f"na-{t.id}")]
+    data = {"summary": form.get("summary", "").strip(), "sections": sections,
+            "commitments": commitments, "exemptions": exemptions}
+
+    def field_of(path):
+        head, _, rest = path.partition(".")
+        listed, _, index = head.rstrip("]").partition("[")
+        if listed == "sections" and index.isdigit():
+            return f"section-{sections[int(index)]['content_id']}"
+        if listed == "exemptions" and index.isdigit():
+            return f"na-reason-{exemptions[int(index)]['target_id']}"
+        if listed == "commitments" and index.isdigit():
+            target = commitments[int(index)]["target_id"]
+            return f"{'note' if rest == 'note' else 'target'}-{target}"
+        return path
+
+    try:
+        plans.update_plan(current_user, item_id, data, form.get("version", type=int))
+    except (Invalid, Conflict) as error:
+        flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
+              "danger")
+        return _plan_form(plan, values=form, errors=_refused(error, field_of),
+                          status=error.status)
+    flash("Đã lưu.", "success")
+    return redirect(url_for("drafting.edit_plan", item_id=item_id))
+
+
+NOMINEE_INPUTS = ("kind", "title", "name", "position_title", "organisation", "award_form",
+                  "votes_for", "achievement_summary")
+
+
+def _field_name(path):
+    """The form field a service's problem belongs to (``results.7.value`` → ``target-7``)."""
+    parts = path.split(".")
+    if parts[0] == "results" and len(parts) == 3:
+        return f"{'target' if parts[2] == 'value' else 'note'}-{parts[1]}"
+    if parts[0] == "nominee" and len(parts) == 3:
+        return f"n{parts[1]}-{parts[2]}"
+    if parts[0] == "attachment" and len(parts) == 3:
+        return f"a{parts[1]}-{parts[2]}"
+    if parts[0] in ("new", "upload") and len(parts) == 2:
+        return f"{parts[0]}-{parts[1]}"
+    return path
+
+
+def _dossier_changes(dossier, form, files, errors):
+    """Everything the one drafting form sends, read as the service takes it; a field the
+    request does not carry is left as it is."""
+    def text(name):
+        return form.get(name, "").strip()
+
+    def optional_id(name):
+        value = form.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    content = {key: text(key) for key in ("summary", "council_chair", "council_secretary",
+                                           "council_members_total", "council_members_present")
+               if key in form}
+    for key in ("council_members_total", "council_members_present"):
+        if key in content:
+            content[key] = content[key] or None
+    if "council_meeting_date" in form:
+        content["council_meeting_date"] = parse_date(
+            form.get("council_meeting_date"), "Ngày họp",
+            errors.setdefault("council_meeting_date", []))
+    changes = {
+        "content": content,
+        "results": [{"target_id": t.id, "value": text(f"target-{t.id}"),
+                     "note": text(f"note-{t.id}")}
+                    for t in dossier.campaign.targets if text(f"target-{t.id}")],
+        "nominees": {n.id: {key: text(f"n{n.id}-{key}") or (None if key == "votes_for" else "")
+                            for key in NOMINEE_INPUTS}
+                     for n in dossier.nominees if f"n{n.id}-name" in form},
+        "attachments": {a.id: {"kind": text(f"a{a.id}-kind"),
+                               "nominee_id": optional_id(f"a{a.id}-nominee")}
+                        for a in dossier.attachments if f"a{a.id}-kind" in form},
+        "remove_nominee": optional_id("remove_nominee"),
+        "remove_attachment": optional_id("remove_attachment"),
+    }
+    new = {key: text(f"new-{key}") or (None if key == "votes_for" else "")
+           for key in NOMINEE_INPUTS}
+    if any(new[key] for key in ("name", "position_title", "organisation", "votes_for",
+                                "achievement_summary")) or form.get("op") == "add_nominee":
+        changes["new_nominee"] = new
+    upload = files.get("upload-file")
+    if upload is not None and upload.filename:
+        changes["upload"] = {"kind": text("upload-kind"), "file": upload,
+                             "nominee_id": optional_id("upload-nominee")}
+    elif form.get("op") == "upload":
+        errors.setdefault("upload-file", []).append("Chọn tệp để tải lên.")
+    return changes
+
+
+def _dossier_form(dossier, values=None, errors=None, status=200):
+    return render_template("drafting/dossier_form.html", item=dossier, form=FlaskForm(),
+                           figures={r.target_id: r for r in dossier.results},
+                           registered=dossiers.registered_figures(dossier),
+                           exempt=dossiers.exempt_targets(dossier),
+                           requirements=dossiers.requirements(),
+                           uploadable=dossiers.upload_kinds(), papers=dossiers.papers(dossier),
+                           values=values, errors=errors or {}), status
 
 
 @bp.route("/dossiers/<int:item_id>/edit", methods=["GET", "POST"])
 def edit_dossier(item_id):
+    """One form for the whole dossier: every button (save, add, upload, remove) sends all
+    of it, so nothing typed is lost; refused input comes back with each problem beside its
+    field."""
     dossier = workflow.load("dossier", item_id, current_user)
     if request.method == "GET":
-        return render_template("drafting/dossier_form.html", item=dossier, form=FlaskForm(),
-                               figures={r.target_id: r for r in dossier.results},
-                               requirements=dossiers.requirements())
-    errors = []
-    data = {
-        "summary": request.form.get("summary", "").strip(),
-        "council_meeting_date": parse_date(request.form.get("council_meeting_date"), "Ngày họp",
-                                      errors),
-        "council_members_total": parse_number(request.form.get("council_members_total"),
-                                         "Tổng số thành viên", errors, integer=True),
-        "council_members_present": parse_number(request.form.get("council_members_present"),
-                                           "Số thành viên có mặt", errors, integer=True),
-        "council_chair": request.form.get("council_chair", "").strip(),
-        "council_secretary": request.form.get("council_secretary", "").strip(),
-        "results": [],
-    }
-    for t in dossier.campaign.targets:
-        value = parse_number(request.form.get(f"target-{t.id}"), t.label, errors)
-        if value is not None:
-            data["results"].append({"target_id": t.id, "value": value,
-                                    "note": request.form.get(f"note-{t.id}", "").strip()})
+        return _dossier_form(dossier)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    errors, status = {}, 422
+    changes = _dossier_changes(dossier, request.form, request.files, errors)
+    errors = {k: v for k, v in errors.items() if v}
+    if not errors:
+        try:
+            dossiers.save_draft(current_user, item_id, changes,
+                                request.form.get("version", type=int))
+        except (Invalid, Conflict) as error:
+            errors, status = _refused(error, _field_name), error.status
     if errors:
-        for e in errors:
-            flash(e, "danger")
-        return redirect(url_for("drafting.edit_dossier", item_id=item_id))
-    return _save("dossier", item_id, lambda: dossiers.update_dossier(
-        current_user, item_id, data, request.form.get("version", type=int)))
-
-
-@bp.route("/dossiers/<int:item_id>/nominees", methods=["POST"])
-def add_nominee(item_id):
-    errors = []
-    data = {key: request.form.get(key, "").strip() for key in (
-        "kind", "name", "title", "position_title", "organisation", "award_form",
-        "achievement_summary")}
-    data["votes_for"] = parse_number(request.form.get("votes_for"), "Số phiếu đồng ý", errors,
-                                integer=True)
-    if data["kind"] not in ("collective", "individual"):
-        errors.append("Chọn tập thể hoặc cá nhân.")
-    if not data["name"]:
-        errors.append("Nhập tên tập thể hoặc họ tên cá nhân.")
-    if errors:
-        for e in errors:
-            flash(e, "danger")
-        return redirect(url_for("drafting.edit_dossier", item_id=item_id))
-    return _save("dossier", item_id, lambda: dossiers.add_nominee(current_user, item_id, data))
-
-
-@bp.route("/dossiers/<int:item_id>/nominees/<int:nominee_id>/delete", methods=["POST"])
-def remove_nominee(item_id, nominee_id):
-    return _save("dossier", item_id,
-                 lambda: dossiers.remove_nominee(current_user, item_id, nominee_id))
-
-
-@bp.route("/dossiers/<int:item_id>/attachments", methods=["POST"])
-def upload(item_id):
-    upload_file = request.files.get("file")
-    if upload_file is None or not upload_file.filename:
-        flash("Chọn tệp để tải lên.", "danger")
-        return redirect(url_for("drafting.edit_dossier", item_id=item_id))
-    nominee_id = request.form.get("nominee_id", type=int)
-    return _save("dossier", item_id, lambda: dossiers.add_attachment(
-        current_user, item_id, request.form.get("kind", ""), upload_file, nominee_id))
+        flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
+              "danger")
+        return _dossier_form(dossier, values=request.form, errors=errors, status=status)
+    flash("Đã lưu.", "success")
+    anchor = {"add_nominee": "#nominees", "upload": "#files"}.get(request.form.get("op"), "")
+    return redirect(url_for("drafting.edit_dossier", item_id=item_id) + anchor)

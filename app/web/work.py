@@ -1,5 +1,5 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -9,6 +9,7 @@ from app.clock import today
 from app.services import campaigns, decisions, documents, dossiers, outbox, workflow
 from app.services.errors import Conflict, Invalid
 from app.services.inbox import inbox as inbox_rows
+from app.services.storage import content_disposition
 from app.web.forms import run
 from workflows.roles import BOARD, ROLES
 
@@ -40,7 +41,9 @@ def inbox():
     rows, total = inbox_rows(current_user, kind=kind, page=page, per_page=20)
     return render_template("work/inbox.html", rows=rows, total=total, page=page, kind=kind,
                            per_page=20, today=today(), labels=_labels(),
-                           state_label=workflow.state_label)
+                           state_label=workflow.state_label,
+                           to_compose=decisions.awaiting_composition(current_user),
+                           form=FlaskForm())
 
 
 def _labels():
@@ -68,14 +71,24 @@ def _item_page(kind, item_id):
         "deliveries": workflow.delivery_summary(current_user, kind, item),
         "trigger_label": process.trigger_label, "role_labels": ROLES,
         "label_of": workflow.state_label,
+        "sent_back": workflow.sent_back(kind, item, history),
         # the unit's own drafting pages; the Board composes decisions on the item page
         "can_edit": kind in ("plan", "dossier") and workflow.may(kind, "content", current_user,
                                                                   item),
         "changes": (workflow.changes_since_last_submission(kind, item, history)
                     if kind in ("plan", "dossier") else []),
     }
+    if kind == "plan":
+        context["texts"] = {s.content_id: s.text for s in item.sections}
+        context["figures"] = {c.target_id: c for c in item.commitments}
+        context["exempt"] = {e.target_id: e.reason for e in item.exemptions}
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
+        context["results"] = {r.target_id: r for r in item.results}
+        context["registered"] = dossiers.registered_figures(item)
+        context["exempt"] = dossiers.exempt_targets(item)
+        context["requirements"] = dossiers.requirements()
+        context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
     if kind == "decision":
         context["can_compose"] = workflow.may(kind, "content", current_user, item)
@@ -88,6 +101,8 @@ def _item_page(kind, item_id):
         context["today_iso"] = today().isoformat()
         if item.state == "approved":
             context["next_number_label"] = decisions.next_number_label(item)
+        context["rows"] = decisions.nominee_rows(current_user, item)
+        context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)
@@ -109,6 +124,17 @@ def history(collection, item_id):
     return render_template("work/history.html", item=item, kind=kind.name,
                            process=kind.process, history=workflow.history(kind.name, item),
                            documents=documents.listing(kind.name, item), role_labels=ROLES)
+
+
+@bp.route("/decisions", endpoint="decisions")
+def decision_list():
+    page = max(request.args.get("page", 1, type=int), 1)
+    state = request.args.get("state") or None
+    states = workflow.KINDS["decision"].process.states
+    if state not in states:
+        state = None
+    listed = decisions.listing(current_user, state=state, page=page, per_page=50)
+    return render_template("work/decisions.html", listed=listed, state=state, states=states)
 
 
 @bp.route("/campaigns", endpoint="campaigns")
@@ -138,6 +164,19 @@ def dossier(item_id):
 @bp.route("/decisions/<int:item_id>")
 def decision(item_id):
     return _item_page("decision", item_id)
+
+
+@bp.route("/dossiers/<int:item_id>/attachments/<int:attachment_id>")
+def attachment(item_id, attachment_id):
+    """An uploaded paper: PDF and images open in the browser, other kinds download; only
+    for those who may see the dossier (404 for anyone else)."""
+    paper, data, inline = dossiers.open_attachment(current_user, item_id, attachment_id)
+    response = Response(data, mimetype=paper.content_type)
+    response.headers["ETag"] = f'"{paper.sha256}"'
+    response.headers["Content-Disposition"] = content_disposition(paper.filename, inline)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/transitions",

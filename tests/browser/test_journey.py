@@ -18,6 +18,29 @@ NOMINEES = [  # kind, title, name, position, votes: BKCT has a quota of three pe
     ("individual", "Bà", "Lê Thị Bích", "Chuyên viên", "7"),
 ]
 DECLINED = "Lê Thị Bích"
+PLAN_LINK = re.compile(r"^Kế hoạch – Sở Y tế – Phong trào")  # named as people say it
+
+
+def add_nominee(page, kind, title, name, position, votes, summary=""):
+    """Type a nominee into the drafting form's "Thêm tập thể, cá nhân" part."""
+    page.locator("#new-kind").select_option(kind)
+    page.locator("#new-title").select_option(title)
+    page.locator("#new-name").fill(name)
+    page.locator("#new-position_title").fill(position)
+    page.locator("#new-organisation").fill("Sở Y tế")
+    page.locator("#new-award_form").select_option("BKCT")
+    page.locator("#new-votes_for").fill(votes)
+    page.locator("#new-achievement_summary").fill(summary)
+
+
+def upload(page, kind, nominee, filename):
+    """Choose a paper in the drafting form's "Tải lên tài liệu" part."""
+    page.locator("#upload-kind").select_option(kind)
+    if nominee:
+        page.locator("#upload-nominee").select_option(label=nominee)
+    else:
+        page.locator("#upload-nominee").select_option("")
+    page.locator("#upload-file").set_input_files({"name": filename, **PDF})
 
 
 def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world):
@@ -31,7 +54,7 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
 
     # The unit's staff finds its plan in "Việc cần xử lý", writes it and sends it up.
     staff = desk.page("staff_a")
-    expect(staff.get_by_role("link", name=re.compile(r"^Kế hoạch #\d+"))).to_be_visible()
+    expect(staff.get_by_role("link", name=PLAN_LINK)).to_be_visible()
     shot(staff, "inbox", publish=True)
     staff.set_viewport_size(PHONE)
     shot(staff, "inbox-phone")
@@ -40,7 +63,7 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     staff.get_by_role("button", name="Mở menu").click()
     expect(menu).to_be_visible()
     staff.set_viewport_size(DESKTOP)
-    submit(staff, staff.get_by_role("link", name=re.compile(r"^Kế hoạch #\d+")))
+    submit(staff, staff.get_by_role("link", name=PLAN_LINK))
     plan_url = staff.url
     assert re.search(r"/plans/\d+$", plan_url), plan_url
     submit(staff, staff.get_by_role("link", name="Soạn / sửa kế hoạch"))
@@ -81,29 +104,20 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     submit(staff, staff.get_by_role("button", name="Lưu hồ sơ"))
     saved(staff)
     for kind, title, name, position, votes in NOMINEES:
-        staff.locator("#kind").select_option(kind)
-        staff.locator("#title").select_option(title)
-        staff.get_by_label("Tên / họ tên").fill(name)
-        staff.get_by_label("Chức vụ").fill(position)
-        staff.get_by_label("Đơn vị công tác").fill("Sở Y tế")
-        staff.get_by_label("Hình thức khen thưởng").select_option("BKCT")
-        staff.get_by_label("Số phiếu đồng ý").fill(votes)
+        add_nominee(staff, kind, title, name, position, votes)
         submit(staff, staff.get_by_role("button", name="Thêm", exact=True))
         saved(staff)
-    papers = [("to_trinh", "", "Tờ trình đề nghị khen thưởng.pdf"),
-              ("bien_ban", "", "Biên bản họp Hội đồng.pdf")] + [
+    papers = [("other", "", "Kế hoạch tổ chức phong trào của Sở.pdf")] + [
         ("bao_cao_thanh_tich", name, f"Báo cáo thành tích – {name}.pdf")
         for _, _, name, _, _ in NOMINEES]
     for kind, nominee, filename in papers:
-        staff.get_by_label("Loại tài liệu").select_option(kind)
-        if nominee:
-            staff.get_by_label("Của người được đề nghị").select_option(label=nominee)
-        else:
-            staff.get_by_label("Của người được đề nghị").select_option("")
-        staff.get_by_label("Tệp (PDF, DOCX, ảnh…)").set_input_files({"name": filename, **PDF})
+        upload(staff, kind, nominee, filename)
         submit(staff, staff.get_by_role("button", name="Tải lên"))
         saved(staff)
-    expect(staff.locator("body")).to_contain_text("Tờ trình đề nghị khen thưởng.pdf")
+    expect(staff.locator("body")).to_contain_text("Kế hoạch tổ chức phong trào của Sở.pdf")
+    # the tờ trình and the council's minutes are written by the system, never uploaded
+    expect(staff.locator("#papers")).to_contain_text("hệ thống tự tạo")
+    expect(staff.locator("#upload-kind option[value=to_trinh]")).to_have_count(0)
     expect(staff.locator("body")).to_contain_text("Báo cáo thành tích – Nguyễn Văn An.pdf")
     expect(staff.locator("body")).not_to_contain_text("(to_trinh)")  # papers by their names
     shot(staff, "dossier-edit")
@@ -115,21 +129,22 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     # the dossier to the unit with a reason.
     appraiser = desk.fire("appraiser", dossier_url, "start_appraisal")
     for _, _, name, _, _ in NOMINEES:
-        row = appraiser.locator("tbody tr", has_text=name)
+        row = appraiser.locator("section.nominee", has_text=name)
         if name == DECLINED:
             submit(appraiser, row.get_by_role("button", name="Không đề nghị"))
             expect(appraiser.locator(".alert-danger")).to_contain_text(
                 "Cần ghi lý do không đề nghị khen thưởng.")
-            row = appraiser.locator("tbody tr", has_text=name)
+            row = appraiser.locator("section.nominee", has_text=name)
             row.get_by_label("Lý do không đề nghị").fill("Chưa đủ thời gian công tác")
             submit(appraiser, row.get_by_role("button", name="Không đề nghị"))
         else:
             submit(appraiser, row.get_by_role("button", name="Chấp nhận"))
         saved(appraiser)
-    verdicts = appraiser.locator("tbody tr")
-    expect(verdicts.filter(has_text=DECLINED)).to_contain_text(
+    verdicts = appraiser.locator("section.nominee")
+    expect(verdicts.filter(has_text=DECLINED).locator(".verdict")).to_contain_text(
         "Không đề nghị: Chưa đủ thời gian công tác")
-    expect(verdicts.filter(has_text="Nguyễn Văn An")).to_contain_text("Chấp nhận")
+    expect(verdicts.filter(has_text="Nguyễn Văn An").locator(".verdict")).to_contain_text(
+        "Chấp nhận")
     shot(appraiser, "dossier-appraisal", publish=True)
     fire(appraiser, dossier_url, "return_to_unit",
          comment="Bổ sung bản sao quyết định khen thưởng lần trước của ông Nguyễn Văn An.")
@@ -137,6 +152,8 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
 
     # The staff reads why, sends it again; the head signs off once more.
     staff.goto(dossier_url)
+    expect(staff.locator("#sent-back")).to_contain_text(
+        "Bổ sung bản sao quyết định khen thưởng lần trước")  # at the top of the page
     expect(staff.locator("table", has_text="Lịch sử xử lý")).to_contain_text(
         "Bổ sung bản sao quyết định khen thưởng lần trước")
     fire(staff, dossier_url, "submit")
@@ -147,19 +164,24 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     fire(appraiser, dossier_url, "complete_appraisal")
     expect(appraiser.locator("h1")).to_contain_text("Đã thẩm định")
 
-    # The appraiser composes the decision from the campaign page and adds the nominees.
+    # The appraiser finds the decision to compose in "Việc cần xử lý": one click opens the
+    # draft with the accepted nominees already selected.
     appraiser.goto(campaign_url)
     shot(appraiser, "campaign")
     check_links(appraiser)
-    appraiser.get_by_label("Lập dự thảo quyết định cho hình thức").select_option("BKCT")
-    submit(appraiser, appraiser.get_by_role("button", name="Lập dự thảo"))
+    submit(appraiser, appraiser.get_by_role("link", name="Việc cần xử lý"))
+    expect(appraiser.locator("#to-compose")).to_be_visible()
+    submit(appraiser, appraiser.get_by_role("button", name="Lập dự thảo quyết định"))
     saved(appraiser, "Đã tạo dự thảo quyết định.")
     decision_url = appraiser.url
     picks = appraiser.locator("input[name=nominee_ids]")
     expect(picks).to_have_count(2)  # the declined nominee is not offered
     expect(appraiser.locator("form", has=picks.first)).not_to_contain_text(DECLINED)
     for pick in picks.all():
-        pick.check()
+        expect(pick).to_be_checked()
+    appraiser.get_by_label("Chọn tất cả").uncheck()
+    expect(picks.first).not_to_be_checked()
+    appraiser.get_by_label("Chọn tất cả").check()
     submit(appraiser, appraiser.get_by_role("button", name="Thêm vào dự thảo"))
     saved(appraiser)
     fire(appraiser, decision_url, "submit")

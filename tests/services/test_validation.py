@@ -117,21 +117,22 @@ def test_the_page_forms_get_the_same_refusals(client, world, campaign):
                            ("inf", "hữu hạn")):
         r = client.post(url, data={"csrf_token": _form(client, url), "version": plan.version,
                                    f"target-{target.id}": value}, follow_redirects=True)
-        assert r.status_code == 200
+        assert r.status_code == 422
         assert message in r.get_data(as_text=True), value
     r = client.post(url, data={"csrf_token": _form(client, url), "version": plan.version,
                                "summary": "x\x01y"}, follow_redirects=True)
-    assert r.status_code == 200 and "ký tự điều khiển" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "ký tự điều khiển" in r.get_data(as_text=True)
     assert plan.commitments == [] and plan.summary == ""
 
     dossier = helpers.unit_item(Dossier, campaign, "SYT")
     url = f"/dossiers/{dossier.id}/edit"
     for data, message in (({"name": "A" * 300}, "tối đa 255 ký tự"),
                           ({"name": "An", "votes_for": "99999999999"}, "không được lớn hơn")):
-        r = client.post(f"/dossiers/{dossier.id}/nominees", data={
-            "csrf_token": _form(client, url), "kind": "individual", "award_form": "BKCT",
-            **data}, follow_redirects=True)
-        assert r.status_code == 200 and message in r.get_data(as_text=True)
+        r = client.post(url, data={
+            "csrf_token": _form(client, url), "version": dossier.version, "op": "add_nominee",
+            "new-kind": "individual", "new-award_form": "BKCT",
+            **{f"new-{k}": v for k, v in data.items()}}, follow_redirects=True)
+        assert r.status_code == 422 and message in r.get_data(as_text=True)
     assert dossier.nominees == []
 
     login(client, "admin")
