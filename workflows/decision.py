@@ -55,6 +55,7 @@ DECISION = Process(
              "Trả lại chuyên viên", comment=True, confirm=True, tone=BACK, notify=("drafter",)),
         Step("sign_proposal", ("awaiting_board_head",), "awaiting_chairman", BOARD_HEAD,
              "Ký tờ trình", guards=(decision_has_nominees,), effect="number_proposal",
+             inputs=("number", "issued_on", "authority"),
              confirm=("Ký tờ trình: hệ thống sẽ cấp số tờ trình của Ban, lưu bản chính thức "
                       "và trình Chủ tịch phê duyệt. Tiếp tục?"),
              finalizes=("proposal",), notify=("chairman",)),
@@ -64,11 +65,12 @@ DECISION = Process(
                       "tờ trình mới. Tiếp tục?"),
              notify=("drafter", "board_head")),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
-             guards=(decision_keeps_someone,), effect="stamp_approval",
+             guards=(decision_keeps_someone,), effect="stamp_approval", inputs=("authority",),
              confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
         Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
+             inputs=("number", "issued_on"),
              confirm=("Ban hành: hệ thống sẽ cấp số quyết định, ghi ngày ban hành, lưu bản "
                       "chính thức và gửi quyết định tới các đơn vị và nơi nhận. Không thể hoàn "
                       "tác. Tiếp tục?"),

@@ -21,6 +21,9 @@ Guard = Callable[[Any], "str | None"]
 
 FORWARD, BACK, STOP = "forward", "back", "stop"
 TONES = (FORWARD, BACK, STOP)
+# What a person may enter with a step: the number and date the register keeper gave (when
+# not the register's next number and today), and the quyền hạn the signer signs with.
+INPUTS = ("number", "issued_on", "authority")
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,14 @@ class Step:
     effect: str | None = None  # what the kind does beyond moving the state (services carry it)
     finalizes: tuple[str, ...] = ()  # documents numbered and kept, final from here on
     attaches: tuple[str, ...] = ()  # documents sent with the step's mail
+    inputs: tuple[str, ...] = ()  # what the actor may enter with it (INPUTS), all optional
 
     def __post_init__(self):
         if self.tone not in TONES:
             raise ValueError(f"{self.trigger}: unknown tone {self.tone!r}")
+        unknown = set(self.inputs) - set(INPUTS)
+        if unknown:
+            raise ValueError(f"{self.trigger}: unknown inputs {sorted(unknown)}")
 
     @property
     def question(self) -> str | None:

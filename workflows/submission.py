@@ -39,6 +39,7 @@ def front_half(*, ready: tuple, signed: tuple[str, ...], appraisal_effect=None) 
              comment=True, confirm=True, tone=BACK, notify=("drafter", "unit_head")),
         Step("sign_off", ("awaiting_head",), "submitted", HEAD, "Ký duyệt, gửi Ban TĐKT",
              guards=(campaign_is_launched,), effect="sign", finalizes=signed,
+             inputs=("number", "issued_on", "authority"),
              confirm=("Ký duyệt: hệ thống sẽ cấp số văn bản của đơn vị, lưu bản chính thức "
                       "và gửi Ban Thi đua – Khen thưởng. Số đã cấp không lấy lại được. "
                       "Tiếp tục?"),

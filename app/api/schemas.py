@@ -305,6 +305,9 @@ class ActionOut(Base):
     reasons = fields.List(Str())
     tone = Str(metadata={"enum": ["forward", "back", "stop"],
                          "description": "forward, back (returns the work) or stop (ends it)"})
+    inputs = fields.List(Str(metadata={"enum": ["number", "issued_on", "authority"]}), metadata={
+        "description": "what may be sent with the step (all optional): the number and date "
+                       "the register keeper gave, the signer's authority"})
 
 
 class ActionsOut(Base):

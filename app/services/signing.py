@@ -52,6 +52,11 @@ def modes_of(user: User | None) -> list[str]:
     return ["own"]
 
 
+def choices(user) -> list[tuple[str, str]]:
+    """What a signer chooses from at signing, the usual one first: (mode, label)."""
+    return [(mode, MODES[mode]) for mode in modes_of(user)]
+
+
 def choose(user, requested) -> str:
     """The mode a signer asked for at signing (None: the usual one)."""
     allowed = modes_of(user)

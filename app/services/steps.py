@@ -161,7 +161,9 @@ def _advance(kind: Kind, item, trigger, facts, user, role, comment, params=None)
     step = kind.process.fire(item, trigger, facts)
     item.state_changed_at = now_utc()
     if step.effect:
-        kind.effects[step.effect](item, user, role, comment, params or {})
+        # only what the step declares it takes (workflows/: Step.inputs)
+        taken = {k: v for k, v in (params or {}).items() if k in step.inputs}
+        kind.effects[step.effect](item, user, role, comment, taken)
     kept = documents.keep_final(kind.name, item, step)
     return _record(kind, item, user, role, step, from_state, comment, kept)
 
@@ -171,7 +173,8 @@ def _advance(kind: Kind, item, trigger, facts, user, role, comment, params=None)
 
 def perform(kind: Kind, item_id, user, trigger, *, version, comment=None, params=None):
     """Fire ``trigger`` on an item as ``user``. The whole use case is one transaction.
-    ``params``: the step's own inputs, read by its effect (unknown ones are ignored)."""
+    ``params``: what the actor entered with the step, read by its effect; only the inputs
+    the step declares (``Step.inputs``) reach it."""
     process = kind.process
     if not process.has_trigger(trigger):
         raise Invalid(
@@ -250,6 +253,7 @@ class Action:
     allowed: bool
     reasons: tuple[str, ...]
     tone: str = "forward"  # forward, back (returns the work) or stop (ends it)
+    inputs: tuple[str, ...] = ()  # what may be entered with it: number, issued_on, authority
 
 
 def actions(kind: Kind, item, user) -> list[Action]:
@@ -272,7 +276,7 @@ def actions(kind: Kind, item, user) -> list[Action]:
             facts = facts or kind.facts(item)
             reasons += process.reasons(step, facts)
         result.append(Action(step.trigger, step.label, step.dest, step.comment, step.question,
-                             not reasons, tuple(reasons), step.tone))
+                             not reasons, tuple(reasons), step.tone, step.inputs))
     return result
 
 

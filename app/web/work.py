@@ -6,7 +6,7 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.clock import today
-from app.services import campaigns, decisions, documents, dossiers, outbox, workflow
+from app.services import campaigns, decisions, documents, dossiers, outbox, signing, workflow
 from app.services.errors import Conflict, Invalid
 from app.services.inbox import inbox as inbox_rows
 from app.services.storage import content_disposition
@@ -72,6 +72,8 @@ def _item_page(kind, item_id):
         "trigger_label": process.trigger_label, "role_labels": ROLES,
         "label_of": workflow.state_label,
         "sent_back": workflow.sent_back(kind, item, history),
+        "signing_choices": signing.choices(current_user), "today_iso": today().isoformat(),
+        "next_number_label": None,
         # the unit's own drafting pages; the Board composes decisions on the item page
         "can_edit": kind in ("plan", "dossier") and workflow.may(kind, "content", current_user,
                                                                   item),
@@ -98,7 +100,6 @@ def _item_page(kind, item_id):
         context["eligible"] = (decisions.eligible_nominees(current_user, item)
                                if context["can_compose"] else [])
         context["can_attach_scan"] = workflow.may(kind, "signed_scan", current_user, item)
-        context["today_iso"] = today().isoformat()
         if item.state == "approved":
             context["next_number_label"] = decisions.next_number_label(item)
         context["rows"] = decisions.nominee_rows(current_user, item)

@@ -191,7 +191,10 @@ def test_the_registers_page_and_the_issue_form(client, world):
     assert "Đã đặt số đã dùng của sổ." in html and "1205" in html and "Sổ giấy" in html
 
     page = client.get(f"/decisions/{first.id}").get_data(as_text=True)
-    assert "Ban hành (Văn thư)" in page and "1205/QĐ-UBND" in page
+    # one "Ban hành" in the action panel, where the Văn thư may enter the number and date
+    assert page.count('data-trigger="issue"') == 1
+    assert 'id="number-issue"' in page and 'id="issued-on-issue"' in page
+    assert "Để trống: số tiếp theo của sổ (1205/QĐ-UBND)" in page
     r = client.post(f"/decisions/{first.id}/transitions", data={
         "csrf_token": csrf_of(page), "trigger": "issue", "version": str(first.version),
         "number": "1300", "issued_on": today().isoformat()}, follow_redirects=True)

@@ -144,3 +144,29 @@ def test_an_admin_sets_a_signers_modes_on_the_accounts_page(client, world):
     db.session.expire_all()
     assert signing.modes_of(db.session.get(User, world.users["chairman"].id)) == ["KT", "TUQ"]
     assert "(KT,TUQ)" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_on_the_page_the_signer_chooses_among_their_authorities(world, client):
+    from tests.web.test_views import csrf_of, login
+
+    campaign = helpers.make_campaign(world)
+    decision = _to_chairman(world, campaign)
+    world.users["chairman"].signing_modes = "KT,TL"
+    db.session.commit()
+    login(client, "chairman")
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert 'id="authority-approve"' in page
+    assert '<option value="KT">KT. (ký thay thủ trưởng)</option>' in page
+    assert '<option value="TL">TL. (thừa lệnh)</option>' in page
+    r = client.post(f"/decisions/{decision.id}/transitions", data={
+        "csrf_token": csrf_of(page), "trigger": "approve", "version": str(decision.version),
+        "authority": "TL"}, follow_redirects=True)
+    assert r.status_code == 200
+    db.session.refresh(decision)
+    assert decision.state == "approved"
+    (kept,) = db.session.scalars(sa.select(PaperSignature).where(
+        PaperSignature.paper == "decision")).all()
+    assert kept.mode == "TL"
+    # a signer with one authority is not asked
+    login(client, "clerk")
+    assert 'id="authority-' not in client.get(f"/decisions/{decision.id}").get_data(as_text=True)
