@@ -67,6 +67,7 @@ class Context:
     office: Issuer | None = None  # the Chairman's Office
     province: Issuer | None = None  # the Committee, to whom units propose
     launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
+    addressees: tuple[str, ...] = ()  # the bodies a launch binds (its participants), by name
     today: date | None = None  # the province's date (not the server's), for a draft's year
     now: datetime | None = None  # when the file is generated (UTC), for its properties
 
@@ -130,26 +131,92 @@ def _nominee_sections(nominees, with_unit=None) -> tuple[ListSection, ...]:
 
 
 def launch_document(campaign, ctx: Context) -> FormalDocument:
+    """One of three forms, each with its own structure (NĐ 30/2020 Phụ lục I and III): a
+    Kế hoạch (headings I–IV), a Chỉ thị (directive prose to the bodies it binds) or a
+    công văn (Kính gửi, V/v under its number). Each ends "./." before Nơi nhận."""
     kind = campaign.launch_type
     symbol = (f"{ctx.issuer.code}-{ctx.board.code}" if kind == "cong_van" and ctx.board
               else f"{_abbr(ctx, kind)}-{ctx.issuer.code}")
     number = _launch_number(campaign)
+    phrase = _lower_first(campaign.title)
+    recipients = ctx.recipients
+    addressees: tuple[str, ...] = ()
     if kind == "cong_van":
         head = _letterhead(ctx, number, symbol, campaign.launch_date,
-                           subject=f"V/v phát động {campaign.title[0].lower()}{campaign.title[1:]}")
+                           subject=f"V/v phát động {phrase}")
         kind_title, summary = None, None
+        addressees = ctx.addressees or ("Các cơ quan, đơn vị tham gia phong trào thi đua",)
+        body = _launch_letter(campaign, ctx, phrase)
+        if not any(r.strip().rstrip(";.") == "Như trên" for r in recipients):
+            recipients = ("Như trên", *recipients)
+    elif kind == "chi_thi":
+        head = _letterhead(ctx, number, symbol, campaign.launch_date)
+        kind_title, summary = _title(ctx, kind), f"Về việc phát động {phrase}"
+        body = _launch_directive(campaign, ctx, phrase)
     else:
         head = _letterhead(ctx, number, symbol, campaign.launch_date)
-        kind_title = _title(ctx, kind)
-        summary = (f"Phát động {campaign.title[0].lower()}{campaign.title[1:]}"
-                   if kind == "ke_hoach"
-                   else f"Về việc phát động {campaign.title[0].lower()}{campaign.title[1:]}")
-    body = []
-    if kind == "cong_van":
-        body += [Para("PHÁT ĐỘNG", "centered_bold"), Para(campaign.title, "centered_bold")]
-    body.append(Para(f"{ctx.issuer.name} phát động {campaign.title[0].lower()}"
-                     f"{campaign.title[1:]} như sau:"))
-    body.append(Para("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "heading"))
+        kind_title, summary = _title(ctx, kind), f"Phát động {phrase}"
+        body = _launch_plan(campaign, ctx, phrase)
+    return FormalDocument(
+        letterhead=head, kind_title=kind_title, summary=summary, body=_closed(body),
+        signature=ctx.signer.signature(), recipients=t.recipients(recipients),
+        addressees=addressees, draft=ctx.draft,
+        title_for_properties=f"Phát động {campaign.title}")
+
+
+def _lower_first(title: str) -> str:
+    return f"{title[0].lower()}{title[1:]}" if title else ""
+
+
+def _closed(body) -> tuple[Para, ...]:
+    """The body's last paragraph ends "./." (NĐ 30: the end of the text), nothing after it."""
+    body = list(body)
+    last = body[-1]
+    text = last.text.rstrip()
+    if not text.endswith("./."):
+        text = (text[:-1] if text[-1:] in ".;:," else text) + "./."
+    body[-1] = Para(text, last.style, last.lead)
+    return tuple(body)
+
+
+def _purpose_prose(campaign):
+    """The purpose as prose: its short numbered sub-headings ("1. Mục đích") left out."""
+    return [p for p in t.paragraphs(campaign.purpose) if not _is_numbered_heading(p)]
+
+
+def _deadlines(campaign, ctx):
+    if not (campaign.plan_deadline and campaign.dossier_deadline):
+        return None
+    receiver = ctx.board.name if ctx.board else "cơ quan thường trực"
+    return (f"gửi kế hoạch hưởng ứng về {receiver} (Ban Thi đua - Khen thưởng) trước ngày "
+            f"{t.short_date(campaign.plan_deadline)}; gửi hồ sơ đề nghị khen thưởng trước ngày "
+            f"{t.short_date(campaign.dossier_deadline)}")
+
+
+def _award_lines(campaign, quota_sep=", "):
+    """Each award form offered, with its quota per unit: "Bằng khen …, mỗi cơ quan …"."""
+    for offer in campaign.award_forms:
+        quota = (f"{quota_sep}mỗi cơ quan, đơn vị đề nghị không quá "
+                 f"{t.two(offer.quota_per_unit)} tập thể, cá nhân" if offer.quota_per_unit
+                 else "")
+        yield offer.award_form.name, quota
+
+
+def _contents(campaign, marks):
+    """Each content under its mark (1., 2. … or a), b) …), its text and its targets."""
+    out = []
+    for mark, content in zip(marks, campaign.contents, strict=False):
+        out.append(Para(f"{mark} {content.title}", "heading"))
+        out += [Para(p) for p in t.paragraphs(content.description)]
+        if content.targets:
+            out.append(Para("Chỉ tiêu thi đua:", "note"))
+            out += [Para(f"- {_target_line(target)};") for target in content.targets]
+    return out
+
+
+def _launch_plan(campaign, ctx, phrase):
+    body = [Para(f"{ctx.issuer.name} phát động {phrase} như sau:"),
+            Para("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "heading")]
     body += [Para(p, "heading" if _is_numbered_heading(p) else "body")
              for p in t.paragraphs(campaign.purpose)]
     body.append(Para("II. THỜI GIAN, CHỦ ĐỀ THI ĐUA", "heading"))
@@ -158,28 +225,78 @@ def launch_document(campaign, ctx: Context) -> FormalDocument:
     if campaign.theme:
         body.append(Para(f"2. Chủ đề thi đua: “{campaign.theme}”."))
     body.append(Para("III. NỘI DUNG THI ĐUA", "heading"))
-    for i, content in enumerate(campaign.contents, start=1):
-        body.append(Para(f"{i}. {content.title}", "heading"))
-        body += [Para(p) for p in t.paragraphs(content.description)]
-        if content.targets:
-            body.append(Para("Chỉ tiêu thi đua:", "note"))
-            body += [Para(f"- {_target_line(target)};") for target in content.targets]
+    body += _contents(campaign, (f"{i}." for i in range(1, 100)))
     body.append(Para("IV. TỔ CHỨC THỰC HIỆN", "heading"))
     body += [Para(p) for p in t.paragraphs(campaign.implementation)]
-    if campaign.plan_deadline and campaign.dossier_deadline:
-        receiver = ctx.board.name if ctx.board else "cơ quan thường trực"
-        body.append(Para(
-            f"Các cơ quan, đơn vị gửi kế hoạch hưởng ứng về {receiver} (Ban Thi đua - Khen "
-            f"thưởng) trước ngày {t.short_date(campaign.plan_deadline)}; gửi hồ sơ đề nghị khen "
-            f"thưởng trước ngày {t.short_date(campaign.dossier_deadline)}."))
-    for offer in campaign.award_forms:
-        quota = (f", mỗi cơ quan, đơn vị đề nghị không quá {t.two(offer.quota_per_unit)} "
-                 f"tập thể, cá nhân" if offer.quota_per_unit else "")
-        body.append(Para(f"Hình thức khen thưởng: {offer.award_form.name}{quota}."))
-    return FormalDocument(
-        letterhead=head, kind_title=kind_title, summary=summary, body=tuple(body),
-        signature=ctx.signer.signature(), recipients=t.recipients(ctx.recipients),
-        draft=ctx.draft, title_for_properties=f"Phát động {campaign.title}")
+    deadlines = _deadlines(campaign, ctx)
+    if deadlines:
+        body.append(Para(f"Các cơ quan, đơn vị {deadlines}."))
+    body += [Para(f"Hình thức khen thưởng: {name}{quota}.")
+             for name, quota in _award_lines(campaign)]
+    return body
+
+
+def _bound(ctx) -> str:
+    """Whom a Chỉ thị binds: the participating bodies by name when they are few."""
+    names = ctx.addressees
+    if names and len(names) <= 6:
+        return f"Thủ trưởng các cơ quan, đơn vị ({', '.join(names)})"
+    return "Thủ trưởng các cơ quan, đơn vị tham gia phong trào thi đua"
+
+
+def _launch_directive(campaign, ctx, phrase):
+    chairman = f"Chủ tịch {ctx.issuer.name}"
+    bound = _bound(ctx)
+    body = [Para(p) for p in _purpose_prose(campaign)]
+    body.append(Para(f"Để {phrase} đạt kết quả thiết thực, {chairman} yêu cầu:"))
+    theme = f", với chủ đề “{campaign.theme}”" if campaign.theme else ""
+    body.append(Para(
+        f"1. {bound} tổ chức phát động, triển khai {phrase} từ ngày "
+        f"{t.short_date(campaign.period_start)} đến ngày {t.short_date(campaign.period_end)}"
+        f"{theme}, tập trung vào các nội dung sau:"))
+    body += _contents(campaign, (f"{chr(ord('a') + i)})" for i in range(26)))
+    deadlines = _deadlines(campaign, ctx)
+    n = 2
+    if deadlines:
+        body.append(Para(f"{n}. Các cơ quan, đơn vị xây dựng kế hoạch hưởng ứng, {deadlines}."))
+        n += 1
+    for name, quota in _award_lines(campaign, "; "):
+        body.append(Para(f"{n}. {chairman} xem xét tặng {name} cho tập thể, cá nhân có thành "
+                         f"tích xuất sắc trong phong trào thi đua{quota}."))
+        n += 1
+    implementation = t.paragraphs(campaign.implementation)
+    if implementation:
+        body.append(Para(f"{n}. {implementation[0]}"))
+        body += [Para(p) for p in implementation[1:]]
+    body.append(Para(f"{chairman} yêu cầu {bound[0].lower()}{bound[1:]} nghiêm túc triển khai, "
+                     f"thực hiện Chỉ thị này."))
+    return body
+
+
+def _launch_letter(campaign, ctx, phrase):
+    body = [Para(f"{ctx.issuer.name} phát động {phrase}, cụ thể như sau:")]
+    prose = _purpose_prose(campaign)
+    if prose:
+        body.append(Para("1. Mục đích, yêu cầu", "heading"))
+        body += [Para(p) for p in prose]
+    marks = (f"{i}." for i in range(2 if prose else 1, 100))
+    body.append(Para(f"{next(marks)} Thời gian, chủ đề thi đua", "heading"))
+    theme = f"; chủ đề thi đua: “{campaign.theme}”" if campaign.theme else ""
+    body.append(Para(f"Thời gian: Từ ngày {t.short_date(campaign.period_start)} đến ngày "
+                     f"{t.short_date(campaign.period_end)}{theme}."))
+    body.append(Para(f"{next(marks)} Nội dung thi đua", "heading"))
+    body += _contents(campaign, (f"{chr(ord('a') + i)})" for i in range(26)))
+    awards = list(_award_lines(campaign))
+    if awards:
+        body.append(Para(f"{next(marks)} Hình thức khen thưởng", "heading"))
+        body += [Para(f"{name}{quota}.") for name, quota in awards]
+    body.append(Para(f"{next(marks)} Tổ chức thực hiện", "heading"))
+    body += [Para(p) for p in t.paragraphs(campaign.implementation)]
+    deadlines = _deadlines(campaign, ctx)
+    if deadlines:
+        body.append(Para(f"Các cơ quan, đơn vị {deadlines}."))
+    body.append(Para(f"{ctx.issuer.name} đề nghị các cơ quan, đơn vị triển khai thực hiện."))
+    return body
 
 
 def _launch_number(campaign):

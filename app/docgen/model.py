@@ -58,6 +58,8 @@ class FormalDocument:
     recipients: tuple[str, ...] = ()  # Nơi nhận entries, printed 11 pt
     authority_line: str | None = None  # "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN"
     addressee: str | None = None  # "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn."
+    # A công văn's Kính gửi, one body a line ("- Sở Y tế;"), or on one line when alone.
+    addressees: tuple[str, ...] = ()
     appendix: Appendix | None = None
     draft: bool = False
     title_for_properties: str = ""

@@ -224,10 +224,26 @@ def _title(doc, document):
     if document.authority_line:
         _para(doc, document.authority_line, size=14, bold=True, align=center, before=12,
               after=6)
-    if document.addressee:
+    if document.addressees:
+        _addressees(doc, document.addressees)
+    elif document.addressee:
         _para(doc, document.addressee, size=14, align=center, before=12, after=6)
     else:
         _para(doc, "", size=6)
+
+
+def _addressees(doc, names):
+    """Kính gửi (NĐ 30 Phụ lục I): on one line, centred, for one body; for several,
+    "Kính gửi:" then one "- body;" a line, the last closing with a full stop."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    if len(names) == 1:
+        _para(doc, f"Kính gửi: {names[0]}.", size=14, align=center, before=12, after=6)
+        return
+    _para(doc, "Kính gửi:", size=14, indent=Cm(2.5), before=12)
+    for i, name in enumerate(names):
+        end = "." if i == len(names) - 1 else ";"
+        p = _para(doc, f"- {name}{end}", size=14, after=6 if end == "." else 0)
+        p.paragraph_format.left_indent = Cm(4.5)
 
 
 def _body(doc, paras):

@@ -130,7 +130,8 @@ def context(kind, item, name, draft):
             signer=_signer(signer, _block(kind, item, name, item.issuer, signer)), draft=draft,
             recipients=tuple(e.label for e in (item.launch_recipients.entries
                                                 if item.launch_recipients else [])),
-            doc_types=types, today=on, board=_issuer(board))
+            doc_types=types, today=on, board=_issuer(board),
+            addressees=tuple(p.unit.name for p in item.participants))
     if kind in ("plan", "dossier"):
         campaign = item.campaign
         signer = (db.session.get(User, item.signed_by_id) if item.signed_by_id

@@ -6,6 +6,7 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.table import Table
 
 from app.docgen import text as t
 from app.models import Decision, Plan
@@ -13,7 +14,6 @@ from app.services import reference
 from tests import helpers
 from tests.docgen.support import (
     CAMPAIGN_PHRASE,
-    CAMPAIGN_TITLE,
     DECISION_RECIPIENTS,
     EXPECTED_LIST,
     PDK_NOMINEES,
@@ -293,6 +293,20 @@ def test_draft_decision_and_draft_papers(world, frozen):
 # -- the launch document, as each launch type ---------------------------------------------------
 
 
+def body_texts(doc):
+    """The non-blank paragraphs from under the letterhead to the closing table: the title
+    or Kính gửi, then the body."""
+    out, tables = [], 0
+    for block in doc.iter_inner_content():
+        if isinstance(block, Table):
+            tables += 1
+            if tables == 2:
+                break
+        elif block.text.strip():
+            out.append(block.text)
+    return out
+
+
 LAUNCH = {
     "ke_hoach": ("KẾ HOẠCH", f"Phát động {CAMPAIGN_PHRASE}", "01/KH-UBND", "Kế hoạch"),
     "chi_thi": ("CHỈ THỊ", f"Về việc phát động {CAMPAIGN_PHRASE}", "01/CT-UBND", "Chỉ thị"),
@@ -319,36 +333,85 @@ def test_launch_document(world, frozen, launch_type):
     assert_letterhead(doc, ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"), f"Số: {number}",
                       "Lạng Sơn, ngày 05 tháng 02 năm 2027")
     all_texts = texts(doc)
+    # the body: after the type name and trích yếu, or after a công văn's Kính gửi and its two
+    body = body_texts(doc)[2 if kind_title else 3:]
+    # NĐ 30: the text ends "./." and nothing of the body follows it before Nơi nhận
+    assert body[-1].endswith("./.")
+    assert sum(x.endswith("./.") for x in body) == 1
+    deadlines = ("gửi kế hoạch hưởng ứng về Sở Nội vụ (Ban Thi đua - Khen thưởng) trước ngày "
+                 "15/02/2027; gửi hồ sơ đề nghị khen thưởng trước ngày 16/04/2027")
     if kind_title:
         assert_title(doc, kind_title, summary)
-        assert not any(x.startswith("V/v") for x in all_texts)
+        assert not any(x.startswith(("V/v", "Kính gửi")) for x in all_texts)
+    if launch_type == "ke_hoach":
+        # headings I–IV; deadlines and award forms inside IV, before the closing
+        assert body[0] == f"Ủy ban nhân dân tỉnh Lạng Sơn phát động {CAMPAIGN_PHRASE} như sau:"
+        for heading in ("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "II. THỜI GIAN, CHỦ ĐỀ THI ĐUA",
+                        "III. NỘI DUNG THI ĐUA", "IV. TỔ CHỨC THỰC HIỆN"):
+            assert_format(the(doc, heading), bold=True)
+        the(doc, f"1. Thời gian: Từ ngày {short(campaign.period_start)} đến ngày "
+                 f"{short(campaign.period_end)}.")
+        assert after(doc, "III. NỘI DUNG THI ĐUA", 8) == [
+            "1. Thi đua đẩy mạnh công tác cải cách hành chính", "Chỉ tiêu thi đua:",
+            "- Hồ sơ giải quyết đúng hạn: tối thiểu 99%;",
+            "2. Thi đua thúc đẩy tăng trưởng kinh tế", "Chỉ tiêu thi đua:",
+            "- Doanh nghiệp thành lập mới: tối thiểu 100 doanh nghiệp;",
+            "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
+        tail = body[body.index("IV. TỔ CHỨC THỰC HIỆN"):]
+        assert f"Các cơ quan, đơn vị {deadlines}." in tail
+        assert tail[-1] == "Hình thức khen thưởng: Danh hiệu Chiến sĩ thi đua cấp tỉnh./."
+        assert (f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập "
+                f"thể, cá nhân.") in tail
+    elif launch_type == "chi_thi":
+        # directive prose, no Kế hoạch headings, no "phát động" by the Committee as a body;
+        # numbered directives to the bodies it binds, from the Chairman
+        assert not any(x.startswith(("I. ", "II. ", "III. ", "IV. ")) for x in body)
+        assert not any("Ủy ban nhân dân tỉnh Lạng Sơn phát động" in x for x in body)
+        asks = f"Để {CAMPAIGN_PHRASE} đạt kết quả thiết thực, Chủ tịch Ủy ban nhân dân tỉnh " \
+               "Lạng Sơn yêu cầu:"
+        assert asks in body
+        bound = "Thủ trưởng các cơ quan, đơn vị (Sở Y tế, Ủy ban nhân dân phường Đông Kinh)"
+        first = body[body.index(asks) + 1]
+        assert first.startswith(f"1. {bound} tổ chức phát động, triển khai {CAMPAIGN_PHRASE} "
+                                f"từ ngày {short(campaign.period_start)}")
+        assert after(doc, first, 2) == ["a) Thi đua đẩy mạnh công tác cải cách hành chính",
+                                        "Chỉ tiêu thi đua:"]
+        the(doc, "b) Thi đua thúc đẩy tăng trưởng kinh tế")
+        the(doc, f"2. Các cơ quan, đơn vị xây dựng kế hoạch hưởng ứng, {deadlines}.")
+        the(doc, f"3. Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét tặng {FORM} cho tập thể, cá "
+                 f"nhân có thành tích xuất sắc trong phong trào thi đua; mỗi cơ quan, đơn vị đề "
+                 f"nghị không quá 03 tập thể, cá nhân.")
+        assert body[-1] == (f"Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn yêu cầu t{bound[1:]} "
+                            "nghiêm túc triển khai, thực hiện Chỉ thị này./.")
     else:
         # a công văn has no type name; its trích yếu "V/v …" sits under the number, 12 pt
-        for name in ("KẾ HOẠCH", "CHỈ THỊ", "CÔNG VĂN", "QUYẾT ĐỊNH"):
+        for name in ("KẾ HOẠCH", "CHỈ THỊ", "CÔNG VĂN", "QUYẾT ĐỊNH", "PHÁT ĐỘNG"):
             assert name not in all_texts
         left = [p.text for p in doc.tables[0].rows[0].cells[0].paragraphs if p.text.strip()]
         subject = f"V/v phát động {CAMPAIGN_PHRASE}"
         assert left[-2:] == [f"Số: {number}", subject]
         assert_format(the(doc, subject), size=12, bold=False, italic=False)
-        assert after(doc, "Lạng Sơn, ngày 05 tháng 02 năm 2027", 2) == ["PHÁT ĐỘNG", CAMPAIGN_TITLE]
+        # Kính gửi the bodies it addresses, one a line, right under the place and date
+        assert after(doc, "Lạng Sơn, ngày 05 tháng 02 năm 2027", 3) == [
+            "Kính gửi:", "- Sở Y tế;", "- Ủy ban nhân dân phường Đông Kinh."]
+        assert body[0] == f"Ủy ban nhân dân tỉnh Lạng Sơn phát động {CAMPAIGN_PHRASE}, cụ thể " \
+                          "như sau:"
+        headings = [x for x in body if x[:2] in ("1.", "2.", "3.", "4.", "5.")]
+        assert headings == ["1. Mục đích, yêu cầu", "2. Thời gian, chủ đề thi đua",
+                            "3. Nội dung thi đua", "4. Hình thức khen thưởng",
+                            "5. Tổ chức thực hiện"]
+        # deadlines and award forms are inside the body, before its "./."
+        assert body.index(f"{FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, cá "
+                          "nhân.") < body.index(f"Các cơ quan, đơn vị {deadlines}.") < len(body) - 1
+        assert body[-1] == ("Ủy ban nhân dân tỉnh Lạng Sơn đề nghị các cơ quan, đơn vị triển khai "
+                            "thực hiện./.")
 
-    for heading in ("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "II. THỜI GIAN, CHỦ ĐỀ THI ĐUA",
-                    "III. NỘI DUNG THI ĐUA", "IV. TỔ CHỨC THỰC HIỆN"):
-        assert_format(the(doc, heading), bold=True)
-    the(doc, f"1. Thời gian: Từ ngày {short(campaign.period_start)} đến ngày "
-             f"{short(campaign.period_end)}.")
-    assert after(doc, "III. NỘI DUNG THI ĐUA", 8) == [
-        "1. Thi đua đẩy mạnh công tác cải cách hành chính", "Chỉ tiêu thi đua:",
-        "- Hồ sơ giải quyết đúng hạn: tối thiểu 99%;",
-        "2. Thi đua thúc đẩy tăng trưởng kinh tế", "Chỉ tiêu thi đua:",
-        "- Doanh nghiệp thành lập mới: tối thiểu 100 doanh nghiệp;",
-        "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
-    the(doc, f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, "
-             f"cá nhân.")
     # the province issues its công văn and kế hoạch as the collective (data: the unit's
     # collective papers); a chỉ thị is the Chairman's
     collective = ("TM. ỦY BAN NHÂN DÂN",) if launch_type != "chi_thi" else ()
-    assert_closing(doc, ["- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT, KG-VX."],
+    to = ["- Như trên;"] if launch_type == "cong_van" else []  # those it is addressed to
+    assert_closing(doc, [*to, "- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);",
+                         "- Lưu: VT, KG-VX."],
                    (*collective, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
 
     # the units' plans cite the launch document by its type, number and date
