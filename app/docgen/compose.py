@@ -423,21 +423,34 @@ def _vote_note(dossier, nominee):
             f"{t.two(dossier.council_members_total)} phiếu, đạt {t.figure(share)}%")
 
 
+def _clock(at) -> str:
+    """08:00 → "08 giờ 00 phút"."""
+    return f"{at.hour:02d} giờ {at.minute:02d} phút"
+
+
 def council_minutes(dossier, ctx: Context) -> FormalDocument:
     from workflows.guards import vote_share
 
     campaign = dossier.campaign
     meeting = dossier.council_meeting_date
     total, present = dossier.council_members_total, dossier.council_members_present
+    members = [m.strip().rstrip(";.") for m in (dossier.council_members or "").splitlines()
+               if m.strip()]
+    started = (f"Vào hồi {_clock(dossier.council_started_at)}, "
+               if dossier.council_started_at else "Hôm nay, ")
     body = [
-        Para(f"Hôm nay, {t.long_date(meeting) if meeting else 'ngày      tháng      năm'}, tại "
+        Para(f"{started}{t.long_date(meeting) if meeting else 'ngày      tháng      năm'}, tại "
              f"{ctx.issuer.name}, Hội đồng Thi đua - Khen thưởng {ctx.issuer.name} họp xét đề nghị "
              f"khen thưởng trong {campaign.title[0].lower()}{campaign.title[1:]}."),
         Para("I. THÀNH PHẦN", "heading"),
         Para(f"- Chủ trì: {dossier.council_chair}."),
         Para(f"- Thư ký: {dossier.council_secretary}."),
         Para(f"- Thành viên Hội đồng có mặt: {t.two(present or 0)}/{t.two(total or 0)} "
-             f"thành viên."),
+             f"thành viên{', gồm:' if members else '.'}"),
+    ]
+    body += [Para(f"+ {m}{'.' if i == len(members) else ';'}")
+             for i, m in enumerate(members, start=1)]
+    body += [
         Para("II. NỘI DUNG", "heading"),
         Para(f"Hội đồng đã nghe báo cáo thành tích của các tập thể, cá nhân được đề xuất, thảo "
              f"luận và bỏ phiếu kín. Tỷ lệ phiếu đồng ý tính trên tổng số thành viên Hội đồng; "
@@ -457,10 +470,14 @@ def council_minutes(dossier, ctx: Context) -> FormalDocument:
         f"Hội đồng thống nhất đề nghị khen thưởng {t.counted(collectives, len(passing) - collectives)}"
         f" đạt tỷ lệ phiếu đồng ý từ {t.figure(campaign.vote_threshold)}% trở lên."
         if passing else "Không có tập thể, cá nhân nào đạt tỷ lệ phiếu đồng ý tối thiểu."))
-    body.append(Para("Biên bản được lập và thông qua tại cuộc họp./."))
+    ended = (f"Cuộc họp kết thúc vào hồi {_clock(dossier.council_ended_at)} cùng ngày. "
+             if dossier.council_ended_at else "")
+    body.append(Para(f"{ended}Biên bản được lập và thông qua tại cuộc họp./."))
+    symbol = f"{_abbr(ctx, 'bien_ban')}-{ctx.issuer.code}"
     return FormalDocument(
         letterhead=Letterhead(issuer=ctx.issuer.header, parent=ctx.issuer.parent_header,
-                              number="", place_date=t.place_date(ctx.issuer.place, meeting)),
+                              number=t.number_line(dossier.council_minutes_number, symbol),
+                              place_date=t.place_date(ctx.issuer.place, meeting)),
         kind_title=_title(ctx, "bien_ban"),
         summary=f"Họp Hội đồng Thi đua - Khen thưởng {ctx.issuer.name}",
         body=tuple(body),

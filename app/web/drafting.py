@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.services import dossiers, plans, workflow
-from app.web.forms import parse_date, parse_number, run
+from app.web.forms import parse_date, parse_number, parse_time, run
 
 bp = Blueprint("drafting", __name__)
 
@@ -81,6 +81,14 @@ def edit_dossier(item_id):
                                            "Số thành viên có mặt", errors, integer=True),
         "council_chair": request.form.get("council_chair", "").strip(),
         "council_secretary": request.form.get("council_secretary", "").strip(),
+        # the minutes (biên bản)
+        "council_minutes_number": parse_number(request.form.get("council_minutes_number"),
+                                               "Số biên bản", errors, integer=True),
+        "council_started_at": parse_time(request.form.get("council_started_at"),
+                                         "Giờ bắt đầu", errors),
+        "council_ended_at": parse_time(request.form.get("council_ended_at"), "Giờ kết thúc",
+                                       errors),
+        "council_members": request.form.get("council_members", "").strip(),
         "results": [],
     }
     for t in dossier.campaign.targets:

@@ -489,20 +489,26 @@ def test_unit_proposal_and_minutes(world, frozen):
                             f"2. Ông Đặng Văn Ưng, Bác sĩ, Trung tâm Y tế huyện Lộc Bình ({FORM}; "
                             f"07/09 phiếu, đạt 77,78%)."]})
 
-    # the council's minutes: counts out of all members, shares with a decimal comma
+    # the council's minutes (NĐ 30 Phụ lục I, biên bản): its number in the unit's register,
+    # start and end time, chair and secretary, the members present by name, the vote per
+    # nominee, "./." and the two signatures; counts out of all members, decimal commas
     doc = open_docx(document("dossier", dossier, "minutes")[0])
     assert_page(doc)
     assert_fonts(doc)
     assert_draft(doc, False)
-    assert_letterhead(doc, ("SỞ Y TẾ",), "", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
+    assert_letterhead(doc, ("SỞ Y TẾ",), "Số: 03/BB-SYT", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
                       parent="UBND TỈNH LẠNG SƠN")
     assert_title(doc, "BIÊN BẢN", "Họp Hội đồng Thi đua - Khen thưởng Sở Y tế")
-    assert not any(x.startswith("Số:") for x in texts(doc))
-    the(doc, f"Hôm nay, ngày 05 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - Khen thưởng "
-             f"Sở Y tế họp xét đề nghị khen thưởng trong {CAMPAIGN_PHRASE}.")
-    assert after(doc, "I. THÀNH PHẦN", 3) == [
+    the(doc, f"Vào hồi 08 giờ 00 phút, ngày 05 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - "
+             f"Khen thưởng Sở Y tế họp xét đề nghị khen thưởng trong {CAMPAIGN_PHRASE}.")
+    members = [f"+ {m};" for m in helpers.COUNCIL_MEMBERS]
+    members[-1] = members[-1][:-1] + "."
+    assert after(doc, "I. THÀNH PHẦN", 13) == [
         "- Chủ trì: Trần Văn Bình.", "- Thư ký: Nguyễn Thị Lan.",
-        "- Thành viên Hội đồng có mặt: 09/09 thành viên."]
+        "- Thành viên Hội đồng có mặt: 09/09 thành viên, gồm:", *members, "II. NỘI DUNG"]
+    body = body_texts(doc)
+    assert body[-1] == ("Cuộc họp kết thúc vào hồi 10 giờ 30 phút cùng ngày. Biên bản được lập "
+                        "và thông qua tại cuộc họp./.")
     assert after(doc, "III. KẾT QUẢ BỎ PHIẾU", 5) == [
         f"1. Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh - {FORM}: 09/09 phiếu đồng ý, đạt 100%.",
         f"2. Bà Nguyễn Thị Ánh Tuyết, Điều dưỡng trưởng, Bệnh viện Đa khoa tỉnh - {FORM}: 08/09 "
