@@ -54,6 +54,15 @@ class Signer:
 
 
 @dataclass(frozen=True)
+class Declined:
+    """A nominee the Board declined, with the unit that proposed it and the reason."""
+
+    nominee: object
+    unit: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Context:
     """What a document needs beyond its own record, gathered by the service."""
 
@@ -68,6 +77,8 @@ class Context:
     province: Issuer | None = None  # the Committee, to whom units propose
     launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
     addressees: tuple[str, ...] = ()  # the bodies a launch binds (its participants), by name
+    declined: tuple[Declined, ...] = ()  # the Board's tờ trình: nominees it declined
+    base_salary: Decimal | None = None  # mức lương cơ sở in force on the paper's date
     today: date | None = None  # the province's date (not the server's), for a draft's year
     now: datetime | None = None  # when the file is generated (UTC), for its properties
 
@@ -490,23 +501,56 @@ def council_minutes(dossier, ctx: Context) -> FormalDocument:
 
 
 def board_proposal(decision, ctx: Context) -> FormalDocument:
+    """The Board's TỜ TRÌNH: Căn cứ (the law, the province's Quy chế, from reference data;
+    the launch; the units' dossiers), the appraisal's summary, the nominees declined with
+    the reasons, the counts by award form, the money the awards cost, the request./."""
     campaign = decision.campaign
+    phrase = _lower_first(campaign.title)
     symbol = f"{_abbr(ctx, 'to_trinh')}-{ctx.issuer.code}"
     nominees = [n for n in decision.nominees if not n.struck]
     province = _province_name(ctx)
     collectives = sum(1 for n in nominees if n.kind == "collective")
-    units = sorted({n.dossier.unit.name for n in nominees})
-    body = [
-        Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về "
-             f"{campaign.title[0].lower()}{campaign.title[1:]};", "basis"),
+    units = sorted({n.dossier.unit.name for n in nominees}
+                   | {d.unit for d in ctx.declined})
+    declined = list(ctx.declined)
+    proposed = len(nominees) + len(declined)
+    body = [Para(b, "basis") for b in ctx.bases]
+    body += [
+        Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về {phrase};",
+             "basis"),
         Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị,",
              "basis"),
-        Para(f"Sau khi thẩm định hồ sơ, {ctx.issuer.name} kính trình Chủ tịch {province} xem "
-             f"xét, tặng {decision.award_form.name} cho {t.counted(collectives, len(nominees) - collectives)}"
-             f" (có danh sách kèm theo) đã có thành tích xuất sắc trong "
-             f"{campaign.title[0].lower()}{campaign.title[1:]}."),
-        Para(f"Kính trình Chủ tịch {province} xem xét, quyết định./."),
+        Para("I. KẾT QUẢ THẨM ĐỊNH", "heading"),
+        Para(f"{ctx.issuer.name} (Ban Thi đua - Khen thưởng) đã thẩm định hồ sơ của "
+             f"{t.two(len(units))} cơ quan, đơn vị đề nghị tặng {decision.award_form.name} cho "
+             f"{t.two(proposed)} tập thể, cá nhân. Kết quả: {t.two(len(nominees))} tập thể, cá "
+             f"nhân đủ điều kiện, tiêu chuẩn; {t.two(len(declined))} tập thể, cá nhân không đủ "
+             f"điều kiện, tiêu chuẩn" + (":" if declined else ".")),
     ]
+    for i, d in enumerate(declined, start=1):
+        end = "." if i == len(declined) else ";"
+        body.append(Para(f"- {_award_phrase(d.nominee)} ({d.unit}): {d.reason.rstrip('.;')}{end}"))
+    body.append(Para("II. ĐỀ NGHỊ KHEN THƯỞNG", "heading"))
+    by_form: dict[str, list[int]] = {}
+    for n in nominees:
+        counts = by_form.setdefault(n.award_form.name, [0, 0])
+        counts[0 if n.kind == "collective" else 1] += 1
+    for name, (c, i) in by_form.items():
+        body.append(Para(f"- {name}: {t.counted(c, i)};"))
+    money = _award_money(nominees, ctx.base_salary)
+    if money is not None:
+        body.append(Para(
+            f"- Tổng số tiền thưởng: {t.figure(money)} đồng (tính theo hệ số tiền thưởng của "
+            f"từng hình thức khen thưởng nhân với mức lương cơ sở "
+            f"{t.figure(ctx.base_salary)} đồng), từ nguồn Quỹ thi đua, khen thưởng "
+            f"của {ctx.province.locality if ctx.province and ctx.province.locality else province}."))
+    elif body[-1].text.endswith(";"):
+        body[-1] = Para(body[-1].text[:-1] + ".")
+    body.append(Para(
+        f"{ctx.issuer.name} kính trình Chủ tịch {province} xem xét, tặng "
+        f"{decision.award_form.name} cho {t.counted(collectives, len(nominees) - collectives)}"
+        f" (có danh sách kèm theo) đã có thành tích xuất sắc trong {phrase}."))
+    body.append(Para(f"Kính trình Chủ tịch {province} xem xét, quyết định./."))
     ref = (f"(Kèm theo Tờ trình số {t.number_ref(None if ctx.draft else decision.proposal_number, symbol)}"
            f" {_ref_date(ctx, decision.proposal_date)} của {ctx.issuer.name})")
     return FormalDocument(
@@ -515,11 +559,27 @@ def board_proposal(decision, ctx: Context) -> FormalDocument:
         summary=f"Đề nghị tặng {decision.award_form.name}",
         addressee=f"Kính gửi: Chủ tịch {province}.",
         body=tuple(body), signature=ctx.signer.signature(),
-        recipients=t.recipients(["Như trên", f"Lưu: VT, {ctx.issuer.code}"]), draft=ctx.draft,
+        recipients=t.recipients(["Như trên", "Lưu: VT, Ban TĐKT"]), draft=ctx.draft,
         appendix=Appendix("DANH SÁCH", "TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG "
                           + decision.award_form.name.upper(), ref,
                           _nominee_sections(nominees)),
         title_for_properties="Tờ trình đề nghị khen thưởng")
+
+
+def _award_money(nominees, base_salary) -> Decimal | None:
+    """Σ (the award form's multiplier for a collective or an individual) × mức lương cơ sở;
+    None when the salary or a multiplier is not in the reference data."""
+    if base_salary is None:
+        return None
+    total = Decimal(0)
+    for n in nominees:
+        form = n.award_form
+        multiplier = (form.money_multiplier_collective if n.kind == "collective"
+                      else form.money_multiplier_individual)
+        if multiplier is None:
+            return None
+        total += Decimal(str(multiplier)) * Decimal(str(base_salary))
+    return total
 
 
 def decision_document(decision, ctx: Context) -> FormalDocument:

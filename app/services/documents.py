@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app import docgen
 from app.clock import now_utc, today
 from app.extensions import db
-from app.models import StoredDocument, Unit, User
+from app.models import Nominee, StoredDocument, Unit, User
 from app.services import reference, registers, signing, storage
 from app.services.errors import Invalid, NotFound
 from app.services.org import role_holders
@@ -114,6 +114,19 @@ def _launch_ref(campaign, types):
     return f"{title} số {campaign.launch_number} ngày {campaign.launch_date:%d/%m/%Y}"
 
 
+def _declined(decision):
+    """The nominees the Board declined, for the decision's award form, in the dossiers the
+    decision draws from: one query, whatever the number of units."""
+    dossier_ids = sa.select(Nominee.dossier_id).where(Nominee.decision_id == decision.id)
+    rows = db.session.scalars(
+        sa.select(Nominee).where(Nominee.dossier_id.in_(dossier_ids),
+                                 Nominee.verdict == "declined",
+                                 Nominee.award_form_id == decision.award_form_id)
+        .options(sa.orm.joinedload(Nominee.dossier))
+        .order_by(Nominee.dossier_id, Nominee.position, Nominee.id)).all()
+    return tuple(docgen.Declined(n, n.dossier.unit.name, n.verdict_reason or "") for n in rows)
+
+
 def _board_unit(user_id):
     user = db.session.get(User, user_id) if user_id else None
     return user.unit if user else None
@@ -148,10 +161,14 @@ def context(kind, item, name, draft):
         signer = item.proposal_signed_by or _someone(
             "board_head", _board_unit(item.created_by_id).id)
         issuer = signer.unit if signer else _board_unit(item.created_by_id)
+        dated = item.proposal_date or on
+        salary = reference.rule("muc_luong_co_so", dated)
         return docgen.Context(now=now_utc(),
             issuer=_issuer(issuer), signer=_signer(signer, _block(kind, item, name, issuer, signer)),
             draft=draft, doc_types=types, today=on,
-            province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types))
+            province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types),
+            bases=tuple(b.text for b in reference.legal_bases("board_proposal", dated)),
+            declined=_declined(item), base_salary=salary)
     signer = item.approved_by or _someone("chairman", campaign.issuer_unit_id, "CHỦ TỊCH")
     board_user = item.proposal_signed_by or db.session.get(User, item.created_by_id)
     return docgen.Context(now=now_utc(),

@@ -1,5 +1,6 @@
 """The generated documents, opened with python-docx, against Nghị định 30/2020 (Phụ lục I)
 and against the records they are written from."""
+import json
 from datetime import UTC, date
 
 import pytest
@@ -535,6 +536,59 @@ def test_unit_proposal_and_minutes(world, frozen):
 # -- the Board's proposal and the certificates ----------------------------------------------------
 
 
+def test_board_proposal_structure(world, frozen):
+    """The Board's TỜ TRÌNH (NĐ 30 Phụ lục I; NĐ 98 Mẫu): Căn cứ from the reference data in
+    force (the law, the decree, the province's own Quy chế when one is in force), the launch
+    and the dossiers; the appraisal's summary with the nominees declined and why; the counts
+    by award form; the money (multiplier × mức lương cơ sở in force); the request./."""
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    # the province loads its own Quy chế as reference data: no code knows it
+    reference.import_reference(json.dumps({"legal_bases": [{
+        "code": "quy-che-tdkt-tinh-2026", "document_kind": "board_proposal", "position": 40,
+        "text": "Căn cứ Quyết định số 99/2026/QĐ-UBND ngày 10 tháng 01 năm 2026 của Ủy ban "
+                "nhân dân tỉnh Lạng Sơn ban hành Quy chế thi đua, khen thưởng;",
+        "effective_from": "2026-01-20", "source_note": "[U] test"}]}))
+    reason = "Chưa đủ thời gian công tác tại đơn vị theo Quy chế."
+    s = scenario(world, strike=(), until="approved", declined={STRUCK: reason})
+    doc = open_docx(document("decision", s.decision, "proposal")[0])
+    assert_formal(doc)
+    body = body_texts(doc)[3:]  # after TỜ TRÌNH, its trích yếu and Kính gửi
+    bases = [b.text for b in reference.legal_bases("board_proposal", on)]
+    assert bases[-1].startswith("Căn cứ Quyết định số 99/2026/QĐ-UBND")
+    assert any(b.startswith("Căn cứ Luật Thi đua, khen thưởng") for b in bases)
+    assert body[:len(bases) + 2] == bases + [
+        f"Căn cứ Kế hoạch số 01/KH-UBND ngày 05/02/2027 của Ủy ban nhân dân tỉnh Lạng Sơn về "
+        f"{CAMPAIGN_PHRASE};", "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,"]
+    for b in bases:
+        assert_format(the(doc, b), italic=True)
+    rest = body[len(bases) + 2:]
+    salary = 2340000  # in force on the date (reference data, [S])
+    money = (2 * 2 + 3 * 1) * salary
+    assert rest == [
+        "I. KẾT QUẢ THẨM ĐỊNH",
+        f"Sở Nội vụ (Ban Thi đua - Khen thưởng) đã thẩm định hồ sơ của 02 cơ quan, đơn vị đề "
+        f"nghị tặng {FORM} cho 06 tập thể, cá nhân. Kết quả: 05 tập thể, cá nhân đủ điều kiện, "
+        f"tiêu chuẩn; 01 tập thể, cá nhân không đủ điều kiện, tiêu chuẩn:",
+        f"- Bà Lý Thị Thoa, Công chức, UBND phường Đông Kinh (Ủy ban nhân dân phường Đông Kinh): "
+        f"{reason[:-1]}.",
+        "II. ĐỀ NGHỊ KHEN THƯỞNG",
+        f"- {FORM}: 02 tập thể và 03 cá nhân;",
+        f"- Tổng số tiền thưởng: {t.figure(money)} đồng (tính theo hệ số tiền thưởng của từng "
+        f"hình thức khen thưởng nhân với mức lương cơ sở 2.340.000 đồng), từ nguồn Quỹ thi đua, "
+        f"khen thưởng của tỉnh.",
+        f"Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, tặng {FORM} cho 02 "
+        f"tập thể và 03 cá nhân (có danh sách kèm theo) đã có thành tích xuất sắc trong "
+        f"{CAMPAIGN_PHRASE}.",
+        "Kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, quyết định./."]
+    assert t.figure(money) == "16.380.000"
+    for heading in ("I. KẾT QUẢ THẨM ĐỊNH", "II. ĐỀ NGHỊ KHEN THƯỞNG"):
+        assert_format(the(doc, heading), bold=True)
+    assert_appendix(doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {FORM.upper()}",
+                    "(Kèm theo Tờ trình số 01/TTr-SNV ngày 05/02/2027 của Sở Nội vụ)",
+                    EXPECTED_LIST)
+
+
 def test_board_proposal_and_certificates(world, frozen):
     on = date(2027, 2, 5)
     frozen(utc_at(on))
@@ -550,10 +604,11 @@ def test_board_proposal_and_certificates(world, frozen):
     the(doc, "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn.")
     the(doc, "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,")
     # signed before the Chairman struck anyone: the tờ trình proposes all six
-    the(doc, f"Sau khi thẩm định hồ sơ, Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng "
-             f"Sơn xem xét, tặng {FORM} cho 02 tập thể và 04 cá nhân (có danh sách kèm theo) đã "
-             f"có thành tích xuất sắc trong {CAMPAIGN_PHRASE}.")
-    assert_closing(doc, ["- Như trên;", "- Lưu: VT, SNV."], ("GIÁM ĐỐC",), "Vi Văn Thắng")
+    the(doc, f"Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, tặng {FORM} "
+             f"cho 02 tập thể và 04 cá nhân (có danh sách kèm theo) đã có thành tích xuất sắc "
+             f"trong {CAMPAIGN_PHRASE}.")
+    # "Lưu" names the drafting part (Ban TĐKT), not SNV, the issuing body itself
+    assert_closing(doc, ["- Như trên;", "- Lưu: VT, Ban TĐKT."], ("GIÁM ĐỐC",), "Vi Văn Thắng")
     listed = dict(EXPECTED_LIST)
     listed["II. CÁ NHÂN (04)"] = listed.pop("II. CÁ NHÂN (03)")[:2] + [
         "3. Ông Hoàng Văn Quý, Phó Chủ tịch, UBND phường Đông Kinh;",
