@@ -641,6 +641,7 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
                  + (f" ngày {t.short_date(decision.issued_on)}"
                     if decision.issued_on and not ctx.draft else ""))
     awarded = [n for n in decision.nominees if not n.struck]
+    form = decision.award_form
     out = []
     for i, n in enumerate(awarded, start=1):
         if n.kind == "individual":
@@ -659,5 +660,7 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
             signature=ctx.signer.signature(),
             serial=f"Số vào sổ: {t.number_ref(None if ctx.draft else decision.number, symbol)}"
                    f" - {i:03d}",
+            model=form.certificate_model or "", paper=form.certificate_paper or "A4",
+            orientation=form.certificate_orientation or "landscape",
         ))
     return out

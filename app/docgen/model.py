@@ -80,3 +80,7 @@ class Certificate:
     place_date: str
     signature: Signature
     serial: str  # "Số sổ vàng: 05/2019-001"
+    # The model (mẫu) and its paper, from the award form's reference data.
+    model: str = ""
+    paper: str = "A4"  # "A4" or "A3"
+    orientation: str = "landscape"  # or "portrait"

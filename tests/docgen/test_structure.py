@@ -9,9 +9,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.table import Table
 
+from app import docgen
 from app.docgen import text as t
+from app.extensions import db
 from app.models import Decision, Plan
-from app.services import reference
+from app.services import documents, reference
 from tests import helpers
 from tests.docgen.support import (
     CAMPAIGN_PHRASE,
@@ -616,11 +618,16 @@ def test_board_proposal_and_certificates(world, frozen):
     assert_appendix(doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {FORM.upper()}",
                     "(Kèm theo Tờ trình số 01/TTr-SNV ngày 05/02/2027 của Sở Nội vụ)", listed)
 
-    # certificates: landscape A4, one page per awardee, the struck one left out
+    # certificates: the paper of the award's model (reference data: A4 landscape, [U]), one
+    # page per awardee, the struck one left out; the model named in the file's subject
+    form = reference.award_form("BKCT", on)
+    assert (form.certificate_paper, form.certificate_orientation) == ("A4", "landscape")
+    assert form.certificate_source_note.startswith("[U]")
     doc = open_docx(document("decision", decision, "certificates")[0])
     assert_page(doc, landscape=True)
     assert_fonts(doc)
     assert_draft(doc, False)
+    assert doc.core_properties.subject == form.certificate_model
     awardees = [
         ("Khoa Hồi sức cấp cứu", "Bệnh viện Đa khoa tỉnh"),
         ("Tổ dân phố Phai Vệ", "phường Đông Kinh"),
@@ -629,24 +636,46 @@ def test_board_proposal_and_certificates(world, frozen):
         ("Ông Hoàng Văn Quý", "Phó Chủ tịch, UBND phường Đông Kinh"),
     ]
     assert len(SYT_NOMINEES) + len(PDK_NOMINEES) - 1 == len(awardees)
-    heads = [p for p in paragraphs(doc) if p.text == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN"]
+    heads = [p for p in paragraphs(doc) if p.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
     assert len(heads) == len(awardees)
     assert not heads[0].paragraph_format.page_break_before
     assert all(h.paragraph_format.page_break_before for h in heads[1:])
     pages = []
     for p in paragraphs(doc):
-        if p.text == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN":
+        if p.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM":
             pages.append([])
         if p.text.strip():
             pages[-1].append(p)
     for n, (page, (recipient, detail)) in enumerate(zip(pages, awardees, strict=True), start=1):
         assert [p.text for p in page] == [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
             "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "TẶNG", "BẰNG KHEN", recipient, detail,
             f"Đã có thành tích xuất sắc trong {CAMPAIGN_PHRASE}",
             "Quyết định số 01/QĐ-UBND ngày 05/02/2027", f"Số vào sổ: 01/QĐ-UBND - {n:03d}",
             "Lạng Sơn, ngày 05 tháng 02 năm 2027", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Đoàn Thị Hậu"]
-        assert_format(page[2], size=36, bold=True)
-        assert_format(page[3], size=24, bold=True)
-        assert_format(page[8], italic=True)
+        assert_format(page[0], bold=True)  # Quốc hiệu
+        assert_format(page[1], bold=True)  # Tiêu ngữ
+        assert_format(page[4], size=36, bold=True)
+        assert_format(page[5], size=24, bold=True)
+        assert_format(page[10], italic=True)
     assert not any(STRUCK in x for x in texts(doc))
     assert decision.number == 1 and isinstance(decision, Decision)
+
+    # a province whose model is A3 portrait says so in its reference data, and only there
+    reference.import_reference(json.dumps({"award_forms": [{
+        "code": "BKCT", "name": form.name, "subject_kind": form.subject_kind,
+        "money_multiplier_individual": 1.0, "money_multiplier_collective": 2.0,
+        "effective_from": form.effective_from.isoformat(), "certificate_title": "Bằng khen",
+        "certificate_model": "Mẫu số 99 (thử)", "certificate_paper": "A3",
+        "certificate_orientation": "portrait", "certificate_source_note": "[U] test"}]}))
+    db.session.refresh(decision)  # the issued file is kept as issued: lay out anew
+    doc = open_docx(docgen.render_certificates(
+        decision, documents.context("decision", decision, "certificates", False)))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 420)
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert doc.core_properties.subject == "Mẫu số 99 (thử)"
+    with pytest.raises(Exception, match="A4 hoặc A3"):
+        reference.import_reference(json.dumps({"award_forms": [{
+            "code": "BKCT", "name": form.name, "subject_kind": form.subject_kind,
+            "effective_from": "2024-01-01", "certificate_paper": "Letter"}]}))
