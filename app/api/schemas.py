@@ -149,6 +149,7 @@ class UnitOut(Base):
     locality = Str(allow_none=True)
     collective_name = Str(allow_none=True)
     collective_papers = Str(allow_none=True)
+    pays_awards = fields.Boolean()
 
 
 class UnitIn(Base):
@@ -177,6 +178,8 @@ class UnitIn(Base):
     collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={
         "description": "document-type codes it issues as the collective, comma-separated; "
                        "* for every paper"})
+    pays_awards = fields.Boolean(metadata={
+        "description": "the finance department that pays the award money (Sở Tài chính)"})
 
 
 class UnitPatch(UnitIn):

@@ -74,6 +74,7 @@ class Context:
     doc_types: dict = field(default_factory=dict)  # code -> (title, abbreviation)
     board: Issuer | None = None  # the Board's body (Sở Nội vụ)
     office: Issuer | None = None  # the Chairman's Office
+    finance: Issuer | None = None  # the department that pays the award money (Sở Tài chính)
     province: Issuer | None = None  # the Committee, to whom units propose
     launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
     addressees: tuple[str, ...] = ()  # the bodies a launch binds (its participants), by name
@@ -566,6 +567,12 @@ def board_proposal(decision, ctx: Context) -> FormalDocument:
         title_for_properties="Tờ trình đề nghị khen thưởng")
 
 
+def _multiplier(nominee):
+    form = nominee.award_form
+    return (form.money_multiplier_collective if nominee.kind == "collective"
+            else form.money_multiplier_individual)
+
+
 def _award_money(nominees, base_salary) -> Decimal | None:
     """Σ (the award form's multiplier for a collective or an individual) × mức lương cơ sở;
     None when the salary or a multiplier is not in the reference data."""
@@ -573,9 +580,7 @@ def _award_money(nominees, base_salary) -> Decimal | None:
         return None
     total = Decimal(0)
     for n in nominees:
-        form = n.award_form
-        multiplier = (form.money_multiplier_collective if n.kind == "collective"
-                      else form.money_multiplier_individual)
+        multiplier = _multiplier(n)
         if multiplier is None:
             return None
         total += Decimal(str(multiplier)) * Decimal(str(base_salary))
@@ -612,7 +617,10 @@ def decision_document(decision, ctx: Context) -> FormalDocument:
         else f"Quỹ thi đua, khen thưởng của {ctx.issuer.name}"
     body.append(Para(f"Tiền thưởng kèm theo {form} thực hiện theo quy định hiện hành, từ nguồn "
                      f"{fund} năm {year}.", "article", "Điều 2."))
-    executors = [f"{u.head_title} {u.name}" for u in (ctx.office, board) if u]
+    # Sở Tài chính executes too when the awards cost money (a multiplier in reference data)
+    costs = any(_multiplier(n) for n in awarded)
+    executors = [f"{u.head_title} {u.name}"
+                 for u in (ctx.office, board, ctx.finance if costs else None) if u]
     body.append(Para("Quyết định này có hiệu lực kể từ ngày ký.", "article", "Điều 3."))
     body.append(Para(", ".join(executors + [
         "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại "

@@ -106,6 +106,12 @@ def _office_of(issuer_id):
         Unit.parent_id == issuer_id, Unit.kind == "office").order_by(Unit.id)).first()
 
 
+def _finance_of(issuer_id):
+    """The department that pays the award money (data: ``Unit.pays_awards``)."""
+    return db.session.scalars(sa.select(Unit).where(
+        Unit.parent_id == issuer_id, Unit.pays_awards.is_(True)).order_by(Unit.id)).first()
+
+
 def _launch_ref(campaign, types):
     if not campaign.launch_number or not campaign.launch_date:
         return None
@@ -179,6 +185,7 @@ def context(kind, item, name, draft):
         bases=tuple(b.text for b in reference.legal_bases("decision", item.issued_on or on)),
         board=_issuer(board_user.unit if board_user else None),
         office=_issuer(_office_of(campaign.issuer_unit_id)),
+        finance=_issuer(_finance_of(campaign.issuer_unit_id)),
         launch_ref=_launch_ref(campaign, types))
 
 

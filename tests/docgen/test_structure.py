@@ -13,7 +13,7 @@ from app import docgen
 from app.docgen import text as t
 from app.extensions import db
 from app.models import Decision, Plan
-from app.services import documents, reference
+from app.services import documents, org, reference
 from tests import helpers
 from tests.docgen.support import (
     CAMPAIGN_PHRASE,
@@ -679,3 +679,16 @@ def test_board_proposal_and_certificates(world, frozen):
         reference.import_reference(json.dumps({"award_forms": [{
             "code": "BKCT", "name": form.name, "subject_kind": form.subject_kind,
             "effective_from": "2024-01-01", "certificate_paper": "Letter"}]}))
+
+
+def test_decision_names_finance_when_awards_cost_money(world, frozen):
+    """Điều 3: the department that pays the award money (data: ``pays_awards``) is among
+    the executors when the awards cost money (multipliers in the reference data)."""
+    frozen(utc_at(date(2027, 2, 5)))
+    org.import_units_csv("code,name,kind,parent_code,head_title,pays_awards\n"
+                         "STC,Sở Tài chính,department,UBND,Giám đốc,1\n")
+    s = scenario(world, until="approved")
+    doc = open_docx(document("decision", s.decision, "decision")[0])
+    the(doc, "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, "
+             "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại "
+             "Điều 1 chịu trách nhiệm thi hành Quyết định này./.")
