@@ -1,7 +1,7 @@
 """Builders shared by the tests: a small province, campaigns, dossiers, API clients."""
 import io
 import secrets
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from types import SimpleNamespace
 
 from app.clock import now_utc, today
@@ -193,6 +193,19 @@ class Upload:
         self.filename = filename
 
 
+COUNCIL_MEMBERS = (
+    "Ông Trần Văn Bình, Giám đốc - Chủ tịch Hội đồng",
+    "Ông Hoàng Văn Cường, Phó Giám đốc - Phó Chủ tịch Hội đồng",
+    "Bà Nguyễn Thị Lan, Chánh Văn phòng - Ủy viên thường trực",
+    "Ông Lý Văn Dũng, Trưởng phòng Tổ chức cán bộ - Ủy viên",
+    "Bà Vi Thị Hà, Trưởng phòng Kế hoạch - Tài chính - Ủy viên",
+    "Ông Lương Văn Khánh, Chánh Thanh tra - Ủy viên",
+    "Bà Đinh Thị Mai, Trưởng phòng Nghiệp vụ Y - Ủy viên",
+    "Ông Phạm Văn Nam, Chủ tịch Công đoàn - Ủy viên",
+    "Bà Hà Thị Oanh, Bí thư Đoàn Thanh niên - Ủy viên",
+)
+
+
 def complete_dossier(world, campaign, unit="SYT", staff="staff_a", nominees=None):
     """A dossier that passes every submit guard: results, council vote, nominees, papers."""
     from app.models import Dossier
@@ -206,6 +219,10 @@ def complete_dossier(world, campaign, unit="SYT", staff="staff_a", nominees=None
         "council_members_present": 9,
         "council_chair": "Trần Văn Bình",
         "council_secretary": "Nguyễn Thị Lan",
+        "council_minutes_number": 3,
+        "council_started_at": time(8, 0),
+        "council_ended_at": time(10, 30),
+        "council_members": "\n".join(COUNCIL_MEMBERS),
         "results": [{"target_id": t.id, "value": t.value} for t in campaign.targets],
     }, dossier.version)
     nominees = nominees or [

@@ -149,6 +149,7 @@ class UnitOut(Base):
     locality = Str(allow_none=True)
     collective_name = Str(allow_none=True)
     collective_papers = Str(allow_none=True)
+    pays_awards = fields.Boolean()
 
 
 class UnitIn(Base):
@@ -177,6 +178,8 @@ class UnitIn(Base):
     collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={
         "description": "document-type codes it issues as the collective, comma-separated; "
                        "* for every paper"})
+    pays_awards = fields.Boolean(metadata={
+        "description": "the finance department that pays the award money (Sở Tài chính)"})
 
 
 class UnitPatch(UnitIn):
@@ -576,6 +579,12 @@ class DossierPatch(Base):
                                              validate=validate.Range(min=1, max=1000))
     council_chair = Str(validate=validate.Length(max=255))
     council_secretary = Str(validate=validate.Length(max=255))
+    # the minutes (biên bản): its number, the meeting's times, members present one a line
+    council_minutes_number = fields.Integer(allow_none=True, strict=True,
+                                            validate=validate.Range(min=1, max=999999))
+    council_started_at = fields.Time(allow_none=True)
+    council_ended_at = fields.Time(allow_none=True)
+    council_members = Str(validate=validate.Length(max=20000))
     results = fields.List(fields.Nested(FigureIn))
 
 
@@ -669,6 +678,10 @@ class DossierOut(DossierSummary):
     council_members_present = fields.Integer(allow_none=True)
     council_chair = Str()
     council_secretary = Str()
+    council_minutes_number = fields.Integer(allow_none=True)
+    council_started_at = fields.Time(allow_none=True)
+    council_ended_at = fields.Time(allow_none=True)
+    council_members = Str()
     appraisal_started_at = UtcDateTime(allow_none=True)
     results = fields.List(fields.Nested(FigureOut))
     nominees = fields.List(fields.Nested(NomineeOut))

@@ -7,7 +7,7 @@ final) and returns the file's bytes. Only this package imports python-docx.
 from dataclasses import replace
 
 from app.docgen import compose, isolated
-from app.docgen.compose import Context, Issuer, Signer
+from app.docgen.compose import Context, Declined, Issuer, Signer
 from app.docgen.render import render_certificates as _render_certificates
 from app.docgen.render import render_formal
 
@@ -60,6 +60,6 @@ def render_certificates(decision, ctx: Context) -> bytes:
     return _render_certificates(pages, draft=ctx.draft)
 
 
-__all__ = ["Context", "Issuer", "Signer", "render_board_proposal", "render_certificates",
+__all__ = ["Context", "Declined", "Issuer", "Signer", "render_board_proposal", "render_certificates",
            "render_council_minutes", "render_decision", "render_launch_document",
            "render_unit_plan", "render_unit_proposal"]

@@ -54,6 +54,15 @@ class Signer:
 
 
 @dataclass(frozen=True)
+class Declined:
+    """A nominee the Board declined, with the unit that proposed it and the reason."""
+
+    nominee: object
+    unit: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Context:
     """What a document needs beyond its own record, gathered by the service."""
 
@@ -65,8 +74,12 @@ class Context:
     doc_types: dict = field(default_factory=dict)  # code -> (title, abbreviation)
     board: Issuer | None = None  # the Board's body (Sở Nội vụ)
     office: Issuer | None = None  # the Chairman's Office
+    finance: Issuer | None = None  # the department that pays the award money (Sở Tài chính)
     province: Issuer | None = None  # the Committee, to whom units propose
     launch_ref: str | None = None  # "Kế hoạch số 05/KH-UBND ngày 19/8/2019"
+    addressees: tuple[str, ...] = ()  # the bodies a launch binds (its participants), by name
+    declined: tuple[Declined, ...] = ()  # the Board's tờ trình: nominees it declined
+    base_salary: Decimal | None = None  # mức lương cơ sở in force on the paper's date
     today: date | None = None  # the province's date (not the server's), for a draft's year
     now: datetime | None = None  # when the file is generated (UTC), for its properties
 
@@ -130,26 +143,92 @@ def _nominee_sections(nominees, with_unit=None) -> tuple[ListSection, ...]:
 
 
 def launch_document(campaign, ctx: Context) -> FormalDocument:
+    """One of three forms, each with its own structure (NĐ 30/2020 Phụ lục I and III): a
+    Kế hoạch (headings I–IV), a Chỉ thị (directive prose to the bodies it binds) or a
+    công văn (Kính gửi, V/v under its number). Each ends "./." before Nơi nhận."""
     kind = campaign.launch_type
     symbol = (f"{ctx.issuer.code}-{ctx.board.code}" if kind == "cong_van" and ctx.board
               else f"{_abbr(ctx, kind)}-{ctx.issuer.code}")
     number = _launch_number(campaign)
+    phrase = _lower_first(campaign.title)
+    recipients = ctx.recipients
+    addressees: tuple[str, ...] = ()
     if kind == "cong_van":
         head = _letterhead(ctx, number, symbol, campaign.launch_date,
-                           subject=f"V/v phát động {campaign.title[0].lower()}{campaign.title[1:]}")
+                           subject=f"V/v phát động {phrase}")
         kind_title, summary = None, None
+        addressees = ctx.addressees or ("Các cơ quan, đơn vị tham gia phong trào thi đua",)
+        body = _launch_letter(campaign, ctx, phrase)
+        if not any(r.strip().rstrip(";.") == "Như trên" for r in recipients):
+            recipients = ("Như trên", *recipients)
+    elif kind == "chi_thi":
+        head = _letterhead(ctx, number, symbol, campaign.launch_date)
+        kind_title, summary = _title(ctx, kind), f"Về việc phát động {phrase}"
+        body = _launch_directive(campaign, ctx, phrase)
     else:
         head = _letterhead(ctx, number, symbol, campaign.launch_date)
-        kind_title = _title(ctx, kind)
-        summary = (f"Phát động {campaign.title[0].lower()}{campaign.title[1:]}"
-                   if kind == "ke_hoach"
-                   else f"Về việc phát động {campaign.title[0].lower()}{campaign.title[1:]}")
-    body = []
-    if kind == "cong_van":
-        body += [Para("PHÁT ĐỘNG", "centered_bold"), Para(campaign.title, "centered_bold")]
-    body.append(Para(f"{ctx.issuer.name} phát động {campaign.title[0].lower()}"
-                     f"{campaign.title[1:]} như sau:"))
-    body.append(Para("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "heading"))
+        kind_title, summary = _title(ctx, kind), f"Phát động {phrase}"
+        body = _launch_plan(campaign, ctx, phrase)
+    return FormalDocument(
+        letterhead=head, kind_title=kind_title, summary=summary, body=_closed(body),
+        signature=ctx.signer.signature(), recipients=t.recipients(recipients),
+        addressees=addressees, draft=ctx.draft,
+        title_for_properties=f"Phát động {campaign.title}")
+
+
+def _lower_first(title: str) -> str:
+    return f"{title[0].lower()}{title[1:]}" if title else ""
+
+
+def _closed(body) -> tuple[Para, ...]:
+    """The body's last paragraph ends "./." (NĐ 30: the end of the text), nothing after it."""
+    body = list(body)
+    last = body[-1]
+    text = last.text.rstrip()
+    if not text.endswith("./."):
+        text = (text[:-1] if text[-1:] in ".;:," else text) + "./."
+    body[-1] = Para(text, last.style, last.lead)
+    return tuple(body)
+
+
+def _purpose_prose(campaign):
+    """The purpose as prose: its short numbered sub-headings ("1. Mục đích") left out."""
+    return [p for p in t.paragraphs(campaign.purpose) if not _is_numbered_heading(p)]
+
+
+def _deadlines(campaign, ctx):
+    if not (campaign.plan_deadline and campaign.dossier_deadline):
+        return None
+    receiver = ctx.board.name if ctx.board else "cơ quan thường trực"
+    return (f"gửi kế hoạch hưởng ứng về {receiver} (Ban Thi đua - Khen thưởng) trước ngày "
+            f"{t.short_date(campaign.plan_deadline)}; gửi hồ sơ đề nghị khen thưởng trước ngày "
+            f"{t.short_date(campaign.dossier_deadline)}")
+
+
+def _award_lines(campaign, quota_sep=", "):
+    """Each award form offered, with its quota per unit: "Bằng khen …, mỗi cơ quan …"."""
+    for offer in campaign.award_forms:
+        quota = (f"{quota_sep}mỗi cơ quan, đơn vị đề nghị không quá "
+                 f"{t.two(offer.quota_per_unit)} tập thể, cá nhân" if offer.quota_per_unit
+                 else "")
+        yield offer.award_form.name, quota
+
+
+def _contents(campaign, marks):
+    """Each content under its mark (1., 2. … or a), b) …), its text and its targets."""
+    out = []
+    for mark, content in zip(marks, campaign.contents, strict=False):
+        out.append(Para(f"{mark} {content.title}", "heading"))
+        out += [Para(p) for p in t.paragraphs(content.description)]
+        if content.targets:
+            out.append(Para("Chỉ tiêu thi đua:", "note"))
+            out += [Para(f"- {_target_line(target)};") for target in content.targets]
+    return out
+
+
+def _launch_plan(campaign, ctx, phrase):
+    body = [Para(f"{ctx.issuer.name} phát động {phrase} như sau:"),
+            Para("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "heading")]
     body += [Para(p, "heading" if _is_numbered_heading(p) else "body")
              for p in t.paragraphs(campaign.purpose)]
     body.append(Para("II. THỜI GIAN, CHỦ ĐỀ THI ĐUA", "heading"))
@@ -158,28 +237,78 @@ def launch_document(campaign, ctx: Context) -> FormalDocument:
     if campaign.theme:
         body.append(Para(f"2. Chủ đề thi đua: “{campaign.theme}”."))
     body.append(Para("III. NỘI DUNG THI ĐUA", "heading"))
-    for i, content in enumerate(campaign.contents, start=1):
-        body.append(Para(f"{i}. {content.title}", "heading"))
-        body += [Para(p) for p in t.paragraphs(content.description)]
-        if content.targets:
-            body.append(Para("Chỉ tiêu thi đua:", "note"))
-            body += [Para(f"- {_target_line(target)};") for target in content.targets]
+    body += _contents(campaign, (f"{i}." for i in range(1, 100)))
     body.append(Para("IV. TỔ CHỨC THỰC HIỆN", "heading"))
     body += [Para(p) for p in t.paragraphs(campaign.implementation)]
-    if campaign.plan_deadline and campaign.dossier_deadline:
-        receiver = ctx.board.name if ctx.board else "cơ quan thường trực"
-        body.append(Para(
-            f"Các cơ quan, đơn vị gửi kế hoạch hưởng ứng về {receiver} (Ban Thi đua - Khen "
-            f"thưởng) trước ngày {t.short_date(campaign.plan_deadline)}; gửi hồ sơ đề nghị khen "
-            f"thưởng trước ngày {t.short_date(campaign.dossier_deadline)}."))
-    for offer in campaign.award_forms:
-        quota = (f", mỗi cơ quan, đơn vị đề nghị không quá {t.two(offer.quota_per_unit)} "
-                 f"tập thể, cá nhân" if offer.quota_per_unit else "")
-        body.append(Para(f"Hình thức khen thưởng: {offer.award_form.name}{quota}."))
-    return FormalDocument(
-        letterhead=head, kind_title=kind_title, summary=summary, body=tuple(body),
-        signature=ctx.signer.signature(), recipients=t.recipients(ctx.recipients),
-        draft=ctx.draft, title_for_properties=f"Phát động {campaign.title}")
+    deadlines = _deadlines(campaign, ctx)
+    if deadlines:
+        body.append(Para(f"Các cơ quan, đơn vị {deadlines}."))
+    body += [Para(f"Hình thức khen thưởng: {name}{quota}.")
+             for name, quota in _award_lines(campaign)]
+    return body
+
+
+def _bound(ctx) -> str:
+    """Whom a Chỉ thị binds: the participating bodies by name when they are few."""
+    names = ctx.addressees
+    if names and len(names) <= 6:
+        return f"Thủ trưởng các cơ quan, đơn vị ({', '.join(names)})"
+    return "Thủ trưởng các cơ quan, đơn vị tham gia phong trào thi đua"
+
+
+def _launch_directive(campaign, ctx, phrase):
+    chairman = f"Chủ tịch {ctx.issuer.name}"
+    bound = _bound(ctx)
+    body = [Para(p) for p in _purpose_prose(campaign)]
+    body.append(Para(f"Để {phrase} đạt kết quả thiết thực, {chairman} yêu cầu:"))
+    theme = f", với chủ đề “{campaign.theme}”" if campaign.theme else ""
+    body.append(Para(
+        f"1. {bound} tổ chức phát động, triển khai {phrase} từ ngày "
+        f"{t.short_date(campaign.period_start)} đến ngày {t.short_date(campaign.period_end)}"
+        f"{theme}, tập trung vào các nội dung sau:"))
+    body += _contents(campaign, (f"{chr(ord('a') + i)})" for i in range(26)))
+    deadlines = _deadlines(campaign, ctx)
+    n = 2
+    if deadlines:
+        body.append(Para(f"{n}. Các cơ quan, đơn vị xây dựng kế hoạch hưởng ứng, {deadlines}."))
+        n += 1
+    for name, quota in _award_lines(campaign, "; "):
+        body.append(Para(f"{n}. {chairman} xem xét tặng {name} cho tập thể, cá nhân có thành "
+                         f"tích xuất sắc trong phong trào thi đua{quota}."))
+        n += 1
+    implementation = t.paragraphs(campaign.implementation)
+    if implementation:
+        body.append(Para(f"{n}. {implementation[0]}"))
+        body += [Para(p) for p in implementation[1:]]
+    body.append(Para(f"{chairman} yêu cầu {bound[0].lower()}{bound[1:]} nghiêm túc triển khai, "
+                     f"thực hiện Chỉ thị này."))
+    return body
+
+
+def _launch_letter(campaign, ctx, phrase):
+    body = [Para(f"{ctx.issuer.name} phát động {phrase}, cụ thể như sau:")]
+    prose = _purpose_prose(campaign)
+    if prose:
+        body.append(Para("1. Mục đích, yêu cầu", "heading"))
+        body += [Para(p) for p in prose]
+    marks = (f"{i}." for i in range(2 if prose else 1, 100))
+    body.append(Para(f"{next(marks)} Thời gian, chủ đề thi đua", "heading"))
+    theme = f"; chủ đề thi đua: “{campaign.theme}”" if campaign.theme else ""
+    body.append(Para(f"Thời gian: Từ ngày {t.short_date(campaign.period_start)} đến ngày "
+                     f"{t.short_date(campaign.period_end)}{theme}."))
+    body.append(Para(f"{next(marks)} Nội dung thi đua", "heading"))
+    body += _contents(campaign, (f"{chr(ord('a') + i)})" for i in range(26)))
+    awards = list(_award_lines(campaign))
+    if awards:
+        body.append(Para(f"{next(marks)} Hình thức khen thưởng", "heading"))
+        body += [Para(f"{name}{quota}.") for name, quota in awards]
+    body.append(Para(f"{next(marks)} Tổ chức thực hiện", "heading"))
+    body += [Para(p) for p in t.paragraphs(campaign.implementation)]
+    deadlines = _deadlines(campaign, ctx)
+    if deadlines:
+        body.append(Para(f"Các cơ quan, đơn vị {deadlines}."))
+    body.append(Para(f"{ctx.issuer.name} đề nghị các cơ quan, đơn vị triển khai thực hiện."))
+    return body
 
 
 def _launch_number(campaign):
@@ -306,21 +435,34 @@ def _vote_note(dossier, nominee):
             f"{t.two(dossier.council_members_total)} phiếu, đạt {t.figure(share)}%")
 
 
+def _clock(at) -> str:
+    """08:00 → "08 giờ 00 phút"."""
+    return f"{at.hour:02d} giờ {at.minute:02d} phút"
+
+
 def council_minutes(dossier, ctx: Context) -> FormalDocument:
     from workflows.guards import vote_share
 
     campaign = dossier.campaign
     meeting = dossier.council_meeting_date
     total, present = dossier.council_members_total, dossier.council_members_present
+    members = [m.strip().rstrip(";.") for m in (dossier.council_members or "").splitlines()
+               if m.strip()]
+    started = (f"Vào hồi {_clock(dossier.council_started_at)}, "
+               if dossier.council_started_at else "Hôm nay, ")
     body = [
-        Para(f"Hôm nay, {t.long_date(meeting) if meeting else 'ngày      tháng      năm'}, tại "
+        Para(f"{started}{t.long_date(meeting) if meeting else 'ngày      tháng      năm'}, tại "
              f"{ctx.issuer.name}, Hội đồng Thi đua - Khen thưởng {ctx.issuer.name} họp xét đề nghị "
              f"khen thưởng trong {campaign.title[0].lower()}{campaign.title[1:]}."),
         Para("I. THÀNH PHẦN", "heading"),
         Para(f"- Chủ trì: {dossier.council_chair}."),
         Para(f"- Thư ký: {dossier.council_secretary}."),
         Para(f"- Thành viên Hội đồng có mặt: {t.two(present or 0)}/{t.two(total or 0)} "
-             f"thành viên."),
+             f"thành viên{', gồm:' if members else '.'}"),
+    ]
+    body += [Para(f"+ {m}{'.' if i == len(members) else ';'}")
+             for i, m in enumerate(members, start=1)]
+    body += [
         Para("II. NỘI DUNG", "heading"),
         Para(f"Hội đồng đã nghe báo cáo thành tích của các tập thể, cá nhân được đề xuất, thảo "
              f"luận và bỏ phiếu kín. Tỷ lệ phiếu đồng ý tính trên tổng số thành viên Hội đồng; "
@@ -340,10 +482,14 @@ def council_minutes(dossier, ctx: Context) -> FormalDocument:
         f"Hội đồng thống nhất đề nghị khen thưởng {t.counted(collectives, len(passing) - collectives)}"
         f" đạt tỷ lệ phiếu đồng ý từ {t.figure(campaign.vote_threshold)}% trở lên."
         if passing else "Không có tập thể, cá nhân nào đạt tỷ lệ phiếu đồng ý tối thiểu."))
-    body.append(Para("Biên bản được lập và thông qua tại cuộc họp./."))
+    ended = (f"Cuộc họp kết thúc vào hồi {_clock(dossier.council_ended_at)} cùng ngày. "
+             if dossier.council_ended_at else "")
+    body.append(Para(f"{ended}Biên bản được lập và thông qua tại cuộc họp./."))
+    symbol = f"{_abbr(ctx, 'bien_ban')}-{ctx.issuer.code}"
     return FormalDocument(
         letterhead=Letterhead(issuer=ctx.issuer.header, parent=ctx.issuer.parent_header,
-                              number="", place_date=t.place_date(ctx.issuer.place, meeting)),
+                              number=t.number_line(dossier.council_minutes_number, symbol),
+                              place_date=t.place_date(ctx.issuer.place, meeting)),
         kind_title=_title(ctx, "bien_ban"),
         summary=f"Họp Hội đồng Thi đua - Khen thưởng {ctx.issuer.name}",
         body=tuple(body),
@@ -356,23 +502,56 @@ def council_minutes(dossier, ctx: Context) -> FormalDocument:
 
 
 def board_proposal(decision, ctx: Context) -> FormalDocument:
+    """The Board's TỜ TRÌNH: Căn cứ (the law, the province's Quy chế, from reference data;
+    the launch; the units' dossiers), the appraisal's summary, the nominees declined with
+    the reasons, the counts by award form, the money the awards cost, the request./."""
     campaign = decision.campaign
+    phrase = _lower_first(campaign.title)
     symbol = f"{_abbr(ctx, 'to_trinh')}-{ctx.issuer.code}"
     nominees = [n for n in decision.nominees if not n.struck]
     province = _province_name(ctx)
     collectives = sum(1 for n in nominees if n.kind == "collective")
-    units = sorted({n.dossier.unit.name for n in nominees})
-    body = [
-        Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về "
-             f"{campaign.title[0].lower()}{campaign.title[1:]};", "basis"),
+    units = sorted({n.dossier.unit.name for n in nominees}
+                   | {d.unit for d in ctx.declined})
+    declined = list(ctx.declined)
+    proposed = len(nominees) + len(declined)
+    body = [Para(b, "basis") for b in ctx.bases]
+    body += [
+        Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về {phrase};",
+             "basis"),
         Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị,",
              "basis"),
-        Para(f"Sau khi thẩm định hồ sơ, {ctx.issuer.name} kính trình Chủ tịch {province} xem "
-             f"xét, tặng {decision.award_form.name} cho {t.counted(collectives, len(nominees) - collectives)}"
-             f" (có danh sách kèm theo) đã có thành tích xuất sắc trong "
-             f"{campaign.title[0].lower()}{campaign.title[1:]}."),
-        Para(f"Kính trình Chủ tịch {province} xem xét, quyết định./."),
+        Para("I. KẾT QUẢ THẨM ĐỊNH", "heading"),
+        Para(f"{ctx.issuer.name} (Ban Thi đua - Khen thưởng) đã thẩm định hồ sơ của "
+             f"{t.two(len(units))} cơ quan, đơn vị đề nghị tặng {decision.award_form.name} cho "
+             f"{t.two(proposed)} tập thể, cá nhân. Kết quả: {t.two(len(nominees))} tập thể, cá "
+             f"nhân đủ điều kiện, tiêu chuẩn; {t.two(len(declined))} tập thể, cá nhân không đủ "
+             f"điều kiện, tiêu chuẩn" + (":" if declined else ".")),
     ]
+    for i, d in enumerate(declined, start=1):
+        end = "." if i == len(declined) else ";"
+        body.append(Para(f"- {_award_phrase(d.nominee)} ({d.unit}): {d.reason.rstrip('.;')}{end}"))
+    body.append(Para("II. ĐỀ NGHỊ KHEN THƯỞNG", "heading"))
+    by_form: dict[str, list[int]] = {}
+    for n in nominees:
+        counts = by_form.setdefault(n.award_form.name, [0, 0])
+        counts[0 if n.kind == "collective" else 1] += 1
+    for name, (c, i) in by_form.items():
+        body.append(Para(f"- {name}: {t.counted(c, i)};"))
+    money = _award_money(nominees, ctx.base_salary)
+    if money is not None:
+        body.append(Para(
+            f"- Tổng số tiền thưởng: {t.figure(money)} đồng (tính theo hệ số tiền thưởng của "
+            f"từng hình thức khen thưởng nhân với mức lương cơ sở "
+            f"{t.figure(ctx.base_salary)} đồng), từ nguồn Quỹ thi đua, khen thưởng "
+            f"của {ctx.province.locality if ctx.province and ctx.province.locality else province}."))
+    elif body[-1].text.endswith(";"):
+        body[-1] = Para(body[-1].text[:-1] + ".")
+    body.append(Para(
+        f"{ctx.issuer.name} kính trình Chủ tịch {province} xem xét, tặng "
+        f"{decision.award_form.name} cho {t.counted(collectives, len(nominees) - collectives)}"
+        f" (có danh sách kèm theo) đã có thành tích xuất sắc trong {phrase}."))
+    body.append(Para(f"Kính trình Chủ tịch {province} xem xét, quyết định./."))
     ref = (f"(Kèm theo Tờ trình số {t.number_ref(None if ctx.draft else decision.proposal_number, symbol)}"
            f" {_ref_date(ctx, decision.proposal_date)} của {ctx.issuer.name})")
     return FormalDocument(
@@ -381,11 +560,31 @@ def board_proposal(decision, ctx: Context) -> FormalDocument:
         summary=f"Đề nghị tặng {decision.award_form.name}",
         addressee=f"Kính gửi: Chủ tịch {province}.",
         body=tuple(body), signature=ctx.signer.signature(),
-        recipients=t.recipients(["Như trên", f"Lưu: VT, {ctx.issuer.code}"]), draft=ctx.draft,
+        recipients=t.recipients(["Như trên", "Lưu: VT, Ban TĐKT"]), draft=ctx.draft,
         appendix=Appendix("DANH SÁCH", "TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG "
                           + decision.award_form.name.upper(), ref,
                           _nominee_sections(nominees)),
         title_for_properties="Tờ trình đề nghị khen thưởng")
+
+
+def _multiplier(nominee):
+    form = nominee.award_form
+    return (form.money_multiplier_collective if nominee.kind == "collective"
+            else form.money_multiplier_individual)
+
+
+def _award_money(nominees, base_salary) -> Decimal | None:
+    """Σ (the award form's multiplier for a collective or an individual) × mức lương cơ sở;
+    None when the salary or a multiplier is not in the reference data."""
+    if base_salary is None:
+        return None
+    total = Decimal(0)
+    for n in nominees:
+        multiplier = _multiplier(n)
+        if multiplier is None:
+            return None
+        total += Decimal(str(multiplier)) * Decimal(str(base_salary))
+    return total
 
 
 def decision_document(decision, ctx: Context) -> FormalDocument:
@@ -418,7 +617,10 @@ def decision_document(decision, ctx: Context) -> FormalDocument:
         else f"Quỹ thi đua, khen thưởng của {ctx.issuer.name}"
     body.append(Para(f"Tiền thưởng kèm theo {form} thực hiện theo quy định hiện hành, từ nguồn "
                      f"{fund} năm {year}.", "article", "Điều 2."))
-    executors = [f"{u.head_title} {u.name}" for u in (ctx.office, board) if u]
+    # Sở Tài chính executes too when the awards cost money (a multiplier in reference data)
+    costs = any(_multiplier(n) for n in awarded)
+    executors = [f"{u.head_title} {u.name}"
+                 for u in (ctx.office, board, ctx.finance if costs else None) if u]
     body.append(Para("Quyết định này có hiệu lực kể từ ngày ký.", "article", "Điều 3."))
     body.append(Para(", ".join(executors + [
         "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại "
@@ -447,6 +649,7 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
                  + (f" ngày {t.short_date(decision.issued_on)}"
                     if decision.issued_on and not ctx.draft else ""))
     awarded = [n for n in decision.nominees if not n.struck]
+    form = decision.award_form
     out = []
     for i, n in enumerate(awarded, start=1):
         if n.kind == "individual":
@@ -465,5 +668,7 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
             signature=ctx.signer.signature(),
             serial=f"Số vào sổ: {t.number_ref(None if ctx.draft else decision.number, symbol)}"
                    f" - {i:03d}",
+            model=form.certificate_model or "", paper=form.certificate_paper or "A4",
+            orientation=form.certificate_orientation or "landscape",
         ))
     return out

@@ -58,6 +58,8 @@ class FormalDocument:
     recipients: tuple[str, ...] = ()  # Nơi nhận entries, printed 11 pt
     authority_line: str | None = None  # "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN"
     addressee: str | None = None  # "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn."
+    # A công văn's Kính gửi, one body a line ("- Sở Y tế;"), or on one line when alone.
+    addressees: tuple[str, ...] = ()
     appendix: Appendix | None = None
     draft: bool = False
     title_for_properties: str = ""
@@ -78,3 +80,7 @@ class Certificate:
     place_date: str
     signature: Signature
     serial: str  # "Số sổ vàng: 05/2019-001"
+    # The model (mẫu) and its paper, from the award form's reference data.
+    model: str = ""
+    paper: str = "A4"  # "A4" or "A3"
+    orientation: str = "landscape"  # or "portrait"

@@ -47,7 +47,11 @@ def _set_fonts(rpr):
         fonts.set(qn(slot), FONT)
 
 
-def _new_document(landscape=False):
+# Paper sizes (portrait width, height) a certificate's model may name (reference data).
+PAPER_MM = {"A4": (210, 297), "A3": (297, 420)}
+
+
+def _new_document(landscape=False, paper="A4"):
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -56,10 +60,11 @@ def _new_document(landscape=False):
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    width, height = PAPER_MM[paper]
+    section.page_width, section.page_height = Mm(width), Mm(height)
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.page_width, section.page_height = Mm(height), Mm(width)
     section.top_margin = section.bottom_margin = Mm(20)
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     section.header_distance = section.footer_distance = Mm(10)
@@ -166,7 +171,7 @@ APP_PROPERTIES = (
 APPLICATION = "Thi đua - Khen thưởng"
 
 
-def _to_bytes(doc, title, draft, author="", generated_at=None):
+def _to_bytes(doc, title, draft, author="", generated_at=None, model=""):
     """Save, with properties of this paper rather than of python-docx's template (2013,
     "Microsoft Macintosh Word"): the trích yếu as title, the issuing body as author and
     company, the moment of generation as created and modified."""
@@ -175,6 +180,8 @@ def _to_bytes(doc, title, draft, author="", generated_at=None):
     props.author = xml_text(author, breaks=" ")
     props.last_modified_by = xml_text(author, breaks=" ")
     props.comments = "Dự thảo: chưa có giá trị pháp lý." if draft else ""
+    if model:  # a certificate: the model (mẫu) it follows, from reference data
+        props.subject = xml_text(model, breaks=" ")
     at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
     at = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
     props.created = props.modified = at
@@ -224,10 +231,26 @@ def _title(doc, document):
     if document.authority_line:
         _para(doc, document.authority_line, size=14, bold=True, align=center, before=12,
               after=6)
-    if document.addressee:
+    if document.addressees:
+        _addressees(doc, document.addressees)
+    elif document.addressee:
         _para(doc, document.addressee, size=14, align=center, before=12, after=6)
     else:
         _para(doc, "", size=6)
+
+
+def _addressees(doc, names):
+    """Kính gửi (NĐ 30 Phụ lục I): on one line, centred, for one body; for several,
+    "Kính gửi:" then one "- body;" a line, the last closing with a full stop."""
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    if len(names) == 1:
+        _para(doc, f"Kính gửi: {names[0]}.", size=14, align=center, before=12, after=6)
+        return
+    _para(doc, "Kính gửi:", size=14, indent=Cm(2.5), before=12)
+    for i, name in enumerate(names):
+        end = "." if i == len(names) - 1 else ";"
+        p = _para(doc, f"- {name}{end}", size=14, after=6 if end == "." else 0)
+        p.paragraph_format.left_indent = Cm(4.5)
 
 
 def _body(doc, paras):
@@ -352,13 +375,16 @@ _FIELDS = ("recipient", "detail", "reason", "decision_ref", "serial", "place_dat
 
 
 def render_certificates(certificates: list[Certificate], draft=False) -> bytes:
-    """One landscape A4 page per awardee, ready to print on the certificate stock.
+    """One page per awardee, on the paper of the award's model (reference data: A4 or A3,
+    landscape or portrait), ready to print on the certificate stock.
 
     The page is laid out once with python-docx, with a marker in each field; every
     awardee's page is a copy with the markers filled in. Laying out thousands of pages
     one by one through python-docx takes minutes (each append rescans the body).
     """
-    doc = _new_document(landscape=True)
+    first = certificates[0] if certificates else None
+    doc = _new_document(landscape=not first or first.orientation == "landscape",
+                        paper=first.paper if first else "A4")
     if certificates:
         section_properties = doc.element.body.sectPr
         scratch = _Body(OxmlElement("w:body"), doc)
@@ -379,14 +405,21 @@ def render_certificates(certificates: list[Certificate], draft=False) -> bytes:
                     for brk in page.iter(qn("w:pageBreakBefore")):
                         brk.getparent().remove(brk)
                 section_properties.addprevious(page)
-    return _to_bytes(doc, "BẰNG KHEN", draft)
+    out = _to_bytes(doc, "BẰNG KHEN", draft,
+                    model=first.model if first else "")
+    return out
 
 
 def _certificate_page(body, cert, marked, draft):
     """The layout of one page; ``marked`` holds the marker of each per-awardee field."""
     center = WD_ALIGN_PARAGRAPH.CENTER
-    opening = _para(body, cert.issuer_authority, size=16, bold=True, align=center, before=36)
+    # Quốc hiệu and Tiêu ngữ head every certificate (NĐ 30 Phụ lục I; the award's model)
+    opening = _para(body, NATIONAL_NAME, size=14, bold=True, align=center, before=12)
     opening.paragraph_format.page_break_before = True
+    _para(body, MOTTO, size=14, bold=True, align=center)
+    short, long = PAPER_MM[cert.paper]
+    _rule(body, Cm(6.1), Mm((long if cert.orientation == "landscape" else short) - 45))
+    _para(body, cert.issuer_authority, size=16, bold=True, align=center, before=18)
     _para(body, "TẶNG", size=16, bold=True, align=center, before=12)
     _para(body, cert.award_title, size=36, bold=True, align=center, before=6, after=12)
     _para(body, marked["recipient"], size=24, bold=True, align=center, after=6)

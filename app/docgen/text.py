@@ -83,4 +83,15 @@ def xml_text(text: str, breaks: str = "\n") -> str:
     XML refuses is dropped."""
     if not text:
         return text
-    return _NOT_XML.sub("", text.replace("\x0b", breaks).replace("\x0c", breaks))
+    return curly_quotes(_NOT_XML.sub("", text.replace("\x0b", breaks).replace("\x0c", breaks)))
+
+
+_PAIRED = re.compile(r'"([^"\n]*)"')
+
+
+def curly_quotes(text: str) -> str:
+    """One kind of quotes on every paper: straight double quotes typed in a form become the
+    curly ones the app writes (“…”); an unpaired one closes (”)."""
+    if '"' not in text:
+        return text
+    return _PAIRED.sub("“\\1”", text).replace('"', "”")

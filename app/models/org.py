@@ -46,6 +46,10 @@ class Unit(TimestampMixin, db.Model):
     # "thành phố" for a centrally-run city; "xã", "phường" for a commune.
     locality: Mapped[str | None] = mapped_column(sa.String(40))
     collective_papers: Mapped[str | None] = mapped_column(sa.String(255))
+    # The finance department that pays the award money (Sở Tài chính): a decision whose
+    # awards cost money names it among Điều 3's executors.
+    pays_awards: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                              server_default=sa.false())
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 

@@ -39,6 +39,16 @@ class AwardForm(EffectiveMixin, TimestampMixin, db.Model):
     money_multiplier_collective: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
     # The heading printed on the award itself, e.g. "BẰNG KHEN".
     certificate_title: Mapped[str | None] = mapped_column(sa.String(120))
+    # The certificate's model (mẫu) and the paper it is printed on (A4 or A3, landscape or
+    # portrait), with where that comes from and how sure it is ([V]/[S]/[U]).
+    certificate_model: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="",
+                                                   server_default="")
+    certificate_paper: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="A4",
+                                                   server_default="A4")
+    certificate_orientation: Mapped[str] = mapped_column(
+        sa.String(10), nullable=False, default="landscape", server_default="landscape")
+    certificate_source_note: Mapped[str] = mapped_column(
+        sa.String(500), nullable=False, default="", server_default="")
 
 
 class LegalBasis(EffectiveMixin, TimestampMixin, db.Model):

@@ -1,5 +1,5 @@
 """What a unit sends: its plan (kế hoạch hưởng ứng) and its dossier (hồ sơ đề nghị)."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -111,6 +111,12 @@ class Dossier(SignedMixin, SubmissionMixin, db.Model):
     council_members_present: Mapped[int | None] = mapped_column(sa.Integer)
     council_chair: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     council_secretary: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    # The minutes (biên bản): the number the unit gave it, the meeting's start and end, and
+    # the members present, one a line ("Ông Nguyễn Văn A, Phó Giám đốc - Phó Chủ tịch").
+    council_minutes_number: Mapped[int | None] = mapped_column(sa.Integer)
+    council_started_at: Mapped[time | None] = mapped_column(sa.Time)
+    council_ended_at: Mapped[time | None] = mapped_column(sa.Time)
+    council_members: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     # When the Board began appraising: the "appraisal not started" rule reads it.
     appraisal_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

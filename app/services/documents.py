@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app import docgen
 from app.clock import now_utc, today
 from app.extensions import db
-from app.models import StoredDocument, Unit, User
+from app.models import Nominee, StoredDocument, Unit, User
 from app.services import reference, registers, signing, storage
 from app.services.errors import Invalid, NotFound
 from app.services.org import role_holders
@@ -106,12 +106,31 @@ def _office_of(issuer_id):
         Unit.parent_id == issuer_id, Unit.kind == "office").order_by(Unit.id)).first()
 
 
+def _finance_of(issuer_id):
+    """The department that pays the award money (data: ``Unit.pays_awards``)."""
+    return db.session.scalars(sa.select(Unit).where(
+        Unit.parent_id == issuer_id, Unit.pays_awards.is_(True)).order_by(Unit.id)).first()
+
+
 def _launch_ref(campaign, types):
     if not campaign.launch_number or not campaign.launch_date:
         return None
     title = types.get(campaign.launch_type, ("Văn bản",))[0]
     title = "Văn bản" if campaign.launch_type == "cong_van" else title.capitalize()
     return f"{title} số {campaign.launch_number} ngày {campaign.launch_date:%d/%m/%Y}"
+
+
+def _declined(decision):
+    """The nominees the Board declined, for the decision's award form, in the dossiers the
+    decision draws from: one query, whatever the number of units."""
+    dossier_ids = sa.select(Nominee.dossier_id).where(Nominee.decision_id == decision.id)
+    rows = db.session.scalars(
+        sa.select(Nominee).where(Nominee.dossier_id.in_(dossier_ids),
+                                 Nominee.verdict == "declined",
+                                 Nominee.award_form_id == decision.award_form_id)
+        .options(sa.orm.joinedload(Nominee.dossier))
+        .order_by(Nominee.dossier_id, Nominee.position, Nominee.id)).all()
+    return tuple(docgen.Declined(n, n.dossier.unit.name, n.verdict_reason or "") for n in rows)
 
 
 def _board_unit(user_id):
@@ -130,7 +149,8 @@ def context(kind, item, name, draft):
             signer=_signer(signer, _block(kind, item, name, item.issuer, signer)), draft=draft,
             recipients=tuple(e.label for e in (item.launch_recipients.entries
                                                 if item.launch_recipients else [])),
-            doc_types=types, today=on, board=_issuer(board))
+            doc_types=types, today=on, board=_issuer(board),
+            addressees=tuple(p.unit.name for p in item.participants))
     if kind in ("plan", "dossier"):
         campaign = item.campaign
         signer = (db.session.get(User, item.signed_by_id) if item.signed_by_id
@@ -147,10 +167,14 @@ def context(kind, item, name, draft):
         signer = item.proposal_signed_by or _someone(
             "board_head", _board_unit(item.created_by_id).id)
         issuer = signer.unit if signer else _board_unit(item.created_by_id)
+        dated = item.proposal_date or on
+        salary = reference.rule("muc_luong_co_so", dated)
         return docgen.Context(now=now_utc(),
             issuer=_issuer(issuer), signer=_signer(signer, _block(kind, item, name, issuer, signer)),
             draft=draft, doc_types=types, today=on,
-            province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types))
+            province=_issuer(campaign.issuer), launch_ref=_launch_ref(campaign, types),
+            bases=tuple(b.text for b in reference.legal_bases("board_proposal", dated)),
+            declined=_declined(item), base_salary=salary)
     signer = item.approved_by or _someone("chairman", campaign.issuer_unit_id, "CHỦ TỊCH")
     board_user = item.proposal_signed_by or db.session.get(User, item.created_by_id)
     return docgen.Context(now=now_utc(),
@@ -161,6 +185,7 @@ def context(kind, item, name, draft):
         bases=tuple(b.text for b in reference.legal_bases("decision", item.issued_on or on)),
         board=_issuer(board_user.unit if board_user else None),
         office=_issuer(_office_of(campaign.issuer_unit_id)),
+        finance=_issuer(_finance_of(campaign.issuer_unit_id)),
         launch_ref=_launch_ref(campaign, types))
 
 

@@ -32,7 +32,10 @@ __all__ = ["NOMINEE_KINDS", "VERDICTS",  # the vocabulary the API's schemas spea
            "vote_share"]  # the share the guards judge, as the pages show it
 
 COUNCIL_FIELDS = ("summary", "council_meeting_date", "council_members_total",
-                  "council_members_present", "council_chair", "council_secretary")
+                  "council_members_present", "council_chair", "council_secretary",
+                  # the minutes (biên bản): its number, the meeting's times, members present
+                  "council_minutes_number", "council_started_at", "council_ended_at",
+                  "council_members")
 NOMINEE_FIELDS = ("kind", "name", "title", "position_title", "organisation",
                   "achievement_summary", "votes_for")
 
@@ -51,10 +54,20 @@ def update_dossier(user, dossier_id, data, version):
         for key in COUNCIL_FIELDS:
             if key in data:
                 setattr(dossier, key, data[key])
+        _check_meeting_times(dossier)
         if "results" in data:
             merge_figures(dossier.results, dossier.campaign, data["results"], DossierResult)
         steps.touch(dossier)
     return dossier
+
+
+def _check_meeting_times(dossier):
+    """A meeting ends after it starts (both on its one day)."""
+    start, end = dossier.council_started_at, dossier.council_ended_at
+    if start and end and end <= start:
+        message = "Giờ kết thúc cuộc họp phải sau giờ bắt đầu."
+        raise Invalid(message, details={"council_ended_at": [message]},
+                      code="council_times")
 
 
 def _nominee(dossier, nominee_id):
@@ -176,6 +189,10 @@ def save_draft(user, dossier_id, changes, version):
         for key in COUNCIL_FIELDS:
             if key in content:
                 setattr(dossier, key, content[key])
+        try:
+            _check_meeting_times(dossier)
+        except Invalid as error:
+            _prefixed(errors, "", error)
         merge_figures(dossier.results, dossier.campaign, results, DossierResult)
         for nominee_id, data in edits.items():
             nominee = _nominee(dossier, nominee_id)
@@ -477,6 +494,10 @@ def dossier_snapshot(d):
             "members_present": d.council_members_present,
             "chair": d.council_chair,
             "secretary": d.council_secretary,
+            "minutes_number": d.council_minutes_number,
+            "started_at": d.council_started_at.isoformat() if d.council_started_at else None,
+            "ended_at": d.council_ended_at.isoformat() if d.council_ended_at else None,
+            "members": d.council_members,
         },
         "results": {str(r.target_id): [str(r.value), r.note]
                     for r in sorted(d.results, key=lambda r: r.target_id)},

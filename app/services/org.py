@@ -29,7 +29,8 @@ MIN_PASSWORD_LENGTH = 8
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
                     "header_lines", "parent_header", "place_name", "head_title",
-                    "abbreviation", "locality", "collective_name", "collective_papers")
+                    "abbreviation", "locality", "collective_name", "collective_papers",
+                    "pays_awards")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -130,6 +131,10 @@ def _apply_unit(unit, data):
                 "abbreviation", "locality", "collective_name", "collective_papers"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
+    if data.get("pays_awards") is not None:  # a boolean from the API, "1"/"x"/"có" in a CSV
+        flag = data["pays_awards"]
+        unit.pays_awards = flag if isinstance(flag, bool) else (
+            str(flag).strip().casefold() in ("1", "x", "có", "true"))
     if "header_lines" in data:  # "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN" in a CSV cell
         lines = [x.strip() for x in (data["header_lines"] or "").replace("|", "\n").splitlines()]
         unit.header_lines = "\n".join(x for x in lines if x) or None

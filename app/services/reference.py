@@ -161,6 +161,12 @@ def _problems(data) -> list[str]:
                         dates[key] = date.fromisoformat(str(raw[key]))
                     except ValueError:
                         problems.append(f"{where}: {key} không phải ngày (YYYY-MM-DD).")
+            if section == "award_forms" and (
+                    raw.get("certificate_paper", "A4") not in ("A4", "A3")
+                    or raw.get("certificate_orientation", "landscape")
+                    not in ("landscape", "portrait")):
+                problems.append(f"{where}: khổ giấy bằng khen là A4 hoặc A3, hướng là "
+                                f"landscape hoặc portrait.")
             if dates.get("effective_to") and dates.get("effective_from") and \
                     dates["effective_to"] < dates["effective_from"]:
                 problems.append(f"{where}: ngày hết hiệu lực trước ngày có hiệu lực.")

@@ -222,6 +222,8 @@ DOSSIER = {
     "council_members_present": Number("Số thành viên có mặt", integer=True),
     "council_chair": Text("Chủ trì cuộc họp", 255, single_line=True),
     "council_secretary": Text("Thư ký cuộc họp", 255, single_line=True),
+    "council_minutes_number": Number("Số biên bản", integer=True, minimum=1, maximum=999999),
+    "council_members": Text("Thành viên có mặt", 20000),
     "results": Items("Kết quả", {"value": Number("Kết quả đạt được"),
                                  "note": Text("Ghi chú", 2000)}),
 }

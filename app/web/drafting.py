@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.services import dossiers, plans, workflow
 from app.services.errors import Conflict, Invalid
-from app.web.forms import parse_date
+from app.web.forms import parse_date, parse_time
 
 bp = Blueprint("drafting", __name__)
 
@@ -128,15 +128,19 @@ def _dossier_changes(dossier, form, files, errors):
         return int(value) if value.isdigit() else None
 
     content = {key: text(key) for key in ("summary", "council_chair", "council_secretary",
-                                           "council_members_total", "council_members_present")
+                                           "council_members_total", "council_members_present",
+                                           "council_minutes_number", "council_members")
                if key in form}
-    for key in ("council_members_total", "council_members_present"):
+    for key in ("council_members_total", "council_members_present", "council_minutes_number"):
         if key in content:
             content[key] = content[key] or None
     if "council_meeting_date" in form:
         content["council_meeting_date"] = parse_date(
             form.get("council_meeting_date"), "Ngày họp",
             errors.setdefault("council_meeting_date", []))
+    for key, label in (("council_started_at", "Giờ bắt đầu"), ("council_ended_at", "Giờ kết thúc")):
+        if key in form:
+            content[key] = parse_time(form.get(key), label, errors.setdefault(key, []))
     changes = {
         "content": content,
         "results": [{"target_id": t.id, "value": text(f"target-{t.id}"),

@@ -8,6 +8,20 @@ from flask_wtf import FlaskForm
 from app.services.errors import Invalid
 
 
+def parse_time(text, label, errors):
+    """hh:mm (as time inputs send it); problems go to ``errors``."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in ("%H:%M", "%H:%M:%S", "%Hh%M"):
+        try:
+            return datetime.strptime(text, fmt).time()
+        except ValueError:
+            continue
+    errors.append(f"«{label}»: giờ không hợp lệ (hh:mm).")
+    return None
+
+
 def parse_date(text, label, errors, required=False):
     """dd/mm/yyyy (or ISO, as date inputs send it); problems go to ``errors``."""
     text = (text or "").strip()

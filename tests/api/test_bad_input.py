@@ -335,6 +335,12 @@ BAD_EDITS = {
     "dossier-chair-too-long": _edit("patch", "/dossiers/{d}", lambda i: {
         "version": i["dv"], "council_chair": "Trần " * 60},
         422, "validation_error", "council_chair"),
+    "dossier-start-not-a-time": _edit("patch", "/dossiers/{d}", lambda i: {
+        "version": i["dv"], "council_started_at": "sáng"},
+        422, "validation_error", "council_started_at"),
+    "dossier-meeting-ends-before-it-starts": _edit("patch", "/dossiers/{d}", lambda i: {
+        "version": i["dv"], "council_started_at": "10:00", "council_ended_at": "09:00"},
+        422, "council_times", "council_ended_at"),
     "dossier-result-as-text": _edit("patch", "/dossiers/{d}", lambda i: {
         "version": i["dv"], "results": [{"target_id": i["t"], "value": "đạt"}]},
         422, "validation_error", "value"),

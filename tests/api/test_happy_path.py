@@ -67,10 +67,17 @@ def test_campaign_plan_dossier_decision_through_the_api(api, world):
         "council_meeting_date": iso(today()),
         "council_members_total": 9, "council_members_present": 9,
         "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan",
+        # the minutes (biên bản): its number, the meeting's times, the members present
+        "council_minutes_number": 3, "council_started_at": "08:00",
+        "council_ended_at": "10:30", "council_members": "Ông Trần Văn Bình\nBà Nguyễn Thị Lan",
         "results": [{"target_id": t["id"], "value": t["value"]}
                     for c in contents for t in c["targets"]],
     })
     assert r.status_code == 200, r.get_json()
+    got = r.get_json()
+    assert (got["council_minutes_number"], got["council_started_at"], got["council_ended_at"],
+            got["council_members"]) == (3, "08:00:00", "10:30:00",
+                                        "Ông Trần Văn Bình\nBà Nguyễn Thị Lan")
     nominee_ids = []
     for body in (
         {"kind": "collective", "name": "Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh",

@@ -161,14 +161,20 @@ def is_nfc(text):
 # -- driving the flow ----------------------------------------------------------------------------
 
 
-def appraised(world, campaign, unit, staff, head, nominees):
-    """A dossier with these nominees, signed off by its head and appraised (all accepted)."""
+def appraised(world, campaign, unit, staff, head, nominees, declined=None):
+    """A dossier with these nominees, signed off by its head and appraised: all accepted
+    but those ``declined`` (name → the Board's reason)."""
+    declined = declined or {}
     d = helpers.complete_dossier(world, campaign, unit, staff, nominees=[dict(n) for n in nominees])
     helpers.fire(world, "dossier", d, staff, "submit")
     helpers.fire(world, "dossier", d, head, "sign_off")
     helpers.fire(world, "dossier", d, "appraiser", "start_appraisal")
     for n in d.nominees:
-        dossiers.set_verdict(world.users["appraiser"], d.id, n.id, "accepted")
+        if n.name in declined:
+            dossiers.set_verdict(world.users["appraiser"], d.id, n.id, "declined",
+                                 reason=declined[n.name])
+        else:
+            dossiers.set_verdict(world.users["appraiser"], d.id, n.id, "accepted")
     helpers.fire(world, "dossier", d, "appraiser", "complete_appraisal")
     return db.session.get(Dossier, d.id)
 
@@ -214,16 +220,17 @@ def issue(world, decision):
     return decision
 
 
-def scenario(world, *, launch_type="ke_hoach", strike=(STRUCK,), until="issued"):
+def scenario(world, *, launch_type="ke_hoach", strike=(STRUCK,), until="issued", declined=None):
     """Launch → SYT plan signed → SYT and PDK dossiers appraised → decision with every
     nominee (one struck by the Chairman) → approved → issued. ``until``: "drafting",
     "approved" or "issued"."""
     campaign = helpers.make_campaign(world, launch_type=launch_type)
     plan = signed_plan(world, campaign)
     syt = appraised(world, campaign, "SYT", "staff_a", "head_a", SYT_NOMINEES)
-    pdk = appraised(world, campaign, "PDK", "staff_b", "head_b", PDK_NOMINEES)
+    pdk = appraised(world, campaign, "PDK", "staff_b", "head_b", PDK_NOMINEES, declined)
     assert syt.id < pdk.id  # the list's order below relies on it
-    decision = new_decision(world, campaign, [n.id for n in syt.nominees + pdk.nominees])
+    decision = new_decision(world, campaign, [n.id for n in syt.nominees + pdk.nominees
+                                              if n.verdict == "accepted"])
     if until != "drafting":
         decision = approve(world, decision, strike)
     if until == "issued":

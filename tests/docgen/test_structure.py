@@ -1,19 +1,22 @@
 """The generated documents, opened with python-docx, against Nghị định 30/2020 (Phụ lục I)
 and against the records they are written from."""
+import json
 from datetime import UTC, date
 
 import pytest
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.table import Table
 
+from app import docgen
 from app.docgen import text as t
+from app.extensions import db
 from app.models import Decision, Plan
-from app.services import reference
+from app.services import documents, org, reference
 from tests import helpers
 from tests.docgen.support import (
     CAMPAIGN_PHRASE,
-    CAMPAIGN_TITLE,
     DECISION_RECIPIENTS,
     EXPECTED_LIST,
     PDK_NOMINEES,
@@ -293,6 +296,20 @@ def test_draft_decision_and_draft_papers(world, frozen):
 # -- the launch document, as each launch type ---------------------------------------------------
 
 
+def body_texts(doc):
+    """The non-blank paragraphs from under the letterhead to the closing table: the title
+    or Kính gửi, then the body."""
+    out, tables = [], 0
+    for block in doc.iter_inner_content():
+        if isinstance(block, Table):
+            tables += 1
+            if tables == 2:
+                break
+        elif block.text.strip():
+            out.append(block.text)
+    return out
+
+
 LAUNCH = {
     "ke_hoach": ("KẾ HOẠCH", f"Phát động {CAMPAIGN_PHRASE}", "01/KH-UBND", "Kế hoạch"),
     "chi_thi": ("CHỈ THỊ", f"Về việc phát động {CAMPAIGN_PHRASE}", "01/CT-UBND", "Chỉ thị"),
@@ -319,36 +336,85 @@ def test_launch_document(world, frozen, launch_type):
     assert_letterhead(doc, ("ỦY BAN NHÂN DÂN", "TỈNH LẠNG SƠN"), f"Số: {number}",
                       "Lạng Sơn, ngày 05 tháng 02 năm 2027")
     all_texts = texts(doc)
+    # the body: after the type name and trích yếu, or after a công văn's Kính gửi and its two
+    body = body_texts(doc)[2 if kind_title else 3:]
+    # NĐ 30: the text ends "./." and nothing of the body follows it before Nơi nhận
+    assert body[-1].endswith("./.")
+    assert sum(x.endswith("./.") for x in body) == 1
+    deadlines = ("gửi kế hoạch hưởng ứng về Sở Nội vụ (Ban Thi đua - Khen thưởng) trước ngày "
+                 "15/02/2027; gửi hồ sơ đề nghị khen thưởng trước ngày 16/04/2027")
     if kind_title:
         assert_title(doc, kind_title, summary)
-        assert not any(x.startswith("V/v") for x in all_texts)
+        assert not any(x.startswith(("V/v", "Kính gửi")) for x in all_texts)
+    if launch_type == "ke_hoach":
+        # headings I–IV; deadlines and award forms inside IV, before the closing
+        assert body[0] == f"Ủy ban nhân dân tỉnh Lạng Sơn phát động {CAMPAIGN_PHRASE} như sau:"
+        for heading in ("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "II. THỜI GIAN, CHỦ ĐỀ THI ĐUA",
+                        "III. NỘI DUNG THI ĐUA", "IV. TỔ CHỨC THỰC HIỆN"):
+            assert_format(the(doc, heading), bold=True)
+        the(doc, f"1. Thời gian: Từ ngày {short(campaign.period_start)} đến ngày "
+                 f"{short(campaign.period_end)}.")
+        assert after(doc, "III. NỘI DUNG THI ĐUA", 8) == [
+            "1. Thi đua đẩy mạnh công tác cải cách hành chính", "Chỉ tiêu thi đua:",
+            "- Hồ sơ giải quyết đúng hạn: tối thiểu 99%;",
+            "2. Thi đua thúc đẩy tăng trưởng kinh tế", "Chỉ tiêu thi đua:",
+            "- Doanh nghiệp thành lập mới: tối thiểu 100 doanh nghiệp;",
+            "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
+        tail = body[body.index("IV. TỔ CHỨC THỰC HIỆN"):]
+        assert f"Các cơ quan, đơn vị {deadlines}." in tail
+        assert tail[-1] == "Hình thức khen thưởng: Danh hiệu Chiến sĩ thi đua cấp tỉnh./."
+        assert (f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập "
+                f"thể, cá nhân.") in tail
+    elif launch_type == "chi_thi":
+        # directive prose, no Kế hoạch headings, no "phát động" by the Committee as a body;
+        # numbered directives to the bodies it binds, from the Chairman
+        assert not any(x.startswith(("I. ", "II. ", "III. ", "IV. ")) for x in body)
+        assert not any("Ủy ban nhân dân tỉnh Lạng Sơn phát động" in x for x in body)
+        asks = f"Để {CAMPAIGN_PHRASE} đạt kết quả thiết thực, Chủ tịch Ủy ban nhân dân tỉnh " \
+               "Lạng Sơn yêu cầu:"
+        assert asks in body
+        bound = "Thủ trưởng các cơ quan, đơn vị (Sở Y tế, Ủy ban nhân dân phường Đông Kinh)"
+        first = body[body.index(asks) + 1]
+        assert first.startswith(f"1. {bound} tổ chức phát động, triển khai {CAMPAIGN_PHRASE} "
+                                f"từ ngày {short(campaign.period_start)}")
+        assert after(doc, first, 2) == ["a) Thi đua đẩy mạnh công tác cải cách hành chính",
+                                        "Chỉ tiêu thi đua:"]
+        the(doc, "b) Thi đua thúc đẩy tăng trưởng kinh tế")
+        the(doc, f"2. Các cơ quan, đơn vị xây dựng kế hoạch hưởng ứng, {deadlines}.")
+        the(doc, f"3. Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét tặng {FORM} cho tập thể, cá "
+                 f"nhân có thành tích xuất sắc trong phong trào thi đua; mỗi cơ quan, đơn vị đề "
+                 f"nghị không quá 03 tập thể, cá nhân.")
+        assert body[-1] == (f"Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn yêu cầu t{bound[1:]} "
+                            "nghiêm túc triển khai, thực hiện Chỉ thị này./.")
     else:
         # a công văn has no type name; its trích yếu "V/v …" sits under the number, 12 pt
-        for name in ("KẾ HOẠCH", "CHỈ THỊ", "CÔNG VĂN", "QUYẾT ĐỊNH"):
+        for name in ("KẾ HOẠCH", "CHỈ THỊ", "CÔNG VĂN", "QUYẾT ĐỊNH", "PHÁT ĐỘNG"):
             assert name not in all_texts
         left = [p.text for p in doc.tables[0].rows[0].cells[0].paragraphs if p.text.strip()]
         subject = f"V/v phát động {CAMPAIGN_PHRASE}"
         assert left[-2:] == [f"Số: {number}", subject]
         assert_format(the(doc, subject), size=12, bold=False, italic=False)
-        assert after(doc, "Lạng Sơn, ngày 05 tháng 02 năm 2027", 2) == ["PHÁT ĐỘNG", CAMPAIGN_TITLE]
+        # Kính gửi the bodies it addresses, one a line, right under the place and date
+        assert after(doc, "Lạng Sơn, ngày 05 tháng 02 năm 2027", 3) == [
+            "Kính gửi:", "- Sở Y tế;", "- Ủy ban nhân dân phường Đông Kinh."]
+        assert body[0] == f"Ủy ban nhân dân tỉnh Lạng Sơn phát động {CAMPAIGN_PHRASE}, cụ thể " \
+                          "như sau:"
+        headings = [x for x in body if x[:2] in ("1.", "2.", "3.", "4.", "5.")]
+        assert headings == ["1. Mục đích, yêu cầu", "2. Thời gian, chủ đề thi đua",
+                            "3. Nội dung thi đua", "4. Hình thức khen thưởng",
+                            "5. Tổ chức thực hiện"]
+        # deadlines and award forms are inside the body, before its "./."
+        assert body.index(f"{FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, cá "
+                          "nhân.") < body.index(f"Các cơ quan, đơn vị {deadlines}.") < len(body) - 1
+        assert body[-1] == ("Ủy ban nhân dân tỉnh Lạng Sơn đề nghị các cơ quan, đơn vị triển khai "
+                            "thực hiện./.")
 
-    for heading in ("I. MỤC ĐÍCH, Ý NGHĨA, YÊU CẦU", "II. THỜI GIAN, CHỦ ĐỀ THI ĐUA",
-                    "III. NỘI DUNG THI ĐUA", "IV. TỔ CHỨC THỰC HIỆN"):
-        assert_format(the(doc, heading), bold=True)
-    the(doc, f"1. Thời gian: Từ ngày {short(campaign.period_start)} đến ngày "
-             f"{short(campaign.period_end)}.")
-    assert after(doc, "III. NỘI DUNG THI ĐUA", 8) == [
-        "1. Thi đua đẩy mạnh công tác cải cách hành chính", "Chỉ tiêu thi đua:",
-        "- Hồ sơ giải quyết đúng hạn: tối thiểu 99%;",
-        "2. Thi đua thúc đẩy tăng trưởng kinh tế", "Chỉ tiêu thi đua:",
-        "- Doanh nghiệp thành lập mới: tối thiểu 100 doanh nghiệp;",
-        "- Thu ngân sách so với dự toán: tối thiểu 90%;", "IV. TỔ CHỨC THỰC HIỆN"]
-    the(doc, f"Hình thức khen thưởng: {FORM}, mỗi cơ quan, đơn vị đề nghị không quá 03 tập thể, "
-             f"cá nhân.")
     # the province issues its công văn and kế hoạch as the collective (data: the unit's
     # collective papers); a chỉ thị is the Chairman's
     collective = ("TM. ỦY BAN NHÂN DÂN",) if launch_type != "chi_thi" else ()
-    assert_closing(doc, ["- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT, KG-VX."],
+    to = ["- Như trên;"] if launch_type == "cong_van" else []  # those it is addressed to
+    assert_closing(doc, [*to, "- Thường trực Tỉnh ủy;", "- Sở Nội vụ (Ban TĐKT);",
+                         "- Lưu: VT, KG-VX."],
                    (*collective, "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Đoàn Thị Hậu")
 
     # the units' plans cite the launch document by its type, number and date
@@ -426,20 +492,26 @@ def test_unit_proposal_and_minutes(world, frozen):
                             f"2. Ông Đặng Văn Ưng, Bác sĩ, Trung tâm Y tế huyện Lộc Bình ({FORM}; "
                             f"07/09 phiếu, đạt 77,78%)."]})
 
-    # the council's minutes: counts out of all members, shares with a decimal comma
+    # the council's minutes (NĐ 30 Phụ lục I, biên bản): its number in the unit's register,
+    # start and end time, chair and secretary, the members present by name, the vote per
+    # nominee, "./." and the two signatures; counts out of all members, decimal commas
     doc = open_docx(document("dossier", dossier, "minutes")[0])
     assert_page(doc)
     assert_fonts(doc)
     assert_draft(doc, False)
-    assert_letterhead(doc, ("SỞ Y TẾ",), "", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
+    assert_letterhead(doc, ("SỞ Y TẾ",), "Số: 03/BB-SYT", "Lạng Sơn, ngày 05 tháng 02 năm 2027",
                       parent="UBND TỈNH LẠNG SƠN")
     assert_title(doc, "BIÊN BẢN", "Họp Hội đồng Thi đua - Khen thưởng Sở Y tế")
-    assert not any(x.startswith("Số:") for x in texts(doc))
-    the(doc, f"Hôm nay, ngày 05 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - Khen thưởng "
-             f"Sở Y tế họp xét đề nghị khen thưởng trong {CAMPAIGN_PHRASE}.")
-    assert after(doc, "I. THÀNH PHẦN", 3) == [
+    the(doc, f"Vào hồi 08 giờ 00 phút, ngày 05 tháng 02 năm 2027, tại Sở Y tế, Hội đồng Thi đua - "
+             f"Khen thưởng Sở Y tế họp xét đề nghị khen thưởng trong {CAMPAIGN_PHRASE}.")
+    members = [f"+ {m};" for m in helpers.COUNCIL_MEMBERS]
+    members[-1] = members[-1][:-1] + "."
+    assert after(doc, "I. THÀNH PHẦN", 13) == [
         "- Chủ trì: Trần Văn Bình.", "- Thư ký: Nguyễn Thị Lan.",
-        "- Thành viên Hội đồng có mặt: 09/09 thành viên."]
+        "- Thành viên Hội đồng có mặt: 09/09 thành viên, gồm:", *members, "II. NỘI DUNG"]
+    body = body_texts(doc)
+    assert body[-1] == ("Cuộc họp kết thúc vào hồi 10 giờ 30 phút cùng ngày. Biên bản được lập "
+                        "và thông qua tại cuộc họp./.")
     assert after(doc, "III. KẾT QUẢ BỎ PHIẾU", 5) == [
         f"1. Khoa Hồi sức cấp cứu, Bệnh viện Đa khoa tỉnh - {FORM}: 09/09 phiếu đồng ý, đạt 100%.",
         f"2. Bà Nguyễn Thị Ánh Tuyết, Điều dưỡng trưởng, Bệnh viện Đa khoa tỉnh - {FORM}: 08/09 "
@@ -466,6 +538,59 @@ def test_unit_proposal_and_minutes(world, frozen):
 # -- the Board's proposal and the certificates ----------------------------------------------------
 
 
+def test_board_proposal_structure(world, frozen):
+    """The Board's TỜ TRÌNH (NĐ 30 Phụ lục I; NĐ 98 Mẫu): Căn cứ from the reference data in
+    force (the law, the decree, the province's own Quy chế when one is in force), the launch
+    and the dossiers; the appraisal's summary with the nominees declined and why; the counts
+    by award form; the money (multiplier × mức lương cơ sở in force); the request./."""
+    on = date(2027, 2, 5)
+    frozen(utc_at(on))
+    # the province loads its own Quy chế as reference data: no code knows it
+    reference.import_reference(json.dumps({"legal_bases": [{
+        "code": "quy-che-tdkt-tinh-2026", "document_kind": "board_proposal", "position": 40,
+        "text": "Căn cứ Quyết định số 99/2026/QĐ-UBND ngày 10 tháng 01 năm 2026 của Ủy ban "
+                "nhân dân tỉnh Lạng Sơn ban hành Quy chế thi đua, khen thưởng;",
+        "effective_from": "2026-01-20", "source_note": "[U] test"}]}))
+    reason = "Chưa đủ thời gian công tác tại đơn vị theo Quy chế."
+    s = scenario(world, strike=(), until="approved", declined={STRUCK: reason})
+    doc = open_docx(document("decision", s.decision, "proposal")[0])
+    assert_formal(doc)
+    body = body_texts(doc)[3:]  # after TỜ TRÌNH, its trích yếu and Kính gửi
+    bases = [b.text for b in reference.legal_bases("board_proposal", on)]
+    assert bases[-1].startswith("Căn cứ Quyết định số 99/2026/QĐ-UBND")
+    assert any(b.startswith("Căn cứ Luật Thi đua, khen thưởng") for b in bases)
+    assert body[:len(bases) + 2] == bases + [
+        f"Căn cứ Kế hoạch số 01/KH-UBND ngày 05/02/2027 của Ủy ban nhân dân tỉnh Lạng Sơn về "
+        f"{CAMPAIGN_PHRASE};", "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,"]
+    for b in bases:
+        assert_format(the(doc, b), italic=True)
+    rest = body[len(bases) + 2:]
+    salary = 2340000  # in force on the date (reference data, [S])
+    money = (2 * 2 + 3 * 1) * salary
+    assert rest == [
+        "I. KẾT QUẢ THẨM ĐỊNH",
+        f"Sở Nội vụ (Ban Thi đua - Khen thưởng) đã thẩm định hồ sơ của 02 cơ quan, đơn vị đề "
+        f"nghị tặng {FORM} cho 06 tập thể, cá nhân. Kết quả: 05 tập thể, cá nhân đủ điều kiện, "
+        f"tiêu chuẩn; 01 tập thể, cá nhân không đủ điều kiện, tiêu chuẩn:",
+        f"- Bà Lý Thị Thoa, Công chức, UBND phường Đông Kinh (Ủy ban nhân dân phường Đông Kinh): "
+        f"{reason[:-1]}.",
+        "II. ĐỀ NGHỊ KHEN THƯỞNG",
+        f"- {FORM}: 02 tập thể và 03 cá nhân;",
+        f"- Tổng số tiền thưởng: {t.figure(money)} đồng (tính theo hệ số tiền thưởng của từng "
+        f"hình thức khen thưởng nhân với mức lương cơ sở 2.340.000 đồng), từ nguồn Quỹ thi đua, "
+        f"khen thưởng của tỉnh.",
+        f"Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, tặng {FORM} cho 02 "
+        f"tập thể và 03 cá nhân (có danh sách kèm theo) đã có thành tích xuất sắc trong "
+        f"{CAMPAIGN_PHRASE}.",
+        "Kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, quyết định./."]
+    assert t.figure(money) == "16.380.000"
+    for heading in ("I. KẾT QUẢ THẨM ĐỊNH", "II. ĐỀ NGHỊ KHEN THƯỞNG"):
+        assert_format(the(doc, heading), bold=True)
+    assert_appendix(doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {FORM.upper()}",
+                    "(Kèm theo Tờ trình số 01/TTr-SNV ngày 05/02/2027 của Sở Nội vụ)",
+                    EXPECTED_LIST)
+
+
 def test_board_proposal_and_certificates(world, frozen):
     on = date(2027, 2, 5)
     frozen(utc_at(on))
@@ -481,10 +606,11 @@ def test_board_proposal_and_certificates(world, frozen):
     the(doc, "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn.")
     the(doc, "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,")
     # signed before the Chairman struck anyone: the tờ trình proposes all six
-    the(doc, f"Sau khi thẩm định hồ sơ, Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng "
-             f"Sơn xem xét, tặng {FORM} cho 02 tập thể và 04 cá nhân (có danh sách kèm theo) đã "
-             f"có thành tích xuất sắc trong {CAMPAIGN_PHRASE}.")
-    assert_closing(doc, ["- Như trên;", "- Lưu: VT, SNV."], ("GIÁM ĐỐC",), "Vi Văn Thắng")
+    the(doc, f"Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, tặng {FORM} "
+             f"cho 02 tập thể và 04 cá nhân (có danh sách kèm theo) đã có thành tích xuất sắc "
+             f"trong {CAMPAIGN_PHRASE}.")
+    # "Lưu" names the drafting part (Ban TĐKT), not SNV, the issuing body itself
+    assert_closing(doc, ["- Như trên;", "- Lưu: VT, Ban TĐKT."], ("GIÁM ĐỐC",), "Vi Văn Thắng")
     listed = dict(EXPECTED_LIST)
     listed["II. CÁ NHÂN (04)"] = listed.pop("II. CÁ NHÂN (03)")[:2] + [
         "3. Ông Hoàng Văn Quý, Phó Chủ tịch, UBND phường Đông Kinh;",
@@ -492,11 +618,16 @@ def test_board_proposal_and_certificates(world, frozen):
     assert_appendix(doc, "DANH SÁCH", f"TẬP THỂ, CÁ NHÂN ĐỀ NGHỊ TẶNG {FORM.upper()}",
                     "(Kèm theo Tờ trình số 01/TTr-SNV ngày 05/02/2027 của Sở Nội vụ)", listed)
 
-    # certificates: landscape A4, one page per awardee, the struck one left out
+    # certificates: the paper of the award's model (reference data: A4 landscape, [U]), one
+    # page per awardee, the struck one left out; the model named in the file's subject
+    form = reference.award_form("BKCT", on)
+    assert (form.certificate_paper, form.certificate_orientation) == ("A4", "landscape")
+    assert form.certificate_source_note.startswith("[U]")
     doc = open_docx(document("decision", decision, "certificates")[0])
     assert_page(doc, landscape=True)
     assert_fonts(doc)
     assert_draft(doc, False)
+    assert doc.core_properties.subject == form.certificate_model
     awardees = [
         ("Khoa Hồi sức cấp cứu", "Bệnh viện Đa khoa tỉnh"),
         ("Tổ dân phố Phai Vệ", "phường Đông Kinh"),
@@ -505,24 +636,59 @@ def test_board_proposal_and_certificates(world, frozen):
         ("Ông Hoàng Văn Quý", "Phó Chủ tịch, UBND phường Đông Kinh"),
     ]
     assert len(SYT_NOMINEES) + len(PDK_NOMINEES) - 1 == len(awardees)
-    heads = [p for p in paragraphs(doc) if p.text == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN"]
+    heads = [p for p in paragraphs(doc) if p.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
     assert len(heads) == len(awardees)
     assert not heads[0].paragraph_format.page_break_before
     assert all(h.paragraph_format.page_break_before for h in heads[1:])
     pages = []
     for p in paragraphs(doc):
-        if p.text == "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN":
+        if p.text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM":
             pages.append([])
         if p.text.strip():
             pages[-1].append(p)
     for n, (page, (recipient, detail)) in enumerate(zip(pages, awardees, strict=True), start=1):
         assert [p.text for p in page] == [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
             "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", "TẶNG", "BẰNG KHEN", recipient, detail,
             f"Đã có thành tích xuất sắc trong {CAMPAIGN_PHRASE}",
             "Quyết định số 01/QĐ-UBND ngày 05/02/2027", f"Số vào sổ: 01/QĐ-UBND - {n:03d}",
             "Lạng Sơn, ngày 05 tháng 02 năm 2027", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Đoàn Thị Hậu"]
-        assert_format(page[2], size=36, bold=True)
-        assert_format(page[3], size=24, bold=True)
-        assert_format(page[8], italic=True)
+        assert_format(page[0], bold=True)  # Quốc hiệu
+        assert_format(page[1], bold=True)  # Tiêu ngữ
+        assert_format(page[4], size=36, bold=True)
+        assert_format(page[5], size=24, bold=True)
+        assert_format(page[10], italic=True)
     assert not any(STRUCK in x for x in texts(doc))
     assert decision.number == 1 and isinstance(decision, Decision)
+
+    # a province whose model is A3 portrait says so in its reference data, and only there
+    reference.import_reference(json.dumps({"award_forms": [{
+        "code": "BKCT", "name": form.name, "subject_kind": form.subject_kind,
+        "money_multiplier_individual": 1.0, "money_multiplier_collective": 2.0,
+        "effective_from": form.effective_from.isoformat(), "certificate_title": "Bằng khen",
+        "certificate_model": "Mẫu số 99 (thử)", "certificate_paper": "A3",
+        "certificate_orientation": "portrait", "certificate_source_note": "[U] test"}]}))
+    db.session.refresh(decision)  # the issued file is kept as issued: lay out anew
+    doc = open_docx(docgen.render_certificates(
+        decision, documents.context("decision", decision, "certificates", False)))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 420)
+    assert section.orientation == WD_ORIENT.PORTRAIT
+    assert doc.core_properties.subject == "Mẫu số 99 (thử)"
+    with pytest.raises(Exception, match="A4 hoặc A3"):
+        reference.import_reference(json.dumps({"award_forms": [{
+            "code": "BKCT", "name": form.name, "subject_kind": form.subject_kind,
+            "effective_from": "2024-01-01", "certificate_paper": "Letter"}]}))
+
+
+def test_decision_names_finance_when_awards_cost_money(world, frozen):
+    """Điều 3: the department that pays the award money (data: ``pays_awards``) is among
+    the executors when the awards cost money (multipliers in the reference data)."""
+    frozen(utc_at(date(2027, 2, 5)))
+    org.import_units_csv("code,name,kind,parent_code,head_title,pays_awards\n"
+                         "STC,Sở Tài chính,department,UBND,Giám đốc,1\n")
+    s = scenario(world, until="approved")
+    doc = open_docx(document("decision", s.decision, "decision")[0])
+    the(doc, "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Giám đốc Sở Tài chính, "
+             "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có tên tại "
+             "Điều 1 chịu trách nhiệm thi hành Quyết định này./.")

@@ -172,3 +172,10 @@ def test_enumerate_entries():
 def test_paragraphs():
     assert t.paragraphs("Một.\r\n\r\n  Hai.  \nBa.") == ["Một.", "Hai.", "Ba."]
     assert t.paragraphs(None) == [] and t.paragraphs("") == []
+
+
+def test_quotes_are_one_kind_on_every_paper():
+    assert t.xml_text('Chủ đề "60 ngày đêm" và "Ba đồng hành"') == \
+        "Chủ đề “60 ngày đêm” và “Ba đồng hành”"
+    assert t.xml_text("Đã “cong” sẵn") == "Đã “cong” sẵn"
+    assert t.xml_text('một dấu " lẻ') == "một dấu ” lẻ"

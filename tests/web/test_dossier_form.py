@@ -175,3 +175,25 @@ def test_someone_acting_first_does_not_lose_the_dossier_form(client, world, camp
     page = r.get_data(as_text=True)
     assert "Trần Văn Bình" in page and "Hoàn thành vượt mức" in page
     assert "Nội dung bạn đã nhập vẫn còn dưới đây" in page
+
+
+def test_the_minutes_fields_are_saved_and_a_meeting_ending_before_it_starts_is_refused(
+        client, world, campaign):
+    dossier = _dossier(world, campaign)
+    login(client, "staff_a")
+    minutes = {"council_minutes_number": "3", "council_started_at": "08:00",
+               "council_ended_at": "07:30", "council_members": "Trần Văn Bình\nNguyễn Thị Lan"}
+    r = _post(client, dossier, **COUNCIL, **minutes, op="save")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert 'id="err-council_ended_at"' in page and "phải sau giờ bắt đầu" in page
+    for typed in ("07:30", "08:00", "Trần Văn Bình\nNguyễn Thị Lan", "Nguyễn Thị Lan"):
+        assert typed in page, typed
+    db.session.refresh(dossier)
+    assert dossier.council_started_at is None  # nothing saved
+    r = _post(client, dossier, **COUNCIL, **{**minutes, "council_ended_at": "10:15"}, op="save")
+    assert r.status_code == 302
+    db.session.refresh(dossier)
+    assert (dossier.council_minutes_number, f"{dossier.council_started_at:%H:%M}",
+            f"{dossier.council_ended_at:%H:%M}") == (3, "08:00", "10:15")
+    assert dossier.council_members == "Trần Văn Bình\nNguyễn Thị Lan"

@@ -47,9 +47,15 @@ def test_plan_and_dossier_written_on_the_pages_then_appraised_and_decided(app, w
     form = {"summary": "Báo cáo", "council_meeting_date": today().strftime("%d/%m/%Y"),
             "council_members_total": "9", "council_members_present": "9",
             "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan",
+            "council_minutes_number": "3", "council_started_at": "08:00",
+            "council_ended_at": "10:30", "council_members": "Ông Trần Văn Bình\r\nBà Nguyễn Thị Lan",
             "version": dossier.version}
     form.update({f"target-{t.id}": "99,5" for t in campaign.targets})
     assert "Đã lưu." in act(c, f"/dossiers/{dossier.id}/edit", **form)
+    db.session.refresh(dossier)
+    assert (dossier.council_minutes_number, dossier.council_started_at.strftime("%H:%M"),
+            dossier.council_ended_at.strftime("%H:%M"), dossier.council_members) == (
+        3, "08:00", "10:30", "Ông Trần Văn Bình\nBà Nguyễn Thị Lan")
     for name, kind, votes in (("Khoa Dược", "collective", "9"), ("Nguyễn Văn An", "individual", "8"),
                               ("Lê Thị Bích", "individual", "7")):
         db.session.refresh(dossier)
