@@ -7,6 +7,7 @@ from app.models.audit import (
     ReminderLog,
     WorkflowEvent,
 )
+from app.models.award import AWARD_SOURCES, AwardRecord
 from app.models.campaign import (
     LAUNCH_TYPES,
     Campaign,
@@ -40,7 +41,8 @@ from app.models.submission import (
 )
 
 __all__ = [
-    "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm", "Campaign",
+    "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm",
+    "AwardRecord", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
