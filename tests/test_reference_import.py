@@ -53,13 +53,17 @@ def test_a_province_file_adds_rows_and_keeps_the_old_ones(app, ctx, world, tmp_p
 def test_a_wrong_file_loads_nothing_and_says_why(app, ctx, world, tmp_path):
     bases = _count(LegalBasis)
     bad = dict(QUY_CHE, effective_from="12/03/2026", colour="đỏ")
-    result = _run(app, tmp_path, {"legal_bases": [QUY_CHE, bad, {"text": "x"}],
+    result = _run(app, tmp_path, {"legal_bases": [QUY_CHE, bad, {"text": "x"},
+                                                  dict(QUY_CHE, document_kind="board_proposal")],
                                   "decrees": []})
     assert result.exit_code == 2
     assert "Mục «decrees» không được hỗ trợ" in result.output
     assert "«legal_bases» dòng 2: trường không hợp lệ colour." in result.output
     assert "«legal_bases» dòng 2: effective_from không phải ngày (YYYY-MM-DD)." in result.output
     assert "«legal_bases» dòng 3: thiếu code, document_kind, effective_from." in result.output
+    # Two rows with one natural key: the second would silently replace the first.
+    assert ("«legal_bases» dòng 4: trùng code và effective_from với dòng 1."
+            in result.output)
     assert _count(LegalBasis) == bases
     broken = _run(app, tmp_path, "{not json")
     assert broken.exit_code == 2 and "Tệp không phải JSON hợp lệ" in broken.output

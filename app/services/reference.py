@@ -143,11 +143,16 @@ def _problems(data) -> list[str]:
         columns = {c.name: c for c in model.__table__.columns if c.name != "id"}
         required = {name for name, c in columns.items()
                     if not c.nullable and c.default is None and c.server_default is None}
+        seen = {}  # natural key -> first line: a second row would silently replace it
         for n, raw in enumerate(rows, start=1):
             where = f"«{section}» dòng {n}"
             if not isinstance(raw, dict):
                 problems.append(f"{where}: phải là một đối tượng.")
                 continue
+            key = tuple(str(raw.get(k)) for k in keys)
+            if key in seen:
+                problems.append(f"{where}: trùng {' và '.join(keys)} với dòng {seen[key]}.")
+            seen.setdefault(key, n)
             unknown = sorted(set(raw) - set(columns))
             if unknown:
                 problems.append(f"{where}: trường không hợp lệ {', '.join(unknown)}.")

@@ -1,0 +1,329 @@
+"""A second province from nothing, through the CLI and the API alone: a centrally-run city
+(thành phố trực thuộc trung ương, not a tỉnh) and one of its wards run a campaign to two
+issued decisions, and every paper they produced is read back.
+
+Nothing here goes through the test helpers that build the demo-like "world": the national
+reference data comes from `flask seed reference`, the city's own Quy chế from its own file,
+its units from a CSV, its people from `flask users create`, the register from
+`flask registers set`, and everything else from the API with tokens the API gave out.
+"""
+import csv
+import io
+import json
+from datetime import timedelta
+
+import docx
+import pytest
+
+from app.clock import today
+from app.extensions import db
+from tests.helpers import PDF
+
+PASSWORD = "mat-khau-thanh-pho"
+QUY_CHE = ("Căn cứ Quyết định số 15/2024/QĐ-UBND ngày 20 tháng 5 năm 2024 của Ủy ban nhân "
+           "dân thành phố Hải Phòng ban hành Quy chế công tác thi đua, khen thưởng trên địa "
+           "bàn thành phố;")
+REFERENCE = {"_comment": "Thành phố Hải Phòng: quy chế riêng của thành phố (ví dụ)",
+             "legal_bases": [
+                 {"code": f"quy-che-tdkt-hp-{kind}", "document_kind": kind, "position": 40,
+                  "text": QUY_CHE, "effective_from": "2024-06-01", "effective_to": None,
+                  "source_note": "[U] ví dụ kiểm thử"}
+                 for kind in ("decision", "board_proposal")],
+             # The award's name as the city's decisions print it: a later row of the same
+             # code, in force from the city's own date; the national row stays as it was.
+             "award_forms": [{"code": "BKCT", "effective_from": "2024-06-01",
+                              "name": "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố",
+                              "subject_kind": "both", "money_multiplier_individual": 1.0,
+                              "money_multiplier_collective": 2.0, "effective_to": None,
+                              "certificate_title": "Bằng khen",
+                              "certificate_model": "Mẫu Bằng khen của Chủ tịch Ủy ban nhân "
+                                                   "dân thành phố",
+                              "source_note": "[U] ví dụ kiểm thử"}]}
+UNITS = [
+    {"code": "HP", "name": "Ủy ban nhân dân thành phố Hải Phòng", "kind": "province",
+     "header_lines": "ỦY BAN NHÂN DÂN | THÀNH PHỐ HẢI PHÒNG", "place_name": "Hải Phòng",
+     "head_title": "Chủ tịch", "locality": "thành phố", "collective_name": "Ủy ban nhân dân",
+     "collective_papers": "cong_van,ke_hoach", "abbreviation": "UBND",
+     "email": "ubnd@haiphong.test"},
+    {"code": "VPHP", "name": "Văn phòng Ủy ban nhân dân thành phố", "kind": "office",
+     "parent_code": "HP", "header_lines": "VĂN PHÒNG", "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG",
+     "head_title": "Chánh", "abbreviation": "VP", "email": "vp@haiphong.test"},
+    {"code": "SNVHP", "name": "Sở Nội vụ", "kind": "department", "parent_code": "HP",
+     "header_lines": "SỞ NỘI VỤ", "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG",
+     "head_title": "Giám đốc", "abbreviation": "SNV", "email": "snv@haiphong.test"},
+    {"code": "STCHP", "name": "Sở Tài chính", "kind": "department", "parent_code": "HP",
+     "header_lines": "SỞ TÀI CHÍNH", "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG",
+     "head_title": "Giám đốc", "abbreviation": "STC", "pays_awards": "có",
+     "email": "stc@haiphong.test"},
+    # The abbreviation in the ký hiệu is Vietnamese: KH-SGDĐT, never KH-SGDDT.
+    {"code": "SGDDTHP", "name": "Sở Giáo dục và Đào tạo", "kind": "department",
+     "parent_code": "HP", "header_lines": "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+     "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG", "head_title": "Giám đốc",
+     "abbreviation": "SGDĐT", "email": "sgddt@haiphong.test"},
+    # A ward's papers are issued by its Ủy ban nhân dân as a collective: TTr-UBND.
+    {"code": "PHB", "name": "Ủy ban nhân dân phường Hồng Bàng", "kind": "commune",
+     "parent_code": "HP", "header_lines": "ỦY BAN NHÂN DÂN | PHƯỜNG HỒNG BÀNG",
+     "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG", "head_title": "Chủ tịch",
+     "locality": "phường", "collective_name": "Ủy ban nhân dân", "collective_papers": "*",
+     "abbreviation": "UBND", "email": "phb@haiphong.test"},
+]
+USERS = [  # username, roles, unit, full name, signing title, signing modes
+    ("quantri.hp", ["admin"], "SNVHP", "Phạm Văn Quản", None, None),
+    ("canbo.sgd", ["unit_staff"], "SGDDTHP", "Vũ Thị Hạnh", None, None),
+    ("giamdoc.sgd", ["unit_head"], "SGDDTHP", "Đỗ Minh Đức", "GIÁM ĐỐC", None),
+    ("canbo.phb", ["unit_staff"], "PHB", "Bùi Thị Ngọc", None, None),
+    ("chutich.phb", ["unit_head"], "PHB", "Trịnh Văn Lực", "CHỦ TỊCH", None),
+    ("chuyenvien.hp", ["board_appraiser"], "SNVHP", "Ngô Thị Thủy", None, None),
+    ("truongban.hp", ["board_head"], "SNVHP", "Lê Quang Đạo", "GIÁM ĐỐC", None),
+    ("phochutich.hp", ["chairman"], "HP", "Hoàng Minh Tuấn", "PHÓ CHỦ TỊCH", "KT"),
+    ("vanthu.hp", ["office_clerk"], "VPHP", "Mai Thị Thu", None, None),
+]
+# Nothing of the demo province, and no word that only a tỉnh uses.
+DEMO_WORDS = ("Lạng Sơn", "LẠNG SƠN", "Đông Kinh", "nhân dân tỉnh", "NHÂN DÂN TỈNH",
+              "UBND tỉnh", "của tỉnh")
+
+
+def _cli(runner, *args):
+    result = runner.invoke(args=[str(a) for a in args])
+    db.session.expire_all()
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+class Api:
+    """A JSON client signed in through the API, as a second province's systems would be."""
+
+    def __init__(self, client, username):
+        self.client = client
+        r = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert r.status_code == 201, r.get_json()
+        self.headers = {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+    def __getattr__(self, method):
+        def call(url, **kw):
+            return getattr(self.client, method)(url, headers=self.headers, **kw)
+        return call
+
+    def ok(self, method, url, status=200, **kw):
+        r = getattr(self, method)(url, **kw)
+        assert r.status_code == status, (url, r.status_code, r.get_json())
+        return r.get_json()
+
+    def fire(self, kind, item_id, trigger, **body):
+        item = self.ok("get", f"/api/v1/{kind}s/{item_id}")
+        return self.post(f"/api/v1/{kind}s/{item_id}/transitions",
+                         json={"trigger": trigger, "version": item["version"], **body})
+
+    def step(self, kind, item_id, trigger, **body):
+        r = self.fire(kind, item_id, trigger, **body)
+        assert r.status_code == 200, (kind, trigger, r.get_json())
+        return r.get_json()
+
+
+def _texts(data: bytes) -> list[str]:
+    """Every paragraph of a DOCX, body tables, headers and footers included."""
+    document = docx.Document(io.BytesIO(data))
+    out = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                out.extend(p.text for p in cell.paragraphs)
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            out.extend(p.text for p in part.paragraphs)
+    return [t.strip() for t in out if t.strip()]
+
+
+def _papers(who: Api, kind: str, item_id: int) -> dict[str, str]:
+    """Every document an item has: name -> its whole text."""
+    papers = {}
+    for doc in who.ok("get", f"/api/v1/{kind}s/{item_id}/documents"):
+        r = who.get(f"/api/v1/{kind}s/{item_id}/documents/{doc['name']}")
+        assert r.status_code == 200, (kind, doc["name"])
+        if r.mimetype.endswith("wordprocessingml.document"):
+            papers[f"{kind}:{item_id}:{doc['name']}"] = "\n".join(_texts(r.data))
+        r.close()
+    return papers
+
+
+@pytest.fixture
+def city(app, ctx, tmp_path):
+    """The city and its ward, set up by the operators' commands alone."""
+    runner = app.test_cli_runner()
+    _cli(runner, "seed", "reference")
+    reference = tmp_path / "hai-phong.json"
+    reference.write_text(json.dumps(REFERENCE, ensure_ascii=False), encoding="utf-8")
+    _cli(runner, "reference", "import", reference)
+    units = tmp_path / "units.csv"
+    with units.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=sorted({k for u in UNITS for k in u}))
+        writer.writeheader()
+        writer.writerows(UNITS)
+    assert "6 created" in _cli(runner, "units", "import", units)
+    for username, roles, unit, full_name, title, modes in USERS:
+        args = ["users", "create", "--username", username, "--password", PASSWORD,
+                "--unit", unit, "--full-name", full_name, "--email", f"{username}@haiphong.test"]
+        for role in roles:
+            args += ["--role", role]
+        if title:
+            args += ["--signing-title", title]
+        if modes:
+            args += ["--signing-modes", modes]
+        _cli(runner, *args)
+    out = _cli(runner, "registers", "set", "HP", "QĐ", today().year, 1204, "--note", "sổ của Văn thư")
+    assert "next 1205" in out
+    return runner
+
+
+def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
+    who = {u[0]: Api(app.test_client(), u[0]) for u in USERS}
+    board, appraiser = who["truongban.hp"], who["chuyenvien.hp"]
+    chairman, clerk = who["phochutich.hp"], who["vanthu.hp"]
+    board.ok("put", "/api/v1/distribution-lists/QDHP", json={
+        "name": "Nơi nhận quyết định khen thưởng", "entries": [
+            {"label": "Như Điều 3"}, {"label": "CT, các PCT UBND thành phố",
+                                      "email": "lanhdao@haiphong.test"},
+            {"label": "Sở Tài chính", "email": "stc@haiphong.test"},
+            {"label": "Lưu: VT, SNV"}]})
+    board.ok("put", "/api/v1/distribution-lists/PDHP", json={
+        "name": "Nơi nhận phát động", "entries": [
+            {"label": "Thường trực Thành ủy"}, {"label": "Các sở, ban, ngành thành phố"},
+            {"label": "UBND các phường, xã"}, {"label": "Lưu: VT, SNV"}]})
+
+    # -- the campaign: a Kế hoạch of the city's People's Committee -------------------------
+    start = today()
+    campaign = board.ok("post", "/api/v1/campaigns", status=201, json={
+        "code": f"HP-{today().year}-CAODIEM",
+        "title": "Phong trào thi đua cao điểm chào mừng kỷ niệm ngày giải phóng thành phố",
+        "theme": "Đoàn kết, sáng tạo, lập thành tích chào mừng ngày giải phóng thành phố",
+        "purpose": "Tạo khí thế thi đua sôi nổi trong toàn thành phố.",
+        "period_start": start.isoformat(), "period_end": (start + timedelta(days=30)).isoformat(),
+        "plan_deadline": start.isoformat(), "dossier_deadline": start.isoformat(),
+        "accepts_late": True, "vote_threshold": 70, "launch_type": "ke_hoach",
+        "contents": [{"title": "Thi đua cải cách hành chính",
+                      "targets": [{"label": "Hồ sơ giải quyết đúng hạn", "measure_unit": "%",
+                                   "value": 98}]}],
+        "award_forms": [{"code": "BKCT", "quota_per_unit": 5}],
+        "participants": ["SGDDTHP", "PHB"], "signer": "phochutich.hp",
+        "launch_recipients": "PDHP", "decision_recipients": "QDHP"})
+    cid = campaign["id"]
+    target = campaign["contents"][0]["targets"][0]["id"]
+    board.step("campaign", cid, "launch")
+
+    # -- each unit: plan and dossier, signed by its head, appraised, accepted --------------
+    nominees = {"SGDDTHP": [
+        {"kind": "collective", "name": "Trường Trung học phổ thông Ngô Quyền",
+         "organisation": "Sở Giáo dục và Đào tạo", "award_form": "BKCT", "votes_for": 9},
+        {"kind": "individual", "name": "Đặng Thị Ngọc Ánh", "title": "Bà",
+         "position_title": "Hiệu trưởng", "organisation": "Trường Tiểu học Đằng Giang",
+         "award_form": "BKCT", "votes_for": 8}],
+        "PHB": [{"kind": "individual", "name": "Phùng Văn Đạt", "title": "Ông",
+                 "position_title": "Tổ trưởng tổ dân phố", "organisation": "phường Hồng Bàng",
+                 "award_form": "BKCT", "votes_for": 9}]}
+    staff = {"SGDDTHP": who["canbo.sgd"], "PHB": who["canbo.phb"]}
+    heads = {"SGDDTHP": who["giamdoc.sgd"], "PHB": who["chutich.phb"]}
+    items = {}
+    for unit, drafter in staff.items():
+        head = heads[unit]
+        [plan] = drafter.ok("get", f"/api/v1/plans?campaign_id={cid}")["items"]
+        plan = drafter.ok("get", f"/api/v1/plans/{plan['id']}")
+        drafter.ok("patch", f"/api/v1/plans/{plan['id']}", json={
+            "version": plan["version"], "summary": "Kế hoạch hưởng ứng phong trào",
+            "sections": [{"content_id": campaign["contents"][0]["id"],
+                          "text": "Rà soát, rút ngắn thời gian giải quyết hồ sơ."}],
+            "commitments": [{"target_id": target, "value": 99}]})
+        drafter.step("plan", plan["id"], "submit")
+        head.step("plan", plan["id"], "sign_off")
+        appraiser.step("plan", plan["id"], "start_appraisal")
+        appraiser.step("plan", plan["id"], "forward")
+        chairman.step("plan", plan["id"], "approve")
+
+        [dossier] = drafter.ok("get", f"/api/v1/dossiers?campaign_id={cid}")["items"]
+        did = dossier["id"]
+        dossier = drafter.ok("get", f"/api/v1/dossiers/{did}")
+        drafter.ok("patch", f"/api/v1/dossiers/{did}", json={
+            "version": dossier["version"], "summary": "Báo cáo tổng kết phong trào",
+            "council_meeting_date": today().isoformat(), "council_members_total": 9,
+            "council_members_present": 9, "council_chair": "Đỗ Minh Đức",
+            "council_secretary": "Vũ Thị Hạnh", "council_minutes_number": 7,
+            "council_started_at": "08:00", "council_ended_at": "09:30",
+            "council_members": "Ông Đỗ Minh Đức\nBà Vũ Thị Hạnh",
+            "results": [{"target_id": target, "value": 99.5}]})
+        ids = [drafter.ok("post", f"/api/v1/dossiers/{did}/nominees", status=201, json=n)["id"]
+               for n in nominees[unit]]
+        for kind, nominee in [("to_trinh", None), ("bien_ban", None)] + [
+                ("bao_cao_thanh_tich", n) for n in ids]:
+            data = {"kind": kind, "file": (io.BytesIO(PDF), f"{kind}.pdf")}
+            if nominee:
+                data["nominee_id"] = str(nominee)
+            drafter.ok("post", f"/api/v1/dossiers/{did}/attachments", status=201, data=data,
+                       content_type="multipart/form-data")
+        drafter.step("dossier", did, "submit")
+        head.step("dossier", did, "sign_off")
+        appraiser.step("dossier", did, "start_appraisal")
+        for nid in ids:
+            appraiser.ok("put", f"/api/v1/dossiers/{did}/nominees/{nid}/verdict",
+                         json={"verdict": "accepted"})
+        appraiser.step("dossier", did, "complete_appraisal")
+        items[unit] = (plan["id"], did, ids)
+
+    # -- two decisions: the first takes the register's next number, the second the
+    # number the Office gave it --------------------------------------------------------------
+    def compose(nominee_ids):
+        dec = appraiser.ok("post", "/api/v1/decisions", status=201,
+                           json={"campaign_id": cid, "award_form": "BKCT"})
+        appraiser.ok("post", f"/api/v1/decisions/{dec['id']}/nominees",
+                     json={"nominee_ids": nominee_ids})
+        appraiser.step("decision", dec["id"], "submit")
+        board.step("decision", dec["id"], "sign_proposal")
+        chairman.step("decision", dec["id"], "approve", authority="KT")
+        return dec["id"]
+
+    first = compose(items["SGDDTHP"][2])
+    second = compose(items["PHB"][2])
+    clerk.step("decision", first, "issue")
+    assert clerk.ok("get", f"/api/v1/decisions/{first}")["number"] == "1205/QĐ-UBND"
+    refused = clerk.fire("decision", second, "issue", number=1205)
+    assert refused.status_code in (409, 422), refused.get_json()
+    assert "1205" in refused.get_json()["error"]["message"]
+    assert clerk.ok("get", f"/api/v1/decisions/{second}")["state"] == "approved"
+    clerk.step("decision", second, "issue", number=1210, issued_on=today().isoformat())
+    assert clerk.ok("get", f"/api/v1/decisions/{second}")["number"] == "1210/QĐ-UBND"
+
+    # -- every paper, read back --------------------------------------------------------------
+    papers = _papers(board, "campaign", cid)
+    for unit in staff:
+        plan_id, did, _ = items[unit]
+        papers |= _papers(staff[unit], "plan", plan_id) | _papers(staff[unit], "dossier", did)
+    for dec in (first, second):
+        papers |= _papers(clerk, "decision", dec)
+    assert len(papers) >= 13, sorted(papers)
+    for name, text in papers.items():
+        for word in DEMO_WORDS:
+            assert word not in text, (name, word)
+
+    launch = next(t for n, t in papers.items() if n.startswith("campaign:"))
+    assert "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HẢI PHÒNG" in launch
+    assert "Hải Phòng, ngày" in launch
+    assert "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH" in launch, launch
+    assert "Hoàng Minh Tuấn" in launch
+
+    decision = papers[next(n for n in papers if n.startswith("decision:")
+                           and "1205/QĐ-UBND" in papers[n] and "QUYẾT ĐỊNH" in papers[n])]
+    assert "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG" in decision
+    assert QUY_CHE in decision, decision
+    assert "Quỹ thi đua, khen thưởng của thành phố" in decision
+    assert "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH" in decision and "TM. ỦY BAN NHÂN DÂN" not in decision
+    assert "Sở Tài chính" in decision
+    assert "Trường Trung học phổ thông Ngô Quyền" in decision
+    assert any("1210/QĐ-UBND" in t for t in papers.values())
+
+    sgd = "\n".join(t for n, t in papers.items()
+                    if n.startswith(("plan:", "dossier:")) and "SỞ GIÁO DỤC VÀ ĐÀO TẠO" in t)
+    assert "/KH-SGDĐT" in sgd and "/TTr-SGDĐT" in sgd, sgd
+    assert "GIÁM ĐỐC\n" in sgd and "TM. ỦY BAN NHÂN DÂN" not in sgd
+    ward = "\n".join(t for n, t in papers.items()
+                     if n.startswith(("plan:", "dossier:")) and "PHƯỜNG HỒNG BÀNG" in t)
+    assert "/TTr-UBND" in ward and "/KH-UBND" in ward, ward
+    assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" in ward
+    assert "Trịnh Văn Lực" in ward
