@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Campaign, User
 from app.services import campaigns, distribution, org
-from app.services.reference import load_reference_data
+from app.services.reference import import_reference, load_reference_data
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.json"
 
@@ -17,6 +17,8 @@ def load_demo(path: Path = DEMO_FILE) -> dict:
     """Load reference data, units, users and the campaign (left in draft). Idempotent."""
     data = json.loads(path.read_text(encoding="utf-8"))
     load_reference_data()
+    # The province's own rows, as any province loads its file (`flask reference import`).
+    import_reference(json.dumps(data["reference"], ensure_ascii=False))
     org.import_units_csv(_units_csv(data["units"]))
     for u in data["users"]:
         org.upsert_user(u["username"], data["password"], u["roles"], u["unit"],
