@@ -15,7 +15,7 @@ from app.models.campaign import (
     CampaignParticipant,
     CampaignTarget,
 )
-from app.models.decision import Decision
+from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
@@ -42,7 +42,7 @@ from app.models.submission import (
 __all__ = [
     "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
-    "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
+    "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
     "PlanExemption", "PlanSection", "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue",
