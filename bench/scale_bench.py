@@ -86,7 +86,7 @@ def build(scale):
         UserRole,
         WorkflowEvent,
     )
-    from app.services import campaigns
+    from app.services import campaigns, decision_queue
     from tests.helpers import build_world, campaign_spec
 
     timings = {}
@@ -246,6 +246,8 @@ def build(scale):
     _rows(CampaignParticipant, {"campaign_id": str(launchable.id), "unit_id": "u.id"},
           "units AS u WHERE u.code LIKE 'B%'")
     db.session.commit()
+    decision_queue.recount_all()  # rows written around the steps: the tally they keep
+    db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE"))  # as autovacuum would have: index-only scans
     timings["decisions and the rest"] = time.perf_counter() - t0
@@ -258,6 +260,33 @@ def build(scale):
     plan_ids = [r[0] for r in db.session.execute(draft_plans, {"c": current})]
     return {"timings": timings, "counts": counts, "current": current, "big": big.id,
             "launchable": launchable.id, "plans": plan_ids}
+
+
+def reuse():
+    """What build() returns, read back from a data set it built before (--reuse): the
+    measurements that move items (steps, launch, issue) find theirs where they left them."""
+    counts = {t: db_scalar(f"SELECT count(*) FROM {t}") for t in (
+        "units", "users", "campaigns", "plans", "dossiers", "nominees", "attachments",
+        "decisions", "workflow_events", "outbox")}
+    current = db_scalar("SELECT max(id) FROM campaigns WHERE state = 'launched'")
+    plans = [r[0] for r in _session().execute(sa.text(
+        "SELECT p.id FROM plans p JOIN units u ON u.id = p.unit_id WHERE p.campaign_id = :c "
+        "AND p.state IN ('draft', 'returned') AND u.code LIKE 'B%' AND EXISTS (SELECT 1 FROM "
+        "plan_sections s WHERE s.plan_id = p.id) ORDER BY p.id"), {"c": current})]
+    return {"timings": {}, "counts": counts, "current": current, "plans": plans,
+            "big": db_scalar("SELECT max(id) FROM decisions WHERE state IN ('approved', "
+                             "'issued') AND campaign_id = :c", c=current),
+            "launchable": db_scalar("SELECT id FROM campaigns WHERE code = 'PT-LAUNCH'")}
+
+
+def _session():
+    from app.extensions import db
+
+    return db.session
+
+
+def db_scalar(sql, **params):
+    return _session().scalar(sa.text(sql), params)
 
 
 # -- driving the servers ----------------------------------------------------------------------
@@ -350,6 +379,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the data set a previous run built (no rebuild)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="measure only the operations whose label contains TEXT "
+                             "(repeatable; the two ceilings are always measured), and skip "
+                             "the one-shot figures (launch, issue, DOCX, memory)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
@@ -364,7 +399,7 @@ def main():
     app = create_app(config)
     with app.app_context():
         t0 = time.perf_counter()
-        data = build(args.scale)
+        data = reuse() if args.reuse else build(args.scale)
         data["build_seconds"] = time.perf_counter() - t0
         from app.models import User
 
@@ -378,7 +413,7 @@ def main():
                 {"p": pid})
             unit_tokens[pid] = (token_for(users[f"staff.{code}"]), token_for(users[f"head.{code}"]))
         db.session.commit()
-        docx_figures = decision_docx(data["big"])
+        docx_figures = None if args.only else decision_docx(data["big"])
 
     print(f"Data set built in {data['build_seconds']:.0f} s "
           f"({', '.join(f'{k} {v:.0f} s' for k, v in data['timings'].items())}):")
@@ -437,12 +472,17 @@ def main():
             ("API campaign", APP_PORT, api_get(f"/api/v1/campaigns/{current}")),
             ("steps: submit + head_return", APP_PORT, steps),
         ]
+        plan_ops = [op for op in plan_ops if op[0].startswith("ceiling") or not args.only
+                    or any(text in op[0] for text in args.only)]
         for label, port, request in plan_ops:
             for clients in (1, 8):
                 rps, p50, p95, errors = drive(port, request, clients, args.seconds)
                 rows.append((label, clients, rps, p50, p95, errors))
                 print(f"  measured: {label} at {clients} ({rps:.1f} req/s, {errors} errors)",
                       flush=True)
+        if args.only:
+            return report(rows, None, {}, None, fresh, worker_rss_mb(server), app, data,
+                          tokens, unit_tokens)
         size = len(call(http.client.HTTPConnection("127.0.0.1", APP_PORT), "GET",
                         f"/api/v1/campaigns/{current}",
                         {"Authorization": f"Bearer {tokens['appraiser']}"})[1])
@@ -466,7 +506,10 @@ def main():
     finally:
         stop(server)
         stop(ceiling)
+    report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens)
 
+
+def report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens):
     insert_rps = {c: r[2] for r in rows for c in (1, 8) if r[0].endswith("insert") and r[1] == c}
     print(f"\n{'operation':<38} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'vs insert':>9} {'errors':>6}")
@@ -474,12 +517,19 @@ def main():
         ratio = rps / insert_rps[clients] if insert_rps.get(clients) else 0
         print(f"{label:<38} {clients:>7} {rps:>8.1f} {p50:>8.1f} {p95:>8.1f} "
               f"{ratio:>8.0%} {errors:>6}")
-    print(f"\nGET /api/v1/campaigns/{{id}}: {size / 1024:.1f} KiB")
+    for label, clients, rps, *_ in rows:  # a request of that row is two steps
+        if label.startswith("steps:") and insert_rps.get(clients):
+            print(f"  steps per second at {clients}: {2 * rps:.1f}, "
+                  f"{2 * rps / insert_rps[clients]:.0%} of the one-row insert")
+    if size is not None:
+        print(f"\nGET /api/v1/campaigns/{{id}}: {size / 1024:.1f} KiB")
     for label, (seconds, status) in one_shots.items():
         print(f"{label}: {seconds:.2f} s (HTTP {status})")
-    app_s, lxml_s, size = docx_figures
-    print(f"decision DOCX with its 2,000-awardee list: {app_s:.2f} s ({size / 1024:.0f} KiB); "
-          f"the same XML written with lxml: {lxml_s:.2f} s; ratio {app_s / lxml_s:.1f}×")
+    if docx_figures is not None:
+        app_s, lxml_s, size = docx_figures
+        print(f"decision DOCX with its 2,000-awardee list: {app_s:.2f} s "
+              f"({size / 1024:.0f} KiB); the same XML written with lxml: {lxml_s:.2f} s; "
+              f"ratio {app_s / lxml_s:.1f}×")
     print(f"gunicorn workers: {', '.join(f'{m:.0f}' for m in fresh)} MB fresh; "
           f"{', '.join(f'{m:.0f}' for m in after)} MB after every measurement")
     statement_counts(app, data, tokens, unit_tokens)

@@ -16,7 +16,7 @@ from app.models.campaign import (
     CampaignParticipant,
     CampaignTarget,
 )
-from app.models.decision import Decision
+from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
@@ -44,7 +44,7 @@ __all__ = [
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm",
     "AwardRecord", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
-    "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
+    "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
     "PlanExemption", "PlanSection", "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue",

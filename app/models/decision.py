@@ -57,3 +57,21 @@ class Decision(WorkflowItemMixin, db.Model):
     @property
     def proposal_label(self):
         return f"{self.proposal_number:02d}/{self.proposal_symbol}" if self.proposal_number else None
+
+
+class DecisionQueue(db.Model):
+    """"Hồ sơ đã thẩm định chờ lập dự thảo quyết định", kept as a tally: per campaign and
+    award form, the accepted nominees of appraised dossiers (or dossiers already in a
+    proposal) that no decision holds yet, and how many dossiers they come from.
+
+    Counting them on every home page read 150,000 nominees at ten times a province; the
+    tally is recounted, one campaign at a time, in the transaction of each change that
+    moves it (app/services/decision_queue.py)."""
+
+    __tablename__ = "decision_queue"
+
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), primary_key=True)
+    nominees: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    dossiers: Mapped[int] = mapped_column(sa.Integer, nullable=False)

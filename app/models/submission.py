@@ -149,7 +149,13 @@ VERDICTS = ("accepted", "declined")
 
 class Nominee(db.Model):
     __tablename__ = "nominees"
-    __table_args__ = (sa.Index("ix_nominees_campaign_id_identity_key", "campaign_id", "identity_key"),)
+    __table_args__ = (
+        sa.Index("ix_nominees_campaign_id_identity_key", "campaign_id", "identity_key"),
+        # accepted and in no decision yet: the decision queue's recount, read from the index
+        sa.Index("ix_nominees_undecided", "dossier_id", "award_form_id",
+                 postgresql_where=sa.text("verdict = 'accepted' AND decision_id IS NULL"),
+                 sqlite_where=sa.text("verdict = 'accepted' AND decision_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(

@@ -268,7 +268,7 @@ def campaign_snapshot(c):
     }
 
 
-def _open_unit_items(campaign, user, role, comment, params):
+def _open_unit_items(campaign, user, role, comment, params, facts):
     """Launching numbers the launch document and opens a draft plan and a draft dossier
     for every participating unit."""
     campaign.launched_at = now_utc()
@@ -295,7 +295,7 @@ def _open_unit_items(campaign, user, role, comment, params):
             CampaignParticipant.unit_id.not_in(have)).order_by(CampaignParticipant.unit_id))
 
 
-def _stamp_close(campaign, user, role, comment, params):
+def _stamp_close(campaign, user, role, comment, params, facts):
     campaign.closed_at = now_utc()
 
 

@@ -4,7 +4,6 @@ import sqlalchemy as sa
 from app.clock import today
 from app.extensions import db
 from app.models import (
-    AwardForm,
     Campaign,
     Decision,
     DecisionRecipient,
@@ -14,6 +13,7 @@ from app.models import (
 )
 from app.services import (
     campaigns,
+    decision_queue,
     distribution,
     documents,
     dossiers,
@@ -117,6 +117,7 @@ def add_nominees(user, decision_id, nominee_ids, version=None):
             n.struck, n.strike_reason = False, None
             if DOSSIER.step("include", d.state):
                 steps.fire_system(dossiers.KIND, d, "include", user, "board_appraiser")
+        decision_queue.stale(decision.campaign_id)  # its nominees left the queue
         steps.touch(decision)
     return decision
 
@@ -137,6 +138,7 @@ def remove_nominee(user, decision_id, nominee_id, version=None):
                    Nominee.id != nominee.id))
         if not still_in and DOSSIER.step("exclude", dossier.state):
             steps.fire_system(dossiers.KIND, dossier, "exclude", user, "board_appraiser")
+        decision_queue.stale(decision.campaign_id)  # the nominee is back in the queue
         steps.touch(decision)
     return decision
 
@@ -229,30 +231,15 @@ def eligible_nominees(user, decision):
 def awaiting_composition(user):
     """For an appraiser: per campaign and award form, the accepted nominees of appraised
     dossiers that no decision holds yet ("hồ sơ đã thẩm định chờ lập dự thảo quyết
-    định"), with the draft already open for them if there is one; one query."""
+    định"), with the draft already open for them if there is one. Read from the tally the
+    changes keep (app/services/decision_queue.py): one query over a few rows. The
+    appraiser sees every dossier of the province, so the tally needs no scoping."""
     if "board_appraiser" not in user.roles:
         return []
-    draft = (sa.select(sa.func.min(Decision.id))
-             .where(Decision.campaign_id == Campaign.id,
-                    Decision.award_form_id == AwardForm.id,
-                    Decision.state == DECISION.initial)
-             .correlate(Campaign, AwardForm).scalar_subquery())
-    rows = db.session.execute(
-        sa.select(Campaign.id, Campaign.title, AwardForm.code, AwardForm.name,
-                  sa.func.count(Nominee.id), sa.func.count(sa.distinct(Dossier.id)),
-                  draft)
-        .select_from(Nominee)
-        .join(Dossier, Dossier.id == Nominee.dossier_id)
-        .join(Campaign, Campaign.id == Dossier.campaign_id)
-        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
-        .where(Dossier.state.in_(DECIDABLE), visible(user, Dossier),
-               Nominee.verdict == "accepted", Nominee.decision_id.is_(None))
-        .group_by(Campaign.id, Campaign.title, AwardForm.id, AwardForm.code, AwardForm.name)
-        .order_by(Campaign.id.desc(), AwardForm.code)).all()
     return [{"campaign_id": cid, "campaign_title": title, "award_form": code,
              "award_form_name": name, "nominees": nominees, "dossiers": count,
              "draft_id": draft_id}
-            for cid, title, code, name, nominees, count, draft_id in rows]
+            for cid, title, code, name, nominees, count, draft_id in decision_queue.rows()]
 
 
 def listing(user, state=None, page=1, per_page=50):
@@ -298,7 +285,7 @@ def _unit_code(unit_id):
     return abbreviation or code
 
 
-def _number_proposal(decision, user, role, comment, params):
+def _number_proposal(decision, user, role, comment, params, facts):
     """The Board's tờ trình takes its number from the Board unit's register (…/TTr-SNV)."""
     signed_on = registers.check_issue_date(params.get("issued_on"), label="Ngày ký tờ trình") \
         or today()
@@ -312,20 +299,20 @@ def _number_proposal(decision, user, role, comment, params):
                    params.get("authority"))
 
 
-def _clear_proposal(decision, user, role, comment, params):
+def _clear_proposal(decision, user, role, comment, params, facts):
     """A returned proposal is redone: the next signature takes a new number."""
     decision.proposal_number = decision.proposal_symbol = decision.proposal_date = None
     decision.proposal_signed_by = None
 
 
-def _stamp_approval(decision, user, role, comment, params):
+def _stamp_approval(decision, user, role, comment, params, facts):
     """The Chairman signs: the decision and its certificates print the authority chosen."""
     decision.approved_by = user
     documents.sign(DECISION.name, decision, ("decision", "certificates"),
                    decision.campaign.issuer, user, params.get("authority"))
 
 
-def _issue(decision, user, role, comment, params):
+def _issue(decision, user, role, comment, params, facts):
     """Number and date the decision (the next number, or the one the Office gave and its
     date), and close every dossier it answers."""
     issued_on = registers.check_issue_date(params.get("issued_on"),

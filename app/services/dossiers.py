@@ -19,7 +19,7 @@ from app.models import (
     PlanExemption,
     Unit,
 )
-from app.services import documents, reference, steps, storage, validation
+from app.services import decision_queue, documents, reference, steps, storage, validation
 from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
 from app.services.tx import on_rollback, transaction
@@ -514,23 +514,24 @@ def dossier_snapshot(d):
     }
 
 
-def _stamp_submission(dossier, user, role, comment, params):
+def _stamp_submission(dossier, user, role, comment, params, facts):
     dossier.submitted_at = now_utc()
-    dossier.late = is_late(dossier_facts(dossier))
+    dossier.late = is_late(facts or dossier_facts(dossier))
 
 
-def _sign(dossier, user, role, comment, params):
+def _sign(dossier, user, role, comment, params, facts):
     """The head's signature numbers the tờ trình (…/TTr-{unit})."""
     documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
     dossier.signed_by_id = user.id
     documents.sign("dossier", dossier, ("proposal",), dossier.unit, user, params.get("authority"))
 
 
-def _stamp_appraisal(dossier, user, role, comment, params):
+def _stamp_appraisal(dossier, user, role, comment, params, facts):
     dossier.appraisal_started_at = now_utc()
 
 
 KIND = steps.Kind(DOSSIER, Dossier, facts=dossier_facts, snapshot=dossier_snapshot,
                   effects={"stamp_submission": _stamp_submission, "sign": _sign,
                            "stamp_appraisal": _stamp_appraisal},
-                  listed_by=(Dossier.campaign_id.desc(), Dossier.id))
+                  listed_by=(Dossier.campaign_id.desc(), Dossier.id),
+                  moved=decision_queue.moved)

@@ -26,10 +26,12 @@ from app.services.permissions import acting_role, refusal, step_refusal, visible
 from app.services.tx import transaction
 from workflows import Edit, Process, StepRefused
 
-# An effect: fn(item, user, role, comment, params), carried out after the state moves and
-# before the step's documents are kept (so they print the numbers it takes). ``params``:
-# what the person entered with the step (e.g. the number and date the Office gave).
-Effect = Callable[[Any, Any, "str | None", "str | None", Mapping], None]
+# An effect: fn(item, user, role, comment, params, facts), carried out after the state moves
+# and before the step's documents are kept (so they print the numbers it takes). ``params``:
+# what the person entered with the step (e.g. the number and date the Office gave);
+# ``facts``: what the step's guards read, or None for a step without guards (an effect
+# that needs them reads them itself), so no fact is read twice in one step.
+Effect = Callable[[Any, Any, "str | None", "str | None", Mapping, Any], None]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Kind:
     snapshot: Callable[[Any], dict]  # item -> the content people act on (audit, diffs)
     effects: Mapping[str, Effect]  # the process's named effects
     listed_by: tuple = ()  # the order of its lists (ORDER BY columns)
+    # (item, from_state) after any of its steps moves it: tallies kept of its states
+    moved: Callable[[Any, str], None] | None = None
 
     def __post_init__(self):
         declared, carried = self.process.effects, set(self.effects)
@@ -160,10 +164,12 @@ def _advance(kind: Kind, item, trigger, facts, user, role, comment, params=None)
     from_state = item.state
     step = kind.process.fire(item, trigger, facts)
     item.state_changed_at = now_utc()
+    if kind.moved:
+        kind.moved(item, from_state)
     if step.effect:
         # only what the step declares it takes (workflows/: Step.inputs)
         taken = {k: v for k, v in (params or {}).items() if k in step.inputs}
-        kind.effects[step.effect](item, user, role, comment, taken)
+        kind.effects[step.effect](item, user, role, comment, taken, facts)
     kept = documents.keep_final(kind.name, item, step)
     return _record(kind, item, user, role, step, from_state, comment, kept)
 
