@@ -50,6 +50,19 @@ def from_environment(instance_path):
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        # Where files are kept: empty = UPLOAD_FOLDER on this disk; s3://bucket/prefix = an
+        # S3-compatible store (AWS, MinIO) that several servers share. Credentials: the
+        # STORAGE_S3_* variables, else boto3's own (AWS_ACCESS_KEY_ID, …, instance roles).
+        "STORAGE_URL": os.environ.get("STORAGE_URL") or "",
+        "STORAGE_S3_ENDPOINT_URL": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+        "STORAGE_S3_REGION": (os.environ.get("STORAGE_S3_REGION")
+                              or os.environ.get("AWS_DEFAULT_REGION") or None),
+        "STORAGE_S3_ACCESS_KEY_ID": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+        "STORAGE_S3_SECRET_ACCESS_KEY": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+        # Downloads from S3 answer 302 to a URL signed for this many seconds (the bytes then
+        # bypass the app); off: the app streams them, after checking their SHA-256.
+        "STORAGE_PRESIGNED_DOWNLOADS": _env_bool("STORAGE_PRESIGNED_DOWNLOADS", False),
+        "STORAGE_PRESIGNED_SECONDS": _env_int("STORAGE_PRESIGNED_SECONDS", 300),
         # Whole request bodies above this answer 413 before any view runs.
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "UPLOAD_ALLOWED_EXTENSIONS": os.environ.get(
