@@ -7,7 +7,6 @@ from flask import Response, redirect
 
 from app.services.storage import Opened, content_disposition
 
-
 CHUNK = 256 * 1024
 
 

@@ -125,10 +125,18 @@ class S3Backend:
         return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
     def write_new(self, key, data, sha256):
-        self.client.put_object(
-            Bucket=self.bucket, Key=self._name(key), Body=data, IfNoneMatch="*",
-            ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256)).decode("ascii"),
-            Metadata={"sha256": sha256})
+        from botocore.exceptions import ClientError
+
+        try:
+            # If-None-Match: never over an existing object (S3 and MinIO honour it).
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._name(key), Body=data, IfNoneMatch="*",
+                ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256)).decode("ascii"),
+                Metadata={"sha256": sha256})
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "PreconditionFailed":
+                raise FileExistsError(key) from error
+            raise
 
     def read(self, key):
         from botocore.exceptions import ClientError
