@@ -55,8 +55,7 @@ def from_environment(instance_path):
         # STORAGE_S3_* variables, else boto3's own (AWS_ACCESS_KEY_ID, …, instance roles).
         "STORAGE_URL": os.environ.get("STORAGE_URL") or "",
         "STORAGE_S3_ENDPOINT_URL": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
-        "STORAGE_S3_REGION": (os.environ.get("STORAGE_S3_REGION")
-                              or os.environ.get("AWS_DEFAULT_REGION") or None),
+        "STORAGE_S3_REGION": os.environ.get("STORAGE_S3_REGION") or None,
         "STORAGE_S3_ACCESS_KEY_ID": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
         "STORAGE_S3_SECRET_ACCESS_KEY": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
         # Downloads from S3 answer 302 to a URL signed for this many seconds (the bytes then
