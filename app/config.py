@@ -153,7 +153,7 @@ def _instance_key(instance_path) -> str:
 
 def validate(config, instance_path):
     """Refuse to start in production without a secret key of its own; elsewhere, use the
-    instance's random key when none is given."""
+    instance's random key when none is given. Refuse a STORAGE_URL that names no store."""
     key = config.get("SECRET_KEY")
     if config.get("ENV_NAME") == "production":
         if not key:
@@ -168,3 +168,9 @@ def validate(config, instance_path):
                 "print(secrets.token_hex(32))\"")
     elif not key:
         config["SECRET_KEY"] = _instance_key(instance_path)
+    url = (config.get("STORAGE_URL") or "").strip()
+    if url and not url.startswith(("s3://", "file://")):
+        raise ConfigError(f"STORAGE_URL không hợp lệ: {url!r}. Leave it empty (the local "
+                          "UPLOAD_FOLDER), or give s3://bucket/prefix or file:///path.")
+    if url.startswith("s3://") and not url[len("s3://"):].split("/")[0]:
+        raise ConfigError("STORAGE_URL names no bucket: s3://bucket/prefix.")

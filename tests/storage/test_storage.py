@@ -11,6 +11,7 @@ from werkzeug.http import parse_options_header
 from app.extensions import db
 from app.models import Attachment, StoredDocument
 from app.services import storage
+from app.services.errors import Invalid
 from tests import helpers
 from tests.docgen.support import signed_plan
 
@@ -176,3 +177,29 @@ def test_migrate_needs_s3_configured(app, fresh_s3):
     fresh_s3("local")
     result = app.test_cli_runner().invoke(args=["storage", "migrate"])
     assert result.exit_code == 2 and "STORAGE_URL" in result.output
+
+
+@pytest.mark.parametrize("url", ["ftp://x/y", "s3://", "/var/lib/tdkt"])
+def test_a_storage_url_that_names_no_store_stops_start_up(tmp_path, url):
+    from app import create_app
+    from app.config import ConfigError
+
+    with pytest.raises(ConfigError, match="STORAGE_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3",
+                    "SECRET_KEY": "x" * 32, "UPLOAD_FOLDER": str(tmp_path), "TESTING": True,
+                    "STORAGE_URL": url})
+
+
+def test_the_backend_follows_the_configuration(app, fresh_s3, tmp_path):
+    with app.app_context():
+        assert type(storage.backend()).__name__ == "S3Backend" and storage.ping() is None
+        fresh_s3("local")
+        assert type(storage.backend()).__name__ == "LocalBackend" and storage.ping() is None
+        app.config.update(STORAGE_URL=f"file://{tmp_path}/elsewhere")
+        storage.write_new("a/b.pdf", helpers.PDF)
+        assert (tmp_path / "elsewhere" / "a" / "b.pdf").read_bytes() == helpers.PDF
+        with pytest.raises(Invalid, match="Khóa lưu trữ không hợp lệ"):
+            storage.read("../outside.pdf")
+        fresh_s3("s3")
+        app.config["STORAGE_URL"] = "s3://no-such-bucket-here/x"
+        assert "NoSuchBucket" in storage.ping() or "404" in storage.ping()
