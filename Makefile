@@ -1,7 +1,8 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    the app on SQLite under instance/, demo data loaded, http://127.0.0.1:5000
 #   make test   the linters (ruff, import-linter's layer contracts), then the whole test suite on
-#               SQLite, and again on PostgreSQL when DATABASE_URL names one
+#               SQLite, and again on PostgreSQL when DATABASE_URL names one (then the tests
+#               that touch stored files once more, with S3: make test-s3)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,7 +15,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-postgres install system-packages bench bench-scale clean
+.PHONY: run test lint test-postgres test-s3 install system-packages bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,11 +45,17 @@ lint: install
 
 test: install system-packages lint
 	env -u DATABASE_URL $(BIN)/pytest
-	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres;; \
+	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres \
+	    && $(MAKE) --no-print-directory test-s3;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: PostgreSQL run skipped.";; esac
 
 test-postgres: install system-packages
 	$(BIN)/pytest
+
+# The tests that write or read stored files (marked `storage`) again, with files in a bucket
+# of a real S3 server (moto's, started by the tests on 127.0.0.1), on the DATABASE_URL given.
+test-s3: install system-packages
+	TDKT_TEST_STORAGE=s3 $(BIN)/pytest -m storage
 
 bench: install
 	$(BIN)/python bench/workflow_bench.py

@@ -1,5 +1,6 @@
 """Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
-`flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`."""
+`flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`,
+`flask storage migrate`."""
 import sys
 
 import click
@@ -17,6 +18,7 @@ notifications = AppGroup("notifications", help="Deliver the outbox by mail.")
 reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron).")
 registers = AppGroup("registers", help="Sổ đăng ký văn bản: where each register stands.")
 reference = AppGroup("reference", help="Reference data (legal bases, award forms, …).")
+storage = AppGroup("storage", help="Where files are kept (local folder or S3).")
 
 
 def _fail(error: ServiceError):
@@ -214,6 +216,28 @@ def reference_import(file):
     click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
 
 
+@storage.command("migrate")
+@click.option("--source", type=click.Path(file_okay=False), default=None,
+              help="the local folder to copy from (default: UPLOAD_FOLDER)")
+def storage_migrate(source):
+    """Copy every local file to the S3 storage of STORAGE_URL, checking every SHA-256;
+    safe to run again (what is already there is only checked)."""
+    from app.services.storage_migration import migrate_local_files
+
+    try:
+        report = migrate_local_files(source)
+    except ServiceError as error:
+        _fail(error)
+    for problem in report.problems:
+        click.echo(f"Lỗi: {problem}", err=True)
+    click.echo(f"Copied: {report.copied} (of which {report.not_in_database} named by no row), "
+               f"already there with the right hash: {report.already}, "
+               f"problems: {len(report.problems)}.")
+    if report.problems:
+        sys.exit(1)
+
+
 def register(app: Flask):
-    for group in (seed, users, units, workflow, notifications, reminders, registers, reference):
+    for group in (seed, users, units, workflow, notifications, reminders, registers, reference,
+                  storage):
         app.cli.add_command(group)

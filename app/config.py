@@ -50,6 +50,18 @@ def from_environment(instance_path):
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        # Where files are kept: empty = UPLOAD_FOLDER on this disk; s3://bucket/prefix = an
+        # S3-compatible store (AWS, MinIO) that several servers share. Credentials: the
+        # STORAGE_S3_* variables, else boto3's own (AWS_ACCESS_KEY_ID, …, instance roles).
+        "STORAGE_URL": os.environ.get("STORAGE_URL") or "",
+        "STORAGE_S3_ENDPOINT_URL": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+        "STORAGE_S3_REGION": os.environ.get("STORAGE_S3_REGION") or None,
+        "STORAGE_S3_ACCESS_KEY_ID": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+        "STORAGE_S3_SECRET_ACCESS_KEY": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+        # Downloads from S3 answer 302 to a URL signed for this many seconds (the bytes then
+        # bypass the app); off: the app streams them, after checking their SHA-256.
+        "STORAGE_PRESIGNED_DOWNLOADS": _env_bool("STORAGE_PRESIGNED_DOWNLOADS", False),
+        "STORAGE_PRESIGNED_SECONDS": _env_int("STORAGE_PRESIGNED_SECONDS", 300),
         # Whole request bodies above this answer 413 before any view runs.
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "UPLOAD_ALLOWED_EXTENSIONS": os.environ.get(
@@ -141,7 +153,7 @@ def _instance_key(instance_path) -> str:
 
 def validate(config, instance_path):
     """Refuse to start in production without a secret key of its own; elsewhere, use the
-    instance's random key when none is given."""
+    instance's random key when none is given. Refuse a STORAGE_URL that names no store."""
     key = config.get("SECRET_KEY")
     if config.get("ENV_NAME") == "production":
         if not key:
@@ -156,3 +168,9 @@ def validate(config, instance_path):
                 "print(secrets.token_hex(32))\"")
     elif not key:
         config["SECRET_KEY"] = _instance_key(instance_path)
+    url = (config.get("STORAGE_URL") or "").strip()
+    if url and not url.startswith(("s3://", "file://")):
+        raise ConfigError(f"STORAGE_URL không hợp lệ: {url!r}. Leave it empty (the local "
+                          "UPLOAD_FOLDER), or give s3://bucket/prefix or file:///path.")
+    if url.startswith("s3://") and not url[len("s3://"):].split("/")[0]:
+        raise ConfigError("STORAGE_URL names no bucket: s3://bucket/prefix.")

@@ -1,6 +1,7 @@
 """Fixtures: the app on SQLite (or on PostgreSQL when DATABASE_URL says so), built by the
 real migrations, emptied after every test; a small province; API clients per role."""
 import os
+import secrets
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +14,9 @@ from tests import helpers
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith(("postgres://", "postgresql"))
+# TDKT_TEST_STORAGE=s3: files go to a bucket on a real S3 server (moto's, on 127.0.0.1) instead
+# of the local folder; `make test-s3` runs the tests marked `storage` that way.
+ON_S3 = os.environ.get("TDKT_TEST_STORAGE", "local") == "s3"
 # A cheap hash: the tests create many accounts; production keeps werkzeug's default.
 PASSWORD = "mat-khau-thu-nghiem"
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -27,9 +31,29 @@ def _database_uri(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def s3_server():
+    """A real S3 server (moto's standalone one) on a free port of 127.0.0.1, for the run."""
+    from tests.s3 import S3Server
+
+    server = S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _storage_config(request):
+    if not ON_S3:
+        return {}
+    server = request.getfixturevalue("s3_server")
+    return server.app_config(server.new_bucket(), prefix=f"run-{secrets.token_hex(4)}")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory, _storage_config):
     uri = _database_uri(tmp_path_factory)
     app = create_app({
+        **_storage_config,
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": uri,
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
@@ -106,7 +130,8 @@ def campaign(world):
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+    return (f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}; "
+            f"storage: {'S3 (moto server)' if ON_S3 else 'local folder'}")
 
 
 __all__ = ["SimpleNamespace"]

@@ -4,6 +4,8 @@ import secrets
 from datetime import date, time, timedelta
 from types import SimpleNamespace
 
+from flask import current_app
+
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import ApiToken, Unit, User
@@ -264,3 +266,8 @@ def appraised_dossier(world, campaign, unit="SYT", staff="staff_a", head="head_a
 
 def far_past():
     return date(2019, 8, 19)
+
+
+def storage_on_s3() -> bool:
+    """Whether this run keeps files in S3 (TDKT_TEST_STORAGE=s3: the moto server)."""
+    return (current_app.config.get("STORAGE_URL") or "").startswith("s3://")

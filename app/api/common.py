@@ -1,11 +1,9 @@
 """The routes every workflow item has: actions, transitions, history, documents and who
 was notified."""
-import unicodedata
-from urllib.parse import quote
 
-from flask import Response
 from flask_login import current_user
 
+from app import downloads
 from app.api.schemas import ActionsOut, DeliveryOut, DocumentOut, Error, EventOut, transition_in
 from app.services import documents, workflow
 
@@ -73,20 +71,6 @@ def add_document_routes(blp, kind):
                   content_type=documents.DOCX)
     @blp.doc(summary=f"{label}: download one document")
     def get_document(item_id, name):
-        data, filename, sha = documents.fetch(kind, workflow.load(kind, item_id, current_user),
+        body, filename, sha = documents.fetch(kind, workflow.load(kind, item_id, current_user),
                                               name)
-        response = Response(data, mimetype=documents.content_type(filename))
-        response.headers["Content-Disposition"] = _attachment(filename)
-        if sha:
-            response.headers["X-Content-SHA256"] = sha
-            response.headers["ETag"] = f'"{sha}"'
-        return response
-
-
-def _attachment(filename):
-    """Content-Disposition for a Vietnamese file name: an ASCII fallback, and the real name
-    as RFC 5987 ``filename*=UTF-8''…`` (a header must be Latin-1 on the wire)."""
-    simple = unicodedata.normalize("NFKD", filename.replace("Đ", "D").replace("đ", "d"))
-    simple = simple.encode("ascii", "ignore").decode("ascii").replace('"', "")
-    return (f'attachment; filename="{simple}"; '
-            f"filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}")
+        return downloads.send(body, filename, documents.content_type(filename), sha256=sha)

@@ -1,7 +1,7 @@
-from flask import send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app import downloads
 from app.api.common import (
     add_document_routes,
     add_notification_routes,
@@ -22,7 +22,7 @@ from app.api.schemas import (
     VerdictsIn,
     VersionArg,
 )
-from app.services import dossiers, storage, workflow
+from app.services import dossiers, workflow
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
                 description="Achievement dossiers (hồ sơ đề nghị khen thưởng)")
@@ -128,9 +128,9 @@ def upload_attachment(form, item_id):
 @blp.response(200, description="the file, with its original name",
               content_type="application/octet-stream")
 def download_attachment(item_id, attachment_id):
-    attachment = dossiers.get_attachment(current_user, item_id, attachment_id)
-    return send_file(storage.path_of(attachment.storage_key), mimetype=attachment.content_type,
-                     as_attachment=True, download_name=attachment.filename)
+    attachment, body, _inline = dossiers.open_attachment(current_user, item_id, attachment_id)
+    return downloads.send(body, attachment.filename, attachment.content_type,
+                          sha256=attachment.sha256)
 
 
 @blp.route("/<int:item_id>/attachments/<int:attachment_id>", methods=["DELETE"])

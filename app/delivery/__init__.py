@@ -36,7 +36,7 @@ def _attachments(payload):
             StoredDocument.name == ref["name"], StoredDocument.superseded_at.is_(None))).first()
         if doc is None:
             raise LookupError(f"document {ref} is not kept yet")
-        out.append((doc.filename, storage.read(doc.storage_key)))
+        out.append((doc.filename, storage.read(doc.storage_key, doc.sha256)))
     return out
 
 

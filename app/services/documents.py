@@ -297,17 +297,17 @@ def keep_upload(kind, item, name, upload, filename) -> StoredDocument:
 
 
 def fetch(kind, item, name):
-    """(bytes, file name, sha256 or None): the kept final, or a fresh draft."""
+    """(body, file name, sha256 or None): the kept final, opened to stream after its
+    SHA-256 is checked against the row (``storage.Opened``), or a fresh draft (bytes)."""
     _known(kind, name)
     if name in UPLOADED.get(kind, {}):
         stored = current(kind, item.id, name)
         if stored is None:
             raise NotFound("Chưa có bản chụp văn bản đã ký.", code="no_such_document")
-        return storage.read(stored.storage_key), stored.filename, stored.sha256
+        return storage.open_checked(stored.storage_key, stored.sha256), stored.filename, stored.sha256
     stored = _final(kind, item, name)
     if stored is not None:
-        data = storage.read(stored.storage_key)
-        return data, stored.filename, stored.sha256
+        return storage.open_checked(stored.storage_key, stored.sha256), stored.filename, stored.sha256
     return render(kind, item, name, draft=True), filename(kind, item, name, True), None
 
 

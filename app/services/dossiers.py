@@ -392,10 +392,10 @@ def get_attachment(user, dossier_id, attachment_id):
 
 
 def open_attachment(user, dossier_id, attachment_id):
-    """An uploaded paper, for whoever may see its dossier: (attachment, its bytes, whether a
-    browser may show it inline)."""
+    """An uploaded paper, for whoever may see its dossier: (attachment, the file opened to
+    stream after its SHA-256 is checked, whether a browser may show it inline)."""
     attachment = get_attachment(user, dossier_id, attachment_id)
-    return (attachment, storage.read(attachment.storage_key),
+    return (attachment, storage.open_checked(attachment.storage_key, attachment.sha256),
             attachment.content_type in storage.INLINE_TYPES)
 
 

@@ -1,11 +1,14 @@
-"""Uploaded files on disk under the instance folder, named by random keys.
+"""Stored files (uploads, kept documents, signed scans) behind one interface, two backends.
 
-The stored name never comes from the user, so no file name can reach outside
-the folder; the original name is kept in the database for downloads.
+Local disk under the instance folder is the embedded default; ``STORAGE_URL=s3://bucket/prefix``
+selects S3-compatible object storage (boto3: AWS, MinIO, …), which several servers share.
+Services call the functions of this module and never know which backend answers.
+
+Keys are random and never come from the user, so no file name can reach outside the folder
+or the prefix; the original name is kept in the database for downloads.
 """
 import hashlib
 import io
-import os
 import secrets
 import unicodedata
 import zipfile
@@ -14,7 +17,8 @@ from urllib.parse import quote
 
 from flask import current_app
 
-from app.services.errors import Invalid
+from app.services.errors import Invalid, ServiceError
+from app.services.storage_backends import Backend, LocalBackend
 
 # Leading bytes of each accepted kind: a file must be what its name says.
 SIGNATURES = {
@@ -91,10 +95,49 @@ def clean_filename(name: str) -> str:
     return name[-200:] or "tep-dinh-kem"
 
 
-def _root() -> Path:
-    root = Path(current_app.config["UPLOAD_FOLDER"])
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+# Shown in the browser's own viewer; everything else is only downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+def content_disposition(filename: str, inline: bool = False) -> str:
+    """Content-Disposition for a Vietnamese file name: an ASCII fallback, and the real name
+    as RFC 5987 ``filename*=UTF-8''…`` (a header must be Latin-1 on the wire)."""
+    simple = unicodedata.normalize("NFKD", filename.replace("Đ", "D").replace("đ", "d"))
+    simple = simple.encode("ascii", "ignore").decode("ascii").replace('"', "").replace("\\", "")
+    return (f'{"inline" if inline else "attachment"}; filename="{simple}"; '
+            f"filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}")
+
+
+class Corrupted(ServiceError):
+    """A stored file whose bytes no longer hash to what the database kept: never served."""
+
+    status = 500
+
+    def __init__(self, key, expected, actual):
+        # The operator must hear of it even if the person only sees an error page.
+        current_app.logger.error("stored file %s fails its SHA-256 check: expected %s, found %s",
+                                 key, expected, actual)
+        super().__init__(
+            "Tệp lưu trữ đã bị thay đổi hoặc hỏng (mã băm SHA-256 không khớp): không thể cung "
+            "cấp. Hãy báo quản trị hệ thống khôi phục từ bản sao lưu.",
+            details={"key": key, "expected_sha256": expected, "actual_sha256": actual},
+            code="stored_file_corrupted")
+
+
+class Opened:
+    """A stored file ready to send: an open binary file (``fileobj``, ``size``), or, with
+    presigned downloads, ``url(...)`` gives a short-lived address of the bytes."""
+
+    def __init__(self, fileobj, size, store, key):
+        self.fileobj, self.size, self._store, self.key = fileobj, size, store, key
+
+    @property
+    def redirect(self) -> bool:
+        return self.fileobj is None
+
+    def url(self, filename, content_type, inline=False) -> str:
+        return self._store.presigned_url(self.key, content_disposition(filename, inline),
+                                         content_type)
 
 
 def save_upload(stream, filename: str):
@@ -115,47 +158,112 @@ def save_upload(stream, filename: str):
     if ext in ZIP_KINDS:
         _check_zip(data, ext)
     key = f"{secrets.token_hex(16)}.{ext}"
-    path = _root() / key
-    with open(path, "xb") as fh:
-        fh.write(data)
-    return name, ext, CONTENT_TYPES[ext], len(data), hashlib.sha256(data).hexdigest(), key
+    sha = write_new(key, data)
+    return name, ext, CONTENT_TYPES[ext], len(data), sha, key
 
 
-# Shown in the browser's own viewer; everything else is only downloaded.
-INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+def backend() -> Backend:
+    """This app's backend, built from its configuration (again if the configuration changed)."""
+    config = current_app.config
+    wanted = (config.get("STORAGE_URL") or "", config["UPLOAD_FOLDER"],
+              config.get("STORAGE_S3_ENDPOINT_URL"), config.get("STORAGE_S3_REGION"),
+              config.get("STORAGE_S3_ACCESS_KEY_ID"))
+    held = current_app.extensions.get("tdkt_storage")
+    if held is None or held[0] != wanted:
+        held = (wanted, build(config))
+        current_app.extensions["tdkt_storage"] = held
+    return held[1]
 
 
-def content_disposition(filename: str, inline: bool = False) -> str:
-    """Content-Disposition for a Vietnamese file name: an ASCII fallback, and the real name
-    as RFC 5987 ``filename*=UTF-8''…`` (a header must be Latin-1 on the wire)."""
-    simple = unicodedata.normalize("NFKD", filename.replace("Đ", "D").replace("đ", "d"))
-    simple = simple.encode("ascii", "ignore").decode("ascii").replace('"', "").replace("\\", "")
-    return (f'{"inline" if inline else "attachment"}; filename="{simple}"; '
-            f"filename*=UTF-8''{quote(filename, safe='!#$&+-.^_`|~')}")
+def build(config, url=None) -> Backend:
+    """The backend a configuration names (``url`` overrides its STORAGE_URL)."""
+    url = (config.get("STORAGE_URL") or "" if url is None else url).strip()
+    if not url:
+        return LocalBackend(Path(config["UPLOAD_FOLDER"]))
+    if url.startswith("file://"):
+        return LocalBackend(Path(url[len("file://"):]))
+    if url.startswith("s3://"):
+        from app.services.storage_backends import S3Backend
+
+        bucket, _, prefix = url[len("s3://"):].partition("/")
+        return S3Backend(bucket, prefix.strip("/"),
+                         endpoint_url=config.get("STORAGE_S3_ENDPOINT_URL"),
+                         region=config.get("STORAGE_S3_REGION"),
+                         access_key=config.get("STORAGE_S3_ACCESS_KEY_ID"),
+                         secret_key=config.get("STORAGE_S3_SECRET_ACCESS_KEY"),
+                         presign_seconds=config.get("STORAGE_PRESIGNED_SECONDS", 300))
+    raise ValueError(f"STORAGE_URL must be empty, file:///path or s3://bucket/prefix, not {url!r}")
 
 
-def path_of(key: str) -> Path:
-    root = _root().resolve()
-    path = (root / key).resolve()
-    if not path.is_relative_to(root):
+def check_key(key: str) -> str:
+    # Keys are made here ("<hex>.<ext>", "documents/<kind>-<id>-…"): anything climbing out
+    # or absolute is a bug or an attack, on either backend.
+    if not key or key.startswith("/") or "\\" in key or ".." in key.split("/"):
         raise Invalid("Khóa lưu trữ không hợp lệ.", code="bad_key")
-    return path
+    return key
 
 
-def read(key: str) -> bytes:
-    return path_of(key).read_bytes()
+def write_new(key: str, data: bytes) -> str:
+    """Write a file that must not exist yet (keys are random: a clash is a bug); returns
+    its SHA-256."""
+    sha = hashlib.sha256(data).hexdigest()
+    backend().write_new(check_key(key), data, sha)
+    return sha
 
 
-def write_new(key: str, data: bytes) -> None:
-    """Write a file that must not exist yet (keys are random: a clash is a bug)."""
-    path = path_of(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as fh:
-        fh.write(data)
+def read(key: str, sha256: str | None = None) -> bytes:
+    """The whole file; checked against ``sha256`` when given (mail attachments)."""
+    data = backend().read(check_key(key))
+    if sha256 is not None:
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise Corrupted(key, sha256, actual)
+    return data
+
+
+def open_checked(key: str, sha256: str) -> Opened:
+    """A stored file ready to stream, its SHA-256 checked against the one the database
+    kept *before* a byte is sent: a file changed in storage is refused, never served.
+
+    With presigned downloads on (S3 only), no bytes pass through this process: the
+    object's recorded SHA-256 is compared and a short-lived URL handed out instead.
+    """
+    store = backend()
+    check_key(key)
+    if current_app.config.get("STORAGE_PRESIGNED_DOWNLOADS") and store.presigns:
+        recorded = store.recorded_sha256(key)
+        if recorded != sha256:
+            raise Corrupted(key, sha256, recorded)
+        return Opened(None, None, store, key)
+    fh, size, actual = store.open_hashed(key)
+    if actual != sha256:
+        fh.close()
+        raise Corrupted(key, sha256, actual)
+    return Opened(fh, size, store, key)
+
+
+def exists(key: str) -> bool:
+    return backend().exists(check_key(key))
+
+
+def keys() -> list[str]:
+    """Every stored key, sorted (tests, the migration, backups)."""
+    return sorted(backend().keys())
 
 
 def remove(key: str):
+    backend().remove(check_key(key))
+
+
+def ping() -> str | None:
+    """None when the storage answers, else why not (for a readiness check)."""
     try:
-        os.remove(path_of(key))
-    except FileNotFoundError:
-        pass
+        backend().ping()
+    except Exception as error:  # noqa: BLE001 - any failure is the answer
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def path_of(key: str) -> Path:
+    """The file of ``key`` under UPLOAD_FOLDER (the local backend's place)."""
+    return LocalBackend(Path(current_app.config["UPLOAD_FOLDER"])).path_of(check_key(key))

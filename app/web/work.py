@@ -1,15 +1,15 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app import downloads
 from app.clock import today
 from app.services import campaigns, decisions, documents, dossiers, outbox, signing, workflow
 from app.services.errors import Conflict, Invalid
 from app.services.inbox import inbox as inbox_rows
-from app.services.storage import content_disposition
 from app.web.forms import run
 from workflows.roles import BOARD, ROLES
 
@@ -171,13 +171,9 @@ def decision(item_id):
 def attachment(item_id, attachment_id):
     """An uploaded paper: PDF and images open in the browser, other kinds download; only
     for those who may see the dossier (404 for anyone else)."""
-    paper, data, inline = dossiers.open_attachment(current_user, item_id, attachment_id)
-    response = Response(data, mimetype=paper.content_type)
-    response.headers["ETag"] = f'"{paper.sha256}"'
-    response.headers["Content-Disposition"] = content_disposition(paper.filename, inline)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    paper, body, inline = dossiers.open_attachment(current_user, item_id, attachment_id)
+    return downloads.send(body, paper.filename, paper.content_type, inline=inline,
+                          sha256=paper.sha256, private=True)
 
 
 @bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/transitions",

@@ -31,10 +31,10 @@ from app.models import (
     Plan,
     WorkflowEvent,
 )
-from app.services import decisions, workflow
+from app.services import decisions, storage, workflow
 from app.services.auth import _digest
 from tests import helpers
-from tests.helpers import PDF
+from tests.helpers import PDF, storage_on_s3
 
 API = "/api/v1"
 MAX_BODY = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH in the tests' app
@@ -76,8 +76,7 @@ def _count(model):
 
 
 def stored_files():
-    root = Path(current_app.config["UPLOAD_FOLDER"])
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+    return storage.keys()  # whichever backend the run uses
 
 
 def footprint(items):
@@ -650,6 +649,7 @@ def _upload(client, dossier_id, name, data, kind="to_trinh"):
                        content_type="multipart/form-data")
 
 
+@pytest.mark.storage
 def test_an_oversized_upload_is_413_json_and_stores_nothing(api, syt):
     # encoded here, in memory: the test client would spool a body this big to a temp file
     boundary, body = encode_multipart({
@@ -670,6 +670,7 @@ def test_an_oversized_json_body_is_413(api, syt):
         error_of(r, 413, "payload_too_large")
 
 
+@pytest.mark.storage
 @pytest.mark.parametrize("name,data,code", [
     ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00", "file_type"),
     ("Tờ trình.pdf.exe", b"MZ\x90\x00\x03\x00\x00\x00", "file_type"),
@@ -688,6 +689,7 @@ def test_a_file_of_the_wrong_type_is_422_and_leaves_no_file(api, syt, name, data
     assert names(error["details"], "file"), error
 
 
+@pytest.mark.storage
 @pytest.mark.parametrize("data,code,field", [
     ({"kind": "to_trinh"}, "validation_error", "file"),
     ({"file": (io.BytesIO(PDF), "a.pdf")}, "validation_error", "kind"),
@@ -705,12 +707,14 @@ def test_an_incomplete_upload_form_is_422_and_leaves_no_file(api, syt, data, cod
     assert names(error["details"], field), error
 
 
+@pytest.mark.storage
 def test_an_upload_to_a_sent_dossier_is_409_and_leaves_no_file(api, world, campaign):
     dossier = item_in(world, campaign, "dossier", "awaiting_head")
     with nothing_changes(dossier):
         error_of(_upload(api("staff_a"), dossier.id, "Tờ trình.pdf", PDF), 409, "not_editable")
 
 
+@pytest.mark.storage
 @pytest.mark.parametrize("name,clean", [
     ("../../etc/passwd.pdf", "passwd.pdf"),
     ("..\\..\\x.pdf", "x.pdf"),
@@ -728,18 +732,20 @@ def test_path_tricks_in_file_names_are_cleaned(api, syt, name, clean):
     def everything():
         return {p for p in around.rglob("*") if "sqlite3" not in p.name}
 
-    files_before = everything()
+    files_before, keys_before = everything(), set(storage.keys())
     staff = api("staff_a")
     r = _upload(staff, syt.dossier.id, name, PDF)
     assert r.status_code == 201, r.get_json()
     attachment = r.get_json()
     assert attachment["filename"] == clean
 
+    (key,) = set(storage.keys()) - keys_before
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", key) and storage.read(key) == PDF
     new = everything() - files_before
-    assert len(new) == 1, new
-    stored = new.pop()
-    assert stored.parent == upload_root and re.fullmatch(r"[0-9a-f]{32}\.pdf", stored.name)
-    assert stored.read_bytes() == PDF
+    if storage_on_s3():
+        assert not new  # nothing at all on the local disk
+    else:
+        assert new == {upload_root / key}, new
     naive = os.path.normpath(os.path.join(upload_root, name.replace("\\", "/")))
     assert not os.path.exists(naive)  # where the name alone would have put it
 

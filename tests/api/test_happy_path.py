@@ -2,8 +2,12 @@
 through appraisal (with a return), and a decision through proposal, approval and issue."""
 import io
 
+import pytest
+
 from app.clock import today
 from tests.helpers import PDF, campaign_spec
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 
 def iso(d):

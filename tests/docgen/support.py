@@ -243,4 +243,8 @@ def scenario(world, *, launch_type="ke_hoach", strike=(STRUCK,), until="issued",
 def document(kind, item, name):
     """(bytes, file name, sha256 or None) as the API serves it."""
     db.session.refresh(item)
-    return documents.fetch(kind, item, name)
+    body, filename, sha = documents.fetch(kind, item, name)
+    if not isinstance(body, bytes):  # a kept final, opened to stream
+        with body.fileobj as fh:
+            body = fh.read()
+    return body, filename, sha

@@ -2,18 +2,18 @@
 drafts are made on demand and never kept. Through the API."""
 import hashlib
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from app.extensions import db
 from app.models import Decision, Plan, StoredDocument
-from app.services import outbox, workflow
+from app.services import outbox, storage, workflow
 from tests import helpers
 from tests.docgen.support import open_docx, scenario, signed_plan, texts
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -88,8 +88,7 @@ def test_finals_are_kept_hashed_and_served_byte_for_byte(world, api):
 
     # the kept bytes on disk are exactly what was hashed
     row = stored("decision", decision.id, "decision")[0]
-    on_disk = Path(current_app.config["UPLOAD_FOLDER"], row.storage_key).read_bytes()
-    assert on_disk == first.data and row.sha256 == sha
+    assert storage.read(row.storage_key) == first.data and row.sha256 == sha
 
     plan_docs = listing(appraiser, "plan", s.plan.id)
     plan_file = download(appraiser, "plan", s.plan.id, "plan")
@@ -162,7 +161,7 @@ def test_a_plan_signed_again_gets_a_new_number_and_paper(world, api):
     plan = signed_plan(world, campaign)
     first = stored("plan", plan.id)
     assert len(first) == 1 and first[0].superseded_at is None and plan.number == 1
-    old_path = Path(current_app.config["UPLOAD_FOLDER"], first[0].storage_key)
+    old_key = first[0].storage_key
 
     appraiser, staff, head = api("appraiser"), api("staff_a"), api("head_a")
     assert appraiser.fire("plan", plan.id, "start_appraisal").status_code == 200
@@ -183,7 +182,7 @@ def test_a_plan_signed_again_gets_a_new_number_and_paper(world, api):
     old, new = rows
     assert old.superseded_at is not None and new.superseded_at is None
     assert old.sha256 != new.sha256 and old.storage_key != new.storage_key
-    assert old_path.exists()  # the superseded paper is kept
+    assert storage.exists(old_key)  # the superseded paper is kept
     docs = listing(staff, "plan", plan.id)
     assert docs["plan"]["final"] and docs["plan"]["sha256"] == new.sha256
     response = download(staff, "plan", plan.id, "plan")
@@ -198,8 +197,7 @@ def test_a_plan_signed_again_gets_a_new_number_and_paper(world, api):
 def test_a_failed_step_leaves_no_row_and_no_file(world, monkeypatch):
     s = scenario(world, until="approved")
     decision = s.decision
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "documents"
-    files_before = set(folder.iterdir())
+    files_before = set(storage.keys())
     rows_before = db.session.scalar(sa.select(sa.func.count(StoredDocument.id)))
     original = outbox.tell
     calls = []
@@ -216,7 +214,7 @@ def test_a_failed_step_leaves_no_row_and_no_file(world, monkeypatch):
         workflow.perform("decision", decision.id, world.users["clerk"], "issue",
                          version=decision.version)
     assert calls == ["issue"]  # the failure came after the documents were written
-    assert set(folder.iterdir()) == files_before
+    assert set(storage.keys()) == files_before
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(StoredDocument.id))) == rows_before
     assert not stored("decision", decision.id, "decision")
@@ -228,5 +226,5 @@ def test_a_failed_step_leaves_no_row_and_no_file(world, monkeypatch):
     monkeypatch.setattr(outbox, "tell", original)
     helpers.fire(world, "decision", decision, "clerk", "issue")
     assert decision.number == 1
-    assert len(set(folder.iterdir()) - files_before) == 2
+    assert len(set(storage.keys()) - files_before) == 2
     assert len(stored("decision", decision.id)) == 3

@@ -5,11 +5,10 @@ import docx
 import sqlalchemy as sa
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from flask import current_app
 
 from app.extensions import db
 from app.models import OutboxMessage, StoredDocument
-from app.services import decisions
+from app.services import decisions, storage
 from tests import helpers
 
 BASE = "http://tdkt.test"
@@ -59,9 +58,7 @@ def stored(kind, item_id, name) -> tuple[StoredDocument, bytes]:
     doc = db.session.scalars(sa.select(StoredDocument).where(
         StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
         StoredDocument.name == name, StoredDocument.superseded_at.is_(None))).one()
-    path = f"{current_app.config['UPLOAD_FOLDER']}/{doc.storage_key}"
-    with open(path, "rb") as fh:
-        return doc, fh.read()
+    return doc, storage.read(doc.storage_key)
 
 
 def _paragraphs(container):

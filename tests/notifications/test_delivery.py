@@ -3,12 +3,15 @@ subject and body, the item's link in both parts, the reason of a return, and the
 decision attached byte for byte."""
 import hashlib
 
+import pytest
 from markupsafe import escape
 
 from app.services import dossiers
 from tests import helpers
 from tests.notifications.conftest import deliver_all
 from tests.notifications.support import addr, decision_from, link, rows, stored
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 RETURN_REASON = "Thiếu số liệu mục 2 «Cải cách hành chính» & chỉ tiêu <99%> – đề nghị bổ sung"
 # A reason typed as one long paragraph: no line of the mail may exceed what SMTP carries.

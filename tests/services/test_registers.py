@@ -216,6 +216,7 @@ def test_the_registers_page_and_the_issue_form(client, world):
     assert client.get("/registers").status_code == 403
 
 
+@pytest.mark.storage
 def test_the_signed_scan_is_kept_with_its_hash_and_sent_with_the_decision(world, api):
     campaign = helpers.make_campaign(world)
     [decision] = _approved(world, campaign)

@@ -10,6 +10,8 @@ from app.services import dossiers, storage
 from app.services.errors import Invalid
 from tests import helpers
 
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
+
 
 def _zip(members):
     out = io.BytesIO()

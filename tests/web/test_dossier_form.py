@@ -2,10 +2,14 @@
 shown beside their fields, nominees and papers edited in place, papers opened safely."""
 import io
 
+import pytest
+
 from app.extensions import db
 from app.models import Dossier
 from tests import helpers
 from tests.web.test_views import csrf_of, login
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 COUNCIL = {"summary": "Hoàn thành vượt mức", "council_meeting_date": "20/11/2026",
            "council_members_total": "9", "council_members_present": "8",

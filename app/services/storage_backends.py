@@ -1,0 +1,207 @@
+"""The two places files are kept: a local folder, or an S3-compatible bucket (boto3).
+
+Both offer the same few operations; app/services/storage.py chooses one from the
+configuration and is the only caller. Reads for downloads hash while they copy, so the
+caller can refuse a changed file before sending a byte, without holding it in memory.
+"""
+import base64
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 256 * 1024
+# A download is spooled to disk past this size: only small files stay in memory.
+SPOOL_IN_MEMORY = 1024 * 1024
+
+
+class Backend(Protocol):
+    presigns: bool
+
+    def write_new(self, key: str, data: bytes, sha256: str) -> None: ...
+    def read(self, key: str) -> bytes: ...
+    def open_hashed(self, key: str) -> tuple[BinaryIO, int, str]: ...
+    def exists(self, key: str) -> bool: ...
+    def keys(self) -> list[str]: ...
+    def remove(self, key: str) -> None: ...
+    def ping(self) -> None: ...
+
+
+def _sha256_of(fh) -> str:
+    digest = hashlib.sha256()
+    while chunk := fh.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+class LocalBackend:
+    """Files under one folder (the embedded default: instance/uploads)."""
+
+    presigns = False
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def __repr__(self):
+        return f"LocalBackend({str(self.root)!r})"
+
+    def path_of(self, key: str) -> Path:
+        root = self.root.resolve()
+        path = (root / key).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"storage key outside the folder: {key!r}")
+        return path
+
+    def write_new(self, key, data, sha256):
+        path = self.path_of(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as fh:  # never over an existing file
+            fh.write(data)
+
+    def read(self, key):
+        return self.path_of(key).read_bytes()
+
+    def open_hashed(self, key):
+        # Hash first, then hand out a fresh handle: the file is written once, never changed.
+        path = self.path_of(key)
+        with open(path, "rb") as fh:
+            sha = _sha256_of(fh)
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the response that streams it
+        return fh, os.fstat(fh.fileno()).st_size, sha
+
+    def exists(self, key):
+        return self.path_of(key).is_file()
+
+    def keys(self):
+        if not self.root.exists():
+            return []
+        return [p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()]
+
+    def remove(self, key):
+        try:
+            os.remove(self.path_of(key))
+        except FileNotFoundError:
+            pass
+
+    def ping(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise PermissionError(f"{self.root} is not writable")
+
+
+class S3Backend:
+    """Objects in one bucket under a prefix, on AWS S3 or a compatible server (MinIO).
+
+    Each object carries its SHA-256 twice: as S3's own checksum (the server refuses an
+    upload that arrives changed) and as metadata, read back when downloads are presigned.
+    """
+
+    presigns = True
+
+    def __init__(self, bucket, prefix="", *, endpoint_url=None, region=None, access_key=None,
+                 secret_key=None, presign_seconds=300):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket, self.prefix = bucket, prefix
+        self.presign_seconds = int(presign_seconds)
+        session = boto3.session.Session()
+        self.client = session.client(
+            "s3", endpoint_url=endpoint_url or None, region_name=region or None,
+            aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None,
+            # Path-style addressing: what MinIO and other self-hosted servers answer.
+            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
+                          s3={"addressing_style": "path" if endpoint_url else "auto"},
+                          max_pool_connections=20))
+
+    def __repr__(self):
+        return f"S3Backend(s3://{self.bucket}/{self.prefix})"
+
+    def _name(self, key):
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _missing(self, error) -> bool:
+        return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+    def write_new(self, key, data, sha256):
+        from botocore.exceptions import ClientError
+
+        try:
+            # If-None-Match: never over an existing object (S3 and MinIO honour it).
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._name(key), Body=data, IfNoneMatch="*",
+                ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256)).decode("ascii"),
+                Metadata={"sha256": sha256})
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "PreconditionFailed":
+                raise FileExistsError(key) from error
+            raise
+
+    def read(self, key):
+        from botocore.exceptions import ClientError
+
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"]
+        except ClientError as error:
+            if self._missing(error):
+                raise FileNotFoundError(key) from error
+            raise
+        with body:
+            return body.read()
+
+    def open_hashed(self, key):
+        from botocore.exceptions import ClientError
+
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"]
+        except ClientError as error:
+            if self._missing(error):
+                raise FileNotFoundError(key) from error
+            raise
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+        digest, size = hashlib.sha256(), 0
+        with body:
+            for chunk in body.iter_chunks(CHUNK):
+                digest.update(chunk)
+                spool.write(chunk)
+                size += len(chunk)
+        spool.seek(0)
+        return spool, size, digest.hexdigest()
+
+    def recorded_sha256(self, key) -> str | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except ClientError as error:
+            if self._missing(error):
+                raise FileNotFoundError(key) from error
+            raise
+        return head.get("Metadata", {}).get("sha256")
+
+    def presigned_url(self, key, disposition, content_type) -> str:
+        return self.client.generate_presigned_url(
+            "get_object", ExpiresIn=self.presign_seconds,
+            Params={"Bucket": self.bucket, "Key": self._name(key),
+                    "ResponseContentDisposition": disposition,
+                    "ResponseContentType": content_type})
+
+    def exists(self, key):
+        try:
+            self.recorded_sha256(key)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def keys(self):
+        start = f"{self.prefix}/" if self.prefix else ""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=start)
+        return [obj["Key"][len(start):] for page in pages for obj in page.get("Contents", [])]
+
+    def remove(self, key):
+        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def ping(self):
+        self.client.head_bucket(Bucket=self.bucket)
