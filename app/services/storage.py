@@ -159,3 +159,13 @@ def remove(key: str):
         os.remove(path_of(key))
     except FileNotFoundError:
         pass
+
+
+def check() -> None:
+    """For /readyz: the store is there and takes a write (a few bytes, removed at once).
+    Raises OSError when it does not."""
+    import tempfile  # here, so that this check stays one block at the end of the module
+
+    with tempfile.NamedTemporaryFile(dir=_root(), prefix=".readyz-") as probe:
+        probe.write(b"ok")
+        probe.flush()

@@ -1,0 +1,55 @@
+"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py wsgi:app` (deploy/systemd/tdkt-web.service
+runs exactly this; the repository's top-level gunicorn.conf.py reads this file).
+
+- Sync workers, several per server (GUNICORN_WORKERS, 2 by default; 2 × cores + 1 at most):
+  a request is short SQL and, for documents, CPU; nginx buffers slow clients.
+- Not preloaded: each worker builds the app after the fork, so no database connection,
+  engine or delivery thread is shared between processes, and `systemctl reload` (HUP)
+  brings new code in.
+- Workers are recycled after GUNICORN_MAX_REQUESTS requests (with jitter, so they do not
+  all restart at once): memory taken by a large document is given back.
+- GUNICORN_TIMEOUT (120 s): issuing a decision with 2,000 certificates takes seconds, not
+  minutes; nginx waits a little longer than this (deploy/nginx/tdkt.conf).
+- PROMETHEUS_MULTIPROC_DIR: every worker's metrics are kept as files there and summed at
+  each scrape; emptied when gunicorn starts, a dead worker marked so.
+"""
+import os
+from pathlib import Path
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "sync"
+preload_app = False
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "500"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "50"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # issuing 2,000 certificates
+graceful_timeout = 30
+keepalive = 5  # nginx keeps upstream connections open (keepalive in the site)
+# X-Forwarded-Proto is believed only from these addresses (nginx on the same host).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# With LOG_FORMAT=json the application logs each request as one JSON line itself.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG",
+                           None if os.environ.get("LOG_FORMAT") == "json" else "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Temporary files of request bodies in memory, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def on_starting(server):
+    """Counts of a previous run would be added to this one's: start from an empty folder."""
+    if _METRICS_DIR:
+        folder = Path(_METRICS_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    """A worker that ended (recycled, killed): its live gauges stop counting."""
+    if _METRICS_DIR:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
