@@ -43,8 +43,10 @@ def request_id() -> str:
 
 
 def _user_id():
-    # Only a user already loaded by this request: logging never costs a query.
-    return getattr(g.get("_login_user"), "id", None)
+    """The id of the user this request has loaded, read without loading anything: after a
+    commit the row is expired, and reading ``.id`` would cost a query per request."""
+    user = g.get("_login_user")
+    return vars(user).get("id") if user is not None and hasattr(user, "__dict__") else None
 
 
 # -- logs ------------------------------------------------------------------------------------
