@@ -28,10 +28,19 @@ keepalive = 5  # nginx keeps upstream connections open (keepalive in the site)
 # X-Forwarded-Proto is believed only from these addresses (nginx on the same host).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # With LOG_FORMAT=json the application logs each request as one JSON line itself.
+# (GUNICORN_ACCESS_LOG empty: no access log.)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG",
-                           None if os.environ.get("LOG_FORMAT") == "json" else "-")
+                           "" if os.environ.get("LOG_FORMAT") == "json" else "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's control socket (`gunicornc`): in the unit's runtime folder (/run/tdkt), never
+# in a home folder (the unit protects /home); off when neither is given, so that several
+# gunicorns on one machine (tests, benchmarks) do not share one.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or (
+    os.path.join(os.environ["RUNTIME_DIRECTORY"], "gunicorn.ctl")
+    if os.environ.get("RUNTIME_DIRECTORY") else "gunicorn.ctl")
+control_socket_disable = not (os.environ.get("GUNICORN_CONTROL_SOCKET")
+                              or os.environ.get("RUNTIME_DIRECTORY"))
 # Temporary files of request bodies in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
