@@ -6,17 +6,16 @@ relay) and /metrics (Prometheus, only with METRICS_TOKEN).
 Like the other adapters, the routes parse, call one service and render.
 """
 import hmac
-import json
 import logging
 import re
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 
 from flask import Response, abort, current_app, g, has_request_context, jsonify, request
 
 from app import metrics
+from app.logs import JsonFormatter
 from app.services import health, outbox
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -61,29 +60,6 @@ class RequestContextFilter(logging.Filter):
             record.path = request.path
             record.user_id = _user_id()
         return True
-
-
-_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "user_id")
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, the request's fields when
-    there is one, and the exception's text when one is logged."""
-
-    def format(self, record):
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for field in _FIELDS:
-            value = getattr(record, field, None)
-            if value is not None:
-                entry[field] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def _configure_logging(app):

@@ -33,6 +33,25 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG",
                            "" if os.environ.get("LOG_FORMAT") == "json" else "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own lines as JSON too, so that the whole stream parses line by line; the
+    # root logger gets no handler here (the app adds its own).
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json",
+                     "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "app.logs.JsonFormatter"}},
+        "handlers": {"console": _json_handler, "error_console": _json_handler},
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"],
+                               "propagate": False, "qualname": "gunicorn.error"},
+            # the app logs each request itself, with its id, user and duration
+            "gunicorn.access": {"level": "WARNING", "handlers": ["console"],
+                                "propagate": False, "qualname": "gunicorn.access"},
+        },
+    }
 # gunicorn's control socket (`gunicornc`): in the unit's runtime folder (/run/tdkt), never
 # in a home folder (the unit protects /home); off when neither is given, so that several
 # gunicorns on one machine (tests, benchmarks) do not share one.

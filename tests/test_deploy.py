@@ -139,9 +139,11 @@ def test_the_units_run_the_real_commands():
 
 # -- gunicorn ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("conf", ["deploy/gunicorn.conf.py", "gunicorn.conf.py"])
-def test_gunicorn_config_loads(conf, tmp_path):
+@pytest.mark.parametrize("conf, log_format", [("deploy/gunicorn.conf.py", "json"),
+                                              ("gunicorn.conf.py", "plain")])
+def test_gunicorn_config_loads(conf, log_format, tmp_path):
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+           "LOG_FORMAT": log_format,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "GUNICORN_WORKERS": "3"}
     result = subprocess.run([str(VENV / "bin" / "gunicorn"), "--check-config", "-c", conf,
                              "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -151,6 +153,8 @@ def test_gunicorn_config_loads(conf, tmp_path):
     assert re.search(r"^workers\s+= 3$", printed.stdout, re.M)
     assert re.search(r"^child_exit\s+= <child_exit\(\)>$", printed.stdout, re.M)
     assert re.search(r"^preload_app\s+= False$", printed.stdout, re.M)
+    json_logs = "app.logs.JsonFormatter" in printed.stdout
+    assert json_logs == (log_format == "json")
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
