@@ -11,8 +11,9 @@ export FLASK_APP := wsgi.py
 
 # Debian packages the tests use: LibreOffice (DOCX → PDF) with metric-compatible fonts,
 # poppler (PDF → PNG), Chromium for the browser tests (driven by Playwright; its own browser
-# download does not work here). Installed once, when missing (CI machines run as root).
-SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium
+# download does not work here), nginx to check the deployment's site (`nginx -t`,
+# tests/test_deploy.py). Installed once, when missing (CI machines run as root).
+SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-postgres test-s3 install system-packages bench bench-scale clean
@@ -27,6 +28,7 @@ install: $(STAMP)
 
 system-packages:
 	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v chromium >/dev/null \
+	    && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
 	    && fc-list | grep -q "Liberation Serif"; then :; else \
 	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -16,6 +16,8 @@ def create_app(config=None, instance_path=None):
         template_folder=str(ROOT / "templates"),
     )
     configure(app, config)
+    trust_proxies(app)
+    register_observability(app)
     register_extensions(app)
     register_errors(app)
     register_guards(app)
@@ -36,6 +38,22 @@ def configure(app, config):
     if config:
         app.config.from_mapping(config)
     validate(app.config, app.instance_path)
+
+
+def trust_proxies(app):
+    """Behind nginx every request comes from 127.0.0.1: believe the proxy's headers, but
+    only as many hops as are configured (a client's own X-Forwarded-For is ignored)."""
+    hops = app.config["FORWARDED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def register_observability(app):
+    from app.observability import init_observability
+
+    init_observability(app)
 
 
 def register_extensions(app):

@@ -114,6 +114,15 @@ def from_environment(instance_path):
         "OUTBOX_POLL_SECONDS": _env_int("OUTBOX_POLL_SECONDS", 5),
         # Reminders (flask reminders send): items due within this many days
         "REMINDER_DAYS": _env_int("REMINDER_DAYS", 3),
+        # Operations: logs (plain text, or one JSON object per line), the token that opens
+        # /metrics (empty: no metrics endpoint), and how long /readyz waits for its checks.
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: their
+        # word is taken for the client's address (sign-in limits) and scheme. 0: none.
+        "FORWARDED_PROXIES": _env_int("FORWARDED_PROXIES", 0),
+        "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "plain").strip().lower(),
+        "LOG_LEVEL": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper(),
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        "READYZ_TIMEOUT_SECONDS": float(os.environ.get("READYZ_TIMEOUT_SECONDS") or 0.8),
         # OpenAPI document (flask-smorest)
         "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
         "API_VERSION": "v1",

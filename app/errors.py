@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.observability import request_id
 from app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,11 @@ def _keys_as_text(value):
 
 
 def error_response(status, code, message, details=None):
-    """The API's one error shape: {"error": {"code", "message", "details"}}."""
+    """The API's one error shape: {"error": {"code", "message", "details", "request_id"}};
+    the request id is the one in the logs and the X-Request-ID header."""
     response = jsonify({"error": {"code": code, "message": message,
-                                  "details": _keys_as_text(details or {})}})
+                                  "details": _keys_as_text(details or {}),
+                                  "request_id": request_id()}})
     response.status_code = status
     return response
 
@@ -134,7 +137,8 @@ def http_error(error: HTTPException):
 def _unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return http_error(error)
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s (request %s)", request.method, request.path,
+                  request_id())
     db.session.rollback()
     if is_api_request():
         return error_response(500, "internal_error",

@@ -1,7 +1,7 @@
 """JSON API v1: every action a user can take, described at GET /api/openapi.json.
 
 Views parse, call one service, and shape the answer; every error is
-{"error": {"code", "message", "details"}} and never a stack trace.
+{"error": {"code", "message", "details", "request_id"}} and never a stack trace.
 """
 from decimal import Decimal
 

@@ -73,6 +73,8 @@ class ErrorBody(Base):
     code = Str(required=True)
     message = Str(required=True)
     details = fields.Dict()
+    # the X-Request-ID of the answer, also in the server's logs: quote it when reporting
+    request_id = Str()
 
 
 class Error(Base):

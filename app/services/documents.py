@@ -2,10 +2,11 @@
 makes them final (numbered, hashed, never regenerated)."""
 import hashlib
 import secrets
+import time
 
 import sqlalchemy as sa
 
-from app import docgen
+from app import docgen, metrics
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import Nominee, StoredDocument, Unit, User
@@ -204,7 +205,11 @@ RENDERERS = {
 
 
 def render(kind, item, name, draft) -> bytes:
-    return RENDERERS[(kind, name)](item, context(kind, item, name, draft))
+    renderer, ctx = RENDERERS[(kind, name)], context(kind, item, name, draft)
+    started = time.perf_counter()
+    data = renderer(item, ctx)
+    metrics.rendered(kind, name, time.perf_counter() - started)
+    return data
 
 
 def filename(kind, item, name, draft) -> str:

@@ -421,3 +421,20 @@ def resend(message_id, by=None):
         row.created_at = now_utc()
         row.claimed_by = row.claimed_at = None
     return row
+
+
+_UNSENT = ("pending", "sending")
+
+
+def gauges() -> tuple[int, float, int]:
+    """For the metrics scrape: mail not yet sent, the age in seconds of its oldest row (0
+    when none), and mail failed for good. One aggregate statement over the rows the status
+    index selects (sent and in-app rows, the bulk of the table, are not read)."""
+    unsent = OutboxMessage.status.in_(_UNSENT)
+    depth, oldest, failed = db.session.execute(
+        sa.select(sa.func.count().filter(unsent),
+                  sa.func.min(OutboxMessage.created_at).filter(unsent),
+                  sa.func.count().filter(OutboxMessage.status == "failed"))
+        .where(OutboxMessage.status.in_((*_UNSENT, "failed")))).one()
+    age = max((now_utc() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return depth or 0, age, failed or 0

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
+from app import metrics
 from app.clock import now_utc
 from app.extensions import db
 from app.models import WorkflowEvent
@@ -23,7 +24,7 @@ from app.services import documents, outbox, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.paging import paginate
 from app.services.permissions import acting_role, refusal, step_refusal, visible
-from app.services.tx import transaction
+from app.services.tx import on_commit, transaction
 from workflows import Edit, Process, StepRefused
 
 # An effect: fn(item, user, role, comment, params, facts), carried out after the state moves
@@ -171,6 +172,7 @@ def _advance(kind: Kind, item, trigger, facts, user, role, comment, params=None)
         taken = {k: v for k, v in (params or {}).items() if k in step.inputs}
         kind.effects[step.effect](item, user, role, comment, taken, facts)
     kept = documents.keep_final(kind.name, item, step)
+    on_commit(lambda: metrics.step_done(kind.name, trigger))  # counted only once it holds
     return _record(kind, item, user, role, step, from_state, comment, kept)
 
 

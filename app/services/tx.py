@@ -24,8 +24,14 @@ def on_rollback(undo):
     g.setdefault("tx_undo", []).append(undo)
 
 
+def on_commit(done):
+    """Run ``done`` once the transaction has committed (counting what really happened)."""
+    g.setdefault("tx_done", []).append(done)
+
+
 def _rollback():
     db.session.rollback()
+    g.pop("tx_done", None)
     for undo in reversed(g.pop("tx_undo", [])):
         undo()
 
@@ -62,3 +68,5 @@ def transaction(keep_loaded=False):
     except BaseException:
         _rollback()
         raise
+    for done in g.pop("tx_done", []):
+        done()

@@ -1,5 +1,5 @@
 """Bad input through the API: every refusal is a clear 4xx JSON error
-{"error": {"code", "message", "details"}} (never a 500, an HTML page or a stack trace),
+{"error": {"code", "message", "details", "request_id"}} (never a 500, an HTML page or a stack trace),
 and a refused request changes nothing: not the item's state, version or content, not
 the audit trail, not the outbox, not the uploaded files."""
 import io
@@ -54,7 +54,7 @@ def error_of(r, status, code=None):
     body = r.get_json()
     assert list(body) == ["error"], body
     error = body["error"]
-    assert set(error) == {"code", "message", "details"}, error
+    assert set(error) == {"code", "message", "details", "request_id"}, error
     assert isinstance(error["message"], str) and error["message"].strip(), error
     assert isinstance(error["details"], dict), error
     if code is not None:

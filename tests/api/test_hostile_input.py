@@ -11,7 +11,7 @@ from tests import helpers
 def _error(r, status):
     assert r.status_code == status, (r.status_code, r.data[:300])
     body = r.get_json()["error"]
-    assert set(body) == {"code", "message", "details"}
+    assert set(body) == {"code", "message", "details", "request_id"}
     return body
 
 

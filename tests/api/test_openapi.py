@@ -103,7 +103,8 @@ def test_every_documented_operation_answers_without_a_server_error(client, api, 
                 assert body["error"]["code"] == "not_found" and body["error"]["message"] != (
                     "Không tìm thấy địa chỉ yêu cầu."), (method, url)
             if r.status_code >= 400:
-                assert set(r.get_json()["error"]) == {"code", "message", "details"}
+                assert set(r.get_json()["error"]) == {"code", "message", "details", "request_id"}
+                assert r.get_json()["error"]["request_id"] == r.headers["X-Request-ID"]
             r.close()
             db.session.rollback()
     assert seen >= 40

@@ -1,0 +1,83 @@
+"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py wsgi:app` (deploy/systemd/tdkt-web.service
+runs exactly this; the repository's top-level gunicorn.conf.py reads this file).
+
+- Sync workers, several per server (GUNICORN_WORKERS, 2 by default; 2 × cores + 1 at most):
+  a request is short SQL and, for documents, CPU; nginx buffers slow clients.
+- Not preloaded: each worker builds the app after the fork, so no database connection,
+  engine or delivery thread is shared between processes, and `systemctl reload` (HUP)
+  brings new code in.
+- Workers are recycled after GUNICORN_MAX_REQUESTS requests (with jitter, so they do not
+  all restart at once): memory taken by a large document is given back.
+- GUNICORN_TIMEOUT (120 s): issuing a decision with 2,000 certificates takes seconds, not
+  minutes; nginx waits a little longer than this (deploy/nginx/tdkt.conf).
+- PROMETHEUS_MULTIPROC_DIR: every worker's metrics are kept as files there and summed at
+  each scrape; emptied when gunicorn starts, a dead worker marked so.
+"""
+import os
+from pathlib import Path
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "sync"
+preload_app = False
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "500"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "50"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # issuing 2,000 certificates
+graceful_timeout = 30
+keepalive = 5  # nginx keeps upstream connections open (keepalive in the site)
+# X-Forwarded-Proto is believed only from these addresses (nginx on the same host).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# With LOG_FORMAT=json the application logs each request as one JSON line itself.
+# (GUNICORN_ACCESS_LOG empty: no access log.)
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG",
+                           "" if os.environ.get("LOG_FORMAT") == "json" else "-") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+if os.environ.get("LOG_FORMAT") == "json":
+    # gunicorn's own lines as JSON too, so that the whole stream parses line by line; the
+    # root logger gets no handler here (the app adds its own).
+    _json_handler = {"class": "logging.StreamHandler", "formatter": "json",
+                     "stream": "ext://sys.stderr"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "app.logs.JsonFormatter"}},
+        "handlers": {"console": _json_handler, "error_console": _json_handler},
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"],
+                               "propagate": False, "qualname": "gunicorn.error"},
+            # the app logs each request itself, with its id, user and duration
+            "gunicorn.access": {"level": "WARNING", "handlers": ["console"],
+                                "propagate": False, "qualname": "gunicorn.access"},
+        },
+    }
+# gunicorn's control socket (`gunicornc`): in the unit's runtime folder (/run/tdkt), never
+# in a home folder (the unit protects /home); off when neither is given, so that several
+# gunicorns on one machine (tests, benchmarks) do not share one.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or (
+    os.path.join(os.environ["RUNTIME_DIRECTORY"], "gunicorn.ctl")
+    if os.environ.get("RUNTIME_DIRECTORY") else "gunicorn.ctl")
+control_socket_disable = not (os.environ.get("GUNICORN_CONTROL_SOCKET")
+                              or os.environ.get("RUNTIME_DIRECTORY"))
+# Temporary files of request bodies in memory, not on a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def on_starting(server):
+    """Counts of a previous run would be added to this one's: start from an empty folder."""
+    if _METRICS_DIR:
+        folder = Path(_METRICS_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    """A worker that ended (recycled, killed): its live gauges stop counting."""
+    if _METRICS_DIR:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
