@@ -38,10 +38,17 @@ class UtcDateTime(fields.DateTime):
 
 
 class Upload(fields.Raw):
-    """A file part of a multipart body."""
+    """A file part of a multipart body (a plain text field of that name is bad input)."""
+
+    default_error_messages = {"not_file": "Phải là một tệp đính kèm (phần tệp của biểu mẫu)."}
 
     def __init__(self, **kwargs):
         super().__init__(metadata={"type": "string", "format": "binary"}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not hasattr(value, "stream"):
+            raise self.make_error("not_file")
+        return value
 
 
 NonEmpty = validate.Length(min=1)

@@ -692,6 +692,8 @@ def test_a_file_of_the_wrong_type_is_422_and_leaves_no_file(api, syt, name, data
 @pytest.mark.storage
 @pytest.mark.parametrize("data,code,field", [
     ({"kind": "to_trinh"}, "validation_error", "file"),
+    # the file's name sent as a text field, not as a file part
+    ({"kind": "to_trinh", "file": "a.pdf"}, "validation_error", "file"),
     ({"file": (io.BytesIO(PDF), "a.pdf")}, "validation_error", "kind"),
     ({"kind": "virus", "file": (io.BytesIO(PDF), "a.pdf")}, "unknown_kind", "kind"),
     ({"kind": "to_trinh", "nominee_id": "mot", "file": (io.BytesIO(PDF), "a.pdf")},
