@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from app.clock import now_utc
 from app.extensions import db
 from app.models import WorkflowEvent
-from app.services import documents, outbox, validation
+from app.services import audit_chain, documents, outbox, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.paging import paginate
 from app.services.permissions import acting_role, refusal, step_refusal, visible
@@ -147,6 +147,7 @@ def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha
         snapshot=snap,
         created_at=now_utc(),
     )
+    audit_chain.chain_event(event, item)  # the item is held under its lock or version check
     db.session.add(event)
     if step.notify:
         db.session.flush()  # its messages name the event; silent ones insert in one batch
