@@ -127,8 +127,9 @@ def _sign(plan, user, role, comment, params):
 
 def _stamp_submission(plan, user, role, comment, params):
     plan.submitted_at = now_utc()
-    deadline = db.session.scalar(
-        sa.select(Campaign.plan_deadline).where(Campaign.id == plan.campaign_id))
+    with db.session.no_autoflush:  # the plan is saved once, with its audit chain's head
+        deadline = db.session.scalar(
+            sa.select(Campaign.plan_deadline).where(Campaign.id == plan.campaign_id))
     plan.late = is_late(DeadlineFacts(today=today(), deadline=deadline))
 
 

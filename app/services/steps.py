@@ -130,9 +130,21 @@ def snapshot(kind: Kind, item) -> dict:
     return json.loads(_canonical(kind.snapshot(item)))
 
 
+def _content(kind: Kind, item) -> dict:
+    """The item's snapshot at a step, read without flushing the item itself, so that its
+    one UPDATE also carries the new head of its audit chain (not a second UPDATE). Whatever
+    else the step changed is flushed first: the snapshot's loads see every other row as
+    the step left it."""
+    session = db.session
+    if any(obj is not item for obj in (*session.new, *session.deleted, *session.dirty)):
+        session.flush()
+    with session.no_autoflush:
+        return snapshot(kind, item)
+
+
 def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha256=None):
     """Write the audit event and the outbox rows of one step (same transaction)."""
-    snap = snapshot(kind, item)
+    snap = _content(kind, item)
     event = WorkflowEvent(
         item_type=kind.name,
         item_id=item.id,
