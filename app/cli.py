@@ -1,6 +1,6 @@
 """Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
 `flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`,
-`flask storage migrate`."""
+`flask storage migrate`, `flask audit verify`, `flask backup create|restore`."""
 import sys
 
 import click
@@ -19,6 +19,8 @@ reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron)."
 registers = AppGroup("registers", help="Sổ đăng ký văn bản: where each register stands.")
 reference = AppGroup("reference", help="Reference data (legal bases, award forms, …).")
 storage = AppGroup("storage", help="Where files are kept (local folder or S3).")
+audit = AppGroup("audit", help="The tamper-evident record: hash chains of events and numbers.")
+backup = AppGroup("backup", help="Back up and restore the database and every stored file.")
 
 
 def _fail(error: ServiceError):
@@ -237,7 +239,57 @@ def storage_migrate(source):
         sys.exit(1)
 
 
+@audit.command("verify")
+def audit_verify():
+    """Walk every item's chain of events and every register's chain of numbers; name the
+    first broken link of each (exit 1), or say they are intact."""
+    from app.services.audit_chain import verify
+
+    report = verify()
+    for b in report.breaks:
+        where = f"event/entry {b.row_id}" if b.row_id is not None else "head"
+        click.echo(f"BROKEN {b.chain} at {where}: {b.problem}; expected {b.expected}, "
+                   f"found {b.found}")
+    if not report.intact:
+        click.echo(f"{len(report.breaks)} of {report.chains} chains broken "
+                   f"({report.links} links read).", err=True)
+        sys.exit(1)
+    click.echo(f"all {report.chains} chains intact ({report.links} links).")
+
+
+@backup.command("create")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_create(directory):
+    """Write a consistent copy of the database and of every stored file to DIRECTORY (new or
+    empty), with a manifest of their SHA-256."""
+    from app.services.backup import create
+
+    try:
+        manifest = create(directory)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Backup written to {directory}: {manifest['db']['kind']} database "
+               f"({manifest['db']['size']} bytes), {len(manifest['files'])} files, "
+               f"revision {manifest['alembic_revision']}.")
+
+
+@backup.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already holds data")
+def backup_restore(directory, force):
+    """Check DIRECTORY's manifest, bring its database and files back into this installation,
+    and check every hash again."""
+    from app.services.backup import restore
+
+    try:
+        result = restore(directory, force=force)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Restored from {directory}: database and {result['files']} files, "
+               f"every hash checked.")
+
+
 def register(app: Flask):
     for group in (seed, users, units, workflow, notifications, reminders, registers, reference,
-                  storage):
+                  storage, audit, backup):
         app.cli.add_command(group)

@@ -28,6 +28,9 @@ class WorkflowEvent(db.Model):
     # The content itself, so a resubmission can be compared with what was seen before.
     snapshot: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+    # The item's hash chain: this event's content with the previous link, and that link.
+    record_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    prev_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     actor: Mapped[User | None] = relationship(lazy="joined")
 
@@ -92,6 +95,8 @@ class NumberRegister(db.Model):
     # numbers up to it were given outside the app, so only those above it can be gaps.
     base_number: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
                                              server_default="0")
+    # The hash of the last entry given from it: the head of the register's chain.
+    head_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class RegisterEntry(db.Model):
@@ -109,6 +114,9 @@ class RegisterEntry(db.Model):
     entered: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+    # The register's hash chain (app/services/audit_chain.py).
+    entry_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    prev_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class RegisterChange(db.Model):

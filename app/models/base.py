@@ -25,6 +25,9 @@ class WorkflowItemMixin(TimestampMixin):
     state: Mapped[str] = mapped_column(sa.String(32), nullable=False, index=True)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
     state_changed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+    # The hash of the item's last audit event: the head of its chain (app/services/
+    # audit_chain.py), so even a removed last event shows.
+    audit_head: Mapped[str | None] = mapped_column(sa.String(64))
 
     @declared_attr.directive
     def __mapper_args__(cls):

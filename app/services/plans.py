@@ -162,8 +162,9 @@ def _sign(plan, user, role, comment, params, facts):
 def _stamp_submission(plan, user, role, comment, params, facts):
     plan.submitted_at = now_utc()
     if facts is None:
-        facts = DeadlineFacts(today=today(), deadline=db.session.scalar(
-            sa.select(Campaign.plan_deadline).where(Campaign.id == plan.campaign_id)))
+        with db.session.no_autoflush:  # the plan is saved once, with its audit chain's head
+            facts = DeadlineFacts(today=today(), deadline=db.session.scalar(
+                sa.select(Campaign.plan_deadline).where(Campaign.id == plan.campaign_id)))
     plan.late = is_late(facts)
 
 

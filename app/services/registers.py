@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import NumberRegister, RegisterChange, RegisterEntry, Unit
-from app.services import validation
+from app.services import audit_chain, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.tx import transaction
 
@@ -44,21 +44,25 @@ def _open(issuer_unit_id, doc_type, year) -> int:
         return db.session.scalar(query)
 
 
-def _record(register_id, number, item, user, entered, doc_type, year):
-    """Write the number's entry; the unique constraint refuses a number given twice (an
-    entered one at once, in a savepoint; a next one cannot clash: it is above them all)."""
+def _record(register_id, number, item, user, entered, doc_type, year, head):
+    """Write the number's entry, linked to the register's chain at ``head`` (read under the
+    register's row lock); the unique constraint refuses a number given twice (an entered
+    one at once, in a savepoint; a next one cannot clash: it is above them all)."""
     item_type, item_id = item or (None, None)
     entry = RegisterEntry(register_id=register_id, number=number, item_type=item_type,
                           item_id=item_id, entered=entered,
                           user_id=user.id if user is not None else None, created_at=now_utc())
+    head = audit_chain.chain_entry(entry, head)
     if not entered:
         db.session.add(entry)
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-    except IntegrityError:
-        raise taken(number, doc_type, year) from None
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(entry)
+        except IntegrityError:
+            raise taken(number, doc_type, year) from None
+    db.session.execute(sa.update(NumberRegister).where(NumberRegister.id == register_id)
+                       .values(head_sha256=head).execution_options(synchronize_session=False))
 
 
 def taken(number, doc_type, year) -> Conflict:
@@ -94,22 +98,24 @@ def take_number(issuer_unit_id: int, doc_type: str, year: int, *, item=None, use
     register_id = _open(issuer_unit_id, doc_type, year)
     with db.session.no_autoflush:  # the caller's item is saved once, at its own flush
         if wanted is None:
-            number = db.session.execute(
+            number, head = db.session.execute(
                 sa.update(NumberRegister).where(NumberRegister.id == register_id)
                 .values(last_number=NumberRegister.last_number + 1)
-                .returning(NumberRegister.last_number)
-                .execution_options(synchronize_session=False)).scalar_one()
+                .returning(NumberRegister.last_number, NumberRegister.head_sha256)
+                .execution_options(synchronize_session=False)).one()
         else:
             number = wanted
             if db.session.scalar(sa.select(RegisterEntry.id).where(
                     RegisterEntry.register_id == register_id, RegisterEntry.number == number)):
                 raise taken(number, doc_type, year)
-            db.session.execute(
+            head = db.session.execute(
                 sa.update(NumberRegister).where(NumberRegister.id == register_id)
                 .values(last_number=sa.case((NumberRegister.last_number < number, number),
                                             else_=NumberRegister.last_number))
-                .execution_options(synchronize_session=False))
-    _record(register_id, number, item, user, wanted is not None, doc_type, year)
+                .returning(NumberRegister.head_sha256)
+                .execution_options(synchronize_session=False)).scalar_one()
+        # the register's row is locked by the UPDATE: its head is this entry's to follow
+        _record(register_id, number, item, user, wanted is not None, doc_type, year, head)
     return number
 
 

@@ -20,7 +20,7 @@ from app import metrics
 from app.clock import now_utc
 from app.extensions import db
 from app.models import WorkflowEvent
-from app.services import documents, outbox, validation
+from app.services import audit_chain, documents, outbox, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.paging import paginate
 from app.services.permissions import acting_role, refusal, step_refusal, visible
@@ -135,9 +135,21 @@ def snapshot(kind: Kind, item) -> dict:
     return json.loads(_canonical(kind.snapshot(item)))
 
 
+def _content(kind: Kind, item) -> dict:
+    """The item's snapshot at a step, read without flushing the item itself, so that its
+    one UPDATE also carries the new head of its audit chain (not a second UPDATE). Whatever
+    else the step changed is flushed first: the snapshot's loads see every other row as
+    the step left it."""
+    session = db.session
+    if any(obj is not item for obj in (*session.new, *session.deleted, *session.dirty)):
+        session.flush()
+    with session.no_autoflush:
+        return snapshot(kind, item)
+
+
 def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha256=None):
     """Write the audit event and the outbox rows of one step (same transaction)."""
-    snap = snapshot(kind, item)
+    snap = _content(kind, item)
     event = WorkflowEvent(
         item_type=kind.name,
         item_id=item.id,
@@ -152,6 +164,7 @@ def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha
         snapshot=snap,
         created_at=now_utc(),
     )
+    audit_chain.chain_event(event, item)  # the item is held under its lock or version check
     db.session.add(event)
     if step.notify:
         db.session.flush()  # its messages name the event; silent ones insert in one batch
