@@ -149,7 +149,11 @@ VERDICTS = ("accepted", "declined")
 
 class Nominee(db.Model):
     __tablename__ = "nominees"
-    __table_args__ = (sa.Index("ix_nominees_campaign_id_identity_key", "campaign_id", "identity_key"),)
+    __table_args__ = (
+        sa.Index("ix_nominees_campaign_id_identity_key", "campaign_id", "identity_key"),
+        # the appraisal looks for the same subject in other campaigns of the year
+        sa.Index("ix_nominees_identity_key", "identity_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(
@@ -164,6 +168,10 @@ class Nominee(db.Model):
     position_title: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     organisation: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     identity_key: Mapped[str] = mapped_column(sa.String(600), nullable=False)
+    # The name without diacritics, lower case (app/services/names.py): copied into the
+    # award history when the decision is issued, where search needs it.
+    search_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="",
+                                            server_default="")
     award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), nullable=False)
     achievement_summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     votes_for: Mapped[int | None] = mapped_column(sa.Integer)
