@@ -130,11 +130,14 @@ def history(user, record_id):
                                      visible(user, AwardRecord))).first()
     if anchor is None:
         raise NotFound("Không tìm thấy khen thưởng.")
-    same = sa.or_(AwardRecord.identity_key == anchor.identity_key,
-                  sa.and_(AwardRecord.source == "import",
-                          AwardRecord.search_key == anchor.search_key,
-                          AwardRecord.subject_kind == anchor.subject_kind,
-                          AwardRecord.organisation == anchor.organisation))
+    # An import may spell the name without its diacritics: matched on the search key
+    # (both ways: from the import to the system's records and back).
+    typed_in = sa.and_(AwardRecord.search_key == anchor.search_key,
+                       AwardRecord.subject_kind == anchor.subject_kind,
+                       AwardRecord.organisation == anchor.organisation)
+    if anchor.source != "import":
+        typed_in = sa.and_(typed_in, AwardRecord.source == "import")
+    same = sa.or_(AwardRecord.identity_key == anchor.identity_key, typed_in)
     rows = db.session.execute(
         sa.select(AwardRecord, Campaign.title)
         .outerjoin(Campaign, Campaign.id == AwardRecord.campaign_id)
@@ -181,14 +184,14 @@ def for_dossier(user, dossier) -> dict:
         return {}
     keys = {n.identity_key for n in nominees}
     own = [n.id for n in nominees]
-    year = dossier.campaign.period_end.year
+    year = dossier.campaign.period_end.year  # the year its awards would be decided
     awards = (
         sa.select(sa.literal("award").label("what"), AwardRecord.identity_key,
                   AwardForm.code.label("form_code"), AwardRecord.form_name,
                   AwardRecord.year, AwardRecord.decision_number, AwardRecord.decided_on,
                   AwardRecord.issuing_level, AwardRecord.unit_name,
                   AwardRecord.campaign_id, Campaign.title.label("campaign_title"),
-                  AwardRecord.id.label("ref_id"))
+                  Campaign.period_end, AwardRecord.id.label("ref_id"))
         .join(AwardForm, AwardForm.id == AwardRecord.award_form_id)
         .outerjoin(Campaign, Campaign.id == AwardRecord.campaign_id)
         .where(AwardRecord.identity_key.in_(keys), visible(user, AwardRecord),
@@ -199,7 +202,8 @@ def for_dossier(user, dossier) -> dict:
                   sa.literal(year).label("year"), sa.literal(None, sa.String).label("n"),
                   sa.literal(None, sa.Date).label("d"), sa.literal("", sa.String).label("l"),
                   Unit.name.label("unit_name"), Nominee.campaign_id,
-                  Campaign.title.label("campaign_title"), Nominee.dossier_id.label("ref_id"))
+                  Campaign.title.label("campaign_title"), Campaign.period_end,
+                  Nominee.dossier_id.label("ref_id"))
         .join(Dossier, Dossier.id == Nominee.dossier_id)
         .join(Campaign, Campaign.id == Dossier.campaign_id)
         .join(Unit, Unit.id == Dossier.unit_id)
@@ -226,7 +230,10 @@ def for_dossier(user, dossier) -> dict:
                     "campaign_title": r.campaign_title, "record_id": r.ref_id})
                 if r.form_code != code:
                     continue
-                if r.year == year or r.campaign_id == dossier.campaign_id:
+                # the same year: of the decision, or of the campaign it answered (a
+                # campaign ending in January is decided in the year it ends)
+                if year in (r.year, r.period_end and r.period_end.year) or \
+                        r.campaign_id == dossier.campaign_id:
                     flags.append({
                         "code": "awarded_same_year",
                         "message": f"Đã được tặng {r.form_name} năm {r.year} (Quyết định số "
