@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.clock import today
 from app.extensions import db
 from app.models import AwardRecord, Dossier, Nominee
-from app.services import awards, dossiers
+from app.services import awards, dossiers, names
 from app.services.errors import NotFound
 from tests import helpers
 from tests.award_helpers import imported, issue
@@ -189,3 +189,40 @@ def test_the_rule_is_reference_data_with_its_source(world):
 def test_nothing_to_show_for_a_dossier_without_nominees(world, campaign):
     dossier = helpers.unit_item(Dossier, campaign, "SYT")
     assert awards.for_dossier(world.users["appraiser"], dossier) == {}
+
+
+def _migration():
+    import importlib.util
+    from pathlib import Path
+
+    path = next((Path(__file__).resolve().parents[2] / "migrations" / "versions")
+                .glob("b8e2d4f6a1c3_*.py"))
+    spec = importlib.util.spec_from_file_location("award_history_migration", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FIELDS = ("source", "nominee_id", "decision_id", "campaign_id", "subject_kind", "name", "title",
+          "position_title", "organisation", "identity_key", "search_key", "unit_id",
+          "unit_name", "award_form_id", "form_name", "decision_number", "decided_on", "year",
+          "issuer_name", "issuing_level", "achievement_summary", "money", "created_by_id")
+
+
+def test_the_migration_backfills_decisions_issued_before_as_the_issue_does(world):
+    """Decisions issued before the history existed: the data migration writes the same
+    records the issue effect writes now (and its frozen normaliser agrees with the app's)."""
+    campaign = helpers.make_campaign(world)
+    issue(world, campaign, [helpers.appraised_dossier(world, campaign)], struck=("Lê Thị Bích",))
+    written = [tuple(getattr(r, f) for f in FIELDS) for r in _records()]
+    db.session.execute(sa.delete(AwardRecord))
+    db.session.execute(sa.update(Nominee).values(search_key=""))
+    migration = _migration()
+    connection = db.session.connection()
+    migration._backfill_search_keys(connection)
+    migration._backfill_award_records(connection)
+    migration._backfill_award_records(connection)  # run twice: nothing written twice
+    db.session.commit()
+    assert [tuple(getattr(r, f) for f in FIELDS) for r in _records()] == written
+    for text in ("  Nguyễn   ĐỨC Ánh ", "Phòng Tổ chức cán bộ, Sở Y tế", "Ưng Thị Ơn"):
+        assert migration._search_key(text) == names.search_key(text)
