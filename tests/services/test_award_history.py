@@ -163,6 +163,26 @@ def test_the_appraisal_flags_the_same_form_proposed_twice_in_one_year(world):
                for f in bich["flags"])
 
 
+def test_the_same_form_proposed_by_two_campaigns_of_one_year_is_flagged_on_both(world):
+    first = helpers.make_campaign(world)
+    one = helpers.appraised_dossier(world, first)
+    second = helpers.make_campaign(world, title="Phong trào thi đua chuyển đổi số")
+    two = helpers.complete_dossier(world, second)
+    helpers.fire(world, "dossier", two, "staff_a", "submit")
+    for dossier, other in ((one, second), (two, first)):
+        found = awards.for_dossier(world.users["appraiser"], dossier)
+        for n in dossier.nominees:
+            [flag] = found[n.id]["flags"]
+            assert flag["code"] == "proposed_same_year", flag
+            assert f"phong trào «{other.title}»" in flag["message"]
+            assert found[n.id]["earlier_awards"] == []
+    # a dossier still in draft has proposed nobody yet; a declined nominee is not proposed
+    third = helpers.make_campaign(world, title="Phong trào thi đua nông thôn mới")
+    helpers.complete_dossier(world, third)
+    assert len(awards.for_dossier(world.users["appraiser"], one)[one.nominees[0].id][
+        "flags"]) == 1
+
+
 def test_the_appraisal_flags_a_form_received_too_recently(world):
     campaign = helpers.make_campaign(world)
     dossier = helpers.complete_dossier(world, campaign)
