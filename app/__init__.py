@@ -115,9 +115,13 @@ def _tune_sqlite(app, db):
     """WAL lets readers work while one writer commits; the busy timeout queues writers."""
     from sqlalchemy import event
 
+    from app.services.names import collate
+
     with app.app_context():
         @event.listens_for(db.engine, "connect")
         def _pragmas(dbapi_connection, _record):
+            # Names in Vietnamese alphabetical order (PostgreSQL: the ICU "vi-x-icu").
+            dbapi_connection.create_collation("vi", collate)
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             # WAL + NORMAL: a power cut may lose the last commits but never corrupts the file.

@@ -96,10 +96,31 @@ def main():
             print(f"draft {name:<13} median {app_s:6.2f} s over {args.runs} runs "
                   f"({size / 1024:,.0f} KiB); the same XML with lxml {lxml_s:.2f} s: "
                   f"{app_s / lxml_s:.1f}×")
+        history = _time_statements("INSERT INTO award_records")
         t0 = time.perf_counter()
         helpers.fire(world, "decision", decision, "clerk", "issue")
         print(f"issue (number, decide {len(decision.nominees) // 50 + 1} dossiers, keep decision "
-              f"and certificates, commit): {time.perf_counter() - t0:6.2f} s")
+              f"and certificates, commit): {time.perf_counter() - t0:6.2f} s; of which the "
+              f"award history's INSERT … SELECT ({len(history)} statement): "
+              f"{sum(history) * 1000:.0f} ms")
+
+
+def _time_statements(prefix):
+    """The seconds each statement starting with ``prefix`` took, as they run."""
+    from sqlalchemy import event
+
+    took, started = [], {}
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _before(conn, cursor, statement, *_):
+        started[id(cursor)] = time.perf_counter()
+
+    @event.listens_for(db.engine, "after_cursor_execute")
+    def _after(conn, cursor, statement, *_):
+        if statement.lstrip().startswith(prefix):
+            took.append(time.perf_counter() - started[id(cursor)])
+
+    return took
 
 
 if __name__ == "__main__":

@@ -160,6 +160,7 @@ def build(scale):
                     "kind": "CASE WHEN g = 1 THEN 'collective' ELSE 'individual' END",
                     "name": "'Người được đề nghị ' || d.id || '-' || g",
                     "identity_key": "'individual|' || d.id || '-' || g",
+                    "search_key": "'nguoi duoc de nghi ' || d.id || '-' || g",
                     "award_form_id": str(bkct), "votes_for": "8",
                     "verdict": "CASE WHEN d.state IN ('appraised', 'decided', 'in_proposal') "
                                "THEN 'accepted' END",

@@ -94,6 +94,7 @@ class DatabaseIntConverter(IntegerConverter):
 def init_api(app):
     from app.api import (
         auth,
+        awards,
         campaigns,
         decisions,
         dossiers,
@@ -115,6 +116,6 @@ def init_api(app):
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
-                   notifications):
+                   notifications, awards):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

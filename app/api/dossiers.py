@@ -22,7 +22,7 @@ from app.api.schemas import (
     VerdictsIn,
     VersionArg,
 )
-from app.services import dossiers, workflow
+from app.services import awards, dossiers, workflow
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers",
                 description="Achievement dossiers (hồ sơ đề nghị khen thưởng)")
@@ -37,8 +37,9 @@ def list_dossiers(args):
 
 @blp.route("/<int:item_id>")
 @blp.response(200, DossierOut)
+@blp.doc(summary="A dossier; each nominee with its earlier awards and the appraisal's flags")
 def get_dossier(item_id):
-    return workflow.load("dossier", item_id, current_user)
+    return awards.dossier_with_history(current_user, item_id)
 
 
 @blp.route("/<int:item_id>", methods=["PATCH"])

@@ -629,6 +629,27 @@ class VerdictsIn(Base):
     version = fields.Integer(strict=True)
 
 
+class EarlierAwardOut(Base):
+    """An award the nominee received before (the award history)."""
+    record_id = fields.Integer()
+    form_name = Str()
+    year = fields.Integer()
+    decision_number = Str()
+    decided_on = fields.Date()
+    issuing_level = Str()
+    unit_name = Str()
+    campaign_title = Str(allow_none=True)
+
+
+class AwardFlagOut(Base):
+    """What the appraisal should look at twice: ``awarded_same_year`` and
+    ``proposed_same_year`` (one achievement, one award), ``too_recent`` (fewer years since
+    the same form than the reference data's min_years_between.<form>)."""
+    code = Str(validate=validate.OneOf(["awarded_same_year", "proposed_same_year",
+                                        "too_recent"]))
+    message = Str()
+
+
 class NomineeOut(Base):
     id = fields.Integer()
     dossier_id = fields.Integer()
@@ -647,6 +668,9 @@ class NomineeOut(Base):
     decision_id = fields.Integer(allow_none=True)
     struck = fields.Boolean()
     strike_reason = Str(allow_none=True)
+    # in GET /dossiers/{id}: the award history beside each nominee (the appraisal's view)
+    earlier_awards = fields.List(fields.Nested(EarlierAwardOut))
+    flags = fields.List(fields.Nested(AwardFlagOut))
 
 
 class AttachmentOut(Base):
@@ -872,3 +896,67 @@ CampaignPage = page_of(CampaignSummary, "CampaignPage")
 PlanPage = page_of(PlanSummary, "PlanPage")
 DossierPage = page_of(DossierSummary, "DossierPage")
 DecisionPage = page_of(DecisionSummary, "DecisionPage")
+
+
+# -- the award history -----------------------------------------------------------------------
+
+class AwardSearchArgs(PageArgs):
+    q = Str(load_default="", validate=validate.Length(max=255),
+            metadata={"description": "a name or part of it, with or without diacritics"})
+
+
+class AwardSubjectOut(Base):
+    """One person or collective found: its awards counted, its unit and years to tell
+    namesakes apart; ``id`` opens its history."""
+    id = fields.Integer()
+    name = Str()
+    subject_kind = Str()
+    title = Str()
+    organisation = Str()
+    unit_name = Str()
+    first_year = fields.Integer()
+    last_year = fields.Integer()
+    awards = fields.Integer()
+    rank = fields.Integer(metadata={"description": "0 exact name, 1 a word starts with q, "
+                                                   "2 q inside a word"})
+
+
+AwardSearchPage = type("AwardSearchPage", (Base,), {
+    "items": fields.List(fields.Nested(AwardSubjectOut)), "total": fields.Integer(),
+    "page": fields.Integer(), "per_page": fields.Integer(), "q": Str()})
+
+
+class AwardRecordOut(Base):
+    id = fields.Integer()
+    source = Str(validate=validate.OneOf(["system", "import"]))
+    name = Str()
+    subject_kind = Str()
+    organisation = Str()
+    unit_id = fields.Integer(allow_none=True)
+    unit_name = Str()
+    award_form_id = fields.Integer()
+    form_name = Str()
+    decision_id = fields.Integer(allow_none=True)
+    decision_number = Str()
+    decided_on = fields.Date()
+    year = fields.Integer()
+    issuer_name = Str()
+    issuing_level = Str()
+    campaign_id = fields.Integer(allow_none=True)
+    campaign_title = Str(allow_none=True)
+    money = fields.Integer(allow_none=True, metadata={"description": "đồng; empty when unknown"})
+
+
+class AwardSubjectBrief(Base):
+    """Whose history: the record it was opened from."""
+    id = fields.Integer()
+    name = Str()
+    subject_kind = Str()
+    title = Str()
+    position_title = Str()
+    organisation = Str()
+
+
+class AwardHistoryOut(Base):
+    subject = fields.Nested(AwardSubjectBrief)
+    awards = fields.List(fields.Nested(AwardRecordOut))

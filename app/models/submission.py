@@ -155,6 +155,8 @@ class Nominee(db.Model):
         sa.Index("ix_nominees_undecided", "dossier_id", "award_form_id",
                  postgresql_where=sa.text("verdict = 'accepted' AND decision_id IS NULL"),
                  sqlite_where=sa.text("verdict = 'accepted' AND decision_id IS NULL")),
+        # the appraisal looks for the same subject in other campaigns of the year
+        sa.Index("ix_nominees_identity_key", "identity_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +172,10 @@ class Nominee(db.Model):
     position_title: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     organisation: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
     identity_key: Mapped[str] = mapped_column(sa.String(600), nullable=False)
+    # The name without diacritics, lower case (app/services/names.py): copied into the
+    # award history when the decision is issued, where search needs it.
+    search_key: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="",
+                                            server_default="")
     award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), nullable=False)
     achievement_summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     votes_for: Mapped[int | None] = mapped_column(sa.Integer)

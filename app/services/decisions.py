@@ -12,6 +12,7 @@ from app.models import (
     Unit,
 )
 from app.services import (
+    awards,
     campaigns,
     decision_queue,
     distribution,
@@ -314,7 +315,7 @@ def _stamp_approval(decision, user, role, comment, params, facts):
 
 def _issue(decision, user, role, comment, params, facts):
     """Number and date the decision (the next number, or the one the Office gave and its
-    date), and close every dossier it answers."""
+    date), write its awards into the award history, and close every dossier it answers."""
     issued_on = registers.check_issue_date(params.get("issued_on"),
                                            earliest=decision.proposal_date) or today()
     campaign = db.session.get(Campaign, decision.campaign_id)
@@ -324,6 +325,7 @@ def _issue(decision, user, role, comment, params, facts):
     decision.symbol = f"QĐ-{_unit_code(campaign.issuer_unit_id)}"
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
+    awards.record_decision(decision, campaign.issuer, user)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     # Locked, with what each one's audit snapshot reads, in four queries for any number.
     answered = db.session.scalars(

@@ -19,7 +19,15 @@ from app.models import (
     PlanExemption,
     Unit,
 )
-from app.services import decision_queue, documents, reference, steps, storage, validation
+from app.services import (
+    decision_queue,
+    documents,
+    names,
+    reference,
+    steps,
+    storage,
+    validation,
+)
 from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
 from app.services.tx import on_rollback, transaction
@@ -92,6 +100,7 @@ def _apply_nominee(dossier, nominee, data):
     if nominee.kind == "collective":
         nominee.title = ""
     nominee.identity_key = identity_key(nominee.kind, nominee.name, nominee.organisation)
+    nominee.search_key = names.search_key(nominee.name)
 
 
 def add_nominee(user, dossier_id, data, version=None):

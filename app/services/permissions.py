@@ -5,7 +5,15 @@ for them (404), whatever route asks. Doing is a role check on top.
 """
 import sqlalchemy as sa
 
-from app.models import Campaign, CampaignParticipant, Decision, Dossier, Nominee, Plan
+from app.models import (
+    AwardRecord,
+    Campaign,
+    CampaignParticipant,
+    Decision,
+    Dossier,
+    Nominee,
+    Plan,
+)
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
 from workflows.roles import BOARD, ROLES, UNIT_SCOPED
@@ -13,6 +21,7 @@ from workflows.roles import BOARD, ROLES, UNIT_SCOPED
 PROVINCE_WIDE_SUBMISSIONS = BOARD | {"chairman"}
 PROVINCE_WIDE_DECISIONS = BOARD | {"chairman", "office_clerk"}
 PROVINCE_WIDE_CAMPAIGNS = BOARD | {"chairman", "office_clerk", "admin"}
+PROVINCE_WIDE_AWARDS = BOARD | {"chairman", "office_clerk", "admin"}
 
 
 def _unit_roles(user):
@@ -51,6 +60,14 @@ def visible(user, model):
                 .exists()
             )
             return sa.and_(Campaign.state != CAMPAIGN.initial, participates)
+        return sa.false()
+    if model is AwardRecord:
+        # The award history: the province's offices see every award; a unit its own
+        # (the unit the award was made through).
+        if roles & PROVINCE_WIDE_AWARDS:
+            return sa.true()
+        if _unit_roles(user):
+            return AwardRecord.unit_id == user.unit_id
         return sa.false()
     raise ValueError(f"no visibility rule for {model}")
 

@@ -41,7 +41,7 @@ def _favicon():
 
 
 def init_web(app: Flask):
-    from app.web import account, admin, board, drafting, registers, work
+    from app.web import account, admin, awards, board, drafting, registers, work
 
     app.register_blueprint(account.bp)
     app.register_blueprint(work.bp)
@@ -49,6 +49,7 @@ def init_web(app: Flask):
     app.register_blueprint(board.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(registers.bp)
+    app.register_blueprint(awards.bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")

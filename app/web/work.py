@@ -7,7 +7,16 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app import downloads
 from app.clock import today
-from app.services import campaigns, decisions, documents, dossiers, outbox, signing, workflow
+from app.services import (
+    awards,
+    campaigns,
+    decisions,
+    documents,
+    dossiers,
+    outbox,
+    signing,
+    workflow,
+)
 from app.services.errors import Conflict, Invalid
 from app.services.inbox import inbox as inbox_rows
 from app.web.forms import run
@@ -92,6 +101,8 @@ def _item_page(kind, item_id):
         context["requirements"] = dossiers.requirements()
         context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
+        # each nominee's earlier awards and what the Board should look at twice
+        context["award_history"] = awards.for_dossier(current_user, item)
     if kind == "decision":
         context["can_compose"] = workflow.may(kind, "content", current_user, item)
         context["can_strike"] = workflow.may(kind, "strikes", current_user, item)

@@ -58,6 +58,7 @@ ACTOR = {  # who calls each family of operations
     "reference": "staff_a", "campaigns": "board_head", "plans": "appraiser",
     "dossiers": "appraiser", "decisions": "appraiser", "inbox": "appraiser",
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
+    "awards": "appraiser",
 }
 
 

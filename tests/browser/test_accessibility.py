@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import OutboxMessage, Plan
 from app.services import decisions
 from tests import helpers
+from tests.award_helpers import imported
 from tests.browser.support import DESKTOP, PHONE, sign_in
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text("utf-8")
@@ -24,10 +25,10 @@ SKIP = re.compile(r"/documents/|/attachments/|/logout|/static/|\.(docx|pdf|xlsx|
 # The pages each role must reach by links alone (and more besides): the crawl finds them.
 REACHED = {
     "staff_a": {"/", "/campaigns", "/notifications", "/campaigns/N", "/plans/N",
-                "/dossiers/N", "/account/password"},
+                "/dossiers/N", "/account/password", "/khen-thuong/", "/khen-thuong/N"},
     "head_a": {"/", "/campaigns/N", "/plans/N", "/dossiers/N"},
     "appraiser": {"/", "/campaigns/N", "/outbox", "/distribution-lists", "/decisions/N",
-                  "/dossiers/N", "/campaigns/N/history"},
+                  "/dossiers/N", "/campaigns/N/history", "/khen-thuong/", "/khen-thuong/N"},
     "board_head": {"/", "/campaigns/new", "/campaigns/N/edit", "/outbox", "/decisions/N"},
     "chairman": {"/", "/campaigns", "/campaigns/N"},
     "clerk": {"/", "/campaigns", "/campaigns/N"},
@@ -64,6 +65,8 @@ def everything(world):
         OutboxMessage.status == "pending")).first()
     row.status, row.attempts, row.last_error = "failed", 6, "[Errno 111] Connection refused"
     db.session.commit()
+    # an award in the history (Khen thưởng), typed in from a paper decision
+    imported("Nguyễn Văn An", world.units["SYT"], 2022, organisation="SYT")
     return {"campaign": campaign, "decision": decision, "plan": syt_plan}
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import Dossier, Plan, Unit, User
+from app.models import AwardRecord, Dossier, Plan, Unit, User
 from app.services import decisions, dossiers, workflow
 from tests import helpers
 from tests.conftest import PASSWORD_HASH
@@ -156,6 +156,8 @@ LISTS = [
     ("staff_a", "/api/v1/notifications?per_page=50"),
     ("appraiser", "/api/v1/outbox?status=sent&per_page=50"),
     ("admin", "/api/v1/units"),
+    ("appraiser", "/api/v1/awards?q=an&per_page=50"),
+    ("staff_a", "/api/v1/awards?per_page=50"),
 ]
 
 
@@ -203,7 +205,8 @@ def test_the_progress_of_a_campaign(world, api):
 
 
 PAGES = [("appraiser", "/"), ("board_head", "/campaigns"), ("appraiser", "/campaigns/{id}"),
-         ("staff_a", "/notifications"), ("appraiser", "/outbox?status=sent")]
+         ("staff_a", "/notifications"), ("appraiser", "/outbox?status=sent"),
+         ("chairman", "/khen-thuong/?q=nguyen")]
 
 
 @pytest.mark.parametrize("who,url", PAGES)
@@ -269,3 +272,64 @@ def test_the_inbox_of_an_appraiser_with_dossiers_to_compose(world, client):
     assert page.count("Lập dự thảo quyết định</button>") == 5
     assert page.count("3 tập thể, cá nhân từ 1 hồ sơ") == 1
     assert page.count("6 tập thể, cá nhân từ 2 hồ sơ") == 4
+
+
+def _nominees(count, unit="SYT"):
+    return [{"kind": "individual", "name": f"Nguyễn Văn Số {count}-{i}", "title": "Ông",
+             "organisation": unit, "award_form": "BKCT", "votes_for": 9}
+            for i in range(count)]
+
+
+def test_issuing_writes_the_award_history_in_statements_that_do_not_grow(world):
+    """Issue 13: the awardees become award records in one INSERT … SELECT: issuing a
+    decision of 3 or of 3 + EXTRA awardees (one dossier each) costs the same."""
+    from tests.award_helpers import issue
+
+    warm = helpers.make_campaign(world)  # the year's first decision opens its register
+    issue(world, warm, [helpers.appraised_dossier(world, warm)])
+    counts, written = [], []
+    for size in (3, 3 + EXTRA):
+        campaign = helpers.make_campaign(world, award_forms=[{"code": "BKCT"}])
+        d = helpers.complete_dossier(world, campaign, nominees=_nominees(size))
+        helpers.fire(world, "dossier", d, "staff_a", "submit")
+        helpers.fire(world, "dossier", d, "head_a", "sign_off")
+        helpers.fire(world, "dossier", d, "appraiser", "start_appraisal")
+        for n in d.nominees:
+            dossiers.set_verdict(world.users["appraiser"], d.id, n.id, "accepted")
+        helpers.fire(world, "dossier", d, "appraiser", "complete_appraisal")
+        decision = decisions.create_decision(world.users["appraiser"],
+                                             {"campaign_id": campaign.id, "award_form": "BKCT"})
+        decisions.add_nominees(world.users["appraiser"], decision.id,
+                               [n.id for n in d.nominees])
+        for who, trigger in (("appraiser", "submit"), ("board_head", "sign_proposal"),
+                             ("chairman", "approve")):
+            helpers.fire(world, "decision", decision, who, trigger)
+        counts.append(_fire(world, "decision", decision, "clerk", "issue"))
+        written.append(db.session.scalar(
+            sa.select(sa.func.count(AwardRecord.id))
+            .where(AwardRecord.decision_id == decision.id)))
+    assert written == [3, 3 + EXTRA]
+    assert counts[0] == counts[1], counts
+
+
+def test_the_appraisal_page_reads_every_nominees_history_at_once(world, client):
+    """Issue 13: the dossier page shows each nominee's earlier awards and flags in a
+    fixed number of statements, whatever the number of nominees and of their awards."""
+    from tests.award_helpers import imported
+    from tests.web.test_views import login
+
+    login(client, "appraiser")
+    counts = []
+    for size in (2, 2 + EXTRA):
+        campaign = helpers.make_campaign(world, award_forms=[{"code": "BKCT"}])
+        d = helpers.complete_dossier(world, campaign, nominees=_nominees(size))
+        for n in d.nominees:
+            for year in (2019, 2022):
+                imported(n.name, world.units["SYT"], year, organisation="SYT")
+        client.get(f"/dossiers/{d.id}")
+        with counting() as seen:
+            r = client.get(f"/dossiers/{d.id}")
+            assert r.status_code == 200
+        counts.append(len(seen))
+        assert r.get_data(as_text=True).count("Quyết định số 12/QĐ-UBND") == 2 * size
+    assert counts[0] == counts[1], counts

@@ -1,0 +1,268 @@
+"""The award history: filled when a decision is issued, searched by name, read per person
+or collective, and shown to the Board beside each nominee it appraises.
+
+Every read is scoped (permissions.visible): the province's offices see every award, a
+unit the awards made through it.
+"""
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.clock import now_utc, today
+from app.extensions import db
+from app.models import (
+    AwardForm,
+    AwardRecord,
+    Campaign,
+    Dossier,
+    Nominee,
+    RuleValue,
+    Unit,
+)
+from app.services import dossiers, names, reference, steps
+from app.services.errors import NotFound
+from app.services.permissions import visible
+from workflows.dossier import PROPOSING
+
+MIN_YEARS_PREFIX = "min_years_between."  # + the award form's code, in the reference data
+BASE_SALARY = "muc_luong_co_so"
+
+
+def issuing_level(unit) -> str:
+    """ "tỉnh" for the province's People's Committee (as its papers name its area)."""
+    return unit.locality or ("tỉnh" if unit.kind == "province" else "")
+
+
+def _money(multiplier, salary):
+    if multiplier is None or salary is None:
+        return None
+    return (Decimal(str(multiplier)) * Decimal(str(salary))).quantize(Decimal(1))
+
+
+def record_decision(decision, issuer, user):
+    """Every awardee of ``decision`` (not struck) becomes an award record, in one
+    INSERT … SELECT whatever their number: a snapshot of who, the unit then, the form, the
+    decision's number, date and issuer, and the money (the form's multiplier × mức lương
+    cơ sở in force on the decision's date)."""
+    form = decision.award_form
+    salary = reference.rule(BASE_SALARY, decision.issued_on)
+    money = sa.case(
+        (Nominee.kind == "collective",
+         sa.literal(_money(form.money_multiplier_collective, salary), sa.Numeric(14, 0))),
+        else_=sa.literal(_money(form.money_multiplier_individual, salary), sa.Numeric(14, 0)))
+    columns = {
+        "source": sa.literal("system"), "nominee_id": Nominee.id,
+        "decision_id": sa.literal(decision.id), "campaign_id": Nominee.campaign_id,
+        "subject_kind": Nominee.kind, "name": Nominee.name, "title": Nominee.title,
+        "position_title": Nominee.position_title, "organisation": Nominee.organisation,
+        "identity_key": Nominee.identity_key, "search_key": Nominee.search_key,
+        "unit_id": Unit.id, "unit_name": Unit.name, "award_form_id": Nominee.award_form_id,
+        "form_name": AwardForm.name,
+        "decision_number": sa.literal(decision.number_label),
+        "decided_on": sa.literal(decision.issued_on, sa.Date),
+        "year": sa.literal(decision.issued_on.year),
+        "issuer_name": sa.literal(f"Chủ tịch {issuer.name}"),
+        "issuing_level": sa.literal(issuing_level(issuer)),
+        "achievement_summary": Nominee.achievement_summary, "money": money,
+        "created_at": sa.literal(now_utc(), sa.DateTime),
+        "created_by_id": sa.literal(user.id if user else None, sa.Integer),
+    }
+    awarded = (sa.select(*columns.values())
+               .join(Dossier, Dossier.id == Nominee.dossier_id)
+               .join(Unit, Unit.id == Dossier.unit_id)
+               .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+               .where(Nominee.decision_id == decision.id, Nominee.struck.is_(False)))
+    db.session.flush()  # the strikes and the number, as the SELECT must read them
+    db.session.execute(sa.insert(AwardRecord).from_select(list(columns), awarded))
+
+
+# -- search -------------------------------------------------------------------------------
+
+
+def _postgresql():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def by_name(column):
+    """Vietnamese alphabetical order: ICU's collation on PostgreSQL (the default C.UTF-8
+    puts "Ánh" after "Z"), the same order registered as "vi" on SQLite (names.sort_key)."""
+    return sa.collate(column, "vi-x-icu" if _postgresql() else "vi")
+
+
+def search(user, q, page=1, per_page=20):
+    """People and collectives whose name contains ``q``, with or without diacritics, one
+    result per subject (its awards counted, its years and unit to tell namesakes apart):
+    exact names first, then names with a word starting with ``q``, then the rest, each
+    rank in Vietnamese alphabetical order; counted and cut in SQL."""
+    key = names.search_key(q)
+    rank = sa.case((AwardRecord.search_key == key, 0),
+                   (sa.or_(AwardRecord.search_key.startswith(key, autoescape=True),
+                           AwardRecord.search_key.contains(" " + key, autoescape=True)), 1),
+                   else_=2)
+    name = sa.func.min(AwardRecord.name)
+    query = (sa.select(sa.func.min(AwardRecord.id).label("id"), name.label("name"),
+                       sa.func.min(AwardRecord.subject_kind).label("subject_kind"),
+                       sa.func.min(AwardRecord.title).label("title"),
+                       sa.func.min(AwardRecord.organisation).label("organisation"),
+                       sa.func.max(AwardRecord.unit_name).label("unit_name"),
+                       sa.func.min(AwardRecord.year).label("first_year"),
+                       sa.func.max(AwardRecord.year).label("last_year"),
+                       sa.func.count(AwardRecord.id).label("awards"),
+                       sa.func.min(rank).label("rank"))
+             .where(visible(user, AwardRecord),
+                    AwardRecord.search_key.contains(key, autoescape=True))
+             .group_by(AwardRecord.identity_key)
+             .order_by(sa.func.min(rank), by_name(name), AwardRecord.identity_key))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [r._asdict() for r in rows], "total": total, "page": page,
+            "per_page": per_page, "q": q}
+
+
+def history(user, record_id):
+    """Every award of the subject of record ``record_id`` that ``user`` may see, newest
+    first: the same identity, or an imported record of the same name (typed with or
+    without diacritics) in the same organisation."""
+    anchor = db.session.scalars(
+        sa.select(AwardRecord).where(AwardRecord.id == record_id,
+                                     visible(user, AwardRecord))).first()
+    if anchor is None:
+        raise NotFound("Không tìm thấy khen thưởng.")
+    # An import may spell the name without its diacritics: matched on the search key
+    # (both ways: from the import to the system's records and back).
+    typed_in = sa.and_(AwardRecord.search_key == anchor.search_key,
+                       AwardRecord.subject_kind == anchor.subject_kind,
+                       AwardRecord.organisation == anchor.organisation)
+    if anchor.source != "import":
+        typed_in = sa.and_(typed_in, AwardRecord.source == "import")
+    same = sa.or_(AwardRecord.identity_key == anchor.identity_key, typed_in)
+    rows = db.session.execute(
+        sa.select(AwardRecord, Campaign.title)
+        .outerjoin(Campaign, Campaign.id == AwardRecord.campaign_id)
+        .where(same, visible(user, AwardRecord))
+        .order_by(AwardRecord.decided_on.desc(), AwardRecord.id.desc())).all()
+    return {"subject": anchor,
+            "awards": [_award(record, title) for record, title in rows]}
+
+
+def _award(record, campaign_title):
+    return {"id": record.id, "source": record.source, "name": record.name,
+            "subject_kind": record.subject_kind, "organisation": record.organisation,
+            "unit_id": record.unit_id, "unit_name": record.unit_name,
+            "award_form_id": record.award_form_id, "form_name": record.form_name,
+            "decision_id": record.decision_id, "decision_number": record.decision_number,
+            "decided_on": record.decided_on, "year": record.year,
+            "issuer_name": record.issuer_name, "issuing_level": record.issuing_level,
+            "campaign_id": record.campaign_id, "campaign_title": campaign_title,
+            "money": record.money}
+
+
+# -- the appraisal: earlier awards and flags ------------------------------------------------
+
+
+def min_years_rules(on: date) -> dict:
+    """{award form code: (minimum years between two awards, source note)} in force."""
+    rows = db.session.execute(
+        sa.select(RuleValue.key, RuleValue.value, RuleValue.source_note)
+        .where(RuleValue.key.startswith(MIN_YEARS_PREFIX), RuleValue.in_force(on))
+        .order_by(RuleValue.key, RuleValue.effective_from)).all()
+    return {key.removeprefix(MIN_YEARS_PREFIX): (int(value), note or "")
+            for key, value, note in rows}
+
+
+def for_dossier(user, dossier) -> dict:
+    """{nominee id: {"earlier_awards": [...], "flags": [...]}} for every nominee of
+    ``dossier``, in two statements whatever their number: the earlier awards of each
+    subject and its proposals in other dossiers of the same year (one query), and the
+    rules on years between awards. Flags: the same form already awarded the same year,
+    or proposed in another dossier that year (one achievement, one award), and a form
+    received more recently than the reference data allows."""
+    nominees = list(dossier.nominees)
+    if not nominees:
+        return {}
+    keys = {n.identity_key for n in nominees}
+    own = [n.id for n in nominees]
+    year = dossier.campaign.period_end.year  # the year its awards would be decided
+    awards = (
+        sa.select(sa.literal("award").label("what"), AwardRecord.identity_key,
+                  AwardForm.code.label("form_code"), AwardRecord.form_name,
+                  AwardRecord.year, AwardRecord.decision_number, AwardRecord.decided_on,
+                  AwardRecord.issuing_level, AwardRecord.unit_name,
+                  AwardRecord.campaign_id, Campaign.title.label("campaign_title"),
+                  Campaign.period_end, AwardRecord.id.label("ref_id"))
+        .join(AwardForm, AwardForm.id == AwardRecord.award_form_id)
+        .outerjoin(Campaign, Campaign.id == AwardRecord.campaign_id)
+        .where(AwardRecord.identity_key.in_(keys), visible(user, AwardRecord),
+               sa.or_(AwardRecord.nominee_id.is_(None), AwardRecord.nominee_id.notin_(own))))
+    proposals = (
+        sa.select(sa.literal("proposal").label("what"), Nominee.identity_key,
+                  AwardForm.code.label("form_code"), AwardForm.name.label("form_name"),
+                  sa.literal(year).label("year"), sa.literal(None, sa.String).label("n"),
+                  sa.literal(None, sa.Date).label("d"), sa.literal("", sa.String).label("l"),
+                  Unit.name.label("unit_name"), Nominee.campaign_id,
+                  Campaign.title.label("campaign_title"), Campaign.period_end,
+                  Nominee.dossier_id.label("ref_id"))
+        .join(Dossier, Dossier.id == Nominee.dossier_id)
+        .join(Campaign, Campaign.id == Dossier.campaign_id)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Nominee.identity_key.in_(keys), Nominee.dossier_id != dossier.id,
+               Dossier.state.in_(PROPOSING), Dossier.state != "decided",
+               sa.or_(Nominee.verdict.is_(None), Nominee.verdict != "declined"),
+               Campaign.period_end.between(date(year, 1, 1), date(year, 12, 31)),
+               visible(user, Dossier)))
+    rows = db.session.execute(
+        sa.union_all(awards, proposals).order_by(sa.text("year DESC"), sa.text("what"))).all()
+    rules = min_years_rules(today())
+    out = {}
+    for n in nominees:
+        mine = [r for r in rows if r.identity_key == n.identity_key]
+        code = n.award_form.code
+        flags, earlier = [], []
+        for r in mine:
+            if r.what == "award":
+                earlier.append({
+                    "form_name": r.form_name, "year": r.year,
+                    "decision_number": r.decision_number, "decided_on": r.decided_on,
+                    "issuing_level": r.issuing_level, "unit_name": r.unit_name,
+                    "campaign_title": r.campaign_title, "record_id": r.ref_id})
+                if r.form_code != code:
+                    continue
+                # the same year: of the decision, or of the campaign it answered (a
+                # campaign ending in January is decided in the year it ends)
+                if year in (r.year, r.period_end and r.period_end.year) or \
+                        r.campaign_id == dossier.campaign_id:
+                    flags.append({
+                        "code": "awarded_same_year",
+                        "message": f"Đã được tặng {r.form_name} năm {r.year} (Quyết định số "
+                                   f"{r.decision_number}): một thành tích chỉ được khen "
+                                   f"thưởng một lần."})
+                elif code in rules and year - r.year < rules[code][0]:
+                    years, note = rules[code]
+                    flags.append({
+                        "code": "too_recent",
+                        "message": f"Đã được tặng {r.form_name} năm {r.year} (Quyết định số "
+                                   f"{r.decision_number}); hai lần tặng cùng hình thức phải "
+                                   f"cách nhau ít nhất {years} năm"
+                                   f"{f' ({reference.source_in_words(note)})' if note else ''}."})
+            elif r.form_code == code:
+                flags.append({
+                    "code": "proposed_same_year",
+                    "message": f"Cũng được đề nghị {r.form_name} năm {r.year} trong hồ sơ của "
+                               f"{r.unit_name} (phong trào «{r.campaign_title}»): một thành tích "
+                               f"chỉ được khen thưởng một lần."})
+        out[n.id] = {"earlier_awards": earlier, "flags": flags}
+    return out
+
+
+def dossier_with_history(user, dossier_id):
+    """The dossier as the API shows it, each nominee carrying ``earlier_awards`` and
+    ``flags`` (see ``for_dossier``)."""
+    dossier = steps.load(dossiers.KIND, dossier_id, user)
+    found = for_dossier(user, dossier)
+    for n in dossier.nominees:
+        n.earlier_awards = found[n.id]["earlier_awards"]
+        n.flags = found[n.id]["flags"]
+    return dossier
