@@ -127,6 +127,18 @@ def history(collection, item_id):
                            documents=documents.listing(kind.name, item), role_labels=ROLES)
 
 
+@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>"
+          "/documents/<name>/xem-truoc")
+def preview(collection, item_id, name):
+    """A generated paper as a readable page with a print style, composed from the same
+    content as its DOCX; scoped exactly as its download (404 to whoever may not see it)."""
+    kind = workflow.kind_of(collection)
+    item = workflow.load(kind.name, item_id, current_user)
+    return render_template("work/preview.html", kind=kind.name, collection=collection,
+                           item=item, item_label=kind.process.label,
+                           paper=documents.preview(kind.name, item, name))
+
+
 @bp.route("/decisions", endpoint="decisions")
 def decision_list():
     page = max(request.args.get("page", 1, type=int), 1)
