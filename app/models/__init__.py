@@ -15,6 +15,8 @@ from app.models.campaign import (
     CampaignContent,
     CampaignParticipant,
     CampaignTarget,
+    CampaignTargetKind,
+    CampaignTargetUnit,
 )
 from app.models.decision import Decision
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
@@ -44,6 +46,7 @@ __all__ = [
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm",
     "AwardRecord", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
+    "CampaignTargetKind", "CampaignTargetUnit",
     "Decision", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",

@@ -6,7 +6,16 @@ from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.clock import today
-from app.services import campaigns, decisions, documents, dossiers, outbox, signing, workflow
+from app.services import (
+    campaigns,
+    decisions,
+    documents,
+    dossiers,
+    outbox,
+    signing,
+    targets,
+    workflow,
+)
 from app.services.errors import Conflict, Invalid
 from app.services.inbox import inbox as inbox_rows
 from app.services.storage import content_disposition
@@ -84,11 +93,13 @@ def _item_page(kind, item_id):
         context["texts"] = {s.content_id: s.text for s in item.sections}
         context["figures"] = {c.target_id: c for c in item.commitments}
         context["exempt"] = {e.target_id: e.reason for e in item.exemptions}
+        context["hidden"] = targets.not_applying(item.campaign_id, item.unit_id)
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
         context["results"] = {r.target_id: r for r in item.results}
         context["registered"] = dossiers.registered_figures(item)
         context["exempt"] = dossiers.exempt_targets(item)
+        context["hidden"] = targets.not_applying(item.campaign_id, item.unit_id)
         context["requirements"] = dossiers.requirements()
         context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
