@@ -228,5 +228,9 @@ def test_a_failed_step_leaves_no_row_and_no_file(world, monkeypatch):
     monkeypatch.setattr(outbox, "tell", original)
     helpers.fire(world, "decision", decision, "clerk", "issue")
     assert decision.number == 1
-    assert len(set(folder.iterdir()) - files_before) == 2
+    kept = set(folder.iterdir()) - files_before
+    # each paper's DOCX, and beside it the content it was rendered from (its preview)
+    assert sorted(p.suffix for p in kept) == [".docx", ".docx", ".json", ".json"]
+    assert {p.with_suffix(".json") for p in kept if p.suffix == ".docx"} == {
+        p for p in kept if p.suffix == ".json"}
     assert len(stored("decision", decision.id)) == 3
