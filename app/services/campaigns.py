@@ -38,7 +38,8 @@ from workflows import CAMPAIGN, DOSSIER, PLAN
 from workflows.facts import CampaignFacts
 from workflows.roles import BOARD
 
-__all__ = ["LAUNCH_TYPES"]  # the vocabulary the API's schemas speak
+__all__ = ["LAUNCH_TYPES", "UNIT_KIND_LABELS"]
+UNIT_KIND_LABELS = org.UNIT_KIND_LABELS  # the vocabulary the API's schemas speak
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
 EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
@@ -255,7 +256,7 @@ def form_choices(user):
         "award_forms": reference.award_forms(today()),
         "signers": org.role_holders({"chairman"}),
         "lists": distribution.all_lists(),
-        "unit_kinds": org.UNIT_KIND_LABELS,
+        "unit_kinds": UNIT_KIND_LABELS,
     }
 
 

@@ -116,6 +116,8 @@ def _item_page(kind, item_id):
         context["rows"] = decisions.nominee_rows(current_user, item)
         context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
+        campaigns.load_scopes(item)  # which units each target applies to, shown beside it
+        context["unit_kinds"] = campaigns.UNIT_KIND_LABELS
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)
         context["progress"] = campaigns.progress(current_user, item.id, state, page)

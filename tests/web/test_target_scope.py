@@ -54,6 +54,9 @@ def test_a_target_for_communes_is_not_asked_of_a_department(client, world, commu
     assert RURAL not in client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
     assert RURAL not in client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
     helpers.fire(world, "dossier", dossier, "staff_a", "submit")
+    # everyone sees on the campaign's page whom the target is for
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "(áp dụng cho: Cấp xã (xã, phường, thị trấn))" in page
 
 
 def test_a_target_for_communes_is_asked_of_a_ward(client, world, communes_only):
