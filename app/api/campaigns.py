@@ -39,7 +39,7 @@ def create_campaign(data):
 @blp.route("/<int:item_id>")
 @blp.response(200, CampaignOut)
 def get_campaign(item_id):
-    return workflow.load("campaign", item_id, current_user)
+    return campaigns.get_campaign(current_user, item_id)
 
 
 @blp.route("/<int:item_id>", methods=["PATCH"])

@@ -378,6 +378,13 @@ class TargetIn(Base):
     measure_unit = Str(load_default="", validate=validate.Length(max=40))
     comparison = Str(load_default=">=", validate=validate.OneOf([">=", "<=", "="]))
     value = fields.Decimal(required=True, places=2, validate=FIGURE)
+    applies_to_kinds = fields.List(
+        Str(validate=validate.OneOf(UNIT_KINDS)), load_default=list,
+        metadata={"description": "the kinds of unit the target applies to; with "
+                                 "applies_to_units empty too, every participating unit"})
+    applies_to_units = fields.List(
+        Str(validate=validate.Length(max=32)), load_default=list,
+        metadata={"description": "unit codes the target applies to (besides those kinds)"})
 
 
 class ContentIn(Base):
@@ -434,6 +441,9 @@ class TargetOut(Base):
     measure_unit = Str()
     comparison = Str()
     value = fields.Float()
+    applies_to_kinds = fields.List(Str(), metadata={
+        "description": "kinds of unit it applies to; empty with applies_to_units: every unit"})
+    applies_to_units = fields.List(Str(), metadata={"description": "unit codes it applies to"})
 
 
 class ContentOut(Base):

@@ -6,7 +6,7 @@ final) and returns the file's bytes. Only this package imports python-docx.
 """
 from dataclasses import replace
 
-from app.docgen import compose, isolated
+from app.docgen import compose, html, isolated, serial
 from app.docgen.compose import Context, Declined, Issuer, Signer
 from app.docgen.render import render_certificates as _render_certificates
 from app.docgen.render import render_formal
@@ -60,6 +60,45 @@ def render_certificates(decision, ctx: Context) -> bytes:
     return _render_certificates(pages, draft=ctx.draft)
 
 
-__all__ = ["Context", "Declined", "Issuer", "Signer", "render_board_proposal", "render_certificates",
-           "render_council_minutes", "render_decision", "render_launch_document",
-           "render_unit_plan", "render_unit_proposal"]
+# -- one content, two renderings: the DOCX above and the HTML preview (html.py) ------------------
+
+COMPOSERS = {
+    "launch": compose.launch_document, "plan": compose.unit_plan,
+    "unit_proposal": compose.unit_proposal, "minutes": compose.council_minutes,
+    "board_proposal": compose.board_proposal, "decision": compose.decision_document,
+    "certificates": compose.certificates,
+}
+
+
+def compose_paper(paper: str, record, ctx: Context):
+    """What ``paper`` (a key of ``COMPOSERS``) says: a ``FormalDocument``, or the list of
+    ``Certificate`` pages. Both renderings below take exactly this."""
+    content = COMPOSERS[paper](record, ctx)
+    if isinstance(content, list):
+        return content
+    return replace(content, author=ctx.issuer.name, generated_at=ctx.now)
+
+
+def render_content(content, draft: bool) -> bytes:
+    """The DOCX of composed content (``compose_paper``)."""
+    if isinstance(content, list):
+        if len(content) >= ISOLATE_FROM_PAGES:
+            return isolated.run(_render_certificates, content, draft=draft)
+        return _render_certificates(content, draft=draft)
+    return render_formal(content)
+
+
+def preview_content(content, draft: bool):
+    """The HTML preview (a safe fragment) of composed content (``compose_paper``)."""
+    if isinstance(content, list):
+        return html.certificates(content, draft=draft)
+    return html.formal(content)
+
+
+dumps_content, loads_content = serial.dumps, serial.loads
+
+
+__all__ = ["Context", "Declined", "Issuer", "Signer", "compose_paper", "dumps_content",
+           "loads_content", "preview_content", "render_board_proposal", "render_certificates",
+           "render_content", "render_council_minutes", "render_decision",
+           "render_launch_document", "render_unit_plan", "render_unit_proposal"]

@@ -15,6 +15,8 @@ from app.models.campaign import (
     CampaignContent,
     CampaignParticipant,
     CampaignTarget,
+    CampaignTargetKind,
+    CampaignTargetUnit,
 )
 from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
@@ -44,7 +46,9 @@ __all__ = [
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm",
     "AwardRecord", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
-    "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList", "DocumentType",
+    "CampaignTargetKind", "CampaignTargetUnit",
+    "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList",
+    "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
     "PlanExemption", "PlanSection", "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue",

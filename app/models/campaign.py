@@ -106,6 +106,43 @@ class CampaignTarget(db.Model):
     value: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), nullable=False)
 
     content: Mapped[CampaignContent] = relationship(back_populates="targets")
+    # Which units the target applies to, as the Board sets it: no rows in either list means
+    # every participating unit; otherwise the units of these kinds and these units. Loaded
+    # only where asked (campaigns.load_scopes): the steps test applicability in SQL.
+    scope_kinds: Mapped[list["CampaignTargetKind"]] = relationship(
+        cascade="all, delete-orphan", order_by="CampaignTargetKind.unit_kind")
+    scope_units: Mapped[list["CampaignTargetUnit"]] = relationship(
+        cascade="all, delete-orphan", order_by="CampaignTargetUnit.unit_id")
+
+    @property
+    def applies_to_kinds(self) -> list[str]:
+        return [k.unit_kind for k in self.scope_kinds]
+
+    @property
+    def applies_to_units(self) -> list[str]:
+        return [u.unit.code for u in self.scope_units]
+
+
+class CampaignTargetKind(db.Model):
+    """A kind of unit (Unit.kind) a target applies to."""
+
+    __tablename__ = "campaign_target_kinds"
+
+    target_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign_targets.id", ondelete="CASCADE"), primary_key=True)
+    unit_kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+
+
+class CampaignTargetUnit(db.Model):
+    """A unit a target applies to, named by the Board."""
+
+    __tablename__ = "campaign_target_units"
+
+    target_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign_targets.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True, index=True)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
 
 
 class CampaignAwardForm(db.Model):

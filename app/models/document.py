@@ -25,6 +25,9 @@ class StoredDocument(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     # A plan returned and signed again gets a new number: the old paper is kept, superseded.
     superseded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # What the DOCX was rendered from (docgen's content as JSON), so its preview shows what
+    # was signed whatever the records say since; loaded only by the preview.
+    content: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
 
 
 class PaperSignature(db.Model):

@@ -7,11 +7,14 @@ from app.clock import now_utc, today
 from app.extensions import db
 from app.models import (
     LAUNCH_TYPES,
+    UNIT_KINDS,
     Campaign,
     CampaignAwardForm,
     CampaignContent,
     CampaignParticipant,
     CampaignTarget,
+    CampaignTargetKind,
+    CampaignTargetUnit,
     Dossier,
     Nominee,
     Plan,
@@ -35,7 +38,8 @@ from workflows import CAMPAIGN, DOSSIER, PLAN
 from workflows.facts import CampaignFacts
 from workflows.roles import BOARD
 
-__all__ = ["LAUNCH_TYPES"]  # the vocabulary the API's schemas speak
+__all__ = ["LAUNCH_TYPES", "UNIT_KIND_LABELS"]
+UNIT_KIND_LABELS = org.UNIT_KIND_LABELS  # the vocabulary the API's schemas speak
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
 EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
@@ -57,6 +61,14 @@ def _units_by_code(codes):
 
 
 def _set_contents(campaign, contents):
+    every = [t for content in contents for t in content.get("targets", [])]
+    kinds = [k for t in every for k in t.get("applies_to_kinds") or ()]
+    unknown = sorted({k for k in kinds if k not in UNIT_KINDS})
+    if unknown:
+        raise Invalid("Loại đơn vị không có: " + ", ".join(unknown) + ".",
+                      details={"applies_to_kinds": unknown}, code="unknown_unit_kind")
+    codes = [c for t in every for c in t.get("applies_to_units") or ()]
+    units = {u.code: u.id for u in _units_by_code(codes)} if codes else {}
     campaign.contents.clear()
     db.session.flush()
     for i, content in enumerate(contents, start=1):
@@ -66,8 +78,29 @@ def _set_contents(campaign, contents):
             row.targets.append(CampaignTarget(
                 position=j, label=target["label"].strip(),
                 measure_unit=target.get("measure_unit", "").strip(),
-                comparison=target.get("comparison", ">="), value=Decimal(str(target["value"]))))
+                comparison=target.get("comparison", ">="), value=Decimal(str(target["value"])),
+                # no kinds and no units: the target applies to every participating unit
+                scope_kinds=[CampaignTargetKind(unit_kind=k) for k in
+                             dict.fromkeys(target.get("applies_to_kinds") or ())],
+                scope_units=[CampaignTargetUnit(unit_id=units[c]) for c in
+                             dict.fromkeys(target.get("applies_to_units") or ())]))
         campaign.contents.append(row)
+
+
+def load_scopes(campaign):
+    """Every target's scope (kinds of unit, named units) loaded in two statements for the
+    pages and the API that show it, instead of one per target."""
+    ids = [t.id for t in campaign.targets]
+    if ids:
+        db.session.scalars(sa.select(CampaignTarget).where(CampaignTarget.id.in_(ids)).options(
+            sa.orm.selectinload(CampaignTarget.scope_kinds),
+            sa.orm.selectinload(CampaignTarget.scope_units))).all()
+    return campaign
+
+
+def get_campaign(user, campaign_id):
+    """A campaign the user may see, with its targets' scopes."""
+    return load_scopes(steps.load(KIND, campaign_id, user))
 
 
 def _set_award_forms(campaign, forms):
@@ -147,7 +180,7 @@ def create_campaign(user, data):
                             period_end=data["period_end"])
         db.session.add(campaign)
         _apply(campaign, {k: v for k, v in data.items() if k not in ("code", "issuer_unit")})
-    return campaign
+    return load_scopes(campaign)
 
 
 def update_campaign(user, campaign_id, data, version):
@@ -165,7 +198,7 @@ def update_campaign(user, campaign_id, data, version):
             raise Invalid("Hạn nộp kế hoạch không được muộn hơn hạn nộp hồ sơ.",
                           code="invalid_deadlines")
         steps.touch(campaign)
-    return campaign
+    return load_scopes(campaign)
 
 
 def progress(user, campaign_id, state=None, page=1, per_page=50):
@@ -223,6 +256,7 @@ def form_choices(user):
         "award_forms": reference.award_forms(today()),
         "signers": org.role_holders({"chairman"}),
         "lists": distribution.all_lists(),
+        "unit_kinds": UNIT_KIND_LABELS,
     }
 
 
@@ -248,7 +282,15 @@ def _lead_days():
     return int(days) if days is not None else None
 
 
+def _scope(t):
+    """A target's scope in the history, only when it has one (older snapshots have none)."""
+    if not (t.scope_kinds or t.scope_units):
+        return {}
+    return {"applies_to": {"kinds": t.applies_to_kinds, "units": t.applies_to_units}}
+
+
 def campaign_snapshot(c):
+    load_scopes(c)
     return {
         "code": c.code, "title": c.title, "theme": c.theme, "purpose": c.purpose,
         "implementation": c.implementation,
@@ -259,7 +301,8 @@ def campaign_snapshot(c):
         "contents": [
             {"title": k.title, "description": k.description,
              "targets": [{"id": t.id, "label": t.label, "measure_unit": t.measure_unit,
-                          "comparison": t.comparison, "value": str(t.value)} for t in k.targets]}
+                          "comparison": t.comparison, "value": str(t.value), **_scope(t)}
+                         for t in k.targets]}
             for k in c.contents
         ],
         "award_forms": sorted([[f.award_form.code, f.quota_per_unit] for f in c.award_forms]),

@@ -193,23 +193,44 @@ def context(kind, item, name, draft):
 # -- rendering, naming, keeping -----------------------------------------------------------------
 
 
-RENDERERS = {
-    ("campaign", "launch"): docgen.render_launch_document,
-    ("plan", "plan"): docgen.render_unit_plan,
-    ("dossier", "proposal"): docgen.render_unit_proposal,
-    ("dossier", "minutes"): docgen.render_council_minutes,
-    ("decision", "proposal"): docgen.render_board_proposal,
-    ("decision", "decision"): docgen.render_decision,
-    ("decision", "certificates"): docgen.render_certificates,
+# The composed paper behind each document (docgen.COMPOSERS): one content, rendered as the
+# DOCX and as the HTML preview.
+PAPERS = {
+    ("campaign", "launch"): "launch", ("plan", "plan"): "plan",
+    ("dossier", "proposal"): "unit_proposal", ("dossier", "minutes"): "minutes",
+    ("decision", "proposal"): "board_proposal", ("decision", "decision"): "decision",
+    ("decision", "certificates"): "certificates",
 }
 
 
+def compose(kind, item, name, draft):
+    return docgen.compose_paper(PAPERS[(kind, name)], item, context(kind, item, name, draft))
+
+
 def render(kind, item, name, draft) -> bytes:
-    renderer, ctx = RENDERERS[(kind, name)], context(kind, item, name, draft)
     started = time.perf_counter()
-    data = renderer(item, ctx)
+    data = docgen.render_content(compose(kind, item, name, draft), draft)
     metrics.rendered(kind, name, time.perf_counter() - started)
     return data
+
+
+def preview(kind, item, name):
+    """A readable HTML preview of one generated paper from the content its DOCX was
+    rendered from: for a kept final, the content kept with it at its step (what was
+    signed, whatever the records say since); before that, a draft composed now. ``item``
+    is loaded by the caller exactly as for the download (``workflow.load``, scoped)."""
+    _known(kind, name)
+    if (kind, name) not in PAPERS:  # an uploaded scan is opened as itself
+        raise NotFound("Văn bản này không có bản xem trước.", code="no_such_document")
+    stored = _final(kind, item, name)
+    content = None
+    if stored is not None and stored.content:  # finals kept before it was kept: recomposed
+        content = docgen.loads_content(stored.content)
+    if content is None:
+        content = compose(kind, item, name, draft=stored is None)
+    return {"name": name, "kind": PROCESSES[kind].documents[name], "final": stored is not None,
+            "filename": stored.filename if stored else filename(kind, item, name, True),
+            "html": docgen.preview_content(content, draft=stored is None)}
 
 
 def filename(kind, item, name, draft) -> str:
@@ -246,7 +267,8 @@ def keep(kind, item, name) -> StoredDocument:
     The file is written first under a fresh key; if the transaction then fails, the
     row never exists and the file is removed with the rollback.
     """
-    data = render(kind, item, name, draft=False)
+    content = compose(kind, item, name, draft=False)
+    data = docgen.render_content(content, draft=False)
     key = f"documents/{kind}-{item.id}-{name}-{secrets.token_hex(8)}.docx"
     storage.write_new(key, data)
     on_rollback(lambda: storage.remove(key))
@@ -256,7 +278,10 @@ def keep(kind, item, name) -> StoredDocument:
     row = StoredDocument(item_type=kind, item_id=item.id, name=name,
                          filename=filename(kind, item, name, draft=False),
                          sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                         storage_key=key)
+                         storage_key=key,
+                         # what the DOCX was rendered from, for its preview (one source,
+                         # two renderings)
+                         content=docgen.dumps_content(content))
     db.session.add(row)
     return row
 
@@ -272,13 +297,14 @@ def listing(kind, item):
             "sha256": stored.sha256 if stored else None,
             "size": stored.size if stored else None,
             "created_at": stored.created_at if stored else None,
+            "preview": (kind, name) in PAPERS,
         })
     for name, (_of, label) in UPLOADED.get(kind, {}).items():
         stored = current(kind, item.id, name)
         if stored is not None:
             out.append({"name": name, "kind": label, "final": True, "filename": stored.filename,
                         "sha256": stored.sha256, "size": stored.size,
-                        "created_at": stored.created_at})
+                        "created_at": stored.created_at, "preview": False})
     return out
 
 

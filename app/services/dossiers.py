@@ -16,7 +16,6 @@ from app.models import (
     Nominee,
     Plan,
     PlanCommitment,
-    PlanExemption,
     Unit,
 )
 from app.services import (
@@ -26,6 +25,7 @@ from app.services import (
     reference,
     steps,
     storage,
+    targets,
     validation,
 )
 from app.services.errors import Invalid, NotFound
@@ -64,7 +64,8 @@ def update_dossier(user, dossier_id, data, version):
                 setattr(dossier, key, data[key])
         _check_meeting_times(dossier)
         if "results" in data:
-            merge_figures(dossier.results, dossier.campaign, data["results"], DossierResult)
+            merge_figures(dossier.results, dossier.campaign, _applying(dossier, data["results"]),
+                          DossierResult)
         steps.touch(dossier)
     return dossier
 
@@ -202,7 +203,8 @@ def save_draft(user, dossier_id, changes, version):
             _check_meeting_times(dossier)
         except Invalid as error:
             _prefixed(errors, "", error)
-        merge_figures(dossier.results, dossier.campaign, results, DossierResult)
+        merge_figures(dossier.results, dossier.campaign, _applying(dossier, results),
+                      DossierResult)
         for nominee_id, data in edits.items():
             nominee = _nominee(dossier, nominee_id)
             try:
@@ -353,15 +355,18 @@ def registered_figures(dossier):
     return dict(rows)
 
 
+def _applying(dossier, results):
+    """The results given, but for targets the Board did not set for the unit (dropped)."""
+    if not results:
+        return results
+    board = targets.not_applying(dossier.campaign_id, dossier.unit_id)
+    return [r for r in results if r["target_id"] not in board]
+
+
 def exempt_targets(dossier):
-    """{target id: reason} for the targets the unit's plan marks "Không áp dụng": the
-    dossier owes no result for them."""
-    rows = db.session.execute(
-        sa.select(PlanExemption.target_id, PlanExemption.reason)
-        .join(Plan, Plan.id == PlanExemption.plan_id)
-        .where(Plan.campaign_id == dossier.campaign_id, Plan.unit_id == dossier.unit_id)
-    ).all()
-    return dict(rows)
+    """{target id: why} for the targets the dossier owes no result on: those the Board did
+    not set for the unit and those the unit's plan marks «Không áp dụng»."""
+    return targets.exempt(dossier.campaign_id, dossier.unit_id)
 
 
 def requirements():

@@ -12,7 +12,7 @@ from app.models import (
     PlanExemption,
     PlanSection,
 )
-from app.services import documents, steps, validation
+from app.services import documents, steps, targets, validation
 from app.services.errors import Invalid
 from app.services.figures import merge_figures
 from app.services.tx import transaction
@@ -41,10 +41,13 @@ def update_plan(user, plan_id, data, version):
                     plan.sections.append(PlanSection(content_id=s["content_id"], text=s["text"]))
                 else:
                     row.text = s["text"]
+        if "exemptions" in data or "commitments" in data:
+            # a target the Board did not set for the unit takes neither figure nor exemption
+            board = targets.not_applying(plan.campaign_id, plan.unit_id)
         if "exemptions" in data:
-            _exempt(plan, data["exemptions"])
+            _exempt(plan, [e for e in data["exemptions"] if e["target_id"] not in board])
         if "commitments" in data:
-            exempt = {e.target_id for e in plan.exemptions}
+            exempt = {e.target_id for e in plan.exemptions} | board
             merge_figures(plan.commitments, plan.campaign,
                           [c for c in data["commitments"] if c["target_id"] not in exempt],
                           PlanCommitment)
@@ -70,7 +73,8 @@ def _exempt(plan, exemptions):
 
 
 # A step's reads, built once: building a statement costs more Python than running it.
-_CAMPAIGN, _PLAN = sa.bindparam("campaign_id"), sa.bindparam("plan_id")
+_CAMPAIGN, _PLAN, _UNIT = (sa.bindparam("campaign_id"), sa.bindparam("plan_id"),
+                          sa.bindparam("unit_id"))
 _FACT_TEXTS = (
     sa.select(Campaign.state, Campaign.plan_deadline, Campaign.accepts_late,
               CampaignContent.title, PlanSection.text)
@@ -88,7 +92,8 @@ _FACT_FIGURES = (
     .outerjoin(PlanExemption, (PlanExemption.target_id == CampaignTarget.id)
                & (PlanExemption.plan_id == _PLAN))
     .where(CampaignContent.campaign_id == _CAMPAIGN,
-           PlanExemption.target_id.is_(None))  # a target that does not apply asks nothing
+           PlanExemption.target_id.is_(None),  # a target that does not apply asks nothing
+           targets.applies(_UNIT))  # nor one the Board did not set for the unit
     .order_by(CampaignContent.position, CampaignTarget.position))
 _NO_FIGURE = sa.cast(sa.null(), PlanCommitment.__table__.c.value.type)
 # a plan's sections, figures and exemptions as plain rows; the figures keep their column's
@@ -107,7 +112,7 @@ def plan_facts(plan):
     """What the plan's guards ask, in two targeted queries: the campaign's deadline with
     each content area's text, and the figure of each target that applies to the unit (not
     the campaign's object graph)."""
-    ids = {"campaign_id": plan.campaign_id, "plan_id": plan.id}
+    ids = {"campaign_id": plan.campaign_id, "plan_id": plan.id, "unit_id": plan.unit_id}
     texts = db.session.execute(_FACT_TEXTS, ids).all()
     figures = db.session.execute(_FACT_FIGURES, ids).all()
     state, deadline, accepts_late = texts[0][:3]
@@ -119,6 +124,12 @@ def plan_facts(plan):
         sections={r.title: r.text or "" for r in texts if r.title is not None},
         commitments={r.label: r.value for r in figures},
     )
+
+
+def exempt_targets(plan):
+    """{target id: why} for the targets the plan owes no figure on: the Board's scope and
+    the unit's own «Không áp dụng»."""
+    return targets.exempt(plan.campaign_id, plan.unit_id)
 
 
 def plan_snapshot(plan):

@@ -74,3 +74,9 @@ document.addEventListener("change", function (event) {
   all.form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(
     function (box) { box.checked = all.checked; });
 });
+
+// "In văn bản" on a document preview: the browser's print dialog (preview.css lays it out).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-action='print']");
+  if (button) { event.preventDefault(); window.print(); }
+});

@@ -108,8 +108,13 @@ def _campaign_form_data(form, errors):
             except ValueError:
                 errors.append(f"Chỉ tiêu «{label}»: giá trị phải là số.")
                 continue
+            codes = (form.get(f"target-{i}-{j}-units") or "").replace(";", ",")
             targets.append({"label": label, "value": value,
-                            "measure_unit": (form.get(f"target-{i}-{j}-unit") or "").strip()})
+                            "measure_unit": (form.get(f"target-{i}-{j}-unit") or "").strip(),
+                            # the Board's scope: none ticked and no codes = every unit
+                            "applies_to_kinds": form.getlist(f"target-{i}-{j}-kinds"),
+                            "applies_to_units": [c.strip() for c in codes.split(",")
+                                                 if c.strip()]})
         contents.append({"title": title, "targets": targets,
                          "description": (form.get(f"content-{i}-description") or "").strip()})
     award_forms = []
@@ -168,7 +173,7 @@ def edit_campaign(item_id):
 
 def _campaign_form(item_id):
     choices = campaigns.form_choices(current_user)
-    campaign = workflow.load("campaign", item_id, current_user) if item_id else None
+    campaign = campaigns.get_campaign(current_user, item_id) if item_id else None
     if campaign is not None and not workflow.may("campaign", "deadlines", current_user, campaign):
         # a form nobody could save is not offered: the campaign's page shows it instead
         flash(workflow.KINDS["campaign"].process.edits["deadlines"].refused, "info")

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import dossiers, plans, workflow
+from app.services import dossiers, plans, targets, workflow
 from app.services.errors import Conflict, Invalid
 from app.web.forms import parse_date, parse_time
 
@@ -39,6 +39,7 @@ def _plan_form(plan, values=None, errors=None, status=200):
                            texts={s.content_id: s.text for s in plan.sections},
                            figures={c.target_id: c for c in plan.commitments},
                            exempt={e.target_id: e.reason for e in plan.exemptions},
+                           hidden=targets.not_applying(plan.campaign_id, plan.unit_id),
                            values=values, errors=errors or {}), status
 
 
@@ -174,6 +175,7 @@ def _dossier_form(dossier, values=None, errors=None, status=200):
                            figures={r.target_id: r for r in dossier.results},
                            registered=dossiers.registered_figures(dossier),
                            exempt=dossiers.exempt_targets(dossier),
+                           hidden=targets.not_applying(dossier.campaign_id, dossier.unit_id),
                            requirements=dossiers.requirements(),
                            uploadable=dossiers.upload_kinds(), papers=dossiers.papers(dossier),
                            values=values, errors=errors or {}), status

@@ -15,6 +15,7 @@ from app.services import (
     dossiers,
     outbox,
     signing,
+    targets,
     workflow,
 )
 from app.services.errors import Conflict, Invalid
@@ -93,11 +94,13 @@ def _item_page(kind, item_id):
         context["texts"] = {s.content_id: s.text for s in item.sections}
         context["figures"] = {c.target_id: c for c in item.commitments}
         context["exempt"] = {e.target_id: e.reason for e in item.exemptions}
+        context["hidden"] = targets.not_applying(item.campaign_id, item.unit_id)
     if kind == "dossier":
         context["checks"] = dossiers.checklist(current_user, item.id)[1]
         context["results"] = {r.target_id: r for r in item.results}
         context["registered"] = dossiers.registered_figures(item)
         context["exempt"] = dossiers.exempt_targets(item)
+        context["hidden"] = targets.not_applying(item.campaign_id, item.unit_id)
         context["requirements"] = dossiers.requirements()
         context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
@@ -116,6 +119,8 @@ def _item_page(kind, item_id):
         context["rows"] = decisions.nominee_rows(current_user, item)
         context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
+        campaigns.load_scopes(item)  # which units each target applies to, shown beside it
+        context["unit_kinds"] = campaigns.UNIT_KIND_LABELS
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)
         context["progress"] = campaigns.progress(current_user, item.id, state, page)
@@ -136,6 +141,18 @@ def history(collection, item_id):
     return render_template("work/history.html", item=item, kind=kind.name,
                            process=kind.process, history=workflow.history(kind.name, item),
                            documents=documents.listing(kind.name, item), role_labels=ROLES)
+
+
+@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>"
+          "/documents/<name>/xem-truoc")
+def preview(collection, item_id, name):
+    """A generated paper as a readable page with a print style, composed from the same
+    content as its DOCX; scoped exactly as its download (404 to whoever may not see it)."""
+    kind = workflow.kind_of(collection)
+    item = workflow.load(kind.name, item_id, current_user)
+    return render_template("work/preview.html", kind=kind.name, collection=collection,
+                           item=item, item_label=kind.process.label,
+                           paper=documents.preview(kind.name, item, name))
 
 
 @bp.route("/decisions", endpoint="decisions")
