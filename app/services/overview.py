@@ -1,0 +1,229 @@
+"""The Board's overview: where a campaign stands, and what the province awarded in a year.
+
+Every figure is a SQL aggregate (GROUP BY), so a page costs the same handful of
+statements at any size; every figure has a list behind it (the progress table filtered
+by state or overdue, the campaign's nominees filtered by status, form or unit kind, the
+award register filtered by year, form, unit or unit kind), each paged in SQL.
+"""
+import sqlalchemy as sa
+
+from app.clock import today
+from app.extensions import db
+from app.models import AwardForm, AwardRecord, Decision, Dossier, Nominee, Plan, Unit
+from app.services import campaigns, org, steps
+from app.services.errors import Invalid
+from app.services.paging import paginate
+from app.services.permissions import (
+    PROVINCE_WIDE_DECISIONS,
+    PROVINCE_WIDE_SUBMISSIONS,
+    require_role,
+    visible,
+)
+from workflows import DOSSIER, PLAN
+from workflows.dossier import PROPOSING
+from workflows.submission import UNSENT
+
+# What a nominee's status filter names, for the figures and the list behind them.
+NOMINEE_STATUSES = {
+    "proposed": "Được đề nghị",
+    "accepted": "Thẩm định đạt",
+    "declined": "Thẩm định không đạt",
+    "struck": "Bị loại khi phê duyệt",
+    "awarded": "Được khen thưởng",
+}
+NO_KIND = "Không rõ"
+
+
+def _awarded():
+    return sa.and_(Decision.state == "issued", Nominee.struck.is_(False))
+
+
+def _status_clause(status):
+    return {
+        "proposed": Dossier.state.in_(PROPOSING),
+        "accepted": Nominee.verdict == "accepted",
+        "declined": Nominee.verdict == "declined",
+        "struck": Nominee.struck.is_(True),
+        "awarded": _awarded(),
+    }[status]
+
+
+def _counts(*statuses):
+    return [sa.func.coalesce(sa.func.sum(sa.case((_status_clause(s), 1), else_=0)), 0).label(s)
+            for s in statuses]
+
+
+def _nominees_from():
+    return (sa.select().select_from(Nominee)
+            .join(Dossier, Dossier.id == Nominee.dossier_id)
+            .join(Unit, Unit.id == Dossier.unit_id)
+            .outerjoin(Decision, Decision.id == Nominee.decision_id))
+
+
+def may_see_campaigns(user) -> bool:
+    return bool(user.roles & PROVINCE_WIDE_SUBMISSIONS)
+
+
+def may_see_awards(user) -> bool:
+    return bool(user.roles & PROVINCE_WIDE_DECISIONS)
+
+
+def campaign_overview(user, campaign_id):
+    """Plans and dossiers by state, overdue ones, nominees by status, by award form and by
+    the kind of their unit: six statements whatever the campaign's size."""
+    require_role(user, PROVINCE_WIDE_SUBMISSIONS, "xem tổng quan phong trào")
+    campaign = steps.load(campaigns.KIND, campaign_id, user)
+    states, overdue = {}, {}
+    for process, model, deadline in ((PLAN, Plan, campaign.plan_deadline),
+                                     (DOSSIER, Dossier, campaign.dossier_deadline)):
+        found = dict(db.session.execute(
+            sa.select(model.state, sa.func.count()).where(model.campaign_id == campaign.id)
+            .group_by(model.state)).all())
+        states[process.name] = [{"state": s, "label": label, "count": found.get(s, 0)}
+                                for s, label in process.states.items()]
+        past = deadline is not None and deadline < today()
+        overdue[process.name] = sum(n for s, n in found.items() if s in UNSENT) if past else 0
+    statuses = tuple(NOMINEE_STATUSES)
+    where = Nominee.campaign_id == campaign.id
+    totals = db.session.execute(_nominees_from().add_columns(*_counts(*statuses))
+                                .where(where)).one()
+    by_form = db.session.execute(
+        _nominees_from().add_columns(AwardForm.code, AwardForm.name, *_counts(*statuses))
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id).where(where)
+        .group_by(AwardForm.code, AwardForm.name).order_by(AwardForm.name)).mappings().all()
+    by_kind = db.session.execute(
+        _nominees_from().add_columns(Unit.kind, *_counts(*statuses)).where(where)
+        .group_by(Unit.kind).order_by(Unit.kind)).mappings().all()
+    kinds = org.UNIT_KIND_LABELS
+    return {
+        "campaign": campaign,
+        "plans": states["plan"], "dossiers": states["dossier"],
+        "overdue": overdue,
+        "deadlines": {"plan": campaign.plan_deadline, "dossier": campaign.dossier_deadline},
+        "nominees": [{"status": s, "label": NOMINEE_STATUSES[s], "count": int(totals._mapping[s])}
+                     for s in statuses],
+        "by_form": [{"code": r["code"], "name": r["name"],
+                     **{s: int(r[s]) for s in statuses}} for r in by_form],
+        "by_unit_kind": [{"kind": r["kind"], "label": kinds.get(r["kind"], r["kind"]),
+                          **{s: int(r[s]) for s in statuses}} for r in by_kind],
+    }
+
+
+TOP_UNITS = 20  # the chart shows the units with most awards; the register lists them all
+
+
+def _year_checked(year):
+    if not isinstance(year, int) or not 1945 <= year <= 2200:
+        raise Invalid("Năm không hợp lệ.", details={"year": ["Năm không hợp lệ."]},
+                      code="invalid_year")
+    return year
+
+
+def years():
+    """The years the register holds, newest first (the year picker)."""
+    return list(db.session.scalars(sa.select(AwardRecord.year).distinct()
+                                   .order_by(AwardRecord.year.desc())))
+
+
+def year_overview(user, year):
+    """Awards of ``year`` by form, by unit (the top ones) and by unit kind, each with its
+    count and money, and the totals: five statements whatever the year's size."""
+    require_role(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
+    year = _year_checked(year)
+    money = sa.func.coalesce(sa.func.sum(AwardRecord.money), 0)
+    count = sa.func.count(AwardRecord.id)
+    where = AwardRecord.year == year
+    totals = db.session.execute(sa.select(count.label("count"), money.label("money"),
+                                          sa.func.count(sa.distinct(AwardRecord.unit_id))
+                                          .label("units")).where(where)).one()
+    by_form = db.session.execute(
+        sa.select(AwardForm.code, AwardForm.name, count.label("count"), money.label("money"))
+        .join(AwardForm, AwardForm.id == AwardRecord.award_form_id).where(where)
+        .group_by(AwardForm.code, AwardForm.name).order_by(count.desc(), AwardForm.name)
+    ).mappings().all()
+    by_unit = db.session.execute(
+        sa.select(AwardRecord.unit_id, sa.func.coalesce(Unit.name, sa.func.max(
+            AwardRecord.unit_name)).label("name"), count.label("count"), money.label("money"))
+        .outerjoin(Unit, Unit.id == AwardRecord.unit_id).where(where)
+        .group_by(AwardRecord.unit_id, Unit.name).order_by(count.desc(), Unit.name)
+        .limit(TOP_UNITS)).mappings().all()
+    by_kind = db.session.execute(
+        sa.select(Unit.kind, count.label("count"), money.label("money"))
+        .outerjoin(Unit, Unit.id == AwardRecord.unit_id).where(where)
+        .group_by(Unit.kind).order_by(count.desc())).mappings().all()
+    kinds = org.UNIT_KIND_LABELS
+    return {
+        "year": year, "years": years(),
+        "total": {"count": totals.count, "money": int(totals.money), "units": totals.units},
+        "by_form": [{"code": r["code"], "name": r["name"], "count": r["count"],
+                     "money": int(r["money"])} for r in by_form],
+        "by_unit": [{"unit_id": r["unit_id"], "name": r["name"] or NO_KIND, "count": r["count"],
+                     "money": int(r["money"])} for r in by_unit],
+        "by_unit_kind": [{"kind": r["kind"], "label": kinds.get(r["kind"], NO_KIND),
+                          "count": r["count"], "money": int(r["money"])} for r in by_kind],
+    }
+
+
+# -- the lists behind the figures ---------------------------------------------------------
+
+
+def nominee_query(user, campaign_id, *, status=None, form=None, unit_kind=None):
+    """The campaign's nominees ``user`` may see, with their unit, form and decision,
+    filtered by status, award form code and unit kind; ordered by unit, then position."""
+    query = (sa.select(Nominee.id, Nominee.kind, Nominee.name, Nominee.title,
+                       Nominee.position_title, Nominee.organisation, Nominee.votes_for,
+                       Nominee.verdict, Nominee.verdict_reason, Nominee.struck,
+                       Nominee.strike_reason, Nominee.dossier_id,
+                       Unit.code.label("unit_code"), Unit.name.label("unit_name"),
+                       Unit.kind.label("unit_kind"), Dossier.state.label("dossier_state"),
+                       AwardForm.name.label("form_name"), AwardForm.code.label("form_code"),
+                       Decision.id.label("decision_id"), Decision.state.label("decision_state"),
+                       Decision.number.label("decision_number"),
+                       Decision.symbol.label("decision_symbol"),
+                       Decision.issued_on.label("decided_on"))
+             .select_from(Nominee)
+             .join(Dossier, Dossier.id == Nominee.dossier_id)
+             .join(Unit, Unit.id == Dossier.unit_id)
+             .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+             .outerjoin(Decision, Decision.id == Nominee.decision_id)
+             .where(Nominee.campaign_id == campaign_id, visible(user, Dossier)))
+    if status:
+        if status not in NOMINEE_STATUSES:
+            raise Invalid("Trạng thái không hợp lệ.", details={"status": list(NOMINEE_STATUSES)},
+                          code="invalid_status")
+        query = query.where(_status_clause(status))
+    if form:
+        query = query.where(AwardForm.code == form)
+    if unit_kind:
+        query = query.where(Unit.kind == unit_kind)
+    return query.order_by(Unit.code, Nominee.position, Nominee.id)
+
+
+def nominees(user, campaign_id, *, status=None, form=None, unit_kind=None, page=1, per_page=50):
+    campaign = steps.load(campaigns.KIND, campaign_id, user)
+    query = nominee_query(user, campaign.id, status=status, form=form, unit_kind=unit_kind)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
+    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"campaign": campaign, "items": items, "total": total, "page": page,
+            "per_page": per_page}
+
+
+def register_query(user, year, *, form=None, unit_id=None, unit_kind=None):
+    require_role(user, PROVINCE_WIDE_DECISIONS, "xem sổ khen thưởng")
+    query = (sa.select(AwardRecord).where(AwardRecord.year == _year_checked(year)))
+    if form:
+        query = query.where(AwardRecord.award_form_id.in_(
+            sa.select(AwardForm.id).where(AwardForm.code == form)))
+    if unit_id:
+        query = query.where(AwardRecord.unit_id == unit_id)
+    if unit_kind:
+        query = query.where(AwardRecord.unit_id.in_(
+            sa.select(Unit.id).where(Unit.kind == unit_kind)))
+    return query.order_by(AwardRecord.decided_on, AwardRecord.decision_number, AwardRecord.id)
+
+
+def register(user, year, *, form=None, unit_id=None, unit_kind=None, page=1, per_page=50):
+    """The year's award register, a page at a time, filtered by form, unit or unit kind."""
+    return paginate(register_query(user, year, form=form, unit_id=unit_id, unit_kind=unit_kind),
+                    page, per_page)
