@@ -21,6 +21,7 @@ def _measure(call):
 def test_dashboard_and_exports_statements_do_not_grow(world):
     helpers.make_campaign(world)  # the year's first launch opens its register
     counts = []
+    board = world.users["board_head"]
     for extra, tag, awards in ((0, "a", 2), (EXTRA, "b", 40)):
         codes = _province(world, extra, tag)
         campaign = helpers.make_campaign(world, participants=["SYT", "PDK", *codes])
@@ -30,7 +31,6 @@ def test_dashboard_and_exports_statements_do_not_grow(world):
             make_award(world, name=f"Người {tag}{i}", year=year, money=1000 * i,
                        unit="SYT" if i % 2 else "PDK", form="BKCT" if i % 3 else "CSTDT",
                        decided_on=date(year, 1 + i % 12, 1))
-        board = world.users["board_head"]
         c = campaign.id
         counts.append({
             "campaign": _measure(lambda c=c: overview.campaign_overview(board, c)),
