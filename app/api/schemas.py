@@ -955,7 +955,6 @@ class YearKind(AwardTotal):
 
 class YearOverviewOut(Base):
     year = fields.Integer()
-    years = fields.List(fields.Integer(), metadata={"description": "years the register holds"})
     total = fields.Nested(YearTotal)
     by_form = fields.List(fields.Nested(YearForm))
     by_unit = fields.List(fields.Nested(YearUnit), metadata={

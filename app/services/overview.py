@@ -60,6 +60,17 @@ def _nominees_from():
             .outerjoin(Decision, Decision.id == Nominee.decision_id))
 
 
+def _rollup(rows, keys, measures):
+    """Sum ``measures`` of grouped ``rows`` by ``keys`` (a coarser grouping, in Python:
+    the rows are already few). () gives the grand total, also when there are no rows."""
+    out = {} if keys else {(): dict.fromkeys(measures, 0)}
+    for row in rows:
+        group = out.setdefault(tuple(row[k] for k in keys), dict.fromkeys(measures, 0))
+        for m in measures:
+            group[m] += int(row[m] or 0)
+    return out
+
+
 def may_see_campaigns(user) -> bool:
     return bool(user.roles & PROVINCE_WIDE_SUBMISSIONS)
 
@@ -70,7 +81,7 @@ def may_see_awards(user) -> bool:
 
 def campaign_overview(user, campaign_id):
     """Plans and dossiers by state, overdue ones, nominees by status, by award form and by
-    the kind of their unit: six statements whatever the campaign's size."""
+    the kind of their unit: four statements whatever the campaign's size."""
     require_role(user, PROVINCE_WIDE_SUBMISSIONS, "xem tổng quan phong trào")
     campaign = steps.load(campaigns.KIND, campaign_id, user)
     states, overdue = {}, {}
@@ -84,28 +95,29 @@ def campaign_overview(user, campaign_id):
         past = deadline is not None and deadline < today()
         overdue[process.name] = sum(n for s, n in found.items() if s in UNSENT) if past else 0
     statuses = tuple(NOMINEE_STATUSES)
-    where = Nominee.campaign_id == campaign.id
-    totals = db.session.execute(_nominees_from().add_columns(*_counts(*statuses))
-                                .where(where)).one()
-    by_form = db.session.execute(
-        _nominees_from().add_columns(AwardForm.code, AwardForm.name, *_counts(*statuses))
-        .join(AwardForm, AwardForm.id == Nominee.award_form_id).where(where)
-        .group_by(AwardForm.code, AwardForm.name).order_by(AwardForm.name)).mappings().all()
-    by_kind = db.session.execute(
-        _nominees_from().add_columns(Unit.kind, *_counts(*statuses)).where(where)
-        .group_by(Unit.kind).order_by(Unit.kind)).mappings().all()
+    # One scan of the campaign's nominees, grouped by form and unit kind (a few rows);
+    # the totals and each breakdown are sums of these.
+    cells = db.session.execute(
+        _nominees_from().add_columns(AwardForm.code, AwardForm.name, Unit.kind,
+                                     *_counts(*statuses))
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Nominee.campaign_id == campaign.id)
+        .group_by(AwardForm.code, AwardForm.name, Unit.kind)).mappings().all()
+    totals = _rollup(cells, (), statuses)[()]
+    by_form = [{"code": code, "name": name, **counts} for (code, name), counts in sorted(
+        _rollup(cells, ("code", "name"), statuses).items(), key=lambda kv: kv[0][1])]
+    by_kind = [{"kind": kind, **counts} for (kind,), counts in sorted(
+        _rollup(cells, ("kind",), statuses).items())]
     kinds = org.UNIT_KIND_LABELS
     return {
         "campaign": campaign,
         "plans": states["plan"], "dossiers": states["dossier"],
         "overdue": overdue,
         "deadlines": {"plan": campaign.plan_deadline, "dossier": campaign.dossier_deadline},
-        "nominees": [{"status": s, "label": NOMINEE_STATUSES[s], "count": int(totals._mapping[s])}
+        "nominees": [{"status": s, "label": NOMINEE_STATUSES[s], "count": totals[s]}
                      for s in statuses],
-        "by_form": [{"code": r["code"], "name": r["name"],
-                     **{s: int(r[s]) for s in statuses}} for r in by_form],
-        "by_unit_kind": [{"kind": r["kind"], "label": kinds.get(r["kind"], r["kind"]),
-                          **{s: int(r[s]) for s in statuses}} for r in by_kind],
+        "by_form": by_form,
+        "by_unit_kind": [{**r, "label": kinds.get(r["kind"], r["kind"])} for r in by_kind],
     }
 
 
@@ -119,48 +131,51 @@ def _year_checked(year):
     return year
 
 
-def years():
-    """The years the register holds, newest first (the year picker)."""
-    return list(db.session.scalars(sa.select(AwardRecord.year).distinct()
-                                   .order_by(AwardRecord.year.desc())))
-
-
 def year_overview(user, year):
     """Awards of ``year`` by form, by unit (the top ones) and by unit kind, each with its
-    count and money, and the totals: five statements whatever the year's size."""
+    count and money, and the totals: three statements whatever the year's size."""
     require_role(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
     year = _year_checked(year)
-    money = sa.func.coalesce(sa.func.sum(AwardRecord.money), 0)
-    count = sa.func.count(AwardRecord.id)
-    where = AwardRecord.year == year
-    totals = db.session.execute(sa.select(count.label("count"), money.label("money"),
-                                          sa.func.count(sa.distinct(AwardRecord.unit_id))
-                                          .label("units")).where(where)).one()
-    by_form = db.session.execute(
-        sa.select(AwardForm.code, AwardForm.name, count.label("count"), money.label("money"))
-        .join(AwardForm, AwardForm.id == AwardRecord.award_form_id).where(where)
-        .group_by(AwardForm.code, AwardForm.name).order_by(count.desc(), AwardForm.name)
-    ).mappings().all()
-    by_unit = db.session.execute(
-        sa.select(AwardRecord.unit_id, sa.func.coalesce(Unit.name, sa.func.max(
-            AwardRecord.unit_name)).label("name"), count.label("count"), money.label("money"))
-        .outerjoin(Unit, Unit.id == AwardRecord.unit_id).where(where)
-        .group_by(AwardRecord.unit_id, Unit.name).order_by(count.desc(), Unit.name)
-        .limit(TOP_UNITS)).mappings().all()
-    by_kind = db.session.execute(
-        sa.select(Unit.kind, count.label("count"), money.label("money"))
-        .outerjoin(Unit, Unit.id == AwardRecord.unit_id).where(where)
-        .group_by(Unit.kind).order_by(count.desc())).mappings().all()
+    # One scan of the year's records, grouped by form and unit (forms × units rows at
+    # most); every breakdown and the totals are sums of these.
+    cells = db.session.execute(
+        sa.select(AwardRecord.award_form_id, AwardRecord.unit_id,
+                  sa.func.count(AwardRecord.id).label("count"),
+                  sa.func.coalesce(sa.func.sum(AwardRecord.money), 0).label("money"),
+                  sa.func.max(AwardRecord.unit_name).label("unit_name"))
+        .where(AwardRecord.year == year)
+        .group_by(AwardRecord.award_form_id, AwardRecord.unit_id)).mappings().all()
+    unit_ids = {r["unit_id"] for r in cells if r["unit_id"] is not None}
+    form_ids = {r["award_form_id"] for r in cells}
+    units = ({u.id: u for u in db.session.execute(
+        sa.select(Unit.id, Unit.name, Unit.kind).where(Unit.id.in_(unit_ids)))}
+        if unit_ids else {})
+    forms = ({f.id: f for f in db.session.execute(
+        sa.select(AwardForm.id, AwardForm.code, AwardForm.name).where(
+            AwardForm.id.in_(form_ids)))} if form_ids else {})
+    rows = [{**r, "code": forms[r["award_form_id"]].code, "name": forms[r["award_form_id"]].name,
+             "kind": units[r["unit_id"]].kind if r["unit_id"] in units else None,
+             "unit": (units[r["unit_id"]].name if r["unit_id"] in units
+                      else r["unit_name"] or NO_KIND)} for r in cells]
+    measures = ("count", "money")
+    totals = _rollup(rows, (), measures)[()]
     kinds = org.UNIT_KIND_LABELS
+    by_form = sorted(((code, name, m) for (code, name), m in
+                      _rollup(rows, ("code", "name"), measures).items()),
+                     key=lambda t: (-t[2]["count"], t[1]))
+    by_unit = sorted(((unit_id, name, m) for (unit_id, name), m in
+                      _rollup(rows, ("unit_id", "unit"), measures).items()),
+                     key=lambda t: (-t[2]["count"], t[1]))
+    by_kind = sorted(_rollup(rows, ("kind",), measures).items(),
+                     key=lambda kv: -kv[1]["count"])
     return {
-        "year": year, "years": years(),
-        "total": {"count": totals.count, "money": int(totals.money), "units": totals.units},
-        "by_form": [{"code": r["code"], "name": r["name"], "count": r["count"],
-                     "money": int(r["money"])} for r in by_form],
-        "by_unit": [{"unit_id": r["unit_id"], "name": r["name"] or NO_KIND, "count": r["count"],
-                     "money": int(r["money"])} for r in by_unit],
-        "by_unit_kind": [{"kind": r["kind"], "label": kinds.get(r["kind"], NO_KIND),
-                          "count": r["count"], "money": int(r["money"])} for r in by_kind],
+        "year": year,
+        "total": {**totals, "units": len(unit_ids)},
+        "by_form": [{"code": code, "name": name, **m} for code, name, m in by_form],
+        "by_unit": [{"unit_id": unit_id, "name": name, **m}
+                    for unit_id, name, m in by_unit[:TOP_UNITS]],
+        "by_unit_kind": [{"kind": kind, "label": kinds.get(kind, NO_KIND), **m}
+                         for (kind,), m in by_kind],
     }
 
 

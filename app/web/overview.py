@@ -108,7 +108,7 @@ def register():
     args = _register_args()
     listed = overview.register(current_user, year, page=_page(), **args)
     return render_template("overview/register.html", listed=listed, year=year,
-                           years=overview.years(), kinds=org.UNIT_KIND_LABELS,
+                           kinds=org.UNIT_KIND_LABELS,
                            kind_labels=exports.KIND_LABELS, sources=exports.SOURCE_LABELS,
                            can_import=imports.may_import(current_user), **args)
 

@@ -44,5 +44,6 @@ def test_dashboard_and_exports_statements_do_not_grow(world):
         assert dossier.nominees
     assert counts[0] == counts[1], counts
     # the user and roles (as a request loads them), the campaign with its contents and
-    # forms (as every page loads it), then the five aggregates; the year: user and five
-    assert counts[1]["campaign"] <= 11 and counts[1]["year"] <= 7, counts[1]
+    # forms (as every page loads it), then three aggregates; the year: the user, one
+    # aggregate, the names of its units and forms
+    assert counts[1]["campaign"] <= 9 and counts[1]["year"] <= 5, counts[1]
