@@ -1,14 +1,13 @@
 """Excel out (progress, nominees, a decision's awardees, the yearly register) and in (a
 dossier's nominees, awards decided outside the system), with the templates to fill in."""
-import io
-
-from flask import send_file
+from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.api.schemas import ExcelUpload, ImportedOut, NomineeListArgs, RegisterArgs
-from app.services import exports, imports
+from app.services import exports, imports, spreadsheets
 from app.services.spreadsheets import XLSX
+from app.services.storage import content_disposition
 
 blp = Blueprint("excel", __name__, url_prefix="/api/v1/excel",
                 description="Excel lists out and in (.xlsx)")
@@ -16,9 +15,11 @@ blp = Blueprint("excel", __name__, url_prefix="/api/v1/excel",
 
 def _xlsx(named):
     filename, data = named
-    if isinstance(data, bytes):
-        data = io.BytesIO(data)
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=filename)
+    chunks, size = spreadsheets.stream(data)
+    response = Response(chunks, mimetype=XLSX)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    return response
 
 
 @blp.route("/campaigns/<int:campaign_id>/progress")

@@ -259,3 +259,22 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
         raise Invalid("Tệp không có dòng dữ liệu nào.", details={"file": ["Tệp trống."]},
                       code="file_empty")
     return out, problems
+
+
+def stream(data):
+    """(chunks, size) of a written workbook (bytes or the spooled file ``write`` returns):
+    the file is closed once its last chunk is read, so a download never leaves it open."""
+    if isinstance(data, bytes):
+        return iter((data,)), len(data)
+    data.seek(0, io.SEEK_END)
+    size = data.tell()
+    data.seek(0)
+
+    def chunks():
+        try:
+            while chunk := data.read(64 * 1024):
+                yield chunk
+        finally:
+            data.close()
+
+    return chunks(), size

@@ -1,15 +1,14 @@
 """Tổng quan: the Board's dashboard, the lists behind its figures, the Excel lists out and
 in, and the decision's awardee list as the printed attachment."""
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.clock import today
-from app.services import exports, imports, org, overview, workflow
+from app.services import exports, imports, org, overview, spreadsheets, workflow
 from app.services.errors import Invalid
 from app.services.spreadsheets import XLSX
+from app.services.storage import content_disposition
 from app.web.forms import messages_of
 
 bp = Blueprint("overview", __name__)
@@ -23,9 +22,11 @@ def _signed_in():
 
 def _xlsx(named):
     filename, data = named
-    if isinstance(data, bytes):
-        data = io.BytesIO(data)
-    return send_file(data, mimetype=XLSX, as_attachment=True, download_name=filename)
+    chunks, size = spreadsheets.stream(data)
+    response = Response(chunks, mimetype=XLSX)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    return response
 
 
 def _page():
