@@ -32,7 +32,7 @@ def test_dashboard_for_the_board_with_charts_that_link_to_their_lists(client, wo
     assert page.status_code == 200
     assert 'aria-current="page">Tổng quan' in html
     assert html.count('role="img"') >= 5 and "<title id=" in html
-    # every bar is a link to the list behind it, and the figures are a table too
+    # every figure links to the list behind it (the chart's table)
     assert f'href="/campaigns/{campaign.id}/nominees?status=awarded"' in html
     assert f'href="/campaigns/{campaign.id}?state=decided"' in html
     assert f"/tong-quan/khen-thuong?year={decision.issued_on.year}&amp;form=BKCT" in html
