@@ -133,30 +133,26 @@ def _year_checked(year):
 
 def year_overview(user, year):
     """Awards of ``year`` by form, by unit (the top ones) and by unit kind, each with its
-    count and money, and the totals: three statements whatever the year's size."""
+    count and money, and the totals: one statement whatever the year's size."""
     require_role(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
     year = _year_checked(year)
     # One scan of the year's records, grouped by form and unit (forms × units rows at
     # most); every breakdown and the totals are sums of these.
-    cells = db.session.execute(
+    grouped = (
         sa.select(AwardRecord.award_form_id, AwardRecord.unit_id,
                   sa.func.count(AwardRecord.id).label("count"),
                   sa.func.coalesce(sa.func.sum(AwardRecord.money), 0).label("money"),
                   sa.func.max(AwardRecord.unit_name).label("unit_name"))
         .where(AwardRecord.year == year)
-        .group_by(AwardRecord.award_form_id, AwardRecord.unit_id)).mappings().all()
-    unit_ids = {r["unit_id"] for r in cells if r["unit_id"] is not None}
-    form_ids = {r["award_form_id"] for r in cells}
-    units = ({u.id: u for u in db.session.execute(
-        sa.select(Unit.id, Unit.name, Unit.kind).where(Unit.id.in_(unit_ids)))}
-        if unit_ids else {})
-    forms = ({f.id: f for f in db.session.execute(
-        sa.select(AwardForm.id, AwardForm.code, AwardForm.name).where(
-            AwardForm.id.in_(form_ids)))} if form_ids else {})
-    rows = [{**r, "code": forms[r["award_form_id"]].code, "name": forms[r["award_form_id"]].name,
-             "kind": units[r["unit_id"]].kind if r["unit_id"] in units else None,
-             "unit": (units[r["unit_id"]].name if r["unit_id"] in units
-                      else r["unit_name"] or NO_KIND)} for r in cells]
+        .group_by(AwardRecord.award_form_id, AwardRecord.unit_id).subquery())
+    # the names by join (a few thousand rows at most), never by a list of ids
+    rows = db.session.execute(
+        sa.select(grouped.c.unit_id, grouped.c["count"], grouped.c.money,
+                  AwardForm.code, AwardForm.name, Unit.kind,
+                  sa.func.coalesce(Unit.name, grouped.c.unit_name).label("unit"))
+        .join(AwardForm, AwardForm.id == grouped.c.award_form_id)
+        .outerjoin(Unit, Unit.id == grouped.c.unit_id)).mappings().all()
+    unit_ids = {r["unit_id"] for r in rows if r["unit_id"] is not None}
     measures = ("count", "money")
     totals = _rollup(rows, (), measures)[()]
     kinds = org.UNIT_KIND_LABELS
