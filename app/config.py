@@ -64,6 +64,8 @@ def from_environment(instance_path):
         "STORAGE_PRESIGNED_SECONDS": _env_int("STORAGE_PRESIGNED_SECONDS", 300),
         # Whole request bodies above this answer 413 before any view runs.
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # An Excel list to import (nominees, earlier awards): refused whole above this.
+        "EXCEL_IMPORT_MAX_MB": _env_int("EXCEL_IMPORT_MAX_MB", 5),
         "UPLOAD_ALLOWED_EXTENSIONS": os.environ.get(
             "UPLOAD_ALLOWED_EXTENSIONS", "pdf,docx,doc,odt,jpg,jpeg,png,xlsx,xls"
         ),

@@ -38,7 +38,7 @@ def imported(name, unit, year, form="BKCT", kind="individual", organisation=None
         search_key=names.search_key(name), unit_id=unit.id, unit_name=unit.name,
         award_form_id=form_row.id, form_name=form_row.name, decision_number=number,
         decided_on=date(year, 6, 1), year=year, issuer_name="Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn",
-        issuing_level="tỉnh", campaign_id=campaign_id)
+        issuing_level="Cấp tỉnh", campaign_id=campaign_id)
     db.session.add(record)
     db.session.commit()
     return record

@@ -18,6 +18,8 @@ FRONT_STATES = {
 
 # The unit's staff writes while the item is with the unit.
 EDITABLE = frozenset({"draft", "returned"})
+# Not (or no longer) with the Board: past the campaign's deadline such an item is overdue.
+UNSENT = frozenset({"draft", "awaiting_head", "returned"})
 
 
 def content_edit(what: str, noun: str) -> Edit:

@@ -98,8 +98,10 @@ def init_api(app):
         campaigns,
         decisions,
         dossiers,
+        excel,
         inbox,
         notifications,
+        overview,
         plans,
         reference,
         units,
@@ -116,6 +118,6 @@ def init_api(app):
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
-                   notifications, awards):
+                   notifications, awards, overview, excel):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

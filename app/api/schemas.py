@@ -490,6 +490,9 @@ class CampaignOut(CampaignSummary):
 
 class ProgressArgs(PageArgs):
     state = Str(metadata={"description": "units whose plan or dossier is in this state"})
+    overdue = Str(validate=validate.OneOf(["plan", "dossier"]),
+                  metadata={"description": "units whose plan (or dossier) is past its "
+                                           "deadline and not sent"})
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -970,3 +973,121 @@ class AwardSubjectBrief(Base):
 class AwardHistoryOut(Base):
     subject = fields.Nested(AwardSubjectBrief)
     awards = fields.List(fields.Nested(AwardRecordOut))
+
+
+# -- the Board's overview (dashboard) -----------------------------------------------------------
+
+class StateCount(Base):
+    state = Str()
+    label = Str()
+    count = fields.Integer()
+
+
+class NomineeCount(Base):
+    status = Str(metadata={"description": "proposed, accepted, declined, struck or awarded"})
+    label = Str()
+    count = fields.Integer()
+
+
+class StatusCounts(Base):
+    proposed = fields.Integer()
+    accepted = fields.Integer()
+    declined = fields.Integer()
+    struck = fields.Integer()
+    awarded = fields.Integer()
+
+
+class FormCounts(StatusCounts):
+    code = Str()
+    name = Str()
+
+
+class KindCounts(StatusCounts):
+    kind = Str()
+    label = Str()
+
+
+class Overdue(Base):
+    plan = fields.Integer()
+    dossier = fields.Integer()
+
+
+class Deadlines(Base):
+    plan = fields.Date(allow_none=True)
+    dossier = fields.Date(allow_none=True)
+
+
+class CampaignRef(Base):
+    id = fields.Integer()
+    code = Str()
+    title = Str()
+    state = Str()
+
+
+class CampaignOverviewOut(Base):
+    campaign = fields.Nested(CampaignRef)
+    plans = fields.List(fields.Nested(StateCount))
+    dossiers = fields.List(fields.Nested(StateCount))
+    overdue = fields.Nested(Overdue, metadata={
+        "description": "plans and dossiers past the deadline and not sent to the Board"})
+    deadlines = fields.Nested(Deadlines)
+    nominees = fields.List(fields.Nested(NomineeCount))
+    by_form = fields.List(fields.Nested(FormCounts))
+    by_unit_kind = fields.List(fields.Nested(KindCounts))
+
+
+class AwardTotal(Base):
+    count = fields.Integer()
+    money = fields.Integer(metadata={"description": "đồng"})
+
+
+class YearTotal(AwardTotal):
+    units = fields.Integer()
+
+
+class YearForm(AwardTotal):
+    code = Str()
+    name = Str()
+
+
+class YearUnit(AwardTotal):
+    unit_id = fields.Integer(allow_none=True)
+    name = Str()
+
+
+class YearKind(AwardTotal):
+    kind = Str(allow_none=True)
+    label = Str()
+
+
+class YearOverviewOut(Base):
+    year = fields.Integer()
+    total = fields.Nested(YearTotal)
+    by_form = fields.List(fields.Nested(YearForm))
+    by_unit = fields.List(fields.Nested(YearUnit), metadata={
+        "description": "the units with most awards (at most 20)"})
+    by_unit_kind = fields.List(fields.Nested(YearKind))
+
+
+class NomineeListArgs(Base):
+    status = Str(validate=validate.OneOf(["proposed", "accepted", "declined", "struck",
+                                          "awarded"]))
+    form = Str(metadata={"description": "award form code"})
+    unit_kind = Str(validate=validate.OneOf(list(UNIT_KINDS)))
+
+
+class RegisterArgs(Base):
+    form = Str(metadata={"description": "award form code"})
+    unit_id = fields.Integer()
+    unit_kind = Str(validate=validate.OneOf(list(UNIT_KINDS)))
+
+
+class ExcelUpload(Base):
+    """One multipart/form-data body: the filled-in .xlsx list."""
+
+    file = Upload(required=True)
+    version = fields.Integer()
+
+
+class ImportedOut(Base):
+    imported = fields.Integer()

@@ -30,8 +30,10 @@ BASE_SALARY = "muc_luong_co_so"
 
 
 def issuing_level(unit) -> str:
-    """ "tỉnh" for the province's People's Committee (as its papers name its area)."""
-    return unit.locality or ("tỉnh" if unit.kind == "province" else "")
+    """ "Cấp tỉnh" for the province's People's Committee, as officials' records (and the
+    national database's «Cấp quyết định» column) name the level that decided."""
+    area = unit.locality or ("tỉnh" if unit.kind == "province" else None)
+    return f"Cấp {area}" if area else ""
 
 
 def _money(multiplier, salary):

@@ -37,6 +37,7 @@ from app.services.tx import transaction
 from workflows import CAMPAIGN, DOSSIER, PLAN
 from workflows.facts import CampaignFacts
 from workflows.roles import BOARD
+from workflows.submission import UNSENT
 
 __all__ = ["LAUNCH_TYPES", "UNIT_KIND_LABELS"]
 UNIT_KIND_LABELS = org.UNIT_KIND_LABELS  # the vocabulary the API's schemas speak
@@ -201,10 +202,11 @@ def update_campaign(user, campaign_id, data, version):
     return load_scopes(campaign)
 
 
-def progress(user, campaign_id, state=None, page=1, per_page=50):
+def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None):
     """The campaign's participating units, a page at a time, each with its plan's and its
     dossier's state (as far as ``user`` may see them) and the dossier's nominee count;
-    ``state`` keeps the units whose plan or dossier is in it. With the counts of plans
+    ``state`` keeps the units whose plan or dossier is in it; ``overdue`` ("plan" or
+    "dossier") those whose plan or dossier is past its deadline and not sent. With the counts of plans
     and dossiers by state over the whole campaign. A fixed number of statements,
     whatever the number of units."""
     campaign = steps.load(KIND, campaign_id, user)
@@ -227,6 +229,13 @@ def progress(user, campaign_id, state=None, page=1, per_page=50):
         .where(CampaignParticipant.campaign_id == campaign.id))
     if state:
         query = query.where(sa.or_(Plan.state == state, Dossier.state == state))
+    if overdue in ("plan", "dossier"):
+        model = Plan if overdue == "plan" else Dossier
+        deadline = campaign.plan_deadline if overdue == "plan" else campaign.dossier_deadline
+        if deadline is None or deadline >= today():
+            query = query.where(sa.false())
+        else:
+            query = query.where(model.state.in_(UNSENT))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
                               .offset((page - 1) * per_page)).mappings().all()

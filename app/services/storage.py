@@ -87,6 +87,18 @@ def _check_zip(data: bytes, ext: str):
         refuse("tệp nén bị hỏng.")
 
 
+def check_content(data: bytes, ext: str):
+    """Refuse an empty file, one whose bytes are not what its extension says, and an
+    Office archive that is broken or a zip bomb."""
+    if not data:
+        raise Invalid("Tệp tải lên rỗng.", details={"file": ["Tệp rỗng."]}, code="file_empty")
+    if not data.startswith(SIGNATURES[ext]):
+        raise Invalid(f"Nội dung tệp không đúng định dạng «.{ext}».",
+                      details={"file": ["Nội dung không khớp phần mở rộng."]}, code="file_content")
+    if ext in ZIP_KINDS:
+        _check_zip(data, ext)
+
+
 def clean_filename(name: str) -> str:
     """Keep a readable Vietnamese name but no directory parts or control characters."""
     name = unicodedata.normalize("NFC", name or "")
@@ -150,13 +162,7 @@ def save_upload(stream, filename: str):
             f"Loại tệp «.{ext}» không được chấp nhận. Chấp nhận: {', '.join(sorted(allowed))}.",
             details={"file": ["Loại tệp không được chấp nhận."]}, code="file_type")
     data = stream.read()
-    if not data:
-        raise Invalid("Tệp tải lên rỗng.", details={"file": ["Tệp rỗng."]}, code="file_empty")
-    if not data.startswith(SIGNATURES[ext]):
-        raise Invalid(f"Nội dung tệp không đúng định dạng «.{ext}».",
-                      details={"file": ["Nội dung không khớp phần mở rộng."]}, code="file_content")
-    if ext in ZIP_KINDS:
-        _check_zip(data, ext)
+    check_content(data, ext)
     key = f"{secrets.token_hex(16)}.{ext}"
     sha = write_new(key, data)
     return name, ext, CONTENT_TYPES[ext], len(data), sha, key

@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.clock import local_zone
 from app.docgen.text import figure  # the Vietnamese way with numbers: 1.500; 99,5
 from app.services import outbox
+from app.services import overview as overview_service
 from workflows.roles import BOARD
 
 
@@ -41,7 +42,7 @@ def _favicon():
 
 
 def init_web(app: Flask):
-    from app.web import account, admin, awards, board, drafting, registers, work
+    from app.web import account, admin, awards, board, drafting, overview, registers, work
 
     app.register_blueprint(account.bp)
     app.register_blueprint(work.bp)
@@ -50,6 +51,7 @@ def init_web(app: Flask):
     app.register_blueprint(admin.bp)
     app.register_blueprint(registers.bp)
     app.register_blueprint(awards.bp)
+    app.register_blueprint(overview.bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")
@@ -58,8 +60,10 @@ def init_web(app: Flask):
 
     @app.context_processor
     def _globals():
-        unread, sees_outbox = 0, False
+        unread, sees_outbox, sees_overview = 0, False, False
         if getattr(current_user, "is_authenticated", False):  # None outside a request
             unread = outbox.unread_count(current_user)
             sees_outbox = bool(current_user.roles & BOARD)
-        return {"unread_count": unread, "sees_outbox": sees_outbox}
+            sees_overview = overview_service.may_see_awards(current_user)
+        return {"unread_count": unread, "sees_outbox": sees_outbox,
+                "sees_overview": sees_overview}

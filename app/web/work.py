@@ -123,8 +123,11 @@ def _item_page(kind, item_id):
         context["unit_kinds"] = campaigns.UNIT_KIND_LABELS
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)
-        context["progress"] = campaigns.progress(current_user, item.id, state, page)
+        overdue = request.args.get("overdue") or None
+        context["progress"] = campaigns.progress(current_user, item.id, state, page,
+                                                 overdue=overdue)
         context["state_filter"] = state or ""
+        context["overdue_filter"] = overdue if overdue in ("plan", "dossier") else ""
         context["dossier_states"] = {**workflow.KINDS["plan"].process.states,
                                      **workflow.KINDS["dossier"].process.states}
         context["can_decide"] = decisions.composable(current_user, item)

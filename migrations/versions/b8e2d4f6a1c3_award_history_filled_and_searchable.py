@@ -58,7 +58,8 @@ def _backfill_award_records(bind):
                 || '/' || d.symbol,
             d.issued_on, {year},
             'Chủ tịch ' || iu.name,
-            COALESCE(iu.locality, CASE WHEN iu.kind = 'province' THEN 'tỉnh' ELSE '' END),
+            CASE WHEN iu.locality IS NOT NULL THEN 'Cấp ' || iu.locality
+                 WHEN iu.kind = 'province' THEN 'Cấp tỉnh' ELSE '' END,
             n.achievement_summary,
             (SELECT r.value FROM rule_values r WHERE r.key = 'muc_luong_co_so'
                 AND r.effective_from <= d.issued_on

@@ -21,7 +21,7 @@ def test_search_and_history_through_the_api(api, world):
     assert r.status_code == 200
     [award] = r.get_json()["awards"]
     assert award["decision_number"] == "01/QĐ-UBND" and award["money"] == 2340000
-    assert award["issuing_level"] == "tỉnh" and award["campaign_title"] == campaign.title
+    assert award["issuing_level"] == "Cấp tỉnh" and award["campaign_title"] == campaign.title
     # PDK's staff finds only PDK's award, and SYT's record does not exist for them
     mine = api("staff_b").get("/api/v1/awards?q=an").get_json()
     assert [i["unit_name"] for i in mine["items"]] == ["Ủy ban nhân dân phường Đông Kinh"]

@@ -59,6 +59,7 @@ ACTOR = {  # who calls each family of operations
     "dossiers": "appraiser", "decisions": "appraiser", "inbox": "appraiser",
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
     "awards": "appraiser",
+    "dashboard": "board_head", "excel": "board_head",
 }
 
 
@@ -72,7 +73,10 @@ def _url(path, ids):
             .replace("{attachment_id}", str(ids["attachment"]))
             .replace("{code}", ids["code"]).replace("{username}", ids["username"])
             .replace("{name}", DOCUMENT_NAMES.get(family, "x"))
-            .replace("{message_id}", "1"))
+            .replace("{message_id}", "1")
+            .replace("{campaign_id}", str(ids["campaign"]))
+            .replace("{dossier_id}", str(ids["dossier"]))
+            .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026"))
 
 
 DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",

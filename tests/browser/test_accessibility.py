@@ -71,8 +71,9 @@ def everything(world):
 
 
 def _shape(path):
-    """One visit per kind of URL: /plans/3 and /plans/4 are the same page."""
-    return re.sub(r"\d+", "N", path)
+    """One visit per kind of URL: /plans/3 and /plans/4 are the same page, and so are a
+    list's filters (?status=accepted and ?status=declined)."""
+    return re.sub(r"=[^&]*", "=", re.sub(r"\d+", "N", path))
 
 
 def crawl(page, start="/"):

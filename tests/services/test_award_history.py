@@ -39,7 +39,7 @@ def test_issuing_records_every_awardee_but_the_struck_with_the_decision_of_the_d
     assert an.decision_number == decision.number_label == "01/QĐ-UBND"
     assert (an.decided_on, an.year) == (decision.issued_on, today().year)
     assert (an.issuer_name, an.issuing_level) == (
-        "Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn", "tỉnh")
+        "Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn", "Cấp tỉnh")
     assert an.created_by_id == world.users["clerk"].id
     # money: the form's multiplier (1.0 a person, 2.0 a collective) × mức lương cơ sở
     assert an.money == Decimal("2340000") and collective.money == Decimal("4680000")
@@ -128,7 +128,7 @@ def test_the_history_of_a_subject_newest_first_across_campaigns_and_imports(worl
         ("Phong trào thi đua cải cách hành chính", "02/QĐ-UBND"),
         (first.title, "01/QĐ-UBND"),
         (None, "1034/QĐ-UBND")]
-    assert rows[0]["issuing_level"] == "tỉnh" and rows[0]["unit_name"] == "Sở Y tế"
+    assert rows[0]["issuing_level"] == "Cấp tỉnh" and rows[0]["unit_name"] == "Sở Y tế"
     assert awards.history(world.users["staff_a"], old.id)["awards"][0]["decision_number"] \
         == "02/QĐ-UBND"
     with pytest.raises(NotFound):  # another unit's award does not exist for PDK's staff

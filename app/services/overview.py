@@ -1,0 +1,240 @@
+"""The Board's overview: where a campaign stands, and what the province awarded in a year.
+
+Every figure is a SQL aggregate (GROUP BY), so a page costs the same handful of
+statements at any size; every figure has a list behind it (the progress table filtered
+by state or overdue, the campaign's nominees filtered by status, form or unit kind, the
+award register filtered by year, form, unit or unit kind), each paged in SQL.
+"""
+import sqlalchemy as sa
+
+from app.clock import today
+from app.extensions import db
+from app.models import AwardForm, AwardRecord, Decision, Dossier, Nominee, Plan, Unit
+from app.services import campaigns, org, steps
+from app.services.errors import Invalid
+from app.services.paging import paginate
+from app.services.permissions import (
+    PROVINCE_WIDE_DECISIONS,
+    PROVINCE_WIDE_SUBMISSIONS,
+    require_role,
+    visible,
+)
+from workflows import DOSSIER, PLAN
+from workflows.dossier import PROPOSING
+from workflows.submission import UNSENT
+
+# What a nominee's status filter names, for the figures and the list behind them.
+NOMINEE_STATUSES = {
+    "proposed": "Được đề nghị",
+    "accepted": "Thẩm định đạt",
+    "declined": "Thẩm định không đạt",
+    "struck": "Bị loại khi phê duyệt",
+    "awarded": "Được khen thưởng",
+}
+NO_KIND = "Không rõ"
+
+
+def _awarded():
+    return sa.and_(Decision.state == "issued", Nominee.struck.is_(False))
+
+
+def _status_clause(status):
+    return {
+        "proposed": Dossier.state.in_(PROPOSING),
+        "accepted": Nominee.verdict == "accepted",
+        "declined": Nominee.verdict == "declined",
+        "struck": Nominee.struck.is_(True),
+        "awarded": _awarded(),
+    }[status]
+
+
+def _counts(*statuses):
+    return [sa.func.coalesce(sa.func.sum(sa.case((_status_clause(s), 1), else_=0)), 0).label(s)
+            for s in statuses]
+
+
+def _nominees_from():
+    return (sa.select().select_from(Nominee)
+            .join(Dossier, Dossier.id == Nominee.dossier_id)
+            .join(Unit, Unit.id == Dossier.unit_id)
+            .outerjoin(Decision, Decision.id == Nominee.decision_id))
+
+
+def _rollup(rows, keys, measures):
+    """Sum ``measures`` of grouped ``rows`` by ``keys`` (a coarser grouping, in Python:
+    the rows are already few). () gives the grand total, also when there are no rows."""
+    out = {} if keys else {(): dict.fromkeys(measures, 0)}
+    for row in rows:
+        group = out.setdefault(tuple(row[k] for k in keys), dict.fromkeys(measures, 0))
+        for m in measures:
+            group[m] += int(row[m] or 0)
+    return out
+
+
+def may_see_campaigns(user) -> bool:
+    return bool(user.roles & PROVINCE_WIDE_SUBMISSIONS)
+
+
+def may_see_awards(user) -> bool:
+    return bool(user.roles & PROVINCE_WIDE_DECISIONS)
+
+
+def campaign_overview(user, campaign_id):
+    """Plans and dossiers by state, overdue ones, nominees by status, by award form and by
+    the kind of their unit: four statements whatever the campaign's size."""
+    require_role(user, PROVINCE_WIDE_SUBMISSIONS, "xem tổng quan phong trào")
+    campaign = steps.load(campaigns.KIND, campaign_id, user)
+    states, overdue = {}, {}
+    for process, model, deadline in ((PLAN, Plan, campaign.plan_deadline),
+                                     (DOSSIER, Dossier, campaign.dossier_deadline)):
+        found = dict(db.session.execute(
+            sa.select(model.state, sa.func.count()).where(model.campaign_id == campaign.id)
+            .group_by(model.state)).all())
+        states[process.name] = [{"state": s, "label": label, "count": found.get(s, 0)}
+                                for s, label in process.states.items()]
+        past = deadline is not None and deadline < today()
+        overdue[process.name] = sum(n for s, n in found.items() if s in UNSENT) if past else 0
+    statuses = tuple(NOMINEE_STATUSES)
+    # One scan of the campaign's nominees, grouped by form and unit kind (a few rows);
+    # the totals and each breakdown are sums of these.
+    cells = db.session.execute(
+        _nominees_from().add_columns(AwardForm.code, AwardForm.name, Unit.kind,
+                                     *_counts(*statuses))
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Nominee.campaign_id == campaign.id)
+        .group_by(AwardForm.code, AwardForm.name, Unit.kind)).mappings().all()
+    totals = _rollup(cells, (), statuses)[()]
+    by_form = [{"code": code, "name": name, **counts} for (code, name), counts in sorted(
+        _rollup(cells, ("code", "name"), statuses).items(), key=lambda kv: kv[0][1])]
+    by_kind = [{"kind": kind, **counts} for (kind,), counts in sorted(
+        _rollup(cells, ("kind",), statuses).items())]
+    kinds = org.UNIT_KIND_LABELS
+    return {
+        "campaign": campaign,
+        "plans": states["plan"], "dossiers": states["dossier"],
+        "overdue": overdue,
+        "deadlines": {"plan": campaign.plan_deadline, "dossier": campaign.dossier_deadline},
+        "nominees": [{"status": s, "label": NOMINEE_STATUSES[s], "count": totals[s]}
+                     for s in statuses],
+        "by_form": by_form,
+        "by_unit_kind": [{**r, "label": kinds.get(r["kind"], r["kind"])} for r in by_kind],
+    }
+
+
+TOP_UNITS = 20  # the chart shows the units with most awards; the register lists them all
+
+
+def _year_checked(year):
+    if not isinstance(year, int) or not 1945 <= year <= 2200:
+        raise Invalid("Năm không hợp lệ.", details={"year": ["Năm không hợp lệ."]},
+                      code="invalid_year")
+    return year
+
+
+def year_overview(user, year):
+    """Awards of ``year`` by form, by unit (the top ones) and by unit kind, each with its
+    count and money, and the totals: one statement whatever the year's size."""
+    require_role(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
+    year = _year_checked(year)
+    # One scan of the year's records, grouped by form and unit (forms × units rows at
+    # most); every breakdown and the totals are sums of these.
+    grouped = (
+        sa.select(AwardRecord.award_form_id, AwardRecord.unit_id,
+                  sa.func.count(AwardRecord.id).label("count"),
+                  sa.func.coalesce(sa.func.sum(AwardRecord.money), 0).label("money"),
+                  sa.func.max(AwardRecord.unit_name).label("unit_name"))
+        .where(AwardRecord.year == year)
+        .group_by(AwardRecord.award_form_id, AwardRecord.unit_id).subquery())
+    # the names by join (a few thousand rows at most), never by a list of ids
+    rows = db.session.execute(
+        sa.select(grouped.c.unit_id, grouped.c["count"], grouped.c.money,
+                  AwardForm.code, AwardForm.name, Unit.kind,
+                  sa.func.coalesce(Unit.name, grouped.c.unit_name).label("unit"))
+        .join(AwardForm, AwardForm.id == grouped.c.award_form_id)
+        .outerjoin(Unit, Unit.id == grouped.c.unit_id)).mappings().all()
+    unit_ids = {r["unit_id"] for r in rows if r["unit_id"] is not None}
+    measures = ("count", "money")
+    totals = _rollup(rows, (), measures)[()]
+    kinds = org.UNIT_KIND_LABELS
+    by_form = sorted(((code, name, m) for (code, name), m in
+                      _rollup(rows, ("code", "name"), measures).items()),
+                     key=lambda t: (-t[2]["count"], t[1]))
+    by_unit = sorted(((unit_id, name, m) for (unit_id, name), m in
+                      _rollup(rows, ("unit_id", "unit"), measures).items()),
+                     key=lambda t: (-t[2]["count"], t[1]))
+    by_kind = sorted(_rollup(rows, ("kind",), measures).items(),
+                     key=lambda kv: -kv[1]["count"])
+    return {
+        "year": year,
+        "total": {**totals, "units": len(unit_ids)},
+        "by_form": [{"code": code, "name": name, **m} for code, name, m in by_form],
+        "by_unit": [{"unit_id": unit_id, "name": name, **m}
+                    for unit_id, name, m in by_unit[:TOP_UNITS]],
+        "by_unit_kind": [{"kind": kind, "label": kinds.get(kind, NO_KIND), **m}
+                         for (kind,), m in by_kind],
+    }
+
+
+# -- the lists behind the figures ---------------------------------------------------------
+
+
+def nominee_query(user, campaign_id, *, status=None, form=None, unit_kind=None):
+    """The campaign's nominees ``user`` may see, with their unit, form and decision,
+    filtered by status, award form code and unit kind; ordered by unit, then position."""
+    query = (sa.select(Nominee.id, Nominee.kind, Nominee.name, Nominee.title,
+                       Nominee.position_title, Nominee.organisation, Nominee.votes_for,
+                       Nominee.verdict, Nominee.verdict_reason, Nominee.struck,
+                       Nominee.strike_reason, Nominee.dossier_id,
+                       Unit.code.label("unit_code"), Unit.name.label("unit_name"),
+                       Unit.kind.label("unit_kind"), Dossier.state.label("dossier_state"),
+                       AwardForm.name.label("form_name"), AwardForm.code.label("form_code"),
+                       Decision.id.label("decision_id"), Decision.state.label("decision_state"),
+                       Decision.number.label("decision_number"),
+                       Decision.symbol.label("decision_symbol"),
+                       Decision.issued_on.label("decided_on"))
+             .select_from(Nominee)
+             .join(Dossier, Dossier.id == Nominee.dossier_id)
+             .join(Unit, Unit.id == Dossier.unit_id)
+             .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+             .outerjoin(Decision, Decision.id == Nominee.decision_id)
+             .where(Nominee.campaign_id == campaign_id, visible(user, Dossier)))
+    if status:
+        if status not in NOMINEE_STATUSES:
+            raise Invalid("Trạng thái không hợp lệ.", details={"status": list(NOMINEE_STATUSES)},
+                          code="invalid_status")
+        query = query.where(_status_clause(status))
+    if form:
+        query = query.where(AwardForm.code == form)
+    if unit_kind:
+        query = query.where(Unit.kind == unit_kind)
+    return query.order_by(Unit.code, Nominee.position, Nominee.id)
+
+
+def nominees(user, campaign_id, *, status=None, form=None, unit_kind=None, page=1, per_page=50):
+    campaign = steps.load(campaigns.KIND, campaign_id, user)
+    query = nominee_query(user, campaign.id, status=status, form=form, unit_kind=unit_kind)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery()))
+    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"campaign": campaign, "items": items, "total": total, "page": page,
+            "per_page": per_page}
+
+
+def register_query(user, year, *, form=None, unit_id=None, unit_kind=None):
+    require_role(user, PROVINCE_WIDE_DECISIONS, "xem sổ khen thưởng")
+    query = (sa.select(AwardRecord).where(AwardRecord.year == _year_checked(year)))
+    if form:
+        query = query.where(AwardRecord.award_form_id.in_(
+            sa.select(AwardForm.id).where(AwardForm.code == form)))
+    if unit_id:
+        query = query.where(AwardRecord.unit_id == unit_id)
+    if unit_kind:
+        query = query.where(AwardRecord.unit_id.in_(
+            sa.select(Unit.id).where(Unit.kind == unit_kind)))
+    return query.order_by(AwardRecord.decided_on, AwardRecord.decision_number, AwardRecord.id)
+
+
+def register(user, year, *, form=None, unit_id=None, unit_kind=None, page=1, per_page=50):
+    """The year's award register, a page at a time, filtered by form, unit or unit kind."""
+    return paginate(register_query(user, year, form=form, unit_id=unit_id, unit_kind=unit_kind),
+                    page, per_page)

@@ -1,0 +1,134 @@
+"""Tổng quan, the lists behind its figures, Excel downloads and imports from the pages, and
+the decision's awardee list as its printed attachment."""
+import io
+import re
+
+import openpyxl
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AwardRecord, Dossier, Nominee
+from app.services import imports
+from app.services.spreadsheets import XLSX
+from tests import helpers
+from tests.services.test_spreadsheets import (
+    _award_row,
+    _form_name,
+    _nominee_row,
+    _workbook,
+    issued_decision,
+    make_award,
+)
+from tests.web.test_views import csrf_of, login
+
+
+def test_dashboard_for_the_board_with_charts_that_link_to_their_lists(client, world):
+    campaign = helpers.make_campaign(world)
+    decision, _ = issued_decision(world, campaign)
+    make_award(world, year=decision.issued_on.year, name="Người nhập trước")
+    login(client, "board_head")
+    page = client.get(f"/tong-quan?campaign={campaign.id}&year={decision.issued_on.year}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'aria-current="page">Tổng quan' in html
+    assert html.count('role="img"') >= 5 and "<title id=" in html
+    # every figure links to the list behind it (the chart's table)
+    assert f'href="/campaigns/{campaign.id}/nominees?status=awarded"' in html
+    assert f'href="/campaigns/{campaign.id}?state=decided"' in html
+    assert f"/tong-quan/khen-thuong?year={decision.issued_on.year}&amp;form=BKCT" in html
+    assert "chart-table" in html
+    listed = client.get(f"/campaigns/{campaign.id}/nominees?status=awarded").get_data(
+        as_text=True)
+    assert "Nguyễn Văn An" in listed and "Lê Thị Bích" not in listed  # struck
+    register = client.get(f"/tong-quan/khen-thuong?year={decision.issued_on.year}&form=BKCT")
+    assert "Người nhập trước" in register.get_data(as_text=True)
+
+
+def test_dashboard_is_not_for_units(client, world):
+    login(client, "staff_a")
+    assert client.get("/tong-quan").status_code == 403
+    assert "Tổng quan" not in client.get("/").get_data(as_text=True)
+    assert client.get("/tong-quan/khen-thuong.xlsx").status_code == 403
+
+
+def test_downloads_are_excel_files(client, world):
+    campaign = helpers.make_campaign(world)
+    decision, _ = issued_decision(world, campaign)
+    login(client, "appraiser")
+    for url in (f"/campaigns/{campaign.id}/progress.xlsx", f"/campaigns/{campaign.id}/nominees.xlsx",
+                f"/decisions/{decision.id}/awardees.xlsx",
+                f"/tong-quan/khen-thuong.xlsx?year={decision.issued_on.year}"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.mimetype == XLSX, url
+        assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
+        wb = openpyxl.load_workbook(io.BytesIO(r.data))
+        assert wb.worksheets[0].freeze_panes == "A2"
+        r.close()
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/campaigns/{campaign.id}/progress.xlsx" in page
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert f"/decisions/{decision.id}/danh-sach" in page
+
+
+def test_the_awardee_list_prints_as_the_decisions_attachment(client, world):
+    campaign = helpers.make_campaign(world)
+    decision, _ = issued_decision(world, campaign)
+    login(client, "clerk")
+    html = client.get(f"/decisions/{decision.id}/danh-sach").get_data(as_text=True)
+    assert "TẬP THỂ, CÁ NHÂN ĐƯỢC TẶNG BẰNG KHEN" in html
+    date = decision.issued_on
+    assert (f"(Kèm theo Quyết định số {decision.number_label} ngày {date.day:02d} tháng "
+            in html)
+    assert "của Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn)" in html
+    assert "Ông Nguyễn Văn An" in html and "Lê Thị Bích" not in html
+
+
+def test_print_style_hides_the_menu_and_repeats_table_headers(app):
+    with open(f"{app.static_folder}/app.css", encoding="utf-8") as fh:
+        css = fh.read()
+    block = css[css.index("@media print"):]
+    assert re.search(r"nav, .navbar, form, .btn", block)
+    assert "thead { display: table-header-group; }" in block
+    assert "break-inside: avoid" in block
+
+
+def test_a_unit_fills_its_nominees_from_the_template(client, world):
+    campaign = helpers.make_campaign(world)
+    dossier = helpers.unit_item(Dossier, campaign, "SYT")
+    login(client, "staff_a")
+    template = client.get(f"/dossiers/{dossier.id}/nominees/template.xlsx")
+    assert template.status_code == 200 and template.mimetype == XLSX
+    form_page = client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
+    assert f"/dossiers/{dossier.id}/nominees/import" in form_page
+    token = csrf_of(form_page)
+    bad = _workbook(imports.NOMINEE_COLUMNS, [_nominee_row(form=_form_name()),
+                                              _nominee_row("Lò Văn Hải", votes="chín")])
+    r = client.post(f"/dossiers/{dossier.id}/nominees/import", follow_redirects=True,
+                    data={"csrf_token": token, "file": (io.BytesIO(bad), "ds.xlsx")})
+    assert "Dòng 3, cột «Số phiếu đồng ý»: phải là số" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nominee)) == 0
+    good = _workbook(imports.NOMINEE_COLUMNS, [_nominee_row(form=_form_name())])
+    r = client.post(f"/dossiers/{dossier.id}/nominees/import", follow_redirects=True,
+                    data={"csrf_token": token, "file": (io.BytesIO(good), "ds.xlsx")})
+    assert "Đã thêm 1 tập thể, cá nhân" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nominee)) == 1
+
+
+def test_the_board_imports_earlier_awards(client, world):
+    login(client, "appraiser")
+    page = client.get("/tong-quan/khen-thuong/nhap")
+    assert page.status_code == 200
+    token = csrf_of(page.get_data(as_text=True))
+    bad = _workbook(imports.AWARD_COLUMNS, [_award_row(decided="32/01/2018")],
+                    sheet="Khen thưởng")
+    r = client.post("/tong-quan/khen-thuong/nhap",
+                    data={"csrf_token": token, "file": (io.BytesIO(bad), "kt.xlsx")})
+    assert r.status_code == 422
+    assert "Dòng 2, cột «Ngày QĐ»" in r.get_data(as_text=True)
+    good = _workbook(imports.AWARD_COLUMNS, [_award_row()], sheet="Khen thưởng")
+    r = client.post("/tong-quan/khen-thuong/nhap", follow_redirects=True,
+                    data={"csrf_token": token, "file": (io.BytesIO(good), "kt.xlsx")})
+    assert "Đã nhập 1 khen thưởng" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AwardRecord)) == 1
+    login(client, "staff_a")
+    assert client.get("/tong-quan/khen-thuong/nhap").status_code == 403
