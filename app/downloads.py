@@ -5,6 +5,7 @@ to a short-lived presigned URL when the storage offers one and the configuration
 """
 from flask import Response, redirect
 
+from app.services import spreadsheets
 from app.services.storage import Opened, content_disposition
 
 CHUNK = 256 * 1024
@@ -39,4 +40,14 @@ def send(body, filename, content_type, *, inline=False, sha256=None, private=Fal
     if private:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def xlsx(named):
+    """``(filename, spooled workbook)`` from the Excel services, streamed in pieces."""
+    filename, data = named
+    chunks, size = spreadsheets.stream(data)
+    response = Response(chunks, mimetype=spreadsheets.XLSX)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = content_disposition(filename)
     return response

@@ -1,39 +1,29 @@
 """Excel out (progress, nominees, a decision's awardees, the yearly register) and in (a
 dossier's nominees, awards decided outside the system), with the templates to fill in."""
-from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app import downloads
 from app.api.schemas import ExcelUpload, ImportedOut, NomineeListArgs, RegisterArgs
-from app.services import exports, imports, spreadsheets
+from app.services import exports, imports
 from app.services.spreadsheets import XLSX
-from app.services.storage import content_disposition
 
 blp = Blueprint("excel", __name__, url_prefix="/api/v1/excel",
                 description="Excel lists out and in (.xlsx)")
-
-
-def _xlsx(named):
-    filename, data = named
-    chunks, size = spreadsheets.stream(data)
-    response = Response(chunks, mimetype=XLSX)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    return response
 
 
 @blp.route("/campaigns/<int:campaign_id>/progress")
 @blp.response(200, description="the progress table of every participating unit",
               content_type=XLSX)
 def progress(campaign_id):
-    return _xlsx(exports.progress(current_user, campaign_id))
+    return downloads.xlsx(exports.progress(current_user, campaign_id))
 
 
 @blp.route("/campaigns/<int:campaign_id>/nominees")
 @blp.arguments(NomineeListArgs, location="query")
 @blp.response(200, description="the nominees and the Board's verdicts", content_type=XLSX)
 def nominees(args, campaign_id):
-    return _xlsx(exports.nominees(current_user, campaign_id, **args))
+    return downloads.xlsx(exports.nominees(current_user, campaign_id, **args))
 
 
 @blp.route("/decisions/<int:decision_id>/awardees")
@@ -41,20 +31,20 @@ def nominees(args, campaign_id):
                                "chức vụ, đơn vị, hình thức, số QĐ, ngày QĐ, cấp quyết định",
               content_type=XLSX)
 def awardees(decision_id):
-    return _xlsx(exports.awardees(current_user, decision_id))
+    return downloads.xlsx(exports.awardees(current_user, decision_id))
 
 
 @blp.route("/awards/<int:year>")
 @blp.arguments(RegisterArgs, location="query")
 @blp.response(200, description="the year's award register", content_type=XLSX)
 def register(args, year):
-    return _xlsx(exports.register(current_user, year, **args))
+    return downloads.xlsx(exports.register(current_user, year, **args))
 
 
 @blp.route("/dossiers/<int:dossier_id>/nominee-template")
 @blp.response(200, description="the nominee list to fill in", content_type=XLSX)
 def nominee_template(dossier_id):
-    return _xlsx(imports.nominee_template(current_user, dossier_id))
+    return downloads.xlsx(imports.nominee_template(current_user, dossier_id))
 
 
 @blp.route("/dossiers/<int:dossier_id>/nominees", methods=["POST"])
@@ -71,7 +61,7 @@ def import_nominees(form, dossier_id):
 @blp.route("/award-template")
 @blp.response(200, description="the list of earlier awards to fill in", content_type=XLSX)
 def award_template():
-    return _xlsx(imports.award_template(current_user))
+    return downloads.xlsx(imports.award_template(current_user))
 
 
 @blp.route("/awards", methods=["POST"])

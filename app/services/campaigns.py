@@ -202,22 +202,19 @@ def update_campaign(user, campaign_id, data, version):
     return load_scopes(campaign)
 
 
-def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None):
-    """The campaign's participating units, a page at a time, each with its plan's and its
-    dossier's state (as far as ``user`` may see them) and the dossier's nominee count;
-    ``state`` keeps the units whose plan or dossier is in it; ``overdue`` ("plan" or
-    "dossier") those whose plan or dossier is past its deadline and not sent. With the counts of plans
-    and dossiers by state over the whole campaign. A fixed number of statements,
-    whatever the number of units."""
-    campaign = steps.load(KIND, campaign_id, user)
-    nominees = (sa.select(sa.func.count()).where(Nominee.dossier_id == Dossier.id)
-                .correlate(Dossier).scalar_subquery())
-    query = (
-        sa.select(Unit.id.label("unit_id"), Unit.code.label("unit_code"),
-                  Unit.name.label("unit_name"), Plan.id.label("plan_id"),
-                  Plan.state.label("plan_state"), Dossier.id.label("dossier_id"),
-                  Dossier.state.label("dossier_state"),
-                  sa.case((Dossier.id.is_(None), None), else_=nominees).label("nominees"))
+def nominee_count():
+    """A participant row's column: its dossier's nominees (empty without a dossier)."""
+    count = (sa.select(sa.func.count()).where(Nominee.dossier_id == Dossier.id)
+             .correlate(Dossier).scalar_subquery())
+    return sa.case((Dossier.id.is_(None), None), else_=count)
+
+
+def participants(user, campaign, *columns):
+    """``columns`` of every participating unit of ``campaign``, beside its plan and its
+    dossier as far as ``user`` may see them (one row a unit): the progress table's query,
+    for the page, the API and the Excel list alike."""
+    return (
+        sa.select(*columns)
         .select_from(CampaignParticipant)
         .join(Unit, Unit.id == CampaignParticipant.unit_id)
         .outerjoin(Plan, sa.and_(Plan.campaign_id == CampaignParticipant.campaign_id,
@@ -227,6 +224,21 @@ def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None):
                                     Dossier.unit_id == CampaignParticipant.unit_id,
                                     visible(user, Dossier)))
         .where(CampaignParticipant.campaign_id == campaign.id))
+
+
+def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None):
+    """The campaign's participating units, a page at a time, each with its plan's and its
+    dossier's state (as far as ``user`` may see them) and the dossier's nominee count;
+    ``state`` keeps the units whose plan or dossier is in it; ``overdue`` ("plan" or
+    "dossier") those whose plan or dossier is past its deadline and not sent. With the counts of plans
+    and dossiers by state over the whole campaign. A fixed number of statements,
+    whatever the number of units."""
+    campaign = steps.load(KIND, campaign_id, user)
+    query = participants(user, campaign, Unit.id.label("unit_id"),
+                         Unit.code.label("unit_code"), Unit.name.label("unit_name"),
+                         Plan.id.label("plan_id"), Plan.state.label("plan_state"),
+                         Dossier.id.label("dossier_id"), Dossier.state.label("dossier_state"),
+                         nominee_count().label("nominees"))
     if state:
         query = query.where(sa.or_(Plan.state == state, Dossier.state == state))
     if overdue in ("plan", "dossier"):

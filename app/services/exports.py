@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from app.clock import local_zone
 from app.docgen import text
 from app.extensions import db
-from app.models import AwardRecord, Campaign, CampaignParticipant, Dossier, Nominee, Plan, Unit
+from app.models import AwardRecord, Campaign, Dossier, Nominee, Plan, Unit
 from app.services import awards, campaigns, org, overview, spreadsheets, steps, workflow
-from app.services.permissions import visible
 from app.services.spreadsheets import Column
 
 BATCH = 1000
@@ -53,22 +52,10 @@ PROGRESS_COLUMNS = (
 def progress(user, campaign_id):
     """(file name, file): every participating unit with its plan's and dossier's state."""
     campaign = steps.load(campaigns.KIND, campaign_id, user)
-    nominees = (sa.select(sa.func.count()).where(Nominee.dossier_id == Dossier.id)
-                .correlate(Dossier).scalar_subquery())
-    query = (
-        sa.select(Unit.code, Unit.name, Unit.kind, Plan.state, Plan.submitted_at,
-                  Dossier.state, Dossier.submitted_at, Dossier.late,
-                  sa.case((Dossier.id.is_(None), None), else_=nominees))
-        .select_from(CampaignParticipant)
-        .join(Unit, Unit.id == CampaignParticipant.unit_id)
-        .outerjoin(Plan, sa.and_(Plan.campaign_id == CampaignParticipant.campaign_id,
-                                 Plan.unit_id == CampaignParticipant.unit_id,
-                                 visible(user, Plan)))
-        .outerjoin(Dossier, sa.and_(Dossier.campaign_id == CampaignParticipant.campaign_id,
-                                    Dossier.unit_id == CampaignParticipant.unit_id,
-                                    visible(user, Dossier)))
-        .where(CampaignParticipant.campaign_id == campaign.id)
-        .order_by(Unit.code))
+    query = campaigns.participants(
+        user, campaign, Unit.code, Unit.name, Unit.kind, Plan.state, Plan.submitted_at,
+        Dossier.state, Dossier.submitted_at, Dossier.late, campaigns.nominee_count(),
+    ).order_by(Unit.code)
     kinds = org.UNIT_KIND_LABELS
 
     def rows():

@@ -1,14 +1,13 @@
 """Tổng quan: the Board's dashboard, the lists behind its figures, the Excel lists out and
 in, and the decision's awardee list as the printed attachment."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from app import downloads
 from app.clock import today
-from app.services import exports, imports, org, overview, spreadsheets, workflow
+from app.services import exports, imports, org, overview, workflow
 from app.services.errors import Invalid
-from app.services.spreadsheets import XLSX
-from app.services.storage import content_disposition
 from app.web.forms import messages_of
 
 bp = Blueprint("overview", __name__)
@@ -19,14 +18,6 @@ bp = Blueprint("overview", __name__)
 def _signed_in():
     return None
 
-
-def _xlsx(named):
-    filename, data = named
-    chunks, size = spreadsheets.stream(data)
-    response = Response(chunks, mimetype=XLSX)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    return response
 
 
 def _page():
@@ -74,19 +65,19 @@ def nominees(item_id):
 
 @bp.route("/campaigns/<int:item_id>/nominees.xlsx")
 def nominees_xlsx(item_id):
-    return _xlsx(exports.nominees(current_user, item_id, request.args.get("status") or None,
+    return downloads.xlsx(exports.nominees(current_user, item_id, request.args.get("status") or None,
                                   request.args.get("form") or None,
                                   request.args.get("unit_kind") or None))
 
 
 @bp.route("/campaigns/<int:item_id>/progress.xlsx")
 def progress_xlsx(item_id):
-    return _xlsx(exports.progress(current_user, item_id))
+    return downloads.xlsx(exports.progress(current_user, item_id))
 
 
 @bp.route("/decisions/<int:item_id>/awardees.xlsx")
 def awardees_xlsx(item_id):
-    return _xlsx(exports.awardees(current_user, item_id))
+    return downloads.xlsx(exports.awardees(current_user, item_id))
 
 
 @bp.route("/decisions/<int:item_id>/danh-sach")
@@ -117,12 +108,12 @@ def register():
 @bp.route("/tong-quan/khen-thuong.xlsx")
 def register_xlsx():
     year = request.args.get("year", type=int) or today().year
-    return _xlsx(exports.register(current_user, year, **_register_args()))
+    return downloads.xlsx(exports.register(current_user, year, **_register_args()))
 
 
 @bp.route("/tong-quan/khen-thuong/mau.xlsx")
 def award_template():
-    return _xlsx(imports.award_template(current_user))
+    return downloads.xlsx(imports.award_template(current_user))
 
 
 @bp.route("/tong-quan/khen-thuong/nhap", methods=["GET", "POST"])
@@ -151,7 +142,7 @@ def import_awards():
 
 @bp.route("/dossiers/<int:item_id>/nominees/template.xlsx")
 def nominee_template(item_id):
-    return _xlsx(imports.nominee_template(current_user, item_id))
+    return downloads.xlsx(imports.nominee_template(current_user, item_id))
 
 
 @bp.route("/dossiers/<int:item_id>/nominees/import", methods=["POST"])
