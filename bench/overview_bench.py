@@ -56,7 +56,7 @@ def build(scale):
         Plan,
         Unit,
     )
-    from app.services import campaigns
+    from app.services import awards, campaigns
     from bench.scale_bench import _rows
     from tests.helpers import build_world, campaign_spec
 
@@ -145,6 +145,8 @@ def build(scale):
             "issuing_level": "'Cấp tỉnh'", "money": "1490000 + (g % 3) * 1490000"},
             "generate_series(1, :n) AS g JOIN units AS u ON u.code = "
             "'B' || lpad((1 + g % :units)::text, 5, '0')", n=count, units=n_units)
+    db.session.commit()
+    awards.recount_all_years()  # records written around the services: the tally they keep
     db.session.commit()
     # what autovacuum does on a live database: visibility map and statistics
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -58,7 +58,7 @@ def update_campaign(data, item_id):
                  "with counts by state")
 def progress(args, item_id):
     return campaigns.progress(current_user, item_id, args.get("state"), args["page"],
-                              args["per_page"], overdue=args.get("overdue"))
+                              args["per_page"], overdue=args.get("overdue"), of=args.get("of"))
 
 
 add_workflow_routes(blp, "campaign")

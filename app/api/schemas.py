@@ -490,6 +490,9 @@ class CampaignOut(CampaignSummary):
 
 class ProgressArgs(PageArgs):
     state = Str(metadata={"description": "units whose plan or dossier is in this state"})
+    of = Str(validate=validate.OneOf(["plan", "dossier"]),
+             metadata={"description": "the state filter looks at the plan only, or at the "
+                                      "dossier only"})
     overdue = Str(validate=validate.OneOf(["plan", "dossier"]),
                   metadata={"description": "units whose plan (or dossier) is past its "
                                            "deadline and not sent"})
@@ -1080,6 +1083,8 @@ class RegisterArgs(Base):
     form = Str(metadata={"description": "award form code"})
     unit_id = fields.Integer()
     unit_kind = Str(validate=validate.OneOf(list(UNIT_KINDS)))
+    outside = fields.Boolean(metadata={"description": "units the system does not hold"})
+    unit_name = Str(metadata={"description": "with outside: the unit so named"})
 
 
 class ExcelUpload(Base):

@@ -7,7 +7,7 @@ from app.models.audit import (
     ReminderLog,
     WorkflowEvent,
 )
-from app.models.award import AWARD_SOURCES, AwardRecord
+from app.models.award import AWARD_SOURCES, AwardRecord, AwardTally
 from app.models.campaign import (
     LAUNCH_TYPES,
     Campaign,
@@ -44,7 +44,7 @@ from app.models.submission import (
 
 __all__ = [
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm",
-    "AwardRecord", "Campaign",
+    "AwardRecord", "AwardTally", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "CampaignTargetKind", "CampaignTargetUnit",
     "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList",

@@ -66,3 +66,23 @@ class AwardRecord(db.Model):
 
     def __repr__(self):
         return f"<AwardRecord {self.id} {self.name!r} {self.form_name!r} {self.decision_number}>"
+
+
+class AwardTally(db.Model):
+    """The award register summed per year, award form and unit (as the records name it):
+    what the overview's year figures read instead of a year's records (100,000 of them at
+    ten times a province).
+
+    Recounted a whole year at a time, in the transaction that adds that year's records
+    (app/services/awards.py)."""
+
+    __tablename__ = "award_tallies"
+    __table_args__ = (sa.Index("ix_award_tallies_year", "year", "award_form_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), nullable=False)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    unit_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    awards: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    money: Mapped[Decimal] = mapped_column(sa.Numeric(16, 0), nullable=False, default=0)

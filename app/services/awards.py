@@ -8,19 +8,21 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import (
     AwardForm,
     AwardRecord,
+    AwardTally,
     Campaign,
     Dossier,
     Nominee,
     RuleValue,
     Unit,
 )
-from app.services import dossiers, names, reference, steps
+from app.services import dossiers, names, reference, steps, tallies
 from app.services.errors import NotFound
 from app.services.permissions import visible
 from workflows.dossier import PROPOSING
@@ -77,6 +79,56 @@ def record_decision(decision, issuer, user):
                .where(Nominee.decision_id == decision.id, Nominee.struck.is_(False)))
     db.session.flush()  # the strikes and the number, as the SELECT must read them
     db.session.execute(sa.insert(AwardRecord).from_select(list(columns), awarded))
+    year_moved(decision.issued_on.year)
+
+
+# -- the yearly tally ---------------------------------------------------------------------
+
+_TALLY_LOCK_SPACE = 7302  # pg_advisory_xact_lock(space, year): one recount of a year at a time
+
+
+def recount_years(years, session=None):
+    """Replace the tally of these years with a fresh sum of their records, in the caller's
+    transaction: one scan of each year's records, at issue or import, instead of one on
+    every view of the overview."""
+    years = sorted(set(years))
+    if not years:
+        return
+    session = session or db.session
+    tallies.lock(session, _TALLY_LOCK_SPACE, years)
+    session.execute(sa.delete(AwardTally).where(AwardTally.year.in_(years)))
+    session.execute(sa.insert(AwardTally).from_select(
+        ["year", "award_form_id", "unit_id", "unit_name", "awards", "money"],
+        sa.select(AwardRecord.year, AwardRecord.award_form_id, AwardRecord.unit_id,
+                  AwardRecord.unit_name, sa.func.count(AwardRecord.id),
+                  sa.func.coalesce(sa.func.sum(AwardRecord.money), 0))
+        .where(AwardRecord.year.in_(years))
+        .group_by(AwardRecord.year, AwardRecord.award_form_id, AwardRecord.unit_id,
+                  AwardRecord.unit_name)))
+
+
+def recount_all_years():
+    """Every year's tally (after records were written around the services: a bulk load)."""
+    recount_years(db.session.scalars(sa.select(AwardRecord.year).distinct()).all())
+
+
+_stale_years = tallies.Pending("award_years", recount_years)
+
+
+def year_moved(year, session=None):
+    """Records of ``year`` were added or removed: recount it before this transaction commits."""
+    _stale_years.add(year, session)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _records_flushed(session, context):
+    # records written through the ORM (one at a time) move their years too; the bulk
+    # writers (the issue above, the Excel import) say so themselves
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, AwardRecord):
+            history = sa.inspect(obj).attrs.year.history
+            for year in (*history.added, *history.deleted, *history.unchanged):
+                year_moved(year, session)
 
 
 # -- search -------------------------------------------------------------------------------

@@ -226,13 +226,29 @@ def participants(user, campaign, *columns):
         .where(CampaignParticipant.campaign_id == campaign.id))
 
 
-def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None):
+def choices(user, limit=100):
+    """The campaigns ``user`` may see as a picker wants them: id and title, in the list's
+    order (no contents, forms or targets loaded for each)."""
+    return db.session.execute(
+        sa.select(Campaign.id, Campaign.title).where(visible(user, Campaign))
+        .order_by(*KIND.listed_by).limit(limit)).all()
+
+
+PROGRESS_OF = ("plan", "dossier")
+
+
+def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None, of=None):
     """The campaign's participating units, a page at a time, each with its plan's and its
     dossier's state (as far as ``user`` may see them) and the dossier's nominee count;
-    ``state`` keeps the units whose plan or dossier is in it; ``overdue`` ("plan" or
+    ``state`` keeps the units whose plan or dossier is in it (only the plan's, or only the
+    dossier's, with ``of`` "plan" or "dossier": plans and dossiers share state names, and
+    the overview's figures count each alone); ``overdue`` ("plan" or
     "dossier") those whose plan or dossier is past its deadline and not sent. With the counts of plans
     and dossiers by state over the whole campaign. A fixed number of statements,
     whatever the number of units."""
+    if of is not None and of not in PROGRESS_OF:
+        raise Invalid("Chỉ lọc theo kế hoạch hoặc hồ sơ.", details={"of": list(PROGRESS_OF)},
+                      code="invalid_filter")
     campaign = steps.load(KIND, campaign_id, user)
     query = participants(user, campaign, Unit.id.label("unit_id"),
                          Unit.code.label("unit_code"), Unit.name.label("unit_name"),
@@ -240,7 +256,8 @@ def progress(user, campaign_id, state=None, page=1, per_page=50, overdue=None):
                          Dossier.id.label("dossier_id"), Dossier.state.label("dossier_state"),
                          nominee_count().label("nominees"))
     if state:
-        query = query.where(sa.or_(Plan.state == state, Dossier.state == state))
+        query = query.where({"plan": Plan.state == state, "dossier": Dossier.state == state}
+                            .get(of, sa.or_(Plan.state == state, Dossier.state == state)))
     if overdue in ("plan", "dossier"):
         model = Plan if overdue == "plan" else Dossier
         deadline = campaign.plan_deadline if overdue == "plan" else campaign.dossier_deadline

@@ -10,21 +10,19 @@ just before that transaction commits, from its own dossiers (ix_dossiers_waiting
 partial index ix_nominees_undecided), so a step that moves 200 dossiers recounts once.
 """
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import AwardForm, Campaign, Decision, DecisionQueue, Dossier, Nominee
+from app.services import tallies
 from workflows import DECISION
 from workflows.dossier import DECIDABLE
 
-_STALE = "decision_queue_stale"
 _LOCK_SPACE = 7301  # pg_advisory_xact_lock(space, campaign): one recount of a campaign at a time
 
 
 def stale(campaign_id):
     """Recount this campaign's tally before the current transaction commits."""
-    db.session.info.setdefault(_STALE, set()).add(campaign_id)
+    _pending.add(campaign_id)
 
 
 def moved(dossier, from_state):
@@ -34,19 +32,13 @@ def moved(dossier, from_state):
 
 
 def recount(campaign_ids, session=None):
-    """Replace the tally of these campaigns with a fresh count, in the caller's transaction.
-
-    On PostgreSQL a transaction-scoped advisory lock per campaign makes a second recount
-    wait for the first to commit, so its count (a new statement, a new snapshot) includes
-    the first one's changes and neither overwrites the other with an older view."""
+    """Replace the tally of these campaigns with a fresh count, in the caller's transaction
+    (one recount of a campaign at a time: tallies.lock)."""
     ids = sorted(set(campaign_ids))
     if not ids:
         return
     session = session or db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text(
-            "SELECT pg_advisory_xact_lock(:space, c) FROM unnest(CAST(:ids AS integer[])) AS c"),
-            {"space": _LOCK_SPACE, "ids": ids})
+    tallies.lock(session, _LOCK_SPACE, ids)
     session.execute(sa.delete(DecisionQueue).where(DecisionQueue.campaign_id.in_(ids)))
     per_dossier = (
         sa.select(Dossier.campaign_id, Nominee.award_form_id, Dossier.id.label("dossier_id"),
@@ -68,18 +60,7 @@ def recount_all():
     recount(db.session.scalars(sa.select(Campaign.id)).all())
 
 
-@event.listens_for(Session, "before_commit")
-def _recount_stale(session):
-    ids = session.info.pop(_STALE, None)
-    if ids:
-        recount(ids, session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_stale(session, previous_transaction):
-    # every rollback, even of a transaction that had not reached the database yet
-    if previous_transaction.parent is None:  # not a savepoint's: the whole transaction
-        session.info.pop(_STALE, None)
+_pending = tallies.Pending("decision_queue", recount)
 
 
 def rows():

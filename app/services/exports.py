@@ -149,9 +149,8 @@ REGISTER_COLUMNS = (
 )
 
 
-def register(user, year, form=None, unit_id=None, unit_kind=None):
-    query = overview.register_query(user, year, form=form, unit_id=unit_id,
-                                    unit_kind=unit_kind)
+def register(user, year, **filters):
+    query = overview.register_query(user, year, **filters)
     # the columns only: no ORM object per row
     query = query.with_only_columns(
         AwardRecord.name, AwardRecord.subject_kind, AwardRecord.position_title,

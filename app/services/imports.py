@@ -11,7 +11,7 @@ from flask import current_app
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import AwardForm, AwardRecord, Nominee, Unit
-from app.services import dossiers, names, spreadsheets, steps, validation
+from app.services import awards, dossiers, names, spreadsheets, steps, validation
 from app.services.errors import Invalid
 from app.services.permissions import require_role
 from app.services.spreadsheets import Column
@@ -248,6 +248,8 @@ def import_awards(user, data: bytes, filename: str) -> int:
         spreadsheets.refuse(problems)
     with transaction():
         db.session.execute(sa.insert(AwardRecord), records)  # one executemany
+        for year in {r["year"] for r in records}:
+            awards.year_moved(year)
     return len(records)
 
 

@@ -9,7 +9,16 @@ import sqlalchemy as sa
 
 from app.clock import today
 from app.extensions import db
-from app.models import AwardForm, AwardRecord, Decision, Dossier, Nominee, Plan, Unit
+from app.models import (
+    AwardForm,
+    AwardRecord,
+    AwardTally,
+    Decision,
+    Dossier,
+    Nominee,
+    Plan,
+    Unit,
+)
 from app.services import campaigns, org, steps
 from app.services.errors import Invalid
 from app.services.paging import paginate
@@ -95,14 +104,18 @@ def campaign_overview(user, campaign_id):
         past = deadline is not None and deadline < today()
         overdue[process.name] = sum(n for s, n in found.items() if s in UNSENT) if past else 0
     statuses = tuple(NOMINEE_STATUSES)
-    # One scan of the campaign's nominees, grouped by form and unit kind (a few rows);
-    # the totals and each breakdown are sums of these.
+    # One scan of the campaign's nominees, grouped by form id and unit kind (a few rows;
+    # grouping by the form's name too sorted every nominee by text); the totals and each
+    # breakdown are sums of these.
+    grouped = (_nominees_from().add_columns(Nominee.award_form_id, Unit.kind,
+                                            *_counts(*statuses))
+               # both sides by campaign: each read from its covering index
+               .where(Nominee.campaign_id == campaign.id, Dossier.campaign_id == campaign.id)
+               .group_by(Nominee.award_form_id, Unit.kind).subquery())
     cells = db.session.execute(
-        _nominees_from().add_columns(AwardForm.code, AwardForm.name, Unit.kind,
-                                     *_counts(*statuses))
-        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
-        .where(Nominee.campaign_id == campaign.id)
-        .group_by(AwardForm.code, AwardForm.name, Unit.kind)).mappings().all()
+        sa.select(AwardForm.code, AwardForm.name, grouped.c.kind,
+                  *(grouped.c[s] for s in statuses))
+        .join(AwardForm, AwardForm.id == grouped.c.award_form_id)).mappings().all()
     totals = _rollup(cells, (), statuses)[()]
     by_form = [{"code": code, "name": name, **counts} for (code, name), counts in sorted(
         _rollup(cells, ("code", "name"), statuses).items(), key=lambda kv: kv[0][1])]
@@ -133,45 +146,50 @@ def _year_checked(year):
 
 def year_overview(user, year):
     """Awards of ``year`` by form, by unit (the top ones) and by unit kind, each with its
-    count and money, and the totals: one statement whatever the year's size."""
+    count and money, and the totals: three aggregates over the year's tally (a few
+    thousand sums, app/models/award.py AwardTally), whatever the year's size."""
     require_role(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
     year = _year_checked(year)
-    # One scan of the year's records, grouped by form and unit (forms × units rows at
-    # most); every breakdown and the totals are sums of these.
-    grouped = (
-        sa.select(AwardRecord.award_form_id, AwardRecord.unit_id,
-                  sa.func.count(AwardRecord.id).label("count"),
-                  sa.func.coalesce(sa.func.sum(AwardRecord.money), 0).label("money"),
-                  sa.func.max(AwardRecord.unit_name).label("unit_name"))
-        .where(AwardRecord.year == year)
-        .group_by(AwardRecord.award_form_id, AwardRecord.unit_id).subquery())
-    # the names by join (a few thousand rows at most), never by a list of ids
-    rows = db.session.execute(
-        sa.select(grouped.c.unit_id, grouped.c["count"], grouped.c.money,
-                  AwardForm.code, AwardForm.name, Unit.kind,
-                  sa.func.coalesce(Unit.name, grouped.c.unit_name).label("unit"))
-        .join(AwardForm, AwardForm.id == grouped.c.award_form_id)
-        .outerjoin(Unit, Unit.id == grouped.c.unit_id)).mappings().all()
-    unit_ids = {r["unit_id"] for r in rows if r["unit_id"] is not None}
-    measures = ("count", "money")
-    totals = _rollup(rows, (), measures)[()]
+    of_year = AwardTally.year == year
+    count, money = sa.func.sum(AwardTally.awards), sa.func.sum(AwardTally.money)
+    by_form = db.session.execute(
+        sa.select(AwardForm.code, AwardForm.name, count.label("count"), money.label("money"))
+        .join(AwardForm, AwardForm.id == AwardTally.award_form_id).where(of_year)
+        .group_by(AwardForm.code, AwardForm.name)
+        .order_by(count.desc(), AwardForm.name)).mappings().all()
+    # a unit of the system by its id (its name now); one outside it by the name recorded
+    outside = sa.case((AwardTally.unit_id.is_(None), AwardTally.unit_name), else_="")
+    per_unit = (sa.select(AwardTally.unit_id, outside.label("outside"),
+                          count.label("count"), money.label("money"))
+                .where(of_year).group_by(AwardTally.unit_id, outside).subquery())
+    # the top units by their count (ties by id: sorting every unit by its name in the
+    # language's collation cost more than the rest of the page), named after the cut
+    ranked = (sa.select(per_unit, sa.func.count(per_unit.c.unit_id).over().label("units"))
+              .order_by(per_unit.c["count"].desc(), per_unit.c.unit_id, per_unit.c.outside)
+              .limit(TOP_UNITS).subquery())
+    by_unit = db.session.execute(
+        sa.select(ranked.c.unit_id, sa.func.coalesce(Unit.name, ranked.c.outside).label("name"),
+                  ranked.c["count"], ranked.c.money, ranked.c.units)
+        .outerjoin(Unit, Unit.id == ranked.c.unit_id)
+        .order_by(ranked.c["count"].desc(), ranked.c.unit_id, ranked.c.outside)
+    ).mappings().all()
+    by_kind = db.session.execute(
+        sa.select(Unit.kind, count.label("count"), money.label("money"))
+        .select_from(AwardTally).outerjoin(Unit, Unit.id == AwardTally.unit_id)
+        .where(of_year).group_by(Unit.kind).order_by(count.desc(), Unit.kind)).mappings().all()
     kinds = org.UNIT_KIND_LABELS
-    by_form = sorted(((code, name, m) for (code, name), m in
-                      _rollup(rows, ("code", "name"), measures).items()),
-                     key=lambda t: (-t[2]["count"], t[1]))
-    by_unit = sorted(((unit_id, name, m) for (unit_id, name), m in
-                      _rollup(rows, ("unit_id", "unit"), measures).items()),
-                     key=lambda t: (-t[2]["count"], t[1]))
-    by_kind = sorted(_rollup(rows, ("kind",), measures).items(),
-                     key=lambda kv: -kv[1]["count"])
     return {
         "year": year,
-        "total": {**totals, "units": len(unit_ids)},
-        "by_form": [{"code": code, "name": name, **m} for code, name, m in by_form],
-        "by_unit": [{"unit_id": unit_id, "name": name, **m}
-                    for unit_id, name, m in by_unit[:TOP_UNITS]],
-        "by_unit_kind": [{"kind": kind, "label": kinds.get(kind, NO_KIND), **m}
-                         for (kind,), m in by_kind],
+        "total": {"count": sum(int(r["count"]) for r in by_form),
+                  "money": sum(int(r["money"]) for r in by_form),
+                  "units": by_unit[0]["units"] if by_unit else 0},
+        "by_form": [{"code": r["code"], "name": r["name"], "count": int(r["count"]),
+                     "money": int(r["money"])} for r in by_form],
+        "by_unit": [{"unit_id": r["unit_id"], "name": r["name"], "count": int(r["count"]),
+                     "money": int(r["money"])} for r in by_unit],
+        "by_unit_kind": [{"kind": r["kind"], "label": kinds.get(r["kind"], NO_KIND),
+                          "count": int(r["count"]), "money": int(r["money"])}
+                         for r in by_kind],
     }
 
 
@@ -220,7 +238,11 @@ def nominees(user, campaign_id, *, status=None, form=None, unit_kind=None, page=
             "per_page": per_page}
 
 
-def register_query(user, year, *, form=None, unit_id=None, unit_kind=None):
+def register_query(user, year, *, form=None, unit_id=None, unit_kind=None, outside=False,
+                   unit_name=None):
+    """The year's records, filtered by award form code, unit, unit kind, or (``outside``)
+    units the system does not hold, optionally the one named ``unit_name``: the lists
+    behind every figure of the year."""
     require_role(user, PROVINCE_WIDE_DECISIONS, "xem sổ khen thưởng")
     query = (sa.select(AwardRecord).where(AwardRecord.year == _year_checked(year)))
     if form:
@@ -231,10 +253,13 @@ def register_query(user, year, *, form=None, unit_id=None, unit_kind=None):
     if unit_kind:
         query = query.where(AwardRecord.unit_id.in_(
             sa.select(Unit.id).where(Unit.kind == unit_kind)))
+    if outside:
+        query = query.where(AwardRecord.unit_id.is_(None))
+        if unit_name:
+            query = query.where(AwardRecord.unit_name == unit_name)
     return query.order_by(AwardRecord.decided_on, AwardRecord.decision_number, AwardRecord.id)
 
 
-def register(user, year, *, form=None, unit_id=None, unit_kind=None, page=1, per_page=50):
-    """The year's award register, a page at a time, filtered by form, unit or unit kind."""
-    return paginate(register_query(user, year, form=form, unit_id=unit_id, unit_kind=unit_kind),
-                    page, per_page)
+def register(user, year, *, page=1, per_page=50, **filters):
+    """The year's award register, a page at a time, filtered as register_query says."""
+    return paginate(register_query(user, year, **filters), page, per_page)

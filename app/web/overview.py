@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 
 from app import downloads
 from app.clock import today
+from app.services import campaigns as campaign_service
 from app.services import exports, imports, org, overview, workflow
 from app.services.errors import Invalid
 from app.web.forms import messages_of
@@ -39,7 +40,7 @@ def dashboard():
     campaign_id = request.args.get("campaign", type=int)
     campaigns, figures = [], None
     if overview.may_see_campaigns(current_user):
-        campaigns = workflow.listing("campaign", current_user, page=1, per_page=100)["items"]
+        campaigns = campaign_service.choices(current_user)
         if campaign_id is None and campaigns:
             campaign_id = campaigns[0].id
         if campaign_id:
@@ -91,7 +92,9 @@ def awardee_sheet(item_id):
 def _register_args():
     return {"form": request.args.get("form") or None,
             "unit_id": request.args.get("unit", type=int),
-            "unit_kind": request.args.get("unit_kind") or None}
+            "unit_kind": request.args.get("unit_kind") or None,
+            "outside": request.args.get("outside") == "1",
+            "unit_name": request.args.get("unit_name") or None}
 
 
 @bp.route("/tong-quan/khen-thuong")

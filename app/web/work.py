@@ -124,9 +124,11 @@ def _item_page(kind, item_id):
         state = request.args.get("state") or None
         page = max(request.args.get("page", 1, type=int), 1)
         overdue = request.args.get("overdue") or None
+        of = request.args.get("of") if request.args.get("of") in campaigns.PROGRESS_OF else None
         context["progress"] = campaigns.progress(current_user, item.id, state, page,
-                                                 overdue=overdue)
+                                                 overdue=overdue, of=of)
         context["state_filter"] = state or ""
+        context["of_filter"] = of or ""
         context["overdue_filter"] = overdue if overdue in ("plan", "dossier") else ""
         context["dossier_states"] = {**workflow.KINDS["plan"].process.states,
                                      **workflow.KINDS["dossier"].process.states}

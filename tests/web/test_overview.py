@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AwardRecord, Dossier, Nominee
-from app.services import imports
+from app.services import imports, overview
 from app.services.spreadsheets import XLSX
 from tests import helpers
 from tests.services.test_spreadsheets import (
@@ -34,7 +34,7 @@ def test_dashboard_for_the_board_with_charts_that_link_to_their_lists(client, wo
     assert html.count('role="img"') >= 5 and "<title id=" in html
     # every figure links to the list behind it (the chart's table)
     assert f'href="/campaigns/{campaign.id}/nominees?status=awarded"' in html
-    assert f'href="/campaigns/{campaign.id}?state=decided"' in html
+    assert f'href="/campaigns/{campaign.id}?state=decided&amp;of=dossier"' in html
     assert f"/tong-quan/khen-thuong?year={decision.issued_on.year}&amp;form=BKCT" in html
     assert "chart-table" in html
     listed = client.get(f"/campaigns/{campaign.id}/nominees?status=awarded").get_data(
@@ -42,6 +42,55 @@ def test_dashboard_for_the_board_with_charts_that_link_to_their_lists(client, wo
     assert "Nguyễn Văn An" in listed and "Lê Thị Bích" not in listed  # struck
     register = client.get(f"/tong-quan/khen-thuong?year={decision.issued_on.year}&form=BKCT")
     assert "Người nhập trước" in register.get_data(as_text=True)
+
+
+def test_each_state_figure_lists_exactly_the_units_it_counts(client, world):
+    """Plans and dossiers share state names (draft, returned, …): a plan figure's list
+    holds the units whose plan is in that state, not those whose dossier is."""
+    campaign = helpers.make_campaign(world)
+    helpers.appraised_dossier(world, campaign)  # one unit: plan approved, dossier appraised
+    login(client, "board_head")
+    html = client.get(f"/tong-quan?campaign={campaign.id}").get_data(as_text=True)
+    figures = overview.campaign_overview(world.users["board_head"], campaign.id)
+    checked = 0
+    for of in ("plan", "dossier"):
+        for row in figures[of + "s"]:
+            href = f"/campaigns/{campaign.id}?state={row['state']}&amp;of={of}"
+            assert f'href="{href}"' in html
+            listed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+            assert f"Tiến độ các đơn vị ({row['count']})" in listed, (of, row)
+            checked += row["count"] > 0
+    assert checked >= 3  # draft plans, the approved plan, the appraised dossier at least
+    # the API filters the same way, and refuses what it does not know
+    token = {"Authorization": f"Bearer {helpers.token_for(world.users['board_head'])}"}
+    r = client.get(f"/api/v1/campaigns/{campaign.id}/progress?state=draft&of=plan",
+                   headers=token)
+    draft_plans = next(s["count"] for s in figures["plans"] if s["state"] == "draft")
+    assert r.status_code == 200 and r.get_json()["total"] == draft_plans
+    assert client.get(f"/api/v1/campaigns/{campaign.id}/progress?of=unit",
+                      headers=token).status_code == 422
+
+
+def test_year_figures_by_kind_and_unit_link_to_their_lists_with_money(client, world):
+    campaign = helpers.make_campaign(world)
+    decision, _ = issued_decision(world, campaign)
+    year = decision.issued_on.year
+    make_award(world, year=year, name="Người đơn vị cũ", unit=None, money=2000000)
+    login(client, "board_head")
+    html = client.get(f"/tong-quan?year={year}").get_data(as_text=True)
+    figures = overview.year_overview(world.users["board_head"], year)
+    # units the system does not hold: by kind ("Không rõ") and by name, each with its list
+    outside = next(r for r in figures["by_unit"] if r["unit_id"] is None)
+    assert outside["name"] == "Đơn vị cũ" and outside["money"] == 2000000
+    assert f"/tong-quan/khen-thuong?year={year}&amp;outside=1&amp;unit_name=" in html
+    listed = client.get(f"/tong-quan/khen-thuong?year={year}&outside=1&unit_name=Đơn vị cũ")
+    text = listed.get_data(as_text=True)
+    assert "Người đơn vị cũ" in text and "Nguyễn Văn An" not in text and "1 khen thưởng" in text
+    # money by unit kind is on the page, not only in the API
+    kind = next(r for r in figures["by_unit_kind"] if r["kind"])
+    assert f"Khen thưởng năm {year} theo loại đơn vị" in html
+    assert f"{kind['money']:,}".replace(",", ".") in html
+    assert figures["total"]["count"] == sum(r["count"] for r in figures["by_form"])
 
 
 def test_dashboard_is_not_for_units(client, world):
