@@ -59,15 +59,15 @@ def _branches(user, kind, campaign_id, deadlines=True):
 
 
 def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
-    """(rows of this page, total): soonest deadline first, then the longest waiting."""
+    """(rows of this page, total): soonest deadline first, then the longest waiting. The
+    total comes with the page (a window count over the items the sort reads anyway); a
+    page past the end counts on its own."""
     branches = list(_branches(user, kind, campaign_id))
     if not branches:
         return [], 0
     union = sa.union_all(*branches).subquery("waiting")
-    counted = sa.union_all(*_branches(user, kind, campaign_id, deadlines=False)).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted))
     page_rows = (
-        sa.select(union)
+        sa.select(union, sa.func.count().over().label("total"))
         .order_by(union.c.deadline.is_(None), union.c.deadline, union.c.waiting_since,
                   union.c.kind, union.c.id)
         .limit(per_page).offset((page - 1) * per_page)
@@ -80,4 +80,9 @@ def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
         .order_by(page_rows.c.deadline.is_(None), page_rows.c.deadline,
                   page_rows.c.waiting_since, page_rows.c.kind, page_rows.c.id)
     ).all()
-    return rows, total
+    if rows:
+        return rows, rows[0].total
+    if page == 1:
+        return rows, 0
+    counted = sa.union_all(*_branches(user, kind, campaign_id, deadlines=False)).subquery()
+    return rows, db.session.scalar(sa.select(sa.func.count()).select_from(counted))

@@ -279,3 +279,17 @@ def test_the_inbox_holds_only_the_units_own_work(api, world, both_units, who, un
     assert {i["kind"] for i in items} <= {"plan", "dossier"}
     # the Board's head has the draft campaign waiting; nobody in a unit does
     assert "campaign" in {i["kind"] for i in _listed(api("board_head"), "/inbox")}
+
+
+def test_the_inbox_total_is_the_same_on_every_page_and_past_the_end(api, world, both_units):
+    for _ in range(3):
+        helpers.make_campaign(world, launch=False)
+    board = api("board_head")
+    whole = board.get(API + "/inbox?per_page=50").get_json()
+    total = whole["total"]
+    assert total >= 2 and len(whole["items"]) == total
+    pages = [board.get(API + f"/inbox?per_page=1&page={n}").get_json() for n in (1, 2)]
+    assert [p["total"] for p in pages] == [total, total]
+    assert [p["items"][0]["id"] for p in pages] == [i["id"] for i in whole["items"][:2]]
+    past = board.get(API + f"/inbox?per_page=1&page={total + 1}").get_json()
+    assert past["items"] == [] and past["total"] == total
