@@ -35,18 +35,19 @@ document.addEventListener("click", function (event) {
   row.querySelector("input").focus();
 });
 
-// A table wider than a phone scrolls inside its own box: that box can take the keyboard
-// focus (arrow keys scroll it) and says what it holds.
+// A table (or a paper's preview) wider than a phone scrolls inside its own box: that box
+// can take the keyboard focus (arrow keys scroll it) and says what it holds (its
+// data-scroll-label, its table's caption or the heading before it).
 function markScrollingTables() {
-  document.querySelectorAll(".table-responsive").forEach(function (box) {
+  document.querySelectorAll(".table-responsive, .preview-sheets").forEach(function (box) {
     if (box.scrollWidth > box.clientWidth + 1) {
       if (!box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
         var caption = box.querySelector("caption");
         var heading = box.previousElementSibling;
-        var name = caption ? caption.textContent
-          : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Bảng");
+        var name = box.getAttribute("data-scroll-label") || (caption ? caption.textContent
+          : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Bảng"));
         box.setAttribute("aria-label", name.trim() + " (cuộn ngang để xem hết)");
       }
     } else if (box.getAttribute("role") === "region") {
