@@ -7,11 +7,14 @@ document.addEventListener("click", function (event) {
   if (button) { event.preventDefault(); window.history.back(); }
 });
 
-// A final or destructive action asks before it is sent.
+// A final or destructive action asks before it is sent: the button that sends it carries
+// the question (data-confirm), whether it is a process step's (Step.question, Edit.confirm)
+// or a page's own (deleting a nominee or a file, verdicts in bulk). Pressing Enter in a
+// field sends with the form's first button, which asks the same way.
 document.addEventListener("submit", function (event) {
-  var form = event.target;
-  var question = form.getAttribute("data-confirm");
-  if (question && !window.confirm(question)) { event.preventDefault(); }
+  var button = event.submitter;
+  var question = button && button.getAttribute("data-confirm");
+  if (question && !event.defaultPrevented && !window.confirm(question)) { event.preventDefault(); }
 });
 
 // "Thêm dòng": a row editor (Nơi nhận) gets one more empty row, its labels renumbered.
@@ -35,18 +38,19 @@ document.addEventListener("click", function (event) {
   row.querySelector("input").focus();
 });
 
-// A table wider than a phone scrolls inside its own box: that box can take the keyboard
-// focus (arrow keys scroll it) and says what it holds.
+// A table (or a paper's preview) wider than a phone scrolls inside its own box: that box
+// can take the keyboard focus (arrow keys scroll it) and says what it holds (its
+// data-scroll-label, its table's caption or the heading before it).
 function markScrollingTables() {
-  document.querySelectorAll(".table-responsive").forEach(function (box) {
+  document.querySelectorAll(".table-responsive, .preview-sheets").forEach(function (box) {
     if (box.scrollWidth > box.clientWidth + 1) {
       if (!box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
         var caption = box.querySelector("caption");
         var heading = box.previousElementSibling;
-        var name = caption ? caption.textContent
-          : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Bảng");
+        var name = box.getAttribute("data-scroll-label") || (caption ? caption.textContent
+          : (heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Bảng"));
         box.setAttribute("aria-label", name.trim() + " (cuộn ngang để xem hết)");
       }
     } else if (box.getAttribute("role") === "region") {
@@ -58,12 +62,6 @@ function markScrollingTables() {
 }
 document.addEventListener("DOMContentLoaded", markScrollingTables);
 window.addEventListener("resize", markScrollingTables);
-// A destructive button inside a larger form (remove a nominee or a file) asks first.
-document.addEventListener("submit", function (event) {
-  var button = event.submitter;
-  var question = button && button.getAttribute("data-confirm");
-  if (question && !event.defaultPrevented && !window.confirm(question)) { event.preventDefault(); }
-});
 
 // "Chọn tất cả": a checkbox with data-select-all="name" ticks or clears every checkbox of
 // that name in its form.

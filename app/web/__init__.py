@@ -3,7 +3,7 @@
 Views parse, call one service, flash and redirect or render; templates get the
 available actions from the services and never repeat the rules.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from flask import Flask, current_app, send_from_directory
@@ -35,6 +35,14 @@ def format_datetime(value):
     return local.strftime("%d/%m/%Y %H:%M")
 
 
+def format_clock_on(clock, day=None):
+    """A wall-clock time on a day, as written on the day (no time zone): the council met
+    at 08:00 on 19/08/2019 → "19/08/2019 08:00"; without the day, "08:00"."""
+    if not isinstance(clock, time):
+        return ""
+    return f"{format_date(day)} {clock:%H:%M}" if isinstance(day, date) else f"{clock:%H:%M}"
+
+
 def _favicon():
     """Browsers ask for /favicon.ico whatever the page says: answer it, signed in or not."""
     return send_from_directory(current_app.static_folder, "favicon.ico",
@@ -57,6 +65,7 @@ def init_web(app: Flask):
     app.add_template_filter(figure, "figure")
     app.add_template_filter(input_number, "input_number")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_clock_on, "clock_on")
 
     @app.context_processor
     def _globals():

@@ -20,21 +20,34 @@ from tests.browser.support import DESKTOP, PHONE, sign_in
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text("utf-8")
 ROLES = ["staff_a", "head_a", "appraiser", "board_head", "chairman", "clerk", "admin"]
-# Not pages: downloads, actions, sign-out.
-SKIP = re.compile(r"/documents/|/attachments/|/logout|/static/|\.(docx|pdf|xlsx|csv)$")
+# Not pages: downloads (a paper's preview, …/documents/{name}/xem-truoc, is one), actions,
+# sign-out.
+SKIP = re.compile(r"/documents/[^/]+$|/attachments/|/logout|/static/|\.(docx|pdf|xlsx|csv)$")
 # The pages each role must reach by links alone (and more besides): the crawl finds them.
 REACHED = {
     "staff_a": {"/", "/campaigns", "/notifications", "/campaigns/N", "/plans/N",
                 "/dossiers/N", "/account/password", "/khen-thuong/", "/khen-thuong/N"},
     "head_a": {"/", "/campaigns/N", "/plans/N", "/dossiers/N"},
     "appraiser": {"/", "/campaigns/N", "/outbox", "/distribution-lists", "/decisions/N",
-                  "/dossiers/N", "/campaigns/N/history", "/khen-thuong/", "/khen-thuong/N"},
+                  "/dossiers/N", "/campaigns/N/history", "/khen-thuong/", "/khen-thuong/N",
+                  "/dossiers/N/documents/proposal/xem-truoc",
+                  "/decisions/N/documents/proposal/xem-truoc"},
     "board_head": {"/", "/campaigns/new", "/campaigns/N/edit", "/outbox", "/decisions/N"},
     "chairman": {"/", "/campaigns", "/campaigns/N"},
     "clerk": {"/", "/campaigns", "/campaigns/N"},
     "admin": {"/admin/units", "/admin/users", "/admin/reference", "/campaigns"},
 }
-MAX_PAGES = 40  # per role: the crawl stops there (a page per kind of URL is enough)
+MAX_PAGES = 60  # per role: the crawl stops there (a page per kind of URL is enough)
+# Pages of items in a given state, checked besides the crawl (which visits one page per
+# kind of URL, whichever it meets first): each with what shows that the state's form is
+# there. The URLs come from the ``everything`` fixture's items.
+FORMS = {
+    "staff_a": [("draft", "/dossiers/{}/edit", "#new-nominee")],
+    "appraiser": [("in_appraisal", "/dossiers/{}", "#bulk-verdicts")],
+    "chairman": [("awaiting_chairman", "/decisions/{}", "#strike-form #strike-all")],
+    "clerk": [("approved", "/decisions/{}", "#signed-scan"),
+              ("approved", "/decisions/{}", "#issued-on-issue")],
+}
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {
@@ -48,18 +61,36 @@ RUN_AXE = """async () => {
 }"""
 
 
-@pytest.fixture
-def everything(world):
-    """Items in many states, so that each page shows its tables, forms and buttons."""
-    campaign = helpers.make_campaign(world)
-    dossier = helpers.appraised_dossier(world, campaign)
+def _decision(world, campaign, nominee, *steps):
     decision = decisions.create_decision(world.users["appraiser"], {
         "campaign_id": campaign.id, "award_form": "BKCT"})
-    decisions.add_nominees(world.users["appraiser"], decision.id,
-                           [n.id for n in dossier.nominees])
-    helpers.fire(world, "decision", decision, "appraiser", "submit")
+    decisions.add_nominees(world.users["appraiser"], decision.id, [nominee.id])
+    for who, trigger in steps:
+        helpers.fire(world, "decision", decision, who, trigger)
+    return decision
+
+
+@pytest.fixture
+def everything(world):
+    """Items in many states, so that each page shows its tables, forms and buttons: a
+    decision at each of the Board head, the Chairman and the Office, a dossier drafting
+    and one in appraisal."""
+    campaign = helpers.make_campaign(world)
+    dossier = helpers.appraised_dossier(world, campaign)
+    first, second, third = dossier.nominees
+    decision = _decision(world, campaign, first, ("appraiser", "submit"))
+    to_chairman = _decision(world, campaign, second, ("appraiser", "submit"),
+                            ("board_head", "sign_proposal"))
+    approved = _decision(world, campaign, third, ("appraiser", "submit"),
+                         ("board_head", "sign_proposal"), ("chairman", "approve"))
     plan = helpers.complete_plan(world, campaign, unit="PDK", staff="staff_b")
     helpers.fire(world, "plan", plan, "staff_b", "submit")
+    in_appraisal = helpers.complete_dossier(world, campaign, unit="PDK", staff="staff_b")
+    helpers.fire(world, "dossier", in_appraisal, "staff_b", "submit")
+    helpers.fire(world, "dossier", in_appraisal, "head_b", "sign_off")
+    helpers.fire(world, "dossier", in_appraisal, "appraiser", "start_appraisal")
+    later = helpers.make_campaign(world, title="Phong trào thi đua chào mừng Đại hội Đảng bộ")
+    draft = helpers.complete_dossier(world, later)  # nominees and files, still drafting
     syt_plan = helpers.unit_item(Plan, campaign, "SYT")
     row = db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.status == "pending")).first()
@@ -67,7 +98,9 @@ def everything(world):
     db.session.commit()
     # an award in the history (Khen thưởng), typed in from a paper decision
     imported("Nguyễn Văn An", world.units["SYT"], 2022, organisation="SYT")
-    return {"campaign": campaign, "decision": decision, "plan": syt_plan}
+    return {"campaign": campaign, "decision": decision, "plan": syt_plan,
+            "draft": draft, "in_appraisal": in_appraisal,
+            "awaiting_chairman": to_chairman, "approved": approved}
 
 
 def _shape(path):
@@ -126,21 +159,26 @@ def _sideways(page):
 def test_every_page_a_role_reaches_passes_axe_on_a_desk_and_on_a_phone(desk, everything, who):
     found = {}
     window = desk.new_page(DESKTOP)
-    window.goto("/login")
-    found.update({"/login @desk": violations(window)})
-    sign_in(window, who)
+    phone = desk.new_page(PHONE)
+    for name, view in (("desk", window), ("phone", phone)):
+        view.goto("/login")
+        found[f"/login @{name}"] = violations(view)
+        sign_in(view, who)
     pages = crawl(window)
     shapes = {_shape(p) for p in pages}
     if os.environ.get("AXE_PAGES"):
-        print(who, sorted(shapes))
+        print(who, len(pages), sorted(shapes))
+    assert len(pages) < MAX_PAGES, "the crawl stopped early: raise MAX_PAGES"
     assert REACHED[who] <= shapes, (REACHED[who] - shapes, sorted(shapes))
-    phone = desk.new_page(PHONE)
-    phone.goto("/login")
-    sign_in(phone, who)
+    forms = {url.format(everything[state].id): selector
+             for state, url, selector in FORMS.get(who, [])}
+    pages += [url for url in forms if url not in pages]
     wide = {}
     for path in pages:
         for name, view in (("desk", window), ("phone", phone)):
             view.goto(path)
+            if path in forms:  # the item is in the state whose form is to be checked
+                assert view.locator(forms[path]).count() >= 1, (path, forms[path])
             problems = violations(view)
             if problems:
                 found[f"{path} @{name}"] = problems

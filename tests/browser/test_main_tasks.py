@@ -22,7 +22,7 @@ BOUNDS = {
     "board_appraiser": ("thẩm định hồ sơ (chấp nhận) và lập, trình dự thảo quyết định", 8, 0, 8),
     "board_head": ("ký tờ trình (cấp số …/TTr-SNV)", 2, 0, 2),
     "chairman": ("phê duyệt quyết định", 2, 0, 2),
-    "office_clerk": ("ban hành quyết định, ghi ngày ban hành", 2, 1, 2),
+    "office_clerk": ("kèm bản chụp quyết định đã ký, ban hành, ghi ngày ban hành", 3, 2, 3),
 }
 
 
@@ -57,6 +57,11 @@ class Meter:
     def fill(self, locator, text):
         self.fields += 1
         locator.fill(text)
+
+    def attach(self, locator, path):
+        """Choose a file for a file field (one field, like typing one)."""
+        self.fields += 1
+        locator.set_input_files(str(path))
 
     def stop(self):
         self.page.remove_listener("load", self._loaded)
@@ -147,13 +152,26 @@ def test_each_roles_main_task_by_clicks_alone(desk, world, tmp_path):
     _trigger(chairman, "approve")
     measured["chairman"] = chairman.stop()
 
-    # office_clerk: issues, with the issue date
+    # office_clerk: attaches the scan of the signed paper, then issues, with the issue date
+    scan = tmp_path / "Quyết định đã ký.pdf"
+    scan.write_bytes(helpers.PDF)
     clerk = _signed_in(desk, "clerk")
     _inbox_link(clerk, "Quyết định")
+    clerk.attach(clerk.page.get_by_label(re.compile("^Bản chụp \\(PDF\\)")), scan)
+    clerk.click(clerk.page.get_by_role("button", name="Lưu bản chụp"))
+    expect(clerk.page.locator(".alert-success")).to_contain_text(
+        "Đã lưu bản chụp quyết định đã ký.")
     clerk.fill(clerk.page.locator("#issued-on-issue"), today().isoformat())
     _trigger(clerk, "issue")
     expect(clerk.page.locator("h1")).to_contain_text("Đã ban hành")
     measured["office_clerk"] = clerk.stop()
+    # the scan is among the decision's papers, and downloads as it was sent
+    link = clerk.page.locator('a[href$="/documents/decision_signed"]')
+    expect(link).to_have_count(1)
+    expect(link).to_contain_text(".pdf")
+    got = clerk.page.request.get(link.get_attribute("href"))
+    assert got.status == 200 and got.body() == helpers.PDF, got.status
+    assert got.headers["content-type"] == "application/pdf"
 
     for meter in (staff, head, appraiser, board_head, chairman, clerk):
         meter.page.context.close()

@@ -1,5 +1,7 @@
 """Issue 11: reviewers see the whole item, read-only, on its page."""
-from app.models import Plan
+import re
+
+from app.models import Dossier, Plan
 from tests import helpers
 from tests.web.test_views import login
 
@@ -101,3 +103,24 @@ def test_candidates_are_preselected_with_select_all(client, world, campaign):
     assert 'data-select-all="nominee_ids" checked' in page
     for n in dossier.nominees:
         assert f'value="{n.id}" id="pick-{n.id}" checked' in page
+
+
+def test_the_dossier_page_shows_the_minutes_number_times_and_members_present(
+        client, world, campaign):
+    from tests.helpers import COUNCIL_MEMBERS
+
+    dossier = helpers.complete_dossier(world, campaign)
+    day = dossier.council_meeting_date.strftime("%d/%m/%Y")
+    login(client, "chairman")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert 'class="col-sm-8 minutes-number">03</dd>' in page  # biên bản số 03
+    assert f'class="col-sm-8 council-start">{day} 08:00</dd>' in page
+    assert f'class="col-sm-8 council-end">{day} 10:30</dd>' in page
+    members = re.search(r'<ol class="mb-0 council-members">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", members) == list(COUNCIL_MEMBERS)
+
+    draft = helpers.unit_item(Dossier, campaign, "PDK")  # nothing typed yet
+    login(client, "staff_b")
+    page = client.get(f"/dossiers/{draft.id}").get_data(as_text=True)
+    assert 'class="col-sm-8 council-start">chưa có</dd>' in page
+    assert "council-members" not in page

@@ -291,3 +291,54 @@ def test_a_decisions_nơi_nhận_are_edited_row_by_row_and_addresses_shown_only_
     login(client, "chairman")
     page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
     assert "Cổng Thông tin điện tử tỉnh" in page and "cong@tdkt.test" not in page
+
+
+def _buttons_asking(page):
+    """Each button that asks before sending: its question."""
+    return re.findall(r'<button[^>]*data-confirm="([^"]*)"', page, re.S)
+
+
+def test_every_confirmation_is_asked_by_the_button_that_sends_and_bulk_decline_asks(
+        client, world, campaign):
+    """One mechanism: the sending button carries the question (no form asks on its own,
+    which asked twice when its button asked too). Steps and strikes ask in the process's
+    words; a page's own destructive buttons ask in theirs, bulk decline included."""
+    from app.services import decisions, dossiers
+    from workflows import DECISION, DOSSIER, PLAN
+
+    plan = helpers.complete_plan(world, campaign)
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    dossier = helpers.complete_dossier(world, campaign)
+    helpers.fire(world, "dossier", dossier, "staff_a", "submit")
+    helpers.fire(world, "dossier", dossier, "head_a", "sign_off")
+    helpers.fire(world, "dossier", dossier, "appraiser", "start_appraisal")
+    pages = {}
+    login(client, "head_a")
+    pages["plan"] = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert PLAN.step("sign_off", "awaiting_head").question in _buttons_asking(pages["plan"])
+    login(client, "appraiser")
+    pages["dossier"] = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    asked = _buttons_asking(pages["dossier"])
+    assert DOSSIER.step("reject", "in_appraisal").question in asked
+    decline = re.search(r'<button[^>]*value="declined"[^>]*data-confirm="([^"]*)"[^>]*>'
+                        r'Không đề nghị các mục đã chọn', pages["dossier"])
+    assert decline and "Không đề nghị" in decline.group(1), "bulk decline asks first"
+    assert any(q.startswith("Chấp nhận cả 3 ") for q in asked)
+
+    for n in dossier.nominees:
+        dossiers.set_verdict(world.users["appraiser"], dossier.id, n.id, "accepted")
+    helpers.fire(world, "dossier", dossier, "appraiser", "complete_appraisal")
+    decision = decisions.create_decision(world.users["appraiser"],
+                                         {"campaign_id": campaign.id, "award_form": "BKCT"})
+    decisions.add_nominees(world.users["appraiser"], decision.id,
+                           [n.id for n in dossier.nominees])
+    helpers.fire(world, "decision", decision, "appraiser", "submit")
+    helpers.fire(world, "decision", decision, "board_head", "sign_proposal")
+    login(client, "chairman")
+    pages["decision"] = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert DECISION.edits["strikes"].confirm in _buttons_asking(pages["decision"])
+    login(client, "admin")
+    pages["users"] = client.get("/admin/users").get_data(as_text=True)
+    assert any(q.startswith("Đặt lại mật khẩu cho ") for q in _buttons_asking(pages["users"]))
+    for name, page in pages.items():
+        assert not re.search(r"<form[^>]*data-confirm", page), name

@@ -28,7 +28,7 @@ def flat(text):
 
 def sheets(page):
     """What a reader sees of the paper(s) on the preview page: tags out, entities decoded."""
-    start = page.index('<div class="preview-sheets">')
+    start = page.index('<div class="preview-sheets"')
     return flat(html.unescape(TAGS.sub(" ", page[start:])))
 
 
