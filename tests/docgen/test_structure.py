@@ -667,7 +667,8 @@ def test_board_proposal_and_certificates(world, frozen):
         "money_multiplier_individual": 1.0, "money_multiplier_collective": 2.0,
         "effective_from": form.effective_from.isoformat(), "certificate_title": "Bằng khen",
         "certificate_model": "Mẫu số 99 (thử)", "certificate_paper": "A3",
-        "certificate_orientation": "portrait", "certificate_source_note": "[U] test"}]}))
+        "certificate_orientation": "portrait", "certificate_source_note": "[U] test"}]}),
+        replace=True)
     db.session.refresh(decision)  # the issued file is kept as issued: lay out anew
     doc = open_docx(docgen.render_certificates(
         decision, documents.context("decision", decision, "certificates", False)))
