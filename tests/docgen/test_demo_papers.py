@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.docgen import text as t
 from app.extensions import db
 from app.models import Campaign, Dossier, Plan, User
-from app.services import workflow
+from app.services import reference, workflow
 from app.services.demo import load_demo
 from tests import helpers
 from tests.docgen.structure import (
@@ -24,12 +24,15 @@ from tests.docgen.structure import (
 from tests.docgen.support import (
     PDK_NOMINEES,
     SYT_NOMINEES,
+    after,
     appraised,
     approve,
+    assert_format,
     document,
     issue,
     new_decision,
     open_docx,
+    the,
     utc_at,
 )
 
@@ -123,3 +126,20 @@ def test_the_demo_provinces_papers_pass_the_structure_checks(app, ctx, frozen):
     certificates = open_docx(document("decision", s.decision, "certificates")[0])
     assert_fonts(certificates)
     assert_draft(certificates, False)
+
+
+def test_the_demo_decision_and_board_proposal_cite_the_provinces_own_rules(app, ctx, frozen):
+    """Lạng Sơn's Quy định thi đua, khen thưởng in force on the date (demo.json: the current
+    one, unverified [U], so without a number the sources do not give) is a Căn cứ of the
+    decision and of the Board's tờ trình."""
+    s = demo_issued(frozen)
+    rules = ("Căn cứ Quy định về công tác thi đua, khen thưởng trên địa bàn tỉnh Lạng Sơn do Ủy "
+             "ban nhân dân tỉnh Lạng Sơn ban hành;")
+    decision = open_docx(document("decision", s.decision, "decision")[0])
+    preamble = after(decision, "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN", 8)
+    assert rules in preamble[:preamble.index("QUYẾT ĐỊNH:")], preamble
+    assert_format(the(decision, rules), italic=True)
+    board = open_docx(document("decision", s.decision, "proposal")[0])
+    the(board, rules)
+    assert "[U]" in next(b.source_note for b in reference.legal_bases("decision", ON)
+                         if b.text == rules)
