@@ -2,6 +2,7 @@
 `flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`,
 `flask storage migrate`, `flask audit verify`, `flask backup create|restore`."""
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -30,13 +31,30 @@ def _fail(error: ServiceError):
     sys.exit(2)
 
 
+def _loaded(counts):
+    click.echo("Reference data loaded: " + ", ".join(
+        f"{k} +{v}" + (f" ({counts['replaced'][k]} replaced)" if counts["replaced"][k] else "")
+        for k, v in counts["added"].items()))
+
+
+def _refused(error: ServiceError):
+    for reason in error.details.get("reasons", []):
+        click.echo(f"  - {reason}", err=True)
+    _fail(ServiceError(error.message, code=error.code))
+
+
 @seed.command("reference")
-def seed_reference():
-    """Award forms, legal bases, thresholds and required papers, with effective dates."""
+@click.option("--replace", is_flag=True,
+              help="replace rows that differ from the shipped file (each one audited)")
+def seed_reference(replace):
+    """Award forms, legal bases, thresholds and required papers, with effective dates.
+    A row present with other values (edited by an admin) is refused unless --replace."""
     from app.services.reference import load_reference_data
 
-    counts = load_reference_data()
-    click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+    try:
+        _loaded(load_reference_data(replace=replace))
+    except ServiceError as error:
+        _refused(error)
 
 
 @seed.command("demo")
@@ -203,19 +221,22 @@ def registers_list(year):
 
 @reference.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-def reference_import(file):
+@click.option("--replace", is_flag=True,
+              help="replace rows of the same code and date that differ (each one audited)")
+def reference_import(file, replace):
     """Check and load a reference file (a province's own, outside the package): legal
     bases, award forms with their money multipliers, document types, rule values, required
-    papers, each with its effective dates. Nothing is loaded when any row is wrong."""
+    papers, each with its effective dates. Nothing is loaded when any row is wrong, nor
+    when a row already present says something else (unless --replace). Every row added
+    or replaced leaves an audit row."""
     from app.services.reference import import_reference
 
     try:
-        counts = import_reference(file.read())
+        counts = import_reference(file.read(), replace=replace,
+                                  note=f"tệp {Path(file.name).name}")
     except ServiceError as error:
-        for reason in error.details.get("reasons", []):
-            click.echo(f"  - {reason}", err=True)
-        _fail(ServiceError(error.message, code=error.code))
-    click.echo("Reference data loaded: " + ", ".join(f"{k} +{v}" for k, v in counts.items()))
+        _refused(error)
+    _loaded(counts)
 
 
 @storage.command("migrate")

@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AwardForm, LegalBasis
+from app.models import AwardForm, LegalBasis, ReferenceChange
 from app.services.reference import legal_bases
 
 QUY_CHE = {"code": "quy-che-tdkt-hn", "document_kind": "decision", "position": 40,
@@ -67,3 +67,68 @@ def test_a_wrong_file_loads_nothing_and_says_why(app, ctx, world, tmp_path):
     assert _count(LegalBasis) == bases
     broken = _run(app, tmp_path, "{not json")
     assert broken.exit_code == 2 and "Tệp không phải JSON hợp lệ" in broken.output
+
+
+def _audits(**where):
+    return db.session.scalars(sa.select(ReferenceChange).filter_by(**where)
+                              .order_by(ReferenceChange.id)).all()
+
+
+def test_every_row_a_file_adds_leaves_an_audit_row(app, ctx, world, tmp_path):
+    # the shipped file's own rows, loaded by `flask seed reference`, are audited as well
+    shipped = _audits(origin="file", note="tệp reference.json")
+    assert "document_types" in {a.section for a in shipped}
+    result = _run(app, tmp_path, {"legal_bases": [QUY_CHE], "award_forms": [FORM]})
+    assert result.exit_code == 0, result.output
+    added = _audits(origin="file", action="added", note="tệp reference.json")[len(shipped):]
+    assert [(a.section, a.row_key) for a in added] == [("award_forms", "BKCT từ 12/03/2026"),
+                                                       ("legal_bases",
+                                                        "quy-che-tdkt-hn từ 12/03/2026")]
+    assert added[1].after["text"] == QUY_CHE["text"] and added[1].before is None
+    count = len(_audits())
+    assert _run(app, tmp_path, {"legal_bases": [QUY_CHE]}).exit_code == 0
+    assert len(_audits()) == count  # the same row again: nothing written, nothing audited
+
+
+def test_a_changed_row_is_refused_unless_replace_and_then_audited(app, ctx, world, tmp_path):
+    assert _run(app, tmp_path, {"award_forms": [FORM]}).exit_code == 0
+    count = len(_audits())
+    changed = dict(FORM, name="Bằng khen của Chủ tịch thành phố", money_multiplier_individual=1.5)
+    refused = _run(app, tmp_path, {"award_forms": [changed], "legal_bases": [QUY_CHE]})
+    assert refused.exit_code == 2
+    assert "1 dòng đã có (cùng mã và ngày hiệu lực) nhưng khác tệp; chưa nạp gì" in \
+        refused.output and "--replace" in refused.output
+    assert ("«award_forms» BKCT từ 12/03/2026: name «Bằng khen của Chủ tịch Ủy ban nhân dân "
+            "thành phố» → «Bằng khen của Chủ tịch thành phố»; money_multiplier_individual "
+            "«1.00» → «1.5»") in refused.output
+    form = db.session.scalars(sa.select(AwardForm).where(
+        AwardForm.code == "BKCT", AwardForm.effective_from == date(2026, 3, 12))).one()
+    assert form.name == FORM["name"] and len(_audits()) == count
+    assert QUY_CHE["text"] not in [b.text for b in legal_bases("decision", date(2026, 4, 1))]
+
+    path = tmp_path / "reference.json"
+    path.write_text(json.dumps({"award_forms": [changed]}, ensure_ascii=False), "utf-8")
+    replaced = app.test_cli_runner().invoke(args=["reference", "import", "--replace", str(path)])
+    assert replaced.exit_code == 0, replaced.output
+    assert "award_forms +0 (1 replaced)" in replaced.output
+    db.session.expire_all()
+    assert db.session.get(AwardForm, form.id).name == changed["name"]
+    audit = _audits(action="replaced")[-1]
+    assert (audit.section, audit.row_id, audit.origin) == ("award_forms", form.id, "file")
+    assert audit.before == {"name": FORM["name"], "money_multiplier_individual": "1.00"}
+    assert audit.after == {"name": changed["name"], "money_multiplier_individual": 1.5}
+
+
+def test_seed_reference_keeps_an_admins_edit_unless_told_to_replace(app, ctx, world):
+    form = db.session.scalars(sa.select(AwardForm).where(AwardForm.code == "BKCT")
+                              .order_by(AwardForm.effective_from)).first()
+    form.name = "Tên do quản trị sửa"
+    db.session.commit()
+    runner = app.test_cli_runner()
+    kept = runner.invoke(args=["seed", "reference"])
+    assert kept.exit_code == 2 and "Tên do quản trị sửa" in kept.output
+    db.session.expire_all()
+    assert db.session.get(AwardForm, form.id).name == "Tên do quản trị sửa"
+    assert runner.invoke(args=["seed", "reference", "--replace"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(AwardForm, form.id).name != "Tên do quản trị sửa"

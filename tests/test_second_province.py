@@ -16,7 +16,17 @@ import docx
 import pytest
 
 from app.clock import today
+from app.docgen import text as t
 from app.extensions import db
+from tests.docgen.structure import (
+    assert_closing,
+    assert_draft,
+    assert_fonts,
+    assert_formal,
+    assert_letterhead,
+    assert_page,
+    assert_title,
+)
 from tests.helpers import PDF
 
 PASSWORD = "mat-khau-thanh-pho"
@@ -134,14 +144,16 @@ def _texts(data: bytes) -> list[str]:
     return [t.strip() for t in out if t.strip()]
 
 
-def _papers(who: Api, kind: str, item_id: int) -> dict[str, str]:
-    """Every document an item has: name -> its whole text."""
+def _papers(who: Api, kind: str, item_id: int, files=None) -> dict[str, str]:
+    """Every document an item has: name -> its whole text (and its bytes into ``files``)."""
     papers = {}
     for doc in who.ok("get", f"/api/v1/{kind}s/{item_id}/documents"):
         r = who.get(f"/api/v1/{kind}s/{item_id}/documents/{doc['name']}")
         assert r.status_code == 200, (kind, doc["name"])
         if r.mimetype.endswith("wordprocessingml.document"):
             papers[f"{kind}:{item_id}:{doc['name']}"] = "\n".join(_texts(r.data))
+            if files is not None:
+                files[f"{kind}:{item_id}:{doc['name']}"] = docx.Document(io.BytesIO(r.data))
         r.close()
     return papers
 
@@ -291,12 +303,15 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     assert clerk.ok("get", f"/api/v1/decisions/{second}")["number"] == "1210/QĐ-UBND"
 
     # -- every paper, read back --------------------------------------------------------------
-    papers = _papers(board, "campaign", cid)
+    files = {}
+    papers = _papers(board, "campaign", cid, files)
     for unit in staff:
         plan_id, did, _ = items[unit]
-        papers |= _papers(staff[unit], "plan", plan_id) | _papers(staff[unit], "dossier", did)
+        papers |= (_papers(staff[unit], "plan", plan_id, files)
+                   | _papers(staff[unit], "dossier", did, files))
     for dec in (first, second):
-        papers |= _papers(clerk, "decision", dec)
+        papers |= _papers(clerk, "decision", dec, files)
+    _structure(files, cid, items, first, second)
     assert len(papers) >= 13, sorted(papers)
     for name, text in papers.items():
         for word in DEMO_WORDS:
@@ -327,3 +342,62 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     assert "/TTr-UBND" in ward and "/KH-UBND" in ward, ward
     assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" in ward
     assert "Trịnh Văn Lực" in ward
+
+
+PHRASE = "phong trào thi đua cao điểm chào mừng kỷ niệm ngày giải phóng thành phố"
+FORM = "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố"
+CITY = ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HẢI PHÒNG")
+PARENT = "UBND THÀNH PHỐ HẢI PHÒNG"
+
+
+def _structure(files, cid, items, first, second):
+    """The city's papers pass the same structure checks as the test province's
+    (tests/docgen/test_structure.py), with the city's own names and words."""
+    on = f"Hải Phòng, {t.long_date(today())}"
+    launch = files[f"campaign:{cid}:launch"]
+    assert_formal(launch)
+    assert_letterhead(launch, CITY, "Số: 01/KH-UBND", on)
+    assert_title(launch, "KẾ HOẠCH", f"Phát động {PHRASE}")
+    assert_closing(launch, ["- Thường trực Thành ủy;", "- Các sở, ban, ngành thành phố;",
+                            "- UBND các phường, xã;", "- Lưu: VT, SNV."],
+                   ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Hoàng Minh Tuấn")
+    units = {"SGDDTHP": (("SỞ GIÁO DỤC VÀ ĐÀO TẠO",), "SGDĐT", ("GIÁM ĐỐC",), "Đỗ Minh Đức"),
+             "PHB": (("ỦY BAN NHÂN DÂN", "PHƯỜNG HỒNG BÀNG"), "UBND",
+                     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trịnh Văn Lực")}
+    for unit, (issuer, abbreviation, authority, name) in units.items():
+        plan_id, did, _ = items[unit]
+        parent = PARENT  # the ward's data gives it the city as the body above it
+        plan = files[f"plan:{plan_id}:plan"]
+        assert_formal(plan)
+        assert_letterhead(plan, issuer, f"Số: 01/KH-{abbreviation}", on, parent=parent)
+        assert_title(plan, "KẾ HOẠCH", f"Hưởng ứng {PHRASE}")
+        assert_closing(plan, ["- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], authority, name)
+        proposal = files[f"dossier:{did}:proposal"]
+        assert_formal(proposal)
+        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", on, parent=parent)
+        assert_title(proposal, "TỜ TRÌNH", f"Đề nghị tặng {FORM} cho tập thể, cá nhân có thành "
+                                           f"tích xuất sắc trong {PHRASE}")
+        assert_closing(proposal, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
+                       authority, name)
+        minutes = files[f"dossier:{did}:minutes"]
+        assert_page(minutes)
+        assert_fonts(minutes)
+        assert_draft(minutes, False)
+        assert_letterhead(minutes, issuer, f"Số: 07/BB-{abbreviation}", on, parent=parent)
+    for dec, number in ((first, "1205"), (second, "1210")):
+        decision = files[f"decision:{dec}:decision"]
+        assert_formal(decision)
+        assert_letterhead(decision, CITY, f"Số: {number}/QĐ-UBND", on)
+        assert_title(decision, "QUYẾT ĐỊNH", f"Về việc tặng {FORM}")
+        assert_closing(decision, ["- Như Điều 3;", "- CT, các PCT UBND thành phố;",
+                                  "- Sở Tài chính;", "- Lưu: VT, SNV."],
+                       ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Hoàng Minh Tuấn")
+        proposal = files[f"decision:{dec}:proposal"]
+        assert_formal(proposal)
+        assert_letterhead(proposal, ("SỞ NỘI VỤ",),
+                          f"Số: {'01' if dec == first else '02'}/TTr-SNV", on, parent=PARENT)
+        assert_closing(proposal, ["- Như trên;", "- Lưu: VT, Ban TĐKT."], ("GIÁM ĐỐC",),
+                       "Lê Quang Đạo")
+        certificates = files[f"decision:{dec}:certificates"]
+        assert_fonts(certificates)
+        assert_draft(certificates, False)

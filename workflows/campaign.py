@@ -33,7 +33,10 @@ CAMPAIGN = Process(
              guards=(campaign_is_ready, launch_dated_within_period), effect="open_unit_items",
              confirm=("Phát động: hệ thống sẽ cấp số văn bản phát động, mở kế hoạch và hồ sơ "
                       "cho mọi đơn vị tham gia và báo cho họ. Không thể hoàn tác. Tiếp tục?"),
-             finalizes=("launch",), notify=("participants",)),
+             finalizes=("launch",), notify=("participants",),
+             # the launch paper's signer (the campaign's, e.g. a Phó Chủ tịch) signs with one
+             # of the authorities they may use: TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH, …
+             inputs=("authority",)),
         Step("close", ("launched",), "closed", BOARD_HEAD, "Kết thúc phong trào",
              optional=True, effect="stamp_close", tone=STOP,
              confirm=("Kết thúc phong trào: không nhận thêm kế hoạch, hồ sơ và không mở lại "

@@ -171,17 +171,24 @@ APP_PROPERTIES = (
 APPLICATION = "Thi đua - Khen thưởng"
 
 
+def _property(text: str) -> str:
+    """A core property holds at most 255 characters (python-docx refuses more): a long
+    trích yếu, as a campaign's full name makes it, is cut with "…"."""
+    text = xml_text(text, breaks=" ")
+    return text if len(text) <= 255 else text[:254].rstrip() + "…"
+
+
 def _to_bytes(doc, title, draft, author="", generated_at=None, model=""):
     """Save, with properties of this paper rather than of python-docx's template (2013,
     "Microsoft Macintosh Word"): the trích yếu as title, the issuing body as author and
     company, the moment of generation as created and modified."""
     props = doc.core_properties
-    props.title = xml_text(("DỰ THẢO – " if draft else "") + title, breaks=" ")
-    props.author = xml_text(author, breaks=" ")
-    props.last_modified_by = xml_text(author, breaks=" ")
+    props.title = _property(("DỰ THẢO – " if draft else "") + title)
+    props.author = _property(author)
+    props.last_modified_by = _property(author)
     props.comments = "Dự thảo: chưa có giá trị pháp lý." if draft else ""
     if model:  # a certificate: the model (mẫu) it follows, from reference data
-        props.subject = xml_text(model, breaks=" ")
+        props.subject = _property(model)
     at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
     at = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
     props.created = props.modified = at

@@ -27,6 +27,7 @@ from app.models.reference import (
     AwardForm,
     DocumentType,
     LegalBasis,
+    ReferenceChange,
     RuleValue,
 )
 from app.models.submission import (
@@ -51,7 +52,8 @@ __all__ = [
     "DocumentType",
     "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
-    "PlanExemption", "PlanSection", "RegisterChange", "RegisterEntry", "ReminderLog", "RuleValue",
+    "PlanExemption", "PlanSection", "ReferenceChange", "RegisterChange", "RegisterEntry",
+    "ReminderLog", "RuleValue",
     "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -3,13 +3,15 @@
 Nothing here is a constant in code: a new decree is a new row with a new
 effective date, and documents dated before it keep citing the old one.
 """
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from app.clock import now_utc
 from app.extensions import db
 from app.models.base import TimestampMixin
+from app.models.org import User
 
 
 class EffectiveMixin:
@@ -17,6 +19,14 @@ class EffectiveMixin:
     effective_to: Mapped[date | None] = mapped_column(sa.Date)
     # Where the fact comes from and how sure we are ([V], [S], [U] in DOMAIN.md).
     source_note: Mapped[str | None] = mapped_column(sa.Text)
+    # Optimistic locking for the admin's edits: every UPDATE says ``WHERE version = ?``,
+    # so of two people editing one row from the same page, the second gets a conflict.
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1,
+                                         server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
 
     @classmethod
     def in_force(cls, on: date):
@@ -97,3 +107,26 @@ class AttachmentRequirement(EffectiveMixin, TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(sa.String(32), nullable=False, index=True)
     name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     per: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # dossier | nominee
+
+
+class ReferenceChange(db.Model):
+    """Audit row of one reference row added, replaced or edited: by a file (`flask seed
+    reference`, `flask reference import`, the demo) or on the admin page, with the values
+    before and after (only the fields that changed)."""
+
+    __tablename__ = "reference_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # award_forms, …
+    row_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    row_key: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # code and date
+    action: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # added|replaced|edited
+    origin: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # file | page
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False,
+                                                 index=True)
+
+    user: Mapped[User | None] = relationship(lazy="joined")

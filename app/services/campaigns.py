@@ -353,8 +353,9 @@ def _open_unit_items(campaign, user, role, comment, params, facts):
     """Launching numbers the launch document and opens a draft plan and a draft dossier
     for every participating unit."""
     campaign.launched_at = now_utc()
-    if campaign.signer is not None:  # the launch prints its signer's usual authority
-        documents.sign("campaign", campaign, ("launch",), campaign.issuer, campaign.signer)
+    if campaign.signer is not None:  # the authority chosen at launch, or the signer's usual
+        documents.sign("campaign", campaign, ("launch",), campaign.issuer, campaign.signer,
+                       params.get("authority"))
     campaign.launch_date = campaign.launch_date or today()
     if not campaign.launch_number:
         abbreviation = reference.document_types(today())[campaign.launch_type][1]

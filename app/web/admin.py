@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.clock import now_utc
 from app.services import org, reference
-from app.services.errors import Forbidden, ServiceError
+from app.services.errors import Forbidden, Invalid, ServiceError
 from workflows.roles import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -89,6 +89,25 @@ def reset_password(username):
 
 @bp.route("/reference", endpoint="reference")
 def reference_data():
-    return render_template("admin/reference.html", **reference.everything(),
-                           source=reference.source_in_words,
-                           document_kinds=reference.DOCUMENT_KINDS)
+    return render_template("admin/reference.html", sections=reference.sections(),
+                           changes=reference.changes(), source=reference.source_in_words)
+
+
+@bp.route("/reference/<section>/<row>", methods=["POST"], endpoint="reference_save")
+def reference_save(section, row):
+    """Add a row (``row`` "new") or edit one; a concurrent edit answers 409."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if row != "new" and not row.isdigit():
+        abort(404)
+    try:
+        reference.save_row(current_user, section, request.form.to_dict(),
+                           row_id=None if row == "new" else int(row),
+                           version=request.form.get("version"), note=request.form.get("note"))
+    except Invalid as error:
+        reasons = [m for messages in error.details.values() if isinstance(messages, list)
+                   for m in messages]
+        flash(" ".join(reasons) if len(reasons) > 1 else error.message, "danger")
+    else:
+        flash("Đã lưu dữ liệu tham chiếu; thay đổi được ghi vào nhật ký bên dưới.", "success")
+    return redirect(url_for("admin.reference", _anchor=section))

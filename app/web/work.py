@@ -82,7 +82,9 @@ def _item_page(kind, item_id):
         "trigger_label": process.trigger_label, "role_labels": ROLES,
         "label_of": workflow.state_label,
         "sent_back": workflow.sent_back(kind, item, history),
-        "signing_choices": signing.choices(current_user), "today_iso": today().isoformat(),
+        # who signs: the campaign's signer for its launch paper, else the one who acts
+        "signing_choices": signing.choices(item.signer if kind == "campaign" else current_user),
+        "today_iso": today().isoformat(),
         "next_number_label": None,
         # the unit's own drafting pages; the Board composes decisions on the item page
         "can_edit": kind in ("plan", "dossier") and workflow.may(kind, "content", current_user,

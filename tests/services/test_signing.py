@@ -170,3 +170,25 @@ def test_on_the_page_the_signer_chooses_among_their_authorities(world, client):
     # a signer with one authority is not asked
     login(client, "clerk")
     assert 'id="authority-' not in client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+
+
+def test_the_launch_takes_the_signers_authority_like_every_other_signing_step(world, api):
+    """The launch paper's signer (the campaign's, here a Phó Chủ tịch) signs with one of the
+    authorities they may use, chosen at launch; one they may not use is refused."""
+    from workflows import PROCESSES
+
+    assert "authority" in PROCESSES["campaign"].step("launch", "draft").inputs
+    chairman = world.users["chairman"]
+    chairman.signing_modes = "KT,TUQ"
+    db.session.commit()
+    campaign = helpers.make_campaign(world, launch=False, launch_type="ke_hoach")
+    board = api("board_head")
+    r = board.post(f"/api/v1/campaigns/{campaign.id}/transitions",
+                   json={"trigger": "launch", "version": campaign.version, "authority": "TL"})
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "authority_not_allowed"
+    r = board.post(f"/api/v1/campaigns/{campaign.id}/transitions",
+                   json={"trigger": "launch", "version": campaign.version, "authority": "TUQ"})
+    assert r.status_code == 200, r.get_json()
+    db.session.refresh(campaign)
+    assert block(document("campaign", campaign, "launch")[0]) == [
+        "TM. ỦY BAN NHÂN DÂN", "TUQ. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Đoàn Thị Hậu"]
