@@ -3,7 +3,7 @@ gets a conflict), and reference_changes, the audit row of every row added, repla
 edited, by a file or on the page
 
 Revision ID: a3c5e7f9b1d2
-Revises: c9e1f3a5b7d9
+Revises: d2f4a6c8e0b1
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a3c5e7f9b1d2"
-down_revision = "c9e1f3a5b7d9"
+down_revision = "d2f4a6c8e0b1"
 branch_labels = None
 depends_on = None
 
