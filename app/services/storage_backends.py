@@ -26,6 +26,7 @@ class Backend(Protocol):
     def keys(self) -> list[str]: ...
     def remove(self, key: str) -> None: ...
     def ping(self) -> None: ...
+    def location(self) -> str: ...
 
 
 def _sha256_of(fh) -> str:
@@ -45,6 +46,10 @@ class LocalBackend:
 
     def __repr__(self):
         return f"LocalBackend({str(self.root)!r})"
+
+    def location(self):
+        """Where the files are, as STORAGE_URL would name it."""
+        return f"file://{self.root.resolve()}"
 
     def path_of(self, key: str) -> Path:
         root = self.root.resolve()
@@ -107,7 +112,7 @@ class S3Backend:
         import boto3
         from botocore.config import Config
 
-        self.bucket, self.prefix = bucket, prefix
+        self.bucket, self.prefix, self.endpoint_url = bucket, prefix, endpoint_url or None
         self.presign_seconds = int(presign_seconds)
         session = boto3.session.Session()
         self.client = session.client(
@@ -119,7 +124,12 @@ class S3Backend:
                           max_pool_connections=20))
 
     def __repr__(self):
-        return f"S3Backend(s3://{self.bucket}/{self.prefix})"
+        return f"S3Backend({self.location()})"
+
+    def location(self):
+        """Where the objects are, as STORAGE_URL names it, with the server when not AWS's."""
+        url = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+        return f"{url} at {self.endpoint_url}" if self.endpoint_url else url
 
     def _name(self, key):
         return f"{self.prefix}/{key}" if self.prefix else key

@@ -32,6 +32,7 @@ def _closing_is_kept(doc):
     assert body.index(closing) > body.index(before)
 
 
+@pytest.mark.storage
 def test_every_paper_keeps_its_last_paragraph_with_the_closing(world, frozen):
     frozen(utc_at(date(2027, 2, 5)))
     s = scenario(world)
@@ -105,6 +106,7 @@ def test_a_body_ending_at_the_foot_of_page_one_takes_its_last_paragraph_along(tm
     assert len(_pages(tmp_path / f"d{lengths[0]:02d}.pdf")) == 1  # the range starts on one page
 
 
+@pytest.mark.storage
 def test_a_long_list_breaks_between_its_rows_never_inside_one(world, frozen):
     """Every row of the decision's attached list keeps its lines together; each section's
     heading keeps with its first row."""

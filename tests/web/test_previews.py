@@ -9,6 +9,8 @@ from tests import helpers
 from tests.docgen.support import open_docx, paragraphs, scenario
 from tests.web.test_views import login
 
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
+
 # (collection, item attribute of the scenario, document name, who opens it)
 PAPERS = [
     ("campaigns", "campaign", "launch", "board_head"),
