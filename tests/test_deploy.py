@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import ON_POSTGRES
+from tests.tools import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -22,7 +23,7 @@ def _tool(name):
     path = shutil.which(name) or next(
         (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None)
     if path is None:
-        pytest.skip(f"{name} is not installed here (make test installs it: SYSTEM_PACKAGES)")
+        missing(f"{name} is not installed here (make test installs it: SYSTEM_PACKAGES)")
     return path
 
 
@@ -104,7 +105,7 @@ def _verify(tmp_path, units):
     result = subprocess.run([analyze, "verify", *names], capture_output=True, text=True,
                             env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
     if "Failed to initialize manager" in result.stderr:
-        pytest.skip(f"systemd-analyze cannot run in this container: {result.stderr[:200]}")
+        missing(f"systemd-analyze cannot run in this container: {result.stderr[:200]}")
     return result
 
 
