@@ -290,8 +290,8 @@ def backup_create(directory):
     except ServiceError as error:
         _fail(error)
     click.echo(f"Backup written to {directory}: {manifest['db']['kind']} database "
-               f"({manifest['db']['size']} bytes), {len(manifest['files'])} files, "
-               f"revision {manifest['alembic_revision']}.")
+               f"({manifest['db']['size']} bytes), {len(manifest['files'])} files "
+               f"from {manifest['storage']}, revision {manifest['alembic_revision']}.")
 
 
 @backup.command("restore")
@@ -306,8 +306,8 @@ def backup_restore(directory, force):
         result = restore(directory, force=force)
     except ServiceError as error:
         _fail(error)
-    click.echo(f"Restored from {directory}: database and {result['files']} files, "
-               f"every hash checked.")
+    click.echo(f"Restored from {directory}: database and {result['files']} files "
+               f"into {result['storage']}, every hash checked.")
 
 
 def register(app: Flask):

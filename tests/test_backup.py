@@ -17,8 +17,10 @@ from app.models import Attachment, StoredDocument, User, WorkflowEvent
 from app.services import decisions, storage
 from app.services.demo import load_demo
 from tests import helpers
-from tests.conftest import ON_POSTGRES, PG_URL
+from tests.conftest import ON_POSTGRES, ON_S3, PG_URL
 from tests.docgen.support import SYT_NOMINEES, appraised, approve, issue, new_decision
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 # The helpers' roles, played by the demo's people.
 DEMO_PEOPLE = {"staff_a": "canbo.syt", "head_a": "thutruong.syt", "staff_b": "canbo.pdk",
@@ -65,8 +67,9 @@ def _facts():
             "attachments": [tuple(a) for a in attachments], "files": files}
 
 
-def _other_installation(tmp_path):
-    """A second installation: its own database and upload folder, migrated and empty."""
+def _other_installation(tmp_path, s3_server=None):
+    """A second installation: its own database and its own storage (upload folder, or a
+    new bucket of the S3 server under `make test-s3`), migrated and empty."""
     if ON_POSTGRES:
         base = sa.engine.make_url(PG_URL)
         name = f"{base.database}_restore"
@@ -77,8 +80,9 @@ def _other_installation(tmp_path):
         uri = db.engine.url.set(database=name).render_as_string(hide_password=False)
     else:
         uri = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    storage_config = s3_server.app_config(s3_server.new_bucket()) if s3_server else {}
     other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "x",
-                        "UPLOAD_FOLDER": str(tmp_path / "restored-uploads")})
+                        "UPLOAD_FOLDER": str(tmp_path / "restored-uploads"), **storage_config})
     with other.app_context():
         if ON_POSTGRES:
             with db.engine.begin() as conn:
@@ -92,29 +96,42 @@ def _other_installation(tmp_path):
 
 
 @pytest.fixture
+def other_s3(request):
+    """Under `make test-s3` the other installation keeps its files in its own bucket."""
+    return request.getfixturevalue("s3_server") if ON_S3 else None
+
+
+@pytest.fixture
 def populated(app, ctx):
     _populate()
     db.session.commit()
     return _facts()
 
 
-def test_a_backup_restores_into_another_installation(app, populated, tmp_path):
+def test_a_backup_restores_into_another_installation(app, populated, tmp_path, other_s3):
     backup_dir = tmp_path / "backup"
     result = app.test_cli_runner().invoke(args=["backup", "create", str(backup_dir)])
     assert result.exit_code == 0, result.output
     manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
+    # the backup says which store its files came from: this installation's folder or bucket
+    source = storage.location()
+    assert manifest["storage"] == source and f"files from {source}," in result.output
+    assert source.startswith("s3://" if ON_S3 else "file://")
     assert manifest["db"]["kind"] == ("postgresql" if ON_POSTGRES else "sqlite")
     assert manifest["alembic_revision"]
     assert {f["key"]: f["sha256"] for f in manifest["files"]} == populated["files"]
     kinds = {d[2] for d in populated["documents"]}
     assert {"decision", "decision_signed"} <= kinds and populated["attachments"]
 
-    other = _other_installation(tmp_path)
+    other = _other_installation(tmp_path, other_s3)
     assert other.config["UPLOAD_FOLDER"] != app.config["UPLOAD_FOLDER"]
     with other.app_context():
+        target = storage.location()
+        assert target != source and not storage.keys()
         restored = other.test_cli_runner().invoke(args=["backup", "restore", str(backup_dir)])
         assert restored.exit_code == 0, restored.output
-        assert f"{len(populated['files'])} files" in restored.output
+        assert f"{len(populated['files'])} files into {target}," in restored.output
+        assert sorted(storage.keys()) == sorted(populated["files"])
         assert _facts() == populated
         verified = other.test_cli_runner().invoke(args=["audit", "verify"])
         assert verified.exit_code == 0 and "chains intact" in verified.output, verified.output
@@ -130,17 +147,19 @@ def test_a_backup_restores_into_another_installation(app, populated, tmp_path):
         db.engine.dispose()
 
 
-def test_a_damaged_backup_is_refused_before_anything_is_touched(app, populated, tmp_path):
+def test_a_damaged_backup_is_refused_before_anything_is_touched(app, populated, tmp_path,
+                                                                other_s3):
     backup_dir = tmp_path / "backup"
     assert app.test_cli_runner().invoke(args=["backup", "create", str(backup_dir)]).exit_code == 0
     manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
     key = manifest["files"][0]["key"]
     (backup_dir / "files" / key).write_bytes(b"%PDF-1.4 changed")
-    other = _other_installation(tmp_path)
+    other = _other_installation(tmp_path, other_s3)
     with other.app_context():
         result = other.test_cli_runner().invoke(args=["backup", "restore", str(backup_dir)])
         assert result.exit_code == 2 and "bị hỏng" in result.output and key in result.output
         assert db.session.scalar(sa.select(sa.func.count(WorkflowEvent.id))) == 0
+        assert not storage.keys()
         db.session.remove()
         db.engine.dispose()
     # and a directory that already holds something is not written into

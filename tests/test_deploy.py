@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import ON_POSTGRES
+from tests.tools import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -22,7 +23,7 @@ def _tool(name):
     path = shutil.which(name) or next(
         (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None)
     if path is None:
-        pytest.skip(f"{name} is not installed here (make test installs it: SYSTEM_PACKAGES)")
+        missing(f"{name} is not installed here (make test installs it: SYSTEM_PACKAGES)")
     return path
 
 
@@ -84,7 +85,8 @@ def test_the_upload_limit_matches_the_apps():
 # -- systemd ----------------------------------------------------------------------------------
 
 UNITS = ["tdkt-web.service", "tdkt-worker@.service", "tdkt-reminders.service",
-         "tdkt-reminders.timer"]
+         "tdkt-reminders.timer", "tdkt-backup.service", "tdkt-backup.timer",
+         "tdkt-audit-verify.service", "tdkt-audit-verify.timer"]
 
 
 def _verify(tmp_path, units):
@@ -104,7 +106,7 @@ def _verify(tmp_path, units):
     result = subprocess.run([analyze, "verify", *names], capture_output=True, text=True,
                             env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
     if "Failed to initialize manager" in result.stderr:
-        pytest.skip(f"systemd-analyze cannot run in this container: {result.stderr[:200]}")
+        missing(f"systemd-analyze cannot run in this container: {result.stderr[:200]}")
     return result
 
 
@@ -133,8 +135,29 @@ def test_the_units_run_the_real_commands():
     assert "flask notifications work" in worker
     reminders = (DEPLOY / "systemd" / "tdkt-reminders.service").read_text()
     assert "Type=oneshot" in reminders and "flask reminders send" in reminders
-    timer = (DEPLOY / "systemd" / "tdkt-reminders.timer").read_text()
-    assert "Unit=tdkt-reminders.service" in timer and "OnCalendar=" in timer
+    for job in ("tdkt-reminders", "tdkt-backup", "tdkt-audit-verify"):
+        timer = (DEPLOY / "systemd" / f"{job}.timer").read_text()
+        assert f"Unit={job}.service" in timer and "OnCalendar=" in timer
+        assert "Type=oneshot" in (DEPLOY / "systemd" / f"{job}.service").read_text()
+    audit = (DEPLOY / "systemd" / "tdkt-audit-verify.service").read_text()
+    assert "ExecStart=/opt/tdkt/.venv/bin/flask audit verify" in audit
+
+
+def test_the_backup_unit_writes_each_night_into_a_new_folder(tmp_path):
+    """The backup unit's command, as systemd hands it to the shell (%% → %, $$ → $), with
+    `flask` replaced by echo: one argument, a new folder named by date and time."""
+    unit = (DEPLOY / "systemd" / "tdkt-backup.service").read_text()
+    (command,) = re.findall(r"^ExecStart=/bin/sh -c '(.*)'$", unit, re.M)
+    assert "/opt/tdkt/.venv/bin/flask backup create " in command
+    command = command.replace("%%", "%").replace("$$", "$").replace(
+        "/opt/tdkt/.venv/bin/flask", "printf '%s\\n'").replace("/var/backups/tdkt",
+                                                                str(tmp_path))
+    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    backup, create, folder = done.stdout.splitlines()
+    assert (backup, create) == ("backup", "create")
+    assert re.fullmatch(re.escape(str(tmp_path)) + r"/20\d\d-\d\d-\d\d_\d{6}", folder), folder
+    assert "ReadWritePaths=/var/lib/tdkt /var/backups/tdkt" in unit
 
 
 # -- gunicorn ---------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from tests.docgen.structure import (
 )
 from tests.helpers import PDF
 
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
+
 PASSWORD = "mat-khau-thanh-pho"
 QUY_CHE = ("Căn cứ Quyết định số 15/2024/QĐ-UBND ngày 20 tháng 5 năm 2024 của Ủy ban nhân "
            "dân thành phố Hải Phòng ban hành Quy chế công tác thi đua, khen thưởng trên địa "

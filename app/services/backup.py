@@ -5,7 +5,10 @@ The database copy is the engine's own: SQLite's online backup API (a consistent 
 while the app runs), PostgreSQL's ``pg_dump`` in custom format, taken in a snapshot
 exported from the same transaction that lists the files, so the files are exactly those
 the copy references. Files are read and written only through app/services/storage.py,
-whatever backend it uses.
+whatever backend it uses: a backup of an installation on S3 holds every object the
+database references, and a restore writes them into the target's own store (folder or
+bucket), whichever kind it is. Objects in the bucket that no row references are not
+copied. The manifest names the store the files came from.
 
 A backup directory holds ``db.sqlite3`` or ``db.dump``, ``files/<storage key>`` and
 ``manifest.json`` (written last: a directory without it is not a backup).
@@ -163,6 +166,7 @@ def create(directory) -> dict:
         "format": FORMAT, "created_at": now_utc().isoformat() + "Z",
         "alembic_revision": revision,
         "db": {"kind": kind, "file": db_path.name, "sha256": db_sha, "size": db_size},
+        "storage": storage.location(),
         "files": listed,
     }
     partial = root / (MANIFEST + ".part")
@@ -283,4 +287,4 @@ def check_restored(manifest) -> dict:
     if problems:
         raise Conflict("Khôi phục chưa đúng: " + "; ".join(problems[:10]) + ".",
                        details={"problems": problems}, code="restore_check_failed")
-    return {"files": len(listed), "revision": revision}
+    return {"files": len(listed), "revision": revision, "storage": storage.location()}

@@ -268,6 +268,11 @@ def path_of(key: str) -> Path:
     return LocalBackend(Path(current_app.config["UPLOAD_FOLDER"])).path_of(check_key(key))
 
 
+def location() -> str:
+    """Where this app keeps its files (a folder or a bucket), for messages and manifests."""
+    return backend().location()
+
+
 def check() -> None:
     """For /readyz: the store is there and takes writes; raises (with why) when it does not."""
     backend().ping()

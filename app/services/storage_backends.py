@@ -7,6 +7,7 @@ caller can refuse a changed file before sending a byte, without holding it in me
 import base64
 import hashlib
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -26,6 +27,7 @@ class Backend(Protocol):
     def keys(self) -> list[str]: ...
     def remove(self, key: str) -> None: ...
     def ping(self) -> None: ...
+    def location(self) -> str: ...
 
 
 def _sha256_of(fh) -> str:
@@ -45,6 +47,10 @@ class LocalBackend:
 
     def __repr__(self):
         return f"LocalBackend({str(self.root)!r})"
+
+    def location(self):
+        """Where the files are, as STORAGE_URL would name it."""
+        return f"file://{self.root.resolve()}"
 
     def path_of(self, key: str) -> Path:
         root = self.root.resolve()
@@ -107,19 +113,33 @@ class S3Backend:
         import boto3
         from botocore.config import Config
 
-        self.bucket, self.prefix = bucket, prefix
+        self.bucket, self.prefix, self.endpoint_url = bucket, prefix, endpoint_url or None
         self.presign_seconds = int(presign_seconds)
         session = boto3.session.Session()
-        self.client = session.client(
-            "s3", endpoint_url=endpoint_url or None, region_name=region or None,
-            aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None,
-            # Path-style addressing: what MinIO and other self-hosted servers answer.
-            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
-                          s3={"addressing_style": "path" if endpoint_url else "auto"},
-                          max_pool_connections=20))
+        settings = dict(signature_version="s3v4",
+                        # Path-style addressing: what MinIO and other self-hosted servers answer.
+                        s3={"addressing_style": "path" if endpoint_url else "auto"})
+
+        def client(**config):
+            return session.client(
+                "s3", endpoint_url=endpoint_url or None, region_name=region or None,
+                aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None,
+                config=Config(**settings, **config))
+
+        self.client = client(retries={"max_attempts": 3, "mode": "standard"},
+                             max_pool_connections=20)
+        # The readiness probe's own: one try, short timeouts, so a server that is down or
+        # hangs fails the probe soon instead of being retried past /readyz's deadline.
+        self.probe_client = client(retries={"max_attempts": 1, "mode": "standard"},
+                                   connect_timeout=1, read_timeout=2, max_pool_connections=2)
 
     def __repr__(self):
-        return f"S3Backend(s3://{self.bucket}/{self.prefix})"
+        return f"S3Backend({self.location()})"
+
+    def location(self):
+        """Where the objects are, as STORAGE_URL names it, with the server when not AWS's."""
+        url = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+        return f"{url} at {self.endpoint_url}" if self.endpoint_url else url
 
     def _name(self, key):
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -207,4 +227,9 @@ class S3Backend:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def ping(self):
-        self.client.head_bucket(Bucket=self.bucket)
+        # A real write, removed at once, as the local backend does: a bucket that answers
+        # HEAD but refuses writes (read-only credentials or policy, a full server) is not
+        # ready, since every upload and issued paper would fail.
+        name = self._name(f".ping-{secrets.token_hex(8)}")
+        self.probe_client.put_object(Bucket=self.bucket, Key=name, Body=b"ok")
+        self.probe_client.delete_object(Bucket=self.bucket, Key=name)

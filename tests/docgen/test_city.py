@@ -2,7 +2,11 @@
 kind of area come from its data, never "tỉnh" from the code."""
 from datetime import date
 
+import pytest
+
 from tests.docgen.support import document, open_docx, scenario, texts, utc_at
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 
 def test_a_city_decision_says_thanh_pho(world, api, frozen):

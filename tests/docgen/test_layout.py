@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from app.docgen.model import FormalDocument, Letterhead, Para, Signature
 from app.docgen.render import render_formal
 from tests.docgen.support import document, open_docx, scenario, utc_at
+from tests.tools import missing
 
 SOFFICE = shutil.which("soffice")
 POPPLER = all(shutil.which(tool) for tool in ("pdfinfo", "pdftotext"))
@@ -32,6 +33,7 @@ def _closing_is_kept(doc):
     assert body.index(closing) > body.index(before)
 
 
+@pytest.mark.storage
 def test_every_paper_keeps_its_last_paragraph_with_the_closing(world, frozen):
     frozen(utc_at(date(2027, 2, 5)))
     s = scenario(world)
@@ -73,12 +75,12 @@ def _pages(pdf):
     return out
 
 
-@pytest.mark.skipif(SOFFICE is None or not POPPLER,
-                    reason="LibreOffice and poppler-utils are needed (`make test` installs them)")
 def test_a_body_ending_at_the_foot_of_page_one_takes_its_last_paragraph_along(tmp_path):
     """Bodies of growing length, around the length that fills page 1: whatever the length,
     the page with the signature holds Nơi nhận and the last paragraph too; for the body
     that ends exactly at the foot of page 1, that paragraph moves to page 2 with them."""
+    if SOFFICE is None or not POPPLER:
+        missing("LibreOffice and poppler-utils are needed (`make test` installs them)")
     lengths = range(12, 28)
     for n in lengths:
         (tmp_path / f"d{n:02d}.docx").write_bytes(render_formal(_decision(n)))
@@ -105,6 +107,7 @@ def test_a_body_ending_at_the_foot_of_page_one_takes_its_last_paragraph_along(tm
     assert len(_pages(tmp_path / f"d{lengths[0]:02d}.pdf")) == 1  # the range starts on one page
 
 
+@pytest.mark.storage
 def test_a_long_list_breaks_between_its_rows_never_inside_one(world, frozen):
     """Every row of the decision's attached list keeps its lines together; each section's
     heading keeps with its first row."""

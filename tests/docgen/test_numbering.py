@@ -46,6 +46,7 @@ def decision_text(decision):
     return texts(open_docx(document("decision", decision, "decision")[0]))
 
 
+@pytest.mark.storage
 def test_numbers_come_at_issuance_in_the_order_of_issuance(world):
     campaign = helpers.make_campaign(world)
     year = campaign.launch_date.year
@@ -128,6 +129,7 @@ def test_each_issuer_type_and_year_has_its_own_count(world):
 RACERS = 3
 
 
+@pytest.mark.storage
 def test_decisions_issued_at_the_same_moment_get_distinct_consecutive_numbers(app, world):
     """Three clerks' sessions, in three processes, issue three approved decisions at once."""
     campaign = helpers.make_campaign(world)
@@ -139,6 +141,9 @@ def test_decisions_issued_at_the_same_moment_get_distinct_consecutive_numbers(ap
     barrier, results = ctx.Barrier(RACERS), ctx.Queue()
     config = {key: app.config[key] for key in (
         "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER", "SECRET_KEY", "MAX_CONTENT_LENGTH")}
+    # the same storage as this process (the S3 bucket under `make test-s3`)
+    config.update({key: value for key, value in app.config.items()
+                   if key.startswith("STORAGE_")})
     config["TESTING"] = True
     procs = [ctx.Process(target=fire_at_once, args=(
         config, token, f"/api/v1/decisions/{d.id}/transitions",

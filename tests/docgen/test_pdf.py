@@ -9,18 +9,23 @@ from pathlib import Path
 import pytest
 
 from tests.docgen.support import document, scenario, utc_at
+from tests.tools import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SOFFICE = shutil.which("soffice")
 POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdfinfo", "pdftotext", "pdffonts"))
 
-pytestmark = [
-    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; "
-                       "`make test` installs it (libreoffice-writer-nogui)"),
-    pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftoppm, pdfinfo) is not installed; "
-                       "`make test` installs it"),
-]
+
+
+@pytest.fixture(autouse=True)
+def _tools():
+    if SOFFICE is None:
+        missing("LibreOffice (soffice) is not installed; `make test` installs it "
+                "(libreoffice-writer-nogui)")
+    if not POPPLER:
+        missing("poppler-utils (pdftoppm, pdfinfo) is not installed; `make test` installs it")
+
 
 # paper -> (kind, name, fewest pages, most pages)
 PAPERS = {

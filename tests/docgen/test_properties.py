@@ -5,7 +5,11 @@ import io
 import zipfile
 from datetime import UTC, date
 
+import pytest
+
 from tests.docgen.support import document, open_docx, scenario, utc_at
+
+pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 ISSUERS = {
     ("campaign", "launch"): "Ủy ban nhân dân tỉnh Lạng Sơn",

@@ -38,6 +38,7 @@ def assert_clean(label, lines):
         assert is_nfc(line), f"{label}: not NFC: {line!r}"
 
 
+@pytest.mark.storage
 def test_issued_papers_are_filled_in_and_nfc(world, frozen):
     frozen(utc_at(date(2027, 2, 5)))
     s = scenario(world)
@@ -69,6 +70,7 @@ def test_issued_papers_are_filled_in_and_nfc(world, frozen):
     assert "Đoàn Thị Hậu" in seen["decision"] and "Vi Văn Thắng" in seen["board proposal"]
 
 
+@pytest.mark.storage
 def test_names_typed_decomposed_arrive_composed(world, api):
     """A browser on macOS may send 'ễ' as e + two combining marks: the paper must not."""
     campaign = helpers.make_campaign(world)

@@ -29,6 +29,7 @@ from tests.conftest import ON_POSTGRES, PG_URL
 from tests.docgen.support import PDK_NOMINEES, SYT_NOMINEES
 from tests.notifications.conftest import SmtpServer
 from tests.scaleout.cluster import Cluster
+from tests.tools import missing
 
 pytestmark = [
     pytest.mark.postgres, pytest.mark.multiprocess,
@@ -254,7 +255,7 @@ def cluster_keys(cluster):
 
 def test_the_sign_in_limit_holds_across_both_web_processes(cluster):
     if cluster.redis is None:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: the shared limit needs it")
+        missing(f"Redis is not reachable at {REDIS_URL}: the shared limit needs it")
     cluster.redis.flushdb()
     answers = [cluster.call("POST", f"{API}/auth/token", json_body={
         "username": "khong-co-ai", "password": "sai-mat-khau"}) for _ in range(2 * SIGN_IN_LIMIT)]

@@ -43,7 +43,11 @@ def issued(world):
     return scenario(world)
 
 
-@pytest.mark.parametrize("collection, attr, name, who", PAPERS)
+# Under `make test-s3` (marked storage): the issued decision's preview beside its download,
+# and the uploaded scan; the other papers are kept and read back the same way.
+@pytest.mark.parametrize("collection, attr, name, who", [
+    pytest.param(*paper, marks=[pytest.mark.storage] if paper[2] == "decision" else [])
+    for paper in PAPERS])
 def test_the_preview_says_what_the_docx_says(client, world, issued, collection, attr, name, who):
     item = getattr(issued, attr)
     login(client, who)
@@ -115,6 +119,7 @@ def test_another_units_people_cannot_preview(client, world, issued):
     assert client.get(f"/dossiers/{issued.pdk.id}/documents/proposal/xem-truoc").status_code == 200
 
 
+@pytest.mark.storage
 def test_unknown_papers_and_uploaded_scans_have_no_preview(client, world, issued):
     login(client, "clerk")
     d = issued.decision.id
