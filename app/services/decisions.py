@@ -162,7 +162,7 @@ def strike_many(user, decision_id, nominee_ids, reason, version=None):
     """The Chairman takes the selected nominees off the list with one reason, in one go:
     all of them or none."""
     if reason is not None:
-        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+        reason = validation.one(reason, validation.WHY, "reason")
     reason = (reason or "").strip() or None
     if not reason:
         raise Invalid("Cần ghi lý do loại khỏi danh sách.", code="comment_required",
