@@ -11,11 +11,11 @@ ROLES = {
     "office_clerk": "Văn thư Văn phòng UBND tỉnh",
     "admin": "Quản trị hệ thống",
 }
-UNIT_SCOPED = frozenset({"unit_staff", "unit_head"})
 
 STAFF = frozenset({"unit_staff"})
 HEAD = frozenset({"unit_head"})
 UNIT = STAFF | HEAD
+UNIT_SCOPED = UNIT
 APPRAISER = frozenset({"board_appraiser"})
 BOARD_HEAD = frozenset({"board_head"})
 BOARD = APPRAISER | BOARD_HEAD
@@ -23,3 +23,6 @@ CHAIRMAN = frozenset({"chairman"})
 CLERK = frozenset({"office_clerk"})
 ADMIN = frozenset({"admin"})
 SYSTEM = frozenset()  # steps fired by another item's step
+
+# The roles that act province-wide in the processes (the administrator acts in none).
+PROVINCE = BOARD | CHAIRMAN | CLERK

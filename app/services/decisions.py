@@ -37,7 +37,7 @@ DEFAULT_TITLE = "Về việc tặng {form}"
 def composable(user, campaign) -> bool:
     """Whether ``user`` may start a decision for this campaign: an appraiser, once it has
     been launched."""
-    return "board_appraiser" in user.roles and campaign.state != CAMPAIGN.initial
+    return user.has_role(*APPRAISER) and campaign.state != CAMPAIGN.initial
 
 
 def create_decision(user, data):
@@ -235,7 +235,7 @@ def awaiting_composition(user):
     định"), with the draft already open for them if there is one. Read from the tally the
     changes keep (app/services/decision_queue.py): one query over a few rows. The
     appraiser sees every dossier of the province, so the tally needs no scoping."""
-    if "board_appraiser" not in user.roles:
+    if not user.has_role(*APPRAISER):
         return []
     return [{"campaign_id": cid, "campaign_title": title, "award_form": code,
              "award_form_name": name, "nominees": nominees, "dossiers": count,
