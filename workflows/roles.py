@@ -26,3 +26,15 @@ SYSTEM = frozenset()  # steps fired by another item's step
 
 # The roles that act province-wide in the processes (the administrator acts in none).
 PROVINCE = BOARD | CHAIRMAN | CLERK
+
+# Who a step's message may go to (``Step.notify``), each resolved by the outbox
+# (app/services/outbox.py, ``recipients``): a role of the processes (its holders; for a
+# unit-scoped role, those of the item's unit), or one of these groups.
+GROUPS = frozenset({
+    "unit",            # the item's unit: its staff and its head
+    "drafter",         # who last sent the item up (or created it)
+    "participants",    # a campaign's participating units, staff and heads
+    "awardee_units",   # a decision's units with a nominee on it (not struck)
+    "distribution",    # the paper's Nơi nhận that have an address (not accounts)
+})
+AUDIENCES = PROVINCE | UNIT_SCOPED | GROUPS

@@ -89,6 +89,8 @@ def recipients(kind, item, audience):
         return None  # addresses, not accounts: see _addresses
     if audience == "awardee_units":
         return holder_ids(UNIT, _awardee_units(item))
+    # every audience a step may name is declared in workflows/roles.py (AUDIENCES) and
+    # checked when the process is defined; this one was declared and not resolved here
     raise ValueError(f"unknown audience {audience!r}")
 
 
