@@ -228,8 +228,9 @@ def import_units_csv(text: str) -> dict:
 
 def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
                 signing_title=None, signing_authority=None,
-                signing_modes=None) -> tuple[User, bool]:
-    """Create or update an account. Idempotent: running it twice changes nothing more."""
+                signing_modes=None, active=None) -> tuple[User, bool]:
+    """Create or update an account. Idempotent: running it twice changes nothing more.
+    ``active``: True or False allows or refuses sign-in; None leaves it as it is."""
     checked = validation.check(
         {"username": username, "full_name": full_name, "email": email,
          "signing_title": signing_title, "signing_authority": signing_authority,
@@ -273,6 +274,8 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
             user.signing_authority = signing_authority or None
         if signing_modes is not None:
             user.signing_modes = modes
+        if active is not None:
+            user.active = active
     return user, created
 
 
@@ -302,8 +305,6 @@ def save_user(admin, data, username=None):
         username, roles, unit_code = data["username"], data["roles"], data["unit"]
     user, _ = upsert_user(username, data.get("password"), roles, unit_code,
                           data.get("full_name"), data.get("email"), data.get("signing_title"),
-                          data.get("signing_authority"), data.get("signing_modes"))
-    if "active" in data:
-        with transaction():
-            user.active = data["active"]
+                          data.get("signing_authority"), data.get("signing_modes"),
+                          data.get("active"))
     return user
