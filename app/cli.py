@@ -91,17 +91,14 @@ def create_user(username, password, roles, unit_code, full_name, email, signing_
                 signing_authority, signing_modes, active):
     """Create a user, or bring an existing one in line with these options (every field
     the API takes)."""
-    from app.extensions import db
     from app.services.org import upsert_user
 
     try:
         user, created = upsert_user(username, password, list(roles), unit_code, full_name,
-                                    email, signing_title, signing_authority, signing_modes)
+                                    email, signing_title, signing_authority, signing_modes,
+                                    active)
     except ServiceError as error:
         _fail(error)
-    if active is not None and user.active != active:
-        user.active = active
-        db.session.commit()
     click.echo(f"User {user.username} {'created' if created else 'updated'}: "
                f"{', '.join(sorted(user.roles))} @ {unit_code}")
 

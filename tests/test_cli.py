@@ -172,6 +172,22 @@ def test_users_create_then_update_idempotently(runner, world):
     assert count(User) == before["User"] and count(UserRole) == before["UserRole"] - 1
 
 
+def test_users_create_allows_or_refuses_sign_in_through_the_org_service(runner, world):
+    """--inactive / --active are the account service's (org.upsert_user) to set, in its
+    transaction, like every other field: the command only passes them on."""
+    from app.services import org
+
+    result = run(runner, *CREATE, "--inactive")
+    assert result.exit_code == 0, result.output
+    assert user("nguyenvana").active is False
+    org.upsert_user("nguyenvana", None, ["board_head"], "SNV", active=True)
+    db.session.expire_all()
+    assert user("nguyenvana").active is True
+    org.upsert_user("nguyenvana", None, ["board_head"], "SNV")  # None: left as it is
+    db.session.expire_all()
+    assert user("nguyenvana").active is True
+
+
 @pytest.mark.parametrize("args,message", [
     (["--role", "boss", "--unit", "SNV"], "Lỗi: Vai trò không hợp lệ: boss."),
     (["--role", "board_head", "--role", "superuser", "--unit", "SNV"],

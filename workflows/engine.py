@@ -16,6 +16,8 @@ from typing import Any
 
 from transitions import Machine
 
+from workflows.roles import AUDIENCES
+
 Guard = Callable[[Any], "str | None"]
 
 
@@ -57,6 +59,9 @@ class Step:
         unknown = set(self.inputs) - set(INPUTS)
         if unknown:
             raise ValueError(f"{self.trigger}: unknown inputs {sorted(unknown)}")
+        unknown = set(self.notify) - AUDIENCES
+        if unknown:
+            raise ValueError(f"{self.trigger}: unknown audiences {sorted(unknown)}")
 
     @property
     def question(self) -> str | None:

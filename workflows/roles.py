@@ -11,11 +11,11 @@ ROLES = {
     "office_clerk": "Văn thư Văn phòng UBND tỉnh",
     "admin": "Quản trị hệ thống",
 }
-UNIT_SCOPED = frozenset({"unit_staff", "unit_head"})
 
 STAFF = frozenset({"unit_staff"})
 HEAD = frozenset({"unit_head"})
 UNIT = STAFF | HEAD
+UNIT_SCOPED = UNIT
 APPRAISER = frozenset({"board_appraiser"})
 BOARD_HEAD = frozenset({"board_head"})
 BOARD = APPRAISER | BOARD_HEAD
@@ -23,3 +23,18 @@ CHAIRMAN = frozenset({"chairman"})
 CLERK = frozenset({"office_clerk"})
 ADMIN = frozenset({"admin"})
 SYSTEM = frozenset()  # steps fired by another item's step
+
+# The roles that act province-wide in the processes (the administrator acts in none).
+PROVINCE = BOARD | CHAIRMAN | CLERK
+
+# Who a step's message may go to (``Step.notify``), each resolved by the outbox
+# (app/services/outbox.py, ``recipients``): a role of the processes (its holders; for a
+# unit-scoped role, those of the item's unit), or one of these groups.
+GROUPS = frozenset({
+    "unit",            # the item's unit: its staff and its head
+    "drafter",         # who last sent the item up (or created it)
+    "participants",    # a campaign's participating units, staff and heads
+    "awardee_units",   # a decision's units with a nominee on it (not struck)
+    "distribution",    # the paper's Nơi nhận that have an address (not accounts)
+})
+AUDIENCES = PROVINCE | UNIT_SCOPED | GROUPS

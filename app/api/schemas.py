@@ -1,11 +1,11 @@
 """Request and response bodies of API v1; the OpenAPI document is generated from them."""
 import unicodedata
 from datetime import UTC
-from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
 from app.api import messages
+from app.services import validation as rules
 from app.services.campaigns import LAUNCH_TYPES, participant_count
 from app.services.dossiers import NOMINEE_KINDS, VERDICTS
 from app.services.org import UNIT_KINDS
@@ -55,22 +55,50 @@ NonEmpty = validate.Length(min=1)
 
 
 def text(max_len=None, **kw):
+    """Text no service rule checks (codes, triggers, credentials): the API's own limit."""
     return Str(validate=validate.Length(min=1, max=max_len) if max_len else NonEmpty, **kw)
 
 
-# What the database columns hold: INTEGER (32-bit on PostgreSQL) and NUMERIC(14, 2).
-# A larger value is bad input (422), never a database error (500).
-DB_INT = validate.Range(min=-2**31, max=2**31 - 1)
-FIGURE = validate.Range(min=0, max=Decimal("999999999999.99"))
+class RuledInteger(fields.Integer):
+    """An integer a service rule checks (its range included)."""
+
+
+def ruled(rule, *, non_empty=False, **kw):
+    """A field the service checks by ``rule`` (app/services/validation.py, the one set of
+    checks): the document declares the rule's limits, and no limit is checked here, so an
+    over-long text, a bad address or an out-of-range number gets the service's refusal, in
+    the same words as on the pages and in the CLI. ``non_empty``: "" is refused here (the
+    field names something that must be there when it is sent)."""
+    meta = dict(kw.pop("metadata", None) or {})
+    if isinstance(rule, rules.Text):
+        if rule.max_len is not None:
+            meta.setdefault("maxLength", rule.max_len)
+        if rule.required:
+            meta.setdefault("minLength", 1)
+        return Str(metadata=meta, validate=NonEmpty if non_empty and not rule.required
+                   else None, **kw)
+    if isinstance(rule, rules.Email):
+        meta.update(format="email", maxLength=rules.MAX_EMAIL)
+        return Str(metadata=meta, **kw)
+    if isinstance(rule, rules.Number):
+        meta.update(minimum=rule.minimum, maximum=rule.limit)
+        return (RuledInteger if rule.integer else fields.Decimal)(metadata=meta, **kw)
+    raise TypeError(f"no field for {rule!r}")
+
+
+# What an INTEGER column holds (32-bit on PostgreSQL): a larger value is bad input (422),
+# never a database error (500).
+DB_INT = validate.Range(min=-rules.MAX_INT - 1, max=rules.MAX_INT)
 
 
 class Base(Schema):
     """Unknown fields are refused (marshmallow's default), so typos never pass silently."""
 
     def on_bind_field(self, field_name, field_obj):
-        # Every integer read, also inside lists, must fit an INTEGER column.
+        # Every integer read, also inside lists, must fit an INTEGER column (a ruled one is
+        # checked by its service rule).
         for field in (field_obj, getattr(field_obj, "inner", None)):
-            if isinstance(field, fields.Integer):
+            if isinstance(field, fields.Integer) and not isinstance(field, RuledInteger):
                 field.validators = [*field.validators, DB_INT]
 
 
@@ -162,29 +190,30 @@ class UnitOut(Base):
 
 
 class UnitIn(Base):
-    code = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$",
-               error="Mã đơn vị chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 32)."))
-    name = text(255, required=True)
-    short_name = Str(validate=validate.Length(max=120))
+    code = ruled(rules.UNIT["code"], required=True,
+                 metadata={"pattern": rules.UNIT_CODE.pattern,
+                           "description": rules.UNIT_CODE_MESSAGE})
+    name = ruled(rules.UNIT["name"], required=True)
+    short_name = ruled(rules.UNIT["short_name"])
     kind = Str(validate=validate.OneOf(UNIT_KINDS))
     parent_code = Str(allow_none=True)
-    cluster = Str(allow_none=True, validate=validate.Length(max=120))
-    email = fields.Email(allow_none=True)
+    cluster = ruled(rules.UNIT["cluster"], allow_none=True)
+    email = ruled(rules.UNIT["email"], allow_none=True)
     active = fields.Boolean()
-    header_lines = Str(allow_none=True, validate=validate.Length(max=500),
-                       metadata={"description": "letterhead lines, separated by | or newlines"})
-    parent_header = Str(allow_none=True, validate=validate.Length(max=255))
-    place_name = Str(allow_none=True, validate=validate.Length(max=120))
-    head_title = Str(allow_none=True, validate=validate.Length(max=120))
-    abbreviation = Str(allow_none=True, validate=validate.Length(max=32), metadata={
+    header_lines = ruled(rules.UNIT["header_lines"], allow_none=True,
+                         metadata={"description": "letterhead lines, separated by | or newlines"})
+    parent_header = ruled(rules.UNIT["parent_header"], allow_none=True)
+    place_name = ruled(rules.UNIT["place_name"], allow_none=True)
+    head_title = ruled(rules.UNIT["head_title"], allow_none=True)
+    abbreviation = ruled(rules.UNIT["abbreviation"], allow_none=True, metadata={
         "description": "its abbreviation in the ký hiệu, Vietnamese capitals: SLĐTBXH; a "
                        "commune's People's Committee: UBND; empty: the code"})
-    locality = Str(allow_none=True, validate=validate.Length(max=40), metadata={
+    locality = ruled(rules.UNIT["locality"], allow_none=True, metadata={
         "description": "the area a People's Committee governs, as its papers name it: tỉnh, "
                        "or thành phố for a centrally-run city"})
-    collective_name = Str(allow_none=True, validate=validate.Length(max=120), metadata={
+    collective_name = ruled(rules.UNIT["collective_name"], allow_none=True, metadata={
         "description": "a collective body's name after TM., e.g. Ủy ban nhân dân"})
-    collective_papers = Str(allow_none=True, validate=validate.Length(max=255), metadata={
+    collective_papers = ruled(rules.UNIT["collective_papers"], allow_none=True, metadata={
         "description": "document-type codes it issues as the collective, comma-separated; "
                        "* for every paper"})
     pays_awards = fields.Boolean(metadata={
@@ -195,7 +224,7 @@ class UnitPatch(UnitIn):
     class Meta:
         exclude = ("code",)
 
-    name = text(255)
+    name = ruled(rules.UNIT["name"])
 
 
 class UnitListArgs(Base):
@@ -214,15 +243,15 @@ class UserIn(Base):
     username = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
     password = Str(required=True, validate=validate.Length(max=200),
                    metadata={"description": "at least 8 characters (the account service's rule)"})
-    full_name = text(255, required=True)
-    email = fields.Email(allow_none=True)
+    full_name = ruled(rules.USER["full_name"], required=True, non_empty=True)
+    email = ruled(rules.USER["email"], allow_none=True)
     unit = Str(required=True, metadata={"description": "unit code"})
     roles = fields.List(Str(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
-    signing_title = Str(allow_none=True, validate=validate.Length(max=120))
-    signing_authority = Str(allow_none=True, validate=validate.Length(max=120),
-                            metadata={"description": "e.g. KT. CHỦ TỊCH"})
-    signing_modes = Str(allow_none=True, validate=validate.Length(max=64), metadata={
+    signing_title = ruled(rules.USER["signing_title"], allow_none=True)
+    signing_authority = ruled(rules.USER["signing_authority"], allow_none=True,
+                              metadata={"description": "e.g. KT. CHỦ TỊCH"})
+    signing_modes = ruled(rules.USER["signing_modes"], allow_none=True, metadata={
         "description": "comma-separated quyền hạn the signer may use, usual first: "
                        "own, KT, Q, TL, TUQ"})
     active = fields.Boolean()
@@ -233,7 +262,7 @@ class UserPatch(UserIn):
         exclude = ("username",)
 
     password = Str(validate=validate.Length(max=200))
-    full_name = text(255)
+    full_name = ruled(rules.USER["full_name"], non_empty=True)
     unit = Str()
     roles = fields.List(Str(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
 
@@ -284,7 +313,7 @@ class OnDateArgs(Base):
 
 class TransitionIn(Base):
     trigger = text(32, required=True)
-    comment = Str(allow_none=True, validate=validate.Length(max=5000))
+    comment = ruled(rules.COMMENT, allow_none=True)
     version = fields.Integer(required=True, strict=True)
     # A numbering step (issue, sign_proposal, a unit head's sign_off): the number and date
     # the văn thư actually gave, instead of the register's next number and today.
@@ -373,11 +402,15 @@ class WorkflowItem(Base):
 
 # -- campaigns --------------------------------------------------------------------------------
 
+_CONTENT = rules.CAMPAIGN["contents"].rules
+_TARGET = _CONTENT["targets"].rules
+
+
 class TargetIn(Base):
-    label = text(1000, required=True)
-    measure_unit = Str(load_default="", validate=validate.Length(max=40))
+    label = ruled(_TARGET["label"], required=True)
+    measure_unit = ruled(_TARGET["measure_unit"], load_default="")
     comparison = Str(load_default=">=", validate=validate.OneOf([">=", "<=", "="]))
-    value = fields.Decimal(required=True, places=2, validate=FIGURE)
+    value = ruled(_TARGET["value"], required=True)
     applies_to_kinds = fields.List(
         Str(validate=validate.OneOf(UNIT_KINDS)), load_default=list,
         metadata={"description": "the kinds of unit the target applies to; with "
@@ -388,31 +421,31 @@ class TargetIn(Base):
 
 
 class ContentIn(Base):
-    title = text(2000, required=True)
-    description = Str(load_default="")
+    title = ruled(_CONTENT["title"], required=True)
+    description = ruled(_CONTENT["description"], load_default="")
     targets = fields.List(fields.Nested(TargetIn), load_default=list)
 
 
 class AwardFormQuotaIn(Base):
     code = text(32, required=True)
-    quota_per_unit = fields.Integer(allow_none=True, strict=True,
-                                    validate=validate.Range(min=1))
+    quota_per_unit = ruled(rules.CAMPAIGN["award_forms"].rules["quota_per_unit"],
+                           allow_none=True, strict=True)
 
 
 class CampaignFields(Base):
-    title = text(5000)
-    theme = Str()
-    purpose = Str()
-    implementation = Str()
+    title = ruled(rules.CAMPAIGN["title"], non_empty=True)
+    theme = ruled(rules.CAMPAIGN["theme"])
+    purpose = ruled(rules.CAMPAIGN["purpose"])
+    implementation = ruled(rules.CAMPAIGN["implementation"])
     launch_type = Str(validate=validate.OneOf(LAUNCH_TYPES))
-    launch_number = Str(allow_none=True, validate=validate.Length(max=40))
+    launch_number = ruled(rules.CAMPAIGN["launch_number"], allow_none=True)
     launch_date = fields.Date(allow_none=True)
     period_start = fields.Date()
     period_end = fields.Date()
     plan_deadline = fields.Date(allow_none=True)
     dossier_deadline = fields.Date(allow_none=True)
     accepts_late = fields.Boolean()
-    vote_threshold = fields.Decimal(places=2, validate=validate.Range(min=1, max=100))
+    vote_threshold = ruled(rules.CAMPAIGN["vote_threshold"])
     contents = fields.List(fields.Nested(ContentIn))
     award_forms = fields.List(fields.Nested(AwardFormQuotaIn))
     participants = fields.List(Str(), metadata={"description": "unit codes"})
@@ -425,7 +458,7 @@ class CampaignFields(Base):
 class CampaignCreate(CampaignFields):
     code = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$"))
     issuer_unit = Str(metadata={"description": "code of the issuing unit (default: the province)"})
-    title = text(5000, required=True)
+    title = ruled(rules.CAMPAIGN["title"], required=True, non_empty=True)
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
 
@@ -527,24 +560,24 @@ class CampaignListArgs(PageArgs):
 
 class SectionIn(Base):
     content_id = fields.Integer(required=True, strict=True)
-    text = Str(required=True, validate=validate.Length(max=50000))
+    text = ruled(rules.PLAN["sections"].rules["text"], required=True)
 
 
 class FigureIn(Base):
     target_id = fields.Integer(required=True, strict=True)
-    value = fields.Decimal(required=True, places=2, validate=FIGURE)
-    note = Str(load_default="", validate=validate.Length(max=2000))
+    value = ruled(rules.FIGURES.rules["value"], required=True)
+    note = ruled(rules.FIGURES.rules["note"], load_default="")
 
 
 class ExemptionIn(Base):
     """A target marked «Không áp dụng» for the unit, with the reason (required)."""
     target_id = fields.Integer(required=True, strict=True)
-    reason = Str(required=True, validate=validate.Length(max=2000))
+    reason = ruled(rules.PLAN["exemptions"].rules["reason"], required=True)
 
 
 class PlanPatch(Base):
     version = fields.Integer(required=True, strict=True)
-    summary = Str(validate=validate.Length(max=50000))
+    summary = ruled(rules.PLAN["summary"])
     sections = fields.List(fields.Nested(SectionIn))
     commitments = fields.List(fields.Nested(FigureIn))
     exemptions = fields.List(fields.Nested(ExemptionIn), metadata={
@@ -596,44 +629,44 @@ class SubmissionListArgs(PageArgs):
 
 class DossierPatch(Base):
     version = fields.Integer(required=True, strict=True)
-    summary = Str(validate=validate.Length(max=50000))
+    summary = ruled(rules.DOSSIER["summary"])
     council_meeting_date = fields.Date(allow_none=True)
-    council_members_total = fields.Integer(allow_none=True, strict=True,
-                                           validate=validate.Range(min=1, max=1000))
-    council_members_present = fields.Integer(allow_none=True, strict=True,
-                                             validate=validate.Range(min=1, max=1000))
-    council_chair = Str(validate=validate.Length(max=255))
-    council_secretary = Str(validate=validate.Length(max=255))
+    council_members_total = ruled(rules.DOSSIER["council_members_total"], allow_none=True,
+                                  strict=True)
+    council_members_present = ruled(rules.DOSSIER["council_members_present"], allow_none=True,
+                                    strict=True)
+    council_chair = ruled(rules.DOSSIER["council_chair"])
+    council_secretary = ruled(rules.DOSSIER["council_secretary"])
     # the minutes (biên bản): its number, the meeting's times, members present one a line
-    council_minutes_number = fields.Integer(allow_none=True, strict=True,
-                                            validate=validate.Range(min=1, max=999999))
+    council_minutes_number = ruled(rules.DOSSIER["council_minutes_number"], allow_none=True,
+                                   strict=True)
     council_started_at = fields.Time(allow_none=True)
     council_ended_at = fields.Time(allow_none=True)
-    council_members = Str(validate=validate.Length(max=20000))
+    council_members = ruled(rules.DOSSIER["council_members"])
     results = fields.List(fields.Nested(FigureIn))
 
 
 class NomineeFields(Base):
     kind = Str(validate=validate.OneOf(NOMINEE_KINDS))
-    name = text(255)
+    name = ruled(rules.NOMINEE["name"], non_empty=True)
     title = Str(validate=validate.OneOf(["", "Ông", "Bà"]))
-    position_title = Str(validate=validate.Length(max=255))
-    organisation = Str(validate=validate.Length(max=255))
+    position_title = ruled(rules.NOMINEE["position_title"])
+    organisation = ruled(rules.NOMINEE["organisation"])
     award_form = text(32, metadata={"description": "award form code"})
-    achievement_summary = Str(validate=validate.Length(max=20000))
-    votes_for = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    achievement_summary = ruled(rules.NOMINEE["achievement_summary"])
+    votes_for = ruled(rules.NOMINEE["votes_for"], allow_none=True, strict=True)
     version = fields.Integer(strict=True, metadata={"description": "dossier version"})
 
 
 class NomineeCreate(NomineeFields):
     kind = Str(required=True, validate=validate.OneOf(NOMINEE_KINDS))
-    name = text(255, required=True)
+    name = ruled(rules.NOMINEE["name"], required=True, non_empty=True)
     award_form = text(32, required=True)
 
 
 class VerdictIn(Base):
     verdict = Str(required=True, validate=validate.OneOf(VERDICTS))
-    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    reason = ruled(rules.WHY, allow_none=True)
     version = fields.Integer(strict=True)
 
 
@@ -641,7 +674,7 @@ class VerdictsIn(Base):
     """Verdicts on several nominees at once; one reason for every declined one."""
     accepted = fields.List(fields.Integer(strict=True), load_default=list)
     declined = fields.List(fields.Integer(strict=True), load_default=list)
-    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    reason = ruled(rules.WHY, allow_none=True)
     version = fields.Integer(strict=True)
 
 
@@ -754,12 +787,12 @@ class ChecklistOut(Base):
 class DecisionCreate(Base):
     campaign_id = fields.Integer(required=True, strict=True)
     award_form = text(32, required=True)
-    title = Str(validate=validate.Length(max=2000))
+    title = ruled(rules.DECISION["title"])
 
 
 class DecisionPatch(Base):
     version = fields.Integer(required=True, strict=True)
-    title = Str(validate=validate.Length(max=2000))
+    title = ruled(rules.DECISION["title"])
 
 
 class NomineeIdsIn(Base):
@@ -770,14 +803,14 @@ class NomineeIdsIn(Base):
 
 class StrikeIn(Base):
     struck = fields.Boolean(load_default=True)
-    reason = Str(allow_none=True, validate=validate.Length(max=5000))
+    reason = ruled(rules.WHY, allow_none=True)
     version = fields.Integer(strict=True)
 
 
 class StrikesIn(Base):
     """Strike several nominees at once, with one reason (required)."""
     nominee_ids = fields.List(fields.Integer(strict=True), required=True)
-    reason = Str(required=True, validate=validate.Length(max=5000))
+    reason = ruled(rules.WHY, required=True)
     version = fields.Integer(strict=True)
 
 
@@ -859,8 +892,8 @@ DeliveryPage = page_of(DeliveryOut, "DeliveryPage")
 
 
 class EntryIn(Base):
-    label = text(255, required=True)
-    email = fields.Email(allow_none=True)
+    label = ruled(rules.ENTRIES.rules["label"], required=True)
+    email = ruled(rules.ENTRIES.rules["email"], allow_none=True)
 
 
 class EntryOut(Base):
@@ -870,7 +903,7 @@ class EntryOut(Base):
 
 
 class DistributionListIn(Base):
-    name = text(255, required=True)
+    name = ruled(rules.DISTRIBUTION_LIST["name"], required=True)
     entries = fields.List(fields.Nested(EntryIn), required=True)
 
 

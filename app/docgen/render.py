@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from copy import deepcopy
-from datetime import UTC, datetime
+from datetime import UTC
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from app import clock
 from app.docgen.model import Certificate, FormalDocument
 from app.docgen.text import xml_text
 
@@ -189,7 +190,7 @@ def _to_bytes(doc, title, draft, author="", generated_at=None, model=""):
     props.comments = "Dự thảo: chưa có giá trị pháp lý." if draft else ""
     if model:  # a certificate: the model (mẫu) it follows, from reference data
         props.subject = _property(model)
-    at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
+    at = (generated_at or clock.now_utc()).replace(microsecond=0)  # the one clock
     at = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
     props.created = props.modified = at
     props.revision = 1

@@ -36,7 +36,7 @@ from app.services.permissions import require_role, visible
 from app.services.tx import transaction
 from workflows import CAMPAIGN, DOSSIER, PLAN
 from workflows.facts import CampaignFacts
-from workflows.roles import BOARD
+from workflows.roles import BOARD, CHAIRMAN
 from workflows.submission import UNSENT
 
 __all__ = ["LAUNCH_TYPES", "UNIT_KIND_LABELS"]
@@ -130,7 +130,7 @@ def _signer(username):
     if not username:
         return None
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
-    if user is None or "chairman" not in user.roles:
+    if user is None or not user.has_role(*CHAIRMAN):
         raise Invalid(f"«{username}» không phải Chủ tịch hoặc Phó Chủ tịch UBND tỉnh.",
                       details={"signer": [username]}, code="bad_signer")
     return user
@@ -292,7 +292,7 @@ def form_choices(user):
         "units": db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))
                                     .order_by(Unit.code)).all(),
         "award_forms": reference.award_forms(today()),
-        "signers": org.role_holders({"chairman"}),
+        "signers": org.role_holders(CHAIRMAN),
         "lists": distribution.all_lists(),
         "unit_kinds": UNIT_KIND_LABELS,
     }

@@ -37,7 +37,7 @@ DEFAULT_TITLE = "Về việc tặng {form}"
 def composable(user, campaign) -> bool:
     """Whether ``user`` may start a decision for this campaign: an appraiser, once it has
     been launched."""
-    return "board_appraiser" in user.roles and campaign.state != CAMPAIGN.initial
+    return user.has_role(*APPRAISER) and campaign.state != CAMPAIGN.initial
 
 
 def create_decision(user, data):
@@ -162,7 +162,7 @@ def strike_many(user, decision_id, nominee_ids, reason, version=None):
     """The Chairman takes the selected nominees off the list with one reason, in one go:
     all of them or none."""
     if reason is not None:
-        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+        reason = validation.one(reason, validation.WHY, "reason")
     reason = (reason or "").strip() or None
     if not reason:
         raise Invalid("Cần ghi lý do loại khỏi danh sách.", code="comment_required",
@@ -235,7 +235,7 @@ def awaiting_composition(user):
     định"), with the draft already open for them if there is one. Read from the tally the
     changes keep (app/services/decision_queue.py): one query over a few rows. The
     appraiser sees every dossier of the province, so the tally needs no scoping."""
-    if "board_appraiser" not in user.roles:
+    if not user.has_role(*APPRAISER):
         return []
     return [{"campaign_id": cid, "campaign_title": title, "award_form": code,
              "award_form_name": name, "nominees": nominees, "dossiers": count,

@@ -280,7 +280,7 @@ def _attachment(dossier, attachment_id):
 def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None):
     """The Board's finding on one nominee: accepted, or declined with a reason."""
     if reason is not None:
-        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+        reason = validation.one(reason, validation.WHY, "reason")
     with transaction():
         dossier = steps.open_for(KIND, "verdicts", dossier_id, user, version)
         nominee = _nominee(dossier, nominee_id)
@@ -300,7 +300,7 @@ def set_verdicts(user, dossier_id, verdicts, reason=None, version=None):
     """The Board's finding on several nominees at once ({nominee id: verdict}), one reason
     for all the declined ones; all of them or none."""
     if reason is not None:
-        reason = validation.text(reason, "Lý do", validation.REASON, path="reason")
+        reason = validation.one(reason, validation.WHY, "reason")
     reason = (reason or "").strip() or None
     if not verdicts:
         raise Invalid("Chọn ít nhất một tập thể, cá nhân.", code="nothing_selected",

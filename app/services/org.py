@@ -12,7 +12,7 @@ from app.services import signing, validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
-from workflows.roles import ROLES
+from workflows.roles import ADMIN, ROLES
 
 __all__ = ["UNIT_KINDS"]  # the vocabulary the API's schemas speak
 
@@ -65,7 +65,7 @@ def reset_password(admin, username) -> str:
     """An admin gives someone who forgot their password a temporary one (returned, to pass
     on by phone or in person); it ends their sessions and tokens, lifts a lockout, and the
     person must choose a new password at next sign-in."""
-    require_role(admin, {"admin"}, "đặt lại mật khẩu")
+    require_role(admin, ADMIN, "đặt lại mật khẩu")
     temporary = "-".join(secrets.token_hex(2) for _ in range(3))  # 14 characters, readable
     with transaction():
         user = db.session.scalars(sa.select(User).where(User.username == username)).first()
@@ -80,7 +80,7 @@ def reset_password(admin, username) -> str:
 
 def unlock(admin, username):
     """Lift a sign-in lockout (admins)."""
-    require_role(admin, {"admin"}, "mở khóa tài khoản")
+    require_role(admin, ADMIN, "mở khóa tài khoản")
     with transaction():
         user = db.session.scalars(sa.select(User).where(User.username == username)).first()
         if user is None:
@@ -183,7 +183,7 @@ def upsert_unit(data) -> tuple[Unit, bool]:
 
 
 def save_unit(user, data, code=None):
-    require_role(user, {"admin"}, "quản lý danh mục đơn vị")
+    require_role(user, ADMIN, "quản lý danh mục đơn vị")
     with transaction():
         if code is not None:
             get_unit(code)
@@ -228,8 +228,9 @@ def import_units_csv(text: str) -> dict:
 
 def upsert_user(username, password, roles, unit_code, full_name=None, email=None,
                 signing_title=None, signing_authority=None,
-                signing_modes=None) -> tuple[User, bool]:
-    """Create or update an account. Idempotent: running it twice changes nothing more."""
+                signing_modes=None, active=None) -> tuple[User, bool]:
+    """Create or update an account. Idempotent: running it twice changes nothing more.
+    ``active``: True or False allows or refuses sign-in; None leaves it as it is."""
     checked = validation.check(
         {"username": username, "full_name": full_name, "email": email,
          "signing_title": signing_title, "signing_authority": signing_authority,
@@ -273,11 +274,13 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
             user.signing_authority = signing_authority or None
         if signing_modes is not None:
             user.signing_modes = modes
+        if active is not None:
+            user.active = active
     return user, created
 
 
 def list_users(user, unit_code=None, role=None):
-    require_role(user, {"admin"}, "xem danh sách tài khoản")
+    require_role(user, ADMIN, "xem danh sách tài khoản")
     query = sa.select(User).order_by(User.username)
     if unit_code:
         query = query.join(Unit, Unit.id == User.unit_id).where(Unit.code == unit_code)
@@ -288,7 +291,7 @@ def list_users(user, unit_code=None, role=None):
 
 def save_user(admin, data, username=None):
     """Create (POST) or change (PATCH by username) an account; admins only."""
-    require_role(admin, {"admin"}, "quản lý tài khoản")
+    require_role(admin, ADMIN, "quản lý tài khoản")
     if username is not None:
         existing = db.session.scalars(sa.select(User).where(User.username == username)).first()
         if existing is None:
@@ -302,8 +305,6 @@ def save_user(admin, data, username=None):
         username, roles, unit_code = data["username"], data["roles"], data["unit"]
     user, _ = upsert_user(username, data.get("password"), roles, unit_code,
                           data.get("full_name"), data.get("email"), data.get("signing_title"),
-                          data.get("signing_authority"), data.get("signing_modes"))
-    if "active" in data:
-        with transaction():
-            user.active = data["active"]
+                          data.get("signing_authority"), data.get("signing_modes"),
+                          data.get("active"))
     return user

@@ -36,9 +36,7 @@ from app.services.paging import paginate
 from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role
 from app.services.tx import transaction
 from workflows import DOSSIER, PLAN
-from workflows.roles import BOARD, UNIT
-
-PROVINCE_ROLES = {"board_appraiser", "board_head", "chairman", "office_clerk"}
+from workflows.roles import APPRAISER, BOARD, CLERK, PROVINCE, UNIT, UNIT_SCOPED
 
 
 def _message(kind, item_id, template, payload, name, email, user_id=None, event_id=None):
@@ -76,9 +74,9 @@ def _awardee_units(decision):
 def recipients(kind, item, audience):
     """A SELECT of the ids of the accounts an audience names for this item (None: the
     audience names addresses, not accounts)."""
-    if audience in PROVINCE_ROLES:
+    if audience in PROVINCE:
         return holder_ids({audience})
-    if audience in ("unit_staff", "unit_head"):
+    if audience in UNIT_SCOPED:
         return holder_ids({audience}, [item.unit_id])
     if audience == "unit":
         return holder_ids(UNIT, [item.unit_id])
@@ -91,6 +89,8 @@ def recipients(kind, item, audience):
         return None  # addresses, not accounts: see _addresses
     if audience == "awardee_units":
         return holder_ids(UNIT, _awardee_units(item))
+    # every audience a step may name is declared in workflows/roles.py (AUDIENCES) and
+    # checked when the process is defined; this one was declared and not resolved here
     raise ValueError(f"unknown audience {audience!r}")
 
 
@@ -266,7 +266,7 @@ def send_reminders(day=None) -> dict:
             waiting = db.session.scalars(sa.select(model).where(
                 model.state.in_(process.waiting_for("board_appraiser")),
                 model.state_changed_at <= cutoff)).all()
-            appraisers = role_holders({"board_appraiser"}) if waiting else []
+            appraisers = role_holders(APPRAISER) if waiting else []
             for item in waiting:
                 days = (now_utc() - item.state_changed_at).days
                 subject = f"[TĐKT] Quá thời hạn thẩm định: {what} của {item.unit.name}"
@@ -347,7 +347,7 @@ def _without_addresses(row):
 # Who sees, on an item's page, whether its mail went: the Board, who fix mail problems on
 # the outbox page, and the Office, who issues decisions. Nobody else sees deliveries there,
 # and nobody sees addresses or server errors there (those are on the outbox page only).
-SEES_DELIVERY = BOARD | {"office_clerk"}
+SEES_DELIVERY = BOARD | CLERK
 # Mail that has not gone and needs someone: failed for good, or still retrying after an error.
 PROBLEMS = "problems"
 

@@ -16,12 +16,12 @@ from app.models import (
 )
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
-from workflows.roles import BOARD, ROLES, UNIT_SCOPED
+from workflows.roles import ADMIN, BOARD, CHAIRMAN, PROVINCE, ROLES, UNIT_SCOPED
 
-PROVINCE_WIDE_SUBMISSIONS = BOARD | {"chairman"}
-PROVINCE_WIDE_DECISIONS = BOARD | {"chairman", "office_clerk"}
-PROVINCE_WIDE_CAMPAIGNS = BOARD | {"chairman", "office_clerk", "admin"}
-PROVINCE_WIDE_AWARDS = BOARD | {"chairman", "office_clerk", "admin"}
+PROVINCE_WIDE_SUBMISSIONS = BOARD | CHAIRMAN
+PROVINCE_WIDE_DECISIONS = PROVINCE
+PROVINCE_WIDE_CAMPAIGNS = PROVINCE | ADMIN
+PROVINCE_WIDE_AWARDS = PROVINCE | ADMIN
 
 
 def _unit_roles(user):

@@ -17,9 +17,10 @@ from app.models import NumberRegister, RegisterChange, RegisterEntry, Unit
 from app.services import audit_chain, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.tx import transaction
+from workflows.roles import ADMIN, CLERK
 
 MAX_NUMBER = 999_999
-SETTERS = ("admin", "office_clerk")
+SETTERS = ADMIN | CLERK
 
 
 def _label(doc_type, year):
@@ -133,9 +134,9 @@ def peek_next(issuer_unit_id, doc_type, year) -> int:
 def _may_keep(user, unit: Unit) -> bool:
     """An admin keeps every register; the Văn thư those of its own body and of the body
     its office serves (Văn phòng UBND → UBND)."""
-    if user is None or user.has_role("admin"):
+    if user is None or user.has_role(*ADMIN):
         return True
-    return user.has_role("office_clerk") and unit.id in (user.unit_id, user.unit.parent_id)
+    return user.has_role(*CLERK) and unit.id in (user.unit_id, user.unit.parent_id)
 
 
 def _unit(code) -> Unit:

@@ -204,7 +204,7 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None, params
             code="unknown_trigger",
         )
     if comment is not None:
-        comment = validation.text(comment, "Ý kiến, lý do", validation.REASON, path="comment")
+        comment = validation.one(comment, validation.COMMENT, "comment")
     with transaction(keep_loaded=True):
         item = load(kind, item_id, user, lock=True)
         check_version(item, version)

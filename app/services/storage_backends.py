@@ -161,27 +161,24 @@ class S3Backend:
                 raise FileExistsError(key) from error
             raise
 
-    def read(self, key):
+    def _fetch(self, key, operation="get_object"):
+        """The server's answer about one object (get_object: with its body; head_object:
+        its metadata); a missing object is FileNotFoundError, like the local folder's."""
         from botocore.exceptions import ClientError
 
         try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"]
+            return getattr(self.client, operation)(Bucket=self.bucket, Key=self._name(key))
         except ClientError as error:
             if self._missing(error):
                 raise FileNotFoundError(key) from error
             raise
-        with body:
+
+    def read(self, key):
+        with self._fetch(key)["Body"] as body:
             return body.read()
 
     def open_hashed(self, key):
-        from botocore.exceptions import ClientError
-
-        try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"]
-        except ClientError as error:
-            if self._missing(error):
-                raise FileNotFoundError(key) from error
-            raise
+        body = self._fetch(key)["Body"]
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
         digest, size = hashlib.sha256(), 0
         with body:
@@ -193,15 +190,7 @@ class S3Backend:
         return spool, size, digest.hexdigest()
 
     def recorded_sha256(self, key) -> str | None:
-        from botocore.exceptions import ClientError
-
-        try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
-        except ClientError as error:
-            if self._missing(error):
-                raise FileNotFoundError(key) from error
-            raise
-        return head.get("Metadata", {}).get("sha256")
+        return self._fetch(key, "head_object").get("Metadata", {}).get("sha256")
 
     def presigned_url(self, key, disposition, content_type) -> str:
         return self.client.generate_presigned_url(

@@ -17,6 +17,7 @@ from app.services.errors import Invalid
 # What the columns hold: INTEGER (32-bit on PostgreSQL) and NUMERIC(14, 2).
 MAX_INT = 2**31 - 1
 MAX_FIGURE = Decimal("999999999999.99")
+MAX_EMAIL = 255
 
 # C0 controls but tab, LF and CR; DEL and the C1 controls; lone surrogates; the two
 # non-characters XML refuses.
@@ -58,6 +59,13 @@ class Number:
     integer: bool = False
     minimum: int = 0
     maximum: Decimal | int | None = None
+
+    @property
+    def limit(self):
+        """The largest value accepted: the rule's own, else what the column holds."""
+        if self.maximum is not None:
+            return self.maximum
+        return MAX_INT if self.integer else MAX_FIGURE
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,7 @@ def _number(value, rule: Number, path, errors):
     if not number.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
         errors.add(path, f"«{rule.label}»: phải là một số hữu hạn.")
         return value
-    maximum = rule.maximum if rule.maximum is not None else (
-        MAX_INT if rule.integer else MAX_FIGURE)
+    maximum = rule.limit
     if rule.integer and number != number.to_integral_value():
         errors.add(path, f"«{rule.label}»: phải là số nguyên.")
         return value
@@ -145,7 +152,7 @@ def _email(value, rule: Email, path, errors):
         errors.add(path, f"«{rule.label}»: phải là văn bản.")
         return value
     value = value.strip()
-    if len(value) > 255 or not _EMAIL.match(value):
+    if len(value) > MAX_EMAIL or not _EMAIL.match(value):
         errors.add(path, f"«{rule.label}»: địa chỉ «{value[:80]}» không hợp lệ.")
     return value
 
@@ -197,13 +204,21 @@ def check(data: dict, rules: dict, code="invalid_input") -> dict:
 
 def text(value, label, max_len=None, *, required=False, single_line=False, path="text"):
     """One text value, checked alone (a comment, a reason, a title)."""
-    return check({path: value}, {path: Text(label, max_len, required, single_line)})[path]
+    return one(value, Text(label, max_len, required, single_line), path)
+
+
+def one(value, rule, path):
+    """One value, checked alone by ``rule``."""
+    return check({path: value}, {path: rule})[path]
 
 
 # -- the rules of each kind of input, shared by the pages, the API and the CLI ------------------
 
 LONG = 50000  # a section of a plan, a summary: pages of text
 REASON = 5000
+
+COMMENT = Text("Ý kiến, lý do", REASON)  # what a step's actor writes with it
+WHY = Text("Lý do", REASON)  # a verdict's or a strike's reason
 
 FIGURES = Items("Số liệu", {"value": Number("Số liệu"), "note": Text("Ghi chú", 2000)})
 
@@ -218,8 +233,9 @@ PLAN = {
 
 DOSSIER = {
     "summary": Text("Báo cáo thành tích", LONG),
-    "council_members_total": Number("Tổng số thành viên", integer=True),
-    "council_members_present": Number("Số thành viên có mặt", integer=True),
+    "council_members_total": Number("Tổng số thành viên", integer=True, minimum=1, maximum=1000),
+    "council_members_present": Number("Số thành viên có mặt", integer=True, minimum=1,
+                                      maximum=1000),
     "council_chair": Text("Chủ trì cuộc họp", 255, single_line=True),
     "council_secretary": Text("Thư ký cuộc họp", 255, single_line=True),
     "council_minutes_number": Number("Số biên bản", integer=True, minimum=1, maximum=999999),

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from app.clock import now_utc
 from app.services import org, reference
 from app.services.errors import Forbidden, Invalid, ServiceError
-from workflows.roles import ROLES
+from workflows.roles import ADMIN, ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -14,7 +14,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def _admins_only():
-    if "admin" not in current_user.roles:
+    if not current_user.has_role(*ADMIN):
         raise Forbidden("Chỉ quản trị hệ thống mới vào được trang này.")
     return None
 

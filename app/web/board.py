@@ -178,13 +178,16 @@ def _campaign_form(item_id):
         # a form nobody could save is not offered: the campaign's page shows it instead
         flash(workflow.KINDS["campaign"].process.edits["deadlines"].refused, "info")
         return redirect(url_for("work.campaign", item_id=campaign.id))
+    # Only the deadlines may change (the process's edits, workflows/campaign.py): the rest of
+    # the form is shown, not offered.
+    locked = campaign is not None and not workflow.may("campaign", "content", current_user,
+                                                       campaign)
     values = request.form if request.method == "POST" else None
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
         errors = []
-        if campaign is not None and not workflow.may("campaign", "content", current_user,
-                                                     campaign):
+        if locked:
             data = _launched_form_data(request.form, errors)  # the rest is not offered
         else:
             data = _campaign_form_data(request.form, errors)
@@ -194,7 +197,7 @@ def _campaign_form(item_id):
                     data["code"] = (request.form.get("code") or "").strip()
                     saved = campaigns.create_campaign(current_user, data)
                 else:
-                    if not workflow.may("campaign", "content", current_user, campaign):
+                    if locked:
                         data = {k: data[k] for k in campaigns.EDITABLE_WHEN_LAUNCHED if k in data}
                     saved = campaigns.update_campaign(current_user, campaign.id, data,
                                                       request.form.get("version", type=int))
@@ -207,6 +210,7 @@ def _campaign_form(item_id):
         for e in errors:
             flash(e, "danger")
     return render_template("board/campaign_form.html", campaign=campaign, values=values,
+                           locked=locked,
                            max_contents=MAX_CONTENTS, max_targets=MAX_TARGETS,
                            **choices), (422 if values is not None else 200)
 

@@ -282,13 +282,13 @@ BAD_EDITS = {
         422, "validation_error", "value"),
     "plan-value-negative": _edit("patch", "/plans/{p}", lambda i: {
         "version": i["pv"], "commitments": [{"target_id": i["t"], "value": -5}]},
-        422, "validation_error", "value"),
+        422, "invalid_input", "commitments[0].value"),
     "plan-value-not-finite": _edit("patch", "/plans/{p}", lambda i: {
         "version": i["pv"], "commitments": [{"target_id": i["t"], "value": "NaN"}]},
         422, "validation_error", "value"),
     "plan-value-beyond-numeric-14-2": _edit("patch", "/plans/{p}", lambda i: {
         "version": i["pv"], "commitments": [{"target_id": i["t"], "value": 10**12}]},
-        422, "validation_error", "value"),
+        422, "invalid_input", "commitments[0].value"),
     "plan-target-id-as-string": _edit("patch", "/plans/{p}", lambda i: {
         "version": i["pv"], "commitments": [{"target_id": str(i["t"]), "value": 1}]},
         422, "validation_error", "target_id"),
@@ -330,10 +330,10 @@ BAD_EDITS = {
         422, "validation_error", "council_members_total"),
     "dossier-members-zero": _edit("patch", "/dossiers/{d}", lambda i: {
         "version": i["dv"], "council_members_present": 0},
-        422, "validation_error", "council_members_present"),
+        422, "invalid_input", "council_members_present"),
     "dossier-chair-too-long": _edit("patch", "/dossiers/{d}", lambda i: {
         "version": i["dv"], "council_chair": "Trần " * 60},
-        422, "validation_error", "council_chair"),
+        422, "invalid_input", "council_chair"),
     "dossier-start-not-a-time": _edit("patch", "/dossiers/{d}", lambda i: {
         "version": i["dv"], "council_started_at": "sáng"},
         422, "validation_error", "council_started_at"),
@@ -360,16 +360,16 @@ BAD_EDITS = {
         422, "validation_error", "name"),
     "nominee-name-too-long": _edit("post", "/dossiers/{d}/nominees", lambda i: {
         "kind": "individual", "name": "Nguyễn " * 50, "award_form": "BKCT"},
-        422, "validation_error", "name"),
+        422, "invalid_input", "name"),
     "nominee-votes-as-string": _edit("post", "/dossiers/{d}/nominees", lambda i: {
         "kind": "individual", "name": "Nguyễn Văn Bình", "award_form": "BKCT",
         "votes_for": "8"}, 422, "validation_error", "votes_for"),
     "nominee-votes-negative": _edit("post", "/dossiers/{d}/nominees", lambda i: {
         "kind": "individual", "name": "Nguyễn Văn Bình", "award_form": "BKCT",
-        "votes_for": -1}, 422, "validation_error", "votes_for"),
+        "votes_for": -1}, 422, "invalid_input", "votes_for"),
     "nominee-votes-beyond-integer": _edit("post", "/dossiers/{d}/nominees", lambda i: {
         "kind": "individual", "name": "Nguyễn Văn Bình", "award_form": "BKCT",
-        "votes_for": 10**20}, 422, "validation_error", "votes_for"),
+        "votes_for": 10**20}, 422, "invalid_input", "votes_for"),
     "nominee-sets-own-verdict": _edit("post", "/dossiers/{d}/nominees", lambda i: {
         "kind": "individual", "name": "Nguyễn Văn Bình", "award_form": "BKCT",
         "verdict": "accepted"}, 422, "validation_error", "verdict"),

@@ -2,6 +2,7 @@
 downloads from S3, and `flask storage migrate` from the local folder to S3 (moto's real
 S3 server on 127.0.0.1)."""
 import hashlib
+import io
 import urllib.request
 
 import pytest
@@ -206,3 +207,59 @@ def test_the_backend_follows_the_configuration(app, fresh_s3, tmp_path):
         app.config["STORAGE_URL"] = "s3://no-such-bucket-here/x"
         with pytest.raises(Exception, match="NoSuchBucket|404"):
             storage.check()
+
+
+class _Body(io.BytesIO):
+    def iter_chunks(self, size):
+        return iter(lambda: self.read(size), b"")
+
+
+class _StubS3:
+    """get_object / head_object of an S3 client, with one object and one refused key."""
+
+    def __init__(self, data):
+        self.data, self.calls = data, []
+
+    def _answer(self, operation, Bucket, Key):
+        from botocore.exceptions import ClientError
+
+        self.calls.append((operation, Key))
+        if Key.endswith("missing"):
+            raise ClientError({"Error": {"Code": "NoSuchKey"}}, operation)
+        if Key.endswith("secret"):
+            raise ClientError({"Error": {"Code": "AccessDenied"}}, operation)
+        return {"Body": _Body(self.data), "Metadata": {"sha256": "abc"}}
+
+    def get_object(self, **kw):
+        return self._answer("get_object", **kw)
+
+    def head_object(self, **kw):
+        return self._answer("head_object", **kw)
+
+
+def test_s3_reads_fetch_one_way_a_missing_object_is_file_not_found():
+    """read, open_hashed and recorded_sha256 ask the server through one helper (_fetch):
+    the same key under the prefix, the same answer to a missing object."""
+    from botocore.exceptions import ClientError
+
+    from app.services.storage_backends import S3Backend
+
+    backend = object.__new__(S3Backend)
+    backend.client, backend.bucket, backend.prefix = _StubS3(b"x" * 10), "b", "p"
+    fetched = []
+    real = backend._fetch
+    backend._fetch = lambda key, *a: fetched.append(key) or real(key, *a)
+    assert backend.read("k") == b"x" * 10
+    spool, size, digest = backend.open_hashed("k")
+    with spool:
+        assert (spool.read(), size, digest) == (b"x" * 10, 10,
+                                                hashlib.sha256(b"x" * 10).hexdigest())
+    assert backend.recorded_sha256("k") == "abc"
+    assert fetched == ["k", "k", "k"]
+    assert backend.client.calls == [("get_object", "p/k"), ("get_object", "p/k"),
+                                     ("head_object", "p/k")]
+    for read in (backend.read, backend.open_hashed, backend.recorded_sha256):
+        with pytest.raises(FileNotFoundError):
+            read("missing")
+        with pytest.raises(ClientError):
+            read("secret")

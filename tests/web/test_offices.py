@@ -249,6 +249,23 @@ def test_the_campaign_form_comes_in_sections_and_a_launched_one_offers_only_its_
     assert r.status_code == 302 and r.headers["Location"] == f"/campaigns/{campaign.id}"
 
 
+def test_what_the_campaign_form_offers_follows_the_process_definition(
+        client, world, campaign, monkeypatch):
+    """The form asks the campaign process which states leave its content editable
+    (workflows/campaign.py), rather than naming them itself."""
+    import dataclasses
+
+    from workflows import CAMPAIGN
+
+    login(client, "board_head")
+    content = CAMPAIGN.edits["content"]
+    monkeypatch.setitem(CAMPAIGN.edits, "content", dataclasses.replace(
+        content, states=content.states | {"launched"}))
+    page = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert campaign.state == "launched"
+    assert "disabled" not in page and "Phong trào đã phát động" not in page
+
+
 def test_the_favicon_answers_signed_in_or_not(client):
     with client.get("/favicon.ico") as r:
         assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon"
