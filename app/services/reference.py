@@ -22,6 +22,7 @@ from app.models import (
 from app.services import validation
 from app.services.errors import STALE_MESSAGE, Conflict, Forbidden, Invalid, NotFound
 from app.services.tx import transaction
+from workflows.roles import ADMIN
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "reference.json"
 
@@ -419,7 +420,7 @@ def _parse(section: str, values: dict, adding: bool) -> dict:
 
 
 def _may_edit(user):
-    if user is None or not user.has_role("admin"):
+    if user is None or not user.has_role(*ADMIN):
         raise Forbidden("Chỉ quản trị hệ thống được sửa dữ liệu tham chiếu.")
 
 
