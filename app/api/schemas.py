@@ -240,7 +240,8 @@ class UserOut(Me):
 
 
 class UserIn(Base):
-    username = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{2,80}$"))
+    # checked by the account service, in its words (pattern declared for the document)
+    username = Str(required=True, metadata={"pattern": rules.USERNAME.pattern})
     password = Str(required=True, validate=validate.Length(max=200),
                    metadata={"description": "at least 8 characters (the account service's rule)"})
     full_name = ruled(rules.USER["full_name"], required=True, non_empty=True)
@@ -456,7 +457,7 @@ class CampaignFields(Base):
 
 
 class CampaignCreate(CampaignFields):
-    code = Str(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$"))
+    code = Str(required=True, metadata={"pattern": rules.CAMPAIGN_CODE.pattern})
     issuer_unit = Str(metadata={"description": "code of the issuing unit (default: the province)"})
     title = ruled(rules.CAMPAIGN["title"], required=True, non_empty=True)
     period_start = fields.Date(required=True)

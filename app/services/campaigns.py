@@ -160,6 +160,7 @@ def _apply(campaign, data):
 def create_campaign(user, data):
     require_role(user, BOARD, "tạo phong trào thi đua")
     data = validation.check(data, validation.CAMPAIGN)
+    validation.code(data.get("code"), validation.CAMPAIGN_CODE, validation.CAMPAIGN_CODE_MESSAGE)
     with transaction():
         if db.session.scalar(sa.select(Campaign.id).where(Campaign.code == data["code"])):
             raise Conflict(f"Mã phong trào «{data['code']}» đã được dùng.", code="duplicate_code")

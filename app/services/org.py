@@ -236,6 +236,8 @@ def upsert_user(username, password, roles, unit_code, full_name=None, email=None
          "signing_title": signing_title, "signing_authority": signing_authority,
          "signing_modes": signing_modes},
         validation.USER)
+    validation.code(checked["username"], validation.USERNAME, validation.USERNAME_MESSAGE,
+                    field="username")
     modes = signing.parse_modes(checked["signing_modes"])
     username, full_name, email = checked["username"], checked["full_name"], checked["email"]
     signing_title, signing_authority = checked["signing_title"], checked["signing_authority"]

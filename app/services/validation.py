@@ -314,6 +314,12 @@ DISTRIBUTION_LIST = {
     "entries": ENTRIES,
 }
 LIST_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,80}$")
+USERNAME_MESSAGE = ("Tên đăng nhập chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' "
+                    "(từ 2 đến 80 ký tự).")
+CAMPAIGN_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+CAMPAIGN_CODE_MESSAGE = ("Mã phong trào chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' "
+                         "(tối đa 40).")
 LIST_CODE_MESSAGE = "Mã danh sách chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 40)."
 
 DECISION = {"title": Text("Trích yếu", 5000)}

@@ -36,6 +36,29 @@ def test_an_over_long_name_and_a_bad_address_get_the_same_words_from_the_api_and
         assert said in _page_says(client, "/admin/users", form), (field, said)
 
 
+def test_a_username_and_a_campaign_code_are_checked_by_the_service_for_every_way_in(
+        client, api, world):
+    from app.services import org, validation
+    from app.services.errors import Invalid
+    from tests import helpers
+
+    said = _api_says(api("admin").post("/api/v1/users", json=_account(username="lan nguyen")))
+    assert said == validation.USERNAME_MESSAGE
+    login(client, "admin")
+    form = {**_account(username="lan nguyen"), "roles": "unit_staff"}
+    assert said in _page_says(client, "/admin/users", form)
+    try:  # the CLI's way in (flask users create) is the same service
+        org.upsert_user("lan nguyen", "mat-khau-du-dai", ["unit_staff"], "SYT")
+    except Invalid as refused:
+        assert refused.message == said
+    else:
+        raise AssertionError("a username with a space was accepted")
+    spec = helpers.campaign_spec(code="PT 2026")
+    body = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in spec.items()}
+    r = api("board_head").post("/api/v1/campaigns", json=body)
+    assert _api_says(r) == validation.CAMPAIGN_CODE_MESSAGE
+
+
 def test_an_over_long_unit_field_gets_the_same_words_from_the_api_and_the_csv_import(
         client, api, world):
     said = _api_says(api("admin").patch("/api/v1/units/SYT", json={"short_name": "S" * 121}))
