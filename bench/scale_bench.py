@@ -507,10 +507,50 @@ def main():
     finally:
         stop(server)
         stop(ceiling)
-    report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens)
+    delivery = None if args.only else delivery_worker(env)
+    report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens,
+           delivery)
 
 
-def report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens):
+def delivery_worker(env):
+    """(messages sent, seconds, peak MB): `flask notifications work --once` draining what the
+    measurements above queued (the launch's, the issue's with their attachments, the
+    steps') into an SMTP server on 127.0.0.1 (aiosmtpd) that keeps nothing. The peak is the
+    worker's own high-water mark, read by a parent whose only child it is."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.count += 1
+            return "250 OK"
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    wrapper = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    try:
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", wrapper, sys.executable, "-m", "flask", "notifications",
+             "work", "--once"],
+            env={**env, "FLASK_APP": "wsgi.py", "MAIL_SERVER": "127.0.0.1",
+                 "MAIL_PORT": str(port)},
+            cwd=ROOT, capture_output=True, text=True, timeout=900, check=True)
+        seconds = time.perf_counter() - t0
+    finally:
+        controller.stop()
+    return Sink.count, seconds, int(done.stdout.split()[-1]) / 1024
+
+
+def report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens,
+           delivery=None):
     insert_rps = {c: r[2] for r in rows for c in (1, 8) if r[0].endswith("insert") and r[1] == c}
     print(f"\n{'operation':<38} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'vs insert':>9} {'errors':>6}")
@@ -533,6 +573,10 @@ def report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens,
               f"ratio {app_s / lxml_s:.1f}×")
     print(f"gunicorn workers: {', '.join(f'{m:.0f}' for m in fresh)} MB fresh; "
           f"{', '.join(f'{m:.0f}' for m in after)} MB after every measurement")
+    if delivery is not None:
+        sent, seconds, peak = delivery
+        print(f"delivery worker: {sent:,} messages sent in {seconds:.0f} s, "
+              f"peak {peak:.0f} MB")
     statement_counts(app, data, tokens, unit_tokens)
 
 
