@@ -6,7 +6,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# The app's own packages for `make run`; the test tools (Playwright, schemathesis, moto, the
+# linters) only for `make test` and the benchmarks. A stamp per pyproject.toml's content.
+DEPS   := $(shell sha1sum pyproject.toml | cut -c1-12)
+RUN_STAMP  := $(VENV)/.installed-run-$(DEPS)
+TEST_STAMP := $(VENV)/.installed-test-$(DEPS)
 export FLASK_APP := wsgi.py
 
 # Debian packages the tests use: LibreOffice (DOCX → PDF) with metric-compatible fonts,
@@ -16,15 +20,20 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-postgres test-s3 install system-packages bench bench-scale clean
+.PHONY: run test lint test-postgres test-s3 install install-run system-packages bench bench-scale clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
-	rm -f $(VENV)/.installed-* && touch $@
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-run-* && touch $@
 
-install: $(STAMP)
+$(TEST_STAMP): $(RUN_STAMP)
+	$(BIN)/pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-test-* && touch $@
+
+install-run: $(RUN_STAMP)
+install: $(TEST_STAMP)
 
 system-packages:
 	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v chromium >/dev/null \
@@ -34,7 +43,7 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; fi
 
-run: install
+run: install-run
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
 	@echo "Serving on http://127.0.0.1:5000  (API description: http://127.0.0.1:5000/api/openapi.json)"
