@@ -827,7 +827,8 @@ class DecisionSummary(WorkflowItem):
 
 
 class DecisionOut(DecisionSummary):
-    nominees = fields.List(fields.Nested(NomineeOut))
+    nominees = fields.List(fields.Nested(NomineeOut), attribute="shown_nominees", metadata={
+        "description": "a unit reads only its own unit's nominees"})
     recipients = fields.List(fields.Nested("EntryOut"))
 
 

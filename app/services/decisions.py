@@ -24,7 +24,7 @@ from app.services import (
     validation,
 )
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.permissions import require_role, visible
+from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role, visible
 from app.services.tx import transaction
 from workflows import CAMPAIGN, DECISION, DOSSIER
 from workflows.dossier import DECIDABLE
@@ -182,6 +182,31 @@ def strike_many(user, decision_id, nominee_ids, reason, version=None):
             listed[nominee_id].struck, listed[nominee_id].strike_reason = True, reason
         steps.touch(decision)
     return decision
+
+
+def for_reader(user, decision_id):
+    """The decision as ``user`` reads it through the API: every nominee for the province's
+    offices; only their own unit's for a unit's people, so another unit's people, struck or
+    not, and the Chairman's reasons never reach them (the awardees of every unit are in the
+    decision's document and its awardee list)."""
+    decision = steps.load(KIND, decision_id, user)
+    if user.roles & PROVINCE_WIDE_DECISIONS:
+        return decision
+    own = set(db.session.scalars(sa.select(Dossier.id).where(
+        Dossier.unit_id == user.unit_id,
+        Dossier.id.in_(sa.select(Nominee.dossier_id).where(Nominee.decision_id == decision.id)))))
+    return _AsRead(decision, [n for n in decision.nominees if n.dossier_id in own])
+
+
+class _AsRead:
+    """A decision as one reader sees it: its own attributes, and only ``shown_nominees``
+    (nothing is set on the loaded row, which the session may hand to another reader)."""
+
+    def __init__(self, decision, shown):
+        self._decision, self.shown_nominees = decision, shown
+
+    def __getattr__(self, name):
+        return getattr(self._decision, name)
 
 
 def nominee_rows(user, decision):

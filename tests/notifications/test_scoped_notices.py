@@ -137,3 +137,21 @@ def test_a_dossiers_verdicts_still_reach_its_own_unit(world, smtp_server):
     for text in got.values():
         assert f"Không được chấp nhận (1): {SYT_STRUCK} (Chưa đủ tiêu chuẩn)." in text
         assert "Được chấp nhận (2): " in text
+
+
+def test_the_decision_through_the_api_lists_a_unit_only_its_own_people(two_units_struck, api):
+    """The API's decision answered a unit with every unit's nominees, struck ones and the
+    Chairman's reasons included."""
+    decision, _, _ = two_units_struck
+    url = f"/api/v1/decisions/{decision.id}"
+    for who, expected in (("staff_a", {SYT_STRUCK, SYT_REASON}),
+                          ("head_b", {PDK_STRUCK, PDK_REASON}),
+                          ("chairman", {SYT_STRUCK, SYT_REASON, PDK_STRUCK, PDK_REASON})):
+        r = api(who).get(url)
+        assert r.status_code == 200, who
+        listed = r.get_json()["nominees"]
+        text = " ".join(f"{n['name']} {n['strike_reason'] or ''}" for n in listed)
+        assert _names_in(text) == expected, who
+    own = {n["dossier_id"] for n in api("staff_a").get(url).get_json()["nominees"]}
+    assert len(own) == 1  # Sở Y tế's dossier only
+    assert len(api("clerk").get(url).get_json()["nominees"]) == 5
