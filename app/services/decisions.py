@@ -221,7 +221,10 @@ def nominee_rows(user, decision):
         .join(Unit, Unit.id == Dossier.unit_id)
         .where(Nominee.decision_id == decision.id)
         .order_by(Nominee.kind, Nominee.dossier_id, Nominee.position)).all()
+    # a struck nominee is named (and counted) to the province's offices and their own unit
+    everyone = bool(user.roles & PROVINCE_WIDE_DECISIONS)
     return [{"nominee": n, "unit": unit_name, "votes_total": total, "open": bool(open_),
+             "named": everyone or bool(open_),
              "vote_share": dossiers.vote_share(n.votes_for, total)}
             for n, unit_name, total, open_ in rows]
 
@@ -230,6 +233,8 @@ def proposal_summary(decision, rows):
     """The Board's tờ trình in a few lines: its number, date and signer, and what it
     proposes (how many collectives and individuals, from how many units)."""
     listed = [r for r in rows if not r["nominee"].struck]
+    # another unit's struck people are not counted for a unit's reader either
+    struck = [r for r in rows if r["nominee"].struck and r.get("named", True)]
     return {
         "label": decision.proposal_label,
         "date": decision.proposal_date,
@@ -238,8 +243,8 @@ def proposal_summary(decision, rows):
         "collectives": sum(1 for r in listed if r["nominee"].kind == "collective"),
         "individuals": sum(1 for r in listed if r["nominee"].kind == "individual"),
         "units": len({r["unit"] for r in listed}),
-        "proposed": len(rows),
-        "struck": len(rows) - len(listed),
+        "proposed": len(listed) + len(struck),
+        "struck": len(struck),
     }
 
 

@@ -155,3 +155,17 @@ def test_the_decision_through_the_api_lists_a_unit_only_its_own_people(two_units
     own = {n["dossier_id"] for n in api("staff_a").get(url).get_json()["nominees"]}
     assert len(own) == 1  # Sở Y tế's dossier only
     assert len(api("clerk").get(url).get_json()["nominees"]) == 5
+
+
+def test_the_decision_page_counts_and_names_a_unit_only_its_own_struck(two_units_struck,
+                                                                      client):
+    decision, _, _ = two_units_struck
+    for who, struck, named in (("staff_a", 1, {SYT_STRUCK, SYT_REASON}),
+                               ("head_b", 1, {PDK_STRUCK, PDK_REASON}),
+                               ("clerk", 2, None)):  # the Office counts every struck one
+        login(client, who)
+        html = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+        assert f"(đã loại {struck} trong số {3 + struck} được đề nghị)" in html, who
+        assert f"– đã loại {struck}</small>" in html, who
+        if named is not None:
+            assert _names_in(html) == named, who
