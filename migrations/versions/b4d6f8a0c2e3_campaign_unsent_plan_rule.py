@@ -1,5 +1,7 @@
-"""What a campaign does with a dossier whose unit never sent its plan: warn (the default,
-in the appraisal checklist) or block the completion of its appraisal
+"""A campaign's rule for a dossier whose unit never sent its plan (unsent_plan)
+
+warn (the default: the appraisal checklist says so) or block (its appraisal cannot be
+completed until the plan reaches the Board).
 
 Revision ID: b4d6f8a0c2e3
 Revises: a3c5e7f9b1d2
