@@ -17,6 +17,8 @@ from workflows.guards import (
     is_late,
     missing_attachments,
     no_duplicate_nominees,
+    plan_sent_where_required,
+    plan_was_sent,
     quotas_respected,
     some_nominee_accepted,
     vote_shares_meet_threshold,
@@ -55,7 +57,11 @@ DOSSIER = Process(
     steps=front_half(ready=DOSSIER_READY, signed=("proposal", "minutes"),
                      appraisal_effect="stamp_appraisal") + [
         Step("complete_appraisal", ("in_appraisal",), "appraised", APPRAISER,
-             "Hoàn thành thẩm định", guards=(every_nominee_has_verdict, some_nominee_accepted),
+             "Hoàn thành thẩm định",
+             # the step that lets the dossier's nominees into a decision: where the campaign
+             # blocks on an unsent plan, it is refused here, while the Board may still
+             # return the dossier to the unit or reject it
+             guards=(every_nominee_has_verdict, some_nominee_accepted, plan_sent_where_required),
              confirm=("Hoàn thành thẩm định: ý kiến về từng tập thể, cá nhân được chốt và "
                       "báo cho đơn vị; những người được chấp nhận có thể đưa vào dự thảo "
                       "quyết định. Tiếp tục?"),
@@ -92,6 +98,8 @@ class Check:
     label: str
     ok: bool
     detail: str | None = None
+    # a failed check that only warns: nothing refuses the appraisal for it
+    warning: bool = False
 
 
 def appraisal_checklist(f) -> list[Check]:
@@ -108,6 +116,9 @@ def appraisal_checklist(f) -> list[Check]:
               *_verdict(no_duplicate_nominees(f))),
         Check("deadline", "Gửi đúng hạn", not (f.submitted_late or is_late(f)),
               "Hồ sơ gửi sau hạn nộp." if (f.submitted_late or is_late(f)) else None),
+        Check("plan", "Kế hoạch hưởng ứng của đơn vị đã gửi Ban TĐKT",
+              *_verdict(plan_sent_where_required(f) or plan_was_sent(f)),
+              warning=f.unsent_plan_rule != "block"),
     ]
     return checks
 

@@ -72,6 +72,11 @@ class DossierFacts(DeadlineFacts):
     # The launch document the council's minutes cite: its label and date.
     launch_ref: str | None = None
     launch_date: date | None = None
+    # The unit's plan for the campaign when it has not reached the Board: its state's label
+    # («Đang soạn»), or "" when the unit has none; None once sent.
+    unsent_plan: str | None = None
+    # What an unsent plan does to the appraisal: the campaign's setting (UNSENT_PLAN_RULES).
+    unsent_plan_rule: str = "warn"
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,33 @@ def no_duplicate_nominees(f) -> str | None:
     return None
 
 
+# What a campaign does with a dossier whose unit never sent its plan (kế hoạch hưởng ứng):
+# the campaign's setting, "warn" unless the Board chose otherwise.
+UNSENT_PLAN_RULES = {
+    "warn": "Chỉ cảnh báo trong danh mục kiểm tra khi thẩm định",
+    "block": "Không cho hoàn thành thẩm định hồ sơ",
+}
+UNSENT_PLAN_DEFAULT = "warn"
+
+
+def plan_was_sent(f) -> str | None:
+    """The unit's plan reached the Board before its dossier is appraised."""
+    if f.unsent_plan is None:
+        return None
+    where = f" (đang ở trạng thái «{f.unsent_plan}»)" if f.unsent_plan else ""
+    return f"Kế hoạch hưởng ứng của đơn vị chưa được gửi Ban Thi đua – Khen thưởng{where}."
+
+
+def plan_sent_where_required(f) -> str | None:
+    """Where the campaign says so, a dossier whose unit's plan was never sent is not
+    appraised to the end: the Board returns it, or waits for the plan."""
+    reason = plan_was_sent(f)
+    if reason is None or f.unsent_plan_rule != "block":
+        return None
+    return (f"{reason} Phong trào yêu cầu đơn vị gửi kế hoạch trước khi hồ sơ được hoàn "
+            "thành thẩm định: hãy trả lại hồ sơ cho đơn vị hoặc chờ đơn vị gửi kế hoạch.")
+
+
 def every_nominee_has_verdict(f) -> str | None:
     pending = [n.name for n in f.nominees if n.verdict is None]
     unexplained = [n.name for n in f.nominees

@@ -43,8 +43,10 @@ def create_decision(data):
 
 @blp.route("/<int:item_id>")
 @blp.response(200, DecisionOut)
+@blp.doc(summary="A decision; its nominees are every unit's for the province's offices, "
+                 "the reader's own unit's for a unit")
 def get_decision(item_id):
-    return workflow.load("decision", item_id, current_user)
+    return decisions.for_reader(current_user, item_id)
 
 
 @blp.route("/<int:item_id>", methods=["PATCH"])

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api import messages
 from app.services import validation as rules
-from app.services.campaigns import LAUNCH_TYPES, participant_count
+from app.services.campaigns import LAUNCH_TYPES, UNSENT_PLAN_RULES, participant_count
 from app.services.dossiers import NOMINEE_KINDS, VERDICTS
 from app.services.org import UNIT_KINDS
 from app.services.workflow import state_label
@@ -446,6 +446,9 @@ class CampaignFields(Base):
     plan_deadline = fields.Date(allow_none=True)
     dossier_deadline = fields.Date(allow_none=True)
     accepts_late = fields.Boolean()
+    unsent_plan = Str(validate=validate.OneOf(list(UNSENT_PLAN_RULES)), metadata={
+        "description": "a dossier whose unit never sent its plan: warn (in the appraisal "
+                       "checklist; the default) or block (its appraisal cannot be completed)"})
     vote_threshold = ruled(rules.CAMPAIGN["vote_threshold"])
     contents = fields.List(fields.Nested(ContentIn))
     award_forms = fields.List(fields.Nested(AwardFormQuotaIn))
@@ -513,6 +516,7 @@ class CampaignOut(CampaignSummary):
     launch_number = Str(allow_none=True)
     launch_date = fields.Date(allow_none=True)
     accepts_late = fields.Boolean()
+    unsent_plan = Str(metadata={"description": "warn or block (see CampaignCreate)"})
     vote_threshold = fields.Float()
     launched_at = UtcDateTime(allow_none=True)
     closed_at = UtcDateTime(allow_none=True)
@@ -776,6 +780,7 @@ class CheckOut(Base):
     label = Str()
     ok = fields.Boolean()
     detail = Str(allow_none=True)
+    warning = fields.Boolean(metadata={"description": "a failed check that only warns"})
 
 
 class ChecklistOut(Base):
@@ -827,7 +832,8 @@ class DecisionSummary(WorkflowItem):
 
 
 class DecisionOut(DecisionSummary):
-    nominees = fields.List(fields.Nested(NomineeOut))
+    nominees = fields.List(fields.Nested(NomineeOut), attribute="shown_nominees", metadata={
+        "description": "a unit reads only its own unit's nominees"})
     recipients = fields.List(fields.Nested("EntryOut"))
 
 

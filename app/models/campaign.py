@@ -33,6 +33,10 @@ class Campaign(WorkflowItemMixin, db.Model):
     plan_deadline: Mapped[date | None] = mapped_column(sa.Date)
     dossier_deadline: Mapped[date | None] = mapped_column(sa.Date)
     accepts_late: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # A dossier whose unit never sent its plan: "warn" (the appraisal checklist says so) or
+    # "block" (its appraisal cannot be completed); workflows/guards.py UNSENT_PLAN_RULES.
+    unsent_plan: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="warn",
+                                             server_default="warn")
     # Share (in %) of the unit council's members that must vote for a nominee.
     vote_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -46,6 +46,12 @@ class Decision(WorkflowItemMixin, db.Model):
         order_by=(Nominee.kind, Nominee.dossier_id, Nominee.position))
 
     @property
+    def shown_nominees(self):
+        """What the API lists: every nominee (the province's routes); a unit's reader gets
+        its own unit's instead (app/services/decisions.py, ``for_reader``)."""
+        return self.nominees
+
+    @property
     def awarded(self):
         return [n for n in self.nominees if not n.struck]
 

@@ -34,7 +34,7 @@ from app.services import (
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
-from workflows import CAMPAIGN, DOSSIER, PLAN
+from workflows import CAMPAIGN, DOSSIER, PLAN, guards
 from workflows.facts import CampaignFacts
 from workflows.roles import BOARD, CHAIRMAN
 from workflows.submission import UNSENT
@@ -44,10 +44,11 @@ UNIT_KIND_LABELS = org.UNIT_KIND_LABELS  # the vocabulary the API's schemas spea
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
 EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
-                          "decision_recipients"}
+                          "unsent_plan", "decision_recipients"}
 SCALARS = ("title", "theme", "purpose", "implementation", "launch_type", "launch_number", "launch_date",
            "period_start", "period_end", "plan_deadline", "dossier_deadline", "accepts_late",
-           "vote_threshold")
+           "unsent_plan", "vote_threshold")
+UNSENT_PLAN_RULES = guards.UNSENT_PLAN_RULES  # what the form and the API offer
 
 
 def _units_by_code(codes):
@@ -137,6 +138,11 @@ def _signer(username):
 
 
 def _apply(campaign, data):
+    if "unsent_plan" in data and data["unsent_plan"] not in UNSENT_PLAN_RULES:
+        message = "Chọn một trong: " + "; ".join(
+            f"«{label}»" for label in UNSENT_PLAN_RULES.values()) + "."
+        raise Invalid(f"Cách xử lý hồ sơ khi đơn vị chưa gửi kế hoạch không hợp lệ. {message}",
+                      details={"unsent_plan": [message]}, code="invalid_unsent_plan")
     for key in SCALARS:
         if key in data:
             setattr(campaign, key, data[key])
@@ -296,6 +302,7 @@ def form_choices(user):
         "signers": org.role_holders(CHAIRMAN),
         "lists": distribution.all_lists(),
         "unit_kinds": UNIT_KIND_LABELS,
+        "unsent_plan_rules": UNSENT_PLAN_RULES,
     }
 
 
@@ -336,7 +343,8 @@ def campaign_snapshot(c):
         "launch_type": c.launch_type, "launch_number": c.launch_number,
         "launch_date": c.launch_date, "period": [c.period_start, c.period_end],
         "plan_deadline": c.plan_deadline, "dossier_deadline": c.dossier_deadline,
-        "accepts_late": c.accepts_late, "vote_threshold": str(c.vote_threshold),
+        "accepts_late": c.accepts_late, "unsent_plan": c.unsent_plan,
+        "vote_threshold": str(c.vote_threshold),
         "contents": [
             {"title": k.title, "description": k.description,
              "targets": [{"id": t.id, "label": t.label, "measure_unit": t.measure_unit,

@@ -24,7 +24,7 @@ from app.services import (
     validation,
 )
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.permissions import require_role, visible
+from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role, visible
 from app.services.tx import transaction
 from workflows import CAMPAIGN, DECISION, DOSSIER
 from workflows.dossier import DECIDABLE
@@ -184,6 +184,31 @@ def strike_many(user, decision_id, nominee_ids, reason, version=None):
     return decision
 
 
+def for_reader(user, decision_id):
+    """The decision as ``user`` reads it through the API: every nominee for the province's
+    offices; only their own unit's for a unit's people, so another unit's people, struck or
+    not, and the Chairman's reasons never reach them (the awardees of every unit are in the
+    decision's document and its awardee list)."""
+    decision = steps.load(KIND, decision_id, user)
+    if user.roles & PROVINCE_WIDE_DECISIONS:
+        return decision
+    own = set(db.session.scalars(sa.select(Dossier.id).where(
+        Dossier.unit_id == user.unit_id,
+        Dossier.id.in_(sa.select(Nominee.dossier_id).where(Nominee.decision_id == decision.id)))))
+    return _AsRead(decision, [n for n in decision.nominees if n.dossier_id in own])
+
+
+class _AsRead:
+    """A decision as one reader sees it: its own attributes, and only ``shown_nominees``
+    (nothing is set on the loaded row, which the session may hand to another reader)."""
+
+    def __init__(self, decision, shown):
+        self._decision, self.shown_nominees = decision, shown
+
+    def __getattr__(self, name):
+        return getattr(self._decision, name)
+
+
 def nominee_rows(user, decision):
     """What the Chairman reads about each nominee before approving, in one query: the
     nominee (award form, achievement, verdict), its unit's name, its vote share of the
@@ -196,7 +221,10 @@ def nominee_rows(user, decision):
         .join(Unit, Unit.id == Dossier.unit_id)
         .where(Nominee.decision_id == decision.id)
         .order_by(Nominee.kind, Nominee.dossier_id, Nominee.position)).all()
+    # a struck nominee is named (and counted) to the province's offices and their own unit
+    everyone = bool(user.roles & PROVINCE_WIDE_DECISIONS)
     return [{"nominee": n, "unit": unit_name, "votes_total": total, "open": bool(open_),
+             "named": everyone or bool(open_),
              "vote_share": dossiers.vote_share(n.votes_for, total)}
             for n, unit_name, total, open_ in rows]
 
@@ -205,6 +233,8 @@ def proposal_summary(decision, rows):
     """The Board's tờ trình in a few lines: its number, date and signer, and what it
     proposes (how many collectives and individuals, from how many units)."""
     listed = [r for r in rows if not r["nominee"].struck]
+    # another unit's struck people are not counted for a unit's reader either
+    struck = [r for r in rows if r["nominee"].struck and r.get("named", True)]
     return {
         "label": decision.proposal_label,
         "date": decision.proposal_date,
@@ -213,8 +243,8 @@ def proposal_summary(decision, rows):
         "collectives": sum(1 for r in listed if r["nominee"].kind == "collective"),
         "individuals": sum(1 for r in listed if r["nominee"].kind == "individual"),
         "units": len({r["unit"] for r in listed}),
-        "proposed": len(rows),
-        "struck": len(rows) - len(listed),
+        "proposed": len(listed) + len(struck),
+        "struck": len(struck),
     }
 
 

@@ -31,10 +31,11 @@ from app.services import (
 from app.services.errors import Invalid, NotFound
 from app.services.figures import merge_figures
 from app.services.tx import on_rollback, transaction
-from workflows import DOSSIER, appraisal_checklist
+from workflows import DOSSIER, PLAN, appraisal_checklist
 from workflows.dossier import GENERATED_PAPERS, PROPOSING
 from workflows.facts import DossierFacts, NomineeFacts
 from workflows.guards import is_late, vote_share
+from workflows.submission import UNSENT
 
 __all__ = ["NOMINEE_KINDS", "VERDICTS",  # the vocabulary the API's schemas speak
            "vote_share"]  # the share the guards judge, as the pages show it
@@ -446,6 +447,16 @@ def _proposed_elsewhere(dossier):
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
+def _unsent_plan(dossier):
+    """The unit's plan for the campaign when the Board never got it: its state's label, or
+    "" when the unit has none; None once sent (one query)."""
+    state = db.session.scalar(sa.select(Plan.state).where(
+        Plan.campaign_id == dossier.campaign_id, Plan.unit_id == dossier.unit_id))
+    if state is None:
+        return ""
+    return PLAN.states[state] if state in UNSENT else None
+
+
 def dossier_facts(dossier):
     campaign = dossier.campaign
     per_dossier, per_nominee = reference.attachment_requirements(today())
@@ -489,6 +500,8 @@ def dossier_facts(dossier):
         required_nominee_attachments=per_nominee,
         quotas={f.award_form.name: f.quota_per_unit for f in campaign.award_forms},
         submitted_late=dossier.late,
+        unsent_plan=_unsent_plan(dossier),
+        unsent_plan_rule=campaign.unsent_plan,
     )
 
 

@@ -89,13 +89,14 @@ def nominees(user, campaign_id, status=None, form=None, unit_kind=None):
 
     def rows():
         for r in _stream(query):
-            issued = r.decision_state == "issued"
+            # the number and date only where the decision awarded them (never when struck)
+            awarded = r.outcome == "awarded"
             yield (r.unit_name, KIND_LABELS.get(r.kind, r.kind), r.title, r.name,
                    r.position_title, r.organisation, r.form_name, r.votes_for,
                    VERDICT_LABELS.get(r.verdict, ""), r.verdict_reason or r.strike_reason or "",
-                   "Có" if r.struck else "",
-                   f"{r.decision_number:02d}/{r.decision_symbol}" if issued else "",
-                   r.decided_on if issued else None)
+                   "Có" if r.outcome == "struck" else "",
+                   f"{r.decision_number:02d}/{r.decision_symbol}" if awarded else "",
+                   r.decided_on if awarded else None)
 
     data = spreadsheets.write("Danh sách đề nghị", NOMINEE_COLUMNS, _numbered(rows()))
     return f"Danh sách đề nghị - {campaign.code}.xlsx", data

@@ -95,13 +95,15 @@ def recipients(kind, item, audience):
 
 
 def _addresses(item, audience):
-    """Recipients that are not accounts: (name, email) pairs."""
+    """Recipients that are not accounts: (name, email, scope) triples, the scope saying
+    whose nominees the message may name (see ``details``)."""
     if audience == "distribution":
         # The decision's Nơi nhận: what is printed and what is mailed are the same entries.
-        return [(r.label, r.email) for r in item.recipients if r.email]
+        # Outside the system (or a unit's shared box): named no one the paper leaves out.
+        return [(r.label, r.email, OUTSIDE) for r in item.recipients if r.email]
     if audience == "awardee_units":
         return db.session.execute(
-            sa.select(Unit.name, Unit.email).distinct()
+            sa.select(Unit.name, Unit.email, Unit.id).distinct()
             .where(Unit.id.in_(_awardee_units(item)), Unit.email.is_not(None))).all()
     return []
 
@@ -126,10 +128,26 @@ def _names(nominees, reason_key):
     return ", ".join(shown) + (f" và {more} tập thể, cá nhân khác" if more > 0 else "")
 
 
-def details(kind, to_state, snapshot) -> list[str]:
+# Whose nominees a message may name (``details``): the province's offices (Board, Chairman,
+# Office) every one; a unit's people, by its id, only their own unit's; an address outside
+# the system no one (what the decision itself publishes, its count, is all it reads).
+EVERYONE = "everyone"
+OUTSIDE = "outside"
+
+
+def details(kind, to_state, snapshot, scope=EVERYONE, unit_of=None) -> list[str]:
     """What a step did to whom, read from the content snapshot its event keeps: the
-    verdicts when a dossier's appraisal ends, the struck nominees of a decision."""
-    nominees = (snapshot or {}).get("nominees") or []
+    verdicts when a dossier's appraisal ends, the struck nominees of a decision.
+
+    ``scope``: EVERYONE, OUTSIDE or a unit's id: a struck person and the Chairman's
+    reason reach only their own unit (and the province's offices). ``unit_of``: {dossier
+    id: unit id} for a decision's nominees (a dossier's are all of its own unit)."""
+    snapshot = snapshot or {}
+    nominees = snapshot.get("nominees") or []
+    if scope != EVERYONE:
+        units = unit_of or {}
+        nominees = [n for n in nominees if scope != OUTSIDE and
+                    units.get(n.get("dossier_id"), snapshot.get("unit_id")) == scope]
     lines = []
     if kind == "dossier" and to_state in ("appraised", "rejected"):
         accepted = [n for n in nominees if n.get("verdict") == "accepted"]
@@ -139,14 +157,26 @@ def details(kind, to_state, snapshot) -> list[str]:
         if declined:
             lines.append(f"Không được chấp nhận ({len(declined)}): "
                          f"{_names(declined, 'verdict_reason')}.")
-    if kind == "decision" and nominees:
-        struck = [n for n in nominees if n.get("struck")]
-        kept = len(nominees) - len(struck)
+    listed = snapshot.get("nominees") or []
+    if kind == "decision" and listed:
+        # the list's size is the decision's own (published) figure; names only in scope
+        kept = sum(1 for n in listed if not n.get("struck"))
         lines.append(f"Danh sách khen thưởng: {kept} tập thể, cá nhân.")
+        struck = [n for n in nominees if n.get("struck")]
         if struck:
             lines.append(f"Bị loại khỏi danh sách ({len(struck)}): "
                          f"{_names(struck, 'strike_reason')}.")
     return lines
+
+
+def _nominee_units(kind, item, snapshot):
+    """{dossier id: unit id} of a decision's nominees (one query; none for other kinds or
+    a snapshot naming no one)."""
+    if kind != "decision" or not (snapshot or {}).get("nominees"):
+        return {}
+    return dict(db.session.execute(
+        sa.select(Dossier.id, Dossier.unit_id).where(Dossier.id.in_(
+            sa.select(Nominee.dossier_id).where(Nominee.decision_id == item.id)))).all())
 
 
 def _attachments(kind, item, step):
@@ -170,15 +200,17 @@ def tell(process, item, event, step, actor=None):
     """One outbox row per person or address the step's audiences name, never the actor.
 
     People without an e-mail address still get the in-app notification. The people's
-    rows are written by one INSERT … SELECT, however many units a campaign has.
+    rows are written by one INSERT … SELECT, however many units a campaign has. What a
+    row names is scoped by its reader (``details``): the province's offices read every
+    nominee; a unit's people and address only their own unit's; other addresses none.
     """
     kind = process.name
     selects = [q for q in (recipients(kind, item, a) for a in step.notify) if q is not None]
     addresses = {}
     for audience in step.notify:
-        for name, email in _addresses(item, audience):
-            addresses.setdefault(email.strip().lower(), (name, email.strip()))
-    payload = {
+        for name, email, scope in _addresses(item, audience):
+            addresses.setdefault(email.strip().lower(), (name, email.strip(), scope))
+    base = {
         "item_type": kind,
         "item_id": item.id,
         "trigger": event.trigger,
@@ -189,9 +221,17 @@ def tell(process, item, event, step, actor=None):
         "comment": event.comment,
         "actor": actor.full_name if actor else None,
         "title": _title(process, item),
-        "details": details(kind, event.to_state, event.snapshot),
         "attachments": _attachments(kind, item, step),
     }
+    unit_of = _nominee_units(kind, item, event.snapshot)
+    snapshot = event.snapshot or {}
+    named = {unit_of.get(n.get("dossier_id"), snapshot.get("unit_id"))
+             for n in snapshot.get("nominees") or []} - {None}
+
+    def payload(scope):
+        return {**base, "details": details(kind, event.to_state, event.snapshot, scope,
+                                           unit_of)}
+
     template = f"{kind}.{event.trigger}"
     mailed = set()
     if selects:
@@ -204,17 +244,35 @@ def tell(process, item, event, step, actor=None):
             "event_id": sa.literal(event.id), "item_type": sa.literal(kind),
             "item_id": sa.literal(item.id), "template": sa.literal(template),
             "recipient_user_id": User.id, "recipient_name": User.full_name,
-            "recipient_email": email, "payload": sa.literal(payload, OutboxMessage.payload.type),
+            "recipient_email": email, "payload": _payload_by_reader(payload, named),
             # no address: an in-app notification only, nothing for the mail worker
             "status": sa.case((email.is_(None), "in_app"), else_="pending"),
         }, people.order_by(User.id))
         if addresses:
             mailed = {e.lower() for e in db.session.scalars(
                 people.with_only_columns(email).where(email.is_not(None)))}
-    for key, (name, address) in addresses.items():
+    for key, (name, address, scope) in addresses.items():
         if key not in mailed:
-            db.session.add(_message(kind, item.id, template, payload, name, address,
+            db.session.add(_message(kind, item.id, template, payload(scope), name, address,
                                     event_id=event.id))
+
+
+def _payload_by_reader(payload, units):
+    """The payload each recipient account reads, as one SQL expression of the INSERT …
+    SELECT: everything for the province's offices, its own unit's part for a unit's
+    people (a CASE over the ``units`` whose nominees the details name; one literal when
+    nothing differs)."""
+    def literal(value):
+        return sa.literal(value, OutboxMessage.payload.type)
+
+    full, outside = payload(EVERYONE), payload(OUTSIDE)
+    per_unit = {u: payload(u) for u in sorted(units)}
+    if all(p == full for p in (outside, *per_unit.values())):
+        return literal(full)
+    return sa.case(
+        (User.id.in_(holder_ids(PROVINCE)), literal(full)),
+        *((User.unit_id == u, literal(p)) for u, p in per_unit.items() if p != outside),
+        else_=literal(outside))
 
 
 # -- deadline reminders -----------------------------------------------------------------------------

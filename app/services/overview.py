@@ -47,6 +47,21 @@ def _awarded():
     return sa.and_(Decision.state == "issued", Nominee.struck.is_(False))
 
 
+def outcome():
+    """Where a nominee stands in a decision, computed here once for every list and export:
+    ``struck`` (taken off the list by the Chairman: never awarded, whatever the decision's
+    state), ``awarded`` (in an issued decision, not struck), ``drafted`` (in a decision not
+    yet issued), or None (in none)."""
+    return sa.case((Nominee.struck.is_(True), "struck"), (_awarded(), "awarded"),
+                   (Nominee.decision_id.is_not(None), "drafted"), else_=sa.null())
+
+
+def _if_awarded(column):
+    """The decision's number or date beside a nominee only where it awarded them: a struck
+    nominee's row never carries the number of the decision that left them out."""
+    return sa.case((_awarded(), column), else_=sa.null())
+
+
 def _status_clause(status):
     return {
         "proposed": Dossier.state.in_(PROPOSING),
@@ -197,8 +212,9 @@ def year_overview(user, year):
 
 
 def nominee_query(user, campaign_id, *, status=None, form=None, unit_kind=None):
-    """The campaign's nominees ``user`` may see, with their unit, form and decision,
-    filtered by status, award form code and unit kind; ordered by unit, then position."""
+    """The campaign's nominees ``user`` may see, with their unit, form, decision and
+    ``outcome`` (the decision's number and date only for the awarded), filtered by status,
+    award form code and unit kind; ordered by unit, then position."""
     query = (sa.select(Nominee.id, Nominee.kind, Nominee.name, Nominee.title,
                        Nominee.position_title, Nominee.organisation, Nominee.votes_for,
                        Nominee.verdict, Nominee.verdict_reason, Nominee.struck,
@@ -207,9 +223,10 @@ def nominee_query(user, campaign_id, *, status=None, form=None, unit_kind=None):
                        Unit.kind.label("unit_kind"), Dossier.state.label("dossier_state"),
                        AwardForm.name.label("form_name"), AwardForm.code.label("form_code"),
                        Decision.id.label("decision_id"), Decision.state.label("decision_state"),
-                       Decision.number.label("decision_number"),
-                       Decision.symbol.label("decision_symbol"),
-                       Decision.issued_on.label("decided_on"))
+                       outcome().label("outcome"),
+                       _if_awarded(Decision.number).label("decision_number"),
+                       _if_awarded(Decision.symbol).label("decision_symbol"),
+                       _if_awarded(Decision.issued_on).label("decided_on"))
              .select_from(Nominee)
              .join(Dossier, Dossier.id == Nominee.dossier_id)
              .join(Unit, Unit.id == Dossier.unit_id)

@@ -134,6 +134,7 @@ def _campaign_form_data(form, errors):
         "plan_deadline": day("plan_deadline", "Hạn nộp kế hoạch"),
         "dossier_deadline": day("dossier_deadline", "Hạn nộp hồ sơ"),
         "accepts_late": form.get("accepts_late") == "1",
+        **_unsent_plan(form),
         "contents": contents, "award_forms": award_forms,
         "participants": form.getlist("participants"),
         "signer": form.get("signer") or None,
@@ -158,7 +159,14 @@ def _launched_form_data(form, errors):
             "dossier_deadline": parse_date(form.get("dossier_deadline"), "Hạn nộp hồ sơ",
                                            errors),
             "accepts_late": form.get("accepts_late") == "1",
+            **_unsent_plan(form),
             "decision_recipients": form.get("decision_recipients") or None}
+
+
+def _unsent_plan(form):
+    """The campaign's rule for a dossier whose unit never sent its plan, when the form
+    sends one (the service checks it)."""
+    return {"unsent_plan": form["unsent_plan"]} if form.get("unsent_plan") else {}
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

@@ -171,7 +171,7 @@ def test_checklist_reuses_the_guards():
                   nominees=(replace(NOMINEE, votes_for=5),))
     checks = {c.code: c for c in appraisal_checklist(bad)}
     assert [c.code for c in appraisal_checklist(bad)] == [
-        "complete", "attachments", "vote_share", "quota", "duplicates", "deadline"]
+        "complete", "attachments", "vote_share", "quota", "duplicates", "deadline", "plan"]
     assert not checks["attachments"].ok and "Tờ trình" in checks["attachments"].detail
     assert not checks["vote_share"].ok and "50.00%" in checks["vote_share"].detail
     assert not checks["deadline"].ok
@@ -184,3 +184,30 @@ def test_plan_submit_runs_completeness_launch_and_deadline_together():
                       sections={"A": ""}, commitments={})
     reasons = PLAN.reasons(PLAN.step("submit", "draft"), facts)
     assert len(reasons) == 3
+
+
+def test_an_unsent_plan_warns_by_default_and_blocks_the_appraisal_where_the_campaign_says():
+    """Issue 20, item 5: the unit's plan never reached the Board."""
+    accepted = replace(READY_DOSSIER, nominees=(replace(NOMINEE, verdict="accepted"),))
+    complete = DOSSIER.step("complete_appraisal", "in_appraisal")
+    unsent = replace(accepted, unsent_plan="Đang soạn")
+    # by default: a warning in the checklist, the appraisal goes on
+    (plan,) = [c for c in appraisal_checklist(unsent) if c.code == "plan"]
+    assert not plan.ok and plan.warning
+    assert plan.detail == ("Kế hoạch hưởng ứng của đơn vị chưa được gửi Ban Thi đua – Khen "
+                           "thưởng (đang ở trạng thái «Đang soạn»).")
+    assert DOSSIER.reasons(complete, unsent) == []
+    # where the campaign blocks: the same check fails for good, and the step is refused
+    blocked = replace(unsent, unsent_plan_rule="block")
+    (plan,) = [c for c in appraisal_checklist(blocked) if c.code == "plan"]
+    assert not plan.ok and not plan.warning
+    (reason,) = DOSSIER.reasons(complete, blocked)
+    assert reason.startswith("Kế hoạch hưởng ứng của đơn vị chưa được gửi") and \
+        "hãy trả lại hồ sơ cho đơn vị" in reason
+    # a unit with no plan at all is as unsent; a sent plan passes in both modes
+    assert DOSSIER.reasons(complete, replace(blocked, unsent_plan="")) == [
+        g.plan_sent_where_required(replace(blocked, unsent_plan=""))]
+    assert g.plan_was_sent(replace(blocked, unsent_plan="")).endswith("Khen thưởng.")
+    assert DOSSIER.reasons(complete, replace(blocked, unsent_plan=None)) == []
+    # the Board may still return or reject it
+    assert DOSSIER.reasons(DOSSIER.step("return_to_unit", "in_appraisal"), blocked) == []
