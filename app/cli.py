@@ -275,7 +275,8 @@ def audit_verify():
     click.echo(f"all {report.chains} chains intact ({report.links} links).")
     if report.anchor:
         a = report.anchor
-        click.echo(f"Every row anchored by anchor #{a['seq']} ({a['when']} UTC, kept at "
+        stamped = f", stamped by the TSA at {a['stamped']}" if a.get("stamped") else ""
+        click.echo(f"Every row anchored by anchor #{a['seq']} ({a['when']} UTC{stamped}, kept at "
                    f"{a['location']}) matches. Rows after it are protected by the chains "
                    f"alone until the next anchor: "
                    + ", ".join(f"{t} above id {m}" for t, m in a["marks"].items()) + ".")
@@ -307,7 +308,8 @@ def audit_anchor():
         click.echo(f"Anchor #{seq} was kept outside but not in the database: copied back.")
     click.echo(f"Anchor #{made.seq} written to {made.location}: root {made.root}; "
                + ", ".join(f"{k} {n}" for k, n in made.leaves.items())
-               + f"; {made.added} leaves new or moved; up to "
+               + f"; {made.added} leaves new or moved"
+               + ("; stamped by the TSA" if made.stamped else "") + "; up to "
                + ", ".join(f"{t} id {m}" for t, m in made.marks.items()) + ".")
 
 

@@ -69,6 +69,10 @@ def from_environment(instance_path):
         "AUDIT_ANCHOR_URL": os.environ.get("AUDIT_ANCHOR_URL") or "",
         "AUDIT_ANCHOR_RETAIN_DAYS": _env_int("AUDIT_ANCHOR_RETAIN_DAYS", 3650),
         "AUDIT_ANCHOR_LOCK_MODE": os.environ.get("AUDIT_ANCHOR_LOCK_MODE") or "COMPLIANCE",
+        # An RFC 3161 time-stamping authority for each anchor (its URL, and the PEM of the CA
+        # its tokens are checked against); empty: anchors carry the server's time only.
+        "AUDIT_TSA_URL": os.environ.get("AUDIT_TSA_URL") or "",
+        "AUDIT_TSA_CA_FILE": os.environ.get("AUDIT_TSA_CA_FILE") or "",
         # Whole request bodies above this answer 413 before any view runs.
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # An Excel list to import (nominees, earlier awards): refused whole above this.
@@ -199,3 +203,6 @@ def validate(config, instance_path):
                           "anchors), or give file:///path or s3://bucket/prefix.")
     if config.get("AUDIT_ANCHOR_LOCK_MODE", "COMPLIANCE") not in ("COMPLIANCE", "GOVERNANCE"):
         raise ConfigError("AUDIT_ANCHOR_LOCK_MODE must be COMPLIANCE or GOVERNANCE.")
+    if (config.get("AUDIT_TSA_URL") or "").strip() and not config.get("AUDIT_TSA_CA_FILE"):
+        raise ConfigError("AUDIT_TSA_URL needs AUDIT_TSA_CA_FILE: the CA (PEM) its "
+                          "time-stamp tokens are checked against.")

@@ -174,3 +174,9 @@ def test_an_anchor_store_naming_no_place_stops_start_up(tmp_path, url):
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
                           "AUDIT_ANCHOR_URL": good})
         assert app.config["AUDIT_ANCHOR_URL"] == good
+
+
+def test_a_tsa_without_the_ca_to_check_it_stops_start_up(tmp_path):
+    with pytest.raises(ConfigError, match="AUDIT_TSA_CA_FILE"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                    "AUDIT_TSA_URL": "http://tsa.example/"})

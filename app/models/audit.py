@@ -149,6 +149,8 @@ class AuditAnchor(db.Model):
     prev_root: Mapped[str | None] = mapped_column(sa.String(64))
     document: Mapped[str] = mapped_column(sa.Text, nullable=False)
     location: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    # The RFC 3161 time-stamp token of ``document`` (DER), when a TSA is configured.
+    tsa_token: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
 
 
 class AuditAnchorLeaf(db.Model):

@@ -33,6 +33,9 @@ import base64
 import hashlib
 import json
 import os
+import subprocess
+import tempfile
+import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -251,18 +254,82 @@ def store():
                        f"không phải {url!r}.", code="anchor_store")
 
 
+# -- the time-stamping authority (RFC 3161) ------------------------------------------------
+#
+# With AUDIT_TSA_URL, each anchor's JSON is stamped by an outside authority: its token (DER,
+# kept outside as anchor-NNNNNNNN.tsr and in the database) proves the anchor existed at that
+# time, so not even someone who can write the anchor store can make an anchor afterwards and
+# date it back. The openssl command builds the request and checks the token.
+
+
+def _openssl(*args, cwd):
+    run = subprocess.run(["openssl", "ts", *args], cwd=cwd, capture_output=True, timeout=60)
+    return run.returncode == 0, (run.stdout + run.stderr).decode("utf-8", "replace")
+
+
+def tsa_configured() -> bool:
+    return bool((current_app.config.get("AUDIT_TSA_URL") or "").strip())
+
+
+def stamp(data: bytes) -> bytes:
+    """The TSA's token for ``data`` (SHA-256), checked against the request (its nonce and
+    digest) and the configured CA before it is kept."""
+    config = current_app.config
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "data").write_bytes(data)
+        ok, out = _openssl("-query", "-data", "data", "-sha256", "-cert", "-out", "req.tsq",
+                           cwd=tmp)
+        if not ok:
+            raise ServiceError(f"Không tạo được yêu cầu đóng dấu thời gian: {out}",
+                               code="tsa_failed")
+        request = urllib.request.Request(
+            config["AUDIT_TSA_URL"], data=Path(tmp, "req.tsq").read_bytes(), method="POST",
+            headers={"Content-Type": "application/timestamp-query"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                token = answer.read()
+        except OSError as error:
+            raise ServiceError(f"Máy chủ đóng dấu thời gian không trả lời: {error}",
+                               code="tsa_failed") from error
+        Path(tmp, "reply.tsr").write_bytes(token)
+        ok, out = _openssl("-verify", "-queryfile", "req.tsq", "-in", "reply.tsr", "-CAfile",
+                           config["AUDIT_TSA_CA_FILE"], cwd=tmp)
+        if not ok:
+            raise ServiceError(f"Dấu thời gian không hợp lệ: {out.strip()}", code="tsa_failed")
+        return token
+
+
+def check_stamp(data: bytes, token: bytes) -> tuple[bool, str]:
+    """Whether ``token`` stamps ``data`` under the configured CA; and the time it names (or
+    openssl's words when it does not)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "data").write_bytes(data)
+        Path(tmp, "reply.tsr").write_bytes(token)
+        ok, out = _openssl("-verify", "-data", "data", "-in", "reply.tsr", "-CAfile",
+                           current_app.config["AUDIT_TSA_CA_FILE"], cwd=tmp)
+        if not ok:
+            return False, out.strip().splitlines()[-1] if out.strip() else "verify failed"
+        _ok, text = _openssl("-reply", "-in", "reply.tsr", "-text", cwd=tmp)
+        when = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                     if line.startswith("Time stamp:")), "?")
+        return True, when
+
+
 @dataclass
 class Outside:
     seq: int
     text: str
     document: dict
+    stamped: str | None = None  # the time the TSA's token names, once checked
 
 
 def _read_outside(where, report) -> list[Outside]:
     """Every anchor in the outside store, checked as a chain: each names the one before
     it, its root hashes its content, and none is missing from the sequence."""
     anchors, prev = [], None
-    for expected, name in enumerate(where.names(), start=1):
+    names = [n for n in where.names() if n.endswith(".json")]
+    tokens = {n for n in where.names() if n.endswith(".tsr")}
+    for expected, name in enumerate(names, start=1):
         label = f"anchor #{expected}"
         text = where.read(name).decode("utf-8")
         try:
@@ -286,6 +353,14 @@ def _read_outside(where, report) -> list[Outside]:
             return anchors
         prev = Outside(expected, text, document)
         anchors.append(prev)
+        token_name = name[:-len(".json")] + ".tsr"
+        if token_name in tokens and current_app.config.get("AUDIT_TSA_CA_FILE"):
+            ok, said = check_stamp(text.encode("ascii"), where.read(token_name))
+            if not ok:
+                report.breaks.append(Break(label, None, "dấu thời gian của mốc không khớp "
+                                           f"nội dung hoặc không do TSA tin cậy cấp: {said}",
+                                           None, None, where=token_name))
+            prev.stamped = said if ok else None
     return anchors
 
 
@@ -461,7 +536,11 @@ def verify() -> Report:
     report, settled = _walk(marks)
     report.breaks[:0] = problems.breaks
     report.anchor = {"seq": seq, "when": _when(document), "location": where.location(),
-                     "marks": marks, "missing_here": seq not in recorded}
+                     "marks": marks, "missing_here": seq not in recorded,
+                     "stamped": latest.stamped}
+    if tsa_configured() and latest.stamped is None:
+        report.notes.append(f"anchor #{seq} carries no time stamp of the TSA (made before "
+                            "AUDIT_TSA_URL was set, or its token is missing)")
     if seq not in recorded:
         report.notes.append(f"anchor #{seq} ({_when(document)}) is kept outside but not in the "
                             "database (restored from an older backup, or its row was lost); "
@@ -521,6 +600,7 @@ class Anchored:
     leaves: dict  # kind -> leaves under its root
     added: int  # leaves written to the database (new or moved since the last anchor)
     restored: list  # outside anchors the database lacked, copied back
+    stamped: bool  # the TSA stamped it
 
 
 class AnchorRefused(ServiceError):
@@ -552,7 +632,11 @@ def anchor() -> Anchored:
     restored = []
     for o in outside:  # the outside copy is newer: put the database's copy back first
         if o.seq not in recorded:
-            db.session.add(_row(o.seq, o.document, o.text, where.location()))
+            copy = _row(o.seq, o.document, o.text, where.location())
+            token = _name(o.seq)[:-len(".json")] + ".tsr"
+            if token in where.names():
+                copy.tsa_token = where.read(token)
+            db.session.add(copy)
             restored.append(o.seq)
     db.session.flush()
     upto = max(recorded, default=0)
@@ -583,9 +667,17 @@ def anchor() -> Anchored:
     text = _serialise(document)
     row = db.session.get(AuditAnchor, seq)
     row.root, row.document = document["root"], text
+    try:
+        token = stamp(text.encode("ascii")) if tsa_configured() else None
+    except ServiceError:
+        db.session.rollback()
+        raise
+    row.tsa_token = token
     db.session.flush()
     try:
         where.write_once(_name(seq), text.encode("ascii"))
+        if token is not None:
+            where.write_once(_name(seq)[:-len(".json")] + ".tsr", token)
     except FileExistsError:
         db.session.rollback()
         raise ServiceError(f"Mốc #{seq} đã có ở nơi lưu ngoài ({where.location()}) mà không đọc "
@@ -595,7 +687,8 @@ def anchor() -> Anchored:
         raise
     db.session.commit()
     return Anchored(seq, document["root"], where.location(), marks,
-                    {kind: v["leaves"] for kind, v in document["kinds"].items()}, added, restored)
+                    {kind: v["leaves"] for kind, v in document["kinds"].items()}, added, restored,
+                    token is not None)
 
 
 def _add_leaves(seq, upto, chains, marks, settled):

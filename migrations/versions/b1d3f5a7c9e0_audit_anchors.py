@@ -25,6 +25,7 @@ def upgrade():
         sa.Column("prev_root", sa.String(length=64), nullable=True),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("location", sa.String(length=500), nullable=False),
+        sa.Column("tsa_token", sa.LargeBinary(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_anchors")),
         sa.UniqueConstraint("root", name=op.f("uq_audit_anchors_root")),
     )

@@ -657,3 +657,73 @@ def test_the_canonical_forms_name_the_columns_they_cover():
     for step in DOSSIER.steps:
         if set(step.source) & audit_anchor.VERDICTS_SETTLED:
             assert step.dest in audit_anchor.VERDICTS_SETTLED, step.trigger
+
+
+# -- time stamps by an RFC 3161 authority ------------------------------------------------------
+
+
+@pytest.fixture
+def tsa(app, tmp_path):
+    from tests.tsa import TSAServer
+
+    before = {k: app.config.get(k) for k in ("AUDIT_TSA_URL", "AUDIT_TSA_CA_FILE")}
+    with TSAServer(tmp_path / "tsa") as server:
+        app.config.update(AUDIT_TSA_URL=server.url, AUDIT_TSA_CA_FILE=str(server.ca))
+        yield server
+    app.config.update(before)
+
+
+@pytest.mark.storage
+def test_each_anchor_is_stamped_by_the_tsa_and_checked(app, issued, anchor_store, tsa,
+                                                       tmp_path):
+    output = anchored(app)
+    assert "stamped by the TSA" in output and tsa.requests == 1
+    assert anchor_store.names() == ["anchor-00000001.json", "anchor-00000001.tsr"]
+    token = anchor_store.read("anchor-00000001.tsr")
+    assert db.session.get(AuditAnchor, 1).tsa_token == token
+    # openssl, on its own, finds the token stamps exactly the anchor's bytes
+    (tmp_path / "a.json").write_bytes(anchor_store.read("anchor-00000001.json"))
+    (tmp_path / "a.tsr").write_bytes(token)
+    import subprocess
+
+    checked = subprocess.run(["openssl", "ts", "-verify", "-data", "a.json", "-in", "a.tsr",
+                              "-CAfile", str(tsa.ca)], cwd=tmp_path, capture_output=True)
+    assert checked.returncode == 0, checked.stderr
+    code, output = cli(app, "audit", "verify")
+    assert code == 0, output
+    assert ", stamped by the TSA at " in output and " GMT, kept at" in output
+
+
+@pytest.mark.storage
+def test_a_token_for_other_bytes_or_from_another_authority_is_a_break(app, issued, anchor_store,
+                                                                      tsa, tmp_path):
+    if not isinstance(anchor_store, audit_anchor.FolderStore):
+        pytest.skip("object lock keeps the bucket's copy")
+    anchored(app)
+    anchored(app)
+    # anchor 2's token put on anchor 1: a real token, of other bytes
+    one = anchor_store.path / "anchor-00000001.tsr"
+    os.chmod(one, 0o644)
+    one.write_bytes(anchor_store.read("anchor-00000002.tsr"))
+    lines = broken(app)
+    assert lines[0].startswith("BROKEN anchor #1 at anchor-00000001.tsr: dấu thời gian của mốc "
+                               "không khớp nội dung hoặc không do TSA tin cậy cấp")
+    # a token of the right bytes from an authority the configuration does not trust
+    from tests.tsa import TSAServer
+
+    with TSAServer(tmp_path / "other") as other:
+        app.config["AUDIT_TSA_URL"] = other.url
+        app.config["AUDIT_TSA_CA_FILE"] = str(other.ca)
+        forged = audit_anchor.stamp(anchor_store.read("anchor-00000001.json"))
+    app.config.update(AUDIT_TSA_URL=tsa.url, AUDIT_TSA_CA_FILE=str(tsa.ca))
+    one.write_bytes(forged)
+    assert broken(app)[0].startswith("BROKEN anchor #1 at anchor-00000001.tsr: dấu thời gian")
+
+
+@pytest.mark.storage
+def test_no_anchor_is_made_when_the_tsa_does_not_answer(app, issued, anchor_store, tsa):
+    app.config["AUDIT_TSA_URL"] = "http://127.0.0.1:9/tsa"  # nothing listens there
+    code, output = cli(app, "audit", "anchor")
+    assert code == 2 and "Máy chủ đóng dấu thời gian không trả lời" in output
+    assert anchor_store.names() == []
+    assert db.session.scalar(sa.select(sa.func.count(AuditAnchor.id))) == 0
