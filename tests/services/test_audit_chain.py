@@ -727,3 +727,57 @@ def test_no_anchor_is_made_when_the_tsa_does_not_answer(app, issued, anchor_stor
     assert code == 2 and "Máy chủ đóng dấu thời gian không trả lời" in output
     assert anchor_store.names() == []
     assert db.session.scalar(sa.select(sa.func.count(AuditAnchor.id))) == 0
+
+
+@pytest.mark.storage
+def test_verify_reads_in_pages_whatever_the_number_of_rows(app, issued, anchor_store,
+                                                           monkeypatch):
+    """No statement per row: the statements of a verify against an anchor stay the same
+    when the rows double (pages of PAGE rows; here PAGE is large, so one page each)."""
+    from sqlalchemy import event
+
+    def statements():
+        seen = []
+
+        def count(conn, cursor, statement, *_):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            db.session.expire_all()
+            assert audit_anchor.verify().intact
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    anchored(app)
+    before = statements()
+    # twice the award records (as an import of earlier awards adds them), anchored
+    rows = db.session.scalars(sa.select(AwardRecord)).all()
+    for record in rows:
+        copy = {c.key: getattr(record, c.key) for c in AwardRecord.__table__.columns
+                if c.key not in ("id", "nominee_id")}
+        db.session.add(AwardRecord(**copy))
+    db.session.commit()
+    anchored(app)
+    assert statements() == before
+    # the pages are real: with pages of one row, the same rows take more statements
+    monkeypatch.setattr(audit_chain, "PAGE", 1)
+    assert statements() > before
+
+
+def test_an_anchor_store_that_cannot_be_read_is_a_break(app, issued, s3_server):
+    from tests.s3 import ACCESS_KEY, REGION, SECRET_KEY
+
+    before = dict(app.config)
+    app.config.update(AUDIT_ANCHOR_URL="s3://no-such-bucket/anchors",
+                      STORAGE_S3_ENDPOINT_URL=s3_server.endpoint, STORAGE_S3_REGION=REGION,
+                      STORAGE_S3_ACCESS_KEY_ID=ACCESS_KEY, STORAGE_S3_SECRET_ACCESS_KEY=SECRET_KEY)
+    try:
+        lines = broken(app)
+        assert lines[0].startswith("BROKEN anchors at head: không đọc được nơi lưu mốc ngoài "
+                                   "(s3://no-such-bucket/anchors at http://")
+        assert "NoSuchBucket" in lines[0]
+    finally:
+        app.config.clear()
+        app.config.update(before)
