@@ -90,6 +90,7 @@ VERDICTS_SETTLED = frozenset({"appraised", "in_proposal", "decided", "rejected"}
 LABELS = {"award": "award record", "document": "document", "verdict": "verdict of nominee"}
 WHERE = {"award": "award_records", "document": "stored_documents", "verdict": "nominees"}
 CHUNK = 5000
+NAMED = 200  # rows named one by one per kind; past that, how many more
 
 
 # -- hashing -------------------------------------------------------------------------------
@@ -558,7 +559,11 @@ def verify() -> Report:
         anchored, current, diffs = _merge(kind, _anchored(kind, upto),
                                           _current(kind, chains, marks, settled))
         if anchored.root() == kept["root"]:
-            report.breaks.extend(_describe(kind, key, a, c, seq) for key, a, c in diffs)
+            report.breaks.extend(_describe(kind, key, a, c, seq) for key, a, c in diffs[:NAMED])
+            if len(diffs) > NAMED:
+                report.breaks.append(Break(f"{kind} (anchor #{seq})", None, f"và "
+                                           f"{len(diffs) - NAMED} bản ghi khác không khớp mốc "
+                                           f"(chỉ nêu {NAMED} bản ghi đầu)", None, None))
             continue
         if current.root() == kept["root"]:
             if seq in recorded:

@@ -781,3 +781,19 @@ def test_an_anchor_store_that_cannot_be_read_is_a_break(app, issued, s3_server):
     finally:
         app.config.clear()
         app.config.update(before)
+
+
+@pytest.mark.storage
+def test_many_rows_edited_are_named_up_to_a_limit_then_counted(app, issued, anchor_store,
+                                                               monkeypatch):
+    monkeypatch.setattr(audit_anchor, "NAMED", 1)
+    anchored(app)
+    db.session.execute(sa.text("UPDATE award_records SET name = 'X'"))
+    db.session.commit()
+    first = _first(AwardRecord).id
+    lines = broken(app)
+    assert lines[0].startswith(f"BROKEN award record {first} at award_records {first}: đã bị "
+                               "sửa sau mốc #1")
+    assert lines[1].startswith("BROKEN award (anchor #1) at head: và 1 bản ghi khác không khớp "
+                               "mốc (chỉ nêu 1 bản ghi đầu)")
+    assert len(lines) == 2
