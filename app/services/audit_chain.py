@@ -6,7 +6,9 @@ stable JSON, including the previous link) and the hash of the item's previous ev
 item row keeps the hash of its last event (``audit_head``), so a removed last event shows
 too. Register entries are chained the same way per register, the register row keeping the
 head. A row changed, removed or inserted by hand breaks the chain at that point, and
-``flask audit verify`` names the first broken link of every chain.
+``flask audit verify`` names the first broken link of every chain. What a chain alone
+cannot show (its end cut and its head moved back, a whole chain deleted, a chain
+recomputed) the anchors show: audit_anchor.py pins every chain's head outside the database.
 
 The canonical form below is part of the stored data: migration e1a2c3b4d5f6 carries a
 frozen copy of it for the backfill. Change it only with a migration that rehashes.
