@@ -1,6 +1,6 @@
 """Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
 `flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`,
-`flask storage migrate`, `flask audit verify`, `flask backup create|restore`."""
+`flask storage migrate`, `flask audit verify|anchor`, `flask backup create|restore`."""
 import sys
 from pathlib import Path
 
@@ -20,7 +20,7 @@ reminders = AppGroup("reminders", help="Deadline reminders (run daily by cron)."
 registers = AppGroup("registers", help="Sổ đăng ký văn bản: where each register stands.")
 reference = AppGroup("reference", help="Reference data (legal bases, award forms, …).")
 storage = AppGroup("storage", help="Where files are kept (local folder or S3).")
-audit = AppGroup("audit", help="The tamper-evident record: hash chains of events and numbers.")
+audit = AppGroup("audit", help="The tamper-evident record: hash chains, anchored outside.")
 backup = AppGroup("backup", help="Back up and restore the database and every stored file.")
 
 
@@ -259,20 +259,58 @@ def storage_migrate(source):
 
 @audit.command("verify")
 def audit_verify():
-    """Walk every item's chain of events and every register's chain of numbers; name the
-    first broken link of each (exit 1), or say they are intact."""
-    from app.services.audit_chain import verify
+    """Walk every item's chain of events and every register's chain of numbers, then check
+    every row the last anchor kept outside the database covers (AUDIT_ANCHOR_URL); name
+    each break (exit 1), or say the record is intact."""
+    from app.services.audit_anchor import verify
 
     report = verify()
-    for b in report.breaks:
-        where = f"event/entry {b.row_id}" if b.row_id is not None else "head"
-        click.echo(f"BROKEN {b.chain} at {where}: {b.problem}; expected {b.expected}, "
-                   f"found {b.found}")
+    _report_breaks(report)
+    for note in report.notes:
+        click.echo(f"Note: {note}")
     if not report.intact:
-        click.echo(f"{len(report.breaks)} of {report.chains} chains broken "
-                   f"({report.links} links read).", err=True)
+        click.echo(f"{len(report.breaks)} breaks in {report.chains} chains and the anchored "
+                   f"rows ({report.links} links read).", err=True)
         sys.exit(1)
     click.echo(f"all {report.chains} chains intact ({report.links} links).")
+    if report.anchor:
+        a = report.anchor
+        stamped = f", stamped by the TSA at {a['stamped']}" if a.get("stamped") else ""
+        click.echo(f"Every row anchored by anchor #{a['seq']} ({a['when']} UTC{stamped}, kept at "
+                   f"{a['location']}) matches. Rows after it are protected by the chains "
+                   f"alone until the next anchor: "
+                   + ", ".join(f"{t} above id {m}" for t, m in a["marks"].items()) + ".")
+
+
+def _report_breaks(report):
+    for b in report.breaks:
+        where = b.where or (f"event/entry {b.row_id}" if b.row_id is not None else "head")
+        click.echo(f"BROKEN {b.chain} at {where}: {b.problem}; expected {b.expected}, "
+                   f"found {b.found}")
+
+
+@audit.command("anchor")
+def audit_anchor():
+    """Verify, then anchor the record as it stands: Merkle roots of every chain head, award
+    record, verdict and kept document's hash, written to the database and, once, to
+    AUDIT_ANCHOR_URL outside it. Refused (exit 1) while anything is broken."""
+    from app.services.audit_anchor import AnchorRefused, anchor
+
+    try:
+        made = anchor()
+    except AnchorRefused as error:
+        _report_breaks(error.report)
+        click.echo(f"Lỗi: {error.message}", err=True)
+        sys.exit(1)
+    except ServiceError as error:
+        _fail(error)
+    for seq in made.restored:
+        click.echo(f"Anchor #{seq} was kept outside but not in the database: copied back.")
+    click.echo(f"Anchor #{made.seq} written to {made.location}: root {made.root}; "
+               + ", ".join(f"{k} {n}" for k, n in made.leaves.items())
+               + f"; {made.added} leaves new or moved"
+               + ("; stamped by the TSA" if made.stamped else "") + "; up to "
+               + ", ".join(f"{t} id {m}" for t, m in made.marks.items()) + ".")
 
 
 @backup.command("create")

@@ -62,6 +62,17 @@ def from_environment(instance_path):
         # bypass the app); off: the app streams them, after checking their SHA-256.
         "STORAGE_PRESIGNED_DOWNLOADS": _env_bool("STORAGE_PRESIGNED_DOWNLOADS", False),
         "STORAGE_PRESIGNED_SECONDS": _env_int("STORAGE_PRESIGNED_SECONDS", 300),
+        # Where `flask audit anchor` writes each anchor outside the database, once and never
+        # over: file:///path (a folder the backups keep apart) or s3://bucket/prefix (the
+        # STORAGE_S3_* server; object lock for AUDIT_ANCHOR_RETAIN_DAYS, in this mode, when
+        # the bucket has it). Empty: no anchors (verify checks the chains alone).
+        "AUDIT_ANCHOR_URL": os.environ.get("AUDIT_ANCHOR_URL") or "",
+        "AUDIT_ANCHOR_RETAIN_DAYS": _env_int("AUDIT_ANCHOR_RETAIN_DAYS", 3650),
+        "AUDIT_ANCHOR_LOCK_MODE": os.environ.get("AUDIT_ANCHOR_LOCK_MODE") or "COMPLIANCE",
+        # An RFC 3161 time-stamping authority for each anchor (its URL, and the PEM of the CA
+        # its tokens are checked against); empty: anchors carry the server's time only.
+        "AUDIT_TSA_URL": os.environ.get("AUDIT_TSA_URL") or "",
+        "AUDIT_TSA_CA_FILE": os.environ.get("AUDIT_TSA_CA_FILE") or "",
         # Whole request bodies above this answer 413 before any view runs.
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # An Excel list to import (nominees, earlier awards): refused whole above this.
@@ -185,3 +196,13 @@ def validate(config, instance_path):
                           "UPLOAD_FOLDER), or give s3://bucket/prefix or file:///path.")
     if url.startswith("s3://") and not url[len("s3://"):].split("/")[0]:
         raise ConfigError("STORAGE_URL names no bucket: s3://bucket/prefix.")
+    anchors = (config.get("AUDIT_ANCHOR_URL") or "").strip()
+    if anchors and not (anchors.startswith("file:///")
+                        or (anchors.startswith("s3://") and anchors[len("s3://"):].split("/")[0])):
+        raise ConfigError(f"AUDIT_ANCHOR_URL không hợp lệ: {anchors!r}. Leave it empty (no "
+                          "anchors), or give file:///path or s3://bucket/prefix.")
+    if config.get("AUDIT_ANCHOR_LOCK_MODE", "COMPLIANCE") not in ("COMPLIANCE", "GOVERNANCE"):
+        raise ConfigError("AUDIT_ANCHOR_LOCK_MODE must be COMPLIANCE or GOVERNANCE.")
+    if (config.get("AUDIT_TSA_URL") or "").strip() and not config.get("AUDIT_TSA_CA_FILE"):
+        raise ConfigError("AUDIT_TSA_URL needs AUDIT_TSA_CA_FILE: the CA (PEM) its "
+                          "time-stamp tokens are checked against.")

@@ -357,3 +357,64 @@ def test_workflow_diagram_refuses_an_unknown_process(runner):
     result = run(runner, "workflow", "diagram", "nominee")
     assert result.exit_code == 2
     assert "nominee" in result.stderr
+
+
+# -- flask audit anchor / verify (issue 20, item 14) -------------------------------------------
+
+
+@pytest.fixture
+def anchors_at(app, tmp_path):
+    before = app.config.get("AUDIT_ANCHOR_URL")
+    app.config["AUDIT_ANCHOR_URL"] = f"file://{tmp_path / 'anchors'}"
+    yield tmp_path / "anchors"
+    app.config["AUDIT_ANCHOR_URL"] = before
+
+
+def test_audit_anchor_needs_a_place_outside_the_database(runner, world):
+    result = run(runner, "audit", "anchor")
+    assert result.exit_code == 2
+    assert "Lỗi: Chưa đặt AUDIT_ANCHOR_URL" in result.output
+    result = run(runner, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    assert "Note: no anchor store configured (AUDIT_ANCHOR_URL)" in result.output
+
+
+def test_audit_anchor_then_verify_then_catch_sql(runner, world, anchors_at):
+    from app.models import AuditAnchor, WorkflowEvent
+    from tests import helpers
+
+    plan = helpers.complete_plan(world, helpers.make_campaign(world))
+    helpers.fire(world, "plan", plan, "staff_a", "submit")
+    result = run(runner, "audit", "verify")
+    assert result.exit_code == 0 and f"no anchor yet in file://{anchors_at}" in result.output
+    result = run(runner, "audit", "anchor")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Anchor #1 written to file://{anchors_at}: root ")
+    assert [p.name for p in anchors_at.iterdir()] == ["anchor-00000001.json"]
+    result = run(runner, "audit", "verify")
+    assert result.exit_code == 0, result.output
+    last_event = db.session.scalar(sa.select(sa.func.max(WorkflowEvent.id)))
+    made = db.session.get(AuditAnchor, 1).created_at
+    assert f"Every row anchored by anchor #1 ({made:%d/%m/%Y %H:%M} UTC" in result.output
+    assert f"workflow_events above id {last_event}" in result.output  # the window, stated
+    # the campaign's whole history cut, by SQL, its head cleared
+    campaign = db.session.scalars(sa.select(Campaign)).first()
+    events = db.session.scalars(sa.select(WorkflowEvent.id).where(
+        WorkflowEvent.item_type == "campaign", WorkflowEvent.item_id == campaign.id)).all()
+    assert events
+    db.session.execute(sa.text("DELETE FROM outbox WHERE event_id IN (SELECT id FROM "
+                               "workflow_events WHERE item_type = 'campaign' AND item_id = :id)"),
+                       {"id": campaign.id})
+    db.session.execute(sa.text("DELETE FROM workflow_events WHERE item_type = 'campaign' AND "
+                               "item_id = :id"), {"id": campaign.id})
+    db.session.execute(sa.text("UPDATE campaigns SET audit_head = NULL WHERE id = :id"),
+                       {"id": campaign.id})
+    db.session.commit()
+    result = run(runner, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"BROKEN campaign {campaign.id} at event/entry {max(events)}: cả chuỗi đã bị xóa" \
+        in result.output
+    # and no anchor blesses it
+    result = run(runner, "audit", "anchor")
+    assert result.exit_code == 1 and "không lập mốc" in result.output
+    assert [p.name for p in anchors_at.iterdir()] == ["anchor-00000001.json"]

@@ -158,3 +158,25 @@ def test_wsgi_reads_the_env_file_like_the_flask_command(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "from-the-env-file-0123456789"
+
+
+@pytest.mark.parametrize("url", ["/var/lib/tdkt-anchors", "s3://", "s3:///prefix",
+                                 "ftp://host/anchors", "file://relative"])
+def test_an_anchor_store_naming_no_place_stops_start_up(tmp_path, url):
+    """AUDIT_ANCHOR_URL (issue 20, item 14) names a folder or a bucket, or nothing."""
+    with pytest.raises(ConfigError, match="AUDIT_ANCHOR_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                    "AUDIT_ANCHOR_URL": url})
+    with pytest.raises(ConfigError, match="AUDIT_ANCHOR_LOCK_MODE"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                    "AUDIT_ANCHOR_LOCK_MODE": "NONE"})
+    for good in ("", f"file://{tmp_path}/anchors", "s3://bucket/anchors"):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                          "AUDIT_ANCHOR_URL": good})
+        assert app.config["AUDIT_ANCHOR_URL"] == good
+
+
+def test_a_tsa_without_the_ca_to_check_it_stops_start_up(tmp_path):
+    with pytest.raises(ConfigError, match="AUDIT_TSA_CA_FILE"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                    "AUDIT_TSA_URL": "http://tsa.example/"})

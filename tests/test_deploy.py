@@ -140,7 +140,16 @@ def test_the_units_run_the_real_commands():
         assert f"Unit={job}.service" in timer and "OnCalendar=" in timer
         assert "Type=oneshot" in (DEPLOY / "systemd" / f"{job}.service").read_text()
     audit = (DEPLOY / "systemd" / "tdkt-audit-verify.service").read_text()
-    assert "ExecStart=/opt/tdkt/.venv/bin/flask audit verify" in audit
+    # verify first (a break fails the unit before anything is anchored), then anchor
+    assert ("ExecStart=/opt/tdkt/.venv/bin/flask audit verify\n"
+            "ExecStart=/opt/tdkt/.venv/bin/flask audit anchor\n") in audit
+    backup = (DEPLOY / "systemd" / "tdkt-backup.service").read_text()
+    # each backup holds an anchor of its own state; a refused anchor never stops a backup
+    assert "ExecStartPre=-/opt/tdkt/.venv/bin/flask audit anchor\n" in backup
+    for unit in (audit, backup):
+        assert "-/var/lib/tdkt-anchors" in unit  # the anchor folder, when it is one
+    web = (DEPLOY / "systemd" / "tdkt-web.service").read_text()
+    assert "anchors" not in web  # the web processes cannot write an anchor
 
 
 def test_the_backup_unit_writes_each_night_into_a_new_folder(tmp_path):

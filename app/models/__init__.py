@@ -1,5 +1,7 @@
 """Every table, importable from one place (Alembic reads the metadata through here)."""
 from app.models.audit import (
+    AuditAnchor,
+    AuditAnchorLeaf,
     NumberRegister,
     OutboxMessage,
     RegisterChange,
@@ -44,7 +46,8 @@ from app.models.submission import (
 )
 
 __all__ = [
-    "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AwardForm",
+    "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AuditAnchor",
+    "AuditAnchorLeaf", "AwardForm",
     "AwardRecord", "AwardTally", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "CampaignTargetKind", "CampaignTargetUnit",

@@ -134,3 +134,38 @@ class RegisterChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
 
     user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AuditAnchor(db.Model):
+    """One anchor of the record (app/services/audit_anchor.py): the Merkle roots of every
+    chain head and covered row up to its watermarks. ``document`` is the exact JSON also
+    written outside the database, where SQL cannot reach; verify trusts that copy."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # its sequence
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+    root: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    prev_root: Mapped[str | None] = mapped_column(sa.String(64))
+    document: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    location: Mapped[str] = mapped_column(sa.String(500), nullable=False)
+    # The RFC 3161 time-stamp token of ``document`` (DER), when a TSA is configured.
+    tsa_token: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+
+
+class AuditAnchorLeaf(db.Model):
+    """A leaf an anchor added or changed: a chain's head (count, last id, hash) or a covered
+    row's hash. An anchor's full set is every anchor's leaves up to it, the latest per key:
+    enough to recompute its roots, and to name the row that no longer matches."""
+
+    __tablename__ = "audit_anchor_leaves"
+    __table_args__ = (sa.Index("ix_audit_anchor_leaves_kind_key", "kind", "key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anchor_id: Mapped[int] = mapped_column(sa.ForeignKey("audit_anchors.id"), nullable=False,
+                                           index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    key: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    count: Mapped[int | None] = mapped_column(sa.Integer)
+    last_id: Mapped[int | None] = mapped_column(sa.Integer)
+    digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)

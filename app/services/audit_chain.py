@@ -6,7 +6,9 @@ stable JSON, including the previous link) and the hash of the item's previous ev
 item row keeps the hash of its last event (``audit_head``), so a removed last event shows
 too. Register entries are chained the same way per register, the register row keeping the
 head. A row changed, removed or inserted by hand breaks the chain at that point, and
-``flask audit verify`` names the first broken link of every chain.
+``flask audit verify`` names the first broken link of every chain. What a chain alone
+cannot show (its end cut and its head moved back, a whole chain deleted, a chain
+recomputed) the anchors show: audit_anchor.py pins every chain's head outside the database.
 
 The canonical form below is part of the stored data: migration e1a2c3b4d5f6 carries a
 frozen copy of it for the backfill. Change it only with a migration that rehashes.
@@ -81,6 +83,7 @@ class Break:
     problem: str
     expected: str | None
     found: str | None
+    where: str | None = None  # names the row when it is no event or entry ("award_records 12")
 
 
 @dataclass
@@ -88,6 +91,12 @@ class Report:
     chains: int = 0
     links: int = 0
     breaks: list[Break] = field(default_factory=list)
+    # Each chain as it stood at a watermark (verify's ``cutoffs``): chain key ->
+    # [links up to it, the last one's id, its hash, the state it left the item in].
+    prefixes: dict = field(default_factory=dict)
+    # Said to the operator but not a break (no anchor yet, a copy to put back, …).
+    notes: list[str] = field(default_factory=list)
+    anchor: dict | None = None  # the anchor checked against (audit_anchor.verify)
 
     @property
     def intact(self) -> bool:
@@ -97,8 +106,9 @@ class Report:
 class _Walker:
     """Follows chains given row by row in chain order; keeps the first break of each."""
 
-    def __init__(self, report, fields, hash_attr):
+    def __init__(self, report, fields, hash_attr, cutoff=None):
         self.report, self.fields, self.hash_attr = report, fields, hash_attr
+        self.cutoff = cutoff
         self.key = self.prev = None
         self.broken = False
         self.tails = {}  # chain key -> its last stored hash (checked against the heads)
@@ -119,6 +129,9 @@ class _Walker:
                     self._break(label, row["id"], "nội dung bản ghi đã bị sửa", computed, stored)
         self.prev = stored
         self.tails[key] = stored
+        if self.cutoff is not None and row["id"] <= self.cutoff:
+            prefix = self.report.prefixes.setdefault(key, [0, None, None, None])
+            prefix[:] = [prefix[0] + 1, row["id"], stored, row.get("to_state")]
 
     def _break(self, label, row_id, problem, expected, found):
         self.broken = True
@@ -142,10 +155,14 @@ def _paged(columns, order, where=None):
         after = tuple(rows[-1][c.key] for c in order)
 
 
-def verify() -> Report:
-    """Walk every chain in SQL pages and report the first broken link of each."""
+def verify(cutoffs: dict | None = None) -> Report:
+    """Walk every chain in SQL pages and report the first broken link of each. With
+    ``cutoffs`` ({"workflow_events": last id, "register_entries": last id}, an anchor's
+    watermarks), also note where each chain stood at them (``Report.prefixes``, keyed
+    (item_type, item_id) or ("register", register id))."""
+    cutoffs = cutoffs or {}
     report = Report()
-    events = _Walker(report, EVENT_FIELDS, "record_sha256")
+    events = _Walker(report, EVENT_FIELDS, "record_sha256", cutoffs.get("workflow_events"))
     columns = [getattr(WorkflowEvent, name) for name in EVENT_FIELDS
                if name not in ("item_type", "item_id")]
     for row in _paged((WorkflowEvent.item_type, WorkflowEvent.item_id, WorkflowEvent.id,
@@ -166,13 +183,13 @@ def verify() -> Report:
             report.breaks.append(Break(f"{item_type} {item_id}", None,
                                        "loại hồ sơ không xác định", None, item_type))
 
-    entries = _Walker(report, ENTRY_FIELDS, "entry_sha256")
+    entries = _Walker(report, ENTRY_FIELDS, "entry_sha256", cutoffs.get("register_entries"))
     for row in _paged((RegisterEntry.id, RegisterEntry.prev_sha256, RegisterEntry.entry_sha256,
                        *[getattr(RegisterEntry, n) for n in ENTRY_FIELDS]),
                       (RegisterEntry.register_id, RegisterEntry.id)):
-        entries.feed(row["register_id"], row, f"register {row['register_id']}")
+        entries.feed(("register", row["register_id"]), row, f"register {row['register_id']}")
     for row in _paged((NumberRegister.id, NumberRegister.head_sha256), (NumberRegister.id,)):
-        tail = entries.tails.get(row["id"])
+        tail = entries.tails.get(("register", row["id"]))
         if row["head_sha256"] != tail:
             report.breaks.append(Break(f"register {row['id']}", None,
                                        "số cuối của sổ đã bị xóa hoặc thay",
