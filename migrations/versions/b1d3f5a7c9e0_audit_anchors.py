@@ -2,7 +2,7 @@
 database beside the copy written outside it (app/services/audit_anchor.py)
 
 Revision ID: b1d3f5a7c9e0
-Revises: a3c5e7f9b1d2
+Revises: b4d6f8a0c2e3
 Create Date: 2026-12-07 15:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b1d3f5a7c9e0"
-down_revision = "a3c5e7f9b1d2"
+down_revision = "b4d6f8a0c2e3"
 branch_labels = None
 depends_on = None
 
