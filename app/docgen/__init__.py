@@ -6,8 +6,10 @@ final) and returns the file's bytes. Only this package imports python-docx.
 """
 from dataclasses import replace
 
-from app.docgen import compose, html, isolated, serial
+from app.docgen import compose, html, isolated, pdf, serial
 from app.docgen.compose import Context, Declined, Issuer, Signer
+from app.docgen.model import FormalDocument
+from app.docgen.pdf import FIELD_NAMES, FieldBox, PdfUnavailable, field_font_file, field_values
 from app.docgen.render import render_certificates as _render_certificates
 from app.docgen.render import render_formal
 
@@ -98,7 +100,32 @@ def preview_content(content, draft: bool):
 dumps_content, loads_content = serial.dumps, serial.loads
 
 
-__all__ = ["Context", "Declined", "Issuer", "Signer", "compose_paper", "dumps_content",
+# -- the third rendering: the issuable PDF/A-2b (pdf.py) -------------------------------------------
+
+
+def has_pdf(content) -> bool:
+    """Whether composed content has an issuable PDF: a formal paper with its signer (the
+    certificates are printed on the award's stock, from their DOCX)."""
+    return isinstance(content, FormalDocument)
+
+
+def render_pdf(content, font_cache, timeout=120) -> bytes:
+    """The issuable PDF of composed content (``compose_paper``), from the same content as
+    its DOCX: A4, PDF/A-2b, fonts embedded, empty fields ``FIELD_NAMES``. Raises
+    ``PdfUnavailable`` (a reason in Vietnamese) when it cannot be made."""
+    if not has_pdf(content):
+        raise PdfUnavailable("Văn bản này không có bản PDF.")
+    return pdf.render_pdf(content, font_cache, timeout=timeout)
+
+
+def pdf_fields(data: bytes) -> list[FieldBox]:
+    """The fields of an issuable PDF (name, page, box, font size), for the signing steps."""
+    return pdf.fields(data)
+
+
+__all__ = ["FIELD_NAMES", "Context", "Declined", "FieldBox", "Issuer", "PdfUnavailable", "Signer",
+           "compose_paper", "dumps_content", "field_font_file", "field_values", "has_pdf",
+           "pdf_fields", "render_pdf",
            "loads_content", "preview_content", "render_board_proposal", "render_certificates",
            "render_content", "render_council_minutes", "render_decision",
            "render_launch_document", "render_unit_plan", "render_unit_proposal"]

@@ -32,6 +32,9 @@ import docx
 import pikepdf
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.scaleUpem import scale_upem
 
 from app.docgen.model import FormalDocument
 from app.docgen.render import render_formal
@@ -103,9 +106,6 @@ def field_font_file(cache_dir: Path) -> Path:
         if not SOURCE_FONT.exists():
             raise PdfUnavailable("Thiếu phông chữ Liberation Serif (gói fonts-liberation2) "
                                  "để tạo tệp PDF.")
-        from fontTools import subset
-        from fontTools.ttLib.scaleUpem import scale_upem
-        from fontTools.ttLib import TTFont
         font = TTFont(str(SOURCE_FONT))
         options = subset.Options()
         options.layout_features = []
@@ -125,7 +125,6 @@ def field_font_file(cache_dir: Path) -> Path:
 def _pdf_font(pdf: pikepdf.Pdf, font_path: Path) -> pikepdf.Object:
     """The font as an embedded Type0 (Identity-H, CID = glyph id) with 1000-unit widths
     and a ToUnicode map, so filled text renders and copies out in Vietnamese."""
-    from fontTools.ttLib import TTFont
     data = font_path.read_bytes()
     font = TTFont(io.BytesIO(data))
     assert font["head"].unitsPerEm == 1000
@@ -168,7 +167,6 @@ def _pdf_font(pdf: pikepdf.Pdf, font_path: Path) -> pikepdf.Object:
 def text_appearance(pdf: pikepdf.Pdf, font: pikepdf.Object, box, text: str, size: float,
                     font_path: Path) -> pikepdf.Object:
     """A centred one-line appearance stream (/N) of ``text`` in the embedded field font."""
-    from fontTools.ttLib import TTFont
     tt = TTFont(str(font_path))
     cmap, order, hmtx = tt.getBestCmap(), tt.getGlyphOrder(), tt["hmtx"]
     glyphs = [cmap.get(ord(ch), ".notdef") for ch in text]
