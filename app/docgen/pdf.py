@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -210,12 +211,21 @@ def _bookmark(paragraph, name, ident):
     paragraph._p.append(end)
 
 
+def _empty(paragraph, run):
+    """The line stays, as tall as its text would be, with nothing on it: the run goes, its
+    size moves to the paragraph mark (a blank run would lose the bookmark in LibreOffice's
+    export, and an invisible character would copy out with the text)."""
+    rpr = run._r.rPr
+    run._r.getparent().remove(run._r)
+    if rpr is not None:
+        paragraph._p.get_or_add_pPr().append(deepcopy(rpr))
+
+
 def issuable_docx(document: FormalDocument) -> bytes:
     """The DOCX the PDF is printed from: the paper as composed, its number and date lines
     left blank, and bookmarks at the number, the date, the last title line and the name."""
     sig = document.signature
-    restore = {_MARKS["number"]: _MARK, _MARKS["place_date"]: _MARK,
-               _MARKS["title"]: sig.authority[-1].upper() if sig.authority else "\u00a0",
+    restore = {_MARKS["title"]: sig.authority[-1].upper() if sig.authority else "\u00a0",
                _MARKS["name"]: sig.name}
     marked = docx.Document(io.BytesIO(render_formal(_marked(document))))
     by_mark = {mark: key for key, mark in _MARKS.items()}
@@ -227,7 +237,10 @@ def issuable_docx(document: FormalDocument) -> bytes:
                     key = by_mark.get(run.text)
                     if key and key not in found:
                         found.add(key)
-                        run.text = restore[_MARKS[key]]
+                        if key in ("number", "place_date"):
+                            _empty(paragraph, run)
+                        else:
+                            run.text = restore[_MARKS[key]]
                         _bookmark(paragraph, _BOOKMARKS[key], 900 + len(found))
     if found != set(_MARKS):
         raise PdfUnavailable("Không xác định được vị trí số, ngày và chữ ký trên văn bản.")
