@@ -352,8 +352,7 @@ def keep_pdf(kind, item, name) -> StoredDocument:
         raise NotFound("Văn bản này không có bản PDF.", code="no_such_document")
     stored = _final(kind, item, name)
     if stored is None:
-        raise NotFound("Văn bản chưa có bản chính thức nên chưa có bản PDF.",
-                       code="not_final")
+        raise NotFound("Văn bản chưa có bản chính thức nên chưa có bản PDF.")
     kept = current(kind, item.id, pdf_name(name))
     if kept is not None:
         return kept

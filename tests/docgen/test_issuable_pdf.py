@@ -191,7 +191,7 @@ def test_a_draft_has_no_pdf_yet(world, api, frozen):
     s = scenario(world, until="drafting")
     r = api("appraiser").get(f"/api/v1/decisions/{s.decision.id}/documents/decision/pdf")
     error = r.get_json()["error"]
-    assert r.status_code == 404 and error["code"] == "not_final"
+    assert r.status_code == 404 and error["code"] == "not_found"
     assert "chưa có bản chính thức" in error["message"]
 
 
