@@ -112,6 +112,7 @@ def field_font_file(cache_dir: Path) -> Path:
         options.layout_features = []
         options.name_IDs = ["*"]
         options.notdef_outline = True
+        options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing to subset
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=_UNICODES)
         subsetter.subset(font)
