@@ -6,10 +6,10 @@ final) and returns the file's bytes. Only this package imports python-docx.
 """
 from dataclasses import replace
 
-from app.docgen import compose, html, isolated, pdf, serial
+from app.docgen import compose, html, isolated, serial
 from app.docgen.compose import Context, Declined, Issuer, Signer
+from app.docgen.fields import FIELD_NAMES, FieldBox, PdfUnavailable, field_values
 from app.docgen.model import FormalDocument
-from app.docgen.pdf import FIELD_NAMES, FieldBox, PdfUnavailable, field_font_file, field_values
 from app.docgen.render import render_certificates as _render_certificates
 from app.docgen.render import render_formal
 
@@ -115,12 +115,21 @@ def render_pdf(content, font_cache, timeout=120) -> bytes:
     ``PdfUnavailable`` (a reason in Vietnamese) when it cannot be made."""
     if not has_pdf(content):
         raise PdfUnavailable("Văn bản này không có bản PDF.")
+    from app.docgen import pdf  # pikepdf and fontTools: loaded when a PDF is first made
     return pdf.render_pdf(content, font_cache, timeout=timeout)
 
 
 def pdf_fields(data: bytes) -> list[FieldBox]:
     """The fields of an issuable PDF (name, page, box, font size), for the signing steps."""
+    from app.docgen import pdf
     return pdf.fields(data)
+
+
+def field_font_file(cache_dir):
+    """The fields' font file (Liberation Serif, 1000 units/em), built once into
+    ``cache_dir``: for a signing step that fills the fields with its own library."""
+    from app.docgen import pdf
+    return pdf.field_font_file(cache_dir)
 
 
 __all__ = ["FIELD_NAMES", "Context", "Declined", "FieldBox", "Issuer", "PdfUnavailable", "Signer",

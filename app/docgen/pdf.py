@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 import threading
 from copy import deepcopy
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -37,13 +37,22 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.scaleUpem import scale_upem
 
+from app.docgen.fields import (
+    FIELD_NAMES,
+    NUMBER,
+    NUMBER_SIZE,
+    PLACE_DATE,
+    PLACE_DATE_SIZE,
+    SIGNATURE,
+    FieldBox,
+    PdfUnavailable,
+    field_values,
+)
 from app.docgen.model import FormalDocument
 from app.docgen.render import render_formal
 
-# Field names the signing steps fill or sign (stable: stored PDFs carry them).
-NUMBER, PLACE_DATE, SIGNATURE = "so", "ngay_thang", "chu_ky"
-FIELD_NAMES = (NUMBER, PLACE_DATE, SIGNATURE)
-NUMBER_SIZE, PLACE_DATE_SIZE = 13, 14  # as the DOCX prints them (render.py _letterhead)
+__all__ = ["FIELD_NAMES", "FieldBox", "PdfUnavailable", "field_values", "fields", "render_pdf"]
+
 FONT_RESOURCE = "/TdktSerif"
 SOURCE_FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 FONT_FILE = "LiberationSerif-Regular-1000upm.ttf"
@@ -59,32 +68,6 @@ _MARK = "\u2063"  # invisible separator, as render.py uses for its prototypes
 _MARKS = {"number": f"{_MARK}TDKTSO{_MARK}", "place_date": f"{_MARK}TDKTNGAY{_MARK}",
           "title": f"{_MARK}TDKTCHUCVU{_MARK}", "name": f"{_MARK}TDKTTEN{_MARK}"}
 _BOOKMARKS = {key: f"tdkt{key.replace('_', '')}" for key in _MARKS}  # no "_": LO escapes it
-
-
-class PdfUnavailable(Exception):
-    """No PDF could be made (LibreOffice missing, failed or too slow); ``reason`` in
-    Vietnamese for the person who asked."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class FieldBox:
-    """A form field of the issuable PDF: its name, 0-based page and box (x1, y1, x2, y2)
-    in PDF points from the page's lower left corner; ``size`` the font size of a text field."""
-
-    name: str
-    page: int
-    box: tuple[float, float, float, float]
-    size: float | None = None
-
-
-def field_values(document: FormalDocument) -> dict[str, str]:
-    """What the Văn thư's step writes into the text fields, from the composed content:
-    {"so": "Số: 05/QĐ-UBND", "ngay_thang": "Lạng Sơn, ngày 05 tháng 9 năm 2019"}."""
-    return {NUMBER: document.letterhead.number, PLACE_DATE: document.letterhead.place_date}
 
 
 # -- the field font --------------------------------------------------------------------------------
