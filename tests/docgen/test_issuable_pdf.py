@@ -330,6 +330,13 @@ def test_kt_signer_and_a_2000_awardee_decision(world, frozen, tmp_path, app):
     sig = field_map(large)["chu_ky"]
     assert sig.page == 1  # the closing moved to page 2 with its last paragraph
     assert_signature_between_title_and_name(big_path, large, "PHÓ CHỦ TỊCH", "Đoàn Thị Hậu")
+    # the last paragraph, Nơi nhận and the signature on one page (NĐ 30; the DOCX's rule)
+    closing = " ".join(run("pdftotext", "-f", str(sig.page + 1), "-l", str(sig.page + 1),
+                           big_path, "-").split())
+    last_words = " ".join(big.body[-1].text.split()[:4])
+    assert last_words in closing and "Nơi nhận:" in closing and "Đoàn Thị Hậu" in closing
+    before = " ".join(run("pdftotext", "-f", "1", "-l", "1", big_path, "-").split())
+    assert last_words not in before
     last = run("pdftotext", "-f", str(pages), "-l", str(pages), big_path, "-")
     assert "2000. Ông Nguyễn Văn Ưng 2000" in last
     assert_pdfa_smoke(large, big_path)
