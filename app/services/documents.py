@@ -295,6 +295,7 @@ def keep(kind, item, name) -> StoredDocument:
 def listing(kind, item):
     """Every document of an item: final (with its hash) or a draft to generate on demand."""
     out = []
+    pdfs = _kept_pdfs(kind, item.id)
     for name, label in PROCESSES[kind].documents.items():
         stored = _final(kind, item, name)
         out.append({
@@ -304,7 +305,7 @@ def listing(kind, item):
             "size": stored.size if stored else None,
             "created_at": stored.created_at if stored else None,
             "preview": (kind, name) in PAPERS,
-            **_pdf_entry(kind, item, name, stored),
+            **_pdf_entry(kind, name, stored, pdfs),
         })
     for name, (_of, label) in UPLOADED.get(kind, {}).items():
         stored = current(kind, item.id, name)
@@ -328,11 +329,19 @@ def pdf_name(name):
     return f"{name}_pdf"
 
 
-def _pdf_entry(kind, item, name, stored):
+def _kept_pdfs(kind, item_id) -> dict:
+    """The item's kept PDFs by name, in one query."""
+    names = [pdf_name(name) for (of, name) in PDF_PAPERS if of == kind]
+    return {row.name: row for row in db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
+        StoredDocument.name.in_(names), StoredDocument.superseded_at.is_(None)))}
+
+
+def _pdf_entry(kind, name, stored, pdfs):
     """What a listing says of a paper's PDF: offered once the paper is final (made on the
     first download, its SHA-256 kept from then on)."""
     offered = stored is not None and (kind, name) in PDF_PAPERS
-    kept = current(kind, item.id, pdf_name(name)) if offered else None
+    kept = pdfs.get(pdf_name(name)) if offered else None
     return {"pdf": offered, "pdf_sha256": kept.sha256 if kept else None,
             "pdf_size": kept.size if kept else None}
 
