@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -373,3 +374,30 @@ def test_a_city_board_proposal_pdf(world, api, frozen, tmp_path, app):
     filled_text = run("pdftotext", saved(tmp_path, filled, "ttr-filled.pdf"), "-")
     assert "Hải Phòng, ngày 05 tháng 02 năm 2027" in filled_text
     assert_pdfa_smoke(data, path)
+
+
+def test_a_conversion_that_takes_too_long_is_stopped_whole(monkeypatch):
+    """LibreOffice runs in its own session: at the timeout the whole of it is killed, and
+    the person is told in Vietnamese."""
+    started = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(issuable.subprocess, "Popen", popen)
+    blank = io.BytesIO()
+    import docx
+    docx.Document().save(blank)
+    with pytest.raises(issuable.PdfUnavailable, match="quá lâu"):
+        issuable.convert(blank.getvalue(), timeout=0.3)
+    [proc] = started
+    assert proc.returncode is not None  # reaped
+    for _ in range(50):  # killed children leave once init has reaped them
+        leftover = subprocess.run(["ps", "-o", "stat=", "-g", str(proc.pid)],
+                                  capture_output=True, text=True).stdout.split()
+        if all(state.startswith("Z") for state in leftover):
+            break
+        time.sleep(0.1)
+    assert all(state.startswith("Z") for state in leftover), leftover
