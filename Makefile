@@ -20,7 +20,7 @@ export FLASK_APP := wsgi.py
 SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-postgres test-s3 install install-run system-packages bench bench-scale clean
+.PHONY: run test lint test-postgres test-s3 install install-run system-packages run-packages bench bench-scale clean
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,16 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; fi
 
-run: install-run
+# What the running app needs of the machine: LibreOffice prints the final papers' PDF from
+# their DOCX, Liberation Serif is the PDF's form-field font (app/docgen/pdf.py).
+RUN_PACKAGES := libreoffice-writer-nogui fonts-liberation2
+
+run-packages:
+	@command -v soffice >/dev/null && test -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf \
+	  || { echo "The final papers' PDF needs LibreOffice and Liberation Serif: install them with"; \
+	       echo "  sudo apt-get install --no-install-recommends $(RUN_PACKAGES)"; exit 1; }
+
+run: install-run run-packages
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
 	@echo "Serving on http://127.0.0.1:5000  (API description: http://127.0.0.1:5000/api/openapi.json)"

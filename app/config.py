@@ -81,6 +81,9 @@ def from_environment(instance_path):
             "UPLOAD_ALLOWED_EXTENSIONS", "pdf,docx,doc,odt,jpg,jpeg,png,xlsx,xls"
         ),
         "API_TOKEN_TTL_HOURS": _env_int("API_TOKEN_TTL_HOURS", 12),
+        # A final paper's PDF: LibreOffice is stopped after this many seconds (a worker is
+        # busy meanwhile; gunicorn's own timeout is longer).
+        "PDF_TIMEOUT_SECONDS": _env_int("PDF_TIMEOUT_SECONDS", 60),
         # Sign-in throttling: per client address (Flask-Limiter; memory, or Redis when
         # RATELIMIT_STORAGE_URI names it) and per account (wrong passwords in a row lock it
         # for LOGIN_LOCK_SECONDS, doubling each time up to LOGIN_LOCK_MAX_SECONDS).

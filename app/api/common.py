@@ -74,3 +74,16 @@ def add_document_routes(blp, kind):
         body, filename, sha = documents.fetch(kind, workflow.load(kind, item_id, current_user),
                                               name)
         return downloads.send(body, filename, documents.content_type(filename), sha256=sha)
+
+    @blp.route("/<int:item_id>/documents/<name>/pdf", endpoint=f"{kind}_document_pdf")
+    @blp.response(200, description="the final paper's issuable PDF/A-2b, made from the same "
+                  "content as its DOCX (empty fields so, ngay_thang, chu_ky); kept with its "
+                  "SHA-256 on the first download, byte-identical afterwards",
+                  content_type=documents.PDF)
+    @blp.alt_response(404, schema=Error, description="no such paper, or not final yet")
+    @blp.alt_response(503, schema=Error, description="the PDF could not be made (LibreOffice)")
+    @blp.doc(summary=f"{label}: download a final paper as PDF")
+    def get_document_pdf(item_id, name):
+        body, filename, sha = documents.fetch_pdf(
+            kind, workflow.load(kind, item_id, current_user), name)
+        return downloads.send(body, filename, documents.PDF, sha256=sha)

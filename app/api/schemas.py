@@ -380,6 +380,11 @@ class DocumentOut(Base):
     sha256 = Str(allow_none=True)
     size = fields.Integer(allow_none=True)
     created_at = UtcDateTime(allow_none=True)
+    pdf = fields.Boolean(metadata={
+        "description": "a final formal paper: its issuable PDF/A-2b is at …/documents/{name}/pdf"})
+    pdf_sha256 = Str(allow_none=True, metadata={
+        "description": "SHA-256 of the kept PDF, once made (on its first download)"})
+    pdf_size = fields.Integer(allow_none=True)
 
 
 class VersionArg(Base):

@@ -8,6 +8,8 @@ from dataclasses import replace
 
 from app.docgen import compose, html, isolated, serial
 from app.docgen.compose import Context, Declined, Issuer, Signer
+from app.docgen.fields import FIELD_NAMES, FieldBox, PdfUnavailable, field_values
+from app.docgen.model import FormalDocument
 from app.docgen.render import render_certificates as _render_certificates
 from app.docgen.render import render_formal
 
@@ -98,7 +100,41 @@ def preview_content(content, draft: bool):
 dumps_content, loads_content = serial.dumps, serial.loads
 
 
-__all__ = ["Context", "Declined", "Issuer", "Signer", "compose_paper", "dumps_content",
+# -- the third rendering: the issuable PDF/A-2b (pdf.py) -------------------------------------------
+
+
+def has_pdf(content) -> bool:
+    """Whether composed content has an issuable PDF: a formal paper with its signer (the
+    certificates are printed on the award's stock, from their DOCX)."""
+    return isinstance(content, FormalDocument)
+
+
+def render_pdf(content, font_cache, timeout=120) -> bytes:
+    """The issuable PDF of composed content (``compose_paper``), from the same content as
+    its DOCX: A4, PDF/A-2b, fonts embedded, empty fields ``FIELD_NAMES``. Raises
+    ``PdfUnavailable`` (a reason in Vietnamese) when it cannot be made."""
+    if not has_pdf(content):
+        raise PdfUnavailable("Văn bản này không có bản PDF.")
+    from app.docgen import pdf  # pikepdf and fontTools: loaded when a PDF is first made
+    return pdf.render_pdf(content, font_cache, timeout=timeout)
+
+
+def pdf_fields(data: bytes) -> list[FieldBox]:
+    """The fields of an issuable PDF (name, page, box, font size), for the signing steps."""
+    from app.docgen import pdf
+    return pdf.fields(data)
+
+
+def field_font_file(cache_dir):
+    """The fields' font file (Liberation Serif, 1000 units/em), built once into
+    ``cache_dir``: for a signing step that fills the fields with its own library."""
+    from app.docgen import pdf
+    return pdf.field_font_file(cache_dir)
+
+
+__all__ = ["FIELD_NAMES", "Context", "Declined", "FieldBox", "Issuer", "PdfUnavailable", "Signer",
+           "compose_paper", "dumps_content", "field_font_file", "field_values", "has_pdf",
+           "pdf_fields", "render_pdf",
            "loads_content", "preview_content", "render_board_proposal", "render_certificates",
            "render_content", "render_council_minutes", "render_decision",
            "render_launch_document", "render_unit_plan", "render_unit_proposal"]

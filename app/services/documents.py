@@ -3,20 +3,23 @@ makes them final (numbered, hashed, never regenerated)."""
 import hashlib
 import secrets
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app import docgen, metrics
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import Nominee, StoredDocument, Unit, User
 from app.services import reference, registers, signing, storage
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Invalid, NotFound, Unavailable
 from app.services.org import role_holders
-from app.services.tx import on_rollback
+from app.services.tx import on_rollback, transaction
 from workflows import PROCESSES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 
 
 # Papers the app does not write but keeps beside the ones it does: the signed scan (PDF)
@@ -275,6 +278,9 @@ def keep(kind, item, name) -> StoredDocument:
     previous = current(kind, item.id, name)
     if previous is not None:
         previous.superseded_at = now_utc()
+        earlier_pdf = current(kind, item.id, pdf_name(name))
+        if earlier_pdf is not None:  # the PDF of the superseded content goes with it
+            earlier_pdf.superseded_at = now_utc()
     row = StoredDocument(item_type=kind, item_id=item.id, name=name,
                          filename=filename(kind, item, name, draft=False),
                          sha256=hashlib.sha256(data).hexdigest(), size=len(data),
@@ -289,6 +295,7 @@ def keep(kind, item, name) -> StoredDocument:
 def listing(kind, item):
     """Every document of an item: final (with its hash) or a draft to generate on demand."""
     out = []
+    pdfs = _kept_pdfs(kind, item.id)
     for name, label in PROCESSES[kind].documents.items():
         stored = _final(kind, item, name)
         out.append({
@@ -298,14 +305,102 @@ def listing(kind, item):
             "size": stored.size if stored else None,
             "created_at": stored.created_at if stored else None,
             "preview": (kind, name) in PAPERS,
+            **_pdf_entry(kind, name, stored, pdfs),
         })
     for name, (_of, label) in UPLOADED.get(kind, {}).items():
         stored = current(kind, item.id, name)
         if stored is not None:
             out.append({"name": name, "kind": label, "final": True, "filename": stored.filename,
                         "sha256": stored.sha256, "size": stored.size,
-                        "created_at": stored.created_at, "preview": False})
+                        "created_at": stored.created_at, "preview": False,
+                        "pdf": False, "pdf_sha256": None, "pdf_size": None})
     return out
+
+
+# -- the issuable PDF of a final paper -----------------------------------------------------------
+
+# Papers with an issuable PDF: the formal papers a signer signs (not the certificates,
+# printed on the award's stock from their DOCX).
+PDF_PAPERS = {key for key, paper in PAPERS.items() if paper != "certificates"}
+
+
+def pdf_name(name):
+    """The kept PDF beside a kept DOCX: "decision" -> "decision_pdf"."""
+    return f"{name}_pdf"
+
+
+def _kept_pdfs(kind, item_id) -> dict:
+    """The item's kept PDFs by name, in one query."""
+    names = [pdf_name(name) for (of, name) in PDF_PAPERS if of == kind]
+    return {row.name: row for row in db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
+        StoredDocument.name.in_(names), StoredDocument.superseded_at.is_(None)))}
+
+
+def _pdf_entry(kind, name, stored, pdfs):
+    """What a listing says of a paper's PDF: offered once the paper is final (made on the
+    first download, its SHA-256 kept from then on)."""
+    offered = stored is not None and (kind, name) in PDF_PAPERS
+    kept = pdfs.get(pdf_name(name)) if offered else None
+    return {"pdf": offered, "pdf_sha256": kept.sha256 if kept else None,
+            "pdf_size": kept.size if kept else None}
+
+
+def keep_pdf(kind, item, name) -> StoredDocument:
+    """The kept PDF of a final paper: made once, from the content kept with its DOCX (what
+    was signed, whatever the records say since), and kept with its SHA-256 before anyone
+    signs it; a later final of the paper supersedes both. ``item`` is loaded by the caller
+    exactly as for the DOCX's download (``workflow.load``, scoped), so the PDF goes to
+    exactly those who may download the DOCX.
+
+    LibreOffice prints it in a few seconds, outside any lock; the row is then written in
+    one short transaction that locks the DOCX's row, so two first downloads at once keep
+    one PDF (the later one uses the earlier's)."""
+    _known(kind, name)
+    if (kind, name) not in PDF_PAPERS:
+        raise NotFound("Văn bản này không có bản PDF.", code="no_such_document")
+    stored = _final(kind, item, name)
+    if stored is None:
+        raise NotFound("Văn bản chưa có bản chính thức nên chưa có bản PDF.")
+    kept = current(kind, item.id, pdf_name(name))
+    if kept is not None:
+        return kept
+    content = docgen.loads_content(stored.content) if stored.content else None
+    if content is None:  # a final kept before contents were: composed as then
+        content = compose(kind, item, name, draft=False)
+    started = time.perf_counter()
+    try:
+        data = docgen.render_pdf(content, Path(current_app.instance_path) / "fonts",
+                                 timeout=current_app.config["PDF_TIMEOUT_SECONDS"])
+    except docgen.PdfUnavailable as exc:
+        raise Unavailable(f"Chưa tạo được bản PDF: {exc.reason}", code="pdf_unavailable") from None
+    metrics.rendered(kind, pdf_name(name), time.perf_counter() - started)
+    docx_id = stored.id
+    key = f"documents/{kind}-{item.id}-{name}-{secrets.token_hex(8)}.pdf"
+    with transaction():
+        storage.write_new(key, data)
+        on_rollback(lambda: storage.remove(key))
+        locked = db.session.scalars(sa.select(StoredDocument).where(
+            StoredDocument.id == docx_id).with_for_update()).one()
+        kept = current(kind, item.id, pdf_name(name))
+        if kept is None and locked.superseded_at is None:
+            kept = StoredDocument(item_type=kind, item_id=item.id, name=pdf_name(name),
+                                  filename=stored.filename[:-len(".docx")] + ".pdf",
+                                  sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                                  storage_key=key)
+            db.session.add(kept)
+        else:  # someone kept it (or a new final) meanwhile: this copy is not needed
+            storage.remove(key)
+    if kept is None:
+        raise Unavailable("Văn bản vừa được thay bằng bản mới; hãy tải lại trang.",
+                          code="pdf_unavailable")
+    return kept
+
+
+def fetch_pdf(kind, item, name):
+    """(opened file, file name, sha256) of a final paper's kept PDF, made on first use."""
+    row = keep_pdf(kind, item, name)
+    return storage.open_checked(row.storage_key, row.sha256), row.filename, row.sha256
 
 
 def keep_upload(kind, item, name, upload, filename) -> StoredDocument:

@@ -40,4 +40,12 @@ class Invalid(ServiceError):
     code = "unprocessable"
 
 
+class Unavailable(ServiceError):
+    """A part of the server the use case needs is missing or failed (LibreOffice for a PDF);
+    nothing changed, the person may try again later."""
+
+    status = 503
+    code = "unavailable"
+
+
 STALE_MESSAGE = "Mục này vừa được người khác thay đổi. Hãy tải lại trang và thử lại."
