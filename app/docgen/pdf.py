@@ -316,14 +316,21 @@ def field_boxes(found) -> list[FieldBox]:
             FieldBox(SIGNATURE, title_page, signature)]
 
 
-def _add_fields(pdf: pikepdf.Pdf, boxes: list[FieldBox], font_path: Path):
+def _add_fields(pdf: pikepdf.Pdf, boxes: list[FieldBox], font_path: Path,
+                values: dict[str, str] | None = None):
     font = _pdf_font(pdf, font_path)
+    values = values or {}
     fields = []
     for field in boxes:
         page = pdf.pages[field.page]
         x1, y1, x2, y2 = field.box
-        appearance = _form(pdf, x2 - x1, y2 - y1, b"" if field.size is None else b"/Tx BMC EMC",
-                           None if field.size is None else font)
+        if values.get(field.name):
+            appearance = text_appearance(pdf, font, field.box, values[field.name], field.size,
+                                         font_path)
+        else:
+            appearance = _form(pdf, x2 - x1, y2 - y1,
+                               b"" if field.size is None else b"/Tx BMC EMC",
+                               None if field.size is None else font)
         widget = pikepdf.Dictionary(
             Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, Rect=[x1, y1, x2, y2],
             F=4, P=page.obj, T=pikepdf.String(field.name),
@@ -334,7 +341,7 @@ def _add_fields(pdf: pikepdf.Pdf, boxes: list[FieldBox], font_path: Path):
             widget.FT = pikepdf.Name.Tx
             widget.DA = pikepdf.String(f"{FONT_RESOURCE} {field.size} Tf 0 g")
             widget.Q = 1  # centred, as the line it stands for
-            widget.V = pikepdf.String("")
+            widget.V = pikepdf.String(values.get(field.name, ""))
         widget = pdf.make_indirect(widget)
         if "/Annots" not in page.obj:
             page.obj.Annots = pdf.make_indirect(pikepdf.Array())
@@ -345,17 +352,21 @@ def _add_fields(pdf: pikepdf.Pdf, boxes: list[FieldBox], font_path: Path):
         DR=pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT_RESOURCE: font}))))
 
 
-def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120) -> bytes:
-    """The issuable PDF/A-2b of a formal document: A4, fonts embedded, empty fields "so"
-    and "ngay_thang" at the number and the date, an empty signature field "chu_ky"
-    centred between the signer's title and name."""
+def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120,
+               filled: bool = False) -> bytes:
+    """The issuable PDF/A-2b of a formal document: A4, fonts embedded, fields "so" and
+    "ngay_thang" at the number and the date, an empty signature field "chu_ky" centred
+    between the signer's title and name. The text fields are empty for a paper still to be
+    numbered electronically; ``filled``: they hold the number and date the paper already
+    has (a paper numbered on paper, whose PDF must read as its DOCX does)."""
     font_path = field_font_file(font_cache)
     printed = convert(issuable_docx(document), timeout=timeout)
     with pikepdf.open(io.BytesIO(printed)) as pdf:
         found = _destinations(pdf)
         if set(found) != set(_MARKS):
             raise PdfUnavailable("Không xác định được vị trí số, ngày và chữ ký trên văn bản.")
-        _add_fields(pdf, field_boxes(found), font_path)
+        _add_fields(pdf, field_boxes(found), font_path,
+                    field_values(document) if filled else None)
         out = io.BytesIO()
         pdf.save(out)  # keeps the first /ID element, the XMP and the OutputIntent
         return out.getvalue()

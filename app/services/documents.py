@@ -371,7 +371,8 @@ def keep_pdf(kind, item, name) -> StoredDocument:
     started = time.perf_counter()
     try:
         data = docgen.render_pdf(content, Path(current_app.instance_path) / "fonts",
-                                 timeout=current_app.config["PDF_TIMEOUT_SECONDS"])
+                                 timeout=current_app.config["PDF_TIMEOUT_SECONDS"],
+                                 filled=True)  # a final paper has its number and date
     except docgen.PdfUnavailable as exc:
         raise Unavailable(f"Chưa tạo được bản PDF: {exc.reason}", code="pdf_unavailable") from None
     metrics.rendered(kind, pdf_name(name), time.perf_counter() - started)

@@ -230,8 +230,12 @@ def test_the_decision_pdf_is_a4_pdfa_with_fonts_embedded_and_vietnamese_text(
                      "Bà Nguyễn Thị Ánh Tuyết", "Ông Đặng Văn Ưng", "Ông Hoàng Văn Quý",
                      "Khoa Hồi sức cấp cứu", "DANH SÁCH"):  # the Kèm theo list in the same file
         assert expected in text, expected
-    # the number and the date are the Văn thư's: empty fields, nothing printed there
-    assert "Số: 01/QĐ-UBND" not in text and "Lạng Sơn, ngày 05" not in text
+    # issued on paper, the decision has its number and date: the kept PDF reads as its
+    # DOCX does, written into the fields (not printed on the page), which stay form fields
+    assert "Số: 01/QĐ-UBND" in text and "Lạng Sơn, ngày 05" in text
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        values = {str(f.T): str(f.get("/V", "")) for f in pdf.Root.AcroForm.Fields}
+    assert values["so"] == "Số: 01/QĐ-UBND" and values["ngay_thang"].startswith("Lạng Sơn, ngày 05")
 
 
 def test_the_fields_are_at_their_nd30_places(world, api, client, frozen, tmp_path):
@@ -338,6 +342,7 @@ def test_kt_signer_and_a_2000_awardee_decision(world, frozen, tmp_path, app):
     assert last_words in closing and "Nơi nhận:" in closing and "Đoàn Thị Hậu" in closing
     before = " ".join(run("pdftotext", "-f", "1", "-l", "1", big_path, "-").split())
     assert last_words not in before
+    assert "Số:" not in before  # for the Văn thư's electronic issue: the fields left empty
     last = run("pdftotext", "-f", str(pages), "-l", str(pages), big_path, "-")
     assert "2000. Ông Nguyễn Văn Ưng 2000" in last
     assert_pdfa_smoke(large, big_path)
