@@ -48,8 +48,21 @@ class Column:
 # -- out ---------------------------------------------------------------------------------
 
 
+def _as_text(cell):
+    """The cell keeps its text as text. openpyxl stores a str starting with "=" as a live
+    formula: a name typed as «=HYPERLINK(…)» would run in whoever opens the file. The value
+    is kept unchanged (no leading apostrophe: «- Như Điều 3», «+84…» stay as typed)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _text_cell(ws, value):
+    return _as_text(WriteOnlyCell(ws, value=value))
+
+
 def _heading_cell(ws, text):
-    cell = WriteOnlyCell(ws, value=text)
+    cell = _text_cell(ws, text)
     cell.font = Font(bold=True)
     cell.fill = PatternFill("solid", fgColor="DDE6F0")
     cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -74,6 +87,8 @@ def write(sheet_title: str, columns, rows):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = fmt
                 out.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                out.append(_text_cell(ws, value))  # other text is already a text cell
             else:
                 out.append(value)
         ws.append(out)
@@ -94,12 +109,12 @@ def template(sheet_title: str, columns, example: list, choices: dict):
     guide = wb.create_sheet("Hướng dẫn")
     for sheet in (ws, guide):
         for i, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=1, column=i, value=column.heading)
+            cell = _as_text(sheet.cell(row=1, column=i, value=column.heading))
             cell.font = Font(bold=True)
             sheet.column_dimensions[get_column_letter(i)].width = column.width
         sheet.freeze_panes = "A2"
     for i, value in enumerate(example, start=1):
-        cell = guide.cell(row=2, column=i, value=value)
+        cell = _as_text(guide.cell(row=2, column=i, value=value))
         if columns[i - 1].kind == "date":
             cell.number_format = DATE_FORMAT
     guide.cell(row=4, column=1, value=(
@@ -115,7 +130,7 @@ def template(sheet_title: str, columns, example: list, choices: dict):
         if not values:
             continue
         for j, value in enumerate(values, start=1):
-            lists.cell(row=j, column=i, value=value)
+            _as_text(lists.cell(row=j, column=i, value=value))
         rule = DataValidation(type="list", formula1=f"'Danh mục'!${letter}$1:${letter}${len(values)}",
                               allow_blank=not column.required, showErrorMessage=True,
                               errorTitle="Giá trị không hợp lệ",
