@@ -210,12 +210,30 @@ def problem(row: int, heading: str, text: str) -> str:
     return f"Dòng {row}, cột «{heading}»: {text}"
 
 
-def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: str):
+def _unreadable():
+    return Invalid("Không đọc được tệp Excel: tệp hỏng hoặc không phải bảng tính.",
+                   details={"file": ["Không đọc được tệp Excel."]}, code="file_content")
+
+
+def too_many_rows(text: str):
+    return Invalid(f"Chưa nhập dòng nào: {text}", details={"file": [text]}, code="too_many_rows")
+
+
+def number_text(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: str,
+         max_rows: int):
     """The rows of an uploaded list, each (row number, {heading: value}), blank rows
     skipped, and the problems of its cells ("Dòng 5, cột «…»: …"; a cell that does not
     convert reads as None), for the caller to report with its own checks of the rows.
-    Refused at once (Invalid) when the file is not an .xlsx workbook, is too large, or
-    has other headings than ``columns``."""
+    Refused at once (Invalid) when the file is not an .xlsx workbook, is too large, has
+    other headings than ``columns``, more than ``max_rows`` rows of data, or cannot be
+    parsed: the workbook is opened read-only, so a sheet's XML is only parsed while its
+    rows are read, and any failure there (broken XML, an entity declaration refused by
+    defusedxml, a cell that is not what its type says) is the same refusal as a file
+    that does not open."""
     name = storage.clean_filename(filename)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if len(data) > max_bytes:
@@ -231,9 +249,7 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any failure to parse is the same refusal
-        raise Invalid("Không đọc được tệp Excel: tệp hỏng hoặc không phải bảng tính.",
-                      details={"file": ["Không đọc được tệp Excel."]},
-                      code="file_content") from None
+        raise _unreadable() from None
     try:
         ws = wb[sheet_title] if sheet_title in wb.sheetnames else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -259,6 +275,10 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
             raw = list(raw or ())
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
                 continue
+            if len(out) == max_rows:  # stop reading: the rest is not looked at
+                raise too_many_rows(
+                    f"tệp có hơn {number_text(max_rows)} dòng dữ liệu, mỗi lần nhập tối đa "
+                    f"{number_text(max_rows)} dòng. Hãy chia danh sách thành nhiều tệp.")
             values = {}
             for i, column in enumerate(columns):
                 value, trouble = _convert(raw[i] if i < len(raw) else None, column)
@@ -268,6 +288,10 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
             if len(raw) > len(columns) and any(v not in (None, "") for v in raw[len(columns):]):
                 problems.append(f"Dòng {number}: có dữ liệu ngoài các cột của mẫu.")
             out.append((number, values))
+    except Invalid:
+        raise
+    except Exception:  # noqa: BLE001 - the sheet's XML is parsed here, row by row
+        raise _unreadable() from None
     finally:
         wb.close()
     if not out and not problems:

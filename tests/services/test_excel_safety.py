@@ -1,6 +1,9 @@
-"""Excel that cannot hurt whoever opens it: text that looks like a formula is written as
-text in every export and template (issue 20, item 10)."""
+"""Excel that cannot hurt whoever opens it or the system that reads it: text that looks like a
+formula is written as text in every export and template (issue 20, item 10); an import is
+refused whole above its row limit (item 11); a sheet whose XML is broken or declares
+entities is the same clear refusal as any unreadable file (item 12)."""
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -9,6 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import AwardForm, AwardRecord, Nominee
 from app.services import decisions, dossiers, exports, imports
+from app.services.errors import Invalid
 from tests import helpers
 
 # What a hostile or merely unlucky name looks like: each starts a formula in a spreadsheet.
@@ -162,3 +166,167 @@ def test_formula_like_text_survives_an_export_and_import_round_trip(world, hosti
                                         "=Trần Thị Hoa"]
     assert {n.position_title for n in stored} == {HOSTILE["position"]}
     assert {n.achievement_summary for n in stored} == {FORMULA}
+
+
+# -- item 11: the row limit --------------------------------------------------------------
+
+
+def _rows(count, form):
+    return [["Cá nhân", "Bà", f"Nguyễn Thị {i:05d}", "Chuyên viên", "Sở Y tế", form, 9, None]
+            for i in range(count)]
+
+
+def _sheet_bytes(columns, rows, title):
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    ws.append([c.heading for c in columns])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _form_name(code="BKCT"):
+    return db.session.scalars(sa.select(AwardForm.name).where(AwardForm.code == code)).first()
+
+
+def _count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_a_nominee_import_over_the_limit_is_refused_whole(app, world):
+    draft = helpers.unit_item(__import__("app.models", fromlist=["Dossier"]).Dossier,
+                              helpers.make_campaign(world), "SYT")
+    saved = {k: app.config[k] for k in ("EXCEL_IMPORT_MAX_ROWS",)}
+    app.config["EXCEL_IMPORT_MAX_ROWS"] = 20
+    try:
+        data = _sheet_bytes(imports.NOMINEE_COLUMNS, _rows(21, _form_name()),
+                            imports.NOMINEE_SHEET)
+        with pytest.raises(Invalid) as caught:
+            imports.import_nominees(world.users["staff_a"], draft.id, data, "ds.xlsx")
+        db.session.rollback()
+        error = caught.value
+        assert error.code == "too_many_rows"
+        assert error.message == ("Chưa nhập dòng nào: tệp có hơn 20 dòng dữ liệu, mỗi lần "
+                                 "nhập tối đa 20 dòng. Hãy chia danh sách thành nhiều tệp.")
+        assert _count(Nominee) == 0
+        # blank rows in between do not count, and at the limit the file goes in whole
+        rows = _rows(20, _form_name())
+        rows[10:10] = [[None] * 8] * 5
+        data = _sheet_bytes(imports.NOMINEE_COLUMNS, rows, imports.NOMINEE_SHEET)
+        assert imports.import_nominees(world.users["staff_a"], draft.id, data, "ds.xlsx") == 20
+        assert _count(Nominee) == 20
+        # the limit bounds the dossier too: a second file cannot grow it past the limit
+        data = _sheet_bytes(imports.NOMINEE_COLUMNS, [_rows(21, _form_name())[-1]],
+                            imports.NOMINEE_SHEET)
+        with pytest.raises(Invalid) as caught:
+            imports.import_nominees(world.users["staff_a"], draft.id, data, "ds.xlsx")
+        db.session.rollback()
+        assert caught.value.code == "too_many_rows"
+        assert "hồ sơ đã có 20 tập thể, cá nhân, tệp thêm 1" in caught.value.message
+        assert _count(Nominee) == 20
+    finally:
+        app.config.update(saved)
+
+
+def test_an_award_import_has_its_own_limit(app, world):
+    saved = {k: app.config[k] for k in ("EXCEL_IMPORT_MAX_ROWS", "EXCEL_AWARD_IMPORT_MAX_ROWS")}
+    app.config["EXCEL_IMPORT_MAX_ROWS"] = 2
+    app.config["EXCEL_AWARD_IMPORT_MAX_ROWS"] = 3
+    try:
+        rows = [["Cá nhân", "Ông", f"Hoàng Văn {i}", "Phó Giám đốc", "Sở Y tế", "SYT", "Sở Y tế",
+                 "BKCT", "125/QĐ-UBND", "15/01/2018", "Chủ tịch UBND tỉnh", "Cấp tỉnh", None,
+                 None] for i in range(4)]
+        data = _sheet_bytes(imports.AWARD_COLUMNS, rows, imports.AWARD_SHEET)
+        with pytest.raises(Invalid) as caught:
+            imports.import_awards(world.users["board_head"], data, "kt.xlsx")
+        db.session.rollback()
+        assert caught.value.code == "too_many_rows" and "tối đa 3 dòng" in caught.value.message
+        assert _count(AwardRecord) == 0
+        data = _sheet_bytes(imports.AWARD_COLUMNS, rows[:3], imports.AWARD_SHEET)
+        assert imports.import_awards(world.users["board_head"], data, "kt.xlsx") == 3
+    finally:
+        app.config.update(saved)
+
+
+# -- item 12: sheet XML that cannot be read ----------------------------------------------
+
+
+def _replace_sheet_xml(data: bytes, sheet_xml: bytes) -> bytes:
+    """The workbook ``data`` with its first sheet's XML replaced (a valid zip, a valid
+    workbook around it: only the rows are wrong)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = sheet_xml
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n')
+NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+# as every real sheet has: read-only openpyxl reads the sheet only up to here when it opens
+# the workbook, and the rest while the rows are read
+DIMENSION = b'><dimension ref="A1:N3"/><sheetData>'
+
+
+def _heading_row(columns):
+    cells = b"".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{c.heading}</t></is></c>'.encode()
+        for i, c in enumerate(columns))
+    return b'<row r="1">' + cells + b"</row>"
+
+
+def bad_sheets(columns):
+    """{what: sheet XML}: each must be refused as an unreadable file."""
+    heading = _heading_row(columns)
+    laughs = (b'<!DOCTYPE worksheet [<!ENTITY a "ha">'
+              + b"".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode()
+                         for i in range(8)) + b"]>")
+    row = (b'<row r="2"><c r="A2" t="inlineStr"><is><t>C\xc3\xa1 nh\xc3\xa2n</t></is></c>'
+           b'<c r="C2" t="inlineStr"><is><t>&i;</t></is></c></row>')
+    external = (b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>')
+    row_x = (b'<row r="2"><c r="A2" t="inlineStr"><is><t>C\xc3\xa1 nh\xc3\xa2n</t></is></c>'
+             b'<c r="C2" t="inlineStr"><is><t>&x;</t></is></c></row>')
+    return {
+        "billion laughs": HEAD + laughs + b"<worksheet " + NS + DIMENSION + heading + row
+        + b"</sheetData></worksheet>",
+        "external entity": HEAD + external + b"<worksheet " + NS + DIMENSION + heading
+        + row_x + b"</sheetData></worksheet>",
+        "broken XML": HEAD + b"<worksheet " + NS + DIMENSION + heading
+        + b'<row r="2"><c r="A2" t="inlineStr"><is><t>C\xc3\xa1 nh\xc3\xa2n</t></is></c>'
+        + b"<c r=\"C2\"><v>1</v></row></sheetData></worksheet>",
+        "a cell that is not what it says": HEAD + b"<worksheet " + NS + DIMENSION + heading
+        + b'<row r="2"><c r="A2" t="n"><v>not a number</v></c></row>'
+        + b'<row r="3"><c r="C3"><v>abc</v></c></row></sheetData></worksheet>',
+    }
+
+
+def broken_uploads(columns, title):
+    """{what: file bytes}: a workbook of the template's headings, its sheet XML spoiled."""
+    base = _sheet_bytes(columns, [], title)
+    return {what: _replace_sheet_xml(base, xml) for what, xml in bad_sheets(columns).items()}
+
+
+@pytest.mark.parametrize("what", list(bad_sheets(imports.NOMINEE_COLUMNS)))
+def test_a_sheet_that_cannot_be_parsed_is_refused_not_a_crash(world, what):
+    draft = helpers.unit_item(__import__("app.models", fromlist=["Dossier"]).Dossier,
+                              helpers.make_campaign(world), "SYT")
+    data = broken_uploads(imports.NOMINEE_COLUMNS, imports.NOMINEE_SHEET)[what]
+    with pytest.raises(Invalid) as caught:
+        imports.import_nominees(world.users["staff_a"], draft.id, data, "ds.xlsx")
+    db.session.rollback()
+    assert caught.value.code == "file_content", caught.value.message
+    assert caught.value.message.startswith("Không đọc được tệp Excel")
+    assert _count(Nominee) == 0
+    data = broken_uploads(imports.AWARD_COLUMNS, imports.AWARD_SHEET)[what]
+    with pytest.raises(Invalid) as caught:
+        imports.import_awards(world.users["board_head"], data, "kt.xlsx")
+    db.session.rollback()
+    assert caught.value.code == "file_content"
+    assert _count(AwardRecord) == 0
+
