@@ -430,9 +430,10 @@ def _launch_label(campaign):
 
 
 def _proposed_elsewhere(dossier):
-    keys = {n.identity_key for n in dossier.nominees}
-    if not keys:
+    if not dossier.nominees:
         return {}
+    # a subquery, not a list of values: any number of nominees
+    keys = sa.select(Nominee.identity_key).where(Nominee.dossier_id == dossier.id)
     rows = db.session.execute(
         sa.select(Nominee.identity_key, Unit.name)
         .join(Dossier, Dossier.id == Nominee.dossier_id)

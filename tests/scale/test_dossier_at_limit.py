@@ -1,0 +1,148 @@
+"""A dossier as large as an import may make it (EXCEL_IMPORT_MAX_ROWS nominees) answers its
+page, its edit page and its API, and no read of it sends a list of its nominees to the
+database: the database's limit on bound parameters (about 32,750 on PostgreSQL) is never
+approached, whatever the dossier's size (issue 20, item 11)."""
+import io
+import time
+from contextlib import contextmanager
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import AwardForm, Dossier, Nominee
+from app.services import dossiers, imports
+from tests import helpers
+from tests.award_helpers import imported
+from tests.web.test_views import login
+
+# Bound parameters any one statement of these reads may carry: a handful of ids and
+# states, never one per nominee.
+MAX_PARAMS = 60
+
+
+@contextmanager
+def statements():
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        count = len(parameters) if isinstance(parameters, (list, tuple, dict)) else 0
+        seen.append((count, statement[:200]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _file(count, form_name, tag):
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet(imports.NOMINEE_SHEET)
+    ws.append([c.heading for c in imports.NOMINEE_COLUMNS])
+    for i in range(count):
+        ws.append(["Cá nhân", "Bà", f"Nguyễn Thị {tag} {i:05d}", "Chuyên viên", "Sở Y tế",
+                   form_name, 9, "Hoàn thành xuất sắc nhiệm vụ năm"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def full_dossier(world):
+    """A dossier filled to the limit by one import of the template, a few of its people
+    with earlier awards, and the same people proposed by another unit's dossier."""
+    limit = current_app.config["EXCEL_IMPORT_MAX_ROWS"]
+    campaign = helpers.make_campaign(world, award_forms=[{"code": "BKCT"}])
+    form = db.session.scalars(sa.select(AwardForm.name).where(AwardForm.code == "BKCT")).first()
+    dossier = helpers.unit_item(Dossier, campaign, "SYT")
+    started = time.perf_counter()
+    assert imports.import_nominees(world.users["staff_a"], dossier.id,
+                                   _file(limit, form, "A"), "ds.xlsx") == limit
+    took = time.perf_counter() - started
+    assert took < 60, f"an import at the limit took {took:.1f} s"
+    for i in range(0, limit, limit // 5):
+        imported(f"Nguyễn Thị A {i:05d}", world.units["SYT"], 2022, organisation="Sở Y tế")
+    return dossier
+
+
+def test_a_dossier_at_the_limit_answers_its_pages_and_api(full_dossier, world, client, api):
+    limit = current_app.config["EXCEL_IMPORT_MAX_ROWS"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nominee)
+                             .where(Nominee.dossier_id == full_dossier.id)) == limit
+    sizes = {}
+    with statements() as seen:
+        r = api("staff_a").get(f"/api/v1/dossiers/{full_dossier.id}")
+        assert r.status_code == 200
+        body = r.get_json()
+        assert len(body["nominees"]) == limit
+        sizes["api"] = len(r.get_data())
+        login(client, "staff_a")
+        for name, url in (("page", f"/dossiers/{full_dossier.id}"),
+                          ("edit", f"/dossiers/{full_dossier.id}/edit")):
+            r = client.get(url)
+            assert r.status_code == 200, name
+            sizes[name] = len(r.get_data())
+    assert "Nguyễn Thị A 00000" in r.get_data(as_text=True)
+    widest = max(seen)
+    assert widest[0] <= MAX_PARAMS, widest
+    # the edit page: what the page needs, not a form per nominee (145 MB at 50,000 rows)
+    print(f"\nsizes at {limit} nominees: " + ", ".join(
+        f"{k} {v / 1024 / 1024:.2f} MB" for k, v in sizes.items()))
+    assert sizes["edit"] < 12 * 1024 * 1024, sizes
+
+
+def test_the_appraisal_of_a_dossier_at_the_limit(full_dossier, world, client, api):
+    """The Board's view: every nominee's earlier awards and proposals elsewhere, read with
+    statements of a few parameters each."""
+    limit = current_app.config["EXCEL_IMPORT_MAX_ROWS"]
+    # set in place (the steps' guards are tested elsewhere): under appraisal, and three of
+    # its people also put forward by another unit
+    other = helpers.unit_item(Dossier, full_dossier.campaign, "PDK")
+    dossiers.add_nominee(world.users["staff_b"], other.id, {
+        "kind": "individual", "name": "Nguyễn Thị A 00007", "title": "Bà",
+        "organisation": "Sở Y tế", "award_form": "BKCT", "votes_for": 9})
+    db.session.execute(sa.update(Dossier).where(Dossier.id == other.id)
+                       .values(state="submitted"))
+    db.session.execute(sa.update(Dossier).where(Dossier.id == full_dossier.id)
+                       .values(state="in_appraisal"))
+    db.session.commit()
+    with statements() as seen:
+        r = api("appraiser").get(f"/api/v1/dossiers/{full_dossier.id}")
+        assert r.status_code == 200
+        nominees = r.get_json()["nominees"]
+        assert len([n for n in nominees if n["earlier_awards"]]) == 5
+        assert [n["name"] for n in nominees
+                if any(f["code"] == "proposed_same_year" for f in n["flags"])] == [
+            "Nguyễn Thị A 00007"]
+        login(client, "appraiser")
+        r = client.get(f"/dossiers/{full_dossier.id}")
+        assert r.status_code == 200
+    assert r.get_data(as_text=True).count("Quyết định số 12/QĐ-UBND") == 5
+    widest = max(seen)
+    assert widest[0] <= MAX_PARAMS, widest
+    assert len(seen) < 80 and limit > len(seen)
+
+
+def test_a_decision_takes_any_number_of_ids_a_form_sends(world, monkeypatch):
+    """The ids of a draft's nominees are looked up a chunk at a time: a page's form can
+    send any number of them (here chunks of 2, for 3 nominees and an unknown id)."""
+    from app.services import decisions
+    from app.services.errors import NotFound
+
+    monkeypatch.setattr(decisions, "ID_CHUNK", 2)
+    campaign = helpers.make_campaign(world)
+    dossier = helpers.appraised_dossier(world, campaign)
+    decision = decisions.create_decision(world.users["appraiser"],
+                                         {"campaign_id": campaign.id, "award_form": "BKCT"})
+    ids = [n.id for n in dossier.nominees]
+    with pytest.raises(NotFound) as caught:
+        decisions.add_nominees(world.users["appraiser"], decision.id, [*ids, 999999])
+    assert caught.value.details == {"nominee_ids": [999999]}
+    db.session.rollback()
+    decisions.add_nominees(world.users["appraiser"], decision.id, ids)
+    assert sorted(db.session.scalars(sa.select(Nominee.id).where(
+        Nominee.decision_id == decision.id))) == sorted(ids)
