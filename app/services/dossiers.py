@@ -425,6 +425,15 @@ def remove_attachment(user, dossier_id, attachment_id, version=None):
     storage.remove(key)
 
 
+def files_by_owner(dossier) -> dict:
+    """{nominee id, or None for the dossier's own papers: [attachments]}, in one pass: a
+    page that looked up each nominee's files among all of them took seconds at 2,000."""
+    out = {}
+    for a in dossier.attachments:
+        out.setdefault(a.nominee_id, []).append(a)
+    return out
+
+
 def _launch_label(campaign):
     return f"văn bản phát động số {campaign.launch_number}" if campaign.launch_number else None
 
