@@ -86,12 +86,17 @@ def _nominee(dossier, nominee_id):
     raise NotFound("Không tìm thấy tập thể, cá nhân trong hồ sơ.")
 
 
-def _apply_nominee(dossier, nominee, data):
+def _apply_nominee(dossier, nominee, data, forms=None):
+    """``forms``: {code: award form} already looked up in this action, so a save of every
+    nominee looks each form up once, not once per nominee."""
     for key in NOMINEE_FIELDS:
         if key in data:
             setattr(nominee, key, data[key])
     if "award_form" in data:
-        nominee.award_form = reference.award_form(data["award_form"], today())
+        forms = {} if forms is None else forms
+        if data["award_form"] not in forms:
+            forms[data["award_form"]] = reference.award_form(data["award_form"], today())
+        nominee.award_form = forms[data["award_form"]]
     subject = nominee.award_form.subject_kind
     if subject not in ("both", nominee.kind):
         kind_label = "tập thể" if subject == "collective" else "cá nhân"
@@ -205,17 +210,27 @@ def save_draft(user, dossier_id, changes, version):
             _prefixed(errors, "", error)
         merge_figures(dossier.results, dossier.campaign, _applying(dossier, results),
                       DossierResult)
+        # looked up by id once: the page sends every nominee and every file
+        nominees = {n.id: n for n in dossier.nominees}
+        files = {a.id: a for a in dossier.attachments}
+        forms = {}
+
+        def listed(found, key, message):
+            if key not in found:
+                raise NotFound(message)
+            return found[key]
+
         for nominee_id, data in edits.items():
-            nominee = _nominee(dossier, nominee_id)
+            nominee = listed(nominees, nominee_id, "Không tìm thấy tập thể, cá nhân trong hồ sơ.")
             try:
-                _apply_nominee(dossier, nominee, data)
+                _apply_nominee(dossier, nominee, data, forms)
             except Invalid as error:
                 _prefixed(errors, f"nominee.{nominee_id}.", error)
         for attachment_id, spec in changes.get("attachments", {}).items():
-            attachment = _attachment(dossier, attachment_id)
+            attachment = listed(files, attachment_id, "Không tìm thấy tài liệu đính kèm.")
             nominee_id = spec.get("nominee_id")
             if nominee_id is not None:
-                _nominee(dossier, nominee_id)
+                listed(nominees, nominee_id, "Không tìm thấy tập thể, cá nhân trong hồ sơ.")
             known = per_nominee if nominee_id is not None else per_dossier
             if spec["kind"] not in known and spec["kind"] != "other":
                 errors.setdefault(f"attachment.{attachment_id}.kind", []).append(
@@ -226,7 +241,7 @@ def save_draft(user, dossier_id, changes, version):
             nominee = Nominee(campaign_id=dossier.campaign_id, position=max(
                 (n.position for n in dossier.nominees), default=0) + 1)
             try:
-                _apply_nominee(dossier, nominee, new)
+                _apply_nominee(dossier, nominee, new, forms)
             except Invalid as error:
                 _prefixed(errors, "new.", error)
             else:
