@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
+from werkzeug.test import encode_multipart
 
 from app.clock import now_utc
 from app.extensions import db
@@ -174,8 +175,11 @@ def test_the_drafting_form_of_a_dossier_at_the_limit_saves(full_dossier, world, 
     try:
         with statements() as seen:
             started = time.perf_counter()
-            r = client.post(f"/dossiers/{full_dossier.id}/edit", data=fields,
-                            content_type="multipart/form-data")
+            # encoded here, in memory: the test client would spool a body this large to a
+            # temporary file it never closes
+            boundary, body = encode_multipart(fields)
+            r = client.post(f"/dossiers/{full_dossier.id}/edit", data=body,
+                            content_type=f"multipart/form-data; boundary={boundary}")
             took = time.perf_counter() - started
     finally:
         app.config["MAX_CONTENT_LENGTH"] = saved
