@@ -13,11 +13,13 @@ RUN_STAMP  := $(VENV)/.installed-run-$(DEPS)
 TEST_STAMP := $(VENV)/.installed-test-$(DEPS)
 export FLASK_APP := wsgi.py
 
-# Debian packages the tests use: LibreOffice (DOCX → PDF) with metric-compatible fonts,
+# Debian packages the tests use: LibreOffice (DOCX → PDF; Calc reads the Excel exports back)
+# with metric-compatible fonts,
 # poppler (PDF → PNG), Chromium for the browser tests (driven by Playwright; its own browser
 # download does not work here), nginx to check the deployment's site (`nginx -t`,
 # tests/test_deploy.py). Installed once, when missing (CI machines run as root).
-SYSTEM_PACKAGES := libreoffice-writer-nogui fonts-liberation2 poppler-utils chromium nginx
+SYSTEM_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils \
+	chromium nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-postgres test-s3 install install-run system-packages run-packages bench bench-scale clean
@@ -37,6 +39,7 @@ install: $(TEST_STAMP)
 
 system-packages:
 	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v chromium >/dev/null \
+	    && test -e /usr/lib/libreoffice/program/libsclo.so \
 	    && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
 	    && fc-list | grep -q "Liberation Serif"; then :; else \
 	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \

@@ -77,6 +77,14 @@ def from_environment(instance_path):
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # An Excel list to import (nominees, earlier awards): refused whole above this.
         "EXCEL_IMPORT_MAX_MB": _env_int("EXCEL_IMPORT_MAX_MB", 5),
+        # Rows of data an import takes, refused whole above: a dossier's nominees (the
+        # dossier's total after the import too), and the register's earlier awards.
+        "EXCEL_IMPORT_MAX_ROWS": _env_int("EXCEL_IMPORT_MAX_ROWS", 2000),
+        # Fields one form may send (Flask's default, 1,000, refused with 413 the drafting
+        # form of a dossier past about 95 nominees): room for a dossier at the import
+        # limit, each nominee's eight fields and a few files (two fields each).
+        "MAX_FORM_PARTS": 16 * _env_int("EXCEL_IMPORT_MAX_ROWS", 2000) + 1000,
+        "EXCEL_AWARD_IMPORT_MAX_ROWS": _env_int("EXCEL_AWARD_IMPORT_MAX_ROWS", 20000),
         "UPLOAD_ALLOWED_EXTENSIONS": os.environ.get(
             "UPLOAD_ALLOWED_EXTENSIONS", "pdf,docx,doc,odt,jpg,jpeg,png,xlsx,xls"
         ),

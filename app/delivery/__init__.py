@@ -4,9 +4,12 @@ Rows are written by the services in the transaction of what causes them
 (app/services/outbox.py); this package only claims them, renders them and sends them,
 so a step that rolled back tells no one and a committed one is never forgotten.
 """
+import hashlib
 import smtplib
 import uuid
 from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -64,11 +67,36 @@ def render(row: OutboxMessage):
             _render_template("email/notification.html", **context), attachments)
 
 
+def _mail_domain() -> str:
+    """The domain mail is sent from: MAIL_DEFAULT_SENDER's, else PUBLIC_BASE_URL's host."""
+    sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
+    address = sender[1] if isinstance(sender, (tuple, list)) else parseaddr(sender)[1]
+    domain = (address.rpartition("@")[2] if "@" in address else "") or urlsplit(
+        current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "localhost"
+    try:
+        return domain.strip().lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return "localhost"
+
+
+def message_id(row: OutboxMessage) -> str:
+    """The Message-ID of every copy of one outbox row: delivery is at least once (a worker
+    killed between the server's acceptance and its commit sends the row again), and a
+    reader or a receiving system must see the copy as the same message. Derived from the
+    row alone (its id, when it was written, to whom), so any worker, at any time, gives the
+    same one; the hash keeps two installations' rows of the same id apart."""
+    digest = hashlib.sha256(
+        f"{row.id}|{row.created_at:%Y-%m-%dT%H:%M:%S.%f}|{row.recipient_email}".encode()
+    ).hexdigest()[:16]
+    return f"<outbox-{row.id}.{digest}@{_mail_domain()}>"
+
+
 def build_message(row: OutboxMessage) -> VietnameseMessage:
     subject, text, html, attachments = render(row)
     message = VietnameseMessage(subject=subject, recipients=[(row.recipient_name,
                                                               row.recipient_email)],
                                 body=text, html=html)
+    message.msgId = message_id(row)  # Flask-Mail's own is new for every copy
     for filename, data in attachments:
         message.attach(filename=filename, data=data,
                        content_type="application/pdf" if filename.lower().endswith(".pdf")

@@ -236,8 +236,10 @@ def for_dossier(user, dossier) -> dict:
     nominees = list(dossier.nominees)
     if not nominees:
         return {}
-    keys = {n.identity_key for n in nominees}
-    own = [n.id for n in nominees]
+    # the dossier's people as subqueries, never as lists of values: a dossier of any size
+    # stays far below the database's limit on bound parameters
+    keys = sa.select(Nominee.identity_key).where(Nominee.dossier_id == dossier.id)
+    own = sa.select(Nominee.id).where(Nominee.dossier_id == dossier.id)
     year = dossier.campaign.period_end.year  # the year its awards would be decided
     awards = (
         sa.select(sa.literal("award").label("what"), AwardRecord.identity_key,
@@ -270,9 +272,12 @@ def for_dossier(user, dossier) -> dict:
     rows = db.session.execute(
         sa.union_all(awards, proposals).order_by(sa.text("year DESC"), sa.text("what"))).all()
     rules = min_years_rules(today())
+    by_key = {}
+    for r in rows:
+        by_key.setdefault(r.identity_key, []).append(r)
     out = {}
     for n in nominees:
-        mine = [r for r in rows if r.identity_key == n.identity_key]
+        mine = by_key.get(n.identity_key, ())
         code = n.award_form.code
         flags, earlier = [], []
         for r in mine:

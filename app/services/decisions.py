@@ -32,6 +32,7 @@ from workflows.facts import DecisionFacts
 from workflows.roles import APPRAISER
 
 DEFAULT_TITLE = "Về việc tặng {form}"
+ID_CHUNK = 1000  # ids per IN (...) list: far below the database's bound-parameter limit
 
 
 def composable(user, campaign) -> bool:
@@ -83,13 +84,13 @@ def add_nominees(user, decision_id, nominee_ids, version=None):
     with transaction():
         decision = steps.open_for(KIND, "content", decision_id, user, version)
         wanted = list(dict.fromkeys(nominee_ids))
-        rows = db.session.execute(
-            sa.select(Nominee, Dossier)
-            .join(Dossier, Dossier.id == Nominee.dossier_id)
-            .where(Nominee.id.in_(wanted), visible(user, Dossier))
-            .with_for_update(of=Dossier)
-        ).all()
-        found = {n.id: (n, d) for n, d in rows}
+        found = {}
+        for start in range(0, len(wanted), ID_CHUNK):  # a form may send any number of ids
+            found.update((n.id, (n, d)) for n, d in db.session.execute(
+                sa.select(Nominee, Dossier)
+                .join(Dossier, Dossier.id == Nominee.dossier_id)
+                .where(Nominee.id.in_(wanted[start:start + ID_CHUNK]), visible(user, Dossier))
+                .with_for_update(of=Dossier)))
         missing = [i for i in wanted if i not in found]
         if missing:
             raise NotFound("Không tìm thấy tập thể, cá nhân được đề nghị.",

@@ -22,8 +22,25 @@ KINDS = {"Tập thể": "collective", "Cá nhân": "individual"}
 KIND_BY_NORM = {k.casefold(): v for k, v in KINDS.items()}
 
 
+LOOKUP_CHUNK = 1000  # values per IN (...) list: far below any driver's bound-parameter limit
+
+
 def max_bytes() -> int:
     return current_app.config["EXCEL_IMPORT_MAX_MB"] * 1024 * 1024
+
+
+def max_rows() -> int:
+    return current_app.config["EXCEL_IMPORT_MAX_ROWS"]
+
+
+def max_award_rows() -> int:
+    return current_app.config["EXCEL_AWARD_IMPORT_MAX_ROWS"]
+
+
+def _chunks(values):
+    values = list(values)
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        yield values[start:start + LOOKUP_CHUNK]
 
 
 def _kind(value):
@@ -74,10 +91,17 @@ def nominee_template(user, dossier_id):
 
 def import_nominees(user, dossier_id, data: bytes, filename: str, version=None) -> int:
     """Add every row of the file to the dossier's nominees, or none; returns the count."""
+    limit = max_rows()
     rows, problems = spreadsheets.read(data, filename, NOMINEE_COLUMNS, max_bytes=max_bytes(),
-                                       sheet_title=NOMINEE_SHEET)
+                                       sheet_title=NOMINEE_SHEET, max_rows=limit)
     with transaction():
         dossier = steps.open_for(dossiers.KIND, "content", dossier_id, user, version)
+        held = len(dossier.nominees)
+        if held + len(rows) > limit:  # the same bound on the dossier the file fills
+            raise spreadsheets.too_many_rows(
+                f"hồ sơ đã có {spreadsheets.number_text(held)} tập thể, cá nhân, tệp thêm "
+                f"{spreadsheets.number_text(len(rows))}: một hồ sơ nhận tối đa "
+                f"{spreadsheets.number_text(limit)}.")
         forms = {}
         for offered in dossier.campaign.award_forms:
             form = offered.award_form
@@ -168,19 +192,19 @@ def import_awards(user, data: bytes, filename: str) -> int:
     """Record awards decided outside the system (source «import»), every row or none."""
     require_role(user, BOARD, "nhập khen thưởng từ Excel")
     rows, problems = spreadsheets.read(data, filename, AWARD_COLUMNS, max_bytes=max_bytes(),
-                                       sheet_title=AWARD_SHEET)
-    # the lookups, one statement each, whatever the number of rows
+                                       sheet_title=AWARD_SHEET, max_rows=max_award_rows())
+    # the lookups, a statement per thousand distinct values, whatever the number of rows
     forms = {}
     for form in db.session.scalars(sa.select(AwardForm).order_by(AwardForm.effective_from)):
         forms[spreadsheets._norm(form.name)] = forms[spreadsheets._norm(form.code)] = form
-    codes = {v["Mã đơn vị"] for _, v in rows if v["Mã đơn vị"]}
-    units = {u.code.casefold(): u for u in db.session.scalars(
-        sa.select(Unit).where(sa.func.lower(Unit.code).in_([c.casefold() for c in codes])))}
+    codes = {v["Mã đơn vị"].casefold() for _, v in rows if v["Mã đơn vị"]}
+    units = {u.code.casefold(): u for chunk in _chunks(codes) for u in db.session.scalars(
+        sa.select(Unit).where(sa.func.lower(Unit.code).in_(chunk)))}
     numbers = {v["Số QĐ"] for _, v in rows if v["Số QĐ"]}
-    known = set(db.session.execute(
+    known = {tuple(row) for chunk in _chunks(numbers) for row in db.session.execute(
         sa.select(AwardRecord.identity_key, AwardRecord.award_form_id,
                   AwardRecord.decision_number)
-        .where(AwardRecord.decision_number.in_(numbers))).all()) if numbers else set()
+        .where(AwardRecord.decision_number.in_(chunk))).all()}
     records, seen = [], {}
     latest = today()
     for number, values in rows:

@@ -48,8 +48,21 @@ class Column:
 # -- out ---------------------------------------------------------------------------------
 
 
+def _as_text(cell):
+    """The cell keeps its text as text. openpyxl stores a str starting with "=" as a live
+    formula: a name typed as «=HYPERLINK(…)» would run in whoever opens the file. The value
+    is kept unchanged (no leading apostrophe: «- Như Điều 3», «+84…» stay as typed)."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _text_cell(ws, value):
+    return _as_text(WriteOnlyCell(ws, value=value))
+
+
 def _heading_cell(ws, text):
-    cell = WriteOnlyCell(ws, value=text)
+    cell = _text_cell(ws, text)
     cell.font = Font(bold=True)
     cell.fill = PatternFill("solid", fgColor="DDE6F0")
     cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -74,6 +87,8 @@ def write(sheet_title: str, columns, rows):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = fmt
                 out.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                out.append(_text_cell(ws, value))  # other text is already a text cell
             else:
                 out.append(value)
         ws.append(out)
@@ -94,12 +109,12 @@ def template(sheet_title: str, columns, example: list, choices: dict):
     guide = wb.create_sheet("Hướng dẫn")
     for sheet in (ws, guide):
         for i, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=1, column=i, value=column.heading)
+            cell = _as_text(sheet.cell(row=1, column=i, value=column.heading))
             cell.font = Font(bold=True)
             sheet.column_dimensions[get_column_letter(i)].width = column.width
         sheet.freeze_panes = "A2"
     for i, value in enumerate(example, start=1):
-        cell = guide.cell(row=2, column=i, value=value)
+        cell = _as_text(guide.cell(row=2, column=i, value=value))
         if columns[i - 1].kind == "date":
             cell.number_format = DATE_FORMAT
     guide.cell(row=4, column=1, value=(
@@ -115,7 +130,7 @@ def template(sheet_title: str, columns, example: list, choices: dict):
         if not values:
             continue
         for j, value in enumerate(values, start=1):
-            lists.cell(row=j, column=i, value=value)
+            _as_text(lists.cell(row=j, column=i, value=value))
         rule = DataValidation(type="list", formula1=f"'Danh mục'!${letter}$1:${letter}${len(values)}",
                               allow_blank=not column.required, showErrorMessage=True,
                               errorTitle="Giá trị không hợp lệ",
@@ -195,12 +210,30 @@ def problem(row: int, heading: str, text: str) -> str:
     return f"Dòng {row}, cột «{heading}»: {text}"
 
 
-def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: str):
+def _unreadable():
+    return Invalid("Không đọc được tệp Excel: tệp hỏng hoặc không phải bảng tính.",
+                   details={"file": ["Không đọc được tệp Excel."]}, code="file_content")
+
+
+def too_many_rows(text: str):
+    return Invalid(f"Chưa nhập dòng nào: {text}", details={"file": [text]}, code="too_many_rows")
+
+
+def number_text(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: str,
+         max_rows: int):
     """The rows of an uploaded list, each (row number, {heading: value}), blank rows
     skipped, and the problems of its cells ("Dòng 5, cột «…»: …"; a cell that does not
     convert reads as None), for the caller to report with its own checks of the rows.
-    Refused at once (Invalid) when the file is not an .xlsx workbook, is too large, or
-    has other headings than ``columns``."""
+    Refused at once (Invalid) when the file is not an .xlsx workbook, is too large, has
+    other headings than ``columns``, more than ``max_rows`` rows of data, or cannot be
+    parsed: the workbook is opened read-only, so a sheet's XML is only parsed while its
+    rows are read, and any failure there (broken XML, an entity declaration refused by
+    defusedxml, a cell that is not what its type says) is the same refusal as a file
+    that does not open."""
     name = storage.clean_filename(filename)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if len(data) > max_bytes:
@@ -216,9 +249,7 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any failure to parse is the same refusal
-        raise Invalid("Không đọc được tệp Excel: tệp hỏng hoặc không phải bảng tính.",
-                      details={"file": ["Không đọc được tệp Excel."]},
-                      code="file_content") from None
+        raise _unreadable() from None
     try:
         ws = wb[sheet_title] if sheet_title in wb.sheetnames else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -244,6 +275,10 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
             raw = list(raw or ())
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
                 continue
+            if len(out) == max_rows:  # stop reading: the rest is not looked at
+                raise too_many_rows(
+                    f"tệp có hơn {number_text(max_rows)} dòng dữ liệu, mỗi lần nhập tối đa "
+                    f"{number_text(max_rows)} dòng. Hãy chia danh sách thành nhiều tệp.")
             values = {}
             for i, column in enumerate(columns):
                 value, trouble = _convert(raw[i] if i < len(raw) else None, column)
@@ -253,6 +288,10 @@ def read(data: bytes, filename: str, columns, *, max_bytes: int, sheet_title: st
             if len(raw) > len(columns) and any(v not in (None, "") for v in raw[len(columns):]):
                 problems.append(f"Dòng {number}: có dữ liệu ngoài các cột của mẫu.")
             out.append((number, values))
+    except Invalid:
+        raise
+    except Exception:  # noqa: BLE001 - the sheet's XML is parsed here, row by row
+        raise _unreadable() from None
     finally:
         wb.close()
     if not out and not problems:

@@ -100,6 +100,10 @@ def edit_plan(item_id):
     return redirect(url_for("drafting.edit_plan", item_id=item_id))
 
 
+# A nominee's file can be moved to any other nominee in one step up to this many
+# nominees; past it each of its selects offers the dossier and its own nominee (a select of
+# every nominee on every file made the page grow with their square: 204 MB at 2,000).
+OWNER_CHOICES_MAX = 50
 NOMINEE_INPUTS = ("kind", "title", "name", "position_title", "organisation", "award_form",
                   "votes_for", "achievement_summary")
 
@@ -178,6 +182,8 @@ def _dossier_form(dossier, values=None, errors=None, status=200):
                            hidden=targets.not_applying(dossier.campaign_id, dossier.unit_id),
                            requirements=dossiers.requirements(),
                            uploadable=dossiers.upload_kinds(), papers=dossiers.papers(dossier),
+                           files_of=dossiers.files_by_owner(dossier),
+                           every_owner=len(dossier.nominees) <= OWNER_CHOICES_MAX,
                            values=values, errors=errors or {}), status
 
 

@@ -108,6 +108,7 @@ def _item_page(kind, item_id):
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
         # each nominee's earlier awards and what the Board should look at twice
         context["award_history"] = awards.for_dossier(current_user, item)
+        context["files_of"] = dossiers.files_by_owner(item)
     if kind == "decision":
         context["can_compose"] = workflow.may(kind, "content", current_user, item)
         context["can_strike"] = workflow.may(kind, "strikes", current_user, item)
