@@ -19,8 +19,8 @@ def printed(monkeypatch):
     """Every PDF printed, in order; each one's bytes differ."""
     made = []
 
-    def render(content, font_cache, timeout=120):
-        assert docgen.has_pdf(content)
+    def render(content, font_cache, timeout=120, filled=False):
+        assert docgen.has_pdf(content) and filled  # a final paper's number and date written in
         made.append(content)
         return b"%PDF-1.7\n" + str(len(made)).encode() + b"\n%%EOF\n"
 
@@ -64,7 +64,7 @@ def test_a_paper_that_cannot_be_printed_keeps_nothing(world, frozen, monkeypatch
     frozen(utc_at(date(2027, 2, 5)))
     s = scenario(world)
 
-    def fail(content, font_cache, timeout=120):
+    def fail(content, font_cache, timeout=120, filled=False):
         raise docgen.PdfUnavailable("Tạo tệp PDF quá lâu, đã dừng; vui lòng thử lại sau.")
 
     monkeypatch.setattr(docgen, "render_pdf", fail)
