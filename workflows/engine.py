@@ -281,6 +281,10 @@ class Process:
         for name, edit in self.edits.items():
             lines.append(f"  {name}: {', '.join(sorted(edit.roles))} in "
                          f"{', '.join(s for s in self.states if s in edit.states)}")
+            facts = {"recorded in the history as": f"«{edit.label}»" if edit.label else "",
+                     "reason required": "yes" if edit.comment else "",
+                     "confirmation": edit.confirm or ""}
+            lines += [f"      {k}: {v}" for k, v in facts.items() if v]
         if self.documents:
             lines += ["", "Documents:"]
             for name, label in self.documents.items():

@@ -345,7 +345,7 @@ def fetch_upload(kind, item, name, sha256):
         StoredDocument.name == name, StoredDocument.sha256 == (sha256 or "").lower())
         .order_by(StoredDocument.id.desc())).first()
     if stored is None:
-        raise NotFound("Không có bản chụp này.", code="no_such_document")
+        raise NotFound("Không có bản chụp nào có mã kiểm tra này.")
     return storage.open_checked(stored.storage_key, stored.sha256), stored.filename, stored.sha256
 
 
