@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import Decision
 from app.services import decisions, registers, workflow
 from tests import helpers
-from tests.browser.support import DESKTOP, refusals, saved, shot, sign_in, submit
+from tests.browser.support import DESKTOP, PHONE, refusals, saved, shot, sign_in, submit
+from tests.browser.test_accessibility import _sideways, violations
 from tests.docgen.support import SYT_NOMINEES, appraised, approve, new_decision
 from workflows import DECISION
 from workflows.roles import ROLES
@@ -126,6 +127,7 @@ def test_an_empty_number_is_issued_only_as_the_number_the_confirmation_named(
     assert _state(decision) == ("approved", None)
     expect(page.locator("#inputs-issue")).to_contain_text("(02/QĐ-UBND)")
     shot(page, "decision-issue-asked-again")
+    assert violations(page) == []
 
     submit(page, _issue_button(page))  # asked again, with the new number
     assert page.asked[-1].startswith(f"Ban hành quyết định số 02/QĐ-UBND, ngày {today():%d/%m/%Y}: ")
@@ -179,6 +181,11 @@ def test_after_issue_the_scan_is_replaced_only_by_a_recorded_correction(
         got = page.request.get(href)
         assert got.status == 200 and got.body() == body, (label, got.status)
     shot(page, "decision-scan-corrected")
+    # the scans' table, the history's two files and the correction form, at both widths
+    assert violations(page) == []
+    page.set_viewport_size(PHONE)
+    page.reload()
+    assert violations(page) == [] and _sideways(page) <= 0
     assert not page.problems, page.problems
     page.context.close()
 
