@@ -10,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import Decision, WorkflowEvent
 from app.services import decisions, storage
+from app.services.errors import Conflict, Forbidden, Invalid
 from tests import helpers
 from tests.docgen.support import SYT_NOMINEES, appraised, approve, new_decision
 from tests.web.test_views import csrf_of, login
@@ -171,3 +172,25 @@ def test_an_issued_decisions_scan_is_replaced_only_by_a_recorded_correction(clie
     assert [e["comment"] for e in history if e["trigger"] == "scan_correction"] == [
         "Bản chụp trước thiếu trang 2", "Trả lại bản gốc"]
     assert len(decisions.signed_scans(decision)) == 3
+
+
+@pytest.mark.storage
+def test_a_first_scan_after_issue_is_recorded_too_and_needs_a_reason(world, campaign):
+    decision = _approved(world, campaign)
+    helpers.fire(world, "decision", decision, "clerk", "issue")
+    clerk = world.users["clerk"]
+    with pytest.raises(Conflict):  # the plain upload is for an approved decision only
+        decisions.attach_signed_scan(clerk, decision.id, io.BytesIO(helpers.PDF), "a.pdf")
+    with pytest.raises(Invalid):
+        decisions.correct_signed_scan(clerk, decision.id, io.BytesIO(helpers.PDF), "a.pdf", "")
+    with pytest.raises(Forbidden):  # the Office's correction, no one else's
+        decisions.correct_signed_scan(world.users["appraiser"], decision.id,
+                                      io.BytesIO(helpers.PDF), "a.pdf", "Bổ sung")
+    kept = decisions.correct_signed_scan(clerk, decision.id, io.BytesIO(helpers.PDF),
+                                         "Bản chụp.pdf", "Bổ sung bản chụp sau khi ban hành")
+    [event] = db.session.scalars(db.select(WorkflowEvent).where(
+        WorkflowEvent.item_id == decision.id, WorkflowEvent.trigger == "scan_correction")).all()
+    assert event.snapshot["signed_scan"] == {
+        "replaced": None, "now": {"filename": "Bản chụp.pdf", "sha256": kept.sha256,
+                                  "size": len(helpers.PDF)}}
+    assert [d.sha256 for d in decisions.signed_scans(decision)] == [kept.sha256]
