@@ -336,7 +336,10 @@ def test_workflow_describe_prints_the_whole_definition(runner):
     assert result.exit_code == 0, result.output
     out = result.output
     for fragment in ("issue: approved -> issued  «Ban hành»", "roles: office_clerk",
-                     "confirmation: Ban hành: hệ thống sẽ cấp số quyết định", "effect: issue",
+                     "confirmation: Ban hành quyết định số {number}, ngày {date}: hệ thống "
+                     "sẽ ghi số và ngày này vào sổ", "effect: issue",
+                     "scan_correction: office_clerk in issued",
+                     "recorded in the history as: «Thay bản chụp đã ký»",
                      "keeps documents: decision, certificates", "mail attaches: decision",
                      "notifies: awardee_units, distribution, drafter",
                      "guards: decision_keeps_someone", "strikes: chairman in awaiting_chairman",

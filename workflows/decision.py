@@ -37,10 +37,23 @@ DECISION = Process(
                                              "awaiting_chairman", "approved"}),
                            "sửa nơi nhận của quyết định",
                            "Quyết định đã ban hành, không thể sửa nơi nhận."),
-        "signed_scan": Edit(CLERK, frozenset({"approved", "issued"}),
+        # Before issue the Office attaches the scan (it goes with the issue's mail); after
+        # it, the official scan is replaced only by a recorded correction with a reason:
+        # the old file is kept and both hashes go into the history.
+        "signed_scan": Edit(CLERK, frozenset({"approved"}),
                             "đính kèm bản chụp quyết định đã ký",
-                            "Chỉ đính kèm bản chụp khi quyết định đã được phê duyệt hoặc đã ban "
-                            "hành.", code="invalid_state"),
+                            "Chỉ đính kèm bản chụp khi quyết định đã được phê duyệt, trước khi "
+                            "ban hành. Quyết định đã ban hành chỉ được thay bản chụp bằng «Thay "
+                            "bản chụp đã ký», có ghi lý do.", code="invalid_state"),
+        "scan_correction": Edit(CLERK, frozenset({"issued"}),
+                                "thay bản chụp quyết định đã ban hành",
+                                "Chỉ thay bản chụp đã ký khi quyết định đã ban hành và đã có "
+                                "bản chụp.", code="invalid_state",
+                                label="Thay bản chụp đã ký", comment=True,
+                                confirm=("Thay bản chụp quyết định đã ban hành: bản chụp mới trở "
+                                         "thành bản chính thức; bản cũ vẫn được lưu, người thay, "
+                                         "thời điểm, lý do và mã kiểm tra của cả hai bản được "
+                                         "ghi vào lịch sử. Tiếp tục?")),
         "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
                         "loại tập thể, cá nhân khỏi danh sách",
                         "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
@@ -70,10 +83,10 @@ DECISION = Process(
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
         Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
-             inputs=("number", "issued_on"),
-             confirm=("Ban hành: hệ thống sẽ cấp số quyết định, ghi ngày ban hành, lưu bản "
-                      "chính thức và gửi quyết định tới các đơn vị và nơi nhận. Không thể hoàn "
-                      "tác. Tiếp tục?"),
+             inputs=("number", "issued_on", "expected_number"),
+             confirm=("Ban hành quyết định số {number}, ngày {date}: hệ thống sẽ ghi số và "
+                      "ngày này vào sổ, lưu bản chính thức và gửi quyết định tới các đơn vị và "
+                      "nơi nhận. Không thể hoàn tác. Tiếp tục?"),
              finalizes=("decision", "certificates"), attaches=("decision",),
              notify=("awardee_units", "distribution", "drafter")),
     ],

@@ -24,8 +24,10 @@ Guard = Callable[[Any], "str | None"]
 FORWARD, BACK, STOP = "forward", "back", "stop"
 TONES = (FORWARD, BACK, STOP)
 # What a person may enter with a step: the number and date the register keeper gave (when
-# not the register's next number and today), and the quyền hạn the signer signs with.
-INPUTS = ("number", "issued_on", "authority")
+# not the register's next number and today), the quyền hạn the signer signs with, and,
+# when the number is left empty, the next number the confirmation named (the step is
+# refused if the register has moved on since: nobody issues a number they were not shown).
+INPUTS = ("number", "issued_on", "authority", "expected_number")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class Step:
     guards: tuple[Guard, ...] = ()
     comment: bool = False  # a non-empty reason is required and stored
     # Ask before firing: True asks "Xác nhận: {label}?", a string asks in its own words,
-    # saying what will happen (a number taken, a document kept, no way back).
+    # saying what will happen (a number taken, a document kept, no way back). A numbering
+    # step's question may name "{number}" and "{date}": the ones it will use, filled in
+    # from what is typed, else the register's next number and today.
     confirm: bool | str = False
     # Which way the step moves the item, so that a button sending work back or ending it
     # never looks like one taking it forward: FORWARD, BACK or STOP.
@@ -81,6 +85,10 @@ class Edit:
     refused: str  # why not, in any other state
     code: str = "not_editable"
     confirm: str | None = None  # asked before each change, when it cannot simply be undone
+    # A change recorded in the item's history (an audit event, its state unchanged): the
+    # history line says ``label``; ``comment``: a non-empty reason is required and kept.
+    label: str | None = None
+    comment: bool = False
 
 
 class StepRefused(Exception):
@@ -172,7 +180,11 @@ class Process:
         return trigger in self.machine.events
 
     def trigger_label(self, trigger: str) -> str:
-        return next((s.label for s in self.steps if s.trigger == trigger), trigger)
+        """A step's label; a recorded edit's (its history line) for an edit's name."""
+        label = next((s.label for s in self.steps if s.trigger == trigger), None)
+        if label is None and trigger in self.edits:
+            label = self.edits[trigger].label
+        return label or trigger
 
     @property
     def effects(self) -> set[str]:
@@ -269,6 +281,10 @@ class Process:
         for name, edit in self.edits.items():
             lines.append(f"  {name}: {', '.join(sorted(edit.roles))} in "
                          f"{', '.join(s for s in self.states if s in edit.states)}")
+            facts = {"recorded in the history as": f"«{edit.label}»" if edit.label else "",
+                     "reason required": "yes" if edit.comment else "",
+                     "confirmation": edit.confirm or ""}
+            lines += [f"      {k}: {v}" for k, v in facts.items() if v]
         if self.documents:
             lines += ["", "Documents:"]
             for name, label in self.documents.items():

@@ -1,6 +1,7 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app import downloads
 from app.api.common import (
     add_document_routes,
     add_notification_routes,
@@ -15,6 +16,7 @@ from app.api.schemas import (
     DocumentOut,
     NomineeIdsIn,
     RecipientsIn,
+    SignedScanCorrection,
     SignedScanUpload,
     StrikeIn,
     StrikesIn,
@@ -107,12 +109,41 @@ add_notification_routes(blp, "decision")
 @blp.route("/<int:item_id>/signed-scan", methods=["POST"])
 @blp.arguments(SignedScanUpload, location="multipart")
 @blp.response(201, DocumentOut)
-@blp.doc(summary="Attach the scan (PDF) of the signed decision, kept with its SHA-256; "
-                 "attached before issue, it is sent with the decision's mail (Office)")
+@blp.doc(summary="Attach the scan (PDF) of the signed decision before issue, kept with its "
+                 "SHA-256 and sent with the decision's mail (Office); after issue: 409, "
+                 "use …/signed-scan/correction")
 def attach_signed_scan(form, item_id):
     upload = form["file"]
     kept = decisions.attach_signed_scan(current_user, item_id, upload.stream, upload.filename,
                                         form.get("version"))
+    return _scan_out(kept)
+
+
+def _scan_out(kept):
     return {"name": kept.name, "kind": "Bản chụp quyết định đã ký (PDF)", "final": True,
             "filename": kept.filename, "sha256": kept.sha256, "size": kept.size,
             "created_at": kept.created_at}
+
+
+@blp.route("/<int:item_id>/signed-scan/correction", methods=["POST"])
+@blp.arguments(SignedScanCorrection, location="multipart")
+@blp.response(201, DocumentOut)
+@blp.doc(summary="Replace an issued decision's scan (PDF), with a reason (Office): the old "
+                 "scan is kept and downloadable, and the history records who, when, why and "
+                 "the SHA-256 of both files")
+def correct_signed_scan(form, item_id):
+    upload = form["file"]
+    kept = decisions.correct_signed_scan(current_user, item_id, upload.stream,
+                                         upload.filename, form.get("reason"),
+                                         form.get("version"))
+    return _scan_out(kept)
+
+
+@blp.route("/<int:item_id>/signed-scans/<sha256>")
+@blp.response(200, description="the scan (PDF), byte-identical to the one kept",
+              content_type="application/pdf")
+@blp.doc(summary="Download any scan the decision has held, current or replaced, by its "
+                 "SHA-256 (whoever may download its documents)")
+def get_signed_scan(item_id, sha256):
+    body, filename, sha = decisions.open_signed_scan(current_user, item_id, sha256)
+    return downloads.send(body, filename, "application/pdf", sha256=sha)

@@ -323,6 +323,13 @@ class TransitionIn(Base):
                             metadata={"description": "the number given (unique in its register)"})
     issued_on = fields.Date(allow_none=True,
                             metadata={"description": "the date of issue or signature"})
+    # «Ban hành» with no number: the next number the client showed and had confirmed.
+    expected_number = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(min=1, max=999_999),
+        metadata={"description": "issue without a number: the register's next number the "
+                                 "person confirmed; if another document took it meanwhile, "
+                                 "409 next_number_changed and nothing changes (optional; "
+                                 "ignored when a number is given)"})
     # A signature (approve, sign_proposal, sign_off): the signer's quyền hạn for this paper.
     authority = Str(allow_none=True, validate=validate.OneOf(["own", "KT", "Q", "TL", "TUQ"]),
                     metadata={"description": "own (the head), KT, Q, TL or TUQ: one the "
@@ -347,9 +354,11 @@ class ActionOut(Base):
     reasons = fields.List(Str())
     tone = Str(metadata={"enum": ["forward", "back", "stop"],
                          "description": "forward, back (returns the work) or stop (ends it)"})
-    inputs = fields.List(Str(metadata={"enum": ["number", "issued_on", "authority"]}), metadata={
+    inputs = fields.List(Str(metadata={"enum": ["number", "issued_on", "authority",
+                                                "expected_number"]}), metadata={
         "description": "what may be sent with the step (all optional): the number and date "
-                       "the register keeper gave, the signer's authority"})
+                       "the register keeper gave, the signer's authority, the next number "
+                       "confirmed when no number is given"})
 
 
 class ActionsOut(Base):
@@ -757,6 +766,13 @@ class SignedScanUpload(Base):
 
     version = fields.Integer()
     file = Upload(required=True)
+
+
+class SignedScanCorrection(SignedScanUpload):
+    """multipart/form-data: the new scan (PDF) of an issued decision and why it replaces
+    the official one."""
+
+    reason = ruled(rules.WHY, required=True)
 
 
 class DossierSummary(SubmissionSummary):

@@ -350,9 +350,13 @@ def _issue(decision, user, role, comment, params, facts):
     issued_on = registers.check_issue_date(params.get("issued_on"),
                                            earliest=decision.proposal_date) or today()
     campaign = db.session.get(Campaign, decision.campaign_id)
+    wanted = registers.check_wanted(params.get("number"))
+    # an empty number: the next one, refused if it is no longer the one confirmed
+    expected = None if wanted is not None else registers.check_wanted(
+        params.get("expected_number"), "expected_number")
     decision.number = registers.take_number(
         campaign.issuer_unit_id, "QĐ", issued_on.year, item=(DECISION.name, decision.id),
-        user=user, wanted=registers.check_wanted(params.get("number")))
+        user=user, wanted=wanted, expected=expected)
     decision.symbol = f"QĐ-{_unit_code(campaign.issuer_unit_id)}"
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
@@ -370,22 +374,84 @@ def _issue(decision, user, role, comment, params, facts):
                               comment=f"Quyết định số {decision.number_label}")
 
 
-def next_number_label(decision) -> str:
-    """What an issue today would take: "1205/QĐ-UBND" (shown beside the Office's form)."""
-    on = today()
-    number = registers.peek_next(decision.campaign.issuer_unit_id, "QĐ", on.year)
-    return f"{number:02d}/QĐ-{_unit_code(decision.campaign.issuer_unit_id)}"
+def issue_numbering(decision, on=None) -> dict:
+    """What the Office's issue form states before «Ban hành»: the ký hiệu, the register's
+    next number for each year an issue date may fall in (the tờ trình's year to this one:
+    never in the future), today, and the next number for ``on`` (the date typed, else
+    today). Nothing is reserved: the issue checks the number it was shown."""
+    now = today()
+    issuer = decision.campaign.issuer_unit_id
+    first = min((decision.proposal_date or now).year, now.year)
+    by_year = registers.peek_next_by_year(issuer, "QĐ", range(first, now.year + 1))
+    year = on.year if on is not None and on.year in by_year else now.year
+    return {"symbol": f"QĐ-{_unit_code(issuer)}", "by_year": by_year, "today": now,
+            "next": by_year[year]}
+
+
+def next_number_label(decision, on=None) -> str:
+    """What an issue on ``on`` (today) would take: "1205/QĐ-UBND"."""
+    numbering = issue_numbering(decision, on)
+    return f"{numbering['next']:02d}/{numbering['symbol']}"
+
+
+def question_fills(decision) -> dict:
+    """The number and date «Ban hành» names when nothing is typed: the register's next
+    number and today (workflows/decision.py: the issue step's question)."""
+    numbering = issue_numbering(decision)
+    return {"number": f"{numbering['next']:02d}/{numbering['symbol']}",
+            "date": f"{numbering['today']:%d/%m/%Y}"}
+
+
+SIGNED = documents.signed_name("decision")
 
 
 def attach_signed_scan(user, decision_id, upload, filename, version=None):
-    """The Office attaches the scan (PDF) of the signed decision, kept with its SHA-256
-    beside the generated DOCX; attached before issue, it goes with the decision's mail."""
+    """The Office attaches the scan (PDF) of the signed decision before issue, kept with
+    its SHA-256 beside the generated DOCX; it goes with the decision's mail. After issue the
+    scan changes only through ``correct_signed_scan``."""
     with transaction():
         decision = steps.open_for(KIND, "signed_scan", decision_id, user, version)
-        kept = documents.keep_upload(DECISION.name, decision, "decision_signed", upload,
-                                     filename)
+        kept = documents.keep_upload(DECISION.name, decision, SIGNED, upload, filename)
         steps.touch(decision)
     return kept
+
+
+def _scan_facts(stored):
+    return None if stored is None else {"filename": stored.filename, "sha256": stored.sha256,
+                                        "size": stored.size}
+
+
+def correct_signed_scan(user, decision_id, upload, filename, reason, version=None):
+    """A correction of an issued decision's official scan (or its first scan, attached after
+    issue): a reason is required; the new PDF becomes the current scan, the one it replaces
+    stays stored and downloadable (superseded, never deleted), and the item's history gets
+    an audit event saying who, when, why, and the SHA-256 of both files."""
+    if reason is not None:
+        reason = validation.one(reason, validation.WHY, "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Cần ghi lý do thay bản chụp quyết định đã ký.", code="comment_required",
+                      details={"reason": ["Bắt buộc."]})
+    with transaction():
+        decision = steps.open_for(KIND, "scan_correction", decision_id, user, version)
+        replaced = _scan_facts(documents.current(DECISION.name, decision.id, SIGNED))
+        kept = documents.keep_upload(DECISION.name, decision, SIGNED, upload, filename)
+        steps.touch(decision)
+        steps.record_edit(KIND, "scan_correction", decision, user, reason,
+                          {"signed_scan": {"replaced": replaced, "now": _scan_facts(kept)}})
+    return kept
+
+
+def signed_scans(decision):
+    """Every scan the decision has held, oldest first: the current one last."""
+    return documents.uploads(DECISION.name, decision, SIGNED)
+
+
+def open_signed_scan(user, decision_id, sha256):
+    """One of the decision's scans, current or replaced, by its SHA-256: for whoever may
+    download the decision's documents (404 for anyone else)."""
+    decision = steps.load(KIND, decision_id, user)
+    return documents.fetch_upload(DECISION.name, decision, SIGNED, sha256)
 
 
 def set_recipients(user, decision_id, entries, version=None):
@@ -402,4 +468,4 @@ def set_recipients(user, decision_id, entries, version=None):
 KIND = steps.Kind(DECISION, Decision, facts=decision_facts, snapshot=decision_snapshot,
                   effects={"number_proposal": _number_proposal, "clear_proposal": _clear_proposal,
                            "stamp_approval": _stamp_approval, "issue": _issue},
-                  listed_by=(Decision.id.desc(),))
+                  listed_by=(Decision.id.desc(),), question_fills=question_fills)

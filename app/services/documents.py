@@ -423,6 +423,28 @@ def keep_upload(kind, item, name, upload, filename) -> StoredDocument:
     return row
 
 
+def uploads(kind, item, name) -> list[StoredDocument]:
+    """Every uploaded scan an item's paper has had, oldest first: those replaced are kept
+    (superseded), the current one is last."""
+    return db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item.id,
+        StoredDocument.name == name).order_by(StoredDocument.created_at, StoredDocument.id)).all()
+
+
+def fetch_upload(kind, item, name, sha256):
+    """(body, file name, sha256): one of an item's uploaded scans, current or replaced, by
+    its SHA-256, opened after its hash is checked."""
+    if name not in UPLOADED.get(kind, {}):
+        raise NotFound("Không có văn bản này.", code="no_such_document")
+    stored = db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item.id,
+        StoredDocument.name == name, StoredDocument.sha256 == (sha256 or "").lower())
+        .order_by(StoredDocument.id.desc())).first()
+    if stored is None:
+        raise NotFound("Không có bản chụp nào có mã kiểm tra này.")
+    return storage.open_checked(stored.storage_key, stored.sha256), stored.filename, stored.sha256
+
+
 def fetch(kind, item, name):
     """(body, file name, sha256 or None): the kept final, opened to stream after its
     SHA-256 is checked against the row (``storage.Opened``), or a fresh draft (bytes)."""

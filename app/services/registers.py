@@ -72,7 +72,7 @@ def taken(number, doc_type, year) -> Conflict:
                     details={"number": [f"Số {number:02d} đã được cấp."]}, code="number_taken")
 
 
-def check_wanted(value) -> int | None:
+def check_wanted(value, field="number") -> int | None:
     """A number typed by the Office: empty means "the next one"."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -82,12 +82,21 @@ def check_wanted(value) -> int | None:
         number = 0
     if not 1 <= number <= MAX_NUMBER:
         raise Invalid(f"Số văn bản phải là số nguyên từ 1 đến {MAX_NUMBER}.",
-                      details={"number": ["Số không hợp lệ."]}, code="invalid_number")
+                      details={field: ["Số không hợp lệ."]}, code="invalid_number")
     return number
 
 
+def moved_on(expected, number, doc_type, year) -> Conflict:
+    return Conflict(
+        f"Số {expected:02d} không còn là số tiếp theo của {_label(doc_type, year)}: đã có văn "
+        f"bản khác được cấp số. Số tiếp theo bây giờ là {number:02d}. Chưa có gì thay đổi; "
+        "hãy xem lại và xác nhận lại với số mới.",
+        details={"expected_number": [f"Số tiếp theo bây giờ là {number:02d}."],
+                 "next_number": number}, code="next_number_changed")
+
+
 def take_number(issuer_unit_id: int, doc_type: str, year: int, *, item=None, user=None,
-                wanted: int | None = None) -> int:
+                wanted: int | None = None, expected: int | None = None) -> int:
     """The number of a document in (issuer, type, year), inside the caller's transaction.
 
     Without ``wanted``: the next number. The increment is a single UPDATE, so two issuers
@@ -95,6 +104,9 @@ def take_number(issuer_unit_id: int, doc_type: str, year: int, *, item=None, use
     With ``wanted`` (the number the Office gave): checked unique within the register; the
     register moves on to it when it is above the last-used number, and a number below it
     fills a gap. ``item``: (item type, id) the number is given to.
+    ``expected`` (without ``wanted``): the next number the person was shown and confirmed;
+    when another document took it meanwhile, refused (``moved_on``) and the caller's
+    transaction, the increment with it, rolls back.
     """
     register_id = _open(issuer_unit_id, doc_type, year)
     with db.session.no_autoflush:  # the caller's item is saved once, at its own flush
@@ -104,6 +116,8 @@ def take_number(issuer_unit_id: int, doc_type: str, year: int, *, item=None, use
                 .values(last_number=NumberRegister.last_number + 1)
                 .returning(NumberRegister.last_number, NumberRegister.head_sha256)
                 .execution_options(synchronize_session=False)).one()
+            if expected is not None and number != expected:
+                raise moved_on(expected, number, doc_type, year)
         else:
             number = wanted
             if db.session.scalar(sa.select(RegisterEntry.id).where(
@@ -122,10 +136,16 @@ def take_number(issuer_unit_id: int, doc_type: str, year: int, *, item=None, use
 
 def peek_next(issuer_unit_id, doc_type, year) -> int:
     """The number the next document would take (nothing is reserved)."""
-    last = db.session.scalar(sa.select(NumberRegister.last_number).where(
-        NumberRegister.issuer_unit_id == issuer_unit_id, NumberRegister.doc_type == doc_type,
-        NumberRegister.year == year))
-    return (last or 0) + 1
+    return peek_next_by_year(issuer_unit_id, doc_type, (year,))[year]
+
+
+def peek_next_by_year(issuer_unit_id, doc_type, years) -> dict[int, int]:
+    """``peek_next`` for each of ``years``, in one query."""
+    last = dict(db.session.execute(sa.select(NumberRegister.year, NumberRegister.last_number)
+                                   .where(NumberRegister.issuer_unit_id == issuer_unit_id,
+                                          NumberRegister.doc_type == doc_type,
+                                          NumberRegister.year.in_(list(years)))).all())
+    return {year: (last.get(year) or 0) + 1 for year in years}
 
 
 # -- the registers page and `flask registers …` ---------------------------------------------

@@ -47,6 +47,8 @@ class Kind:
     listed_by: tuple = ()  # the order of its lists (ORDER BY columns)
     # (item, from_state) after any of its steps moves it: tallies kept of its states
     moved: Callable[[Any, str], None] | None = None
+    # item -> what a question naming "{number}" and "{date}" says when nothing is typed
+    question_fills: Callable[[Any], Mapping[str, str]] | None = None
 
     def __post_init__(self):
         declared, carried = self.process.effects, set(self.effects)
@@ -149,13 +151,36 @@ def _content(kind: Kind, item) -> dict:
 
 def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha256=None):
     """Write the audit event and the outbox rows of one step (same transaction)."""
+    event = _event(kind, item, user, role, step.trigger, from_state, comment, content_sha256)
+    if step.notify:
+        db.session.flush()  # its messages name the event; silent ones insert in one batch
+        outbox.tell(kind.process, item, event, step, actor=user)
+    return event
+
+
+def record_edit(kind: Kind, edit: str, item, user, comment, extra: Mapping):
+    """Record a change made between steps that the history shows (an ``Edit`` with a
+    label, opened with ``open_for``): an audit event in the item's chain, its state
+    unchanged, named after the edit; ``extra`` (what changed) joins the item's snapshot,
+    and so its content hash."""
+    rule = kind.process.edits[edit]
+    if rule.label is None:
+        raise ValueError(f"{kind.name}: edit {edit} is not recorded (no label)")
+    role = acting_role(user, rule.roles, item)
+    return _event(kind, item, user, role, edit, item.state, comment, extra=extra)
+
+
+def _event(kind: Kind, item, user, role, trigger, from_state, comment, content_sha256=None,
+           extra=None):
     snap = _content(kind, item)
+    if extra:
+        snap = {**snap, **json.loads(_canonical(extra))}
     event = WorkflowEvent(
         item_type=kind.name,
         item_id=item.id,
         actor_id=user.id if user else None,
         role=role,
-        trigger=step.trigger,
+        trigger=trigger,
         from_state=from_state,
         to_state=item.state,
         comment=comment,
@@ -166,9 +191,6 @@ def _record(kind: Kind, item, user, role, step, from_state, comment, content_sha
     )
     audit_chain.chain_event(event, item)  # the item is held under its lock or version check
     db.session.add(event)
-    if step.notify:
-        db.session.flush()  # its messages name the event; silent ones insert in one batch
-        outbox.tell(kind.process, item, event, step, actor=user)
     return event
 
 
@@ -275,6 +297,9 @@ class Action:
     reasons: tuple[str, ...]
     tone: str = "forward"  # forward, back (returns the work) or stop (ends it)
     inputs: tuple[str, ...] = ()  # what may be entered with it: number, issued_on, authority
+    # The question as the process words it, when it names "{number}" and "{date}": the page
+    # fills in what is typed (``confirm`` names the next number and today).
+    confirm_template: str | None = None
 
 
 def actions(kind: Kind, item, user) -> list[Action]:
@@ -284,7 +309,7 @@ def actions(kind: Kind, item, user) -> list[Action]:
     are not shown at all.
     """
     process = kind.process
-    facts = None
+    facts = fills = None
     result = []
     for step in process.steps_from(item.state):
         if step.system or not (user.roles & step.roles):
@@ -296,8 +321,12 @@ def actions(kind: Kind, item, user) -> list[Action]:
         if step.guards:
             facts = facts or kind.facts(item)
             reasons += process.reasons(step, facts)
-        result.append(Action(step.trigger, step.label, step.dest, step.comment, step.question,
-                             not reasons, tuple(reasons), step.tone, step.inputs))
+        question, template = step.question, None
+        if question and "{" in question and kind.question_fills:
+            fills = fills or kind.question_fills(item)
+            template, question = question, question.format_map(fills)
+        result.append(Action(step.trigger, step.label, step.dest, step.comment, question,
+                             not reasons, tuple(reasons), step.tone, step.inputs, template))
     return result
 
 

@@ -59,6 +59,12 @@ def perform(kind, item_id, user, trigger, *, version, comment=None, params=None)
                          params=params)
 
 
+def step_inputs(kind, trigger) -> frozenset[str]:
+    """What any step of ``trigger`` lets its actor enter (Step.inputs)."""
+    return frozenset(i for s in KINDS[kind].process.steps if s.trigger == trigger
+                     for i in s.inputs)
+
+
 def actions(kind, item, user):
     return steps.actions(KINDS[kind], item, user)
 

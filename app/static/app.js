@@ -13,8 +13,43 @@ document.addEventListener("click", function (event) {
 // field sends with the form's first button, which asks the same way.
 document.addEventListener("submit", function (event) {
   var button = event.submitter;
-  var question = button && button.getAttribute("data-confirm");
+  var template = button && button.getAttribute("data-confirm-template");
+  var question = template ? numberedQuestion(button.form, template)
+    : button && button.getAttribute("data-confirm");
   if (question && !event.defaultPrevented && !window.confirm(question)) { event.preventDefault(); }
+});
+
+// A numbering step («Ban hành») names in its question the number and date it will use: the
+// ones typed, else the register's next number for the date's year (data-next-numbers) and
+// today (data-today). With no number typed, the form sends the number it named
+// (expected_number): if another issue took it meanwhile, the server refuses and the page
+// asks again with the new one.
+function numberedQuestion(form, template) {
+  var number = form.querySelector("[name=number]");
+  var date = form.querySelector("[name=issued_on]");
+  var expected = form.querySelector("[name=expected_number]");
+  var iso = (date && date.value) || form.getAttribute("data-today");
+  var ymd = iso.split("-");
+  var typed = number ? number.value.trim() : "";
+  var n = typed;
+  if (!typed) {
+    var next = JSON.parse(form.getAttribute("data-next-numbers") || "{}");
+    n = next[ymd[0]] || (expected && expected.defaultValue);
+    if (expected) { expected.value = n; }
+  }
+  var label = (/^\d+$/.test(String(n)) ? String(parseInt(n, 10)).padStart(2, "0") : n)
+    + "/" + form.getAttribute("data-symbol");
+  return template.replace("{number}", label).replace("{date}", ymd[2] + "/" + ymd[1] + "/" + ymd[0]);
+}
+
+// Hidden fields that carry what is typed in another form of the page (data-copy-from: its
+// field's id), so that a round trip through this form keeps it (the scan saved before
+// «Ban hành» keeps its typed number and date).
+document.addEventListener("submit", function (event) {
+  event.target.querySelectorAll("input[data-copy-from]").forEach(function (input) {
+    var source = document.getElementById(input.getAttribute("data-copy-from"));
+    if (source) { input.value = source.value; }
+  });
 });
 
 // "Thêm dòng": a row editor (Nơi nhận) gets one more empty row, its labels renumbered.

@@ -7,6 +7,7 @@ from app.clock import today
 from app.services import decisions, registers
 from app.services.errors import Forbidden, Invalid
 from app.web.forms import run
+from app.web.work import item_url, typed_values
 
 bp = Blueprint("registers", __name__)
 
@@ -54,5 +55,22 @@ def signed_scan(item_id):
                                             upload.filename,
                                             request.form.get("version", type=int))
 
-    return run(attach, url_for("work.decision", item_id=item_id),
+    # the number and date typed for «Ban hành» ride along (app.js) and stay on the page
+    return run(attach, item_url("decision", item_id, typed_values(request.form)),
                done="Đã lưu bản chụp quyết định đã ký.")
+
+
+@bp.route("/decisions/<int:item_id>/signed-scan/correction", methods=["POST"])
+def correct_signed_scan(item_id):
+    """After issue: a new scan replaces the official one only with a reason, recorded."""
+    upload = request.files.get("file")
+
+    def correct():
+        if upload is None or not upload.filename:
+            raise Invalid("Chọn tệp PDF bản chụp quyết định đã ký.", code="file_missing")
+        return decisions.correct_signed_scan(current_user, item_id, upload.stream,
+                                             upload.filename, request.form.get("reason"),
+                                             request.form.get("version", type=int))
+
+    return run(correct, url_for("work.decision", item_id=item_id),
+               done="Đã thay bản chụp quyết định đã ký; bản cũ vẫn được lưu trong lịch sử.")

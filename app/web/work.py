@@ -1,4 +1,6 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -40,6 +42,23 @@ class TransitionForm(FlaskForm):
     number = StringField("Số văn bản", validators=[Optional(), Length(max=12)])
     issued_on = StringField("Ngày ban hành", validators=[Optional(), Length(max=10)])
     authority = StringField("Thẩm quyền ký", validators=[Optional(), Length(max=8)])
+    # An empty number: the next number the confirmation named (refused if it moved on).
+    expected_number = HiddenField(validators=[Optional(), Length(max=7)])
+
+
+# What the văn thư typed into a numbering step's fields, as long as the form allows: it
+# comes back on the page after any round trip (a refusal, the scan saved), never retyped.
+TYPED = {"number": 12, "issued_on": 10}
+
+
+def typed_values(source) -> dict[str, str]:
+    return {k: (source.get(k) or "").strip()[:n] for k, n in TYPED.items()
+            if (source.get(k) or "").strip()}
+
+
+def item_url(kind_name, item_id, typed=None):
+    """An item's page, with what was typed into its numbering fields, if anything."""
+    return url_for(f"work.{kind_name}", item_id=item_id, **(typed or {}))
 
 
 @bp.route("/")
@@ -85,7 +104,8 @@ def _item_page(kind, item_id):
         # who signs: the campaign's signer for its launch paper, else the one who acts
         "signing_choices": signing.choices(item.signer if kind == "campaign" else current_user),
         "today_iso": today().isoformat(),
-        "next_number_label": None,
+        "next_number_label": None, "numbering": None,
+        "typed": typed_values(request.args),
         # the unit's own drafting pages; the Board composes decisions on the item page
         "can_edit": kind in ("plan", "dossier") and workflow.may(kind, "content", current_user,
                                                                   item),
@@ -118,7 +138,12 @@ def _item_page(kind, item_id):
                                if context["can_compose"] else [])
         context["can_attach_scan"] = workflow.may(kind, "signed_scan", current_user, item)
         if item.state == "approved":
-            context["next_number_label"] = decisions.next_number_label(item)
+            on = _iso_date(context["typed"].get("issued_on"))
+            context["numbering"] = decisions.issue_numbering(item, on)
+            context["next_number_label"] = decisions.next_number_label(item, on)
+        context["scans"] = decisions.signed_scans(item)
+        context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
+        context["correction_question"] = process.edits["scan_correction"].confirm
         context["rows"] = decisions.nominee_rows(current_user, item)
         context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
@@ -138,6 +163,13 @@ def _item_page(kind, item_id):
         context["can_decide"] = decisions.composable(current_user, item)
         context["can_manage"] = workflow.may(kind, "deadlines", current_user, item)
     return render_template(f"work/{kind}.html", **context)
+
+
+def _iso_date(text):
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/history")
@@ -219,22 +251,31 @@ def transition(collection, item_id):
     form = TransitionForm()
     trigger = form.trigger.data or ""
     params = {k: v for k, v in (("number", form.number.data), ("issued_on", form.issued_on.data),
-                                         ("authority", form.authority.data))
+                                ("authority", form.authority.data),
+                                ("expected_number", form.expected_number.data))
               if v and v.strip()}
 
     def fire():
+        if ("expected_number" in workflow.step_inputs(kind.name, trigger)
+                and not params.get("number") and not params.get("expected_number")):
+            # the page always sends the number its confirmation named
+            raise Invalid("Chưa xác nhận số sẽ cấp. Hãy tải lại trang và bấm lại: hệ thống "
+                          "sẽ hỏi lại, nêu rõ số và ngày sẽ dùng.", code="expected_number_missing")
         try:
             return workflow.perform(kind.name, item_id, current_user, trigger,
                                     version=form.version.data, comment=form.comment.data,
                                     params=params)
         except Conflict as error:
-            if error.code != "number_taken":
+            if error.code not in ("number_taken", "next_number_changed"):
                 raise
-            # nothing changed: the page says which number is taken, the form stays usable
+            # nothing changed: the page says which number is taken or which one is next
+            # now, the form stays usable and asks again with the new number
             raise Invalid(error.message, error.details, code=error.code) from None
 
-    return run(fire, url_for(f"work.{kind.name}", item_id=item_id),
-               done=f"Đã thực hiện: {kind.process.trigger_label(trigger)}.")
+    # A refusal comes back to the page with what was typed still in its fields.
+    return run(fire, item_url(kind.name, item_id, typed_values(request.form)),
+               done=f"Đã thực hiện: {kind.process.trigger_label(trigger)}.",
+               then=lambda _item: item_url(kind.name, item_id))
 
 
 @bp.route("/notifications")

@@ -205,7 +205,8 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     confirms = " | ".join(desk.dialogs)
     for question in ("Phát động: hệ thống sẽ cấp số", "Xác nhận: Trả lại đơn vị?",
                      "Ký duyệt: hệ thống sẽ cấp số", "Hoàn thành thẩm định:", "Ký tờ trình:",
-                     "Phê duyệt: danh sách khen thưởng", "Ban hành: hệ thống sẽ cấp số"):
+                     "Phê duyệt: danh sách khen thưởng",
+                     f"Ban hành quyết định số 01/QĐ-UBND, ngày {today():%d/%m/%Y}:"):
         assert question in confirms, confirms
     assert not desk.problems, desk.problems
 

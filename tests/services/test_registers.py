@@ -295,3 +295,110 @@ def test_take_number_refuses_a_number_given_twice_in_the_same_register(world):
         with transaction():
             registers.take_number(ubnd, "QĐ", 2030, wanted=6)
     assert _register("UBND", "QĐ", 2030).last_number == 6
+
+
+# -- issue 20: an empty number is the next one only as confirmed --------------------------
+
+
+def _issue(clerk, decision, **body):
+    return clerk.post(f"/api/v1/decisions/{decision.id}/transitions",
+                      json={"trigger": "issue", "version": decision.version, **body})
+
+
+def test_an_issue_with_the_confirmed_next_number_takes_it_and_a_moved_one_is_refused(world,
+                                                                                      api):
+    campaign = helpers.make_campaign(world)
+    first, second = _approved(world, campaign, 2)
+    year = today().year
+    clerk = api("clerk")
+    listed = clerk.get(f"/api/v1/decisions/{first.id}/actions").get_json()["actions"]
+    [issue] = [a for a in listed if a["trigger"] == "issue"]
+    # the question the API gives names what an issue now would use: the next number, today
+    assert issue["confirm"].startswith(
+        f"Ban hành quyết định số 01/QĐ-UBND, ngày {today():%d/%m/%Y}:"), issue["confirm"]
+    assert "expected_number" in issue["inputs"]
+
+    r = _issue(clerk, first, expected_number=1)
+    assert r.status_code == 200, r.get_json()
+    db.session.expire_all()
+    assert db.session.get(Decision, first.id).number == 1
+
+    # the second was shown 01 too (another issue took it): refused, nothing changed
+    before = db.session.get(Decision, second.id).version
+    r = _issue(clerk, second, expected_number=1)
+    assert r.status_code == 409, r.get_json()
+    error = r.get_json()["error"]
+    assert error["code"] == "next_number_changed"
+    assert error["message"].startswith(f"Số 01 không còn là số tiếp theo của sổ QĐ năm {year}")
+    assert "Số tiếp theo bây giờ là 02." in error["message"]
+    assert error["details"]["next_number"] == 2
+    db.session.expire_all()
+    second = db.session.get(Decision, second.id)
+    assert (second.state, second.number, second.version) == ("approved", None, before)
+    assert _events(second.id) == 0
+    register = _register("UBND", "QĐ", year)
+    assert register.last_number == 1
+    assert db.session.scalar(sa.select(sa.func.count(RegisterEntry.id)).where(
+        RegisterEntry.register_id == register.id)) == 1
+
+    r = _issue(clerk, second, expected_number=2)
+    assert r.status_code == 200, r.get_json()
+    db.session.expire_all()
+    assert db.session.get(Decision, second.id).number == 2
+
+
+def test_a_typed_number_wins_over_the_expected_one_and_a_bad_expected_one_is_refused(world,
+                                                                                      api):
+    campaign = helpers.make_campaign(world)
+    first, second = _approved(world, campaign, 2)
+    clerk = api("clerk")
+    assert _issue(clerk, first, expected_number=0).status_code == 422
+    r = _issue(clerk, first, number=40, expected_number=9)  # the typed number is what is used
+    assert r.status_code == 200, r.get_json()
+    # without an expected number the API issues the next one, as before (optional)
+    assert _issue(clerk, second).status_code == 200
+    db.session.expire_all()
+    assert [db.session.get(Decision, d.id).number for d in (first, second)] == [40, 41]
+
+
+def test_take_number_refuses_an_expected_number_the_register_moved_past(world):
+    from app.services.tx import transaction
+
+    ubnd = world.units["UBND"].id
+    with transaction():
+        assert registers.take_number(ubnd, "QĐ", 2030, expected=1) == 1
+    with pytest.raises(Conflict) as refused:
+        with transaction():
+            registers.take_number(ubnd, "QĐ", 2030, expected=1)
+    assert refused.value.code == "next_number_changed"
+    assert _register("UBND", "QĐ", 2030).last_number == 1  # the increment rolled back
+    assert registers.peek_next(ubnd, "QĐ", 2030) == 2
+    assert registers.peek_next_by_year(ubnd, "QĐ", (2029, 2030)) == {2029: 1, 2030: 2}
+
+
+def test_two_issues_confirming_the_same_next_number_at_once_one_is_refused(app, world):
+    campaign = helpers.make_campaign(world)
+    racing = _approved(world, campaign, RACERS)
+    token = helpers.token_for(world.users["clerk"])
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(RACERS), ctx.Queue()
+    config = {key: app.config[key] for key in (
+        "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER", "SECRET_KEY", "MAX_CONTENT_LENGTH")}
+    config["TESTING"] = True
+    procs = [ctx.Process(target=fire_at_once, args=(
+        config, token, f"/api/v1/decisions/{d.id}/transitions",
+        {"trigger": "issue", "version": d.version, "expected_number": 1}, barrier, results))
+        for d in racing]
+    for p in procs:
+        p.start()
+    outcomes = sorted(results.get(timeout=90) for _ in procs)
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    assert outcomes[0] == (200, None)
+    assert outcomes[1][0] == 409 and outcomes[1][1] in ("next_number_changed", "busy"), outcomes
+    db.session.expire_all()
+    issued = sorted((d.state, d.number) for d in (db.session.get(Decision, d.id)
+                                                   for d in racing))
+    assert issued == [("approved", None), ("issued", 1)]
+    assert _register("UBND", "QĐ", today().year).last_number == 1

@@ -24,6 +24,9 @@ def fire(client, kind, item, trigger, comment=None):
     page = client.get(f"/{kind}s/{item.id}").get_data(as_text=True)
     assert f'data-trigger="{trigger}"' in page, (trigger, re.findall(r'data-trigger="(\w+)"', page))
     data = {"csrf_token": csrf_of(page), "trigger": trigger, "version": item.version}
+    expected = re.search(r'name="expected_number" value="(\d+)"', page)
+    if expected:  # «Ban hành» sends the next number its confirmation named
+        data["expected_number"] = expected.group(1)
     if comment:
         data["comment"] = comment
     r = client.post(f"/{kind}s/{item.id}/transitions", data=data, follow_redirects=True)

@@ -51,8 +51,9 @@ def test_each_document_is_kept_by_exactly_one_step_and_attached_where_declared()
 def test_confirmations_and_their_words():
     asked = {(k, s.trigger) for k, p in PROCESSES.items() for s in p.steps if s.confirm}
     assert asked == CONFIRMED
+    # the issue names the number and date it will use (the page fills them in)
     assert DECISION.step("issue", "approved").question.startswith(
-        "Ban hành: hệ thống sẽ cấp số quyết định")
+        "Ban hành quyết định số {number}, ngày {date}: hệ thống sẽ ghi số và ngày này")
     assert DOSSIER.step("head_return", "awaiting_head").question == (
         "Xác nhận: Trả lại để chỉnh sửa?")
     assert PLAN.step("submit", "draft").question is None
@@ -66,6 +67,12 @@ def test_editable_states_and_edits():
     assert DOSSIER.edits["verdicts"].states == frozenset({"in_appraisal"})
     assert DECISION.edits["strikes"].roles == frozenset({"chairman"})
     assert "issued" not in DECISION.edits["recipients"].states
+    # after issue the scan changes only by a recorded correction, with a reason
+    assert DECISION.edits["signed_scan"].states == frozenset({"approved"})
+    correction = DECISION.edits["scan_correction"]
+    assert correction.states == frozenset({"issued"}) and correction.comment
+    assert correction.confirm.endswith("Tiếp tục?")
+    assert DECISION.trigger_label("scan_correction") == "Thay bản chụp đã ký"
     for process in PROCESSES.values():
         for edit in process.edits.values():
             assert edit.states <= set(process.states) and edit.roles <= set(ROLES)
