@@ -1,0 +1,156 @@
+"""The test PKI, the fixture PDF and the independent verifiers (poppler) for app.esign."""
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pikepdf
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+
+from app.esign import pki
+from app.esign.keys import ORGANISATION, PERSON, Pkcs12Key
+from app.esign.settings import EsignSettings
+
+A4 = (595.28, 841.89)
+# Where the fixture places its fields (PDF points), as the issuable decision does.
+NUMBER_BOX = (60, 740, 260, 768)
+DATE_BOX = (290, 740, 560, 768)
+SIGNER_BOX = (340, 150, 540, 230)
+SIGNER_NAME = "Nguyễn Văn Chủ Tịch"
+ORG_NAME = "Ủy ban nhân dân tỉnh Lạng Sơn"
+
+
+def make_pdf(pages: int = 1, *, with_fields: bool = True) -> bytes:
+    """An A4 decision-like PDF with empty "so", "ngay_thang" (text) and "chu_ky" (signature)
+    fields on page 1, and ``pages`` pages of body text."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    for number in range(pages):
+        lines = [f"BT /F1 12 Tf 72 {700 - 16 * i} Td (Dieu {i + 1}. Khen thuong tap the va ca"
+                 f" nhan trang {number + 1} dong {i + 1}) Tj ET" for i in range(35)]
+        if number == 0:
+            lines.append("BT /F1 13 Tf 380 240 Td (CHU TICH) Tj ET")
+            lines.append("BT /F1 13 Tf 370 135 Td (Nguyen Van Chu Tich) Tj ET")
+        page = pikepdf.Page(pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=[0, 0, *A4],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+            Contents=pdf.make_stream("\n".join(lines).encode())))
+        pdf.pages.append(page)
+    if with_fields:
+        first = pdf.pages[0].obj
+        made = []
+        for name, ftype, box in (("so", "/Tx", NUMBER_BOX), ("ngay_thang", "/Tx", DATE_BOX),
+                                 ("chu_ky", "/Sig", SIGNER_BOX)):
+            field = pdf.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name(ftype),
+                T=pikepdf.String(name), Rect=list(box), F=4, P=first))
+            made.append(field)
+        first.Annots = pdf.make_indirect(pikepdf.Array(made))
+        pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(
+            Fields=pikepdf.Array(made), SigFlags=3))
+    out = BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+class TestPKI:
+    """A demo CA, its CRL and TSA, and the holders the tests sign with, written to a dir."""
+
+    def __init__(self, directory: Path, *, crl_url=None, ocsp_url=None):
+        self.dir = directory
+        self.ca = pki.DemoCA("Kiểm thử", crl_url=crl_url, ocsp_url=ocsp_url)
+        self.tsa = self.ca.issue("Kiểm thử TSA", "Kiểm thử", tsa=True)
+        self.person = self.ca.issue(SIGNER_NAME, ORG_NAME, unit="Chủ tịch")
+        self.deputy = self.ca.issue("Trần Thị Phó Chủ Tịch", ORG_NAME, unit="Phó Chủ tịch")
+        self.org = self.ca.issue(ORG_NAME, ORG_NAME)
+        now = datetime.now(UTC)
+        self.expired = self.ca.issue("Lê Văn Hết Hạn", ORG_NAME,
+                                     not_before=now - timedelta(days=400), days=30)
+        self.future = self.ca.issue("Phạm Văn Chưa Đến", ORG_NAME,
+                                    not_before=now + timedelta(days=10), days=30)
+        self.revoked = self.ca.issue("Đỗ Văn Thu Hồi", ORG_NAME)
+        self.ca.revoke(self.revoked)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "root.pem").write_bytes(self.ca.root.pem())
+        (directory / "sub.pem").write_bytes(self.ca.sub.pem())
+        (directory / "sub.crl").write_bytes(self.ca.crl())
+        self.signature_png = pki.signature_png(SIGNER_NAME)
+        self.seal_png = pki.seal_png(ORG_NAME)
+
+    def settings(self, **changes) -> EsignSettings:
+        values = dict(trust_roots=(str(self.dir / "root.pem"),),
+                      intermediates=(str(self.dir / "sub.pem"),),
+                      crl_sources=(str(self.dir / "sub.crl"),), revocation_mode="soft-fail")
+        values.update(changes)
+        return EsignSettings(**values)
+
+    def p12(self, issued) -> bytes:
+        return self.ca.pkcs12(issued)
+
+    def key(self, issued, settings, holder=PERSON) -> Pkcs12Key:
+        return Pkcs12Key(self.p12(issued), pki.DEMO_PASSPHRASE, settings, holder=holder)
+
+    def org_key(self, settings) -> Pkcs12Key:
+        return self.key(self.org, settings, ORGANISATION)
+
+    @staticmethod
+    def asn1(issued) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(issued.der())
+
+    def timestamper(self):
+        from pyhanko.sign.timestamps import DummyTimeStamper
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        key = asn1_keys.PrivateKeyInfo.load(self.tsa.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()))
+        return DummyTimeStamper(tsa_cert=self.asn1(self.tsa), tsa_key=key,
+                                certs_to_embed=SimpleCertificateStore.from_certs(
+                                    [self.asn1(self.ca.sub), self.asn1(self.ca.root)]))
+
+    def nss_dir(self) -> Path:
+        """An NSS database trusting the test root, for pdfsig -nssdir."""
+        nss = self.dir / "nss"
+        if not nss.exists():
+            nss.mkdir()
+            subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"],
+                           check=True, capture_output=True)
+            subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C",
+                            "-i", str(self.dir / "root.pem")], check=True, capture_output=True)
+        return nss
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+def pdfsig(path: Path, nss: Path | None = None) -> str:
+    command = ["pdfsig", "-nocert"] if nss is None else ["pdfsig", "-nssdir", f"sql:{nss}"]
+    result = subprocess.run([*command, "-no-ocsp", str(path)], capture_output=True, text=True)
+    return result.stdout + result.stderr
+
+
+def signature_blocks(output: str) -> list[str]:
+    blocks = output.split("Signature #")[1:]
+    return blocks
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def raster(path: Path, directory: Path, dpi: int = 100):
+    """Page 1 as an RGB Pillow image (pdftoppm), and the scale from PDF points."""
+    from PIL import Image
+
+    prefix = directory / "page"
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", str(path),
+                    str(prefix)], check=True)
+    png = next(directory.glob("page*.png"))
+    image = Image.open(png).convert("RGB")
+    return image, dpi / 72
