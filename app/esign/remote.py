@@ -26,7 +26,7 @@ from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign import signers
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.diff_analysis.policies import StandardDiffPolicy
+from pyhanko.sign.diff_analysis.policies import DEFAULT_DIFF_POLICY
 from pyhanko.sign.diff_analysis.policy_api import SuspiciousModification
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PreparedByteRangeDigest
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -165,7 +165,7 @@ def accept_signed_pdf(sent: bytes, returned: bytes, *, field: str,
     base = before.xrefs.total_revisions - 1
     if len(after.embedded_signatures) != len(before.embedded_signatures) + 1:
         raise SigningRefused("Tệp nhận về phải có đúng một chữ ký mới.", "signature_count")
-    result = StandardDiffPolicy().review_file(after, base)
+    result = DEFAULT_DIFF_POLICY.review_file(after, base)
     if isinstance(result, SuspiciousModification) or \
             result.modification_level > ModificationLevel.FORM_FILLING:
         raise SigningRefused(
