@@ -1,7 +1,7 @@
 import pytest
 
 from app.esign import pdfsign
-from tests.esign.support import TestPKI, make_pdf
+from tests.esign.support import SigningPKI, make_pdf
 
 SPEC = pdfsign.IssueFields(
     signer_field="chu_ky", number_field="so", number_text="Số: 1234/QĐ-UBND",
@@ -11,7 +11,7 @@ SPEC = pdfsign.IssueFields(
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory):
-    return TestPKI(tmp_path_factory.mktemp("pki"))
+    return SigningPKI(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ def make_pdf(pages: int = 1, *, with_fields: bool = True) -> bytes:
     return out.getvalue()
 
 
-class TestPKI:
+class SigningPKI:
     """A demo CA, its CRL and TSA, and the holders the tests sign with, written to a dir."""
 
     def __init__(self, directory: Path, *, crl_url=None, ocsp_url=None):

@@ -260,9 +260,9 @@ def test_a_certificate_other_than_the_registered_one_is_refused(blank_pdf, pki, 
 
 
 def test_untrusted_root_is_refused(blank_pdf, pki, tmp_path):
-    from tests.esign.support import TestPKI
+    from tests.esign.support import SigningPKI
 
-    other = TestPKI(tmp_path / "other")
+    other = SigningPKI(tmp_path / "other")
     with pytest.raises(SigningRefused) as refused:
         pdfsign.sign_approval(blank_pdf, other.key(other.person, pki.settings()),
                               field="chu_ky", image_png=pki.signature_png,
