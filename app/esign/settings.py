@@ -3,7 +3,7 @@
 Kept as a plain frozen dataclass so the package never imports Flask: the services build
 it from ``current_app.config`` with :meth:`EsignSettings.from_config`.
 """
-import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,8 @@ def _paths(value) -> tuple[str, ...]:
         return ()
     if isinstance(value, (list, tuple)):
         return tuple(str(v) for v in value if v)
-    return tuple(p.strip() for p in str(value).split(os.pathsep) if p.strip())
+    # commas or spaces: a ':' would cut the URLs
+    return tuple(p for p in re.split(r"[,\s]+", str(value)) if p)
 
 
 @dataclass(frozen=True)
