@@ -55,8 +55,8 @@ class SigningKey(ABC):
     def sign_digest(self, digest: bytes) -> bytes:
         """The raw signature (PKCS#1 v1.5 for RSA, DER ECDSA for EC) of a SHA-256 digest."""
 
-    def close(self):
-        pass
+    def close(self):  # noqa: B027 - only a session-holding key has something to close
+        """Release what the key holds (a PKCS#11 session)."""
 
 
 def check_allowed(kind: str, holder: str, settings: EsignSettings) -> None:

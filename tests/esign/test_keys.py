@@ -6,7 +6,8 @@ import subprocess
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from app.esign import SigningRefused, pdfsign, pki as demo_pki, verify
+from app.esign import SigningRefused, pdfsign, verify
+from app.esign import pki as demo_pki
 from app.esign.keys import (
     ORGANISATION,
     PERSON,
@@ -18,6 +19,7 @@ from app.esign.keys import (
 from app.esign.settings import EsignSettings
 from tests.esign.conftest import SPEC
 from tests.esign.support import ORG_NAME, have, pdfsig, signature_blocks
+from tests.tools import missing
 
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -55,7 +57,7 @@ def test_pkcs12_signs_a_raw_digest(pki, settings):
 @pytest.fixture(scope="module")
 def softhsm(pki, tmp_path_factory):
     if not (have("softhsm2-util") and have("pkcs11-tool") and os.path.exists(SOFTHSM)):
-        pytest.skip("softhsm2 and opensc are test packages (make test installs them)")
+        missing("softhsm2 and opensc (pkcs11-tool) are not installed")
     root = tmp_path_factory.mktemp("softhsm")
     (root / "tokens").mkdir()
     conf = root / "softhsm2.conf"
