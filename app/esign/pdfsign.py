@@ -130,7 +130,12 @@ def _image_style(png: bytes, width: float, height: float) -> StaticStampStyle:
                             box=layout.BoxConstraints(width=width, height=height))
     # Image only: no text, so no font in the appearance (a non-embedded default font
     # would break PDF/A), no border, full opacity.
-    return StaticStampStyle(background=image, background_opacity=1.0, border_width=0)
+    return StaticStampStyle(
+        background=image, background_opacity=1.0, border_width=0,
+        # no margin: the seal keeps its real size, the signature its computed place
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0)))
 
 
 class _FontFactory(opentype.GlyphAccumulatorFactory):

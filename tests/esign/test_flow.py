@@ -302,3 +302,59 @@ def test_long_term_adds_validation_data_and_a_document_timestamp(issued, pki, se
     assert org.covers_document and org.bottom_line
     assert org.modification_level in {"NONE", "LTA_UPDATES"}
     assert report.signatures[2].bottom_line
+
+
+def test_seal_is_drawn_at_its_real_size(issued, tmp_path):
+    image, scale = raster(_write(tmp_path, issued), tmp_path)
+    x1, y1, x2, y2 = SIGNER_BOX
+    _, region = _count(image, (x1 - 150, y1 - 60, x2, y2 + 60), scale, red)
+    columns = [x for x in range(region.width)
+               if any(red(region.getpixel((x, y))) for y in range(region.height))]
+    width_mm = (columns[-1] - columns[0]) / scale * 25.4 / 72
+    assert abs(width_mm - SPEC.seal_mm) < 2, width_mm
+
+
+def test_pdfa_smoke_after_signing(pki, settings, tmp_path):
+    """What signing adds keeps a PDF/A-2b file's promises: its XMP part and conformance,
+    every font it brings embedded, and widgets with only a normal (/N) appearance."""
+    import subprocess
+
+    import pikepdf
+
+    from tests.esign.support import make_pdf
+
+    source = pikepdf.open(BytesIO(make_pdf()))
+    with source.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+    buffer = BytesIO()
+    source.save(buffer, compress_streams=False)
+    approved = pdfsign.sign_approval(buffer.getvalue(), pki.key(pki.person, settings),
+                                     field="chu_ky", image_png=pki.signature_png,
+                                     settings=settings, timestamper=pki.timestamper())
+    issued = pdfsign.issue(approved, pki.org_key(settings), SPEC, seal_png=pki.seal_png,
+                           settings=settings, timestamper=pki.timestamper())
+    done = pikepdf.open(BytesIO(issued))
+    meta = done.open_metadata()
+    assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+    for annot in done.pages[0].Annots:
+        if annot.get("/Subtype") == "/Widget" and "/AP" in annot:
+            assert set(annot.AP.keys()) == {"/N"}, annot.get("/T")
+    fonts = subprocess.run(["pdffonts", str(_write(tmp_path, issued))], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    added = [line for line in fonts if not line.startswith("Helvetica")]  # the fixture's own
+    assert added and all(line.split()[-5] == "yes" for line in added), fonts
+    # the signer's appearance declares no font at all (an image only)
+    sig_ap = next(a for a in done.pages[0].Annots if a.get("/T") == "chu_ky").AP.N
+    assert "/Font" not in sig_ap.get("/Resources", {})
+
+
+def test_long_term_at_signing_embeds_the_revocation_data(pki, blank_pdf):
+    settings = pki.settings(long_term="LT")
+    signed = pdfsign.sign_approval(blank_pdf, pki.key(pki.person, settings), field="chu_ky",
+                                   image_png=pki.signature_png, settings=settings,
+                                   timestamper=pki.timestamper())
+    reader = PdfFileReader(BytesIO(signed))
+    assert "/DSS" in reader.root and "/CRLs" in reader.root["/DSS"]
+    (sig,) = verify.verify_pdf(signed, pki.settings(crl_sources=())).signatures
+    assert sig.bottom_line and sig.covers_document
