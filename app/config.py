@@ -139,6 +139,7 @@ def from_environment(instance_path):
         "SIGNING_LONG_TERM": (os.environ.get("SIGNING_LONG_TERM") or "").strip().upper(),
         # Font of the number, date and text stamps (rescaled to 1000 units/em if needed).
         "SIGNING_FONT": os.environ.get("SIGNING_FONT") or "",
+        "SIGNING_ITALIC_FONT": os.environ.get("SIGNING_ITALIC_FONT") or "",
         "SIGNING_VERIFY_MAX_MB": _env_int("SIGNING_VERIFY_MAX_MB", 20),
         "SIGNING_VERIFY_SECONDS": _env_int("SIGNING_VERIFY_SECONDS", 15),
         # OpenAPI document (flask-smorest)

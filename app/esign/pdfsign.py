@@ -149,9 +149,19 @@ class _FontFactory(opentype.GlyphAccumulatorFactory):
             font_size=self.font_size, obj_stream=obj_stream)
 
 
-def text_style(settings: EsignSettings, size: float) -> TextBoxStyle:
-    return TextBoxStyle(font=_FontFactory(font_1000(settings.font_path), font_size=size),
-                        font_size=size, leading=round(size * 1.2))
+def text_style(settings: EsignSettings, size: float, *, centred: bool = False,
+               italic: bool = False) -> TextBoxStyle:
+    """Text in the configured font. ``centred``: in the middle of its box both ways (the
+    number and the date sit centred under their headings; the middle also keeps the
+    Vietnamese marks above and the descenders below inside the field)."""
+    rule = None
+    if centred:
+        rule = layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            inner_content_scaling=layout.InnerScaling.NO_SCALING)
+    font = settings.italic_font_path if italic else settings.font_path
+    return TextBoxStyle(font=_FontFactory(font_1000(font), font_size=size),
+                        font_size=size, leading=round(size * 1.2), box_layout_rule=rule)
 
 
 def timestamper_for(settings: EsignSettings, timestamper=None):
@@ -236,6 +246,8 @@ class IssueFields:
     seal_field: str = "con_dau"
     seal_mm: float = 36.0  # the seal's real diameter
     text_size: float = 13.0
+    centred: bool = True  # the text in the middle of its field (False: bottom left)
+    date_italic: bool = True
     signer_image_px: tuple[int, int] | None = None  # the signer's image, to place the seal
 
 
@@ -279,9 +291,12 @@ def issue_setup(pdf: bytes, spec: IssueFields, seal_png: bytes, settings: EsignS
         if value.get("/FT") != "/Tx":
             raise SigningRefused(f"Trường “{name}” không phải là trường văn bản.", "field_type")
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    style = text_style(settings, spec.text_size)
-    populate_static_text_field(writer, spec.number_field, style, spec.number_text)
-    populate_static_text_field(writer, spec.date_field, style, spec.date_text)
+    populate_static_text_field(writer, spec.number_field,
+                               text_style(settings, spec.text_size, centred=spec.centred),
+                               spec.number_text)
+    populate_static_text_field(writer, spec.date_field,
+                               text_style(settings, spec.text_size, centred=spec.centred,
+                                          italic=spec.date_italic), spec.date_text)
     place = seal_place(signer_place, spec.signer_image_px, spec.seal_mm)
     fields.append_signature_field(writer, fields.SigFieldSpec(
         spec.seal_field, box=place.box, on_page=place.page))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+DEFAULT_ITALIC_FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf"
 
 
 def _paths(value) -> tuple[str, ...]:
@@ -39,6 +40,8 @@ class EsignSettings:
     long_term: str = ""
     # The font for filled fields and text stamps; rescaled to 1000 units/em when needed.
     font_path: str = DEFAULT_FONT
+    # The place-and-date line is italic (NĐ 30 Phụ lục I).
+    italic_font_path: str = DEFAULT_ITALIC_FONT
     # PKCS#12 key files are for the demo and development only.
     allow_pkcs12: bool = True
     verify_max_bytes: int = 20 * 1024 * 1024
@@ -58,6 +61,7 @@ class EsignSettings:
             tsa_url=config.get("SIGNING_TSA_URL") or "",
             long_term=(config.get("SIGNING_LONG_TERM") or "").upper(),
             font_path=config.get("SIGNING_FONT") or DEFAULT_FONT,
+            italic_font_path=config.get("SIGNING_ITALIC_FONT") or DEFAULT_ITALIC_FONT,
             allow_pkcs12=not production,
             verify_max_bytes=int(config.get("SIGNING_VERIFY_MAX_MB") or 20) * 1024 * 1024,
             verify_seconds=float(config.get("SIGNING_VERIFY_SECONDS") or 15),
