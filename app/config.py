@@ -133,6 +133,9 @@ def from_environment(instance_path):
         "SIGNING_INTERMEDIATES": os.environ.get("SIGNING_INTERMEDIATES") or "",
         "SIGNING_CRLS": os.environ.get("SIGNING_CRLS") or "",
         "SIGNING_REVOCATION_MODE": os.environ.get("SIGNING_REVOCATION_MODE") or "soft-fail",
+        # The CA's OCSP responder, asked about certificates it issued (configured roots and
+        # intermediates); empty: CRLs only.
+        "SIGNING_OCSP_URL": os.environ.get("SIGNING_OCSP_URL") or "",
         # RFC 3161 timestamp authority; empty: signatures carry no timestamp.
         "SIGNING_TSA_URL": os.environ.get("SIGNING_TSA_URL") or "",
         # "" (B-T), "LT" (embed revocation data) or "LTA" (LT + document timestamp).

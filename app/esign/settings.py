@@ -33,6 +33,9 @@ class EsignSettings:
     # "soft-fail" (no data = accepted), "hard-fail" (data present must say good) or
     # "require" (no data = refused).
     revocation_mode: str = "soft-fail"
+    # The OCSP responder the operator configured (the công vụ CA's), asked about a
+    # certificate whose issuer is known here; never the responder a certificate names.
+    ocsp_url: str = ""
     # RFC 3161 timestamp authority (configured endpoint), empty = no timestamps.
     tsa_url: str = ""
     # "" (B-T / B-B), "LT" (embed the revocation data used) or "LTA" (LT + document
@@ -58,6 +61,7 @@ class EsignSettings:
             intermediates=_paths(config.get("SIGNING_INTERMEDIATES")),
             crl_sources=_paths(config.get("SIGNING_CRLS")),
             revocation_mode=config.get("SIGNING_REVOCATION_MODE") or "soft-fail",
+            ocsp_url=config.get("SIGNING_OCSP_URL") or "",
             tsa_url=config.get("SIGNING_TSA_URL") or "",
             long_term=(config.get("SIGNING_LONG_TERM") or "").upper(),
             font_path=config.get("SIGNING_FONT") or DEFAULT_FONT,

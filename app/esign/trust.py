@@ -10,6 +10,7 @@ import urllib.request
 from datetime import UTC, datetime
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -76,6 +77,37 @@ class TrustStore:
             self._crls = found
         return self._crls
 
+    def ocsp_responses(self, cert: asn1_x509.Certificate, chain=()) -> list:
+        """Ask the configured OCSP responder about ``cert``, when its issuer is one of the
+        configured certificates (or in ``chain``). A failure gives no answer: the
+        revocation mode then decides."""
+        if not self.settings.ocsp_url:
+            return []
+        issuer = next((c for c in [*self.intermediates, *self.roots, *chain]
+                       if c.subject == cert.issuer), None)
+        if issuer is None:
+            return []
+        from cryptography import x509 as c_x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.x509 import ocsp as c_ocsp
+
+        request = c_ocsp.OCSPRequestBuilder().add_certificate(
+            c_x509.load_der_x509_certificate(cert.dump()),
+            c_x509.load_der_x509_certificate(issuer.dump()), hashes.SHA1()).build()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - configured
+                    self.settings.ocsp_url, data=request.public_bytes(serialization.Encoding.DER),
+                    headers={"Content-Type": "application/ocsp-request"}, method="POST"),
+                    timeout=self.settings.fetch_timeout) as answer:
+                data = answer.read(MAX_CRL_BYTES + 1)
+            if len(data) > MAX_CRL_BYTES:
+                return []
+            response = asn1_ocsp.OCSPResponse.load(data)
+            response.native  # noqa: B018 - parse it all now
+        except (OSError, ValueError):
+            return []
+        return [response] if response["response_status"].native == "successful" else []
+
     def context(self, moment: datetime | None = None, *, extra_certs=(), crls=(), ocsps=(),
                 for_embedding: bool = False) -> ValidationContext:
         """A validation context that cannot fetch anything."""
@@ -126,8 +158,9 @@ def check_certificate(store: TrustStore, cert: asn1_x509.Certificate, *, expecte
         raise SigningRefused(
             f"Chứng thư số đã hết hạn ngày {validity['not_after'].native:%d/%m/%Y}.",
             "certificate_expired")
-    validator = CertificateValidator(cert, intermediate_certs=list(chain),
-                                     validation_context=store.context(moment))
+    validator = CertificateValidator(
+        cert, intermediate_certs=list(chain),
+        validation_context=store.context(moment, ocsps=store.ocsp_responses(cert, chain)))
     try:
         asyncio.run(validator.async_validate_usage({"digital_signature"}))
     except RevokedError as exc:

@@ -118,19 +118,22 @@ def verify_reader(reader, data: bytes, store: TrustStore) -> VerificationReport:
     except NoDSSFoundError:
         dss = None
 
-    def context():
-        base = store.context()
+    def context(sig):
+        # the configured OCSP responder, asked about a certificate of a configured CA
+        embedded = list(sig.signed_data["certificates"].native and [
+            c.chosen for c in sig.signed_data["certificates"]] or [])
+        ocsps = store.ocsp_responses(sig.signer_cert, embedded) if sig.signer_cert else []
         if dss is None:
-            return base
+            return store.context(ocsps=ocsps)
         return dss.as_validation_context({
             "trust_roots": list(store.roots), "other_certs": list(store.intermediates),
-            "crls": list(store.crls()), "allow_fetching": False,
+            "crls": list(store.crls()), "ocsps": ocsps, "allow_fetching": False,
             "revocation_mode": store.settings.revocation_mode,
         })
 
     reports = []
     for index, sig in enumerate(reader.embedded_signatures):
-        reports.append(asyncio.run(_one(index, sig, data, context, tz)))
+        reports.append(asyncio.run(_one(index, sig, data, lambda sig=sig: context(sig), tz)))
     return VerificationReport(hashlib.sha256(data).hexdigest(), len(data),
                               reader.xrefs.total_revisions, reports)
 

@@ -147,3 +147,55 @@ def raster(path: Path, directory: Path, dpi: int = 100):
     png = next(directory.glob("page*.png"))
     image = Image.open(png).convert("RGB")
     return image, dpi / 72
+
+
+class OcspResponder:
+    """The CA's OCSP responder in miniature, on 127.0.0.1: answers for the sub-CA's
+    certificates, "revoked" for those the CA revoked; counts the requests."""
+
+    def __init__(self, pki: "SigningPKI"):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.x509 import ocsp
+
+        self.requests = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):  # noqa: N802
+                outer.requests += 1
+                asked = ocsp.load_der_ocsp_request(
+                    self.rfile.read(int(self.headers["Content-Length"])))
+                issued = next(c for c in [pki.person.cert, pki.revoked.cert, pki.org.cert,
+                                          pki.deputy.cert]
+                              if c.serial_number == asked.serial_number)
+                revoked = any(r.serial_number == issued.serial_number for r in pki.ca.revoked)
+                now = datetime.now(UTC)
+                answer = (ocsp.OCSPResponseBuilder().add_response(
+                    cert=issued, issuer=pki.ca.sub.cert, algorithm=hashes.SHA1(),
+                    cert_status=(ocsp.OCSPCertStatus.REVOKED if revoked
+                                 else ocsp.OCSPCertStatus.GOOD),
+                    this_update=now - timedelta(minutes=5), next_update=now + timedelta(hours=1),
+                    revocation_time=now - timedelta(hours=1) if revoked else None,
+                    revocation_reason=None)
+                    .responder_id(ocsp.OCSPResponderEncoding.HASH, pki.ca.sub.cert)
+                    .sign(pki.ca.sub.key, hashes.SHA256())
+                    .public_bytes(serialization.Encoding.DER))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/ocsp-response")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -108,3 +108,32 @@ def test_a_foreign_pdf_is_intact_but_not_trusted(tmp_path, settings):
     (sig,) = verify.verify_pdf(foreign, settings).signatures
     assert sig.intact and sig.valid and not sig.trusted and not sig.bottom_line
     assert "không thuộc tổ chức chứng thực" in sig.summary
+
+
+def test_the_configured_ocsp_responder_is_asked_and_believed(tmp_path, recorder):
+    """The certificates name a responder of their own (the listening socket: never called);
+    the settings name the CA's: that one answers, revoked or good."""
+    from tests.esign.support import OcspResponder
+
+    named = f"http://127.0.0.1:{recorder.port}/ocsp"
+    ca = SigningPKI(tmp_path / "ocsp", crl_url=named + ".crl", ocsp_url=named)
+    responder = OcspResponder(ca)
+    try:
+        settings = ca.settings(crl_sources=(), revocation_mode="hard-fail",
+                               ocsp_url=responder.url)
+        with pytest.raises(SigningRefused) as refused:
+            pdfsign.sign_approval(make_pdf(), ca.key(ca.revoked, settings), field="chu_ky",
+                                  image_png=ca.signature_png, settings=settings)
+        assert refused.value.code == "certificate_revoked"
+        signed = pdfsign.sign_approval(make_pdf(), ca.key(ca.person, settings), field="chu_ky",
+                                       image_png=ca.signature_png, settings=settings)
+        (sig,) = verify.verify_pdf(signed, settings).signatures
+        assert sig.trusted and sig.bottom_line
+        # without the responder, hard-fail has nothing to go on: not trusted
+        (sig,) = verify.verify_pdf(signed, ca.settings(crl_sources=(),
+                                                       revocation_mode="hard-fail")).signatures
+        assert not sig.trusted
+        assert responder.requests >= 3
+    finally:
+        responder.close()
+    assert recorder.connections == 0
