@@ -114,6 +114,27 @@ class SigningPKI:
                                     [self.asn1(self.ca.sub), self.asn1(self.ca.root)]))
 
 
+def nss_trusting(root_pem: Path, directory: Path) -> Path:
+    """An NSS database (certutil, libnss3-tools) that trusts ``root_pem``: pdfsig's trust."""
+    if not have("certutil"):
+        missing("libnss3-tools (certutil) is not installed")
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{directory}", "--empty-password"],
+                   check=True, capture_output=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{directory}", "-n", "root", "-t", "CT,C,C",
+                    "-i", str(root_pem)], check=True, capture_output=True)
+    return directory
+
+
+def pdfsig_trusting(path: Path, nss: Path) -> str:
+    """pdfsig checking the certificates too, against ``nss``. (Its -no-ocsp switch makes
+    poppler 22.12 report "Unknown issue"; the test certificates name no OCSP responder,
+    so nothing is asked without it.)"""
+    result = subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(path)],
+                            capture_output=True, text=True)
+    return result.stdout + result.stderr
+
+
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 

@@ -22,7 +22,9 @@ from tests.esign.support import (
     ORG_NAME,
     SIGNER_BOX,
     SIGNER_NAME,
+    nss_trusting,
     pdfsig,
+    pdfsig_trusting,
     pdftotext,
     raster,
     signature_blocks,
@@ -56,6 +58,15 @@ def test_pdfsig_sees_two_valid_signatures_in_order(issued, tmp_path):
     assert "Not total document signed" in blocks[0]
     assert f"Common Name: {ORG_NAME}" in blocks[1]
     assert "Total document signed" in blocks[1] and "Not total" not in blocks[1]
+
+
+def test_pdfsig_trusts_both_certificates_through_the_configured_root(issued, pki, tmp_path):
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(issued)
+    nss = nss_trusting(pki.dir / "root.pem", tmp_path / "nss")
+    blocks = signature_blocks(pdfsig_trusting(path, nss))
+    assert len(blocks) == 2
+    assert all("Certificate Validation: Certificate is Trusted." in b for b in blocks), blocks
 
 
 def test_pyhanko_validator_finds_form_filling_only_after_the_signer(issued, pki):
