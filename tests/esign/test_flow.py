@@ -369,3 +369,21 @@ def test_long_term_at_signing_embeds_the_revocation_data(pki, blank_pdf):
     assert "/DSS" in reader.root and "/CRLs" in reader.root["/DSS"]
     (sig,) = verify.verify_pdf(signed, pki.settings(crl_sources=())).signatures
     assert sig.bottom_line and sig.covers_document
+
+
+def test_issue_with_lta_settings_keeps_the_document_the_same(pki, approved, tmp_path):
+    """SIGNING_LONG_TERM=LTA: the organisation's signature, then its validation data and a
+    document timestamp. The verifier still calls the sealed revision the document."""
+    settings = pki.settings(long_term="LTA")
+    issued = pdfsign.issue(approved, pki.org_key(settings), SPEC, seal_png=pki.seal_png,
+                           settings=settings, timestamper=pki.timestamper())
+    report = verify.verify_pdf(issued, settings)
+    signer, org, stamp = report.signatures
+    assert signer.bottom_line and signer.modification_level == "FORM_FILLING"
+    assert org.bottom_line and org.covers_document and org.coverage != "ENTIRE_FILE"
+    assert stamp.kind == "document_timestamp" and stamp.bottom_line
+    assert "/DSS" in PdfFileReader(BytesIO(issued)).root
+    blocks = signature_blocks(pdfsig(_write(tmp_path, issued)))
+    assert len(blocks) == 3 and all("Signature is Valid." in b for b in blocks[:2])
+    # poppler 22.12 does not validate document timestamps ("Unimplemented Feature")
+    assert "Signature Field Name: Timestamp" in blocks[2]
