@@ -190,6 +190,8 @@ def _metadata(field: str, settings: EsignSettings, store: TrustStore, *, reason=
 
 
 def _check_key(key: SigningKey, store: TrustStore, expected_cert):
+    """``expected_cert`` is the certificate registered for the signer (or the
+    organisation): required, so that no caller signs with whatever key it was handed."""
     check_certificate(store, key.certificate, expected=expected_cert, chain=key.chain)
 
 
@@ -217,7 +219,7 @@ def approval_setup(pdf: bytes, field: str, image_png: bytes):
 
 
 def sign_approval(pdf: bytes, key: SigningKey, *, field: str, image_png: bytes,
-                  settings: EsignSettings, expected_cert=None, timestamper=None,
+                  settings: EsignSettings, expected_cert, timestamper=None,
                   reason: str = "Phê duyệt", location: str | None = None,
                   store: TrustStore | None = None) -> bytes:
     store = store or TrustStore(settings)
@@ -304,7 +306,7 @@ def issue_setup(pdf: bytes, spec: IssueFields, seal_png: bytes, settings: EsignS
 
 
 def issue(pdf: bytes, key: SigningKey, spec: IssueFields, *, seal_png: bytes,
-          settings: EsignSettings, expected_cert=None, expected_signer_cert=None,
+          settings: EsignSettings, expected_cert, expected_signer_cert=None,
           timestamper=None, store: TrustStore | None = None,
           reason: str = "Phát hành") -> bytes:
     store = store or TrustStore(settings)
@@ -344,8 +346,8 @@ def attachment_setup(pdf: bytes, *, main_number: str, moment: datetime, field: s
 
 
 def sign_attachment(pdf: bytes, key: SigningKey, *, main_number: str, settings: EsignSettings,
-                    moment: datetime | None = None, field: str = "dinh_kem",
-                    expected_cert=None, timestamper=None,
+                    expected_cert, moment: datetime | None = None,
+                    field: str = "dinh_kem", timestamper=None,
                     store: TrustStore | None = None) -> bytes:
     """Phụ lục I khoản 8b: top right of page 1, no image; the main document's number and
     symbol and the signing time (ISO 8601, +07:00), Times-like 10 pt, upright, black."""

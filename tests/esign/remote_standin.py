@@ -58,11 +58,13 @@ class RemoteStandIn:
         params = request["params"]
         if params.get("step") == "issue":
             signed = pdfsign.issue(pdf, key, account["spec"], seal_png=account["seal"],
-                                   settings=self.settings, timestamper=self.timestamper)
+                                   settings=self.settings, timestamper=self.timestamper,
+                                   expected_cert=key.certificate)
         else:
             signed = pdfsign.sign_approval(pdf, key, field=params["field"],
                                            image_png=account["image"], settings=self.settings,
-                                           timestamper=self.timestamper)
+                                           timestamper=self.timestamper,
+                                           expected_cert=key.certificate)
         if self.tamper:
             signed = self.tamper(signed)
         return {"pdf": base64.b64encode(signed).decode()}

@@ -41,9 +41,10 @@ def test_demo_ca_certificates_tsa_and_verify(app, tmp_path, monkeypatch):
         org = Pkcs12Key((ca_dir / "ubnd.p12").read_bytes(), pki.DEMO_PASSPHRASE, settings,
                         holder=ORGANISATION)
         approved = pdfsign.sign_approval(make_pdf(), person, field="chu_ky", settings=settings,
-                                         image_png=(ca_dir / "chu-tich.png").read_bytes())
+                                         image_png=(ca_dir / "chu-tich.png").read_bytes(),
+                                         expected_cert=person.certificate)
         issued = pdfsign.issue(approved, org, SPEC, seal_png=(ca_dir / "ubnd.png").read_bytes(),
-                               settings=settings)
+                               settings=settings, expected_cert=org.certificate)
     finally:
         server.shutdown()
         server.server_close()

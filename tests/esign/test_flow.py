@@ -235,7 +235,8 @@ def test_number_as_annotation_or_content_edit_breaks_the_signer_signature(
 def test_the_office_cannot_seal_before_the_signer(blank_pdf, pki, settings):
     with pytest.raises(SigningRefused) as refused:
         pdfsign.issue(blank_pdf, pki.org_key(settings), SPEC, seal_png=pki.seal_png,
-                      settings=settings, timestamper=pki.timestamper())
+                      settings=settings, expected_cert=pki.asn1(pki.org),
+                      timestamper=pki.timestamper())
     assert refused.value.code == "signer_signature_missing"
     assert "người có thẩm quyền" in refused.value.message
 
@@ -243,7 +244,8 @@ def test_the_office_cannot_seal_before_the_signer(blank_pdf, pki, settings):
 def test_the_office_cannot_seal_a_paper_signed_by_someone_else(approved, pki, settings):
     with pytest.raises(SigningRefused) as refused:
         pdfsign.issue(approved, pki.org_key(settings), SPEC, seal_png=pki.seal_png,
-                      settings=settings, expected_signer_cert=pki.asn1(pki.deputy))
+                      settings=settings, expected_cert=pki.asn1(pki.org),
+                      expected_signer_cert=pki.asn1(pki.deputy))
     assert refused.value.code == "signer_signature_missing"
 
 
@@ -277,7 +279,8 @@ def test_untrusted_root_is_refused(blank_pdf, pki, tmp_path):
     with pytest.raises(SigningRefused) as refused:
         pdfsign.sign_approval(blank_pdf, other.key(other.person, pki.settings()),
                               field="chu_ky", image_png=pki.signature_png,
-                              settings=pki.settings())
+                              settings=pki.settings(),
+                              expected_cert=other.asn1(other.person))
     assert refused.value.code == "certificate_untrusted"
 
 
@@ -289,7 +292,8 @@ def test_attachment_gets_a_text_only_signature_top_right(pki, settings, tmp_path
     moment = datetime(2026, 12, 7, 8, 15, 55, tzinfo=UTC)
     signed = pdfsign.sign_attachment(
         make_pdf(with_fields=False), pki.org_key(settings), main_number="1234/QĐ-UBND",
-        moment=moment, settings=settings, timestamper=pki.timestamper())
+        moment=moment, settings=settings, expected_cert=pki.asn1(pki.org),
+        timestamper=pki.timestamper())
     path = _write(tmp_path, signed)
     text = pdftotext(path)
     top = text.splitlines()[:4]
@@ -342,9 +346,11 @@ def test_pdfa_smoke_after_signing(pki, settings, tmp_path):
     source.save(buffer, compress_streams=False)
     approved = pdfsign.sign_approval(buffer.getvalue(), pki.key(pki.person, settings),
                                      field="chu_ky", image_png=pki.signature_png,
-                                     settings=settings, timestamper=pki.timestamper())
+                                     settings=settings, timestamper=pki.timestamper(),
+                                     expected_cert=pki.asn1(pki.person))
     issued = pdfsign.issue(approved, pki.org_key(settings), SPEC, seal_png=pki.seal_png,
-                           settings=settings, timestamper=pki.timestamper())
+                           settings=settings, timestamper=pki.timestamper(),
+                           expected_cert=pki.asn1(pki.org))
     done = pikepdf.open(BytesIO(issued))
     meta = done.open_metadata()
     assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
@@ -364,7 +370,8 @@ def test_long_term_at_signing_embeds_the_revocation_data(pki, blank_pdf):
     settings = pki.settings(long_term="LT")
     signed = pdfsign.sign_approval(blank_pdf, pki.key(pki.person, settings), field="chu_ky",
                                    image_png=pki.signature_png, settings=settings,
-                                   timestamper=pki.timestamper())
+                                   timestamper=pki.timestamper(),
+                                   expected_cert=pki.asn1(pki.person))
     reader = PdfFileReader(BytesIO(signed))
     assert "/DSS" in reader.root and "/CRLs" in reader.root["/DSS"]
     (sig,) = verify.verify_pdf(signed, pki.settings(crl_sources=())).signatures
@@ -376,7 +383,8 @@ def test_issue_with_lta_settings_keeps_the_document_the_same(pki, approved, tmp_
     document timestamp. The verifier still calls the sealed revision the document."""
     settings = pki.settings(long_term="LTA")
     issued = pdfsign.issue(approved, pki.org_key(settings), SPEC, seal_png=pki.seal_png,
-                           settings=settings, timestamper=pki.timestamper())
+                           settings=settings, timestamper=pki.timestamper(),
+                           expected_cert=pki.asn1(pki.org))
     report = verify.verify_pdf(issued, settings)
     signer, org, stamp = report.signatures
     assert signer.bottom_line and signer.modification_level == "FORM_FILLING"

@@ -55,7 +55,8 @@ def test_verification_makes_no_outgoing_request(recorder, tmp_path):
     settings = outside.settings(crl_sources=())
     signed = pdfsign.sign_approval(
         make_pdf(), outside.key(outside.person, settings), field="chu_ky",
-        image_png=outside.signature_png, settings=settings, timestamper=outside.timestamper())
+        image_png=outside.signature_png, settings=settings, timestamper=outside.timestamper(),
+        expected_cert=outside.asn1(outside.person))
     report = verify.verify_pdf(signed, settings)
     assert report.signatures[0].intact and report.signatures[0].valid
     # hard-fail: still no fetching; the signature is then simply not trusted
@@ -104,7 +105,8 @@ def test_a_foreign_pdf_is_intact_but_not_trusted(tmp_path, settings):
     other = SigningPKI(tmp_path / "foreign")
     foreign = pdfsign.sign_approval(make_pdf(), other.key(other.person, other.settings()),
                                     field="chu_ky", image_png=other.signature_png,
-                                    settings=other.settings())
+                                    settings=other.settings(),
+                                    expected_cert=other.asn1(other.person))
     (sig,) = verify.verify_pdf(foreign, settings).signatures
     assert sig.intact and sig.valid and not sig.trusted and not sig.bottom_line
     assert "không thuộc tổ chức chứng thực" in sig.summary
@@ -123,10 +125,12 @@ def test_the_configured_ocsp_responder_is_asked_and_believed(tmp_path, recorder)
                                ocsp_url=responder.url)
         with pytest.raises(SigningRefused) as refused:
             pdfsign.sign_approval(make_pdf(), ca.key(ca.revoked, settings), field="chu_ky",
-                                  image_png=ca.signature_png, settings=settings)
+                                  image_png=ca.signature_png, settings=settings,
+                                  expected_cert=ca.asn1(ca.revoked))
         assert refused.value.code == "certificate_revoked"
         signed = pdfsign.sign_approval(make_pdf(), ca.key(ca.person, settings), field="chu_ky",
-                                       image_png=ca.signature_png, settings=settings)
+                                       image_png=ca.signature_png, settings=settings,
+                                       expected_cert=ca.asn1(ca.person))
         (sig,) = verify.verify_pdf(signed, settings).signatures
         assert sig.trusted and sig.bottom_line
         # without the responder, hard-fail has nothing to go on: not trusted
