@@ -333,12 +333,15 @@ def signing_demo_ca(directory, name):
 @click.option("--organisation", required=True, help="the organisation (certificate O=)")
 @click.option("--title", default=None, help="a person's title (certificate OU=)")
 @click.option("--seal", is_flag=True, help="an organisation's certificate, with a seal image")
-def signing_certificate(directory, slug, name, organisation, title, seal):
+@click.option("--expired", is_flag=True, help="one that expired (to try the refusal)")
+@click.option("--revoked", is_flag=True, help="one listed in the CRL (to try the refusal)")
+def signing_certificate(directory, slug, name, organisation, title, seal, expired, revoked):
     """Issue SLUG.p12 and SLUG.png (signature, or --seal) from the demo CA in DIRECTORY."""
     from app.esign import pki
 
     ca = pki.load_demo_ca(directory)
-    p12, png = pki.write_holder(directory, ca, slug, name, organisation, seal=seal, unit=title)
+    p12, png = pki.write_holder(directory, ca, slug, name, organisation, seal=seal, unit=title,
+                                expired=expired, revoked=revoked)
     click.echo(f"{p12} (passphrase {pki.DEMO_PASSPHRASE.decode()}), {png}")
 
 

@@ -76,7 +76,7 @@ class DemoCA:
                    root_key.public_key()), critical=False)
                .sign(root_key, hashes.SHA256()))
         self.sub = Issued(sub_key, sub)
-        self.revoked: list[x509.Certificate] = []
+        self.revoked: list[int] = []  # serial numbers
 
     def _base(self, subject, issuer, public_key, days, not_before=None):
         start = not_before or (self.now - timedelta(days=1))
@@ -119,7 +119,7 @@ class DemoCA:
         return Issued(key, builder.sign(self.sub.key, hashes.SHA256()))
 
     def revoke(self, issued: Issued):
-        self.revoked.append(issued.cert)
+        self.revoked.append(issued.cert.serial_number)
 
     def crl(self) -> bytes:
         """The sub-CA's CRL (DER), listing every certificate revoked so far."""
@@ -130,9 +130,9 @@ class DemoCA:
                    .add_extension(x509.CRLNumber(1), critical=False)
                    .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                        self.sub.key.public_key()), critical=False))
-        for cert in self.revoked:
+        for serial in self.revoked:
             builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder().serial_number(cert.serial_number)
+                x509.RevokedCertificateBuilder().serial_number(serial)
                 .revocation_date(self.now - timedelta(hours=2)).build())
         return builder.sign(self.sub.key, hashes.SHA256()).public_bytes(
             serialization.Encoding.DER)
@@ -252,7 +252,8 @@ def load_demo_ca(directory: Path) -> DemoCA:
     ca = DemoCA.__new__(DemoCA)
     ca.now = datetime.now(UTC)
     ca.crl_url, ca.ocsp_url = DEMO_CRL_URL, None
-    ca.revoked = []
+    listed = directory / "revoked.txt"
+    ca.revoked = [int(line, 16) for line in listed.read_text().split()] if listed.exists() else []
     ca.root = Issued(None, x509.load_pem_x509_certificate((directory / "root.pem").read_bytes()))
     ca.sub = Issued(
         serialization.load_pem_private_key((directory / "sub-ca.key.pem").read_bytes(), None),
@@ -262,9 +263,21 @@ def load_demo_ca(directory: Path) -> DemoCA:
 
 def write_holder(directory: Path, ca: DemoCA, slug: str, common_name: str,
                  organisation: str, *, seal: bool, unit: str | None = None,
-                 passphrase: bytes = DEMO_PASSPHRASE) -> tuple[Path, Path]:
-    """A person's (signature image) or an organisation's (seal image) PKCS#12 and PNG."""
-    issued = ca.issue(common_name, organisation, unit=unit)
+                 passphrase: bytes = DEMO_PASSPHRASE, expired: bool = False,
+                 revoked: bool = False) -> tuple[Path, Path]:
+    """A person's (signature image) or an organisation's (seal image) PKCS#12 and PNG.
+    ``expired``: valid for 30 days, a year ago; ``revoked``: listed in the CRL, which is
+    written again (both for trying the refusals)."""
+    if expired:
+        issued = ca.issue(common_name, organisation, unit=unit, days=30,
+                          not_before=ca.now - timedelta(days=400))
+    else:
+        issued = ca.issue(common_name, organisation, unit=unit)
+    if revoked:
+        ca.revoke(issued)
+        (directory / "revoked.txt").write_text(
+            "".join(f"{serial:x}\n" for serial in ca.revoked))
+        (directory / "sub-ca.crl").write_bytes(ca.crl())
     p12 = directory / f"{slug}.p12"
     p12.write_bytes(ca.pkcs12(issued, passphrase))
     p12.chmod(0o600)

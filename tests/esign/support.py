@@ -195,7 +195,7 @@ class OcspResponder:
                 issued = next(c for c in [pki.person.cert, pki.revoked.cert, pki.org.cert,
                                           pki.deputy.cert]
                               if c.serial_number == asked.serial_number)
-                revoked = any(r.serial_number == issued.serial_number for r in pki.ca.revoked)
+                revoked = issued.serial_number in pki.ca.revoked
                 now = datetime.now(UTC)
                 answer = (ocsp.OCSPResponseBuilder().add_response(
                     cert=issued, issuer=pki.ca.sub.cert, algorithm=hashes.SHA1(),

@@ -1,7 +1,8 @@
 """`flask signing`: the demo CA, certificates with their images, the local TSA, verify."""
+import pytest
 from PIL import Image
 
-from app.esign import EsignSettings, pdfsign, pki, tsa, verify
+from app.esign import EsignSettings, SigningRefused, pdfsign, pki, tsa, verify
 from app.esign.keys import ORGANISATION, Pkcs12Key
 from tests.esign.conftest import SPEC
 from tests.esign.support import make_pdf
@@ -18,6 +19,10 @@ def test_demo_ca_certificates_tsa_and_verify(app, tmp_path, monkeypatch):
             "signing", "certificate", str(ca_dir), slug, "--name",
             "Nguyễn Văn A" if slug == "chu-tich" else "Ủy ban nhân dân tỉnh Lạng Sơn",
             "--organisation", "Ủy ban nhân dân tỉnh Lạng Sơn", *extra])
+        assert result.exit_code == 0, result.output
+    for slug, flag in (("het-han", "--expired"), ("thu-hoi", "--revoked")):
+        result = runner.invoke(args=["signing", "certificate", str(ca_dir), slug, "--name",
+                                     "Lê Văn B", "--organisation", "Sở Nội vụ", flag])
         assert result.exit_code == 0, result.output
     signature = Image.open(ca_dir / "chu-tich.png")
     seal = Image.open(ca_dir / "ubnd.png")
@@ -50,6 +55,13 @@ def test_demo_ca_certificates_tsa_and_verify(app, tmp_path, monkeypatch):
         server.server_close()
     report = verify.verify_pdf(issued, settings)
     assert all(s.bottom_line and s.timestamp_valid for s in report.signatures)
+    for slug, code in (("het-han", "certificate_expired"), ("thu-hoi", "certificate_revoked")):
+        key = Pkcs12Key((ca_dir / f"{slug}.p12").read_bytes(), pki.DEMO_PASSPHRASE, settings)
+        with pytest.raises(SigningRefused) as refused:
+            pdfsign.sign_approval(make_pdf(), key, field="chu_ky", settings=settings,
+                                  image_png=(ca_dir / "chu-tich.png").read_bytes(),
+                                  expected_cert=key.certificate)
+        assert refused.value.code == code
     path = tmp_path / "issued.pdf"
     path.write_bytes(issued)
     for key, value in config.items():
