@@ -92,12 +92,14 @@ def verify_pdf(data: bytes, settings: EsignSettings, store: TrustStore | None = 
         raise SigningRefused(
             f"Tệp quá lớn (tối đa {settings.verify_max_bytes // (1024 * 1024)} MB).",
             "too_large")
+    if not data.lstrip()[:5].startswith(b"%PDF-"):
+        open_pdf(data)  # the same refusal, before any thread
     store = store or TrustStore(settings)
-    reader = open_pdf(data)
-    # The work runs in a worker thread so a pathological file cannot hold the request
-    # beyond the budget; the answer is a refusal, not a partial report.
+    # Parsing and checking run in a worker thread so a pathological file cannot hold the
+    # request beyond the budget; the answer is a refusal, not a partial report. (The
+    # thread itself runs on to its end: memory is bounded by the size limit.)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(verify_reader, reader, data, store)
+    future = pool.submit(lambda: verify_reader(open_pdf(data), data, store))
     try:
         return future.result(timeout=settings.verify_seconds)
     except concurrent.futures.TimeoutError as exc:
