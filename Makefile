@@ -17,9 +17,11 @@ export FLASK_APP := wsgi.py
 # with metric-compatible fonts,
 # poppler (PDF → PNG), Chromium for the browser tests (driven by Playwright; its own browser
 # download does not work here), nginx to check the deployment's site (`nginx -t`,
-# tests/test_deploy.py). Installed once, when missing (CI machines run as root).
+# tests/test_deploy.py), SoftHSM2 and OpenSC's pkcs11-tool (the organisation's seal on a
+# PKCS#11 token, tests/esign), NSS's certutil (pdfsig's trust store, tests/esign).
+# Installed once, when missing (CI machines run as root).
 SYSTEM_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils \
-	chromium nginx
+	chromium nginx softhsm2 opensc libnss3-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-postgres test-s3 install install-run system-packages run-packages bench bench-scale clean
@@ -41,6 +43,8 @@ system-packages:
 	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v chromium >/dev/null \
 	    && test -e /usr/lib/libreoffice/program/libsclo.so \
 	    && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
+	    && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null \
+	    && command -v certutil >/dev/null \
 	    && fc-list | grep -q "Liberation Serif"; then :; else \
 	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -1,6 +1,7 @@
 """Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
 `flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`,
-`flask storage migrate`, `flask audit verify|anchor`, `flask backup create|restore`."""
+`flask storage migrate`, `flask audit verify|anchor`, `flask backup create|restore`,
+`flask signing demo-ca|certificate|tsa|verify`."""
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ reference = AppGroup("reference", help="Reference data (legal bases, award forms
 storage = AppGroup("storage", help="Where files are kept (local folder or S3).")
 audit = AppGroup("audit", help="The tamper-evident record: hash chains, anchored outside.")
 backup = AppGroup("backup", help="Back up and restore the database and every stored file.")
+signing = AppGroup("signing", help="Digital signatures: the demo CA, its certificates, the "
+                   "local timestamp authority, and checking a signed PDF.")
 
 
 def _fail(error: ServiceError):
@@ -345,7 +348,80 @@ def backup_restore(directory, force):
                f"into {result['storage']}, every hash checked.")
 
 
+@signing.command("demo-ca")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="Demo TĐKT", show_default=True, help="the CA's name")
+def signing_demo_ca(directory, name):
+    """Create a demo CA in DIRECTORY (root, sub-CA, its CRL and a TSA certificate). For the
+    demo and development: set SIGNING_TRUST_ROOTS to DIRECTORY/root.pem."""
+    from app.esign import pki
+
+    pki.write_demo_ca(directory, name)
+    click.echo(f"Demo CA in {directory}: root.pem, sub-ca.pem, sub-ca.crl, tsa.p12 "
+               f"(passphrase {pki.DEMO_PASSPHRASE.decode()}).\n"
+               f"SIGNING_TRUST_ROOTS={directory / 'root.pem'}\n"
+               f"SIGNING_INTERMEDIATES={directory / 'sub-ca.pem'}\n"
+               f"SIGNING_CRLS={directory / 'sub-ca.crl'}")
+
+
+@signing.command("certificate")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("slug")
+@click.option("--name", required=True, help="the holder's full name, or the organisation's")
+@click.option("--organisation", required=True, help="the organisation (certificate O=)")
+@click.option("--title", default=None, help="a person's title (certificate OU=)")
+@click.option("--seal", is_flag=True, help="an organisation's certificate, with a seal image")
+@click.option("--expired", is_flag=True, help="one that expired (to try the refusal)")
+@click.option("--revoked", is_flag=True, help="one listed in the CRL (to try the refusal)")
+def signing_certificate(directory, slug, name, organisation, title, seal, expired, revoked):
+    """Issue SLUG.p12 and SLUG.png (signature, or --seal) from the demo CA in DIRECTORY."""
+    from app.esign import pki
+
+    ca = pki.load_demo_ca(directory)
+    p12, png = pki.write_holder(directory, ca, slug, name, organisation, seal=seal, unit=title,
+                                expired=expired, revoked=revoked)
+    click.echo(f"{p12} (passphrase {pki.DEMO_PASSPHRASE.decode()}), {png}")
+
+
+@signing.command("tsa")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--port", default=3161, show_default=True)
+def signing_tsa(directory, port):
+    """Serve the demo CA's timestamp authority on 127.0.0.1 (SIGNING_TSA_URL)."""
+    from app.esign import pki, tsa
+
+    stamper = tsa.timestamper_from_pkcs12((directory / "tsa.p12").read_bytes(),
+                                          pki.DEMO_PASSPHRASE)
+    server = tsa.make_server(stamper, "127.0.0.1", port)
+    click.echo(f"Timestamp authority on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
+@signing.command("verify")
+@click.argument("file", type=click.File("rb"))
+def signing_verify(file):
+    """Check every signature of a PDF against the configured trust roots and CRLs."""
+    from flask import current_app
+
+    from app.esign import EsignSettings, SigningRefused, verify
+
+    try:
+        report = verify.verify_pdf(file.read(), EsignSettings.from_config(current_app.config))
+    except SigningRefused as refused:
+        click.echo(f"Lỗi: {refused.message}", err=True)
+        sys.exit(2)
+    click.echo(f"SHA-256 {report.sha256}, {report.revisions} revisions")
+    for sig in report.signatures:
+        when = sig.signing_time.strftime("%d/%m/%Y %H:%M:%S") if sig.signing_time else "?"
+        click.echo(f"#{sig.index + 1} {sig.field}: {sig.signer_name} ({sig.organisation}), "
+                   f"{when}; {sig.summary}")
+    sys.exit(0 if report.all_valid else 1)
+
+
 def register(app: Flask):
     for group in (seed, users, units, workflow, notifications, reminders, registers, reference,
-                  storage, audit, backup):
+                  storage, audit, backup, signing):
         app.cli.add_command(group)

@@ -147,6 +147,26 @@ def from_environment(instance_path):
         "LOG_LEVEL": (os.environ.get("LOG_LEVEL") or "INFO").strip().upper(),
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         "READYZ_TIMEOUT_SECONDS": float(os.environ.get("READYZ_TIMEOUT_SECONDS") or 0.8),
+        # Digital signatures (app.esign). Trust roots and intermediates: PEM/DER files or
+        # directories, separated by commas (the Ban Cơ yếu's công vụ root and sub-CAs; the
+        # national public root to check incoming papers; the demo CA of `flask signing`).
+        # CRLs: files or URLs named here; nothing is fetched from a certificate's own URLs.
+        "SIGNING_TRUST_ROOTS": os.environ.get("SIGNING_TRUST_ROOTS") or "",
+        "SIGNING_INTERMEDIATES": os.environ.get("SIGNING_INTERMEDIATES") or "",
+        "SIGNING_CRLS": os.environ.get("SIGNING_CRLS") or "",
+        "SIGNING_REVOCATION_MODE": os.environ.get("SIGNING_REVOCATION_MODE") or "soft-fail",
+        # The CA's OCSP responder, asked about certificates it issued (configured roots and
+        # intermediates); empty: CRLs only.
+        "SIGNING_OCSP_URL": os.environ.get("SIGNING_OCSP_URL") or "",
+        # RFC 3161 timestamp authority; empty: signatures carry no timestamp.
+        "SIGNING_TSA_URL": os.environ.get("SIGNING_TSA_URL") or "",
+        # "" (B-T), "LT" (embed revocation data) or "LTA" (LT + document timestamp).
+        "SIGNING_LONG_TERM": (os.environ.get("SIGNING_LONG_TERM") or "").strip().upper(),
+        # Font of the number, date and text stamps (rescaled to 1000 units/em if needed).
+        "SIGNING_FONT": os.environ.get("SIGNING_FONT") or "",
+        "SIGNING_ITALIC_FONT": os.environ.get("SIGNING_ITALIC_FONT") or "",
+        "SIGNING_VERIFY_MAX_MB": _env_int("SIGNING_VERIFY_MAX_MB", 20),
+        "SIGNING_VERIFY_SECONDS": _env_int("SIGNING_VERIFY_SECONDS", 15),
         # OpenAPI document (flask-smorest)
         "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
         "API_VERSION": "v1",
@@ -201,6 +221,13 @@ def validate(config, instance_path):
                 "print(secrets.token_hex(32))\"")
     elif not key:
         config["SECRET_KEY"] = _instance_key(instance_path)
+    if config.get("SIGNING_REVOCATION_MODE", "soft-fail") not in {
+            "soft-fail", "hard-fail", "require"}:
+        raise ConfigError("SIGNING_REVOCATION_MODE: soft-fail, hard-fail or require.")
+    if config.get("SIGNING_LONG_TERM", "") not in {"", "LT", "LTA"}:
+        raise ConfigError("SIGNING_LONG_TERM: empty, LT or LTA.")
+    if config.get("SIGNING_LONG_TERM") == "LTA" and not config.get("SIGNING_TSA_URL"):
+        raise ConfigError("SIGNING_LONG_TERM=LTA needs SIGNING_TSA_URL (a timestamp authority).")
     url = (config.get("STORAGE_URL") or "").strip()
     if url and not url.startswith(("s3://", "file://")):
         raise ConfigError(f"STORAGE_URL không hợp lệ: {url!r}. Leave it empty (the local "

@@ -1,0 +1,97 @@
+"""Signing and verifying time of app.esign, against a ceiling measured in the same run.
+
+Ceiling: pyHanko alone signing a one-page PDF (an invisible PAdES signature, same key, same
+timestamper): what any signing of any PDF costs here. Then app.esign's steps on a one-page
+PDF and on a 60-page one (a stand-in for the 2,000-awardee decision until app.docgen
+renders it): the signer's approval, the Văn thư's issue (number, date, seal in one update),
+and the verification of the issued file. Server time only: the timestamper is pyHanko's
+DummyTimeStamper (no network), as in the tests. Prints the best of a few runs and the
+process's peak memory.
+
+    .venv/bin/python bench/esign_bench.py [--pages 60] [--runs 3] [--pdf decision.pdf]
+
+``--pdf`` takes a real issuable PDF (fields "so", "ngay_thang", "chu_ky").
+"""
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+import warnings
+from io import BytesIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+warnings.filterwarnings("ignore", message="DSA is deprecated")
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
+from pyhanko.sign import fields, signers  # noqa: E402
+
+from app.esign import pdfsign, verify  # noqa: E402
+from tests.esign.conftest import SPEC  # noqa: E402
+from tests.esign.support import SigningPKI, make_pdf  # noqa: E402
+
+
+def best(fn, runs):
+    times = []
+    result = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=60)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pdf", type=Path, default=None)
+    args = parser.parse_args()
+
+    pki = SigningPKI(Path(tempfile.mkdtemp(prefix="esign-bench-")))
+    settings = pki.settings()
+    person = pki.key(pki.person, settings)
+    org = pki.org_key(settings)
+    stamper = pki.timestamper()
+    one = make_pdf(1)
+
+    def ceiling():
+        out = BytesIO()
+        meta = signers.PdfSignatureMetadata(field_name="bench", md_algorithm="sha256",
+                                            subfilter=fields.SigSeedSubFilter.PADES)
+        asyncio.run(signers.PdfSigner(meta, signer=person.pdf_signer(), timestamper=stamper)
+                    .async_sign_pdf(IncrementalPdfFileWriter(BytesIO(one)), output=out))
+        return out.getvalue()
+
+    ceiling()  # warm the imports and caches for everyone alike
+    pdfsign.sign_approval(one, person, field="chu_ky", image_png=pki.signature_png,
+                          settings=settings, timestamper=stamper,
+                          expected_cert=pki.asn1(pki.person))
+    floor, _ = best(ceiling, args.runs)
+    print(f"ceiling: pyHanko signing a one-page PDF          {floor * 1000:8.0f} ms")
+
+    documents = [("1 page", one)]
+    big = args.pdf.read_bytes() if args.pdf else make_pdf(args.pages)
+    documents.append((args.pdf.name if args.pdf else f"{args.pages} pages", big))
+    for label, pdf in documents:
+        approve_s, approved = best(lambda pdf=pdf: pdfsign.sign_approval(
+            pdf, person, field="chu_ky", image_png=pki.signature_png, settings=settings,
+            expected_cert=pki.asn1(pki.person), timestamper=stamper), args.runs)
+        issue_s, issued = best(lambda approved=approved: pdfsign.issue(
+            approved, org, SPEC, seal_png=pki.seal_png, settings=settings,
+            expected_cert=pki.asn1(pki.org), timestamper=stamper), args.runs)
+        verify_s, report = best(lambda issued=issued: verify.verify_pdf(issued, settings),
+                                args.runs)
+        assert all(s.bottom_line for s in report.signatures)
+        print(f"{label:>10} ({len(pdf) // 1024:5d} KB): approve {approve_s * 1000:6.0f} ms "
+              f"({approve_s / floor:4.1f}x)  issue {issue_s * 1000:6.0f} ms "
+              f"({issue_s / floor:4.1f}x)  sign+issue {(approve_s + issue_s):5.2f} s  "
+              f"verify {verify_s * 1000:6.0f} ms")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
