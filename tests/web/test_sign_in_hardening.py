@@ -1,6 +1,7 @@
 """Sessions and tokens end with a password change and a sign-out (issue 10 #6); sign-in
 is throttled per address and per account, unknown names cost a real hash, lockouts are
 shown to admins who lift them (#7)."""
+import re
 import time
 
 import pytest
@@ -164,3 +165,89 @@ def test_an_unknown_user_costs_the_same_hash_as_a_known_one(app, world):
     org.unlock(world.users["admin"], "that")
     known, unknown = timed("that"), timed("khong-ton-tai")
     assert unknown > known / 3, (known, unknown)
+
+
+def _api_answers(app, username, tries):
+    client = app.test_client()
+    out = []
+    for _ in range(tries):
+        r = client.post("/api/v1/auth/token",
+                        json={"username": username, "password": "sai-mat-khau"})
+        error = r.get_json()["error"]
+        out.append((r.status_code, error["code"], error["message"],
+                    error["details"].get("retry_after"), r.headers.get("Retry-After")))
+    return out
+
+
+def _page_answers(app, username, tries):
+    client = app.test_client()
+    out = []
+    for _ in range(tries):
+        page = client.get("/login").get_data(as_text=True)
+        r = client.post("/login", data={"csrf_token": csrf_of(page), "username": username,
+                                        "password": "sai-mat-khau"})
+        html = r.get_data(as_text=True)
+        errors = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', html)
+        out.append((r.status_code, errors, r.headers.get("Retry-After")))
+    return out
+
+
+def _near(a, b):
+    """Equal, but for a lock's seconds left, which may differ by the one the test took."""
+    if isinstance(a, str) and a.isdigit() and b.isdigit():
+        return abs(int(a) - int(b)) <= 1
+    if isinstance(a, int) and isinstance(b, int):
+        return abs(a - b) <= 1
+    return a == b
+
+
+@pytest.mark.parametrize("answers", [_api_answers, _page_answers], ids=["api", "pages"])
+def test_a_real_and_an_unknown_username_get_the_same_answers(app, world, answers):
+    """Issue 20 #15: six wrong passwords gave a real account 429 and an unknown name six
+    401s; now both lock alike, and the lock grows alike, without a user row per name."""
+    from app.models import User
+
+    limiter.reset()
+    tries = app.config["LOGIN_FREE_FAILURES"] + 2
+    real = answers(app, "staff_a", tries)
+    unknown = answers(app, "khong-ton-tai", tries)
+    disabled = world.users["staff_b"]
+    disabled.active = False
+    db.session.commit()
+    off = answers(app, "staff_b", tries)
+    statuses = [a[0] for a in real]
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert statuses[:free] == [401 if answers is _api_answers else 422] * free, real
+    assert statuses[free:] == [429, 429], real
+    for other in (unknown, off):
+        assert len(other) == len(real)
+        for mine, theirs in zip(real, other, strict=True):
+            assert all(_near(a, b) for a, b in zip(mine, theirs, strict=True)), (real, other)
+    assert db.session.query(User).filter_by(username="khong-ton-tai").count() == 0
+    limiter.reset()
+
+
+def test_an_unknown_name_s_lock_ends_and_grows_as_an_account_s(app, world):
+    """The lock of a name without an account ends after its delay, and the next wrong
+    password locks it for twice as long, as it does an account."""
+    limiter.reset()
+    saved = app.config["LOGIN_LOCK_SECONDS"]
+    app.config["LOGIN_LOCK_SECONDS"] = 1
+    try:
+        for name in ("staff_a", "khong-ton-tai"):
+            for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+                with pytest.raises(auth.Unauthorized):
+                    auth.authenticate(name, "sai")
+            with pytest.raises(auth.Locked) as locked:
+                auth.authenticate(name, "sai")
+            assert locked.value.retry_after == 1
+        time.sleep(1.1)
+        for name in ("staff_a", "khong-ton-tai"):
+            with pytest.raises(auth.Unauthorized):
+                auth.authenticate(name, "sai")
+            with pytest.raises(auth.Locked) as locked:
+                auth.authenticate(name, "sai")
+            assert locked.value.retry_after == 2, name
+    finally:
+        app.config["LOGIN_LOCK_SECONDS"] = saved
+        limiter.reset()
