@@ -250,3 +250,52 @@ def test_an_unknown_name_s_lock_ends_and_grows_as_an_account_s(app, world):
     finally:
         app.config["LOGIN_LOCK_SECONDS"] = saved
         limiter.reset()
+
+
+@pytest.fixture
+def secure_cookies(app):
+    saved = app.config["SESSION_COOKIE_SECURE"]
+    app.config["SESSION_COOKIE_SECURE"] = True  # as production sets it
+    yield
+    app.config["SESSION_COOKIE_SECURE"] = saved
+
+
+def test_plain_http_sign_in_says_why_it_cannot_work(app, world, secure_cookies):
+    """Issue 20 #18: with HTTPS-only cookies, a site opened over http:// showed a login page
+    that did nothing (422, no message). The page now says it must be opened over https."""
+    browser = app.test_client()
+    page = browser.get("/login")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="needs-https"' in html and "Trang này phải được mở qua https://" in html
+    assert 'href="https://localhost/login"' in html
+    assert "Secure" in page.headers["Set-Cookie"]  # the cookie a browser keeps for https only
+    # what the browser sends back over http: the form, without the Secure cookie
+    r = app.test_client().post("/login", data={"csrf_token": csrf_of(html),
+                                               "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 422
+    assert "Trang này phải được mở qua https://" in r.get_data(as_text=True)
+
+    # over https (directly, or as the proxy reports it) the page is quiet and sign-in works
+    secure = app.test_client()
+    page = secure.get("/login", base_url="https://localhost")
+    assert "needs-https" not in page.get_data(as_text=True)
+    r = secure.post("/login", base_url="https://localhost",
+                    data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                          "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 302
+    proxied = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "needs-https" not in proxied.get_data(as_text=True)
+
+
+def test_a_sign_in_form_without_its_cookie_says_so(app, world):
+    """Over http in development (cookies not HTTPS-only), a form whose session cookie did
+    not come back (blocked, expired) says to reload, instead of a silent 422."""
+    html = app.test_client().get("/login").get_data(as_text=True)
+    assert "needs-https" not in html and "stale-form" not in html
+    r = app.test_client().post("/login", data={"csrf_token": csrf_of(html),
+                                               "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 422
+    text = r.get_data(as_text=True)
+    assert 'id="stale-form"' in text and "Hãy tải lại trang" in text
+    assert "needs-https" not in text
