@@ -19,6 +19,7 @@ def create_app(config=None, instance_path=None):
     trust_proxies(app)
     register_observability(app)
     register_extensions(app)
+    forbid_caching(app)
     register_errors(app)
     register_guards(app)
     register_api(app)
@@ -129,6 +130,23 @@ def _tune_sqlite(app, db):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+
+
+# The site's public, unchanging files: the only answers a browser or a proxy may keep.
+CACHEABLE_ENDPOINTS = frozenset({"static", "favicon"})
+
+
+def forbid_caching(app):
+    """Pages, API answers and documents hold personal data and change with each step: no
+    browser, proxy or shared computer keeps a copy (Cache-Control: no-store), whoever asked
+    (the sign-in page's CSRF token included). Only the static files keep their caching."""
+    from flask import request
+
+    @app.after_request
+    def _no_store(response):
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def register_errors(app):

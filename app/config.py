@@ -96,6 +96,10 @@ def from_environment(instance_path):
         # RATELIMIT_STORAGE_URI names it) and per account (wrong passwords in a row lock it
         # for LOGIN_LOCK_SECONDS, doubling each time up to LOGIN_LOCK_MAX_SECONDS).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        # How many web processes serve this site: gunicorn's own count (deploy/gunicorn.conf.py
+        # tells each worker), else TDKT_WEB_WORKERS or WEB_CONCURRENCY. Production with more
+        # than one refuses the process-local memory:// store above (each would count apart).
+        "WEB_WORKERS": _env_int("TDKT_WEB_WORKERS", _env_int("WEB_CONCURRENCY", 1)),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute;60 per hour",
         "LOGIN_FREE_FAILURES": _env_int("LOGIN_FREE_FAILURES", 5),
@@ -228,6 +232,7 @@ def validate(config, instance_path):
         raise ConfigError("SIGNING_LONG_TERM: empty, LT or LTA.")
     if config.get("SIGNING_LONG_TERM") == "LTA" and not config.get("SIGNING_TSA_URL"):
         raise ConfigError("SIGNING_LONG_TERM=LTA needs SIGNING_TSA_URL (a timestamp authority).")
+    _validate_limiter_store(config)
     url = (config.get("STORAGE_URL") or "").strip()
     if url and not url.startswith(("s3://", "file://")):
         raise ConfigError(f"STORAGE_URL không hợp lệ: {url!r}. Leave it empty (the local "
@@ -244,3 +249,16 @@ def validate(config, instance_path):
     if (config.get("AUDIT_TSA_URL") or "").strip() and not config.get("AUDIT_TSA_CA_FILE"):
         raise ConfigError("AUDIT_TSA_URL needs AUDIT_TSA_CA_FILE: the CA (PEM) its "
                           "time-stamp tokens are checked against.")
+
+
+def _validate_limiter_store(config):
+    """Sign-in limits and locks counted in one process's memory let each worker allow the
+    whole limit: production with several workers needs a shared store (Redis)."""
+    store = (config.get("RATELIMIT_STORAGE_URI") or "memory://").strip()
+    workers = int(config.get("WEB_WORKERS") or 1)
+    if config.get("ENV_NAME") == "production" and store.startswith("memory") and workers > 1:
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI={store} không dùng được với {workers} tiến trình web: "
+            f"each worker would count sign-in attempts on its own, letting {workers} times "
+            "the limit through. Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (a Redis "
+            "all the web processes share), or run a single worker (GUNICORN_WORKERS=1).")

@@ -39,7 +39,7 @@ def send(body, filename, content_type, *, inline=False, sha256=None, private=Fal
         response.headers["ETag"] = f'"{sha256}"'
     if private:
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["Cache-Control"] = "no-store"  # never kept on a shared computer
     return response
 
 

@@ -10,6 +10,9 @@ runs exactly this; the repository's top-level gunicorn.conf.py reads this file).
   all restart at once): memory taken by a large document is given back.
 - GUNICORN_TIMEOUT (120 s): issuing a decision with 2,000 certificates takes seconds, not
   minutes; nginx waits a little longer than this (deploy/nginx/tdkt.conf).
+- Each worker is told how many there are (TDKT_WEB_WORKERS): in production the app refuses
+  to start several with the sign-in limits counted in each one's memory (RATELIMIT_STORAGE_URI
+  must name the shared Redis).
 - PROMETHEUS_MULTIPROC_DIR: every worker's metrics are kept as files there and summed at
   each scrape; emptied when gunicorn starts, a dead worker marked so.
 """
@@ -73,6 +76,12 @@ def on_starting(server):
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.db"):
             stale.unlink()
+
+
+def post_fork(server, worker):
+    """Before the worker builds the app: the number of workers, as now set (the command
+    line, this file, TTIN/TTOU), for the app's check of its sign-in limit store."""
+    os.environ["TDKT_WEB_WORKERS"] = str(max(server.num_workers, server.cfg.workers))
 
 
 def child_exit(server, worker):

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from app.config import ConfigError, _database_url
+from app.config import ConfigError, _database_url, from_environment, validate
 from app.extensions import db
 from tests.conftest import PASSWORD
 
@@ -27,6 +27,26 @@ def test_production_with_secret_key_starts(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SECRET_KEY"] == "s3cret-from-the-environment"
+
+
+@pytest.mark.parametrize("variable", ["TDKT_WEB_WORKERS", "WEB_CONCURRENCY"])
+def test_production_with_several_workers_refuses_a_process_local_limiter(
+        monkeypatch, tmp_path, variable):
+    """Issue 20 #16: each worker would count sign-in attempts apart, letting the limit
+    through once per worker."""
+    monkeypatch.setenv("TDKT_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s3cret-from-the-environment")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.delenv("TDKT_WEB_WORKERS", raising=False)
+    monkeypatch.setenv(variable, "3")
+    with pytest.raises(ConfigError, match=r"RATELIMIT_STORAGE_URI=memory:// .* 3 tiến trình "
+                                          r"web.*redis://"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    config = from_environment(str(tmp_path))
+    assert config["WEB_WORKERS"] == 3
+    validate({**config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}, str(tmp_path))
+    validate({**config, "WEB_WORKERS": 1}, str(tmp_path))  # one process: its memory is all
+    validate({**config, "ENV_NAME": "development"}, str(tmp_path))
 
 
 def test_database_url_selects_postgresql(monkeypatch):

@@ -2,6 +2,10 @@
 
 Views parse, call one service, and shape the answer; every error is
 {"error": {"code", "message", "details", "request_id"}} and never a stack trace.
+
+Text is stored NFC-normalised, without outer spaces. A control character (U+0000–U+0008,
+U+000C, U+000E–U+001F, U+007F–U+009F) in a name, a text or an address is refused with 422
+(each such field says so, with a pattern), and a NUL byte anywhere in a request with 400.
 """
 from decimal import Decimal
 
@@ -51,6 +55,18 @@ def _numbers_as_numbers(self, field, ret, **kwargs):
     for key in ("minimum", "maximum", "default", "exclusiveMinimum", "exclusiveMaximum"):
         if isinstance(ret.get(key), Decimal):
             ret[key] = float(ret[key])
+    return {}
+
+
+def _times_as_clock(self, field, ret, **kwargs):
+    """A time of day is documented as the API reads it (schemas.CLOCK), not as any string."""
+    from marshmallow import fields
+
+    from app.api.schemas import CLOCK
+
+    if isinstance(field, fields.Time):
+        return {"pattern": CLOCK.pattern, "example": "08:30",
+                "description": "a time of day, HH:MM or HH:MM:SS (24 hours, no offset)"}
     return {}
 
 
@@ -113,6 +129,7 @@ def init_api(app):
     _set_error_schema()
     api.init_app(app, spec_kwargs={"info": {"description": __doc__}})
     api.ma_plugin.converter.add_attribute_function(_numbers_as_numbers)
+    api.ma_plugin.converter.add_attribute_function(_times_as_clock)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})

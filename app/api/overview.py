@@ -2,7 +2,7 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.schemas import CampaignOverviewOut, YearOverviewOut
+from app.api.schemas import YEAR_PARAMETER, CampaignOverviewOut, YearOverviewOut
 from app.services import overview
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard",
@@ -17,7 +17,7 @@ def campaign(campaign_id):
     return overview.campaign_overview(current_user, campaign_id)
 
 
-@blp.route("/years/<int:year>")
+@blp.route("/years/<int:year>", parameters=[YEAR_PARAMETER])
 @blp.response(200, YearOverviewOut)
 @blp.doc(summary="A year's awards by form, unit and unit kind, with their money "
                  "(Board, Chairman, Office)")

@@ -1,8 +1,10 @@
 """Request and response bodies of API v1; the OpenAPI document is generated from them."""
+import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from app.api import messages
 from app.services import validation as rules
@@ -59,6 +61,26 @@ def text(max_len=None, **kw):
     return Str(validate=validate.Length(min=1, max=max_len) if max_len else NonEmpty, **kw)
 
 
+# The characters the services refuse in any text (app/services/validation.py), as the
+# document states them: an ECMA-262 pattern, and words for people.
+TEXT_PATTERN = "^[^" + "".join(
+    c if c == "-" else f"\\u{ord(c):04x}" for c in rules.REFUSED_CHARACTERS) + "]*$"
+NO_CONTROLS = ("Control characters (U+0000–U+0008, U+000C, U+000E–U+001F, U+007F–U+009F, "
+               "lone surrogates, U+FFFE, U+FFFF) are refused (422); tab and line breaks are "
+               "kept, Word's manual line break (U+000B) becomes one.")
+
+# A wall-clock time of day (a council's start and end): hours and minutes, seconds
+# optional, no offset. Every fields.Time is read and documented by it (Base below).
+CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
+CLOCK_MESSAGE = "Giờ phải viết dạng giờ:phút, ví dụ 08:30."
+
+# A year in a path (the award register, the year's overview): the service's bounds.
+YEAR_PARAMETER = {"in": "path", "name": "year", "required": True,
+                  "description": "the year of the awards",
+                  "schema": {"type": "integer", "minimum": rules.YEAR.minimum,
+                             "maximum": rules.YEAR.limit}}
+
+
 class RuledInteger(fields.Integer):
     """An integer a service rule checks (its range included)."""
 
@@ -75,10 +97,13 @@ def ruled(rule, *, non_empty=False, **kw):
             meta.setdefault("maxLength", rule.max_len)
         if rule.required:
             meta.setdefault("minLength", 1)
+        meta.setdefault("pattern", TEXT_PATTERN)
+        meta["description"] = " ".join(filter(None, [meta.get("description"), NO_CONTROLS]))
         return Str(metadata=meta, validate=NonEmpty if non_empty and not rule.required
                    else None, **kw)
     if isinstance(rule, rules.Email):
         meta.update(format="email", maxLength=rules.MAX_EMAIL)
+        meta["description"] = " ".join(filter(None, [meta.get("description"), NO_CONTROLS]))
         return Str(metadata=meta, **kw)
     if isinstance(rule, rules.Number):
         meta.update(minimum=rule.minimum, maximum=rule.limit)
@@ -100,6 +125,20 @@ class Base(Schema):
         for field in (field_obj, getattr(field_obj, "inner", None)):
             if isinstance(field, fields.Integer) and not isinstance(field, RuledInteger):
                 field.validators = [*field.validators, DB_INT]
+
+    @pre_load
+    def _clock_times(self, data, **kwargs):
+        """A time of day only as CLOCK writes it (the document's pattern): marshmallow alone
+        also takes "8", "0830", offsets and fractions."""
+        if not isinstance(data, Mapping):
+            return data
+        bad = {name: [CLOCK_MESSAGE] for name, field in self.load_fields.items()
+               if isinstance(field, fields.Time)
+               and isinstance(data.get(field.data_key or name), str)
+               and not CLOCK.match(data[field.data_key or name])}
+        if bad:
+            raise ValidationError(bad)
+        return data
 
 
 # -- errors and paging -------------------------------------------------------------------
@@ -830,14 +869,17 @@ class NomineeIdsIn(Base):
 
 class StrikeIn(Base):
     struck = fields.Boolean(load_default=True)
-    reason = ruled(rules.WHY, allow_none=True)
+    reason = ruled(rules.WHY, allow_none=True, metadata={
+        "description": "Required to strike (struck true, the default): not empty, not only "
+                       "spaces. Not needed to restore a nominee (struck false)."})
     version = fields.Integer(strict=True)
 
 
 class StrikesIn(Base):
     """Strike several nominees at once, with one reason (required)."""
     nominee_ids = fields.List(fields.Integer(strict=True), required=True)
-    reason = ruled(rules.WHY, required=True)
+    reason = ruled(rules.WHY, required=True, metadata={
+        "minLength": 1, "description": "Required: not empty, not only spaces."})
     version = fields.Integer(strict=True)
 
 

@@ -2,6 +2,7 @@
 import hashlib
 import math
 import secrets
+import time
 from datetime import timedelta
 from functools import cache
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import now_utc
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import ApiToken, User
 from app.services.errors import Invalid, ServiceError
 from app.services.org import check_password_policy, end_sessions
@@ -76,14 +77,56 @@ def _record_failure(user):
     db.session.expire(user, ["failed_logins", "locked_until"])
 
 
+# How long the wrong passwords typed for a name with no account are remembered. A real
+# account remembers its own until the next right password; a month is beyond any wait an
+# attacker would measure to tell the two apart.
+GHOST_MEMORY_SECONDS = 30 * 24 * 3600
+
+
+def _ghost_keys(username: str) -> tuple[str, str]:
+    """The limiter-store keys counting one name without an account (hashed: any length,
+    nothing of the name kept)."""
+    digest = hashlib.sha256(username.encode("utf-8")).hexdigest()[:40]
+    return f"tdkt/sign-in/failures/{digest}", f"tdkt/sign-in/locked/{digest}"
+
+
+def _ghost_lock_left(username: str) -> float:
+    """Seconds a name without an account still waits, as an account would."""
+    _failures, locked = _ghost_keys(username)
+    storage = limiter.storage
+    if not storage.get(locked):
+        return 0
+    return storage.get_expiry(locked) - time.time()
+
+
+def _record_ghost_failure(username: str) -> None:
+    """Count a wrong password for a name with no account (or a disabled one) exactly as an
+    account counts its own, in the limiter's store (shared by every process when it is
+    Redis), so that no user row is made for a guessed name."""
+    failures_key, locked_key = _ghost_keys(username)
+    storage = limiter.storage
+    delay = lock_delay(storage.incr(failures_key, GHOST_MEMORY_SECONDS))
+    if delay:
+        storage.clear(locked_key)
+        storage.incr(locked_key, delay)
+
+
 def authenticate(username: str, password: str) -> User:
+    """The user, or Unauthorized / Locked. A name without an account answers exactly as an
+    account does (the same wrong-password count, the same lock and its delays, the cost of a
+    real hash): the answers never tell whether a username exists."""
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
-    if user is not None and user.locked_until is not None:
-        left = (user.locked_until - now_utc()).total_seconds()
-        if left > 0:
-            raise Locked(math.ceil(left))
-    if user is None or not user.active:
+    real = user is not None and user.active
+    if real:
+        left = ((user.locked_until - now_utc()).total_seconds()
+                if user.locked_until is not None else 0)
+    else:
+        left = _ghost_lock_left(username)
+    if left > 0:
+        raise Locked(math.ceil(left))
+    if not real:
         check_password_hash(_decoy_hash(), password)
+        _record_ghost_failure(username)
         raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.", code="bad_credentials")
     if not user.check_password(password):
         _record_failure(user)

@@ -19,7 +19,7 @@ from app.models import (
     Plan,
     Unit,
 )
-from app.services import campaigns, org, steps
+from app.services import campaigns, org, steps, validation
 from app.services.errors import Invalid
 from app.services.paging import paginate
 from app.services.permissions import (
@@ -153,7 +153,7 @@ TOP_UNITS = 20  # the chart shows the units with most awards; the register lists
 
 
 def _year_checked(year):
-    if not isinstance(year, int) or not 1945 <= year <= 2200:
+    if not isinstance(year, int) or not validation.YEAR.minimum <= year <= validation.YEAR.limit:
         raise Invalid("Năm không hợp lệ.", details={"year": ["Năm không hợp lệ."]},
                       code="invalid_year")
     return year

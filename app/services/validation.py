@@ -21,7 +21,8 @@ MAX_EMAIL = 255
 
 # C0 controls but tab, LF and CR; DEL and the C1 controls; lone surrogates; the two
 # non-characters XML refuses.
-_REFUSED = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+REFUSED_CHARACTERS = "\x00-\x08\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+_REFUSED = re.compile(f"[{REFUSED_CHARACTERS}]")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 
@@ -152,7 +153,10 @@ def _email(value, rule: Email, path, errors):
         errors.add(path, f"«{rule.label}»: phải là văn bản.")
         return value
     value = value.strip()
-    if len(value) > MAX_EMAIL or not _EMAIL.match(value):
+    problem = control_problem(value, rule.label)  # the address pattern lets them through
+    if problem:
+        errors.add(path, problem)
+    elif len(value) > MAX_EMAIL or not _EMAIL.match(value):
         errors.add(path, f"«{rule.label}»: địa chỉ «{value[:80]}» không hợp lệ.")
     return value
 
@@ -323,6 +327,9 @@ CAMPAIGN_CODE_MESSAGE = ("Mã phong trào chỉ gồm chữ không dấu, số, 
 LIST_CODE_MESSAGE = "Mã danh sách chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 40)."
 
 DECISION = {"title": Text("Trích yếu", 5000)}
+
+# A year asked for (the award register, the year's overview): the years the records can hold.
+YEAR = Number("Năm", integer=True, minimum=1945, maximum=2200)
 
 
 def code(value, pattern, message, field="code"):

@@ -1,7 +1,16 @@
 """Sign-in, sign-out and password change."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -61,6 +70,23 @@ def _new_password_first():
     return None
 
 
+def _https_address():
+    """This page's https:// address when it was opened over plain HTTP although the session
+    cookie is sent only over HTTPS (SESSION_COOKIE_SECURE): the browser never sends the
+    cookie back, so sign-in cannot succeed here. None when the page is fine."""
+    if not current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
+        return None
+    if request.headers.get("X-Forwarded-Proto", "").lower() == "https":
+        return None  # a proxy not configured as trusted (FORWARDED_PROXIES) says it is
+    return "https://" + request.url.split("://", 1)[1]
+
+
+def _login_page(form, status):
+    return render_template("account/login.html", form=form, agency=agency_name(),
+                           https_address=_https_address(),
+                           stale=bool(form.errors.get("csrf_token"))), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_rate_limit, methods=["POST"])
 def login():
@@ -72,16 +98,15 @@ def login():
             user = authenticate(form.username.data.strip(), form.password.data)
         except Locked as error:
             form.password.errors.append(error.message)
-            page = render_template("account/login.html", form=form, agency=agency_name())
-            return page, 429, {"Retry-After": str(error.retry_after)}
+            page, status = _login_page(form, 429)
+            return page, status, {"Retry-After": str(error.retry_after)}
         except Unauthorized as error:
             form.password.errors.append(error.message)
         else:
             session.permanent = True  # expires after SESSION_LIFETIME_MINUTES
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("account/login.html", form=form, agency=agency_name()), (
-        422 if form.errors else 200)
+    return _login_page(form, 422 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -113,3 +113,110 @@ def test_every_documented_operation_answers_without_a_server_error(client, api, 
             r.close()
             db.session.rollback()
     assert seen >= 40
+
+
+# -- the rules the document states (issue 20 #19) ----------------------------------------------
+
+def _valid(spec):
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    return [e.message for e in OpenAPIV30SpecValidator(spec).iter_errors()]
+
+
+def _path_parameter(spec, path, name):
+    item = spec["paths"][path]
+    for param in item.get("parameters", []) + item["get"].get("parameters", []):
+        if param["in"] == "path" and param["name"] == name:
+            return param
+    raise AssertionError(f"{path} documents no {name}")
+
+
+def test_the_document_states_the_rules_and_still_validates(client):
+    from app.api.schemas import TEXT_PATTERN
+    from app.services import validation
+    from app.services.errors import Invalid
+
+    spec = _spec(client)
+    assert _valid(spec) == []
+    schemas = spec["components"]["schemas"]
+
+    # control characters: every text a service rule checks says so, in words and a pattern
+    texts = {(name, field): prop for name, schema in schemas.items()
+             for field, prop in schema.get("properties", {}).items()
+             if prop.get("pattern") == TEXT_PATTERN or prop.get("format") == "email"}
+    assert len(texts) > 60
+    assert {("DossierPatch", "summary"), ("NomineeCreate", "name"), ("StrikesIn", "reason"),
+            ("CampaignCreate", "title"), ("VerdictIn", "reason"), ("UnitIn", "email"),
+            ("DecisionPatch", "title")} <= set(texts)
+    pattern = re.compile(TEXT_PATTERN)
+    assert pattern.match("Nguyễn Văn A\tđội 1\nxã Đông Kinh\x0b")
+    for refused in ("\x00", "\x01", "\x0c", "\x1f", "\x7f", "\x85", "\ufffe", "\ud800"):
+        assert not pattern.match(f"a{refused}b"), refused
+        assert validation.control_problem(f"a{refused}b", "x")  # the service refuses it too
+        with pytest.raises(Invalid, match="ký tự điều khiển"):  # addresses as well
+            validation.check({"e": f"a{refused}b@tdkt.vn"}, {"e": validation.Email()})
+    for (name, field), prop in texts.items():
+        assert "Control characters" in prop["description"], (name, field)
+
+    # the years, from the service's own bounds
+    for path in ("/api/v1/excel/awards/{year}", "/api/v1/dashboard/years/{year}"):
+        schema = _path_parameter(spec, path, "year")["schema"]
+        assert (schema["minimum"], schema["maximum"]) == (1945, 2200) == (
+            validation.YEAR.minimum, validation.YEAR.limit)
+
+    # a council's times are times of day, as the API reads them
+    for name in ("DossierPatch", "DossierOut"):
+        for field in ("council_started_at", "council_ended_at"):
+            pattern = re.compile(schemas[name]["properties"][field]["pattern"])
+            assert all(pattern.match(t) for t in ("08:00", "10:30", "23:59:59", "00:00"))
+            assert not any(pattern.match(t) for t in ("8:00", "1030", "24:00", "10:30+07:00",
+                                                       "10:30:00.5", "T10:30", "10"))
+
+    # a strike needs a reason
+    strikes = schemas["StrikesIn"]
+    assert "reason" in strikes["required"] and strikes["properties"]["reason"]["minLength"] == 1
+    assert "Required to strike" in schemas["StrikeIn"]["properties"]["reason"]["description"]
+
+    # the Excel operations say what they answer and what they take
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    excel = {path: ops for path, ops in spec["paths"].items() if path.startswith("/api/v1/excel/")}
+    gets = [ops["get"] for ops in excel.values() if "get" in ops]
+    posts = [ops["post"] for ops in excel.values() if "post" in ops]
+    assert len(gets) == 6 and len(posts) == 2
+    for op in gets:
+        assert op["responses"]["200"]["content"] == {
+            xlsx: {"schema": {"type": "string", "format": "binary"}}}
+    for op in posts:
+        body = op["requestBody"]["content"]["multipart/form-data"]
+        assert body["encoding"]["file"]["contentType"] == xlsx
+
+
+def test_the_api_does_what_its_document_states(api, world, campaign):
+    """Each stated rule is the API's: what the pattern refuses is refused, what it takes is
+    taken."""
+    staff = api("staff_a")
+    dossier_id = staff.get(f"/api/v1/dossiers?campaign_id={campaign.id}").get_json()["items"][0]["id"]
+
+    def patch(**fields):
+        version = staff.get(f"/api/v1/dossiers/{dossier_id}").get_json()["version"]
+        return staff.patch(f"/api/v1/dossiers/{dossier_id}", json={"version": version, **fields})
+
+    for refused in ("1030", "8:00", "10:30+07:00", "10:30:00.5", "24:00"):
+        r = patch(council_ended_at=refused)
+        assert r.status_code == 422, (refused, r.get_json())
+        assert "council_ended_at" in str(r.get_json()["error"]["details"])
+    r = patch(council_started_at="08:00", council_ended_at="10:30:15")
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["council_ended_at"] == "10:30:15"
+    r = patch(summary="Báo cáo\x01")
+    assert r.status_code == 422 and "ký tự điều khiển" in r.get_json()["error"]["message"]
+
+    board = api("board_head")
+    for year, status in ((1944, 422), (1945, 200), (2200, 200), (2201, 422)):
+        assert board.get(f"/api/v1/dashboard/years/{year}").status_code == status, year
+        r = board.get(f"/api/v1/excel/awards/{year}")
+        assert r.status_code == status, year
+        if status == 200:
+            assert r.mimetype == (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        r.close()

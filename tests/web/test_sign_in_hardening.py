@@ -1,6 +1,7 @@
 """Sessions and tokens end with a password change and a sign-out (issue 10 #6); sign-in
 is throttled per address and per account, unknown names cost a real hash, lockouts are
 shown to admins who lift them (#7)."""
+import re
 import time
 
 import pytest
@@ -164,3 +165,137 @@ def test_an_unknown_user_costs_the_same_hash_as_a_known_one(app, world):
     org.unlock(world.users["admin"], "that")
     known, unknown = timed("that"), timed("khong-ton-tai")
     assert unknown > known / 3, (known, unknown)
+
+
+def _api_answers(app, username, tries):
+    client = app.test_client()
+    out = []
+    for _ in range(tries):
+        r = client.post("/api/v1/auth/token",
+                        json={"username": username, "password": "sai-mat-khau"})
+        error = r.get_json()["error"]
+        out.append((r.status_code, error["code"], error["message"],
+                    error["details"].get("retry_after"), "Retry-After" in r.headers))
+    return out
+
+
+def _page_answers(app, username, tries):
+    client = app.test_client()
+    out = []
+    for _ in range(tries):
+        page = client.get("/login").get_data(as_text=True)
+        r = client.post("/login", data={"csrf_token": csrf_of(page), "username": username,
+                                        "password": "sai-mat-khau"})
+        html = r.get_data(as_text=True)
+        errors = re.findall(r'<div class="invalid-feedback d-block">([^<]*)</div>', html)
+        out.append((r.status_code, errors, "Retry-After" in r.headers))
+    return out
+
+
+def _near(a, b):
+    """Equal, but for a lock's seconds left, which may differ by the one the test took (the
+    Retry-After header also counts the address's window, so only its presence is compared)."""
+    if type(a) is int and type(b) is int:
+        return abs(a - b) <= 1
+    return a == b
+
+
+@pytest.mark.parametrize("answers", [_api_answers, _page_answers], ids=["api", "pages"])
+def test_a_real_and_an_unknown_username_get_the_same_answers(app, world, answers):
+    """Issue 20 #15: six wrong passwords gave a real account 429 and an unknown name six
+    401s; now both lock alike, and the lock grows alike, without a user row per name."""
+    from app.models import User
+
+    limiter.reset()
+    tries = app.config["LOGIN_FREE_FAILURES"] + 2
+    real = answers(app, "staff_a", tries)
+    unknown = answers(app, "khong-ton-tai", tries)
+    disabled = world.users["staff_b"]
+    disabled.active = False
+    db.session.commit()
+    off = answers(app, "staff_b", tries)
+    statuses = [a[0] for a in real]
+    free = app.config["LOGIN_FREE_FAILURES"]
+    assert statuses[:free] == [401 if answers is _api_answers else 422] * free, real
+    assert statuses[free:] == [429, 429], real
+    for other in (unknown, off):
+        assert len(other) == len(real)
+        for mine, theirs in zip(real, other, strict=True):
+            assert all(_near(a, b) for a, b in zip(mine, theirs, strict=True)), (real, other)
+    assert db.session.query(User).filter_by(username="khong-ton-tai").count() == 0
+    limiter.reset()
+
+
+def test_an_unknown_name_s_lock_ends_and_grows_as_an_account_s(app, world):
+    """The lock of a name without an account ends after its delay, and the next wrong
+    password locks it for twice as long, as it does an account."""
+    limiter.reset()
+    saved = app.config["LOGIN_LOCK_SECONDS"]
+    app.config["LOGIN_LOCK_SECONDS"] = 1
+    try:
+        for name in ("staff_a", "khong-ton-tai"):
+            for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+                with pytest.raises(auth.Unauthorized):
+                    auth.authenticate(name, "sai")
+            with pytest.raises(auth.Locked) as locked:
+                auth.authenticate(name, "sai")
+            assert locked.value.retry_after == 1
+        time.sleep(1.1)
+        for name in ("staff_a", "khong-ton-tai"):
+            with pytest.raises(auth.Unauthorized):
+                auth.authenticate(name, "sai")
+            with pytest.raises(auth.Locked) as locked:
+                auth.authenticate(name, "sai")
+            assert locked.value.retry_after == 2, name
+    finally:
+        app.config["LOGIN_LOCK_SECONDS"] = saved
+        limiter.reset()
+
+
+@pytest.fixture
+def secure_cookies(app):
+    saved = app.config["SESSION_COOKIE_SECURE"]
+    app.config["SESSION_COOKIE_SECURE"] = True  # as production sets it
+    yield
+    app.config["SESSION_COOKIE_SECURE"] = saved
+
+
+def test_plain_http_sign_in_says_why_it_cannot_work(app, world, secure_cookies):
+    """Issue 20 #18: with HTTPS-only cookies, a site opened over http:// showed a login page
+    that did nothing (422, no message). The page now says it must be opened over https."""
+    browser = app.test_client()
+    page = browser.get("/login")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="needs-https"' in html and "Trang này phải được mở qua https://" in html
+    assert 'href="https://localhost/login"' in html
+    assert "Secure" in page.headers["Set-Cookie"]  # the cookie a browser keeps for https only
+    # what the browser sends back over http: the form, without the Secure cookie
+    r = app.test_client().post("/login", data={"csrf_token": csrf_of(html),
+                                               "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 422
+    assert "Trang này phải được mở qua https://" in r.get_data(as_text=True)
+
+    # over https (directly, or as the proxy reports it) the page is quiet and sign-in works
+    secure = app.test_client()
+    page = secure.get("/login", base_url="https://localhost")
+    assert "needs-https" not in page.get_data(as_text=True)
+    r = secure.post("/login", base_url="https://localhost",
+                    data={"csrf_token": csrf_of(page.get_data(as_text=True)),
+                          "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 302
+    proxied = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "needs-https" not in proxied.get_data(as_text=True)
+
+
+def test_a_sign_in_form_without_its_cookie_says_so(app, world):
+    """Over http in development (cookies not HTTPS-only), a form whose session cookie did
+    not come back (blocked, expired) says to reload, instead of a silent 422."""
+    html = app.test_client().get("/login").get_data(as_text=True)
+    assert "needs-https" not in html and "stale-form" not in html
+    r = app.test_client().post("/login", data={"csrf_token": csrf_of(html),
+                                               "username": "staff_a", "password": PASSWORD})
+    assert r.status_code == 422
+    text = r.get_data(as_text=True)
+    assert 'id="stale-form"' in text and "Hãy tải lại trang" in text
+    assert "needs-https" not in text
