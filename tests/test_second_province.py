@@ -50,6 +50,24 @@ REFERENCE = {"_comment": "Thành phố Hải Phòng: quy chế riêng của thà
                               "certificate_title": "Bằng khen",
                               "certificate_model": "Mẫu Bằng khen của Chủ tịch Ủy ban nhân "
                                                    "dân thành phố",
+                              "source_note": "[U] ví dụ kiểm thử"},
+                             # every shipped name that says "tỉnh" has the city's row: the
+                             # units import refuses a city whose award names say "tỉnh"
+                             {"code": "CTDT", "effective_from": "2024-06-01",
+                              "name": "Cờ thi đua của Ủy ban nhân dân thành phố",
+                              "subject_kind": "collective", "money_multiplier_individual": None,
+                              "money_multiplier_collective": 8.0, "effective_to": None,
+                              "certificate_title": "Cờ thi đua",
+                              "certificate_model": "Mẫu Cờ thi đua của Ủy ban nhân dân "
+                                                   "thành phố",
+                              "source_note": "[U] ví dụ kiểm thử"},
+                             {"code": "CSTDT", "effective_from": "2024-06-01",
+                              "name": "Danh hiệu Chiến sĩ thi đua thành phố",
+                              "subject_kind": "individual", "money_multiplier_individual": 3.0,
+                              "money_multiplier_collective": None, "effective_to": None,
+                              "certificate_title": "Chiến sĩ thi đua thành phố",
+                              "certificate_model": "Mẫu Giấy chứng nhận Chiến sĩ thi đua "
+                                                   "thành phố",
                               "source_note": "[U] ví dụ kiểm thử"}]}
 UNITS = [
     {"code": "HP", "name": "Ủy ban nhân dân thành phố Hải Phòng", "kind": "province",
@@ -72,10 +90,11 @@ UNITS = [
      "parent_code": "HP", "header_lines": "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
      "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG", "head_title": "Giám đốc",
      "abbreviation": "SGDĐT", "email": "sgddt@haiphong.test"},
-    # A ward's papers are issued by its Ủy ban nhân dân as a collective: TTr-UBND.
+    # A ward's papers are issued by its Ủy ban nhân dân as a collective: TTr-UBND. A
+    # People's Committee has no body above its name, and dates its papers at its own place.
     {"code": "PHB", "name": "Ủy ban nhân dân phường Hồng Bàng", "kind": "commune",
      "parent_code": "HP", "header_lines": "ỦY BAN NHÂN DÂN | PHƯỜNG HỒNG BÀNG",
-     "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG", "head_title": "Chủ tịch",
+     "place_name": "Hồng Bàng", "head_title": "Chủ tịch",
      "locality": "phường", "collective_name": "Ủy ban nhân dân", "collective_papers": "*",
      "abbreviation": "UBND", "email": "phb@haiphong.test"},
 ]
@@ -363,20 +382,21 @@ def _structure(files, cid, items, first, second):
     assert_closing(launch, ["- Thường trực Thành ủy;", "- Các sở, ban, ngành thành phố;",
                             "- UBND các phường, xã;", "- Lưu: VT, SNV."],
                    ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Hoàng Minh Tuấn")
-    units = {"SGDDTHP": (("SỞ GIÁO DỤC VÀ ĐÀO TẠO",), "SGDĐT", ("GIÁM ĐỐC",), "Đỗ Minh Đức"),
+    ward_on = f"Hồng Bàng, {t.long_date(today())}"  # a ward's own place, not the city's
+    units = {"SGDDTHP": (("SỞ GIÁO DỤC VÀ ĐÀO TẠO",), "SGDĐT", ("GIÁM ĐỐC",), "Đỗ Minh Đức",
+                         PARENT, on),
              "PHB": (("ỦY BAN NHÂN DÂN", "PHƯỜNG HỒNG BÀNG"), "UBND",
-                     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trịnh Văn Lực")}
-    for unit, (issuer, abbreviation, authority, name) in units.items():
+                     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trịnh Văn Lực", None, ward_on)}
+    for unit, (issuer, abbreviation, authority, name, parent, dated) in units.items():
         plan_id, did, _ = items[unit]
-        parent = PARENT  # the ward's data gives it the city as the body above it
         plan = files[f"plan:{plan_id}:plan"]
         assert_formal(plan)
-        assert_letterhead(plan, issuer, f"Số: 01/KH-{abbreviation}", on, parent=parent)
+        assert_letterhead(plan, issuer, f"Số: 01/KH-{abbreviation}", dated, parent=parent)
         assert_title(plan, "KẾ HOẠCH", f"Hưởng ứng {PHRASE}")
         assert_closing(plan, ["- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], authority, name)
         proposal = files[f"dossier:{did}:proposal"]
         assert_formal(proposal)
-        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", on, parent=parent)
+        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", dated, parent=parent)
         assert_title(proposal, "TỜ TRÌNH", f"Đề nghị tặng {FORM} cho tập thể, cá nhân có thành "
                                            f"tích xuất sắc trong {PHRASE}")
         assert_closing(proposal, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
@@ -385,7 +405,7 @@ def _structure(files, cid, items, first, second):
         assert_page(minutes)
         assert_fonts(minutes)
         assert_draft(minutes, False)
-        assert_letterhead(minutes, issuer, f"Số: 07/BB-{abbreviation}", on, parent=parent)
+        assert_letterhead(minutes, issuer, f"Số: 07/BB-{abbreviation}", dated, parent=parent)
     for dec, number in ((first, "1205"), (second, "1210")):
         decision = files[f"decision:{dec}:decision"]
         assert_formal(decision)

@@ -181,8 +181,10 @@ def _lower_first(title: str) -> str:
 
 
 def _closed(body) -> tuple[Para, ...]:
-    """The body's last paragraph ends "./." (NĐ 30: the end of the text), nothing after it."""
-    body = list(body)
+    """The body's last paragraph ends "./." (NĐ 30: the end of the text), nothing after it;
+    an earlier one that ends so (typed text that was the end of another paper) ends "."."""
+    body = [Para(p.text.rstrip()[:-3] + ".", p.style, p.lead)
+            if p.text.rstrip().endswith("./.") else p for p in body[:-1]] + list(body[-1:])
     last = body[-1]
     text = last.text.rstrip()
     if not text.endswith("./."):
@@ -364,7 +366,7 @@ def unit_plan(plan, ctx: Context) -> FormalDocument:
         letterhead=_letterhead(ctx, plan.number, symbol, plan.signed_on),
         kind_title=_title(ctx, "ke_hoach"),
         summary=f"Hưởng ứng {campaign.title[0].lower()}{campaign.title[1:]}",
-        body=tuple(body), signature=ctx.signer.signature(),
+        body=_closed(body), signature=ctx.signer.signature(),
         recipients=t.recipients(recipients), draft=ctx.draft,
         title_for_properties=f"Kế hoạch hưởng ứng – {ctx.issuer.name}")
 
@@ -519,8 +521,8 @@ def board_proposal(decision, ctx: Context) -> FormalDocument:
     body += [
         Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về {phrase};",
              "basis"),
-        Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị,",
-             "basis"),
+        Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị.",
+             "basis"),  # the last Căn cứ before a heading closes with a full stop
         Para("I. KẾT QUẢ THẨM ĐỊNH", "heading"),
         Para(f"{ctx.issuer.name} (Ban Thi đua - Khen thưởng) đã thẩm định hồ sơ của "
              f"{t.two(len(units))} cơ quan, đơn vị đề nghị tặng {decision.award_form.name} cho "
@@ -670,5 +672,6 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
                    f" - {i:03d}",
             model=form.certificate_model or "", paper=form.certificate_paper or "A4",
             orientation=form.certificate_orientation or "landscape",
+            author=ctx.issuer.name,
         ))
     return out

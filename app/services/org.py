@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.clock import now_utc
 from app.extensions import db
 from app.models import UNIT_KINDS, ApiToken, Unit, User, UserRole
-from app.services import signing, validation
+from app.services import reference, signing, validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -153,6 +153,23 @@ def _apply_unit(unit, data):
             unit.parent = parent
         else:
             unit.parent = None
+    _check_letterhead(unit)
+
+
+def _check_letterhead(unit):
+    """What NĐ 30 Phụ lục I prints for a People's Committee, refused when the data would
+    print something else. A line above its name is refused rather than ignored: it never
+    prints, and a CSV import has no one to read a warning. A ward or commune dates its
+    papers at its own place: the place name given, else read from its name."""
+    if unit.is_peoples_committee and unit.parent_header:
+        message = (f"«{unit.name}» là Ủy ban nhân dân: tiêu đề văn bản không có dòng cơ quan "
+                   f"chủ quản phía trên tên (bỏ trống «Cơ quan chủ quản»).")
+        raise Invalid(message, details={"parent_header": [message]},
+                      code="parent_header_not_allowed")
+    if unit.kind == "commune" and not unit.place:
+        message = (f"«{unit.name}»: hãy ghi địa danh (tên xã, phường) để ghi ở dòng «…, ngày "
+                   f"… tháng … năm …» của văn bản; không đọc được địa danh từ tên đơn vị.")
+        raise Invalid(message, details={"place_name": [message]}, code="place_required")
 
 
 def check_unit(data) -> dict:
@@ -189,6 +206,7 @@ def save_unit(user, data, code=None):
             get_unit(code)
             data = {**data, "code": code}
         unit, _ = upsert_unit(data)
+        reference.check_locality()  # a city keeps no award name that says "tỉnh"
     return unit
 
 
@@ -202,7 +220,7 @@ def import_units_csv(text: str) -> dict:
         raise Invalid("Tiêu đề cột CSV không hợp lệ.",
                       details={"missing": missing, "unknown": unknown,
                                "columns": list(UNIT_CSV_COLUMNS)}, code="csv_header")
-    rows = []
+    rows, lines = [], []
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         if not row.get("code") or not row.get("name"):
@@ -214,15 +232,22 @@ def import_units_csv(text: str) -> dict:
             raise Invalid(f"Dòng {line}: {error.message}", code="csv_row",
                           details={"line": line, **error.details}) from None
         rows.append(row)
+        lines.append(line)
     counts = {"created": 0, "updated": 0}
     with transaction():
-        for row in rows:  # first pass: every unit exists, so parents resolve in any order
-            _, created = upsert_unit({k: v for k, v in row.items() if k != "parent_code"})
+        for line, row in zip(lines, rows, strict=True):
+            # first pass: every unit exists, so parents resolve in any order
+            try:
+                _, created = upsert_unit({k: v for k, v in row.items() if k != "parent_code"})
+            except Invalid as error:  # what only the whole unit shows (its letterhead)
+                raise Invalid(f"Dòng {line}: {error.message}", code=error.code,
+                              details={"line": line, **error.details}) from None
             counts["created" if created else "updated"] += 1
         for row in rows:
             if "parent_code" in row:
                 upsert_unit({"code": row["code"], "name": row["name"],
                              "parent_code": row["parent_code"]})
+        reference.check_locality()  # a city keeps no award name that says "tỉnh"
     return counts
 
 

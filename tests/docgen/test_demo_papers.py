@@ -93,13 +93,15 @@ def test_the_demo_provinces_papers_pass_the_structure_checks(app, ctx, frozen):
     assert_closing(plan, ["- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("GIÁM ĐỐC",),
                    "Trần Văn Bình")
 
-    for dossier, issuer, parent, abbreviation, authority, name in (
-            (s.syt, ("SỞ Y TẾ",), PARENT, "SYT", ("GIÁM ĐỐC",), "Trần Văn Bình"),
+    # The ward dates its papers at its own place (NĐ 30 Phụ lục I), not the province's.
+    for dossier, issuer, parent, abbreviation, authority, name, dated in (
+            (s.syt, ("SỞ Y TẾ",), PARENT, "SYT", ("GIÁM ĐỐC",), "Trần Văn Bình", on),
             (s.pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), None, "UBND",
-             ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng")):
+             ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng",
+             f"Đông Kinh, {t.long_date(ON)}")):
         proposal = open_docx(document("dossier", dossier, "proposal")[0])
         assert_formal(proposal)
-        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", on, parent=parent)
+        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", dated, parent=parent)
         assert_title(proposal, "TỜ TRÌNH", f"Đề nghị tặng {FORM} cho tập thể, cá nhân có "
                                            f"thành tích xuất sắc trong {phrase}")
         assert_closing(proposal, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
@@ -108,7 +110,7 @@ def test_the_demo_provinces_papers_pass_the_structure_checks(app, ctx, frozen):
         assert_page(minutes)
         assert_fonts(minutes)
         assert_draft(minutes, False)
-        assert_letterhead(minutes, issuer, f"Số: 03/BB-{abbreviation}", on, parent=parent)
+        assert_letterhead(minutes, issuer, f"Số: 03/BB-{abbreviation}", dated, parent=parent)
 
     board = open_docx(document("decision", s.decision, "proposal")[0])
     assert_formal(board)
