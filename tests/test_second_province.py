@@ -10,6 +10,7 @@ its units from a CSV, its people from `flask users create`, the register from
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import docx
@@ -17,7 +18,7 @@ import pytest
 
 from app.clock import today
 from app.docgen import text as t
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.docgen.structure import (
     assert_closing,
     assert_draft,
@@ -28,6 +29,7 @@ from tests.docgen.structure import (
     assert_title,
 )
 from tests.helpers import PDF
+from tests.web.test_views import login
 
 pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
@@ -96,7 +98,7 @@ UNITS = [
      "parent_code": "HP", "header_lines": "ỦY BAN NHÂN DÂN | PHƯỜNG HỒNG BÀNG",
      "place_name": "Hồng Bàng", "head_title": "Chủ tịch",
      "locality": "phường", "collective_name": "Ủy ban nhân dân", "collective_papers": "*",
-     "abbreviation": "UBND", "email": "phb@haiphong.test"},
+     "abbreviation": "UBND", "council_symbol": "HĐTĐKT", "email": "phb@haiphong.test"},
 ]
 USERS = [  # username, roles, unit, full name, signing title, signing modes
     ("quantri.hp", ["admin"], "SNVHP", "Phạm Văn Quản", None, None),
@@ -278,7 +280,10 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
             "version": dossier["version"], "summary": "Báo cáo tổng kết phong trào",
             "council_meeting_date": today().isoformat(), "council_members_total": 9,
             "council_members_present": 9, "council_chair": "Đỗ Minh Đức",
-            "council_secretary": "Vũ Thị Hạnh", "council_minutes_number": 7,
+            "council_secretary": "Vũ Thị Hạnh",
+            # as offices write it (the Sở), or the number alone (the ward's data gives the
+            # council's symbol): both print …/BB-HĐTĐKT
+            "council_minutes_number": "07/BB-HĐTĐKT" if unit == "SGDDTHP" else 7,
             "council_started_at": "08:00", "council_ended_at": "09:30",
             "council_members": "Ông Đỗ Minh Đức\nBà Vũ Thị Hạnh",
             "results": [{"target_id": target, "value": 99.5}]})
@@ -337,6 +342,13 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     for name, text in papers.items():
         for word in DEMO_WORDS:
             assert word not in text, (name, word)
+        assert not TINH.search(text), (name, TINH.search(text).string)  # a city's papers
+
+    # the award history: a centrally-run city's People's Committee decides at cấp tỉnh
+    [subject] = board.ok("get", "/api/v1/awards?q=Phùng Văn Đạt")["items"]
+    history = board.ok("get", f"/api/v1/awards/{subject['id']}/history")["awards"]
+    assert history and {r["issuing_level"] for r in history} == {"Cấp tỉnh"}
+    _crawl_city_pages(app, cid, items, first)
 
     launch = next(t for n, t in papers.items() if n.startswith("campaign:"))
     assert "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HẢI PHÒNG" in launch
@@ -363,6 +375,40 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     assert "/TTr-UBND" in ward and "/KH-UBND" in ward, ward
     assert "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH" in ward
     assert "Trịnh Văn Lực" in ward
+
+
+TINH = re.compile(r"\btỉnh\b", re.IGNORECASE)
+
+
+def _crawl_city_pages(app, cid, items, decision_id):
+    """A city's main pages, as each role reads them, never say "tỉnh" (the level of the
+    award history, «Cấp tỉnh», is the law's name of the level: item 9 of issue 20)."""
+    visits = {
+        "canbo.phb": ["/", "/campaigns", f"/campaigns/{cid}", f"/plans/{items['PHB'][0]}",
+                      f"/dossiers/{items['PHB'][1]}",
+                      "/khen-thuong/"],
+        "truongban.hp": ["/", f"/campaigns/{cid}", f"/campaigns/{cid}/nominees",
+                         f"/plans/{items['SGDDTHP'][0]}", f"/dossiers/{items['SGDDTHP'][1]}",
+                         "/decisions", f"/decisions/{decision_id}", "/tong-quan"],
+        "phochutich.hp": ["/", f"/decisions/{decision_id}"],
+        "vanthu.hp": ["/", f"/decisions/{decision_id}"],
+    }
+    limiter.reset()  # the nine API sign-ins above count against the per-minute limit
+    for username, urls in visits.items():
+        _visit(app, username, urls)
+
+
+def _visit(app, username, urls):
+    # its own app context: the test's one holds the user the last API request signed in
+    with app.app_context():
+        client = app.test_client()
+        assert login(client, username, PASSWORD).status_code == 302
+        for url in urls:
+            r = client.get(url)
+            assert r.status_code == 200, (username, url, r.status_code)
+            shown = re.sub(r"<[^>]+>", " ", r.get_data(as_text=True)).replace("Cấp tỉnh", "")
+            assert not TINH.search(shown), (username, url, shown[max(
+                0, TINH.search(shown).start() - 80):TINH.search(shown).end() + 80])
 
 
 PHRASE = "phong trào thi đua cao điểm chào mừng kỷ niệm ngày giải phóng thành phố"
@@ -405,7 +451,7 @@ def _structure(files, cid, items, first, second):
         assert_page(minutes)
         assert_fonts(minutes)
         assert_draft(minutes, False)
-        assert_letterhead(minutes, issuer, f"Số: 07/BB-{abbreviation}", dated, parent=parent)
+        assert_letterhead(minutes, issuer, "Số: 07/BB-HĐTĐKT", dated, parent=parent)
     for dec, number in ((first, "1205"), (second, "1210")):
         decision = files[f"decision:{dec}:decision"]
         assert_formal(decision)

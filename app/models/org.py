@@ -68,6 +68,10 @@ class Unit(TimestampMixin, db.Model):
     # "SLĐTBXH" (KH-SLĐTBXH); a commune's People's Committee issues "UBND" (TTr-UBND).
     # Empty: the unit's code.
     abbreviation: Mapped[str | None] = mapped_column(sa.String(32))
+    # Its council's (Hội đồng Thi đua - Khen thưởng) abbreviation in the ký hiệu of the
+    # council's biên bản, numbered in the council's own book: "HĐTĐKT" (BB-HĐTĐKT).
+    # Empty: the unit's own symbol (BB-UBND).
+    council_symbol: Mapped[str | None] = mapped_column(sa.String(32))
     # The kind of area a People's Committee governs, as its papers name it: "tỉnh", or
     # "thành phố" for a centrally-run city; "xã", "phường" for a commune.
     locality: Mapped[str | None] = mapped_column(sa.String(40))

@@ -55,7 +55,7 @@ def _issuer(unit: Unit | None):
     return docgen.Issuer(code=unit.symbol, name=unit.name, header=unit.header,
                          parent_header=unit.printed_parent_header, place=unit.place,
                          head_title=unit.head_title or "Thủ trưởng",
-                         locality=unit.locality or "")
+                         locality=unit.locality or "", council=unit.council_symbol or "")
 
 
 def _signer(user: User | None, block=()):

@@ -18,7 +18,8 @@ __all__ = ["UNIT_KINDS"]  # the vocabulary the API's schemas speak
 
 # The same vocabulary as officials say it.
 UNIT_KIND_LABELS = {
-    "province": "Cấp tỉnh (UBND tỉnh)", "office": "Văn phòng", "department": "Sở, ban, ngành",
+    "province": "Cấp tỉnh",  # a centrally-run city too (Luật TĐKT): no "UBND tỉnh"
+    "office": "Văn phòng", "department": "Sở, ban, ngành",
     "commune": "Cấp xã (xã, phường, thị trấn)", "mass_org": "Tổ chức chính trị - xã hội",
     "enterprise": "Doanh nghiệp", "other": "Khác",
 }
@@ -30,7 +31,7 @@ MIN_PASSWORD_LENGTH = 8
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
                     "header_lines", "parent_header", "place_name", "head_title",
                     "abbreviation", "locality", "collective_name", "collective_papers",
-                    "pays_awards")
+                    "pays_awards", "council_symbol")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -128,7 +129,8 @@ def _apply_unit(unit, data):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
     for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title",
-                "abbreviation", "locality", "collective_name", "collective_papers"):
+                "abbreviation", "locality", "collective_name", "collective_papers",
+                "council_symbol"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
     if data.get("pays_awards") is not None:  # a boolean from the API, "1"/"x"/"có" in a CSV
@@ -176,13 +178,14 @@ def check_unit(data) -> dict:
     """A unit's fields by the one rule set (pages, API, CSV import, CLI)."""
     data = validation.check(data, validation.UNIT)
     validation.code(data.get("code"), validation.UNIT_CODE, validation.UNIT_CODE_MESSAGE)
-    if data.get("abbreviation"):
-        if data["abbreviation"] != data["abbreviation"].upper():
-            raise Invalid(validation.ABBREVIATION_MESSAGE,
-                          details={"abbreviation": [validation.ABBREVIATION_MESSAGE]},
-                          code="invalid_code")
-        validation.code(data["abbreviation"], validation.ABBREVIATION,
-                        validation.ABBREVIATION_MESSAGE, field="abbreviation")
+    for key in ("abbreviation", "council_symbol"):
+        if data.get(key):
+            if data[key] != data[key].upper():
+                raise Invalid(validation.ABBREVIATION_MESSAGE,
+                              details={key: [validation.ABBREVIATION_MESSAGE]},
+                              code="invalid_code")
+            validation.code(data[key], validation.ABBREVIATION,
+                            validation.ABBREVIATION_MESSAGE, field=key)
     return data
 
 

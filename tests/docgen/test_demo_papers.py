@@ -31,6 +31,7 @@ from tests.docgen.support import (
     document,
     issue,
     new_decision,
+    nonblank,
     open_docx,
     the,
     utc_at,
@@ -110,7 +111,9 @@ def test_the_demo_provinces_papers_pass_the_structure_checks(app, ctx, frozen):
         assert_page(minutes)
         assert_fonts(minutes)
         assert_draft(minutes, False)
-        assert_letterhead(minutes, issuer, f"Số: 03/BB-{abbreviation}", dated, parent=parent)
+        # the ward's council numbers its biên bản in its own book: BB-HĐTĐKT (data)
+        council = "HĐTĐKT" if dossier is s.pdk else abbreviation
+        assert_letterhead(minutes, issuer, f"Số: 03/BB-{council}", dated, parent=parent)
 
     board = open_docx(document("decision", s.decision, "proposal")[0])
     assert_formal(board)
@@ -145,3 +148,18 @@ def test_the_demo_decision_and_board_proposal_cite_the_provinces_own_rules(app, 
     the(board, rules)
     assert "[U]" in next(b.source_note for b in reference.legal_bases("decision", ON)
                          if b.text == rules)
+
+
+def test_the_demo_letter_ends_once_and_keeps_its_sentence_whole(app, ctx, frozen):
+    """The demo công văn: "./." only at the very end of its text, and its closing call is
+    one paragraph (it was split in two after «chiến sỹ»)."""
+    s = demo_issued(frozen)
+    lines = nonblank(open_docx(document("campaign", s.campaign, "launch")[0]))
+    body = lines[:lines.index("Nơi nhận:")]  # the letterhead, Kính gửi and the text
+    assert [x for x in body if x.endswith("./.")] == [body[-1]], body[-3:]
+    whole = next(x for x in body if "cán bộ, chiến sỹ" in x)
+    assert "cán bộ, chiến sỹ các lực lượng vũ trang và Nhân dân các dân tộc" in whole
+    assert not any(x.startswith("các lực lượng vũ trang") for x in body)
+    # the demo ward's papers: its own place, its council's own book
+    minutes = nonblank(open_docx(document("dossier", s.pdk, "minutes")[0]))
+    assert "Số: 03/BB-HĐTĐKT" in minutes and f"Đông Kinh, {t.long_date(ON)}" in minutes
