@@ -209,8 +209,15 @@ def save_unit(user, data, code=None):
             get_unit(code)
             data = {**data, "code": code}
         unit, _ = upsert_unit(data)
-        reference.check_locality()  # a city keeps no award name that says "tỉnh"
+        _check_locality([unit])
     return unit
+
+
+def _check_locality(units):
+    """A city keeps no award name that says "tỉnh": checked when its top People's
+    Committee is written (its locality), not on every other unit's edit."""
+    if any(u.kind == "province" and u.parent_id is None for u in units):
+        reference.check_locality()
 
 
 def import_units_csv(text: str) -> dict:
@@ -237,11 +244,14 @@ def import_units_csv(text: str) -> dict:
         rows.append(row)
         lines.append(line)
     counts = {"created": 0, "updated": 0}
+    written = []
     with transaction():
         for line, row in zip(lines, rows, strict=True):
             # first pass: every unit exists, so parents resolve in any order
             try:
-                _, created = upsert_unit({k: v for k, v in row.items() if k != "parent_code"})
+                unit, created = upsert_unit({k: v for k, v in row.items()
+                                             if k != "parent_code"})
+                written.append(unit)
             except Invalid as error:  # what only the whole unit shows (its letterhead)
                 raise Invalid(f"Dòng {line}: {error.message}", code=error.code,
                               details={"line": line, **error.details}) from None
@@ -250,7 +260,8 @@ def import_units_csv(text: str) -> dict:
             if "parent_code" in row:
                 upsert_unit({"code": row["code"], "name": row["name"],
                              "parent_code": row["parent_code"]})
-        reference.check_locality()  # a city keeps no award name that says "tỉnh"
+        db.session.flush()
+        _check_locality(written)
     return counts
 
 
