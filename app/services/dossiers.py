@@ -23,6 +23,7 @@ from app.services import (
     documents,
     names,
     reference,
+    registers,
     steps,
     storage,
     targets,
@@ -552,8 +553,15 @@ def _stamp_submission(dossier, user, role, comment, params, facts):
 
 
 def _sign(dossier, user, role, comment, params, facts):
-    """The head's signature numbers the tờ trình (…/TTr-{unit})."""
+    """The head's signature numbers the tờ trình (…/TTr-{unit}), and the biên bản from its
+    council's own register when the unit's data names the council and no number was typed."""
     documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
+    council = dossier.unit.council_symbol
+    if council and dossier.council_minutes_number is None:
+        on = dossier.council_meeting_date or dossier.signed_on
+        dossier.council_minutes_number = registers.take_number(
+            dossier.unit_id, f"BB-{council}", on.year, item=("dossier", dossier.id), user=user)
+        dossier.council_minutes_symbol = None  # printed BB-{council}
     dossier.signed_by_id = user.id
     documents.sign("dossier", dossier, ("proposal",), dossier.unit, user, params.get("authority"))
 

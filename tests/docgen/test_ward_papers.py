@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Dossier, Unit
-from app.services import awards, validation
+from app.services import awards, dossiers, registers, validation
 from app.services.errors import Invalid
 from app.services.org import import_units_csv
 from tests import helpers
@@ -212,3 +212,25 @@ def test_a_wards_place_is_read_from_its_name_when_not_given(world):
     places = {u.code: u.place for u in db.session.query(Unit).filter(
         Unit.code.in_(["XDD", "P12"]))}
     assert places == {"XDD": "Đồng Đăng", "P12": "Phường 12"}
+
+
+def test_a_councils_own_register_numbers_its_minutes_when_none_is_typed(world, frozen):
+    """The ward's council keeps its own book (data: its symbol; `flask registers set PDK
+    BB-HĐTĐKT …` sets where it stands): an untyped biên bản takes its next number at the
+    head's signature; a typed one is printed as typed."""
+    frozen(utc_at(ON))
+    db.session.execute(Unit.__table__.update().where(Unit.code == "PDK")
+                       .values(council_symbol="HĐTĐKT"))
+    db.session.commit()
+    registers.set_last(None, "PDK", "BB-HĐTĐKT", ON.year, 11)
+    campaign = helpers.make_campaign(world)
+    dossier = helpers.complete_dossier(world, campaign, unit="PDK", staff="staff_b")
+    dossier = dossiers.update_dossier(world.users["staff_b"], dossier.id,
+                                      {"council_minutes_number": ""}, dossier.version)
+    assert dossier.council_minutes_number is None
+    helpers.fire(world, "dossier", dossier, "staff_b", "submit")
+    helpers.fire(world, "dossier", dossier, "head_b", "sign_off")
+    db.session.refresh(dossier)
+    assert (dossier.council_minutes_number, dossier.council_minutes_symbol) == (12, None)
+    assert "Số: 12/BB-HĐTĐKT" in nonblank(open_docx(document("dossier", dossier, "minutes")[0]))
+    assert registers.peek_next(dossier.unit_id, "BB-HĐTĐKT", ON.year) == 13
