@@ -268,7 +268,7 @@ def test_units_import_creates_then_updates(runner, tmp_path):
     (HEADER + "XDD,Xã Đồng Đăng,,commune,UBND,,\nSNV,Sở Nội vụ,,department,NOPE,,\n"
      "UBND,UBND tỉnh,,province,,,\n", "Lỗi: Đơn vị cấp trên «NOPE» không tồn tại."),
     (HEADER + "UBND,UBND tỉnh,,province,,,\nXDD,Xã Đồng Đăng,,village,UBND,,\n",
-     "Lỗi: Loại đơn vị «village» không hợp lệ."),
+     "Lỗi: Dòng 3: Loại đơn vị «village» không hợp lệ."),
     (HEADER + "UBND,UBND tỉnh,,province,,,\n,Không mã,,commune,,,\n",
      "Lỗi: Dòng 3: thiếu mã hoặc tên đơn vị."),
 ])

@@ -10,6 +10,7 @@ its units from a CSV, its people from `flask users create`, the register from
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import docx
@@ -17,7 +18,7 @@ import pytest
 
 from app.clock import today
 from app.docgen import text as t
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.docgen.structure import (
     assert_closing,
     assert_draft,
@@ -28,6 +29,7 @@ from tests.docgen.structure import (
     assert_title,
 )
 from tests.helpers import PDF
+from tests.web.test_views import login
 
 pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
@@ -50,6 +52,24 @@ REFERENCE = {"_comment": "Thành phố Hải Phòng: quy chế riêng của thà
                               "certificate_title": "Bằng khen",
                               "certificate_model": "Mẫu Bằng khen của Chủ tịch Ủy ban nhân "
                                                    "dân thành phố",
+                              "source_note": "[U] ví dụ kiểm thử"},
+                             # every shipped name that says "tỉnh" has the city's row: the
+                             # units import refuses a city whose award names say "tỉnh"
+                             {"code": "CTDT", "effective_from": "2024-06-01",
+                              "name": "Cờ thi đua của Ủy ban nhân dân thành phố",
+                              "subject_kind": "collective", "money_multiplier_individual": None,
+                              "money_multiplier_collective": 8.0, "effective_to": None,
+                              "certificate_title": "Cờ thi đua",
+                              "certificate_model": "Mẫu Cờ thi đua của Ủy ban nhân dân "
+                                                   "thành phố",
+                              "source_note": "[U] ví dụ kiểm thử"},
+                             {"code": "CSTDT", "effective_from": "2024-06-01",
+                              "name": "Danh hiệu Chiến sĩ thi đua thành phố",
+                              "subject_kind": "individual", "money_multiplier_individual": 3.0,
+                              "money_multiplier_collective": None, "effective_to": None,
+                              "certificate_title": "Chiến sĩ thi đua thành phố",
+                              "certificate_model": "Mẫu Giấy chứng nhận Chiến sĩ thi đua "
+                                                   "thành phố",
                               "source_note": "[U] ví dụ kiểm thử"}]}
 UNITS = [
     {"code": "HP", "name": "Ủy ban nhân dân thành phố Hải Phòng", "kind": "province",
@@ -72,12 +92,13 @@ UNITS = [
      "parent_code": "HP", "header_lines": "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
      "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG", "head_title": "Giám đốc",
      "abbreviation": "SGDĐT", "email": "sgddt@haiphong.test"},
-    # A ward's papers are issued by its Ủy ban nhân dân as a collective: TTr-UBND.
+    # A ward's papers are issued by its Ủy ban nhân dân as a collective: TTr-UBND. A
+    # People's Committee has no body above its name, and dates its papers at its own place.
     {"code": "PHB", "name": "Ủy ban nhân dân phường Hồng Bàng", "kind": "commune",
      "parent_code": "HP", "header_lines": "ỦY BAN NHÂN DÂN | PHƯỜNG HỒNG BÀNG",
-     "parent_header": "UBND THÀNH PHỐ HẢI PHÒNG", "head_title": "Chủ tịch",
+     "place_name": "Hồng Bàng", "head_title": "Chủ tịch",
      "locality": "phường", "collective_name": "Ủy ban nhân dân", "collective_papers": "*",
-     "abbreviation": "UBND", "email": "phb@haiphong.test"},
+     "abbreviation": "UBND", "council_symbol": "HĐTĐKT", "email": "phb@haiphong.test"},
 ]
 USERS = [  # username, roles, unit, full name, signing title, signing modes
     ("quantri.hp", ["admin"], "SNVHP", "Phạm Văn Quản", None, None),
@@ -259,7 +280,10 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
             "version": dossier["version"], "summary": "Báo cáo tổng kết phong trào",
             "council_meeting_date": today().isoformat(), "council_members_total": 9,
             "council_members_present": 9, "council_chair": "Đỗ Minh Đức",
-            "council_secretary": "Vũ Thị Hạnh", "council_minutes_number": 7,
+            "council_secretary": "Vũ Thị Hạnh",
+            # as offices write it (the Sở), or the number alone (the ward's data gives the
+            # council's symbol): both print …/BB-HĐTĐKT
+            "council_minutes_number": "07/BB-HĐTĐKT" if unit == "SGDDTHP" else 7,
             "council_started_at": "08:00", "council_ended_at": "09:30",
             "council_members": "Ông Đỗ Minh Đức\nBà Vũ Thị Hạnh",
             "results": [{"target_id": target, "value": 99.5}]})
@@ -318,6 +342,13 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     for name, text in papers.items():
         for word in DEMO_WORDS:
             assert word not in text, (name, word)
+        assert not TINH.search(text), (name, TINH.search(text).string)  # a city's papers
+
+    # the award history: a centrally-run city's People's Committee decides at cấp tỉnh
+    [subject] = board.ok("get", "/api/v1/awards?q=Phùng Văn Đạt")["items"]
+    history = board.ok("get", f"/api/v1/awards/{subject['id']}/history")["awards"]
+    assert history and {r["issuing_level"] for r in history} == {"Cấp tỉnh"}
+    _crawl_city_pages(app, cid, items, first)
 
     launch = next(t for n, t in papers.items() if n.startswith("campaign:"))
     assert "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HẢI PHÒNG" in launch
@@ -346,6 +377,40 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     assert "Trịnh Văn Lực" in ward
 
 
+TINH = re.compile(r"\btỉnh\b", re.IGNORECASE)
+
+
+def _crawl_city_pages(app, cid, items, decision_id):
+    """A city's main pages, as each role reads them, never say "tỉnh" (the level of the
+    award history, «Cấp tỉnh», is the law's name of the level: item 9 of issue 20)."""
+    visits = {
+        "canbo.phb": ["/", "/campaigns", f"/campaigns/{cid}", f"/plans/{items['PHB'][0]}",
+                      f"/dossiers/{items['PHB'][1]}",
+                      "/khen-thuong/"],
+        "truongban.hp": ["/", f"/campaigns/{cid}", f"/campaigns/{cid}/nominees",
+                         f"/plans/{items['SGDDTHP'][0]}", f"/dossiers/{items['SGDDTHP'][1]}",
+                         "/decisions", f"/decisions/{decision_id}", "/tong-quan"],
+        "phochutich.hp": ["/", f"/decisions/{decision_id}"],
+        "vanthu.hp": ["/", f"/decisions/{decision_id}"],
+    }
+    limiter.reset()  # the nine API sign-ins above count against the per-minute limit
+    for username, urls in visits.items():
+        _visit(app, username, urls)
+
+
+def _visit(app, username, urls):
+    # its own app context: the test's one holds the user the last API request signed in
+    with app.app_context():
+        client = app.test_client()
+        assert login(client, username, PASSWORD).status_code == 302
+        for url in urls:
+            r = client.get(url)
+            assert r.status_code == 200, (username, url, r.status_code)
+            shown = re.sub(r"<[^>]+>", " ", r.get_data(as_text=True)).replace("Cấp tỉnh", "")
+            assert not TINH.search(shown), (username, url, shown[max(
+                0, TINH.search(shown).start() - 80):TINH.search(shown).end() + 80])
+
+
 PHRASE = "phong trào thi đua cao điểm chào mừng kỷ niệm ngày giải phóng thành phố"
 FORM = "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố"
 CITY = ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HẢI PHÒNG")
@@ -363,20 +428,21 @@ def _structure(files, cid, items, first, second):
     assert_closing(launch, ["- Thường trực Thành ủy;", "- Các sở, ban, ngành thành phố;",
                             "- UBND các phường, xã;", "- Lưu: VT, SNV."],
                    ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "Hoàng Minh Tuấn")
-    units = {"SGDDTHP": (("SỞ GIÁO DỤC VÀ ĐÀO TẠO",), "SGDĐT", ("GIÁM ĐỐC",), "Đỗ Minh Đức"),
+    ward_on = f"Hồng Bàng, {t.long_date(today())}"  # a ward's own place, not the city's
+    units = {"SGDDTHP": (("SỞ GIÁO DỤC VÀ ĐÀO TẠO",), "SGDĐT", ("GIÁM ĐỐC",), "Đỗ Minh Đức",
+                         PARENT, on),
              "PHB": (("ỦY BAN NHÂN DÂN", "PHƯỜNG HỒNG BÀNG"), "UBND",
-                     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trịnh Văn Lực")}
-    for unit, (issuer, abbreviation, authority, name) in units.items():
+                     ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Trịnh Văn Lực", None, ward_on)}
+    for unit, (issuer, abbreviation, authority, name, parent, dated) in units.items():
         plan_id, did, _ = items[unit]
-        parent = PARENT  # the ward's data gives it the city as the body above it
         plan = files[f"plan:{plan_id}:plan"]
         assert_formal(plan)
-        assert_letterhead(plan, issuer, f"Số: 01/KH-{abbreviation}", on, parent=parent)
+        assert_letterhead(plan, issuer, f"Số: 01/KH-{abbreviation}", dated, parent=parent)
         assert_title(plan, "KẾ HOẠCH", f"Hưởng ứng {PHRASE}")
         assert_closing(plan, ["- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], authority, name)
         proposal = files[f"dossier:{did}:proposal"]
         assert_formal(proposal)
-        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", on, parent=parent)
+        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", dated, parent=parent)
         assert_title(proposal, "TỜ TRÌNH", f"Đề nghị tặng {FORM} cho tập thể, cá nhân có thành "
                                            f"tích xuất sắc trong {PHRASE}")
         assert_closing(proposal, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
@@ -385,7 +451,7 @@ def _structure(files, cid, items, first, second):
         assert_page(minutes)
         assert_fonts(minutes)
         assert_draft(minutes, False)
-        assert_letterhead(minutes, issuer, f"Số: 07/BB-{abbreviation}", on, parent=parent)
+        assert_letterhead(minutes, issuer, "Số: 07/BB-HĐTĐKT", dated, parent=parent)
     for dec, number in ((first, "1205"), (second, "1210")):
         decision = files[f"decision:{dec}:decision"]
         assert_formal(decision)

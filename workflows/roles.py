@@ -7,8 +7,8 @@ ROLES = {
     "unit_head": "Thủ trưởng đơn vị",
     "board_appraiser": "Chuyên viên Ban Thi đua – Khen thưởng",
     "board_head": "Lãnh đạo Ban Thi đua – Khen thưởng",
-    "chairman": "Chủ tịch / Phó Chủ tịch UBND tỉnh",
-    "office_clerk": "Văn thư Văn phòng UBND tỉnh",
+    "chairman": "Chủ tịch / Phó Chủ tịch UBND",  # of a tỉnh or a city: no area word
+    "office_clerk": "Văn thư Văn phòng UBND",
     "admin": "Quản trị hệ thống",
 }
 

@@ -85,6 +85,16 @@ class RuledInteger(fields.Integer):
     """An integer a service rule checks (its range included)."""
 
 
+class MinutesNumber(fields.Field):
+    """«Số biên bản»: a number (12) or a number with its ký hiệu ("12/BB-HĐTĐKT"), passed
+    as sent to the service, whose one rule (validation.minutes_number) checks it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValidationError("Số biên bản là một số, hoặc số kèm ký hiệu (12/BB-HĐTĐKT).")
+        return value
+
+
 def ruled(rule, *, non_empty=False, **kw):
     """A field the service checks by ``rule`` (app/services/validation.py, the one set of
     checks): the document declares the rule's limits, and no limit is checked here, so an
@@ -696,8 +706,13 @@ class DossierPatch(Base):
     council_chair = ruled(rules.DOSSIER["council_chair"])
     council_secretary = ruled(rules.DOSSIER["council_secretary"])
     # the minutes (biên bản): its number, the meeting's times, members present one a line
-    council_minutes_number = ruled(rules.DOSSIER["council_minutes_number"], allow_none=True,
-                                   strict=True)
+    council_minutes_number = MinutesNumber(allow_none=True, metadata={
+        "oneOf": [{"type": "integer", "minimum": 1, "maximum": 999999},
+                  {"type": "string", "maxLength": 48,
+                   "pattern": rules.MINUTES_NUMBER.pattern}],
+        "example": "12/BB-HĐTĐKT",
+        "description": "the number alone, or with its ký hiệu as the council's book writes "
+                       "it (12/BB-HĐTĐKT)"})
     council_started_at = fields.Time(allow_none=True)
     council_ended_at = fields.Time(allow_none=True)
     council_members = ruled(rules.DOSSIER["council_members"])
@@ -826,6 +841,7 @@ class DossierOut(DossierSummary):
     council_chair = Str()
     council_secretary = Str()
     council_minutes_number = fields.Integer(allow_none=True)
+    council_minutes_symbol = Str(allow_none=True)  # typed with the number; null: BB-{council}
     council_started_at = fields.Time(allow_none=True)
     council_ended_at = fields.Time(allow_none=True)
     council_members = Str()

@@ -35,6 +35,8 @@ class Issuer:
     # The kind of area it governs, as the papers name it: "tỉnh", or "thành phố" for a
     # centrally-run city ("Quỹ thi đua, khen thưởng của thành phố"); from the unit's data.
     locality: str = ""
+    # Its council's abbreviation in the biên bản's ký hiệu ("HĐTĐKT"); empty: ``code``.
+    council: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,8 +183,10 @@ def _lower_first(title: str) -> str:
 
 
 def _closed(body) -> tuple[Para, ...]:
-    """The body's last paragraph ends "./." (NĐ 30: the end of the text), nothing after it."""
-    body = list(body)
+    """The body's last paragraph ends "./." (NĐ 30: the end of the text), nothing after it;
+    an earlier one that ends so (typed text that was the end of another paper) ends "."."""
+    body = [Para(p.text.rstrip()[:-3] + ".", p.style, p.lead)
+            if p.text.rstrip().endswith("./.") else p for p in body[:-1]] + list(body[-1:])
     last = body[-1]
     text = last.text.rstrip()
     if not text.endswith("./."):
@@ -364,7 +368,7 @@ def unit_plan(plan, ctx: Context) -> FormalDocument:
         letterhead=_letterhead(ctx, plan.number, symbol, plan.signed_on),
         kind_title=_title(ctx, "ke_hoach"),
         summary=f"Hưởng ứng {campaign.title[0].lower()}{campaign.title[1:]}",
-        body=tuple(body), signature=ctx.signer.signature(),
+        body=_closed(body), signature=ctx.signer.signature(),
         recipients=t.recipients(recipients), draft=ctx.draft,
         title_for_properties=f"Kế hoạch hưởng ứng – {ctx.issuer.name}")
 
@@ -386,6 +390,13 @@ def _forms_phrase(nominees) -> str:
     return ", ".join(names)
 
 
+def _request(nominees) -> str:
+    """What a unit asks for: "tặng Bằng khen …", or "khen thưởng" while its draft names no
+    one yet (never "tặng  cho")."""
+    forms = _forms_phrase(nominees)
+    return f"tặng {forms}" if forms else "khen thưởng"
+
+
 def unit_proposal(dossier, ctx: Context) -> FormalDocument:
     campaign = dossier.campaign
     symbol = f"{_abbr(ctx, 'to_trinh')}-{ctx.issuer.code}"
@@ -400,9 +411,10 @@ def unit_proposal(dossier, ctx: Context) -> FormalDocument:
     body += [Para(p) for p in t.paragraphs(dossier.summary)]
     collectives = sum(1 for n in nominees if n.kind == "collective")
     body.append(Para(
-        f"{ctx.issuer.name} kính trình {chairman} xem xét, tặng {_forms_phrase(nominees)} cho "
-        f"{t.counted(collectives, len(nominees) - collectives)} (có danh sách kèm theo) đã có "
-        f"thành tích xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}."))
+        f"{ctx.issuer.name} kính trình {chairman} xem xét, {_request(nominees)} cho "
+        f"{t.counted(collectives, len(nominees) - collectives) or 'tập thể, cá nhân'} (có danh "
+        f"sách kèm theo) đã có thành tích xuất sắc trong "
+        f"{campaign.title[0].lower()}{campaign.title[1:]}."))
     body.append(Para(f"Kính trình {chairman} xem xét, quyết định./."))
     board = ctx.board.name if ctx.board else None
     recipients = ["Như trên"] + ([f"{board} (Ban TĐKT)"] if board else []) + ["Lưu: VT"]
@@ -411,7 +423,7 @@ def unit_proposal(dossier, ctx: Context) -> FormalDocument:
     return FormalDocument(
         letterhead=_letterhead(ctx, dossier.number, symbol, dossier.signed_on),
         kind_title=_title(ctx, "to_trinh"),
-        summary=(f"Đề nghị tặng {_forms_phrase(nominees)} cho tập thể, cá nhân có thành tích "
+        summary=(f"Đề nghị {_request(nominees)} cho tập thể, cá nhân có thành tích "
                  f"xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}"),
         addressee=f"Kính gửi: {chairman}.",
         body=tuple(body), signature=ctx.signer.signature(),
@@ -485,7 +497,9 @@ def council_minutes(dossier, ctx: Context) -> FormalDocument:
     ended = (f"Cuộc họp kết thúc vào hồi {_clock(dossier.council_ended_at)} cùng ngày. "
              if dossier.council_ended_at else "")
     body.append(Para(f"{ended}Biên bản được lập và thông qua tại cuộc họp./."))
-    symbol = f"{_abbr(ctx, 'bien_ban')}-{ctx.issuer.code}"
+    # the council's book: the ký hiệu typed with the number, else BB- and the council's own
+    symbol = (dossier.council_minutes_symbol
+              or f"{_abbr(ctx, 'bien_ban')}-{ctx.issuer.council or ctx.issuer.code}")
     return FormalDocument(
         letterhead=Letterhead(issuer=ctx.issuer.header, parent=ctx.issuer.parent_header,
                               number=t.number_line(dossier.council_minutes_number, symbol),
@@ -519,8 +533,8 @@ def board_proposal(decision, ctx: Context) -> FormalDocument:
     body += [
         Para(f"Căn cứ {ctx.launch_ref or 'văn bản phát động'} của {province} về {phrase};",
              "basis"),
-        Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị,",
-             "basis"),
+        Para(f"Căn cứ hồ sơ đề nghị khen thưởng của {t.two(len(units))} cơ quan, đơn vị.",
+             "basis"),  # the last Căn cứ before a heading closes with a full stop
         Para("I. KẾT QUẢ THẨM ĐỊNH", "heading"),
         Para(f"{ctx.issuer.name} (Ban Thi đua - Khen thưởng) đã thẩm định hồ sơ của "
              f"{t.two(len(units))} cơ quan, đơn vị đề nghị tặng {decision.award_form.name} cho "
@@ -670,5 +684,6 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
                    f" - {i:03d}",
             model=form.certificate_model or "", paper=form.certificate_paper or "A4",
             orientation=form.certificate_orientation or "landscape",
+            author=ctx.issuer.name,
         ))
     return out

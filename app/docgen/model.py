@@ -84,3 +84,5 @@ class Certificate:
     model: str = ""
     paper: str = "A4"  # "A4" or "A3"
     orientation: str = "landscape"  # or "portrait"
+    # The issuing body, the file's author (its properties), as for a formal document.
+    author: str = ""

@@ -334,7 +334,7 @@ def _appendix(doc, appendix):
     brk.runs or brk.add_run()
     brk.runs[0].add_break(WD_BREAK.PAGE)
     _para(doc, appendix.title, bold=True, align=center)
-    _para(doc, appendix.subtitle, bold=True, align=center)
+    _para(doc, _bound(appendix.subtitle), bold=True, align=center)
     _para(doc, appendix.reference, italic=True, align=center)
     _rule(doc, Cm(3.5), TEXT_WIDTH)
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -349,6 +349,17 @@ def _appendix(doc, appendix):
         end.addprevious(_copy_with_text(heading, section.heading))
         for text in section.entries:
             end.addprevious(_copy_with_text(entry, text))
+
+
+# Names a heading must not break inside (a line ending «ỦY» over «BAN NHÂN DÂN …»): their
+# words are joined by no-break spaces, so the line breaks before or after the name.
+_UNBROKEN = ("ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "BẰNG KHEN", "CỜ THI ĐUA")
+
+
+def _bound(text: str) -> str:
+    for name in _UNBROKEN:
+        text = text.replace(name, name.replace(" ", "\u00a0"))
+    return text
 
 
 _MARK = "\u2063"  # an invisible separator: the text of a laid-out prototype paragraph
@@ -413,7 +424,7 @@ def render_certificates(certificates: list[Certificate], draft=False) -> bytes:
                     for brk in page.iter(qn("w:pageBreakBefore")):
                         brk.getparent().remove(brk)
                 section_properties.addprevious(page)
-    out = _to_bytes(doc, "BẰNG KHEN", draft,
+    out = _to_bytes(doc, "BẰNG KHEN", draft, author=first.author if first else "",
                     model=first.model if first else "")
     return out
 

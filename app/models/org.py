@@ -11,6 +11,29 @@ from app.extensions import db
 from app.models.base import TimestampMixin
 
 UNIT_KINDS = ("province", "office", "department", "commune", "mass_org", "enterprise", "other")
+PEOPLES_COMMITTEE_KINDS = ("province", "commune")
+PEOPLES_COMMITTEE = "Ủy ban nhân dân"
+# The words naming the kind of area before a People's Committee's place, longest first.
+AREA_WORDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận",
+              "tỉnh", "xã")
+
+
+def place_from_name(name: str) -> str:
+    """A People's Committee's địa danh read from its name: "Ủy ban nhân dân phường Đông
+    Kinh" -> "Đông Kinh". A place named by a number keeps its area word, as NĐ 30 Phụ lục I
+    writes it ("Phường 12"). Empty when the name has no place after its area word."""
+    rest = " ".join(name.split())
+    for prefix in (PEOPLES_COMMITTEE, "UBND"):
+        if rest.casefold().startswith(prefix.casefold() + " "):
+            rest = rest[len(prefix):].strip()
+            break
+    for word in AREA_WORDS:
+        if rest.casefold().startswith(word + " ") or rest.casefold() == word:
+            place = rest[len(word):].strip()
+            if place[:1].isdigit():
+                return f"{word[0].upper()}{word[1:]} {place}"
+            return place
+    return rest if rest != " ".join(name.split()) else ""
 
 
 class Unit(TimestampMixin, db.Model):
@@ -29,8 +52,11 @@ class Unit(TimestampMixin, db.Model):
     # empty: the name in capitals.
     header_lines: Mapped[str | None] = mapped_column(sa.Text)
     # The body above it (cơ quan chủ quản), e.g. "UBND TỈNH LẠNG SƠN" over "SỞ NỘI VỤ".
+    # A People's Committee has none (NĐ 30 Phụ lục I): never printed for one.
     parent_header: Mapped[str | None] = mapped_column(sa.String(255))
-    # Địa danh of its documents, e.g. "Lạng Sơn"; empty: the parent's.
+    # Địa danh of its documents, e.g. "Lạng Sơn". Empty: a People's Committee's is read
+    # from its name ("Ủy ban nhân dân phường Đông Kinh" -> "Đông Kinh"); any other unit's
+    # is the parent's (a Sở dates its papers at the province's place).
     place_name: Mapped[str | None] = mapped_column(sa.String(120))
     # How its head is named in "… chịu trách nhiệm thi hành": "Giám đốc", "Chánh", "Chủ tịch".
     head_title: Mapped[str | None] = mapped_column(sa.String(120))
@@ -42,6 +68,10 @@ class Unit(TimestampMixin, db.Model):
     # "SLĐTBXH" (KH-SLĐTBXH); a commune's People's Committee issues "UBND" (TTr-UBND).
     # Empty: the unit's code.
     abbreviation: Mapped[str | None] = mapped_column(sa.String(32))
+    # Its council's (Hội đồng Thi đua - Khen thưởng) abbreviation in the ký hiệu of the
+    # council's biên bản, numbered in the council's own book: "HĐTĐKT" (BB-HĐTĐKT).
+    # Empty: the unit's own symbol (BB-UBND).
+    council_symbol: Mapped[str | None] = mapped_column(sa.String(32))
     # The kind of area a People's Committee governs, as its papers name it: "tỉnh", or
     # "thành phố" for a centrally-run city; "xã", "phường" for a commune.
     locality: Mapped[str | None] = mapped_column(sa.String(40))
@@ -64,11 +94,25 @@ class Unit(TimestampMixin, db.Model):
         return self.abbreviation or self.code
 
     @property
+    def is_peoples_committee(self) -> bool:
+        """An Ủy ban nhân dân (of a province, city, ward or commune): it heads its own
+        letterhead, with no body above it, and dates its papers at its own place."""
+        return self.kind in PEOPLES_COMMITTEE_KINDS or self.name.casefold().startswith(
+            PEOPLES_COMMITTEE.casefold())
+
+    @property
+    def printed_parent_header(self) -> str | None:
+        """The line above its name in a letterhead: none for a People's Committee."""
+        return None if self.is_peoples_committee else self.parent_header
+
+    @property
     def place(self) -> str:
         unit, seen = self, set()
         while unit is not None and unit.id not in seen:
             if unit.place_name:
                 return unit.place_name
+            if unit.is_peoples_committee:  # its own place, never its parent's
+                return place_from_name(unit.name)
             seen.add(unit.id)
             unit = unit.parent
         return ""

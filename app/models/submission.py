@@ -117,6 +117,9 @@ class Dossier(SignedMixin, SubmissionMixin, db.Model):
     # The minutes (biên bản): the number the unit gave it, the meeting's start and end, and
     # the members present, one a line ("Ông Nguyễn Văn A, Phó Giám đốc - Phó Chủ tịch").
     council_minutes_number: Mapped[int | None] = mapped_column(sa.Integer)
+    # The ký hiệu it was typed with, as the council's book writes it ("BB-HĐTĐKT" of
+    # "12/BB-HĐTĐKT"); empty: BB- and the council's symbol (the unit's data).
+    council_minutes_symbol: Mapped[str | None] = mapped_column(sa.String(40))
     council_started_at: Mapped[time | None] = mapped_column(sa.Time)
     council_ended_at: Mapped[time | None] = mapped_column(sa.Time)
     council_members: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")

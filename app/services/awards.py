@@ -31,11 +31,19 @@ MIN_YEARS_PREFIX = "min_years_between."  # + the award form's code, in the refer
 BASE_SALARY = "muc_luong_co_so"
 
 
+# The level that decided, by the kind of the deciding body: a centrally-run city's People's
+# Committee is cấp tỉnh (Luật TĐKT), whatever its papers call its area ("thành phố"); a
+# ward's or a commune's is cấp xã.
+LEVELS = {"province": "Cấp tỉnh", "commune": "Cấp xã"}
+
+
 def issuing_level(unit) -> str:
-    """ "Cấp tỉnh" for the province's People's Committee, as officials' records (and the
-    national database's «Cấp quyết định» column) name the level that decided."""
-    area = unit.locality or ("tỉnh" if unit.kind == "province" else None)
-    return f"Cấp {area}" if area else ""
+    """ "Cấp tỉnh" for the province's (or a centrally-run city's) People's Committee, as
+    officials' records (and the national database's «Cấp quyết định» column) name the level
+    that decided."""
+    if unit.kind in LEVELS:
+        return LEVELS[unit.kind]
+    return f"Cấp {unit.locality}" if unit.locality else ""
 
 
 def _money(multiplier, salary):

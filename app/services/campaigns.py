@@ -132,7 +132,7 @@ def _signer(username):
         return None
     user = db.session.scalars(sa.select(User).where(User.username == username)).first()
     if user is None or not user.has_role(*CHAIRMAN):
-        raise Invalid(f"«{username}» không phải Chủ tịch hoặc Phó Chủ tịch UBND tỉnh.",
+        raise Invalid(f"«{username}» không phải Chủ tịch hoặc Phó Chủ tịch Ủy ban nhân dân.",
                       details={"signer": [username]}, code="bad_signer")
     return user
 

@@ -56,9 +56,9 @@ def _issuer(unit: Unit | None):
     if unit is None:
         return None
     return docgen.Issuer(code=unit.symbol, name=unit.name, header=unit.header,
-                         parent_header=unit.parent_header, place=unit.place,
+                         parent_header=unit.printed_parent_header, place=unit.place,
                          head_title=unit.head_title or "Thủ trưởng",
-                         locality=unit.locality or "")
+                         locality=unit.locality or "", council=unit.council_symbol or "")
 
 
 def _signer(user: User | None, block=()):

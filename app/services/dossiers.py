@@ -23,6 +23,7 @@ from app.services import (
     documents,
     names,
     reference,
+    registers,
     steps,
     storage,
     targets,
@@ -43,8 +44,8 @@ __all__ = ["NOMINEE_KINDS", "VERDICTS",  # the vocabulary the API's schemas spea
 COUNCIL_FIELDS = ("summary", "council_meeting_date", "council_members_total",
                   "council_members_present", "council_chair", "council_secretary",
                   # the minutes (biên bản): its number, the meeting's times, members present
-                  "council_minutes_number", "council_started_at", "council_ended_at",
-                  "council_members")
+                  "council_minutes_number", "council_minutes_symbol", "council_started_at",
+                  "council_ended_at", "council_members")
 NOMINEE_FIELDS = ("kind", "name", "title", "position_title", "organisation",
                   "achievement_summary", "votes_for")
 
@@ -56,8 +57,21 @@ def identity_key(kind, name, organisation) -> str:
     return f"{kind}|{norm(name)}|{norm(organisation)}"
 
 
+def _content(data) -> dict:
+    """The dossier's own fields checked, the same for the page and the API: «Số biên bản»
+    is a number or a number with its ký hiệu ("12/BB-HĐTĐKT"), kept as the two."""
+    data = dict(data)
+    minutes = None
+    if "council_minutes_number" in data:
+        minutes = validation.minutes_number(data.pop("council_minutes_number"))
+    out = validation.check(data, validation.DOSSIER)
+    if minutes is not None:
+        out["council_minutes_number"], out["council_minutes_symbol"] = minutes
+    return out
+
+
 def update_dossier(user, dossier_id, data, version):
-    data = validation.check(data, validation.DOSSIER)
+    data = _content(data)
     with transaction():
         dossier = steps.open_for(KIND, "content", dossier_id, user, version, versioned=True)
         for key in COUNCIL_FIELDS:
@@ -172,7 +186,11 @@ def save_draft(user, dossier_id, changes, version):
     ``new.<field>``, ``upload.<field>``), so the page can show it beside its field and keep
     everything that was typed."""
     errors = {}
-    content = _checked(changes.get("content", {}), validation.DOSSIER, "", errors)
+    try:
+        content = _content(changes.get("content", {}))
+    except Invalid as error:
+        _prefixed(errors, "", error)
+        content = None
     results = []
     for spec in changes.get("results", ()):
         checked = _checked({"value": spec["value"], "note": spec.get("note", "")},
@@ -547,6 +565,7 @@ def dossier_snapshot(d):
             "chair": d.council_chair,
             "secretary": d.council_secretary,
             "minutes_number": d.council_minutes_number,
+            "minutes_symbol": d.council_minutes_symbol,
             "started_at": d.council_started_at.isoformat() if d.council_started_at else None,
             "ended_at": d.council_ended_at.isoformat() if d.council_ended_at else None,
             "members": d.council_members,
@@ -572,8 +591,15 @@ def _stamp_submission(dossier, user, role, comment, params, facts):
 
 
 def _sign(dossier, user, role, comment, params, facts):
-    """The head's signature numbers the tờ trình (…/TTr-{unit})."""
+    """The head's signature numbers the tờ trình (…/TTr-{unit}), and the biên bản from its
+    council's own register when the unit's data names the council and no number was typed."""
     documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
+    council = dossier.unit.council_symbol
+    if council and dossier.council_minutes_number is None:
+        on = dossier.council_meeting_date or dossier.signed_on
+        dossier.council_minutes_number = registers.take_number(
+            dossier.unit_id, f"BB-{council}", on.year, item=("dossier", dossier.id), user=user)
+        dossier.council_minutes_symbol = None  # printed BB-{council}
     dossier.signed_by_id = user.id
     documents.sign("dossier", dossier, ("proposal",), dossier.unit, user, params.get("authority"))
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.clock import now_utc
 from app.extensions import db
 from app.models import UNIT_KINDS, ApiToken, Unit, User, UserRole
-from app.services import signing, validation
+from app.services import reference, signing, validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import transaction
@@ -18,7 +18,8 @@ __all__ = ["UNIT_KINDS"]  # the vocabulary the API's schemas speak
 
 # The same vocabulary as officials say it.
 UNIT_KIND_LABELS = {
-    "province": "Cấp tỉnh (UBND tỉnh)", "office": "Văn phòng", "department": "Sở, ban, ngành",
+    "province": "Cấp tỉnh",  # a centrally-run city too (Luật TĐKT): no "UBND tỉnh"
+    "office": "Văn phòng", "department": "Sở, ban, ngành",
     "commune": "Cấp xã (xã, phường, thị trấn)", "mass_org": "Tổ chức chính trị - xã hội",
     "enterprise": "Doanh nghiệp", "other": "Khác",
 }
@@ -30,7 +31,7 @@ MIN_PASSWORD_LENGTH = 8
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
                     "header_lines", "parent_header", "place_name", "head_title",
                     "abbreviation", "locality", "collective_name", "collective_papers",
-                    "pays_awards")
+                    "pays_awards", "council_symbol")
 UNIT_CSV_REQUIRED = ("code", "name")
 
 
@@ -128,7 +129,8 @@ def _apply_unit(unit, data):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
     for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title",
-                "abbreviation", "locality", "collective_name", "collective_papers"):
+                "abbreviation", "locality", "collective_name", "collective_papers",
+                "council_symbol"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
     if data.get("pays_awards") is not None:  # a boolean from the API, "1"/"x"/"có" in a CSV
@@ -153,19 +155,37 @@ def _apply_unit(unit, data):
             unit.parent = parent
         else:
             unit.parent = None
+    _check_letterhead(unit)
+
+
+def _check_letterhead(unit):
+    """What NĐ 30 Phụ lục I prints for a People's Committee, refused when the data would
+    print something else. A line above its name is refused rather than ignored: it never
+    prints, and a CSV import has no one to read a warning. A ward or commune dates its
+    papers at its own place: the place name given, else read from its name."""
+    if unit.is_peoples_committee and unit.parent_header:
+        message = (f"«{unit.name}» là Ủy ban nhân dân: tiêu đề văn bản không có dòng cơ quan "
+                   f"chủ quản phía trên tên (bỏ trống «Cơ quan chủ quản»).")
+        raise Invalid(message, details={"parent_header": [message]},
+                      code="parent_header_not_allowed")
+    if unit.kind == "commune" and not unit.place:
+        message = (f"«{unit.name}»: hãy ghi địa danh (tên xã, phường) để ghi ở dòng «…, ngày "
+                   f"… tháng … năm …» của văn bản; không đọc được địa danh từ tên đơn vị.")
+        raise Invalid(message, details={"place_name": [message]}, code="place_required")
 
 
 def check_unit(data) -> dict:
     """A unit's fields by the one rule set (pages, API, CSV import, CLI)."""
     data = validation.check(data, validation.UNIT)
     validation.code(data.get("code"), validation.UNIT_CODE, validation.UNIT_CODE_MESSAGE)
-    if data.get("abbreviation"):
-        if data["abbreviation"] != data["abbreviation"].upper():
-            raise Invalid(validation.ABBREVIATION_MESSAGE,
-                          details={"abbreviation": [validation.ABBREVIATION_MESSAGE]},
-                          code="invalid_code")
-        validation.code(data["abbreviation"], validation.ABBREVIATION,
-                        validation.ABBREVIATION_MESSAGE, field="abbreviation")
+    for key in ("abbreviation", "council_symbol"):
+        if data.get(key):
+            if data[key] != data[key].upper():
+                raise Invalid(validation.ABBREVIATION_MESSAGE,
+                              details={key: [validation.ABBREVIATION_MESSAGE]},
+                              code="invalid_code")
+            validation.code(data[key], validation.ABBREVIATION,
+                            validation.ABBREVIATION_MESSAGE, field=key)
     return data
 
 
@@ -189,7 +209,15 @@ def save_unit(user, data, code=None):
             get_unit(code)
             data = {**data, "code": code}
         unit, _ = upsert_unit(data)
+        _check_locality([unit])
     return unit
+
+
+def _check_locality(units):
+    """A city keeps no award name that says "tỉnh": checked when its top People's
+    Committee is written (its locality), not on every other unit's edit."""
+    if any(u.kind == "province" and u.parent_id is None for u in units):
+        reference.check_locality()
 
 
 def import_units_csv(text: str) -> dict:
@@ -202,7 +230,7 @@ def import_units_csv(text: str) -> dict:
         raise Invalid("Tiêu đề cột CSV không hợp lệ.",
                       details={"missing": missing, "unknown": unknown,
                                "columns": list(UNIT_CSV_COLUMNS)}, code="csv_header")
-    rows = []
+    rows, lines = [], []
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         if not row.get("code") or not row.get("name"):
@@ -214,15 +242,26 @@ def import_units_csv(text: str) -> dict:
             raise Invalid(f"Dòng {line}: {error.message}", code="csv_row",
                           details={"line": line, **error.details}) from None
         rows.append(row)
+        lines.append(line)
     counts = {"created": 0, "updated": 0}
+    written = []
     with transaction():
-        for row in rows:  # first pass: every unit exists, so parents resolve in any order
-            _, created = upsert_unit({k: v for k, v in row.items() if k != "parent_code"})
+        for line, row in zip(lines, rows, strict=True):
+            # first pass: every unit exists, so parents resolve in any order
+            try:
+                unit, created = upsert_unit({k: v for k, v in row.items()
+                                             if k != "parent_code"})
+                written.append(unit)
+            except Invalid as error:  # what only the whole unit shows (its letterhead)
+                raise Invalid(f"Dòng {line}: {error.message}", code=error.code,
+                              details={"line": line, **error.details}) from None
             counts["created" if created else "updated"] += 1
         for row in rows:
             if "parent_code" in row:
                 upsert_unit({"code": row["code"], "name": row["name"],
                              "parent_code": row["parent_code"]})
+        db.session.flush()
+        _check_locality(written)
     return counts
 
 

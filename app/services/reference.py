@@ -2,6 +2,7 @@
 province's own); the admin's edits. Every row added, replaced or edited leaves an audit row
 (``ReferenceChange``) with the values before and after."""
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.clock import now_utc
+from app.clock import now_utc, today
 from app.extensions import db
 from app.models import (
     AttachmentRequirement,
@@ -18,6 +19,7 @@ from app.models import (
     LegalBasis,
     ReferenceChange,
     RuleValue,
+    Unit,
 )
 from app.services import validation
 from app.services.errors import STALE_MESSAGE, Conflict, Forbidden, Invalid, NotFound
@@ -42,6 +44,45 @@ def award_forms(on: date):
     return db.session.scalars(
         sa.select(AwardForm).where(AwardForm.in_force(on)).order_by(AwardForm.code)
     ).all()
+
+
+# The word a province's award names carry ("Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh")
+# that a centrally-run city's must not: the shipped names are a tỉnh's, printed as they are.
+_TINH = re.compile(r"\btỉnh\b", re.IGNORECASE)
+
+
+def locality() -> str:
+    """The kind of area the top People's Committee governs, as its data names it: "tỉnh"
+    unless it says otherwise ("thành phố")."""
+    value = db.session.scalar(sa.select(Unit.locality).where(
+        Unit.kind == "province", Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
+    return (value or "").strip() or "tỉnh"
+
+
+def locality_mismatches(on: date | None = None) -> list[str]:
+    """The award forms in force whose printed words say "tỉnh" while the area is not a
+    tỉnh (a centrally-run city that kept the shipped names): each as "BKCT «name»"."""
+    if _TINH.fullmatch(locality()):
+        return []
+    latest = {}  # per code, the row that prints (a later row of a code supersedes it)
+    for form in award_forms(on or today()):
+        if form.code not in latest or form.effective_from > latest[form.code].effective_from:
+            latest[form.code] = form
+    return [f"{f.code} «{f.name}»" for f in latest.values()
+            if any(_TINH.search(x or "") for x in (f.name, f.certificate_title,
+                                                    f.certificate_model))]
+
+
+def check_locality(on: date | None = None):
+    """Refused while a city's award forms in force would print "tỉnh" on its papers: it
+    loads its own names first (a row of the same code, in force from its date)."""
+    mismatched = locality_mismatches(on)
+    if mismatched:
+        message = (f"Địa bàn là «{locality()}» nhưng {len(mismatched)} hình thức khen thưởng "
+                   f"đang có hiệu lực còn ghi «tỉnh»: {'; '.join(mismatched)}. Hãy nạp tên "
+                   f"hình thức khen thưởng của {locality()} (một dòng mới cùng mã, có hiệu "
+                   f"lực từ ngày của {locality()}) trước.")
+        raise Invalid(message, details={"award_forms": mismatched}, code="locality_mismatch")
 
 
 def rule(key: str, on: date, default=None) -> Decimal | None:
@@ -280,6 +321,7 @@ def _load(data, *, replace=False, user=None, note=None) -> dict:
             f"gì. Dòng mới hãy ghi ngày hiệu lực mới; để thay các dòng này (có ghi nhật ký), "
             f"chạy lại với tùy chọn --replace.",
             details={"reasons": refused}, code="reference_changed")
+    check_locality()  # nothing written while a city's award names would say "tỉnh"
     db.session.commit()
     return {"added": counts, "replaced": replaced}
 
@@ -469,6 +511,9 @@ def save_row(user, section: str, values: dict, *, row_id: int | None = None,
                        {"effective_to": older.effective_to}, {"effective_to": eve}, user,
                        f"Hết hiệu lực khi thêm dòng {key}")
                 older.effective_to = eve
+            if section == "award_forms":
+                db.session.flush()
+                check_locality(max(clean["effective_from"], today()))
             return row
         row = db.session.get(model, row_id)
         if row is None:
@@ -489,6 +534,9 @@ def save_row(user, section: str, values: dict, *, row_id: int | None = None,
                    {k: new for k, (_, new) in changed.items()}, user, note)
             for k, (_, new) in changed.items():
                 setattr(row, k, new)
+        if section == "award_forms":
+            db.session.flush()
+            check_locality()
     return row
 
 

@@ -242,7 +242,7 @@ DOSSIER = {
                                       maximum=1000),
     "council_chair": Text("Chủ trì cuộc họp", 255, single_line=True),
     "council_secretary": Text("Thư ký cuộc họp", 255, single_line=True),
-    "council_minutes_number": Number("Số biên bản", integer=True, minimum=1, maximum=999999),
+    "council_minutes_number": Text("Số biên bản", 48, single_line=True),  # minutes_number()
     "council_members": Text("Thành viên có mặt", 20000),
     "results": Items("Kết quả", {"value": Number("Kết quả đạt được"),
                                  "note": Text("Ghi chú", 2000)}),
@@ -268,11 +268,36 @@ UNIT = {
     "place_name": Text("Địa danh", 120, single_line=True),
     "head_title": Text("Chức danh thủ trưởng", 120, single_line=True),
     "abbreviation": Text("Chữ viết tắt trong ký hiệu văn bản", 32, single_line=True),
+    "council_symbol": Text("Chữ viết tắt của Hội đồng TĐKT trong ký hiệu biên bản", 32,
+                           single_line=True),
     "locality": Text("Cấp địa bàn (tỉnh, thành phố)", 40, single_line=True),
     "collective_name": Text("Tên tập thể ký thay mặt (TM.)", 120, single_line=True),
     "collective_papers": Text("Văn bản ký thay mặt tập thể", 255, single_line=True),
     "parent_code": Text("Mã đơn vị cấp trên", 32, single_line=True),
 }
+# «Số biên bản» as offices write it: the number alone ("12"), or with its ký hiệu
+# ("12/BB-HĐTĐKT"): BB, then the council's or the unit's abbreviation(s).
+MINUTES_NUMBER = re.compile(r"^0*([1-9][0-9]{0,5})(?:\s*/\s*(BB(?:-[^\W_]+)+))?$")
+MINUTES_NUMBER_MESSAGE = ("«Số biên bản»: ghi số (tối đa 999999), hoặc số kèm ký hiệu như "
+                          "12/BB-HĐTĐKT.")
+
+
+def minutes_number(value) -> tuple[int | None, str | None]:
+    """The biên bản's number and the ký hiệu typed with it: 12 or "12" -> (12, None);
+    "12/BB-HĐTĐKT" -> (12, "BB-HĐTĐKT"); empty -> (None, None). The same rule for the
+    page, the API and the CLI; anything else is refused in one message."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    found = MINUTES_NUMBER.match(normalise(value)) if isinstance(value, str) else None
+    if found is None or (found.group(2) and found.group(2) != found.group(2).upper()):
+        raise Invalid(MINUTES_NUMBER_MESSAGE,
+                      details={"council_minutes_number": [MINUTES_NUMBER_MESSAGE]},
+                      code="invalid_input")
+    return int(found.group(1)), found.group(2)
+
+
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 UNIT_CODE_MESSAGE = "Mã đơn vị chỉ gồm chữ không dấu, số, '.', '_' hoặc '-' (tối đa 32)."
 # A ký hiệu's abbreviation: Vietnamese capitals (Đ included) and digits, optionally joined

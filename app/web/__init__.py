@@ -6,12 +6,12 @@ available actions from the services and never repeat the rules.
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from flask import Flask, current_app, send_from_directory
+from flask import Flask, current_app, g, send_from_directory
 from flask_login import current_user
 
 from app.clock import local_zone
 from app.docgen.text import figure  # the Vietnamese way with numbers: 1.500; 99,5
-from app.services import outbox
+from app.services import outbox, reference
 from app.services import overview as overview_service
 from workflows.roles import BOARD
 
@@ -41,6 +41,14 @@ def format_clock_on(clock, day=None):
     if not isinstance(clock, time):
         return ""
     return f"{format_date(day)} {clock:%H:%M}" if isinstance(day, date) else f"{clock:%H:%M}"
+
+
+def _area_word() -> str:
+    """The kind of area the pages name («Chỉ tiêu tỉnh», «Chỉ tiêu thành phố»): the top
+    People's Committee's locality, read once a request and only by a page that says it."""
+    if "area_word" not in g:
+        g.area_word = reference.locality()
+    return g.area_word
 
 
 def _favicon():
@@ -75,4 +83,4 @@ def init_web(app: Flask):
             sees_outbox = bool(current_user.roles & BOARD)
             sees_overview = overview_service.may_see_awards(current_user)
         return {"unread_count": unread, "sees_outbox": sees_outbox,
-                "sees_overview": sees_overview}
+                "sees_overview": sees_overview, "area_word": _area_word}

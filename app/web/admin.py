@@ -90,7 +90,9 @@ def reset_password(username):
 @bp.route("/reference", endpoint="reference")
 def reference_data():
     return render_template("admin/reference.html", sections=reference.sections(),
-                           changes=reference.changes(), source=reference.source_in_words)
+                           changes=reference.changes(), source=reference.source_in_words,
+                           locality=reference.locality(),
+                           mismatches=reference.locality_mismatches())
 
 
 @bp.route("/reference/<section>/<row>", methods=["POST"], endpoint="reference_save")

@@ -31,6 +31,7 @@ from tests.docgen.support import (
     document,
     issue,
     new_decision,
+    nonblank,
     open_docx,
     the,
     utc_at,
@@ -93,13 +94,15 @@ def test_the_demo_provinces_papers_pass_the_structure_checks(app, ctx, frozen):
     assert_closing(plan, ["- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."], ("GIÁM ĐỐC",),
                    "Trần Văn Bình")
 
-    for dossier, issuer, parent, abbreviation, authority, name in (
-            (s.syt, ("SỞ Y TẾ",), PARENT, "SYT", ("GIÁM ĐỐC",), "Trần Văn Bình"),
+    # The ward dates its papers at its own place (NĐ 30 Phụ lục I), not the province's.
+    for dossier, issuer, parent, abbreviation, authority, name, dated in (
+            (s.syt, ("SỞ Y TẾ",), PARENT, "SYT", ("GIÁM ĐỐC",), "Trần Văn Bình", on),
             (s.pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), None, "UBND",
-             ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng")):
+             ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng",
+             f"Đông Kinh, {t.long_date(ON)}")):
         proposal = open_docx(document("dossier", dossier, "proposal")[0])
         assert_formal(proposal)
-        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", on, parent=parent)
+        assert_letterhead(proposal, issuer, f"Số: 01/TTr-{abbreviation}", dated, parent=parent)
         assert_title(proposal, "TỜ TRÌNH", f"Đề nghị tặng {FORM} cho tập thể, cá nhân có "
                                            f"thành tích xuất sắc trong {phrase}")
         assert_closing(proposal, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
@@ -108,7 +111,9 @@ def test_the_demo_provinces_papers_pass_the_structure_checks(app, ctx, frozen):
         assert_page(minutes)
         assert_fonts(minutes)
         assert_draft(minutes, False)
-        assert_letterhead(minutes, issuer, f"Số: 03/BB-{abbreviation}", on, parent=parent)
+        # the ward's council numbers its biên bản in its own book: BB-HĐTĐKT (data)
+        council = "HĐTĐKT" if dossier is s.pdk else abbreviation
+        assert_letterhead(minutes, issuer, f"Số: 03/BB-{council}", dated, parent=parent)
 
     board = open_docx(document("decision", s.decision, "proposal")[0])
     assert_formal(board)
@@ -143,3 +148,18 @@ def test_the_demo_decision_and_board_proposal_cite_the_provinces_own_rules(app, 
     the(board, rules)
     assert "[U]" in next(b.source_note for b in reference.legal_bases("decision", ON)
                          if b.text == rules)
+
+
+def test_the_demo_letter_ends_once_and_keeps_its_sentence_whole(app, ctx, frozen):
+    """The demo công văn: "./." only at the very end of its text, and its closing call is
+    one paragraph (it was split in two after «chiến sỹ»)."""
+    s = demo_issued(frozen)
+    lines = nonblank(open_docx(document("campaign", s.campaign, "launch")[0]))
+    body = lines[:lines.index("Nơi nhận:")]  # the letterhead, Kính gửi and the text
+    assert [x for x in body if x.endswith("./.")] == [body[-1]], body[-3:]
+    whole = next(x for x in body if "cán bộ, chiến sỹ" in x)
+    assert "cán bộ, chiến sỹ các lực lượng vũ trang và Nhân dân các dân tộc" in whole
+    assert not any(x.startswith("các lực lượng vũ trang") for x in body)
+    # the demo ward's papers: its own place, its council's own book
+    minutes = nonblank(open_docx(document("dossier", s.pdk, "minutes")[0]))
+    assert "Số: 03/BB-HĐTĐKT" in minutes and f"Đông Kinh, {t.long_date(ON)}" in minutes

@@ -398,7 +398,7 @@ def test_unit_proposal_and_minutes(world, frozen):
     # the other unit's tờ trình is numbered from its own register
     pdk = open_docx(document("dossier", s.pdk, "proposal")[0])
     assert_letterhead(pdk, ("ỦY BAN NHÂN DÂN", "PHƯỜNG ĐÔNG KINH"), "Số: 01/TTr-UBND",
-                      "Lạng Sơn, ngày 05 tháng 02 năm 2027")
+                      "Đông Kinh, ngày 05 tháng 02 năm 2027")  # its own place
     # a commune's papers are its People's Committee's, signed for the collective
     assert_closing(pdk, ["- Như trên;", "- Sở Nội vụ (Ban TĐKT);", "- Lưu: VT."],
                    ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"), "Lộc Văn Hùng")
@@ -430,7 +430,7 @@ def test_board_proposal_structure(world, frozen):
     assert any(b.startswith("Căn cứ Luật Thi đua, khen thưởng") for b in bases)
     assert body[:len(bases) + 2] == bases + [
         f"Căn cứ Kế hoạch số 01/KH-UBND ngày 05/02/2027 của Ủy ban nhân dân tỉnh Lạng Sơn về "
-        f"{CAMPAIGN_PHRASE};", "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,"]
+        f"{CAMPAIGN_PHRASE};", "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị."]
     for b in bases:
         assert_format(the(doc, b), italic=True)
     rest = body[len(bases) + 2:]
@@ -474,7 +474,7 @@ def test_board_proposal_and_certificates(world, frozen):
                       parent="UBND TỈNH LẠNG SƠN")
     assert_title(doc, "TỜ TRÌNH", f"Đề nghị tặng {FORM}")
     the(doc, "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn.")
-    the(doc, "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị,")
+    the(doc, "Căn cứ hồ sơ đề nghị khen thưởng của 02 cơ quan, đơn vị.")
     # signed before the Chairman struck anyone: the tờ trình proposes all six
     the(doc, f"Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh Lạng Sơn xem xét, tặng {FORM} "
              f"cho 02 tập thể và 04 cá nhân (có danh sách kèm theo) đã có thành tích xuất sắc "

@@ -87,8 +87,8 @@ LABELS = {  # how a refusal names the role that may act
     "unit_head": "Thủ trưởng đơn vị",
     "board_appraiser": "Chuyên viên Ban Thi đua – Khen thưởng",
     "board_head": "Lãnh đạo Ban Thi đua – Khen thưởng",
-    "chairman": "Chủ tịch / Phó Chủ tịch UBND tỉnh",
-    "office_clerk": "Văn thư Văn phòng UBND tỉnh",
+    "chairman": "Chủ tịch / Phó Chủ tịch UBND",
+    "office_clerk": "Văn thư Văn phòng UBND",
 }
 
 

@@ -201,3 +201,22 @@ def test_the_minutes_fields_are_saved_and_a_meeting_ending_before_it_starts_is_r
     assert (dossier.council_minutes_number, f"{dossier.council_started_at:%H:%M}",
             f"{dossier.council_ended_at:%H:%M}") == (3, "08:00", "10:15")
     assert dossier.council_members == "Trần Văn Bình\nNguyễn Thị Lan"
+
+
+def test_the_minutes_number_is_typed_as_offices_write_it(client, world, campaign):
+    """«Số biên bản» takes a number with its ký hiệu (12/BB-HĐTĐKT), shown back as typed."""
+    dossier = _dossier(world, campaign)
+    login(client, "staff_a")
+    r = _post(client, dossier, **COUNCIL, council_minutes_number="12/bb-x", op="save")
+    assert r.status_code == 422
+    assert "12/BB-HĐTĐKT" in r.get_data(as_text=True)  # the refusal says how to write it
+    db.session.refresh(dossier)
+    assert dossier.council_minutes_number is None  # nothing saved
+    r = _post(client, dossier, **COUNCIL, council_minutes_number="12/BB-HĐTĐKT", op="save")
+    assert r.status_code == 302
+    db.session.refresh(dossier)
+    assert (dossier.council_minutes_number, dossier.council_minutes_symbol) == (12, "BB-HĐTĐKT")
+    assert 'value="12/BB-HĐTĐKT"' in client.get(f"/dossiers/{dossier.id}/edit").get_data(
+        as_text=True)
+    assert 'minutes-number">12/BB-HĐTĐKT</dd>' in client.get(f"/dossiers/{dossier.id}").get_data(
+        as_text=True)
