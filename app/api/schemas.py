@@ -232,6 +232,7 @@ class UnitOut(Base):
     place_name = Str(allow_none=True)
     head_title = Str(allow_none=True)
     abbreviation = Str(allow_none=True)
+    council_symbol = Str(allow_none=True)
     locality = Str(allow_none=True)
     collective_name = Str(allow_none=True)
     collective_papers = Str(allow_none=True)
@@ -257,6 +258,9 @@ class UnitIn(Base):
     abbreviation = ruled(rules.UNIT["abbreviation"], allow_none=True, metadata={
         "description": "its abbreviation in the ký hiệu, Vietnamese capitals: SLĐTBXH; a "
                        "commune's People's Committee: UBND; empty: the code"})
+    council_symbol = ruled(rules.UNIT["council_symbol"], allow_none=True, metadata={
+        "description": "its emulation council's ký hiệu on the biên bản, Vietnamese capitals: "
+                       "HĐTĐKT gives …/BB-HĐTĐKT; empty: the unit's own"})
     locality = ruled(rules.UNIT["locality"], allow_none=True, metadata={
         "description": "the area a People's Committee governs, as its papers name it: tỉnh, "
                        "or thành phố for a centrally-run city"})

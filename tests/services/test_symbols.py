@@ -43,3 +43,12 @@ def test_the_csv_import_takes_the_abbreviation(world):
     commune = org.get_unit("XTL")
     assert (commune.symbol, commune.collective_name, commune.collective_papers) == (
         "UBND", "Ủy ban nhân dân", "*")
+
+
+def test_the_api_sets_the_councils_own_symbol(world, api):
+    r = api("admin").patch("/api/v1/units/PDK", json={"council_symbol": "HĐTĐKT"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["council_symbol"] == "HĐTĐKT"
+    refused = api("admin").patch("/api/v1/units/PDK", json={"council_symbol": "hđtđkt"})
+    assert refused.status_code == 422
+    assert api("admin").get("/api/v1/units/PDK").get_json()["council_symbol"] == "HĐTĐKT"
