@@ -27,7 +27,7 @@ TONES = (FORWARD, BACK, STOP)
 # not the register's next number and today), the quyền hạn the signer signs with, and,
 # when the number is left empty, the next number the confirmation named (the step is
 # refused if the register has moved on since: nobody issues a number they were not shown).
-INPUTS = ("number", "issued_on", "authority", "expected_number")
+INPUTS = ("number", "issued_on", "authority", "expected_number", "expected_issued_on")
 
 
 @dataclass(frozen=True)

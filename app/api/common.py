@@ -30,7 +30,8 @@ def add_workflow_routes(blp, kind):
                       description="a guard refused, or a required comment is missing")
     @blp.doc(summary=f"{label}: fire a trigger (optimistic locking on version)")
     def transition(data, item_id):
-        params = {k: data[k] for k in ("number", "issued_on", "authority", "expected_number")
+        params = {k: data[k] for k in ("number", "issued_on", "authority", "expected_number",
+                                       "expected_issued_on")
                   if data.get(k) is not None}
         item = workflow.perform(kind, item_id, current_user, data["trigger"],
                                 version=data["version"], comment=data.get("comment"),

@@ -383,6 +383,13 @@ class TransitionIn(Base):
                                  "person confirmed; if another document took it meanwhile, "
                                  "409 next_number_changed and nothing changes (optional; "
                                  "ignored when a number is given)"})
+    # «Ban hành» with no date: the day the client showed and had confirmed as the date.
+    expected_issued_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "issue without a date: the day the person confirmed as the "
+                                 "date of issue; if that day has passed, 409 "
+                                 "issue_date_changed and nothing changes (optional; ignored "
+                                 "when a date is given)"})
     # A signature (approve, sign_proposal, sign_off): the signer's quyền hạn for this paper.
     authority = Str(allow_none=True, validate=validate.OneOf(["own", "KT", "Q", "TL", "TUQ"]),
                     metadata={"description": "own (the head), KT, Q, TL or TUQ: one the "
@@ -408,10 +415,11 @@ class ActionOut(Base):
     tone = Str(metadata={"enum": ["forward", "back", "stop"],
                          "description": "forward, back (returns the work) or stop (ends it)"})
     inputs = fields.List(Str(metadata={"enum": ["number", "issued_on", "authority",
-                                                "expected_number"]}), metadata={
+                                                "expected_number",
+                                                "expected_issued_on"]}), metadata={
         "description": "what may be sent with the step (all optional): the number and date "
                        "the register keeper gave, the signer's authority, the next number "
-                       "confirmed when no number is given"})
+                       "and the day confirmed when no number or date is given"})
 
 
 class ActionsOut(Base):

@@ -348,7 +348,9 @@ def _issue(decision, user, role, comment, params, facts):
     """Number and date the decision (the next number, or the one the Office gave and its
     date), write its awards into the award history, and close every dossier it answers."""
     issued_on = registers.check_issue_date(params.get("issued_on"),
-                                           earliest=decision.proposal_date) or today()
+                                           earliest=decision.proposal_date)
+    if issued_on is None:  # an empty date: today, refused if it is no longer the day confirmed
+        issued_on = registers.check_confirmed_day(params.get("expected_issued_on"))
     campaign = db.session.get(Campaign, decision.campaign_id)
     wanted = registers.check_wanted(params.get("number"))
     # an empty number: the next one, refused if it is no longer the one confirmed

@@ -266,6 +266,26 @@ def listing(user, year: int | None = None) -> list[dict]:
     return out
 
 
+def check_confirmed_day(value) -> date:
+    """Today, as the date of a paper issued with no date typed; ``value``: the day the
+    person was shown and confirmed (optional), refused once it has passed (a page left
+    open over midnight), nothing changed, so that the question is asked again."""
+    day = today()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return day
+    try:
+        confirmed = value if isinstance(value, date) else date.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid("Ngày đã xác nhận không hợp lệ.", code="invalid_date",
+                      details={"expected_issued_on": ["Ngày đã xác nhận không hợp lệ."]}) from None
+    if confirmed != day:
+        message = (f"Ngày đã xác nhận là {confirmed:%d/%m/%Y}, nhưng hôm nay là {day:%d/%m/%Y}. "
+                   "Chưa có gì thay đổi; hãy xem lại và xác nhận lại với ngày hôm nay.")
+        raise Conflict(message, details={"expected_issued_on": [message],
+                                         "today": day.isoformat()}, code="issue_date_changed")
+    return day
+
+
 def check_issue_date(value, *, earliest: date | None = None, label="Ngày ban hành") -> date | None:
     """A date typed by the Office: empty is today; never in the future nor before
     ``earliest`` (the step it follows)."""

@@ -44,6 +44,8 @@ class TransitionForm(FlaskForm):
     authority = StringField("Thẩm quyền ký", validators=[Optional(), Length(max=8)])
     # An empty number: the next number the confirmation named (refused if it moved on).
     expected_number = HiddenField(validators=[Optional(), Length(max=7)])
+    # An empty date: the day the confirmation named (refused once that day has passed).
+    expected_issued_on = HiddenField(validators=[Optional(), Length(max=10)])
 
 
 # What the văn thư typed into a numbering step's fields, as long as the form allows: it
@@ -252,7 +254,8 @@ def transition(collection, item_id):
     trigger = form.trigger.data or ""
     params = {k: v for k, v in (("number", form.number.data), ("issued_on", form.issued_on.data),
                                 ("authority", form.authority.data),
-                                ("expected_number", form.expected_number.data))
+                                ("expected_number", form.expected_number.data),
+                                ("expected_issued_on", form.expected_issued_on.data))
               if v and v.strip()}
 
     def fire():
@@ -266,10 +269,10 @@ def transition(collection, item_id):
                                     version=form.version.data, comment=form.comment.data,
                                     params=params)
         except Conflict as error:
-            if error.code not in ("number_taken", "next_number_changed"):
+            if error.code not in ("number_taken", "next_number_changed", "issue_date_changed"):
                 raise
             # nothing changed: the page says which number is taken or which one is next
-            # now, the form stays usable and asks again with the new number
+            # now (or that the day named has passed), the form stays usable and asks again
             raise Invalid(error.message, error.details, code=error.code) from None
 
     # A refusal comes back to the page with what was typed still in its fields.

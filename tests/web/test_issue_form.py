@@ -165,3 +165,42 @@ def test_an_empty_number_is_issued_only_as_the_number_the_page_named(client, wor
     assert "Đã thực hiện: Ban hành." in client.get(r.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Decision, first.id).number == 2
+
+
+def test_an_empty_date_is_issued_only_as_the_day_the_page_named(client, world, api):
+    """A page drawn yesterday (left open over midnight) named yesterday as the date: with
+    no date typed the issue is refused, nothing changed, and the page asks again naming
+    today; the API's expected_issued_on is kept the same way."""
+    campaign = helpers.make_campaign(world)
+    first, second = _approved(world, campaign, 2)
+    login(client, "clerk")
+    page = client.get(f"/decisions/{first.id}").get_data(as_text=True)
+    assert re.search(rf'name="expected_issued_on" value="{today().isoformat()}"', page)
+    yesterday = today() - timedelta(days=1)
+    version = db.session.get(Decision, first.id).version
+    r = _issue(client, first, page, expected_number=_expected(page),
+               expected_issued_on=yesterday.isoformat())
+    again = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert (f"Ngày đã xác nhận là {yesterday:%d/%m/%Y}, nhưng hôm nay là {today():%d/%m/%Y}"
+            in html_lib.unescape(again))
+    db.session.expire_all()
+    first = db.session.get(Decision, first.id)
+    assert (first.state, first.number, first.version) == ("approved", None, version)
+    assert _attr(_issue_button(again), "data-confirm").startswith(
+        f"Ban hành quyết định số 01/QĐ-UBND, ngày {today():%d/%m/%Y}")
+    r = _issue(client, first, again, expected_number=_expected(again),
+               expected_issued_on=today().isoformat())
+    assert "Đã thực hiện: Ban hành." in client.get(r.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Decision, first.id).issued_on == today()
+
+    body = {"trigger": "issue", "version": second.version,
+            "expected_issued_on": yesterday.isoformat()}
+    refused = api("clerk").post(f"/api/v1/decisions/{second.id}/transitions", json=body)
+    assert refused.status_code == 409, refused.get_json()
+    assert refused.get_json()["error"]["code"] == "issue_date_changed"
+    db.session.expire_all()
+    assert db.session.get(Decision, second.id).state == "approved"
+    body["expected_issued_on"] = today().isoformat()
+    assert api("clerk").post(f"/api/v1/decisions/{second.id}/transitions",
+                             json=body).status_code == 200
