@@ -1257,7 +1257,8 @@ class RegisterCheck(Base):
     issuer = Str()
     signer_name = Str()
     signer_title = Str(metadata={"description": "the printed lines above the name"})
-    status = Str(validate=validate.OneOf(["in_force", "not_issued", "replaced", "revoked"]))
+    status = Str(validate=validate.OneOf(["in_force", "not_issued", "before_issue", "replaced",
+                                          "revoked"]))
     status_text = Str()
     sha256 = Str()
 

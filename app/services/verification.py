@@ -42,7 +42,8 @@ BEFORE_ISSUE_SUFFIXES = ("_approved_pdf",)
 # A kept document's status, from the data (its row, its item's state).
 STATUSES = {
     "in_force": "Đang có hiệu lực",
-    "not_issued": "Đã ký, chưa ban hành",
+    "not_issued": "Chưa ban hành",
+    "before_issue": "Bản trước khi ban hành, không phải bản đã ban hành",
     "replaced": "Đã được thay thế bằng văn bản khác",
     "revoked": "Đã bị thu hồi",
 }
@@ -225,10 +226,19 @@ def _status(kind, item, row, paper) -> str:
         return "revoked"
     if row.superseded_at is not None or item.state in REPLACED_STATES:
         return "replaced"
-    if row.name.endswith(BEFORE_ISSUE_SUFFIXES):
-        return "not_issued"
+    if row.name.endswith(BEFORE_ISSUE_SUFFIXES) or (
+            row.name == f"{paper}_pdf" and _issued_copy(kind, item.id, paper)):
+        return "before_issue"  # the print or the signer's copy of an electronically issued paper
     finals = PROCESSES[kind].final_states.get(paper, frozenset())
     return "in_force" if item.state in finals else "not_issued"
+
+
+def _issued_copy(kind, item_id, paper) -> bool:
+    """Whether the paper was issued electronically (its sealed PDF is kept)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
+        StoredDocument.name == f"{paper}_issued_pdf",
+        StoredDocument.superseded_at.is_(None))) > 0
 
 
 def register_data(row: StoredDocument) -> dict:

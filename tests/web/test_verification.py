@@ -2,6 +2,7 @@
 per-document link /xac-minh/<token>. The signed PDFs come from app.esign with the test PKI
 of tests/esign (both signatures of the NĐ 30 flow); a kept document comes from a decision
 issued in the documents' scenario, its PDF printed by a stand-in that returns those bytes."""
+import hashlib
 import io
 import re
 import socket
@@ -14,6 +15,7 @@ from werkzeug.test import encode_multipart
 from app import docgen
 from app.esign import pdfsign
 from app.extensions import db, limiter
+from app.models import StoredDocument
 from app.services import documents, verification
 from tests.docgen.support import STRUCK, scenario
 from tests.esign import conftest as esign
@@ -230,6 +232,28 @@ def test_a_replaced_document_says_so(client, kept, issued):
     assert verification.verify(issued)["register"]["status"] == "replaced"
     body = text_of(page(client, issued))
     assert '<strong id="register-status">Đã được thay thế bằng văn bản khác</strong>' in body
+
+
+def test_the_status_comes_from_the_data(client, kept, issued, approved):
+    """A paper issued electronically (its sealed PDF kept, W's "decision_issued_pdf"): its
+    plain print is a copy before issue; a signed scan of a decision not issued yet is
+    not issued."""
+    s, row = kept
+    db.session.add(StoredDocument(item_type="decision", item_id=s.decision.id,
+                                  name="decision_issued_pdf", filename="a.pdf",
+                                  sha256="0" * 64, size=1, storage_key="test/issued-copy"))
+    db.session.commit()
+    register = verification.verify(issued)["register"]
+    assert register["status"] == "before_issue" and register["number"] == s.decision.number_label
+    db.session.add(StoredDocument(item_type="decision", item_id=s.decision.id,
+                                  name="decision_signed", filename="scan.pdf",
+                                  sha256=hashlib.sha256(approved).hexdigest(),
+                                  size=len(approved), storage_key="test/scan"))
+    s.decision.state = "approved"  # as before the Office issues (never committed)
+    register = verification.verify(approved)["register"]
+    assert register["status"] == "not_issued" and register["status_text"] == "Chưa ban hành"
+    assert register["signer_name"] == s.decision.approved_by.full_name
+    db.session.rollback()
 
 
 def test_a_pdf_not_issued_by_the_system(client, kept, approved):
