@@ -102,6 +102,8 @@ def from_environment(instance_path):
         "WEB_WORKERS": _env_int("TDKT_WEB_WORKERS", _env_int("WEB_CONCURRENCY", 1)),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT") or "10 per minute;60 per hour",
+        # The public verification (/xac-minh, POST /api/v1/verify), per client address.
+        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT") or "20 per minute",
         "LOGIN_FREE_FAILURES": _env_int("LOGIN_FREE_FAILURES", 5),
         "LOGIN_LOCK_SECONDS": _env_int("LOGIN_LOCK_SECONDS", 30),
         "LOGIN_LOCK_MAX_SECONDS": _env_int("LOGIN_LOCK_MAX_SECONDS", 3600),

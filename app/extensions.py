@@ -49,10 +49,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Storage from RATELIMIT_STORAGE_URI (memory:// by default, redis://… to share the counts
-# between gunicorn workers); limits are only set where named (sign-in).
+# between gunicorn workers); limits are only set where named (sign-in, verification).
 limiter = Limiter(key_func=get_remote_address)
 
 
 def login_rate_limit():
     """The per-address limit on sign-in attempts, read at each request (LOGIN_RATE_LIMIT)."""
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def verify_rate_limit():
+    """The per-address limit on the public verification (VERIFY_RATE_LIMIT)."""
+    return current_app.config["VERIFY_RATE_LIMIT"]

@@ -22,7 +22,7 @@ from app.errors import HTTP_MESSAGES, error_response, http_error
 from app.extensions import csrf
 from app.services.auth import user_for_token
 
-PUBLIC_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json"}
+PUBLIC_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json", "verify.verify"}
 
 
 class Api(SmorestApi):
@@ -122,6 +122,7 @@ def init_api(app):
         reference,
         units,
         users,
+        verification,
     )
 
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is registered
@@ -135,6 +136,6 @@ def init_api(app):
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
-                   notifications, awards, overview, excel):
+                   notifications, awards, overview, excel, verification):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

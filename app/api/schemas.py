@@ -1227,3 +1227,77 @@ class ExcelUpload(Base):
 
 class ImportedOut(Base):
     imported = fields.Integer()
+
+
+# -- verification for anyone (POST /api/v1/verify) ----------------------------------------
+
+
+class VerifyUpload(Base):
+    """One multipart/form-data body: the PDF to verify."""
+
+    file = Upload(required=True)
+
+
+class SignatureCheck(Base):
+    number = fields.Integer(metadata={"description": "1, 2, … in the file's order"})
+    kind = Str(validate=validate.OneOf(["signature", "document_timestamp"]))
+    kind_text = Str()
+    signer = Str(metadata={"description": "the certificate's common name"})
+    organisation = Str(metadata={"description": "the certificate's organisation"})
+    signed_at = Str(allow_none=True, metadata={
+        "format": "date-time",
+        "description": "ISO 8601 in Asia/Ho_Chi_Minh (+07:00): the timestamp's time when "
+                       "there is one, else the signer's computer's"})
+    signed_at_text = Str()
+    verdict = Str(validate=validate.OneOf(["valid", "invalid", "untrusted"]))
+    verdict_text = Str(metadata={"description": "Hợp lệ / Không hợp lệ / Chưa xác định được "
+                                                "nguồn tin cậy"})
+    intact = fields.Boolean(metadata={"description": "the signed bytes are unchanged"})
+    intact_text = Str()
+    valid = fields.Boolean(metadata={"description": "the cryptographic signature checks"})
+    trusted = fields.Boolean(metadata={"description": "the chain ends at a configured root"})
+    trusted_text = Str()
+    revision = fields.Integer(metadata={"description": "the revision of the file it covers "
+                                                      "(1 = the first)"})
+    covers_text = Str()
+    changes_after = Str(validate=validate.OneOf(
+        ["NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS", "OTHER"]))
+    changes_after_text = Str()
+    same_document = fields.Boolean(metadata={
+        "description": "later revisions add only validation data or document timestamps"})
+    timestamp = fields.Boolean()
+    timestamp_valid = fields.Boolean(allow_none=True)
+    timestamp_text = Str()
+    algorithm = Str()
+    summary = Str()
+
+
+class RegisterCheck(Base):
+    """What the register holds of the kept document with the file's exact bytes (nothing
+    else of its item); ``in_register`` false: the file is no document of the system."""
+
+    in_register = fields.Boolean(required=True)
+    text = Str()
+    kind = Str()
+    number = Str()
+    date = Str(allow_none=True, metadata={"format": "date"})
+    date_text = Str()
+    issuer = Str()
+    signer_name = Str()
+    signer_title = Str(metadata={"description": "the printed lines above the name"})
+    status = Str(validate=validate.OneOf(["in_force", "not_issued", "before_issue", "replaced",
+                                          "revoked"]))
+    status_text = Str()
+    sha256 = Str()
+
+
+class VerificationOut(Base):
+    sha256 = Str()
+    size = fields.Integer()
+    revisions = fields.Integer()
+    signature_count = fields.Integer()
+    all_valid = fields.Boolean()
+    conclusion = Str()
+    tone = Str(validate=validate.OneOf(["success", "warning", "danger"]))
+    signatures = fields.List(fields.Nested(SignatureCheck))
+    register = fields.Nested(RegisterCheck)

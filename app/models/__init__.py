@@ -22,7 +22,7 @@ from app.models.campaign import (
 )
 from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
-from app.models.document import PaperSignature, StoredDocument
+from app.models.document import PaperSignature, StoredDocument, VerificationLink
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
@@ -53,7 +53,8 @@ __all__ = [
     "CampaignTargetKind", "CampaignTargetUnit",
     "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList",
     "DocumentType",
-    "StoredDocument", "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
+    "StoredDocument", "VerificationLink",
+    "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
     "PlanExemption", "PlanSection", "ReferenceChange", "RegisterChange", "RegisterEntry",
     "ReminderLog", "RuleValue",

@@ -12,7 +12,9 @@ class StoredDocument(db.Model):
     """A final DOCX: written once, never changed, served byte for byte."""
 
     __tablename__ = "stored_documents"
-    __table_args__ = (sa.Index("ix_stored_documents_item", "item_type", "item_id", "name"),)
+    __table_args__ = (sa.Index("ix_stored_documents_item", "item_type", "item_id", "name"),
+                      # the public verification finds a file's kept copy by its hash
+                      sa.Index("ix_stored_documents_sha256", "sha256"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
@@ -44,4 +46,17 @@ class PaperSignature(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     mode: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     lines: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+
+
+class VerificationLink(db.Model):
+    """The unguessable token of a kept document's public verification page (/xac-minh/…),
+    the link its QR code carries: made when first asked for, never changed."""
+
+    __tablename__ = "verification_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stored_documents.id", ondelete="CASCADE"), nullable=False, unique=True)
+    token: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)

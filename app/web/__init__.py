@@ -58,7 +58,17 @@ def _favicon():
 
 
 def init_web(app: Flask):
-    from app.web import account, admin, awards, board, drafting, overview, registers, work
+    from app.web import (
+        account,
+        admin,
+        awards,
+        board,
+        drafting,
+        overview,
+        registers,
+        verification,
+        work,
+    )
 
     app.register_blueprint(account.bp)
     app.register_blueprint(work.bp)
@@ -68,6 +78,7 @@ def init_web(app: Flask):
     app.register_blueprint(registers.bp)
     app.register_blueprint(awards.bp)
     app.register_blueprint(overview.bp)
+    app.register_blueprint(verification.bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")

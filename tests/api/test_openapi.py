@@ -24,6 +24,10 @@ def test_spec_is_openapi3_with_bearer_security(client):
     assert spec["security"] == [{"bearerAuth": []}]
     token = spec["paths"]["/api/v1/auth/token"]["post"]
     assert token["security"] == []
+    verify = spec["paths"]["/api/v1/verify"]["post"]  # for anyone: no token
+    assert verify["security"] == []
+    assert verify["requestBody"]["content"]["multipart/form-data"]["encoding"] == {
+        "file": {"contentType": "application/pdf"}}
 
 
 def test_every_api_route_is_documented(app, client):
@@ -59,7 +63,7 @@ ACTOR = {  # who calls each family of operations
     "dossiers": "appraiser", "decisions": "appraiser", "inbox": "appraiser",
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
     "awards": "appraiser",
-    "dashboard": "board_head", "excel": "board_head",
+    "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
 }
 
 

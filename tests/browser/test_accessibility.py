@@ -22,7 +22,7 @@ AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text("
 ROLES = ["staff_a", "head_a", "appraiser", "board_head", "chairman", "clerk", "admin"]
 # Not pages: downloads (a paper's preview, …/documents/{name}/xem-truoc, is one), actions,
 # sign-out.
-SKIP = re.compile(r"/documents/[^/]+$|/attachments/|/logout|/static/|\.(docx|pdf|xlsx|csv)$")
+SKIP = re.compile(r"/documents/[^/]+(/pdf)?$|/attachments/|/logout|/static/|\.(docx|pdf|xlsx|csv)$")
 # The pages each role must reach by links alone (and more besides): the crawl finds them.
 REACHED = {
     "staff_a": {"/", "/campaigns", "/notifications", "/campaigns/N", "/plans/N",
