@@ -1,7 +1,7 @@
 """The public verification links of kept documents (/xac-minh/<token>, the QR code's link)
 
 Revision ID: c5e7a9b1d3f4
-Revises: b1d3f5a7c9e0
+Revises: c4d6e8f0a2b5
 Create Date: 2026-12-07 15:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c5e7a9b1d3f4"
-down_revision = "b1d3f5a7c9e0"
+down_revision = "c4d6e8f0a2b5"
 branch_labels = None
 depends_on = None
 
