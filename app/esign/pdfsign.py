@@ -13,7 +13,6 @@
 
 Field names and boxes are parameters: the issuable PDF (app.docgen) names its fields.
 """
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -28,6 +27,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 
+from app.esign import aio
 from app.esign.errors import SigningRefused
 from app.esign.fonts import font_1000, font_bytes
 from app.esign.keys import SigningKey
@@ -196,7 +196,7 @@ def _check_key(key: SigningKey, store: TrustStore, expected_cert):
 
 
 def _run(coro):
-    return asyncio.run(coro)
+    return aio.run(coro)
 
 
 # --- 1. the competent person's approval ----------------------------------------------------

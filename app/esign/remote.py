@@ -13,7 +13,6 @@ either
 :class:`RemoteClient` speaks the stand-in protocol used in tests (request, the person
 confirms, answer by polling or by callback).
 """
-import asyncio
 import base64
 import hashlib
 import json
@@ -31,7 +30,7 @@ from pyhanko.sign.diff_analysis.policy_api import SuspiciousModification
 from pyhanko.sign.signers.pdf_signer import PdfTBSDocument, PreparedByteRangeDigest
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from app.esign import pdfsign
+from app.esign import aio, pdfsign
 from app.esign.errors import SigningRefused
 from app.esign.settings import EsignSettings
 from app.esign.trust import TrustStore, check_certificate
@@ -69,7 +68,7 @@ def _prepare(writer, style, field, certificate, chain, settings) -> Prepared:
     signer = signers.PdfSigner(pdfsign._metadata(field, settings, store), signer=external,
                                stamp_style=style)
     out = BytesIO()
-    digest, _, output = asyncio.run(signer.async_digest_doc_for_signing(
+    digest, _, output = aio.run(signer.async_digest_doc_for_signing(
         writer, existing_fields_only=True, bytes_reserved=pdfsign.BYTES_RESERVED, output=out))
     return Prepared(output.getvalue(), digest.document_digest, digest.reserved_region_start,
                     digest.reserved_region_end, field, certificate.dump())
@@ -100,7 +99,7 @@ def _add_signature_timestamp(content: cms.ContentInfo, timestamper) -> cms.Conte
     if present:
         return content
     value = signer_info["signature"].native
-    token = asyncio.run(timestamper.async_timestamp(hashlib.sha256(value).digest(), "sha256"))
+    token = aio.run(timestamper.async_timestamp(hashlib.sha256(value).digest(), "sha256"))
     attrs = list(unsigned) if unsigned.native is not None else []
     attrs.append(cms.CMSAttribute({"type": "signature_time_stamp_token", "values": [token]}))
     signer_info["unsigned_attrs"] = cms.CMSAttributes(attrs)
@@ -123,7 +122,7 @@ def finish_with_cms(prepared: Prepared, cms_der: bytes, *, settings: EsignSettin
         raise SigningRefused("Chữ ký nhận về quá lớn.", "cms_too_large")
     output = BytesIO(prepared.pdf)
     digest = PreparedByteRangeDigest(prepared.digest, prepared.start, prepared.end)
-    asyncio.run(PdfTBSDocument.async_finish_signing(output, digest, content))
+    aio.run(PdfTBSDocument.async_finish_signing(output, digest, content))
     signed = output.getvalue()
     _check_new_signature(signed, prepared.field, prepared.certificate_der, settings)
     return signed

@@ -5,7 +5,6 @@ those come from whoever made the file, and fetching them would let an uploaded P
 this server call anywhere. The only revocation data used is the data a file embeds and the
 CRLs the operator configured (files, or URLs in the settings).
 """
-import asyncio
 import urllib.request
 from datetime import UTC, datetime
 
@@ -21,6 +20,7 @@ from pyhanko_certvalidator.errors import (
     RevokedError,
 )
 
+from app.esign import aio
 from app.esign.errors import SigningRefused
 from app.esign.settings import EsignSettings
 
@@ -162,7 +162,7 @@ def check_certificate(store: TrustStore, cert: asn1_x509.Certificate, *, expecte
         cert, intermediate_certs=list(chain),
         validation_context=store.context(moment, ocsps=store.ocsp_responses(cert, chain)))
     try:
-        asyncio.run(validator.async_validate_usage({"digital_signature"}))
+        aio.run(validator.async_validate_usage({"digital_signature"}))
     except RevokedError as exc:
         raise SigningRefused("Chứng thư số đã bị thu hồi.", "certificate_revoked",
                              {"error": str(exc)}) from exc

@@ -5,7 +5,6 @@ Nothing here fetches: the validation context has ``allow_fetching=False`` and kn
 the configured roots, intermediates and CRLs, and what the file embeds (the CMS
 certificates, the DSS). A URL in an uploaded file's certificate is never called.
 """
-import asyncio
 import concurrent.futures
 import hashlib
 from dataclasses import asdict, dataclass, field
@@ -18,6 +17,7 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 
+from app.esign import aio
 from app.esign.errors import SigningRefused
 from app.esign.settings import EsignSettings
 from app.esign.trust import TrustStore
@@ -135,7 +135,7 @@ def verify_reader(reader, data: bytes, store: TrustStore) -> VerificationReport:
 
     reports = []
     for index, sig in enumerate(reader.embedded_signatures):
-        reports.append(asyncio.run(_one(index, sig, data, lambda sig=sig: context(sig), tz)))
+        reports.append(aio.run(_one(index, sig, data, lambda sig=sig: context(sig), tz)))
     return VerificationReport(hashlib.sha256(data).hexdigest(), len(data),
                               reader.xrefs.total_revisions, reports)
 
