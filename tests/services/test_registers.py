@@ -254,18 +254,18 @@ def test_the_signed_scan_is_kept_with_its_hash_and_sent_with_the_decision(world,
 RACERS = 2
 
 
-def test_two_issuers_entering_the_same_number_at_once_one_wins(app, world):
-    campaign = helpers.make_campaign(world)
-    decisions = _approved(world, campaign, RACERS)
+def _issue_at_once(app, world, decisions, body):
+    """Each decision issued by the Office at the same instant, from its own process, with
+    ``body`` added to the transition: the answers, (status, error code), sorted."""
     token = helpers.token_for(world.users["clerk"])
     ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(RACERS), ctx.Queue()
+    barrier, results = ctx.Barrier(len(decisions)), ctx.Queue()
     config = {key: app.config[key] for key in (
         "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER", "SECRET_KEY", "MAX_CONTENT_LENGTH")}
     config["TESTING"] = True
     procs = [ctx.Process(target=fire_at_once, args=(
         config, token, f"/api/v1/decisions/{d.id}/transitions",
-        {"trigger": "issue", "version": d.version, "number": 77}, barrier, results))
+        {"trigger": "issue", "version": d.version, **body}, barrier, results))
         for d in decisions]
     for p in procs:
         p.start()
@@ -273,6 +273,13 @@ def test_two_issuers_entering_the_same_number_at_once_one_wins(app, world):
     for p in procs:
         p.join(timeout=30)
         assert p.exitcode == 0
+    return outcomes
+
+
+def test_two_issuers_entering_the_same_number_at_once_one_wins(app, world):
+    campaign = helpers.make_campaign(world)
+    decisions = _approved(world, campaign, RACERS)
+    outcomes = _issue_at_once(app, world, decisions, {"number": 77})
     assert outcomes[0] == (200, None)
     assert outcomes[1][0] == 409 and outcomes[1][1] in ("number_taken", "integrity", "busy",
                                                         "stale")
@@ -379,22 +386,7 @@ def test_take_number_refuses_an_expected_number_the_register_moved_past(world):
 def test_two_issues_confirming_the_same_next_number_at_once_one_is_refused(app, world):
     campaign = helpers.make_campaign(world)
     racing = _approved(world, campaign, RACERS)
-    token = helpers.token_for(world.users["clerk"])
-    ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(RACERS), ctx.Queue()
-    config = {key: app.config[key] for key in (
-        "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER", "SECRET_KEY", "MAX_CONTENT_LENGTH")}
-    config["TESTING"] = True
-    procs = [ctx.Process(target=fire_at_once, args=(
-        config, token, f"/api/v1/decisions/{d.id}/transitions",
-        {"trigger": "issue", "version": d.version, "expected_number": 1}, barrier, results))
-        for d in racing]
-    for p in procs:
-        p.start()
-    outcomes = sorted(results.get(timeout=90) for _ in procs)
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
+    outcomes = _issue_at_once(app, world, racing, {"expected_number": 1})
     assert outcomes[0] == (200, None)
     assert outcomes[1][0] == 409 and outcomes[1][1] in ("next_number_changed", "busy"), outcomes
     db.session.expire_all()
