@@ -171,6 +171,13 @@ def from_environment(instance_path):
         "SIGNING_ITALIC_FONT": os.environ.get("SIGNING_ITALIC_FONT") or "",
         "SIGNING_VERIFY_MAX_MB": _env_int("SIGNING_VERIFY_MAX_MB", 20),
         "SIGNING_VERIFY_SECONDS": _env_int("SIGNING_VERIFY_SECONDS", 15),
+        # The passphrase of the demo's key files (registered identities name the setting
+        # that holds theirs); never set in production, which holds no person's key.
+        "SIGNING_DEMO_PASSPHRASE": os.environ.get("SIGNING_DEMO_PASSPHRASE")
+        or ("" if production else "demo"),
+        # An organisation's seal on an HSM/token of the server (PKCS#11 module and PIN).
+        "SIGNING_PKCS11_MODULE": os.environ.get("SIGNING_PKCS11_MODULE") or "",
+        "SIGNING_PKCS11_PIN": os.environ.get("SIGNING_PKCS11_PIN") or "",
         # OpenAPI document (flask-smorest)
         "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
         "API_VERSION": "v1",
