@@ -71,6 +71,9 @@ def seed_demo():
         _fail(error)
     click.echo(f"Demo campaign {result['campaign_code']} "
                f"{'created' if result['created_campaign'] else 'already present'}.")
+    if result.get("signing"):
+        click.echo(f"Digital signatures: demo CA in {result['signing']['ca']} "
+                   f"({result['signing']['registered']} identities registered now).")
     click.echo(f"Demo accounts (password: {result['password']}):")
     for u in result["users"]:
         click.echo(f"  {u['username']:<20} {', '.join(u['roles']):<18} {u['unit']:<6} {u['full_name']}")

@@ -215,6 +215,23 @@ def _instance_key(instance_path) -> str:
     return key
 
 
+DEMO_CA_DIR = "signing/demo-ca"  # under instance/: the demo's CA (`flask seed demo`)
+
+
+def demo_signing_trust(config, instance_path):
+    """In the demo and development, the signatures are checked against the demo's CA once
+    `flask seed demo` has made it, unless trust settings are given (never in production,
+    never in the tests, which bring their own)."""
+    if config.get("ENV_NAME") == "production" or config.get("TESTING"):
+        return
+    ca = Path(instance_path) / DEMO_CA_DIR
+    if config.get("SIGNING_TRUST_ROOTS") or not (ca / "root.pem").exists():
+        return
+    config["SIGNING_TRUST_ROOTS"] = str(ca / "root.pem")
+    config["SIGNING_INTERMEDIATES"] = config.get("SIGNING_INTERMEDIATES") or str(ca / "sub-ca.pem")
+    config["SIGNING_CRLS"] = config.get("SIGNING_CRLS") or str(ca / "sub-ca.crl")
+
+
 def validate(config, instance_path):
     """Refuse to start in production without a secret key of its own; elsewhere, use the
     instance's random key when none is given. Refuse a STORAGE_URL that names no store."""
