@@ -66,7 +66,7 @@ def seed_demo():
     from app.services.demo import load_demo
 
     try:
-        result = load_demo()
+        result = load_demo(signing=True)
     except ServiceError as error:
         _fail(error)
     click.echo(f"Demo campaign {result['campaign_code']} "

@@ -18,6 +18,7 @@ from app.services import (
     distribution,
     documents,
     dossiers,
+    esigning,
     reference,
     registers,
     steps,
@@ -342,13 +343,19 @@ def _stamp_approval(decision, user, role, comment, params, facts):
     decision.approved_by = user
     documents.sign(DECISION.name, decision, ("decision", "certificates"),
                    decision.campaign.issuer, user, params.get("authority"))
+    # with a key this server may use (the demo, development): the PDF printed now, after
+    # the last strike, is signed with the signer's registered certificate
+    esigning.sign_approval(decision, user)
 
 
 def _issue(decision, user, role, comment, params, facts):
     """Number and date the decision (the next number, or the one the Office gave and its
     date), write its awards into the award history, and close every dossier it answers."""
-    issued_on = registers.check_issue_date(params.get("issued_on"),
-                                           earliest=decision.proposal_date) or today()
+    typed = registers.check_issue_date(params.get("issued_on"), earliest=decision.proposal_date)
+    electronic = esigning.electronic_issue(decision)
+    if electronic is not None:  # dated the day the organisation signs: never typed
+        esigning.check_issue_date(typed, today())
+    issued_on = typed or today()
     campaign = db.session.get(Campaign, decision.campaign_id)
     wanted = registers.check_wanted(params.get("number"))
     # an empty number: the next one, refused if it is no longer the one confirmed
@@ -360,6 +367,8 @@ def _issue(decision, user, role, comment, params, facts):
     decision.symbol = f"QĐ-{_unit_code(campaign.issuer_unit_id)}"
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
+    if electronic is not None:  # number, date and the organisation's seal: one update
+        esigning.seal(decision, electronic)
     awards.record_decision(decision, campaign.issuer, user)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     # Locked, with what each one's audit snapshot reads, in four queries for any number.

@@ -13,8 +13,9 @@ from app.services.reference import import_reference, load_reference_data
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.json"
 
 
-def load_demo(path: Path = DEMO_FILE) -> dict:
-    """Load reference data, units, users and the campaign (left in draft). Idempotent."""
+def load_demo(path: Path = DEMO_FILE, signing: bool = False) -> dict:
+    """Load reference data, units, users and the campaign (left in draft). Idempotent.
+    ``signing`` (`flask seed demo`): the demo's digital signatures too."""
     data = json.loads(path.read_text(encoding="utf-8"))
     load_reference_data()
     # The province's own rows, as any province loads its file (`flask reference import`).
@@ -26,7 +27,7 @@ def load_demo(path: Path = DEMO_FILE) -> dict:
                         signing_title=u.get("signing_title"),
                         signing_authority=u.get("signing_authority"),
                         signing_modes=u.get("signing_modes"))
-    signing = load_signing_demo()
+    signing = load_signing_demo() if signing else None
     for lst in data["distribution_lists"]:
         distribution.upsert_list(lst["code"], lst["name"], lst["entries"])
     spec = dict(data["campaign"])

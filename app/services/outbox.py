@@ -180,19 +180,25 @@ def _nominee_units(kind, item, snapshot):
 
 
 def _attachments(kind, item, step):
-    """The step's papers, each followed by its signed scan when the Office attached one
-    (stored as "<name>_signed"): one query, and only for a step that sends papers."""
+    """The step's papers (the DOCX: the editable draft), each followed by its electronic
+    original when it was issued electronically ("<name>_issued_pdf", app/services/
+    esigning.py), else by its signed scan when the Office attached one ("<name>_signed"):
+    one query, and only for a step that sends papers."""
     if not step.attaches:
         return []
     scans = set(db.session.scalars(sa.select(StoredDocument.name).where(
         StoredDocument.item_type == kind, StoredDocument.item_id == item.id,
-        StoredDocument.name.in_([f"{n}_signed" for n in step.attaches]),
+        StoredDocument.name.in_([f"{n}{suffix}" for n in step.attaches
+                                 for suffix in ("_signed", "_issued_pdf")]),
         StoredDocument.superseded_at.is_(None))))
     out = []
     for name in step.attaches:
         out.append({"item_type": kind, "item_id": item.id, "name": name})
-        if f"{name}_signed" in scans:
-            out.append({"item_type": kind, "item_id": item.id, "name": f"{name}_signed"})
+        # the electronic original (signed PDF) when issued electronically, else the scan
+        for suffix in ("_issued_pdf", "_signed"):
+            if f"{name}{suffix}" in scans:
+                out.append({"item_type": kind, "item_id": item.id, "name": f"{name}{suffix}"})
+                break
     return out
 
 
