@@ -463,6 +463,20 @@ def open_signed_scan(user, decision_id, sha256):
     return documents.fetch_upload(DECISION.name, decision, SIGNED, sha256)
 
 
+def signature_panel(decision):
+    """The decision page's signature panel: who signed, when, for which organisation and
+    whether it verifies, or «chưa ký số» (app/services/esigning.py)."""
+    return esigning.panel(decision)
+
+
+def open_signed_pdf(user, decision_id, name):
+    """(body, file name, sha256) of the decision's signed PDF ``name`` (the signer's
+    "decision_approved_pdf" or the issued "decision_issued_pdf"): for whoever may download
+    the decision's documents (404 for anyone else)."""
+    decision = steps.load(KIND, decision_id, user)
+    return esigning.fetch(decision, name)
+
+
 def set_recipients(user, decision_id, entries, version=None):
     """Change a decision's Nơi nhận before it is issued (Board)."""
     with transaction():

@@ -195,7 +195,7 @@ def fetch(decision, name):
 
     row = _kept(decision.id, (name,)).get(name) if name in NAMES else None
     if row is None:
-        raise NotFound("Quyết định chưa có bản PDF ký số này.", code="no_such_document")
+        raise NotFound("Quyết định chưa có bản PDF ký số này.")
     return storage.open_checked(row.storage_key, row.sha256), row.filename, row.sha256
 
 

@@ -142,6 +142,7 @@ def _item_page(kind, item_id):
             context["numbering"] = decisions.issue_numbering(item, on)
             context["next_number_label"] = decisions.next_number_label(item, on)
         context["scans"] = decisions.signed_scans(item)
+        context["signature_panel"] = decisions.signature_panel(item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
         context["rows"] = decisions.nominee_rows(current_user, item)

@@ -24,6 +24,7 @@ from tests import helpers
 from tests.docgen.support import STRUCK, approve, scenario
 from tests.esign.support import nss_trusting, pdfsig, pdfsig_trusting, pdftotext, signature_blocks
 from tests.signing.support import UBND_NAME, DemoSet
+from tests.web.test_views import login
 
 DEPUTY = "Đoàn Thị Hậu"  # the test world's chairman: PHÓ CHỦ TỊCH, signs KT. CHỦ TỊCH
 
@@ -80,7 +81,7 @@ def pyhanko_statuses(data, demo):
 
 
 def test_signed_at_approval_then_numbered_dated_and_sealed_at_issue(world, demo, trusted,
-                                                                    tmp_path):
+                                                                    tmp_path, client):
     s = scenario(world, until="drafting")
     register(demo, "deputy", "chairman")
     register(demo, "ubnd", unit="UBND")
@@ -167,6 +168,14 @@ def test_signed_at_approval_then_numbered_dated_and_sealed_at_issue(world, demo,
         [(DEPUTY, True), (UBND_NAME, True)]
     assert shown["sha256"] == row.sha256
 
+    # the decision page's panel, and the signed PDF byte for byte for those who may see it
+    login(client, "clerk")
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "Chữ ký số: Bản điện tử đã ban hành" in page and page.count("Hợp lệ") == 2
+    assert DEPUTY in page and row.sha256 in page
+    got = client.get(f"/api/v1/decisions/{decision.id}/signed-pdfs/decision_issued_pdf")
+    assert got.status_code == 200 and got.data == data
+
 
 def _write(path, data):
     path.write_bytes(data)
@@ -192,7 +201,7 @@ def test_an_expired_certificate_is_refused_and_nothing_changes(world, demo, trus
     assert db.session.scalar(sa.select(sa.func.count(WorkflowEvent.id))) == events
 
 
-def test_a_chairman_without_a_certificate_follows_the_paper_path(world, demo, trusted):
+def test_a_chairman_without_a_certificate_follows_the_paper_path(world, demo, trusted, client):
     s = scenario(world, until="drafting")
     register(demo, "ubnd", unit="UBND")  # the Office has its seal; the signer has none
     decision = approve(world, s.decision)
@@ -202,3 +211,8 @@ def test_a_chairman_without_a_certificate_follows_the_paper_path(world, demo, tr
     db.session.refresh(decision)
     assert decision.state == "issued" and esigning.issued_pdf(decision.id) is None
     assert esigning.panel(decision)["signed"] is False
+    login(client, "clerk")
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "Chữ ký số: Chưa ký số" in page and "người có thẩm quyền chưa ký số" in page
+    assert client.get(f"/api/v1/decisions/{decision.id}/signed-pdfs/decision_issued_pdf"
+                      ).status_code == 404
