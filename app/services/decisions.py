@@ -463,6 +463,12 @@ def open_signed_scan(user, decision_id, sha256):
     return documents.fetch_upload(DECISION.name, decision, SIGNED, sha256)
 
 
+def issued_electronically(decision) -> bool:
+    """Whether «Ban hành» will issue this decision electronically (its signer signed it
+    digitally and its issuing body has a seal key): its date is then today, not typed."""
+    return esigning.electronic_issue(decision) is not None
+
+
 def signature_panel(decision):
     """The decision page's signature panel: who signed, when, for which organisation and
     whether it verifies, or «chưa ký số» (app/services/esigning.py)."""

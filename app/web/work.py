@@ -141,6 +141,7 @@ def _item_page(kind, item_id):
             on = _iso_date(context["typed"].get("issued_on"))
             context["numbering"] = decisions.issue_numbering(item, on)
             context["next_number_label"] = decisions.next_number_label(item, on)
+            context["electronic_issue"] = decisions.issued_electronically(item)
         context["scans"] = decisions.signed_scans(item)
         context["signature_panel"] = decisions.signature_panel(item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)

@@ -18,7 +18,7 @@ from pyhanko_certvalidator import ValidationContext
 from app.clock import today
 from app.extensions import db
 from app.models import Decision, OutboxMessage, StoredDocument, WorkflowEvent
-from app.services import esigning, identities, storage, workflow
+from app.services import documents, esigning, identities, storage, workflow
 from app.services.errors import Invalid
 from tests import helpers
 from tests.docgen.support import STRUCK, approve, scenario
@@ -96,6 +96,10 @@ def test_signed_at_approval_then_numbered_dated_and_sealed_at_issue(world, demo,
     shown = esigning.panel(decision)
     assert shown["label"] == "Đã ký số, chờ Văn thư ban hành"
     assert [(r["signer"], r["valid"]) for r in shown["signatures"]] == [(DEPUTY, True)]
+    login(client, "clerk")  # the Văn thư's form: the date is today's, not typed
+    page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
+    assert "Ban hành điện tử: ngày ban hành là ngày ký số của cơ quan" in page
+    assert f'readonly\n                     min="{today().isoformat()}"' in page
 
     # refusals change nothing: a typed date for an electronic issue ...
     decision.proposal_date = today() - timedelta(days=3)
@@ -167,9 +171,14 @@ def test_signed_at_approval_then_numbered_dated_and_sealed_at_issue(world, demo,
     assert [(r["signer"], r["organisation"] == UBND_NAME) for r in shown["signatures"]] == \
         [(DEPUTY, True), (UBND_NAME, True)]
     assert shown["sha256"] == row.sha256
+    # the decision's PDF is the electronic original (never a second, unsigned printing)
+    body, _name, sha = documents.fetch_pdf("decision", decision, "decision")
+    with body.fileobj as fh:
+        assert sha == row.sha256 and fh.read() == data
+    listed = {d["name"]: d for d in documents.listing("decision", decision)}
+    assert listed["decision"]["pdf_sha256"] == row.sha256
 
     # the decision page's panel, and the signed PDF byte for byte for those who may see it
-    login(client, "clerk")
     page = client.get(f"/decisions/{decision.id}").get_data(as_text=True)
     assert "Chữ ký số: Bản điện tử đã ban hành" in page and page.count("Hợp lệ") == 2
     assert DEPUTY in page and row.sha256 in page
