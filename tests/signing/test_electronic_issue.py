@@ -225,3 +225,30 @@ def test_a_chairman_without_a_certificate_follows_the_paper_path(world, demo, tr
     assert "Chữ ký số: Chưa ký số" in page and "người có thẩm quyền chưa ký số" in page
     assert client.get(f"/api/v1/decisions/{decision.id}/signed-pdfs/decision_issued_pdf"
                       ).status_code == 404
+
+
+def test_through_the_api_the_same_steps_sign_when_no_signature_is_given(world, demo, trusted,
+                                                                       api):
+    s = scenario(world, until="drafting")
+    register(demo, "deputy", "chairman")
+    register(demo, "ubnd", unit="UBND")
+    helpers.fire(world, "decision", s.decision, "appraiser", "submit")
+    helpers.fire(world, "decision", s.decision, "board_head", "sign_proposal")
+    clerk = api("clerk")
+    r = api("chairman").fire("decision", s.decision.id, "approve")
+    assert r.status_code == 200 and r.get_json()["state"] == "approved", r.get_json()
+    assert esigning.APPROVED in kept(s.decision.id)
+    db.session.remove()  # what the requests left in this context's session
+    db.session.execute(sa.update(Decision).where(Decision.id == s.decision.id)
+                       .values(proposal_date=today() - timedelta(days=2)))
+    db.session.commit()
+    version = clerk.get(f"/api/v1/decisions/{s.decision.id}").get_json()["version"]
+    r = clerk.post(f"/api/v1/decisions/{s.decision.id}/transitions", json={
+        "trigger": "issue", "version": version,
+        "issued_on": (today() - timedelta(days=1)).isoformat()})
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "electronic_issue_date"
+    r = clerk.fire("decision", s.decision.id, "issue")
+    assert r.status_code == 200 and r.get_json()["state"] == "issued", r.get_json()
+    got = clerk.get(f"/api/v1/decisions/{s.decision.id}/signed-pdfs/decision_issued_pdf")
+    assert got.status_code == 200 and got.data.startswith(b"%PDF")
+    assert got.headers.get("Content-Type", "").startswith("application/pdf")
