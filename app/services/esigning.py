@@ -82,18 +82,20 @@ def _print(content) -> bytes:
     return data
 
 
-def _check(identity, esign, store=None):
-    """The registered certificate, valid now, not revoked, chained to a trusted root:
-    checked before anything is printed (a refusal costs no printing)."""
+def _key_checked(identity, esign):
+    """The registered key, its certificate the registered one, valid now, not revoked,
+    chained to a trusted root: checked before anything is printed (a refusal costs no
+    printing)."""
     from app.esign.trust import TrustStore, check_certificate
 
-    store = store or TrustStore(esign)
+    store = TrustStore(esign)
     cert = identities.certificate(identity)
     try:
-        check_certificate(store, cert, expected=cert)
+        key = identities.signing_key(identity, esign)
+        check_certificate(store, key.certificate, expected=cert, chain=key.chain)
     except SigningRefused as exc:
         raise identities.refused(exc) from None
-    return cert, store
+    return key, cert, store
 
 
 # -- 1. the signer signs at «Phê duyệt» ------------------------------------------------------
@@ -108,17 +110,18 @@ def sign_approval(decision, user):
     from app.esign import pdfsign
 
     esign = identities.settings()
-    cert, store = _check(identity, esign)
+    key, cert, store = _key_checked(identity, esign)
     content = documents.compose(KIND, decision, "decision", draft=False)
     prepared = _print(content)
     _keep(decision, PREPARED, prepared, _pdf_filename(decision, " - bản trình ký.pdf"))
     try:
-        key = identities.signing_key(identity, esign)
         signed = pdfsign.sign_approval(
             prepared, key, field=docgen.FIELD_NAMES[2], image_png=identity.image_png,
             settings=esign, expected_cert=cert, store=store, reason="Phê duyệt")
     except SigningRefused as exc:
         raise identities.refused(exc) from None
+    finally:
+        key.close()  # a PKCS#11 session
     return _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
 
 
@@ -157,7 +160,7 @@ def seal(decision, electronic):
 
     approved, organisation = electronic
     esign = identities.settings()
-    cert, store = _check(organisation, esign)
+    key, cert, store = _key_checked(organisation, esign)
     signer = identities.of_user(decision.approved_by_id)
     signer_cert = identities.certificate(signer) if signer is not None else None
     data = storage.read(approved.storage_key, approved.sha256)
@@ -174,12 +177,13 @@ def seal(decision, electronic):
         date_text=values[date_field], seal_mm=organisation.seal_mm or 36.0,
         text_size=sizes.get(number_field) or 13, signer_image_px=image_px)
     try:
-        key = identities.signing_key(organisation, esign)
         issued = pdfsign.issue(data, key, spec, seal_png=organisation.image_png, settings=esign,
                                expected_cert=cert, expected_signer_cert=signer_cert,
                                store=store)
     except SigningRefused as exc:
         raise identities.refused(exc) from None
+    finally:
+        key.close()  # a PKCS#11 session
     return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
 
 
