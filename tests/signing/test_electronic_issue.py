@@ -34,6 +34,7 @@ def demo(app):
     made = DemoSet(app.instance_path)
     made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
     made.holder("expired", DEPUTY, title="Phó Chủ tịch", expired=True)
+    made.holder("revoked", DEPUTY, title="Phó Chủ tịch", revoked=True)
     made.holder("ubnd", UBND_NAME, seal=True)
     yield made
     made.remove()
@@ -191,9 +192,12 @@ def _write(path, data):
     return path
 
 
-def test_an_expired_certificate_is_refused_and_nothing_changes(world, demo, trusted):
+@pytest.mark.parametrize("slug, code, words", [
+    ("expired", "certificate_expired", "hết hạn"),
+    ("revoked", "certificate_revoked", "bị thu hồi")])
+def test_a_refused_certificate_changes_nothing(world, demo, trusted, slug, code, words):
     s = scenario(world, until="drafting")
-    register(demo, "expired", "chairman")
+    register(demo, slug, "chairman")
     helpers.fire(world, "decision", s.decision, "appraiser", "submit")
     helpers.fire(world, "decision", s.decision, "board_head", "sign_proposal")
     db.session.refresh(s.decision)
@@ -201,8 +205,8 @@ def test_an_expired_certificate_is_refused_and_nothing_changes(world, demo, trus
         sa.select(sa.func.count(WorkflowEvent.id)))
     with pytest.raises(Invalid) as refused:
         helpers.fire(world, "decision", s.decision, "chairman", "approve")
-    assert refused.value.code == "certificate_expired"
-    assert "hết hạn" in refused.value.message
+    assert refused.value.code == code
+    assert words in refused.value.message
     db.session.refresh(s.decision)
     assert s.decision.state == "awaiting_chairman" and s.decision.version == version
     assert s.decision.approved_by_id is None
