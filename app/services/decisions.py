@@ -345,7 +345,7 @@ def _stamp_approval(decision, user, role, comment, params, facts):
                    decision.campaign.issuer, user, params.get("authority"))
     # with a key this server may use (the demo, development): the PDF printed now, after
     # the last strike, is signed with the signer's registered certificate
-    esigning.sign_approval(decision, user)
+    esigning.sign_approval(decision, user, params)
 
 
 def _issue(decision, user, role, comment, params, facts):

@@ -32,7 +32,7 @@ from app.extensions import db
 from app.models import StoredDocument
 from app.services import documents, identities, storage
 from app.services.errors import Invalid, Unavailable
-from app.services.tx import on_rollback
+from app.services.tx import on_commit, on_rollback
 
 KIND = "decision"
 PREPARED = "decision_prepared_pdf"  # the PDF the signer signs, as printed
@@ -100,11 +100,14 @@ def _key_checked(identity, esign):
 
 # -- 1. the signer signs at «Phê duyệt» ------------------------------------------------------
 
-def sign_approval(decision, user):
+def sign_approval(decision, user, params=None):
     """Sign the decision as ``user`` approves it, when their key is on this server (see the
-    module's docstring); otherwise nothing (the paper path). In the step's transaction,
-    after the authority block is recorded (``documents.sign``)."""
+    module's docstring); with a remote key, answer a signing request first (202) and
+    finish with the signature sent back; otherwise nothing (the paper path). In the
+    step's transaction, after the authority block is recorded (``documents.sign``)."""
     identity = identities.of_user(user.id)
+    if identity is not None and identity.backend == "remote":
+        return _remote_approval(decision, user, identity, params or {})
     if not identities.server_side(identity):
         return None
     from app.esign import pdfsign
@@ -123,6 +126,91 @@ def sign_approval(decision, user):
     finally:
         key.close()  # a PKCS#11 session
     return _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
+
+
+def _pending_key(decision, token: str) -> str:
+    return f"signing/pending/{KIND}-{decision.id}-{token}.json"
+
+
+def _remote_approval(decision, user, identity, params):
+    """Remote signing: the first call prints the PDF, prepares its signature and answers
+    with a signing request (kept outside the step's transaction, which rolls back: the
+    state does not move); the call that sends the request's id with the CMS signature of
+    its digest, or with the whole signed PDF, finishes the step."""
+    import base64
+    import json
+
+    from app.esign import remote
+
+    esign = identities.settings()
+    cert = identities.certificate(identity)
+    field = docgen.FIELD_NAMES[2]
+    token = params.get("signing_request")
+    if not (params.get("signature") or params.get("signed_pdf")):
+        from app.esign.trust import TrustStore, check_certificate
+
+        try:
+            check_certificate(TrustStore(esign), cert, expected=cert)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        printed = _print(documents.compose(KIND, decision, "decision", draft=False))
+        try:
+            prepared = remote.prepare_approval(printed, cert, field=field,
+                                               image_png=identity.image_png, settings=esign)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        token = secrets.token_urlsafe(24)
+        storage.write_new(_pending_key(decision, token), json.dumps({
+            "user_id": user.id, "version": decision.version,
+            "printed": base64.b64encode(printed).decode(),
+            "prepared": prepared.to_json()}).encode())
+        from app.services.errors import SignatureRequired
+
+        raise SignatureRequired(
+            "Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký số từ xa); "
+            "quyết định chưa chuyển trạng thái.",
+            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF rồi gửi lại cùng mã "
+                                "yêu cầu ký.",
+                     "signing_request": {"id": token, "digest": prepared.digest.hex(),
+                                         "digest_algorithm": "sha256", "field": field,
+                                         "pdf": base64.b64encode(printed).decode(),
+                                         "pdf_sha256": hashlib.sha256(printed).hexdigest()}})
+    from app.services.errors import Conflict, NotFound
+
+    if not token:
+        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
+    try:
+        pending = json.loads(storage.read(_pending_key(decision, token)))
+    except Exception:  # noqa: BLE001 - missing or unreadable: the same answer
+        raise NotFound("Không có yêu cầu ký này.") from None
+    if pending["user_id"] != user.id:
+        raise NotFound("Không có yêu cầu ký này.")
+    if pending["version"] != decision.version:
+        raise Conflict("Quyết định đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại bản mới.",
+                       code="signing_request_outdated")
+    printed = base64.b64decode(pending["printed"])
+    try:
+        if params.get("signature"):
+            try:
+                cms_der = base64.b64decode(params["signature"], validate=True)
+            except ValueError:
+                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
+            signed = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
+                                            cms_der, settings=esign)
+        else:
+            try:
+                returned = base64.b64decode(params["signed_pdf"], validate=True)
+            except ValueError:
+                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
+            signed = remote.accept_signed_pdf(printed, returned, field=field,
+                                              expected_cert=cert, settings=esign)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    _keep(decision, PREPARED, printed, _pdf_filename(decision, " - bản trình ký.pdf"))
+    kept = _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
+    key = _pending_key(decision, token)
+    on_commit(lambda: storage.remove(key))  # answered: the request is spent
+    return kept
 
 
 # -- 2. the Văn thư issues at «Ban hành» -----------------------------------------------------

@@ -20,7 +20,7 @@ from app.services import (
     targets,
     workflow,
 )
-from app.services.errors import Conflict, Invalid
+from app.services.errors import Conflict, Invalid, SignatureRequired
 from app.services.inbox import inbox as inbox_rows
 from app.web.forms import run
 from workflows.roles import BOARD, ROLES
@@ -267,6 +267,12 @@ def transition(collection, item_id):
             return workflow.perform(kind.name, item_id, current_user, trigger,
                                     version=form.version.data, comment=form.comment.data,
                                     params=params)
+        except SignatureRequired as pending:
+            # remote signing: nothing moved; the signer answers from their signing device
+            asked = pending.details["signing_request"]
+            raise Invalid(f"{pending.message} Mã yêu cầu ký: {asked['id']}; giá trị băm "
+                          f"(SHA-256) cần ký: {asked['digest']}.",
+                          code="signature_required") from None
         except Conflict as error:
             if error.code not in ("number_taken", "next_number_changed"):
                 raise
