@@ -143,7 +143,8 @@ def _item_page(kind, item_id):
             context["next_number_label"] = decisions.next_number_label(item, on)
             context["electronic_issue"] = decisions.issued_electronically(item)
         context["scans"] = decisions.signed_scans(item)
-        context["signature_panel"] = decisions.signature_panel(item)
+        if item.state in ("approved", "issued"):  # signed, or marked «chưa ký số»
+            context["signature_panel"] = decisions.signature_panel(item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
         context["rows"] = decisions.nominee_rows(current_user, item)
