@@ -175,6 +175,9 @@ def from_environment(instance_path):
         # that holds theirs); never set in production, which holds no person's key.
         "SIGNING_DEMO_PASSPHRASE": os.environ.get("SIGNING_DEMO_PASSPHRASE")
         or ("" if production else "demo"),
+        # The issued decision's signed PDF goes with its mail up to this size; above it, a
+        # link to it.
+        "SIGNED_PDF_MAIL_MAX_MB": float(os.environ.get("SIGNED_PDF_MAIL_MAX_MB") or 10),
         # An organisation's seal on an HSM/token of the server (PKCS#11 module and PIN).
         "SIGNING_PKCS11_MODULE": os.environ.get("SIGNING_PKCS11_MODULE") or "",
         "SIGNING_PKCS11_PIN": os.environ.get("SIGNING_PKCS11_PIN") or "",

@@ -256,3 +256,33 @@ def test_through_the_api_the_same_steps_sign_when_no_signature_is_given(world, d
     got = clerk.get(f"/api/v1/decisions/{s.decision.id}/signed-pdfs/decision_issued_pdf")
     assert got.status_code == 200 and got.data.startswith(b"%PDF")
     assert got.headers.get("Content-Type", "").startswith("application/pdf")
+
+
+def test_a_signed_pdf_above_the_mail_limit_goes_as_a_link(app, world, monkeypatch):
+    from app.delivery import render
+    from app.services import outbox
+    from workflows import DECISION
+
+    s = scenario(world, until="issued")  # the paper path: no printing
+    db.session.add(StoredDocument(item_type="decision", item_id=s.decision.id,
+                                  name="decision_issued_pdf", filename="Quyết định.pdf",
+                                  sha256="0" * 64, size=3 * 1024 * 1024,
+                                  storage_key="documents/not-read.pdf"))
+    db.session.commit()
+    step = DECISION.step("issue", "approved")
+    attached, links = outbox._attachments("decision", s.decision, step)
+    assert [a["name"] for a in attached] == ["decision", "decision_issued_pdf"] and not links
+    monkeypatch.setitem(app.config, "SIGNED_PDF_MAIL_MAX_MB", 1)
+    attached, links = outbox._attachments("decision", s.decision, step)
+    assert [a["name"] for a in attached] == ["decision"]
+    assert links == [{"label": "Bản điện tử đã ký số (PDF, 3.0 MB)",
+                      "url": f"http://tdkt.test/api/v1/decisions/{s.decision.id}"
+                             "/signed-pdfs/decision_issued_pdf"}]
+    row = OutboxMessage(item_type="decision", item_id=s.decision.id, template="step",
+                        payload={"trigger_label": "Ban hành", "title": "Quyết định",
+                                 "to_state_label": "Đã ban hành", "attachments": attached,
+                                 "links": links})
+    _subject, text, html, files = render(row)
+    assert links[0]["url"] in text and links[0]["url"] in html
+    assert [name for name, _ in files] == [documents.current(
+        "decision", s.decision.id, "decision").filename]
