@@ -31,7 +31,7 @@ def create_app(config=None, instance_path=None):
 
 
 def configure(app, config):
-    from app.config import from_environment, validate
+    from app.config import demo_signing_trust, from_environment, validate
 
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(from_environment(app.instance_path))
@@ -39,6 +39,7 @@ def configure(app, config):
     if config:
         app.config.from_mapping(config)
     validate(app.config, app.instance_path)
+    demo_signing_trust(app.config, app.instance_path)
 
 
 def trust_proxies(app):

@@ -1,7 +1,7 @@
 """Commands for operators: `flask seed …`, `flask users create`, `flask units import`,
 `flask workflow diagram|describe`, `flask notifications …`, `flask reminders send`,
 `flask storage migrate`, `flask audit verify|anchor`, `flask backup create|restore`,
-`flask signing demo-ca|certificate|tsa|verify`."""
+`flask signing demo-ca|certificate|tsa|verify|register-user|register-unit|remove`."""
 import sys
 from pathlib import Path
 
@@ -66,11 +66,14 @@ def seed_demo():
     from app.services.demo import load_demo
 
     try:
-        result = load_demo()
+        result = load_demo(signing=True)
     except ServiceError as error:
         _fail(error)
     click.echo(f"Demo campaign {result['campaign_code']} "
                f"{'created' if result['created_campaign'] else 'already present'}.")
+    if result.get("signing"):
+        click.echo(f"Digital signatures: demo CA in {result['signing']['ca']} "
+                   f"({result['signing']['registered']} identities registered now).")
     click.echo(f"Demo accounts (password: {result['password']}):")
     for u in result["users"]:
         click.echo(f"  {u['username']:<20} {', '.join(u['roles']):<18} {u['unit']:<6} {u['full_name']}")
@@ -398,6 +401,98 @@ def signing_tsa(directory, port):
         server.serve_forever()
     except KeyboardInterrupt:
         server.server_close()
+
+
+def _image_beside(p12: Path, image):
+    """The image named, else the PNG beside the key file (the demo CA writes SLUG.png)."""
+    path = Path(image) if image else p12.with_suffix(".png")
+    return path.read_bytes() if path.exists() else None
+
+
+@signing.command("register-user")
+@click.argument("username")
+@click.argument("p12", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--image", type=click.Path(dir_okay=False, exists=True),
+              help="the signature image (PNG); default: the PNG beside P12")
+@click.option("--passphrase-setting", default="SIGNING_DEMO_PASSPHRASE", show_default=True,
+              help="the setting (or environment variable) that holds P12's passphrase")
+@click.option("--remote", "certificate", type=click.Path(dir_okay=False, exists=True),
+              help="instead of P12: the certificate (PEM) of a key on the person's own token "
+                   "or at their CA (remote signing)")
+@click.option("--account", default=None, help="remote: the person's account at the signing service")
+def signing_register_user(username, p12, image, passphrase_setting, certificate, account):
+    """Register USERNAME's certificate and signature image (audited). A key file (P12) is
+    for the demo and development only; production takes --remote."""
+    from app.services import identities
+
+    try:
+        if certificate:
+            identity = identities.register_user(
+                None, username, backend="remote", certificate_pem=Path(certificate).read_bytes(),
+                image_png=Path(image).read_bytes() if image else None, account=account,
+                origin="cli")
+        else:
+            if p12 is None:
+                raise click.UsageError("P12 or --remote CERTIFICATE")
+            identity = identities.register_user(
+                None, username, p12_path=p12, passphrase_setting=passphrase_setting,
+                image_png=_image_beside(p12, image), origin="cli")
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"{username}: {identity.subject}, serial {identity.serial}, "
+               f"valid to {identity.not_after:%d/%m/%Y} ({identity.backend})")
+
+
+@signing.command("register-unit")
+@click.argument("code")
+@click.argument("p12", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--seal", type=click.Path(dir_okay=False, exists=True),
+              help="the seal image (PNG, red, transparent); default: the PNG beside P12")
+@click.option("--seal-mm", type=float, default=36.0, show_default=True,
+              help="the seal's real diameter in mm")
+@click.option("--passphrase-setting", default="SIGNING_DEMO_PASSPHRASE", show_default=True)
+@click.option("--pkcs11", "certificate", type=click.Path(dir_okay=False, exists=True),
+              help="instead of P12: the certificate (PEM) of a key on the server's HSM/token")
+@click.option("--token-label", default=None)
+@click.option("--key-label", default=None)
+def signing_register_unit(code, p12, seal, seal_mm, passphrase_setting, certificate, token_label,
+                          key_label):
+    """Register the organisation CODE's certificate and seal image (audited)."""
+    from app.services import identities
+
+    try:
+        if certificate:
+            identity = identities.register_unit(
+                None, code, backend="pkcs11", certificate_pem=Path(certificate).read_bytes(),
+                token_label=token_label, key_label=key_label,
+                seal_png=Path(seal).read_bytes() if seal else None, seal_mm=seal_mm,
+                origin="cli")
+        else:
+            if p12 is None:
+                raise click.UsageError("P12 or --pkcs11 CERTIFICATE")
+            identity = identities.register_unit(
+                None, code, p12_path=p12, passphrase_setting=passphrase_setting,
+                seal_png=_image_beside(p12, seal), seal_mm=seal_mm, origin="cli")
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"{code}: {identity.subject}, serial {identity.serial}, "
+               f"valid to {identity.not_after:%d/%m/%Y} ({identity.backend}, seal {seal_mm} mm)")
+
+
+@signing.command("remove")
+@click.option("--user", "username", default=None)
+@click.option("--unit", "code", default=None)
+def signing_remove(username, code):
+    """Remove a person's (--user) or an organisation's (--unit) registered identity."""
+    from app.services import identities
+
+    if bool(username) == bool(code):
+        raise click.UsageError("--user USERNAME or --unit CODE")
+    try:
+        identities.remove(None, username=username, code=code, origin="cli")
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Removed: {username or code}")
 
 
 @signing.command("verify")

@@ -173,6 +173,16 @@ def from_environment(instance_path):
         "SIGNING_ITALIC_FONT": os.environ.get("SIGNING_ITALIC_FONT") or "",
         "SIGNING_VERIFY_MAX_MB": _env_int("SIGNING_VERIFY_MAX_MB", 20),
         "SIGNING_VERIFY_SECONDS": _env_int("SIGNING_VERIFY_SECONDS", 15),
+        # The passphrase of the demo's key files (registered identities name the setting
+        # that holds theirs); never set in production, which holds no person's key.
+        "SIGNING_DEMO_PASSPHRASE": os.environ.get("SIGNING_DEMO_PASSPHRASE")
+        or ("" if production else "demo"),
+        # The issued decision's signed PDF goes with its mail up to this size; above it, a
+        # link to it.
+        "SIGNED_PDF_MAIL_MAX_MB": float(os.environ.get("SIGNED_PDF_MAIL_MAX_MB") or 10),
+        # An organisation's seal on an HSM/token of the server (PKCS#11 module and PIN).
+        "SIGNING_PKCS11_MODULE": os.environ.get("SIGNING_PKCS11_MODULE") or "",
+        "SIGNING_PKCS11_PIN": os.environ.get("SIGNING_PKCS11_PIN") or "",
         # OpenAPI document (flask-smorest)
         "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
         "API_VERSION": "v1",
@@ -208,6 +218,23 @@ def _instance_key(instance_path) -> str:
             out.write(key + "\n")
     os.chmod(path, 0o600)
     return key
+
+
+DEMO_CA_DIR = "signing/demo-ca"  # under instance/: the demo's CA (`flask seed demo`)
+
+
+def demo_signing_trust(config, instance_path):
+    """In the demo and development, the signatures are checked against the demo's CA once
+    `flask seed demo` has made it, unless trust settings are given (never in production,
+    never in the tests, which bring their own)."""
+    if config.get("ENV_NAME") == "production" or config.get("TESTING"):
+        return
+    ca = Path(instance_path) / DEMO_CA_DIR
+    if config.get("SIGNING_TRUST_ROOTS") or not (ca / "root.pem").exists():
+        return
+    config["SIGNING_TRUST_ROOTS"] = str(ca / "root.pem")
+    config["SIGNING_INTERMEDIATES"] = config.get("SIGNING_INTERMEDIATES") or str(ca / "sub-ca.pem")
+    config["SIGNING_CRLS"] = config.get("SIGNING_CRLS") or str(ca / "sub-ca.crl")
 
 
 def validate(config, instance_path):

@@ -78,7 +78,8 @@ DECISION = Process(
                       "tờ trình mới. Tiếp tục?"),
              notify=("drafter", "board_head")),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
-             guards=(decision_keeps_someone,), effect="stamp_approval", inputs=("authority",),
+             guards=(decision_keeps_someone,), effect="stamp_approval",
+             inputs=("authority", "signing_request", "signature", "signed_pdf"),
              confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),

@@ -1,11 +1,21 @@
 """The routes every workflow item has: actions, transitions, history, documents and who
 was notified."""
 
+from flask import jsonify
 from flask_login import current_user
 
 from app import downloads
-from app.api.schemas import ActionsOut, DeliveryOut, DocumentOut, Error, EventOut, transition_in
+from app.api.schemas import (
+    ActionsOut,
+    DeliveryOut,
+    DocumentOut,
+    Error,
+    EventOut,
+    SigningPendingOut,
+    transition_in,
+)
 from app.services import documents, workflow
+from app.services.errors import SignatureRequired
 
 
 def add_workflow_routes(blp, kind):
@@ -24,6 +34,10 @@ def add_workflow_routes(blp, kind):
     @blp.route("/<int:item_id>/transitions", methods=["POST"], endpoint=f"{kind}_transition")
     @blp.arguments(transition_in(kind))
     @blp.response(200, ActionsOut)
+    @blp.alt_response(202, schema=SigningPendingOut,
+                      description="the signer signs remotely: sign the request's digest (or "
+                                  "the PDF) and send it back with the same trigger; the state "
+                                  "does not move until then")
     @blp.alt_response(409, schema=Error,
                       description="someone acted first (stale version) or wrong state")
     @blp.alt_response(422, schema=Error,
@@ -31,11 +45,17 @@ def add_workflow_routes(blp, kind):
     @blp.doc(summary=f"{label}: fire a trigger (optimistic locking on version)")
     def transition(data, item_id):
         params = {k: data[k] for k in ("number", "issued_on", "authority", "expected_number",
-                                       "expected_issued_on")
+                                       "expected_issued_on", "signing_request", "signature",
+                                       "signed_pdf")
                   if data.get(k) is not None}
-        item = workflow.perform(kind, item_id, current_user, data["trigger"],
-                                version=data["version"], comment=data.get("comment"),
-                                params=params)
+        try:
+            item = workflow.perform(kind, item_id, current_user, data["trigger"],
+                                    version=data["version"], comment=data.get("comment"),
+                                    params=params)
+        except SignatureRequired as pending:  # nothing moved: the item as it stands
+            item = workflow.load(kind, item_id, current_user)
+            return jsonify(SigningPendingOut().dump(
+                {**pending.details, "state": item.state, "version": item.version})), 202
         return {"state": item.state, "state_label": workflow.state_label(kind, item.state),
                 "version": item.version,
                 "actions": workflow.actions(kind, item, current_user)}

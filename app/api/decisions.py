@@ -139,6 +139,16 @@ def correct_signed_scan(form, item_id):
     return _scan_out(kept)
 
 
+@blp.route("/<int:item_id>/signed-pdfs/<name>")
+@blp.response(200, description="the digitally signed PDF, byte-identical to the one kept",
+              content_type="application/pdf")
+@blp.doc(summary="Download the decision signed by its signer (decision_approved_pdf) or "
+                 "issued electronically (decision_issued_pdf: numbered, dated, sealed)")
+def get_signed_pdf(item_id, name):
+    body, filename, sha = decisions.open_signed_pdf(current_user, item_id, name)
+    return downloads.send(body, filename, "application/pdf", sha256=sha)
+
+
 @blp.route("/<int:item_id>/signed-scans/<sha256>")
 @blp.response(200, description="the scan (PDF), byte-identical to the one kept",
               content_type="application/pdf")

@@ -394,6 +394,16 @@ class TransitionIn(Base):
     authority = Str(allow_none=True, validate=validate.OneOf(["own", "KT", "Q", "TL", "TUQ"]),
                     metadata={"description": "own (the head), KT, Q, TL or TUQ: one the "
                                              "signer may use; empty: their usual one"})
+    # Remote signing (a signer whose key stays on their token or at their CA): the step
+    # first answers 202 with a signing request; it is finished by sending its id with the
+    # CMS signature of its digest, or with the whole PDF the signing plugin returned.
+    signing_request = Str(allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$"),
+                          metadata={"description": "the id of the signing request (202)"})
+    signature = Str(allow_none=True, validate=validate.Length(max=200_000),
+                    metadata={"description": "base64 CMS SignedData of the request's digest"})
+    signed_pdf = Str(allow_none=True, validate=validate.Length(max=28_000_000),
+                     metadata={"description": "base64 of the whole signed PDF returned by "
+                                              "the signing plugin"})
 
 
 def transition_in(kind):
@@ -402,6 +412,23 @@ def transition_in(kind):
     triggers = PROCESSES[kind].triggers
     return type(f"{kind.capitalize()}TransitionIn", (TransitionIn,), {
         "trigger": text(32, required=True, metadata={"enum": list(triggers)})})
+
+
+class SigningRequestOut(Base):
+    id = Str(metadata={"description": "send it back with the signature"})
+    digest = Str(metadata={"description": "hex SHA-256 of the prepared byte ranges: what "
+                                          "the CMS signs"})
+    digest_algorithm = Str()
+    field = Str(metadata={"description": "the signature field"})
+    pdf = Str(metadata={"description": "base64 of the printed PDF (for a signing plugin)"})
+    pdf_sha256 = Str()
+
+
+class SigningPendingOut(Base):
+    state = Str(metadata={"description": "unchanged until the signature comes back"})
+    version = fields.Integer()
+    message = Str()
+    signing_request = fields.Nested(SigningRequestOut)
 
 
 class ActionOut(Base):
@@ -415,8 +442,9 @@ class ActionOut(Base):
     tone = Str(metadata={"enum": ["forward", "back", "stop"],
                          "description": "forward, back (returns the work) or stop (ends it)"})
     inputs = fields.List(Str(metadata={"enum": ["number", "issued_on", "authority",
-                                                "expected_number",
-                                                "expected_issued_on"]}), metadata={
+                                                "expected_number", "expected_issued_on",
+                                                "signing_request", "signature",
+                                                "signed_pdf"]}), metadata={
         "description": "what may be sent with the step (all optional): the number and date "
                        "the register keeper gave, the signer's authority, the next number "
                        "and the day confirmed when no number or date is given"})

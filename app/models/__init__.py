@@ -32,6 +32,7 @@ from app.models.reference import (
     ReferenceChange,
     RuleValue,
 )
+from app.models.signing import BACKENDS, HOLDERS, SigningIdentity
 from app.models.submission import (
     NOMINEE_KINDS,
     VERDICTS,
@@ -57,7 +58,7 @@ __all__ = [
     "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
     "PlanExemption", "PlanSection", "ReferenceChange", "RegisterChange", "RegisterEntry",
-    "ReminderLog", "RuleValue",
+    "ReminderLog", "RuleValue", "BACKENDS", "HOLDERS", "SigningIdentity",
     "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
 ]

@@ -18,6 +18,7 @@ from app.services import (
     distribution,
     documents,
     dossiers,
+    esigning,
     reference,
     registers,
     steps,
@@ -342,15 +343,20 @@ def _stamp_approval(decision, user, role, comment, params, facts):
     decision.approved_by = user
     documents.sign(DECISION.name, decision, ("decision", "certificates"),
                    decision.campaign.issuer, user, params.get("authority"))
+    # with a key this server may use (the demo, development): the PDF printed now, after
+    # the last strike, is signed with the signer's registered certificate
+    esigning.sign_approval(decision, user, params)
 
 
 def _issue(decision, user, role, comment, params, facts):
     """Number and date the decision (the next number, or the one the Office gave and its
     date), write its awards into the award history, and close every dossier it answers."""
-    issued_on = registers.check_issue_date(params.get("issued_on"),
-                                           earliest=decision.proposal_date)
-    if issued_on is None:  # an empty date: today, refused if it is no longer the day confirmed
-        issued_on = registers.check_confirmed_day(params.get("expected_issued_on"))
+    typed = registers.check_issue_date(params.get("issued_on"), earliest=decision.proposal_date)
+    electronic = esigning.electronic_issue(decision)
+    if electronic is not None:  # dated the day the organisation signs: never typed
+        esigning.check_issue_date(typed, today())
+    # an empty date: today, refused if it is no longer the day the question named
+    issued_on = typed or registers.check_confirmed_day(params.get("expected_issued_on"))
     campaign = db.session.get(Campaign, decision.campaign_id)
     wanted = registers.check_wanted(params.get("number"))
     # an empty number: the next one, refused if it is no longer the one confirmed
@@ -362,6 +368,8 @@ def _issue(decision, user, role, comment, params, facts):
     decision.symbol = f"QĐ-{_unit_code(campaign.issuer_unit_id)}"
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
+    if electronic is not None:  # number, date and the organisation's seal: one update
+        esigning.seal(decision, electronic)
     awards.record_decision(decision, campaign.issuer, user)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     # Locked, with what each one's audit snapshot reads, in four queries for any number.
@@ -454,6 +462,26 @@ def open_signed_scan(user, decision_id, sha256):
     download the decision's documents (404 for anyone else)."""
     decision = steps.load(KIND, decision_id, user)
     return documents.fetch_upload(DECISION.name, decision, SIGNED, sha256)
+
+
+def issued_electronically(decision) -> bool:
+    """Whether «Ban hành» will issue this decision electronically (its signer signed it
+    digitally and its issuing body has a seal key): its date is then today, not typed."""
+    return esigning.electronic_issue(decision) is not None
+
+
+def signature_panel(decision):
+    """The decision page's signature panel: who signed, when, for which organisation and
+    whether it verifies, or «chưa ký số» (app/services/esigning.py)."""
+    return esigning.panel(decision)
+
+
+def open_signed_pdf(user, decision_id, name):
+    """(body, file name, sha256) of the decision's signed PDF ``name`` (the signer's
+    "decision_approved_pdf" or the issued "decision_issued_pdf"): for whoever may download
+    the decision's documents (404 for anyone else)."""
+    decision = steps.load(KIND, decision_id, user)
+    return esigning.fetch(decision, name)
 
 
 def set_recipients(user, decision_id, entries, version=None):

@@ -324,6 +324,11 @@ def listing(kind, item):
 PDF_PAPERS = {key for key, paper in PAPERS.items() if paper != "certificates"}
 
 
+# A paper issued electronically (app/services/esigning.py): its signed PDF, numbered,
+# dated and sealed, is the paper's PDF.
+ISSUED_PDF = {("decision", "decision"): "decision_issued_pdf"}
+
+
 def pdf_name(name):
     """The kept PDF beside a kept DOCX: "decision" -> "decision_pdf"."""
     return f"{name}_pdf"
@@ -332,9 +337,17 @@ def pdf_name(name):
 def _kept_pdfs(kind, item_id) -> dict:
     """The item's kept PDFs by name, in one query."""
     names = [pdf_name(name) for (of, name) in PDF_PAPERS if of == kind]
-    return {row.name: row for row in db.session.scalars(sa.select(StoredDocument).where(
+    issued = {pdf: pdf_name(name) for (of, name), pdf in ISSUED_PDF.items() if of == kind}
+    rows = db.session.scalars(sa.select(StoredDocument).where(
         StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
-        StoredDocument.name.in_(names), StoredDocument.superseded_at.is_(None)))}
+        StoredDocument.name.in_(names + list(issued)), StoredDocument.superseded_at.is_(None)))
+    found = {}
+    for row in rows:  # the issued electronic original stands for the paper's PDF
+        if row.name in issued:
+            found[issued[row.name]] = row
+        else:
+            found.setdefault(row.name, row)
+    return found
 
 
 def _pdf_entry(kind, name, stored, pdfs):
@@ -365,6 +378,10 @@ def keep_pdf(kind, item, name) -> StoredDocument:
     kept = current(kind, item.id, pdf_name(name))
     if kept is not None:
         return kept
+    issued_name = ISSUED_PDF.get((kind, name))
+    issued = current(kind, item.id, issued_name) if issued_name else None
+    if issued is not None:  # issued electronically: the signed PDF is the original
+        return issued
     content = docgen.loads_content(stored.content) if stored.content else None
     if content is None:  # a final kept before contents were: composed as then
         content = compose(kind, item, name, draft=False)

@@ -49,3 +49,11 @@ class Unavailable(ServiceError):
 
 
 STALE_MESSAGE = "Mục này vừa được người khác thay đổi. Hãy tải lại trang và thử lại."
+
+
+class SignatureRequired(ServiceError):
+    """The step waits for a signature made elsewhere (the signer's token or their CA):
+    nothing changed; ``details`` carries the signing request to answer."""
+
+    status = 202
+    code = "signature_required"

@@ -35,7 +35,7 @@ from app.services.org import holder_ids, role_holders
 from app.services.paging import paginate
 from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role
 from app.services.tx import transaction
-from workflows import DOSSIER, PLAN
+from workflows import DOSSIER, PLAN, PROCESSES
 from workflows.roles import APPRAISER, BOARD, CLERK, PROVINCE, UNIT, UNIT_SCOPED
 
 
@@ -180,20 +180,35 @@ def _nominee_units(kind, item, snapshot):
 
 
 def _attachments(kind, item, step):
-    """The step's papers, each followed by its signed scan when the Office attached one
-    (stored as "<name>_signed"): one query, and only for a step that sends papers."""
+    """The step's papers (the DOCX: the editable draft), each followed by its electronic
+    original when it was issued electronically ("<name>_issued_pdf", app/services/
+    esigning.py), else by its signed scan when the Office attached one ("<name>_signed"):
+    one query, and only for a step that sends papers. An electronic original above
+    ``SIGNED_PDF_MAIL_MAX_MB`` goes as a link instead: (attachments, links)."""
     if not step.attaches:
-        return []
-    scans = set(db.session.scalars(sa.select(StoredDocument.name).where(
+        return [], []
+    kept = dict(db.session.execute(sa.select(StoredDocument.name, StoredDocument.size).where(
         StoredDocument.item_type == kind, StoredDocument.item_id == item.id,
-        StoredDocument.name.in_([f"{n}_signed" for n in step.attaches]),
-        StoredDocument.superseded_at.is_(None))))
-    out = []
+        StoredDocument.name.in_([f"{n}{suffix}" for n in step.attaches
+                                 for suffix in ("_signed", "_issued_pdf")]),
+        StoredDocument.superseded_at.is_(None))).all())
+    limit = float(current_app.config.get("SIGNED_PDF_MAIL_MAX_MB") or 10) * 1024 * 1024
+    out, links = [], []
     for name in step.attaches:
         out.append({"item_type": kind, "item_id": item.id, "name": name})
-        if f"{name}_signed" in scans:
-            out.append({"item_type": kind, "item_id": item.id, "name": f"{name}_signed"})
-    return out
+        issued = f"{name}_issued_pdf"
+        if issued in kept and kept[issued] > limit:
+            base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+            links.append({"label": f"Bản điện tử đã ký số (PDF, "
+                                   f"{kept[issued] / (1024 * 1024):.1f} MB)",
+                          "url": f"{base}/api/v1/{PROCESSES[kind].collection}/{item.id}"
+                                 f"/signed-pdfs/{issued}"})
+            continue
+        for suffix in ("_issued_pdf", "_signed"):
+            if f"{name}{suffix}" in kept:
+                out.append({"item_type": kind, "item_id": item.id, "name": f"{name}{suffix}"})
+                break
+    return out, links
 
 
 def tell(process, item, event, step, actor=None):
@@ -221,8 +236,10 @@ def tell(process, item, event, step, actor=None):
         "comment": event.comment,
         "actor": actor.full_name if actor else None,
         "title": _title(process, item),
-        "attachments": _attachments(kind, item, step),
     }
+    base["attachments"], links = _attachments(kind, item, step)
+    if links:
+        base["links"] = links
     unit_of = _nominee_units(kind, item, event.snapshot)
     snapshot = event.snapshot or {}
     named = {unit_of.get(n.get("dossier_id"), snapshot.get("unit_id"))

@@ -37,7 +37,7 @@ ITEM_MODELS = {"campaign": Campaign, "plan": Plan, "dossier": Dossier, "decision
 # A kept DOCX is not a PDF and is refused before the register is looked at.
 PDF_SUFFIXES = ("_pdf", "_signed")
 # Kept PDFs that are a stage before issue, never the issued document itself.
-BEFORE_ISSUE_SUFFIXES = ("_approved_pdf",)
+BEFORE_ISSUE_SUFFIXES = ("_approved_pdf", "_prepared_pdf")
 
 # A kept document's status, from the data (its row, its item's state).
 STATUSES = {
@@ -192,7 +192,7 @@ def kept_by_hash(sha256: str) -> StoredDocument | None:
 def _paper(name: str) -> str:
     """The paper a kept file is of: "decision_issued_pdf", "decision_pdf",
     "decision_signed" → "decision"."""
-    for suffix in ("_issued_pdf", "_approved_pdf", "_pdf", "_signed"):
+    for suffix in ("_issued_pdf", "_approved_pdf", "_prepared_pdf", "_pdf", "_signed"):
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name

@@ -20,7 +20,7 @@ from app.services import (
     targets,
     workflow,
 )
-from app.services.errors import Conflict, Invalid
+from app.services.errors import Conflict, Invalid, SignatureRequired
 from app.services.inbox import inbox as inbox_rows
 from app.web.forms import run
 from workflows.roles import BOARD, ROLES
@@ -143,7 +143,10 @@ def _item_page(kind, item_id):
             on = _iso_date(context["typed"].get("issued_on"))
             context["numbering"] = decisions.issue_numbering(item, on)
             context["next_number_label"] = decisions.next_number_label(item, on)
+            context["electronic_issue"] = decisions.issued_electronically(item)
         context["scans"] = decisions.signed_scans(item)
+        if item.state in ("approved", "issued"):  # signed, or marked «chưa ký số»
+            context["signature_panel"] = decisions.signature_panel(item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
         context["rows"] = decisions.nominee_rows(current_user, item)
@@ -268,6 +271,12 @@ def transition(collection, item_id):
             return workflow.perform(kind.name, item_id, current_user, trigger,
                                     version=form.version.data, comment=form.comment.data,
                                     params=params)
+        except SignatureRequired as pending:
+            # remote signing: nothing moved; the signer answers from their signing device
+            asked = pending.details["signing_request"]
+            raise Invalid(f"{pending.message} Mã yêu cầu ký: {asked['id']}; giá trị băm "
+                          f"(SHA-256) cần ký: {asked['digest']}.",
+                          code="signature_required") from None
         except Conflict as error:
             if error.code not in ("number_taken", "next_number_changed", "issue_date_changed"):
                 raise

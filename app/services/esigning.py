@@ -1,0 +1,339 @@
+"""The Chairman's decision issued electronically (NĐ 30/2020 Điều 14, 15, 32; issue 21).
+
+1. «Phê duyệt»: when the approving Chairman (or the Phó Chủ tịch signing KT.) has a
+   registered identity whose key this server may use (a key file, in the demo and in
+   development), the decision's issuable PDF is printed after the last strike from the
+   content composed now, kept as it is ("decision_prepared_pdf": the bytes he signs and
+   their SHA-256), signed with his registered certificate and kept
+   ("decision_approved_pdf"). Without one, today's paper path: «chưa ký số».
+2. «Ban hành»: when the decision has the signer's signed PDF and the issuing body (the
+   campaign's issuer, whose register numbers it) has an organisation identity, the Văn
+   thư's number and today's date (Asia/Ho_Chi_Minh, never typed) are filled in and the
+   body's seal signature added in one incremental update; the result is kept as
+   "decision_issued_pdf" with its SHA-256 (the register of issued PDFs: what the public
+   verification looks up by hash), and it goes with the issue's mail.
+
+Everything happens in the step's transaction: a refusal or a failure leaves nothing (the
+files written are removed with the rollback, ``on_rollback``).
+"""
+import hashlib
+import secrets
+import time
+from io import BytesIO
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app import docgen, metrics
+from app.clock import now_utc
+from app.esign import SigningRefused
+from app.extensions import db
+from app.models import StoredDocument
+from app.services import documents, identities, storage
+from app.services.errors import Invalid, Unavailable
+from app.services.tx import on_commit, on_rollback
+
+KIND = "decision"
+PREPARED = "decision_prepared_pdf"  # the PDF the signer signs, as printed
+APPROVED = "decision_approved_pdf"  # signed by the competent person
+ISSUED = "decision_issued_pdf"  # numbered, dated and sealed: the electronic original
+NAMES = (PREPARED, APPROVED, ISSUED)
+LABELS = {PREPARED: "Bản PDF trình ký (chưa ký)",
+          APPROVED: "Quyết định đã ký số (người có thẩm quyền)",
+          ISSUED: "Quyết định điện tử đã ban hành (PDF ký số)"}
+
+
+def _kept(item_id, names=NAMES) -> dict:
+    """The decision's current signing PDFs by name, in one query."""
+    return {row.name: row for row in db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == KIND, StoredDocument.item_id == item_id,
+        StoredDocument.name.in_(names), StoredDocument.superseded_at.is_(None)))}
+
+
+def _keep(item, name, data: bytes, filename: str) -> StoredDocument:
+    """Keep ``data`` in the caller's transaction (the file goes with a rollback)."""
+    key = f"documents/{KIND}-{item.id}-{name}-{secrets.token_hex(8)}.pdf"
+    storage.write_new(key, data)
+    on_rollback(lambda: storage.remove(key))
+    for previous in _kept(item.id, (name,)).values():
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=KIND, item_id=item.id, name=name, filename=filename,
+                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         storage_key=key)
+    db.session.add(row)
+    return row
+
+
+def _pdf_filename(item, suffix: str) -> str:
+    return documents.filename(KIND, item, "decision", draft=False)[:-len(".docx")] + suffix
+
+
+def _print(content) -> bytes:
+    started = time.perf_counter()
+    try:
+        data = docgen.render_pdf(content, Path(current_app.instance_path) / "fonts",
+                                 timeout=current_app.config["PDF_TIMEOUT_SECONDS"],
+                                 filled=False)  # the Văn thư's fields stay empty
+    except docgen.PdfUnavailable as exc:
+        raise Unavailable(f"Chưa tạo được bản PDF để ký số: {exc.reason}",
+                          code="pdf_unavailable") from None
+    metrics.rendered(KIND, PREPARED, time.perf_counter() - started)
+    return data
+
+
+def _key_checked(identity, esign):
+    """The registered key, its certificate the registered one, valid now, not revoked,
+    chained to a trusted root: checked before anything is printed (a refusal costs no
+    printing)."""
+    from app.esign.trust import TrustStore, check_certificate
+
+    store = TrustStore(esign)
+    cert = identities.certificate(identity)
+    try:
+        key = identities.signing_key(identity, esign)
+        check_certificate(store, key.certificate, expected=cert, chain=key.chain)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    return key, cert, store
+
+
+# -- 1. the signer signs at «Phê duyệt» ------------------------------------------------------
+
+def sign_approval(decision, user, params=None):
+    """Sign the decision as ``user`` approves it, when their key is on this server (see the
+    module's docstring); with a remote key, answer a signing request first (202) and
+    finish with the signature sent back; otherwise nothing (the paper path). In the
+    step's transaction, after the authority block is recorded (``documents.sign``)."""
+    identity = identities.of_user(user.id)
+    if identity is not None and identity.backend == "remote":
+        return _remote_approval(decision, user, identity, params or {})
+    if not identities.server_side(identity):
+        return None
+    from app.esign import pdfsign
+
+    esign = identities.settings()
+    key, cert, store = _key_checked(identity, esign)
+    content = documents.compose(KIND, decision, "decision", draft=False)
+    prepared = _print(content)
+    _keep(decision, PREPARED, prepared, _pdf_filename(decision, " - bản trình ký.pdf"))
+    try:
+        signed = pdfsign.sign_approval(
+            prepared, key, field=docgen.FIELD_NAMES[2], image_png=identity.image_png,
+            settings=esign, expected_cert=cert, store=store, reason="Phê duyệt")
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    finally:
+        key.close()  # a PKCS#11 session
+    return _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
+
+
+def _pending_key(decision, token: str) -> str:
+    return f"signing/pending/{KIND}-{decision.id}-{token}.json"
+
+
+def _remote_approval(decision, user, identity, params):
+    """Remote signing: the first call prints the PDF, prepares its signature and answers
+    with a signing request (kept outside the step's transaction, which rolls back: the
+    state does not move); the call that sends the request's id with the CMS signature of
+    its digest, or with the whole signed PDF, finishes the step."""
+    import base64
+    import json
+
+    from app.esign import remote
+
+    esign = identities.settings()
+    cert = identities.certificate(identity)
+    field = docgen.FIELD_NAMES[2]
+    token = params.get("signing_request")
+    if not (params.get("signature") or params.get("signed_pdf")):
+        from app.esign.trust import TrustStore, check_certificate
+
+        try:
+            check_certificate(TrustStore(esign), cert, expected=cert)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        printed = _print(documents.compose(KIND, decision, "decision", draft=False))
+        try:
+            prepared = remote.prepare_approval(printed, cert, field=field,
+                                               image_png=identity.image_png, settings=esign)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        token = secrets.token_urlsafe(24)
+        storage.write_new(_pending_key(decision, token), json.dumps({
+            "user_id": user.id, "version": decision.version,
+            "printed": base64.b64encode(printed).decode(),
+            "prepared": prepared.to_json()}).encode())
+        from app.services.errors import SignatureRequired
+
+        raise SignatureRequired(
+            "Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký số từ xa); "
+            "quyết định chưa chuyển trạng thái.",
+            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF rồi gửi lại cùng mã "
+                                "yêu cầu ký.",
+                     "signing_request": {"id": token, "digest": prepared.digest.hex(),
+                                         "digest_algorithm": "sha256", "field": field,
+                                         "pdf": base64.b64encode(printed).decode(),
+                                         "pdf_sha256": hashlib.sha256(printed).hexdigest()}})
+    from app.services.errors import Conflict, NotFound
+
+    if not token:
+        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
+    try:
+        pending = json.loads(storage.read(_pending_key(decision, token)))
+    except Exception:  # noqa: BLE001 - missing or unreadable: the same answer
+        raise NotFound("Không có yêu cầu ký này.") from None
+    if pending["user_id"] != user.id:
+        raise NotFound("Không có yêu cầu ký này.")
+    if pending["version"] != decision.version:
+        raise Conflict("Quyết định đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại bản mới.",
+                       code="signing_request_outdated")
+    printed = base64.b64decode(pending["printed"])
+    try:
+        if params.get("signature"):
+            try:
+                cms_der = base64.b64decode(params["signature"], validate=True)
+            except ValueError:
+                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
+            signed = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
+                                            cms_der, settings=esign)
+        else:
+            try:
+                returned = base64.b64decode(params["signed_pdf"], validate=True)
+            except ValueError:
+                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
+            signed = remote.accept_signed_pdf(printed, returned, field=field,
+                                              expected_cert=cert, settings=esign)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    _keep(decision, PREPARED, printed, _pdf_filename(decision, " - bản trình ký.pdf"))
+    kept = _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
+    key = _pending_key(decision, token)
+    on_commit(lambda: storage.remove(key))  # answered: the request is spent
+    return kept
+
+
+# -- 2. the Văn thư issues at «Ban hành» -----------------------------------------------------
+
+def electronic_issue(decision):
+    """(the signer's signed PDF row, the issuing body's identity) when «Ban hành» issues
+    the decision electronically; None for the paper path."""
+    approved = _kept(decision.id, (APPROVED,)).get(APPROVED)
+    if approved is None:
+        return None
+    organisation = identities.of_unit(decision.campaign.issuer_unit_id)
+    if not identities.server_side(organisation):
+        return None
+    return approved, organisation
+
+
+def check_issue_date(typed, today):
+    """NĐ 30 Điều 15 k3: an electronic paper is dated the day the organisation signs it;
+    the date cannot be typed."""
+    if typed is not None and typed != today:
+        raise Invalid(
+            "Văn bản điện tử mang ngày ký số của cơ quan (hôm nay, "
+            f"{today:%d/%m/%Y}); không nhập ngày ban hành khác cho văn bản điện tử.",
+            details={"issued_on": [f"Chỉ được là ngày {today:%d/%m/%Y}."]},
+            code="electronic_issue_date")
+
+
+def seal(decision, electronic):
+    """Fill the number and the place-and-date and add the organisation's signature (one
+    incremental update), after the step has numbered and dated the decision; keep it as
+    the issued PDF with its SHA-256."""
+    from PIL import Image
+
+    from app.esign import pdfsign
+
+    approved, organisation = electronic
+    esign = identities.settings()
+    key, cert, store = _key_checked(organisation, esign)
+    signer = identities.of_user(decision.approved_by_id)
+    signer_cert = identities.certificate(signer) if signer is not None else None
+    data = storage.read(approved.storage_key, approved.sha256)
+    values = docgen.field_values(documents.compose(KIND, decision, "decision", draft=False))
+    sizes = {f.name: f.size for f in docgen.pdf_fields(data)}
+    number_field, date_field, signature_field = docgen.FIELD_NAMES
+    image_px = None
+    if signer is not None:
+        with Image.open(BytesIO(signer.image_png)) as img:
+            image_px = img.size
+    spec = pdfsign.IssueFields(
+        signer_field=signature_field, number_field=number_field,
+        number_text=values[number_field], date_field=date_field,
+        date_text=values[date_field], seal_mm=organisation.seal_mm or 36.0,
+        text_size=sizes.get(number_field) or 13, signer_image_px=image_px)
+    try:
+        issued = pdfsign.issue(data, key, spec, seal_png=organisation.image_png, settings=esign,
+                               expected_cert=cert, expected_signer_cert=signer_cert,
+                               store=store)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    finally:
+        key.close()  # a PKCS#11 session
+    return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def issued_pdf(decision_id) -> StoredDocument | None:
+    return _kept(decision_id, (ISSUED,)).get(ISSUED)
+
+
+def fetch(decision, name):
+    """(opened file, file name, sha256) of one of the decision's signing PDFs."""
+    from app.services.errors import NotFound
+
+    row = _kept(decision.id, (name,)).get(name) if name in NAMES else None
+    if row is None:
+        raise NotFound("Quyết định chưa có bản PDF ký số này.")
+    return storage.open_checked(row.storage_key, row.sha256), row.filename, row.sha256
+
+
+# The verification of each kept PDF, by its SHA-256 and the trust settings: a kept file
+# never changes, so each process checks it once, not at every view of the page.
+_VERIFIED: dict = {}
+_VERIFIED_MAX = 512
+
+
+def _report(row, esign):
+    from app.esign import verify
+
+    key = (row.sha256, esign.trust_roots, esign.intermediates, esign.crl_sources)
+    if key not in _VERIFIED:
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            _VERIFIED.clear()
+        try:
+            _VERIFIED[key] = verify.verify_pdf(storage.read(row.storage_key, row.sha256),
+                                               esign)
+        except SigningRefused as exc:
+            return exc.message
+    return _VERIFIED[key]
+
+
+def panel(decision) -> dict:
+    """What the decision page's signature panel shows: for the most advanced signed PDF,
+    each signature (who, for which organisation, when, whether it verifies), or «chưa ký
+    số» for the paper path."""
+    kept = _kept(decision.id)
+    row = kept.get(ISSUED) or kept.get(APPROVED)
+    if row is None:
+        return {"signed": False, "label": "Chưa ký số",
+                "note": ("Quyết định theo quy trình giấy: người có thẩm quyền chưa ký số."
+                         if decision.state in ("approved", "issued") else
+                         "Chưa có chữ ký số.")}
+    report = _report(row, identities.settings())
+    if isinstance(report, str):
+        return {"signed": True, "label": "Không kiểm tra được", "note": report,
+                "sha256": row.sha256, "name": row.name, "signatures": []}
+    rows = [{"signer": s.signer_name, "organisation": s.organisation,
+             "when": s.signing_time, "valid": s.bottom_line, "summary": s.summary,
+             "role": "Người có thẩm quyền ký" if s.field == docgen.FIELD_NAMES[2]
+             else "Cơ quan ban hành (con dấu)"}
+            for s in report.signatures if s.kind == "signature"]
+    issued = row.name == ISSUED
+    return {"signed": True, "name": row.name, "sha256": row.sha256, "filename": row.filename,
+            "label": ("Bản điện tử đã ban hành" if issued else "Đã ký số, chờ Văn thư ban hành"),
+            "valid": report.all_valid, "signatures": rows,
+            "note": None if issued else "Văn thư sẽ ghi số, ngày và ký số của cơ quan."}

@@ -1,0 +1,342 @@
+"""Signing identities: the certificate registered for a person (with their signature
+image) or for an organisation (a unit, with its seal image), and where its key is.
+
+Only the administrator (or the operator's console, ``actor=None``) registers, replaces
+or removes one; every change is audited as a ``ReferenceChange`` of the section
+"signing_identities" (values before and after). In production a person's key is never
+held here: a person's PKCS#12 (or any server-side key) is refused at registration and at
+start-up (:func:`check_at_startup`); people sign through the remote back-end.
+"""
+import hashlib
+import os
+import re
+import shutil
+from datetime import UTC
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.clock import now_utc
+from app.esign import EsignSettings, SigningRefused
+from app.extensions import db
+from app.models import ReferenceChange, SigningIdentity, Unit, User
+from app.services.errors import Invalid, NotFound
+from app.services.permissions import require_role
+from app.services.tx import on_rollback, transaction
+from workflows.roles import ADMIN
+
+SECTION = "signing_identities"
+PERSON, ORGANISATION = "person", "organisation"
+KEY_DIR = "signing/keys"  # under instance/: the key files the demo and development use
+PASSPHRASE_SETTING = re.compile(r"^SIGNING_[A-Z0-9_]{1,50}$")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def settings() -> EsignSettings:
+    return EsignSettings.from_config(current_app.config)
+
+
+def production() -> bool:
+    return current_app.config.get("ENV_NAME") == "production"
+
+
+def refused(exc: SigningRefused) -> Invalid:
+    """The signing package's refusal as the services' own error (Vietnamese, coded)."""
+    return Invalid(exc.message, details=getattr(exc, "details", None) or {}, code=exc.code)
+
+
+def _instance() -> Path:
+    return Path(current_app.instance_path)
+
+
+def _passphrase(name: str | None) -> bytes | None:
+    if not name:
+        return None
+    value = current_app.config.get(name) or os.environ.get(name)
+    return value.encode() if value else None
+
+
+def _certificate_facts(cert) -> dict:
+    """(asn1crypto certificate) -> the columns that describe it."""
+    from app.esign.trust import describe
+
+    facts = describe(cert)
+    subject = cert.subject.human_friendly
+    return {"certificate_pem": _pem(cert.dump()), "subject": subject[:500],
+            "serial": facts["serial"][:64],
+            "not_before": facts["not_before"].astimezone(UTC).replace(tzinfo=None),
+            "not_after": facts["not_after"].astimezone(UTC).replace(tzinfo=None)}
+
+
+def _pem(der: bytes) -> str:
+    import base64
+
+    body = base64.encodebytes(der).decode().replace("\n", "")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "-----BEGIN CERTIFICATE-----\n" + "\n".join(lines) + "\n-----END CERTIFICATE-----\n"
+
+
+def certificate(identity: SigningIdentity):
+    """The registered certificate (asn1crypto), what every signing step expects."""
+    from app.esign.trust import load_certificates
+
+    return load_certificates(identity.certificate_pem.encode())[0]
+
+
+def _check_image(data: bytes | None, what: str) -> bytes:
+    if not data:
+        raise Invalid(f"Cần {what} (tệp PNG nền trong suốt).", code="image_required",
+                      details={"image": ["Bắt buộc."]})
+    if not data.startswith(PNG_MAGIC) or len(data) > MAX_IMAGE_BYTES:
+        raise Invalid(f"{what.capitalize()} phải là tệp PNG (tối đa 2 MB).", code="image_type",
+                      details={"image": ["Chỉ nhận tệp PNG."]})
+    return data
+
+
+def _audit(identity, key: str, action: str, before, after, actor, origin):
+    db.session.add(ReferenceChange(
+        section=SECTION, row_id=identity.id, row_key=key, action=action, origin=origin,
+        before=before, after=after or {}, user_id=actor.id if actor is not None else None,
+        created_at=now_utc()))
+
+
+def _summary(identity: SigningIdentity | None) -> dict | None:
+    if identity is None:
+        return None
+    return {"subject": identity.subject, "serial": identity.serial,
+            "not_before": identity.not_before.isoformat(),
+            "not_after": identity.not_after.isoformat(), "backend": identity.backend,
+            "key_path": identity.key_path, "token_label": identity.token_label,
+            "key_label": identity.key_label, "seal_mm": identity.seal_mm,
+            "image_sha256": hashlib.sha256(identity.image_png).hexdigest()}
+
+
+def _allowed(actor):
+    if actor is not None:
+        require_role(actor, ADMIN, "đăng ký chứng thư số")
+
+
+def _refuse_person_key_in_production(holder: str, backend: str):
+    if production() and holder == PERSON and backend != "remote":
+        raise Invalid("Môi trường chính thức không giữ khóa ký của cá nhân trên máy chủ: "
+                      "người ký dùng token của mình hoặc dịch vụ ký số từ xa (back-end «remote»).",
+                      code="person_key_in_production")
+
+
+def _keep_key_file(p12_path: Path, slug: str) -> str:
+    """The key file's path relative to instance/: left where it is when already under
+    instance/, else copied to instance/signing/keys/."""
+    instance = _instance().resolve()
+    source = p12_path.resolve()
+    if instance in source.parents:
+        return str(source.relative_to(instance))
+    target = instance / KEY_DIR / f"{slug}.p12"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    target.chmod(0o600)
+    on_rollback(lambda: target.unlink(missing_ok=True))
+    return str(target.relative_to(instance))
+
+
+def _from_pkcs12(p12_path: Path, passphrase_setting: str | None, holder: str):
+    """The certificate of a key file, opened with the named setting's passphrase."""
+    from app.esign.keys import Pkcs12Key
+
+    if passphrase_setting and not PASSPHRASE_SETTING.match(passphrase_setting):
+        raise Invalid("Tên thiết lập mật khẩu phải có dạng SIGNING_…", code="passphrase_setting")
+    try:
+        data = p12_path.read_bytes()
+    except OSError:
+        raise Invalid(f"Không đọc được tệp khóa {p12_path}.", code="key_file") from None
+    try:
+        key = Pkcs12Key(data, _passphrase(passphrase_setting), settings(), holder=holder)
+    except SigningRefused as exc:
+        raise refused(exc) from None
+    return key.certificate
+
+
+def _save(actor, origin, where: dict, key: str, holder: str, cert, image: bytes, **columns):
+    identity = db.session.scalars(sa.select(SigningIdentity).filter_by(**where)
+                                  .with_for_update(of=SigningIdentity)).first()
+    before = _summary(identity)
+    if identity is None:
+        identity = SigningIdentity(holder=holder, **where, created_at=now_utc())
+        db.session.add(identity)
+    for name, value in {**_certificate_facts(cert), "image_png": image,
+                        "key_path": None, "passphrase_setting": None, "token_label": None,
+                        "key_label": None, "seal_mm": None, **columns}.items():
+        setattr(identity, name, value)
+    identity.updated_at = now_utc()
+    db.session.flush()
+    _audit(identity, key, "replaced" if before else "added", before, _summary(identity),
+           actor, origin)
+    return identity
+
+
+def register_user(actor, username: str, *, backend: str = "pkcs12", p12_path=None,
+                  passphrase_setting: str | None = None, certificate_pem: bytes | None = None,
+                  image_png: bytes | None = None, account: str | None = None,
+                  origin: str = "page") -> SigningIdentity:
+    """Register (or replace) a person's certificate and signature image. ``pkcs12``: a key
+    file (demo and development only); ``remote``: the certificate alone (PEM), the key
+    stays on the person's token or at their CA (``account`` names it there)."""
+    _allowed(actor)
+    if backend not in ("pkcs12", "remote"):
+        raise Invalid("Khóa ký của cá nhân: «pkcs12» (trình diễn, phát triển) hoặc «remote».",
+                      code="backend")
+    _refuse_person_key_in_production(PERSON, backend)
+    image = _check_image(image_png, "ảnh chữ ký")
+    with transaction():
+        user = db.session.scalars(sa.select(User).where(User.username == username)).first()
+        if user is None:
+            raise NotFound(f"Không có người dùng «{username}».")
+        if backend == "pkcs12":
+            if p12_path is None:
+                raise Invalid("Cần tệp khóa PKCS#12.", code="key_file")
+            cert = _from_pkcs12(Path(p12_path), passphrase_setting, PERSON)
+            columns = {"key_path": _keep_key_file(Path(p12_path), f"user-{user.username}"),
+                       "passphrase_setting": passphrase_setting}
+        else:
+            cert = _parse_pem(certificate_pem)
+            columns = {"key_label": (account or user.username)[:64]}
+        return _save(actor, origin, {"user_id": user.id}, f"người ký {user.username}", PERSON,
+                     cert, image, backend=backend, **columns)
+
+
+def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
+                  passphrase_setting: str | None = None, certificate_pem: bytes | None = None,
+                  token_label: str | None = None, key_label: str | None = None,
+                  seal_png: bytes | None = None, seal_mm: float = 36.0,
+                  origin: str = "page") -> SigningIdentity:
+    """Register (or replace) an organisation's certificate and seal image (real size in
+    mm). ``pkcs12``: a key file (demo and development); ``pkcs11``: a key on the server's
+    HSM/token (``token_label``, ``key_label``; the module and PIN are settings)."""
+    _allowed(actor)
+    if backend not in ("pkcs12", "pkcs11"):
+        raise Invalid("Khóa ký của cơ quan: «pkcs12» (trình diễn, phát triển) hoặc «pkcs11».",
+                      code="backend")
+    if not (10 <= float(seal_mm) <= 60):
+        raise Invalid("Kích thước thật của con dấu phải từ 10 đến 60 mm.", code="seal_mm",
+                      details={"seal_mm": ["Từ 10 đến 60 mm."]})
+    image = _check_image(seal_png, "ảnh con dấu")
+    with transaction():
+        unit = db.session.scalars(sa.select(Unit).where(Unit.code == code)).first()
+        if unit is None:
+            raise NotFound(f"Không có đơn vị «{code}».")
+        if backend == "pkcs12":
+            if p12_path is None:
+                raise Invalid("Cần tệp khóa PKCS#12.", code="key_file")
+            cert = _from_pkcs12(Path(p12_path), passphrase_setting, ORGANISATION)
+            columns = {"key_path": _keep_key_file(Path(p12_path), f"unit-{unit.code}"),
+                       "passphrase_setting": passphrase_setting}
+        else:
+            if not (token_label and key_label):
+                raise Invalid("Cần nhãn token và nhãn khóa trên HSM/token.", code="key_label")
+            cert = _parse_pem(certificate_pem)
+            columns = {"token_label": token_label[:64], "key_label": key_label[:64]}
+        return _save(actor, origin, {"unit_id": unit.id}, f"cơ quan {unit.code}", ORGANISATION,
+                     cert, image, backend=backend, seal_mm=float(seal_mm), **columns)
+
+
+def _parse_pem(data: bytes | None):
+    from app.esign.trust import load_certificates
+
+    try:
+        found = load_certificates(data or b"")
+    except Exception:  # asn1crypto raises several types on bad input
+        found = []
+    if not found:
+        raise Invalid("Không đọc được chứng thư số (PEM hoặc DER).", code="certificate")
+    return found[0]
+
+
+def remove(actor, *, username: str | None = None, code: str | None = None,
+           origin: str = "page") -> None:
+    """Remove a person's or a unit's registered identity (audited): their papers follow
+    the paper path from then on."""
+    _allowed(actor)
+    with transaction():
+        if username is not None:
+            query = sa.select(SigningIdentity).join(User, User.id == SigningIdentity.user_id) \
+                .where(User.username == username)
+            key = f"người ký {username}"
+        else:
+            query = sa.select(SigningIdentity).join(Unit, Unit.id == SigningIdentity.unit_id) \
+                .where(Unit.code == code)
+            key = f"cơ quan {code}"
+        identity = db.session.scalars(query.with_for_update(of=SigningIdentity)).first()
+        if identity is None:
+            raise NotFound("Chưa đăng ký chứng thư số cho người/đơn vị này.")
+        _audit(identity, key, "removed", _summary(identity), {}, actor, origin)
+        db.session.delete(identity)
+
+
+def of_user(user_id) -> SigningIdentity | None:
+    if user_id is None:
+        return None
+    return db.session.scalars(sa.select(SigningIdentity).where(
+        SigningIdentity.user_id == user_id)).first()
+
+
+def of_unit(unit_id) -> SigningIdentity | None:
+    if unit_id is None:
+        return None
+    return db.session.scalars(sa.select(SigningIdentity).where(
+        SigningIdentity.unit_id == unit_id)).first()
+
+
+def listing() -> list[SigningIdentity]:
+    return db.session.scalars(sa.select(SigningIdentity).order_by(SigningIdentity.id)).all()
+
+
+def server_side(identity: SigningIdentity | None) -> bool:
+    """Whether this server can sign for it now, with one click: an organisation's key
+    file or HSM key; a person's key file only outside production."""
+    if identity is None or identity.backend == "remote":
+        return False
+    return not (identity.holder == PERSON and production())
+
+
+def signing_key(identity: SigningIdentity, esign: EsignSettings):
+    """The key behind a registered identity (server-side back-ends only)."""
+    from app.esign.keys import ORGANISATION as ORG
+    from app.esign.keys import PERSON as PER
+    from app.esign.keys import Pkcs11Key, Pkcs12Key
+
+    holder = ORG if identity.holder == ORGANISATION else PER
+    if identity.backend == "pkcs12":
+        try:
+            data = (_instance() / identity.key_path).read_bytes()
+        except OSError:
+            raise Invalid("Không đọc được tệp khóa ký đã đăng ký; báo quản trị hệ thống.",
+                          code="key_file") from None
+        return Pkcs12Key(data, _passphrase(identity.passphrase_setting), esign, holder=holder)
+    if identity.backend == "pkcs11":
+        config = current_app.config
+        return Pkcs11Key(esign, module=config.get("SIGNING_PKCS11_MODULE") or "",
+                         token_label=identity.token_label,
+                         pin=config.get("SIGNING_PKCS11_PIN") or "",
+                         key_label=identity.key_label, holder=holder)
+    raise Invalid("Khóa ký này ở phía người ký (ký từ xa).", code="remote_key")
+
+
+def check_at_startup(app) -> None:
+    """Production refuses to start while a person's key is registered on the server."""
+    if app.config.get("ENV_NAME") != "production":
+        return
+    with app.app_context():
+        try:
+            held = db.session.scalars(sa.select(User.username).join(
+                SigningIdentity, SigningIdentity.user_id == User.id).where(
+                SigningIdentity.backend != "remote")).all()
+        except sa.exc.SQLAlchemyError:  # no schema yet: nothing registered
+            db.session.rollback()
+            return
+        finally:
+            db.session.remove()
+    if held:
+        raise RuntimeError(
+            "Môi trường chính thức không giữ khóa ký của cá nhân trên máy chủ; hãy gỡ hoặc "
+            f"chuyển sang «remote»: {', '.join(held)} (flask signing remove-user …).")

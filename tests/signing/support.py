@@ -1,0 +1,30 @@
+"""A demo CA written under the app's instance folder (where registered key files live),
+with certificates for the test world's signers and organisations; removed afterwards."""
+import secrets
+import shutil
+from pathlib import Path
+
+from app.esign import pki
+
+UBND_NAME = "Ủy ban nhân dân tỉnh Lạng Sơn"
+
+
+class DemoSet:
+    def __init__(self, instance: Path):
+        self.dir = Path(instance) / "signing" / f"test-{secrets.token_hex(4)}"
+        self.ca = pki.write_demo_ca(self.dir, "Kiểm thử TĐKT")
+        self.files = {}
+
+    def holder(self, slug, name, organisation=UBND_NAME, *, seal=False, title=None, **flags):
+        p12, png = pki.write_holder(self.dir, self.ca, slug, name, organisation, seal=seal,
+                                    unit=title, **flags)
+        self.files[slug] = (p12, png)
+        return p12, png
+
+    def config(self) -> dict:
+        return {"SIGNING_TRUST_ROOTS": str(self.dir / "root.pem"),
+                "SIGNING_INTERMEDIATES": str(self.dir / "sub-ca.pem"),
+                "SIGNING_CRLS": str(self.dir / "sub-ca.crl")}
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
