@@ -20,8 +20,9 @@ from PIL import Image
 from app.docgen import pdf as issuable
 from app.docgen.model import ListSection, Para
 from app.extensions import db
-from app.services import documents
+from app.services import documents, reference
 from tests.docgen.support import document, scenario, utc_at
+from tests.docgen.test_city import CITY_UNIT, city_award_names
 from tests.tools import missing
 from tests.web.test_views import login
 
@@ -353,10 +354,8 @@ def test_kt_signer_and_a_2000_awardee_decision(world, frozen, tmp_path, app):
 
 def test_a_city_board_proposal_pdf(world, api, frozen, tmp_path, app):
     frozen(utc_at(ON))
-    r = api("admin").patch("/api/v1/units/UBND", json={
-        "name": "Ủy ban nhân dân thành phố Hải Phòng",
-        "header_lines": "ỦY BAN NHÂN DÂN | THÀNH PHỐ HẢI PHÒNG", "place_name": "Hải Phòng",
-        "locality": "thành phố"})
+    reference.import_reference(city_award_names())  # a city keeps no name that says tỉnh
+    r = api("admin").patch("/api/v1/units/UBND", json=CITY_UNIT)
     assert r.status_code == 200, r.get_json()
     s = scenario(world)
     r = api("board_head").get(f"/api/v1/decisions/{s.decision.id}/documents/proposal/pdf")

@@ -5,7 +5,6 @@ Kinds: "raw" (a raw signature of a digest), "cms" (a CMS SignedData for a digest
 remote-signing services answer) and "pdf" (a whole signed PDF, as the field's plugins
 return: the plugin itself fills the number and the date when it is the Văn thư's step).
 """
-import asyncio
 import base64
 import itertools
 import json
@@ -13,7 +12,7 @@ import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from app.esign import pdfsign
+from app.esign import aio, pdfsign
 
 
 class RemoteStandIn:
@@ -51,7 +50,7 @@ class RemoteStandIn:
             return {"signature": base64.b64encode(
                 key.sign_digest(bytes.fromhex(request["digest"]))).decode()}
         if request["kind"] == "cms":
-            cms = asyncio.run(key.pdf_signer().async_sign(
+            cms = aio.run(key.pdf_signer().async_sign(
                 bytes.fromhex(request["digest"]), "sha256", use_pades=True))
             return {"cms": base64.b64encode(cms.dump()).decode()}
         pdf = base64.b64decode(request["pdf"])

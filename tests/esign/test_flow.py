@@ -1,7 +1,6 @@
 """The NĐ 30 two-step flow (signer, then the Văn thư's number, date and seal in one update),
 checked by two independent verifiers: poppler's pdfsig and pyHanko's own validator, and
 looked at as pixels (pdftoppm) and text (pdftotext)."""
-import asyncio
 from io import BytesIO
 
 import pytest
@@ -14,7 +13,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from app.esign import SigningRefused, pdfsign, verify
+from app.esign import SigningRefused, aio, pdfsign, verify
 from app.esign.fonts import font_1000
 from tests.esign.conftest import SPEC
 from tests.esign.support import (
@@ -41,7 +40,7 @@ def pyhanko_statuses(data: bytes, pki):
         return [await async_validate_pdf_signature(sig, context, context)
                 for sig in reader.embedded_signatures]
 
-    return reader.embedded_signatures, asyncio.run(run())
+    return reader.embedded_signatures, aio.run(run())
 
 
 def test_pdfsig_sees_two_valid_signatures_in_order(issued, tmp_path):

@@ -2,6 +2,7 @@
 already running (an async server; Playwright's sync API in the browser tests, before the
 signing tests in the same run) must sign and verify as well."""
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from app.esign import pdfsign, verify
 
@@ -14,6 +15,8 @@ def test_signing_and_verifying_work_where_an_event_loop_is_running(pki, settings
             timestamper=pki.timestamper())
         return signed, verify.verify_pdf(signed, settings)
 
-    signed, report = asyncio.run(inside_a_running_loop())
+    # a thread of its own: the test's thread may already have a running loop (Playwright's)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed, report = pool.submit(asyncio.run, inside_a_running_loop()).result()
     [signature] = report.signatures
     assert signature.intact and signature.valid and signature.trusted

@@ -2,7 +2,6 @@
 duyệt», the Văn thư numbers, dates and seals at «Ban hành»; checked by poppler's pdfsig
 and pyHanko's validator. One LibreOffice printing for the whole flow; the refusals and the
 paper path print nothing."""
-import asyncio
 from datetime import timedelta
 from io import BytesIO
 
@@ -16,6 +15,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from app.clock import today
+from app.esign import aio
 from app.extensions import db
 from app.models import Decision, OutboxMessage, StoredDocument, WorkflowEvent
 from app.services import documents, esigning, identities, storage, workflow
@@ -78,7 +78,7 @@ def pyhanko_statuses(data, demo):
         return [await async_validate_pdf_signature(sig, context, context)
                 for sig in reader.embedded_signatures]
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def test_signed_at_approval_then_numbered_dated_and_sealed_at_issue(world, demo, trusted,

@@ -2,12 +2,11 @@
 the step answers 202 with a signing request and the decision does not move; the CMS of
 the request's digest sent back finishes it; a signature by another certificate changes
 nothing. One LibreOffice printing."""
-import asyncio
 import base64
 
 import pytest
 
-from app.esign import pki
+from app.esign import aio, pki
 from app.esign.keys import Pkcs12Key
 from app.extensions import db
 from app.models import Decision
@@ -40,7 +39,7 @@ def cms_for(demo, slug, digest_hex, settings):
     """What the person's token (or their CA) answers: a CMS SignedData of the digest."""
     p12, _png = demo.files[slug]
     key = Pkcs12Key(p12.read_bytes(), pki.DEMO_PASSPHRASE, settings)
-    cms = asyncio.run(key.pdf_signer().async_sign(bytes.fromhex(digest_hex), "sha256",
+    cms = aio.run(key.pdf_signer().async_sign(bytes.fromhex(digest_hex), "sha256",
                                                   use_pades=True))
     return base64.b64encode(cms.dump()).decode()
 
