@@ -39,7 +39,7 @@ def units():
                       f"cập nhật.", "success")
         return redirect(url_for("admin.units"))
     return render_template("admin/units.html", units=org.list_units(),
-                           columns=org.UNIT_CSV_COLUMNS, kind_labels=org.UNIT_KIND_LABELS)
+                           columns=org.UNIT_CSV_HELP, kind_labels=org.UNIT_KIND_LABELS)
 
 
 @bp.route("/users", methods=["GET", "POST"])
