@@ -403,7 +403,8 @@ def test_the_units_import_explains_its_columns_in_vietnamese(client, world):
 
     login(client, "admin")
     page = client.get("/admin/units").get_data(as_text=True)
-    rows = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>([^<]+)</td><td>([^<]*)</td></tr>",
+    rows = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>([^<]+)</td>"
+                      r"<td><code>([^<]*)</code></td></tr>",
                       page)
     assert [r[0] for r in rows] == list(UNIT_CSV_COLUMNS)
     meanings = dict((c, m) for c, m, _ in rows)
