@@ -70,6 +70,6 @@ def test_outline_buttons_read_as_live_actions(desk, world):
         assert style["opacity"] == "1", style
         text = button.page.evaluate(CONTRAST, [style["color"], style["bg"]])
         edge = button.page.evaluate(CONTRAST, [style["border"], "rgb(255, 255, 255)"])
-        # dark text on its tint (beyond AA's 4.5:1), and a border a control can be seen by
+        # dark text (beyond AA's 4.5:1) and a border a control can be seen by
         assert text >= 7 and edge >= 4.5, (style, text, edge)
     assert not desk.problems, desk.problems
