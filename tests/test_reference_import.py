@@ -132,3 +132,72 @@ def test_seed_reference_keeps_an_admins_edit_unless_told_to_replace(app, ctx, wo
     assert runner.invoke(args=["seed", "reference", "--replace"]).exit_code == 0
     db.session.expire_all()
     assert db.session.get(AwardForm, form.id).name != "Tên do quản trị sửa"
+
+
+# -- the same import from the reference page (issue 22 #10) ---------------------------------
+
+def _upload(client, data, replace=False, name="tinh.json"):
+    import io
+
+    from tests.web.test_views import csrf_of
+
+    page = client.get("/admin/reference").get_data(as_text=True)
+    raw = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+    form = {"csrf_token": csrf_of(page), "file": (io.BytesIO(raw), name)}
+    if replace:
+        form["replace"] = "1"
+    r = client.post("/admin/reference/import", data=form, content_type="multipart/form-data",
+                    follow_redirects=True)
+    db.session.expire_all()
+    return r.status_code, r.get_data(as_text=True)
+
+
+def test_the_admin_uploads_a_reference_file_on_the_page(client, world):
+    from tests.web.test_views import login
+
+    login(client, "admin")
+    page = client.get("/admin/reference").get_data(as_text=True)
+    assert "flask reference import" not in page and 'id="reference-file"' in page
+    forms, bases, count = _count(AwardForm), _count(LegalBasis), len(_audits())
+    status, page = _upload(client, {"legal_bases": [QUY_CHE], "award_forms": [FORM]})
+    assert status == 200 and "Đã nạp tệp dữ liệu tham chiếu: 2 dòng mới, 0 dòng được thay" in page
+    assert (_count(AwardForm), _count(LegalBasis)) == (forms + 1, bases + 1)
+    # audited as the command's rows are, and by whom
+    audits = _audits()[count:]
+    assert [(a.origin, a.action, a.note) for a in audits] == [
+        ("file", "added", "tệp tinh.json")] * 2
+    assert {a.user_id for a in audits} == {world.users["admin"].id}
+
+    # a wrong file: nothing loaded, each row's reason in Vietnamese as the command prints it
+    bad = dict(QUY_CHE, code="khac", effective_from="12/03/2026", colour="đỏ")
+    status, page = _upload(client, {"legal_bases": [bad, {"text": "x"}]})
+    assert status == 422 and 'id="import-error"' in page
+    assert "<li>«legal_bases» dòng 1: trường không hợp lệ colour.</li>" in page
+    assert "«legal_bases» dòng 1: effective_from không phải ngày (YYYY-MM-DD)." in page
+    assert "«legal_bases» dòng 2: thiếu code, document_kind, effective_from." in page
+    assert _count(LegalBasis) == bases + 1 and len(_audits()) == count + 2
+    status, page = _upload(client, b'{"legal_bases": [\n  {"code": }]}')
+    assert status == 422
+    assert "Tệp không phải JSON hợp lệ: lỗi cú pháp ở dòng 2, cột 12." in page
+    status, page = _upload(client, "Căn cứ".encode("utf-16"))
+    assert status == 422 and "bảng mã UTF-8" in page
+
+    # a changed row is refused, with the page's own way to replace it; then replaced, audited
+    changed = dict(FORM, name="Bằng khen của Chủ tịch thành phố")
+    status, page = _upload(client, {"award_forms": [changed]})
+    assert status == 409 and "--replace" not in page
+    assert "chọn «Thay các dòng đã có nhưng khác tệp»" in page
+    status, page = _upload(client, {"award_forms": [changed]}, replace=True)
+    assert status == 200 and "0 dòng mới, 1 dòng được thay" in page
+    audit = _audits(action="replaced")[-1]
+    assert (audit.origin, audit.user_id, audit.after) == (
+        "file", world.users["admin"].id, {"name": changed["name"]})
+
+
+def test_only_an_admin_uploads_reference_files(client, world):
+    from tests.web.test_views import login
+
+    login(client, "appraiser")
+    forms = _count(AwardForm)
+    r = client.post("/admin/reference/import", data={}, content_type="multipart/form-data")
+    assert r.status_code == 403 and _count(AwardForm) == forms

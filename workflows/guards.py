@@ -9,6 +9,8 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
+from workflows.numbers import percent
+
 
 def fmt_date(d) -> str:
     return d.strftime("%d/%m/%Y")
@@ -174,9 +176,9 @@ def vote_shares_meet_threshold(f) -> str | None:
     for n in f.nominees:
         share = vote_share(n.votes_for, f.council_members_total)
         if share is not None and share < f.vote_threshold:
-            below.append(f"{n.name} ({share}%)")
+            below.append(f"{n.name} ({percent(share)})")
     if below:
-        return (f"Tỷ lệ phiếu đồng ý dưới mức tối thiểu {f.vote_threshold}% tổng số thành viên "
+        return (f"Tỷ lệ phiếu đồng ý dưới mức tối thiểu {percent(f.vote_threshold)} tổng số thành viên "
                 f"Hội đồng: {_list(below)}.")
     return None
 

@@ -5,6 +5,7 @@ Rows are written by the services in the transaction of what causes them
 so a step that rolled back tells no one and a committed one is never forgotten.
 """
 import hashlib
+import logging
 import smtplib
 import uuid
 from datetime import timedelta
@@ -20,6 +21,8 @@ from app.extensions import db, mail
 from app.models import OutboxMessage, StoredDocument
 from app.services import storage
 from workflows import PROCESSES
+
+log = logging.getLogger(__name__)
 
 SUBJECT_PREFIX = "[TĐKT]"
 
@@ -145,6 +148,7 @@ def _failed(row, error):
     config = current_app.config
     row.attempts += 1
     row.last_error = f"{error.__class__.__name__}: {error}"[:2000]
+    log.warning("outbox message %s not sent (try %s): %s", row.id, row.attempts, row.last_error)
     row.claimed_by = row.claimed_at = None
     next_at = now_utc() + timedelta(seconds=retry_delay(row.attempts))
     window_ends = row.created_at + timedelta(hours=config["OUTBOX_RETRY_HOURS"])

@@ -1,7 +1,8 @@
 """Vietnamese administrative wording: dates, numbers and lists as Nghị định 30 writes them."""
 import re
 from datetime import date
-from decimal import Decimal
+
+from workflows.numbers import figure  # noqa: F401  (re-exported: one way with numbers)
 
 # What XML 1.0 cannot hold (lxml refuses it): C0 controls but tab, LF and CR; lone
 # surrogates; U+FFFE and U+FFFF.
@@ -37,16 +38,6 @@ def number_line(number: int | None, symbol: str) -> str:
 
 def number_ref(number: int | None, symbol: str) -> str:
     return f"{two(number)}/{symbol}" if number else f"       /{symbol}"
-
-
-def figure(value) -> str:
-    """120 → '120'; 1500 → '1.500'; 99.5 → '99,5': Vietnamese groups thousands with a dot
-    and writes decimals after a comma."""
-    text = f"{Decimal(str(value)).normalize():f}"
-    whole, _, decimals = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = f"{int(whole.lstrip('-') or 0):,}".replace(",", ".")
-    return sign + whole + ("," + decimals if decimals else "")
 
 
 def counted(n_collectives: int, n_individuals: int) -> str:

@@ -5,9 +5,10 @@ the page is ordered and cut inside the union, and only its rows are joined to th
 campaign's title and unit's name, so the cost follows the page, not the queue.
 """
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from app.extensions import db
-from app.models import Campaign, Decision, Dossier, Plan, Unit
+from app.models import AwardForm, Campaign, Decision, Dossier, Plan, Unit
 from workflows import PROCESSES
 from workflows.roles import UNIT_SCOPED
 
@@ -72,11 +73,16 @@ def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
                   union.c.kind, union.c.id)
         .limit(per_page).offset((page - 1) * per_page)
         .subquery("page"))
+    # a decision is named by its award form (a draft has no number yet to tell it apart)
+    decision = sa.orm.aliased(Decision)
     rows = db.session.execute(
         sa.select(page_rows, Campaign.title.label("campaign_title"),
-                  Unit.name.label("unit_name"))
+                  Unit.name.label("unit_name"), AwardForm.name.label("award_form_name"))
         .join(Campaign, Campaign.id == page_rows.c.campaign_id)
         .outerjoin(Unit, Unit.id == page_rows.c.unit_id)
+        .outerjoin(decision, sa.and_(page_rows.c.kind == "decision",
+                                     decision.id == page_rows.c.id))
+        .outerjoin(AwardForm, AwardForm.id == decision.award_form_id)
         .order_by(page_rows.c.deadline.is_(None), page_rows.c.deadline,
                   page_rows.c.waiting_since, page_rows.c.kind, page_rows.c.id)
     ).all()

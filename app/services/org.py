@@ -33,6 +33,31 @@ UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluste
                     "abbreviation", "locality", "collective_name", "collective_papers",
                     "pays_awards", "council_symbol")
 UNIT_CSV_REQUIRED = ("code", "name")
+# What each column holds, for the import form: (column, meaning, example). The columns keep
+# their English names (the CSV needs them); the page explains them in Vietnamese.
+UNIT_CSV_HELP = (
+    ("code", "Mã đơn vị (bắt buộc)", "SYT"),
+    ("name", "Tên đơn vị (bắt buộc)", "Sở Y tế"),
+    ("short_name", "Tên viết tắt", "SYT"),
+    ("kind", "Loại đơn vị (mã, xem bên dưới)", "department"),
+    ("parent_code", "Mã đơn vị cấp trên (có thể ở dòng sau)", "UBND"),
+    ("cluster", "Cụm, khối thi đua", "Khối Văn hóa - Xã hội"),
+    ("email", "Thư điện tử của đơn vị", "syt@langson.gov.vn"),
+    ("header_lines", "Dòng tiêu đề văn bản, các dòng cách nhau bởi «|»",
+     "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN"),
+    ("parent_header", "Cơ quan chủ quản in phía trên tên đơn vị (UBND không có)",
+     "UBND TỈNH LẠNG SƠN"),
+    ("place_name", "Địa danh ghi ở ngày tháng văn bản", "Lạng Sơn"),
+    ("head_title", "Chức danh thủ trưởng (ở Điều thi hành)", "Giám đốc"),
+    ("abbreviation", "Chữ viết tắt trong ký hiệu văn bản (chữ in hoa)", "SYT"),
+    ("locality", "Cấp địa bàn của Ủy ban nhân dân", "tỉnh"),
+    ("collective_name", "Tên tập thể ký thay mặt (TM.)", "ỦY BAN NHÂN DÂN"),
+    ("collective_papers", "Mã các văn bản ký thay mặt tập thể, cách nhau bởi dấu phẩy; "
+     "«*»: mọi văn bản", "QĐ"),
+    ("pays_awards", "Đơn vị chi tiền thưởng (Sở Tài chính): ghi 1, x hoặc có", "có"),
+    ("council_symbol", "Chữ viết tắt của Hội đồng TĐKT trong ký hiệu biên bản", "HĐTĐKT"),
+)
+assert tuple(c for c, _, _ in UNIT_CSV_HELP) == UNIT_CSV_COLUMNS
 
 
 def _unit_by_code(code):

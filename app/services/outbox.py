@@ -414,6 +414,38 @@ def for_item(user, kind, item):
 FIXES_MAIL = BOARD
 
 
+# What the delivery recorded ("ClassName: message", app.delivery) in the words of those who
+# fix mail: the first that matches; the raw error stays on the row, in the log and in the
+# outbox page's detail.
+_MAIL_ERRORS = (
+    (("ConnectionRefusedError",), "Máy chủ thư từ chối kết nối (máy chủ không chạy hoặc "
+                                  "sai cổng)."),
+    (("TimeoutError", "socket.timeout", "timed out"),
+     "Máy chủ thư không trả lời (hết thời gian chờ)."),
+    (("gaierror", "Name or service not known", "nodename nor servname"),
+     "Không tìm thấy máy chủ thư (tên máy chủ sai)."),
+    (("SMTPRecipientsRefused",), "Máy chủ thư từ chối địa chỉ người nhận."),
+    (("SMTPSenderRefused",), "Máy chủ thư từ chối địa chỉ người gửi."),
+    (("SMTPAuthenticationError",), "Máy chủ thư không chấp nhận tên đăng nhập hoặc "
+                                   "mật khẩu."),
+    (("SSLError", "SSLCertVerificationError", "STARTTLS", "TLS"),
+     "Không thiết lập được kết nối bảo mật (TLS) với máy chủ thư."),
+    (("SMTPServerDisconnected", "ConnectionResetError", "BrokenPipeError"),
+     "Máy chủ thư ngắt kết nối giữa chừng."),
+    (("SMTPDataError", "SMTPResponseException"), "Máy chủ thư không nhận nội dung thư."),
+)
+
+
+def error_words(raw: str | None) -> str:
+    """A recorded delivery error as a sentence; «Lỗi khi gửi thư.» when it is none known."""
+    if not raw:
+        return ""
+    for marks, words in _MAIL_ERRORS:
+        if any(mark in raw for mark in marks):
+            return words
+    return "Lỗi khi gửi thư."
+
+
 def _without_addresses(row):
     shown = {column.key: getattr(row, column.key) for column in OutboxMessage.__table__.columns}
     return {**shown, "recipient_email": None, "last_error": None}

@@ -278,5 +278,14 @@ def register_query(user, year, *, form=None, unit_id=None, unit_kind=None, outsi
 
 
 def register(user, year, *, page=1, per_page=50, **filters):
-    """The year's award register, a page at a time, filtered as register_query says."""
-    return paginate(register_query(user, year, **filters), page, per_page)
+    """The year's award register, a page at a time, filtered as register_query says;
+    ``named`` gives the filters' names as people read them (the form's and unit's names,
+    not their codes or ids)."""
+    listed = paginate(register_query(user, year, **filters), page, per_page)
+    form, unit_id = filters.get("form"), filters.get("unit_id")
+    listed["named"] = {
+        "form": (db.session.scalar(sa.select(AwardForm.name).where(AwardForm.code == form))
+                 or form) if form else None,
+        "unit": db.session.scalar(sa.select(Unit.name).where(Unit.id == unit_id))
+        if unit_id else None}
+    return listed

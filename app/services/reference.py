@@ -223,7 +223,29 @@ def _problems(data) -> list[str]:
     return problems
 
 
-def import_reference(text: str, *, replace: bool = False, user=None, note=None) -> dict:
+# How the refusal of rows that differ says to replace them: the CLI's flag, the page's box.
+AGAIN_CLI = "chạy lại với tùy chọn --replace"
+AGAIN_PAGE = "nạp lại tệp và chọn «Thay các dòng đã có nhưng khác tệp»"
+
+
+def import_reference_upload(user, data: bytes, filename: str, *, replace=False) -> dict:
+    """The admin's upload on the reference page: the same check and load as
+    ``flask reference import`` (all rows or none, each row written audited), as this user."""
+    _may_edit(user)
+    if not data:
+        raise Invalid("Chưa chọn tệp dữ liệu tham chiếu.", details={"file": ["Bắt buộc."]},
+                      code="file_required")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("Tệp phải là văn bản JSON, bảng mã UTF-8.", code="invalid_file") from None
+    name = Path(filename or "").name or "tải lên"
+    return import_reference(text, replace=replace, user=user, note=f"tệp {name}",
+                            again=AGAIN_PAGE)
+
+
+def import_reference(text: str, *, replace: bool = False, user=None, note=None,
+                     again=AGAIN_CLI) -> dict:
     """Check a whole reference file (a province's own, kept outside the package), then
     load it in one transaction: nothing is written when any row is wrong. Rows match on
     their natural key (code and effective date): a new decree is a new row.
@@ -233,15 +255,17 @@ def import_reference(text: str, *, replace: bool = False, user=None, note=None) 
     held before. ``user`` None: the CLI (an operator on the server)."""
     try:
         data = json.loads(text)
-    except ValueError as error:
-        raise Invalid(f"Tệp không phải JSON hợp lệ: {error}.", code="invalid_file") from None
+    except json.JSONDecodeError as error:  # where, in words (its own message is English)
+        raise Invalid(f"Tệp không phải JSON hợp lệ: lỗi cú pháp ở dòng {error.lineno}, cột "
+                      f"{error.colno}.", code="invalid_file",
+                      details={"line": error.lineno, "column": error.colno}) from None
     problems = _problems(data)
     if problems:
         raise Invalid(problems[0] if len(problems) == 1 else
                       f"Tệp dữ liệu tham chiếu có {len(problems)} lỗi, chưa nạp gì.",
                       details={"reasons": problems}, code="invalid_reference")
     try:
-        return _load(data, replace=replace, user=user, note=note)
+        return _load(data, replace=replace, user=user, note=note, again=again)
     except Exception:
         db.session.rollback()
         raise
@@ -278,7 +302,7 @@ def _audit(section, row, key, action, origin, before, after, user=None, note=Non
         user_id=user.id if user is not None else None, created_at=now_utc()))
 
 
-def _load(data, *, replace=False, user=None, note=None) -> dict:
+def _load(data, *, replace=False, user=None, note=None, again=AGAIN_CLI) -> dict:
     """Every row of a checked file: new ones added, identical ones left, changed ones
     replaced (``replace``) or refused all together; one audit row per row written."""
     counts, replaced, refused = {}, {}, []
@@ -319,7 +343,7 @@ def _load(data, *, replace=False, user=None, note=None) -> dict:
         raise Conflict(
             f"{len(refused)} dòng đã có (cùng mã và ngày hiệu lực) nhưng khác tệp; chưa nạp "
             f"gì. Dòng mới hãy ghi ngày hiệu lực mới; để thay các dòng này (có ghi nhật ký), "
-            f"chạy lại với tùy chọn --replace.",
+            f"{again}.",
             details={"reasons": refused}, code="reference_changed")
     check_locality()  # nothing written while a city's award names would say "tỉnh"
     db.session.commit()

@@ -85,6 +85,7 @@ def init_web(app: Flask):
     app.add_template_filter(input_number, "input_number")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_clock_on, "clock_on")
+    app.add_template_filter(outbox.error_words, "mail_error")
 
     @app.context_processor
     def _globals():

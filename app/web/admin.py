@@ -39,7 +39,7 @@ def units():
                       f"cập nhật.", "success")
         return redirect(url_for("admin.units"))
     return render_template("admin/units.html", units=org.list_units(),
-                           columns=org.UNIT_CSV_COLUMNS, kind_labels=org.UNIT_KIND_LABELS)
+                           columns=org.UNIT_CSV_HELP, kind_labels=org.UNIT_KIND_LABELS)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -88,11 +88,34 @@ def reset_password(username):
 
 
 @bp.route("/reference", endpoint="reference")
-def reference_data():
+def reference_data(import_error=None):
     return render_template("admin/reference.html", sections=reference.sections(),
                            changes=reference.changes(), source=reference.source_in_words,
                            locality=reference.locality(),
-                           mismatches=reference.locality_mismatches())
+                           mismatches=reference.locality_mismatches(),
+                           import_error=import_error)
+
+
+@bp.route("/reference/import", methods=["POST"], endpoint="reference_import")
+def reference_import():
+    """The file upload of ``flask reference import``: all rows or none, each one audited;
+    a refusal is shown on the page with every row's reason, as the command prints them."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    try:
+        counts = reference.import_reference_upload(
+            current_user, upload.stream.read() if upload else b"",
+            upload.filename if upload else "", replace=request.form.get("replace") == "1")
+    except ServiceError as error:
+        return reference_data({"message": error.message,
+                               "reasons": error.details.get("reasons", [])}), error.status
+    added = sum(counts["added"].values())
+    replaced = sum(counts["replaced"].values())
+    flash(f"Đã nạp tệp dữ liệu tham chiếu: {added} dòng mới, {replaced} dòng được thay; "
+          f"mỗi dòng được ghi vào nhật ký bên dưới." if added or replaced else
+          "Tệp không có dòng nào mới hoặc khác: dữ liệu giữ nguyên.", "success")
+    return redirect(url_for("admin.reference", _anchor="changes"))
 
 
 @bp.route("/reference/<section>/<row>", methods=["POST"], endpoint="reference_save")

@@ -2,6 +2,9 @@
 error kept) and arrives exactly once when the server is back; after the last try a message
 is failed, shown to the Board and sent again on request; a step that fails tells no one."""
 import signal
+import smtplib
+import socket
+import ssl
 from collections import Counter
 from datetime import timedelta
 
@@ -173,3 +176,47 @@ def test_a_step_that_fails_after_writing_its_outbox_rows_tells_no_one(
         WorkflowEvent.item_type == "plan", WorkflowEvent.trigger == "submit"))
     assert deliver_all() == NOTHING
     assert not smtp_server.received
+
+
+def test_the_outbox_page_says_what_failed_in_words(world, client, smtp_server, config, caplog):
+    """Issue 22 #10: the Board reads «Máy chủ thư từ chối kết nối», not the exception; the
+    raw error stays in the log and in the page's technical detail."""
+    import re
+
+    from tests.web.test_views import login
+
+    with caplog.at_level("WARNING", logger="app.delivery"):
+        row = _one_failed_message(world, smtp_server, config)
+    assert any(str(row.id) in r.getMessage() and row.last_error in r.getMessage()
+               for r in caplog.records)
+    login(client, "appraiser")
+    page = client.get("/outbox").get_data(as_text=True)
+    (cell,) = re.findall(r"<td>(Máy chủ thư[^<]*)<details[^>]*><summary>Chi tiết kỹ thuật"
+                         r"</summary><code[^>]*>([^<]*)</code>", page)
+    assert cell[0].startswith("Máy chủ thư từ chối kết nối")
+    assert "ConnectionRefusedError" in cell[1]
+    # the main text is the sentence: the exception appears only in the detail
+    assert page.count("ConnectionRefusedError") == 1
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (ConnectionRefusedError(111, "Connection refused"), "từ chối kết nối"),
+    (TimeoutError("timed out"), "hết thời gian chờ"),
+    (socket.gaierror(-2, "Name or service not known"), "Không tìm thấy máy chủ"),
+    (smtplib.SMTPRecipientsRefused({"a@x.test": (550, b"no such user")}),
+     "từ chối địa chỉ người nhận"),
+    (smtplib.SMTPSenderRefused(553, b"denied", "tdkt@x.test"),
+     "từ chối địa chỉ người gửi"),
+    (smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"),
+     "tên đăng nhập hoặc mật khẩu"),
+    (ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number"),
+     "kết nối bảo mật (TLS)"),
+    (smtplib.SMTPNotSupportedError("STARTTLS extension not supported by server."),
+     "kết nối bảo mật (TLS)"),
+    (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+     "ngắt kết nối"),
+    (ValueError("something odd"), "Lỗi khi gửi thư."),
+])
+def test_mail_errors_read_as_sentences(error, words):
+    # recorded as app.delivery records it
+    assert words in outbox.error_words(f"{error.__class__.__name__}: {error}")

@@ -293,8 +293,8 @@ def test_submit_is_refused_below_the_vote_threshold(world, campaign):
         nominee("Nguyễn Văn An", 9), nominee("Lê Thị Bích", 6)])  # 6/9 = 66.67% < 70%
     error = refused_submit(world, d)
     assert error.details["reasons"] == [
-        "Tỷ lệ phiếu đồng ý dưới mức tối thiểu 70.00% tổng số thành viên Hội đồng: "
-        "«Lê Thị Bích (66.67%)»."]
+        "Tỷ lệ phiếu đồng ý dưới mức tối thiểu 70% tổng số thành viên Hội đồng: "
+        "«Lê Thị Bích (66,67%)»."]
 
 
 def test_exactly_the_vote_threshold_is_enough(world, campaign):

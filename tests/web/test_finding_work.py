@@ -80,8 +80,33 @@ def test_verdicts_in_bulk(client, world, campaign):
 def test_items_are_named_the_way_people_speak(client, world, campaign):
     login(client, "staff_a")
     page = client.get("/").get_data(as_text=True)
-    assert f"Kế hoạch – Sở Y tế – {campaign.title}</a>" in page
+    # «Loại» shows the kind; the link names the whole item for a screen reader
+    assert (f'>Kế hoạch<span class="visually-hidden"> – Sở Y tế – {campaign.title}</span></a>'
+            in page)
     assert "Kế hoạch #" not in page
+
+
+def test_the_inbox_kind_column_holds_the_kind_and_a_decision_its_award_form(
+        client, world, campaign):
+    # Issue 22 #12: not the 200-character title again beside «Phong trào»
+    import re
+
+    from app.services import decisions
+
+    dossier = helpers.appraised_dossier(world, campaign)
+    decision = decisions.create_decision(world.users["appraiser"],
+                                         {"campaign_id": campaign.id, "award_form": "BKCT"})
+    decisions.add_nominees(world.users["appraiser"], decision.id,
+                           [n.id for n in dossier.nominees])
+    helpers.fire(world, "decision", decision, "appraiser", "submit")
+    login(client, "board_head")
+    page = client.get("/").get_data(as_text=True)
+    (row,) = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "/decisions/" in r]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    kind = re.sub(r'<span class="visually-hidden">.*?</span>', "", cells[0], flags=re.S)
+    assert re.sub(r"<[^>]+>", " ", kind).split() == (
+        ["Quyết", "định"] + decision.award_form.name.split())
+    assert campaign.title not in kind and campaign.title in cells[1]
 
 
 def test_a_returned_item_shows_its_reason_at_the_top(client, world, campaign):

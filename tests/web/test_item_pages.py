@@ -124,3 +124,35 @@ def test_the_dossier_page_shows_the_minutes_number_times_and_members_present(
     page = client.get(f"/dossiers/{draft.id}").get_data(as_text=True)
     assert 'class="col-sm-8 council-start">chưa có</dd>' in page
     assert "council-members" not in page
+
+
+def test_the_vote_check_writes_shares_as_the_page_does(client, world, campaign):
+    # Issue 22 #11: the guard's reason and the page write one number format (66,67%).
+    helpers.complete_plan(world, campaign)
+    dossier = helpers.complete_dossier(world, campaign, nominees=[
+        {"kind": "individual", "name": "Lê Thị Bích", "title": "Bà", "organisation": "SYT",
+         "award_form": "BKCT", "votes_for": 6}])
+    login(client, "staff_a")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    check = re.search(r'<li data-check="vote_share">(.*?)</li>', page, re.S).group(1)
+    assert "mức tối thiểu 70% tổng số" in check and "«Lê Thị Bích (66,67%)»" in check
+    assert "6/9 (66,67%)" in page and "66.67" not in page and "70.00" not in page
+
+
+def test_registered_and_achieved_figures_say_what_they_count(client, world, campaign):
+    # Issue 22 #12: «Đã đăng ký 100» said nothing beside «99 %»: each figure has its unit
+    helpers.complete_plan(world, campaign)
+    dossier = helpers.complete_dossier(world, campaign)
+    login(client, "appraiser")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    table = re.search(r"Kết quả thực hiện chỉ tiêu</h2>(.*?)</table>", page, re.S).group(1)
+    rows = re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", table, re.S)
+    assert rows
+    by_label = {t.label: t for t in campaign.targets}
+    for label, cells in rows:
+        figures = [" ".join(re.sub(r"<[^>]+>", "", c).split())
+                   for c in re.findall(r'<td class="text-end">(.*?)</td>', cells, re.S)]
+        unit = by_label[label].measure_unit
+        # the target, what the plan registered and the result, each with its unit
+        assert all(f.endswith(f" {unit}") for f in figures if f[:1].isdigit()), figures
+        assert sum(f[:1].isdigit() for f in figures) == 3, figures

@@ -234,6 +234,15 @@ def test_the_campaign_form_comes_in_sections_and_a_launched_one_offers_only_its_
     new = client.get("/campaigns/new").get_data(as_text=True)
     assert new.count('class="form-section"') == 6 and "disabled" not in new
     assert "<details" in new  # empty content slots fold away
+    # Issue 22 #12: the section links are numbered in their own text, like the legends, so
+    # they never read «…chung2. Thời gian…»
+    nav = re.search(r'<ol class="form-sections">(.*?)</ol>', new, re.S).group(1)
+    links = re.findall(r'<li><a href="#(sec-[a-z]+)">([^<]+)</a></li>', nav)
+    assert [t for _, t in links] == [
+        "1. Thông tin chung", "2. Thời gian, hạn nộp", "3. Nội dung, chỉ tiêu",
+        "4. Hình thức khen thưởng", "5. Đơn vị tham gia", "6. Ký, nơi nhận"]
+    for anchor, _ in links:
+        assert f'id="{anchor}"' in new
     page = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
     general = re.search(r'<fieldset class="form-section" id="sec-general"([^>]*)>', page)
     assert "disabled" in general.group(1)

@@ -42,6 +42,14 @@ def test_dashboard_for_the_board_with_charts_that_link_to_their_lists(client, wo
     assert "Nguyễn Văn An" in listed and "Lê Thị Bích" not in listed  # struck
     register = client.get(f"/tong-quan/khen-thuong?year={decision.issued_on.year}&form=BKCT")
     assert "Người nhập trước" in register.get_data(as_text=True)
+    # Issue 22 #10: the filter is named as people read it, not by its code or id
+    form_name = decision.award_form.name
+    assert f"Đang lọc theo hình thức «{form_name}»" in register.get_data(as_text=True)
+    assert "«BKCT»" not in register.get_data(as_text=True)
+    unit = world.units["SYT"]
+    by_unit = client.get(f"/tong-quan/khen-thuong?year={decision.issued_on.year}"
+                         f"&unit={unit.id}").get_data(as_text=True)
+    assert f"Đang lọc theo đơn vị «{unit.name}»" in by_unit
 
 
 def test_each_state_figure_lists_exactly_the_units_it_counts(client, world):

@@ -389,3 +389,37 @@ def test_the_board_sees_failed_mail_and_sends_it_again(client, world, campaign):
     assert (row.status, row.attempts) == ("pending", 0)
     login(client, "staff_a")
     assert client.get("/outbox").status_code == 403
+
+
+def test_the_units_import_explains_its_columns_in_vietnamese(client, world):
+    """Issue 22 #10: the CSV keeps its column names; the page says what each one holds, with
+    an example, and the examples themselves import."""
+    import csv
+    import io
+    import re
+
+    from app.models import Unit
+    from app.services.org import UNIT_CSV_COLUMNS
+
+    login(client, "admin")
+    page = client.get("/admin/units").get_data(as_text=True)
+    rows = re.findall(r"<tr><td><code>([a-z_]+)</code></td><td>([^<]+)</td>"
+                      r"<td><code>([^<]*)</code></td></tr>",
+                      page)
+    assert [r[0] for r in rows] == list(UNIT_CSV_COLUMNS)
+    meanings = dict((c, m) for c, m, _ in rows)
+    assert meanings["parent_code"].startswith("Mã đơn vị cấp trên")
+    assert meanings["pays_awards"].startswith("Đơn vị chi tiền thưởng")
+    examples = {c: e for c, _, e in rows}
+    examples.update(code="SXD", name="Sở Xây dựng", parent_code="UBND")
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(examples)
+    writer.writerow(examples.values())
+    r = client.post("/admin/units", data={
+        "csrf_token": csrf_of(page),
+        "file": (io.BytesIO(text.getvalue().encode("utf-8")), "don-vi.csv")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Đã nhập: 1 đơn vị mới" in r.get_data(as_text=True), r.get_data(as_text=True)[-3000:]
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "SXD"))
+    assert unit.header_lines == "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN" and unit.pays_awards

@@ -122,8 +122,20 @@ def test_vote_share_counts_against_all_members():
     reason = g.vote_shares_meet_threshold(replace(
         READY_DOSSIER, council_members_present=8, nominees=(replace(NOMINEE, votes_for=6),)))
     assert reason == ("Tỷ lệ phiếu đồng ý dưới mức tối thiểu 70% tổng số thành viên Hội đồng: "
-                      "«Nguyễn Văn An (60.00%)».")
+                      "«Nguyễn Văn An (60%)».")
     assert g.vote_share(2, 3) == Decimal("66.67")
+    # the reason writes numbers as the pages do: decimal comma, thousands with a dot
+    reason = g.vote_shares_meet_threshold(replace(
+        READY_DOSSIER, vote_threshold=Decimal("70.50"), council_members_total=3,
+        nominees=(replace(NOMINEE, votes_for=2),)))
+    assert "mức tối thiểu 70,5% tổng" in reason and "(66,67%)" in reason
+
+
+def test_vietnamese_figures():
+    from workflows.numbers import figure, percent
+    assert figure(Decimal("1500")) == "1.500" and figure(Decimal("1234567.50")) == "1.234.567,5"
+    assert figure(Decimal("70.00")) == "70" and figure(-2500) == "-2.500"
+    assert percent(Decimal("88.89")) == "88,89%"
 
 
 def test_quota_per_unit():
@@ -173,7 +185,7 @@ def test_checklist_reuses_the_guards():
     assert [c.code for c in appraisal_checklist(bad)] == [
         "complete", "attachments", "vote_share", "quota", "duplicates", "deadline", "plan"]
     assert not checks["attachments"].ok and "Tờ trình" in checks["attachments"].detail
-    assert not checks["vote_share"].ok and "50.00%" in checks["vote_share"].detail
+    assert not checks["vote_share"].ok and "(50%)" in checks["vote_share"].detail
     assert not checks["deadline"].ok
     assert checks["quota"].ok and checks["duplicates"].ok and checks["complete"].ok
     assert all(c.ok for c in appraisal_checklist(READY_DOSSIER))
