@@ -175,6 +175,16 @@ def _save(actor, origin, where: dict, key: str, holder: str, cert, image: bytes,
     return identity
 
 
+def _pkcs12(p12_path, passphrase_setting, holder, slug):
+    """A key file's certificate, and the columns that keep the file (under instance/) and
+    name the setting holding its passphrase."""
+    if p12_path is None:
+        raise Invalid("Cần tệp khóa PKCS#12.", code="key_file")
+    cert = _from_pkcs12(Path(p12_path), passphrase_setting, holder)
+    return cert, {"key_path": _keep_key_file(Path(p12_path), slug),
+                  "passphrase_setting": passphrase_setting}
+
+
 def register_user(actor, username: str, *, backend: str = "pkcs12", p12_path=None,
                   passphrase_setting: str | None = None, certificate_pem: bytes | None = None,
                   image_png: bytes | None = None, account: str | None = None,
@@ -193,11 +203,7 @@ def register_user(actor, username: str, *, backend: str = "pkcs12", p12_path=Non
         if user is None:
             raise NotFound(f"Không có người dùng «{username}».")
         if backend == "pkcs12":
-            if p12_path is None:
-                raise Invalid("Cần tệp khóa PKCS#12.", code="key_file")
-            cert = _from_pkcs12(Path(p12_path), passphrase_setting, PERSON)
-            columns = {"key_path": _keep_key_file(Path(p12_path), f"user-{user.username}"),
-                       "passphrase_setting": passphrase_setting}
+            cert, columns = _pkcs12(p12_path, passphrase_setting, PERSON, f"user-{user.username}")
         else:
             cert = _parse_pem(certificate_pem)
             columns = {"key_label": (account or user.username)[:64]}
@@ -226,11 +232,8 @@ def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
         if unit is None:
             raise NotFound(f"Không có đơn vị «{code}».")
         if backend == "pkcs12":
-            if p12_path is None:
-                raise Invalid("Cần tệp khóa PKCS#12.", code="key_file")
-            cert = _from_pkcs12(Path(p12_path), passphrase_setting, ORGANISATION)
-            columns = {"key_path": _keep_key_file(Path(p12_path), f"unit-{unit.code}"),
-                       "passphrase_setting": passphrase_setting}
+            cert, columns = _pkcs12(p12_path, passphrase_setting, ORGANISATION,
+                                    f"unit-{unit.code}")
         else:
             if not (token_label and key_label):
                 raise Invalid("Cần nhãn token và nhãn khóa trên HSM/token.", code="key_label")

@@ -40,13 +40,6 @@ def demo(app):
     made.remove()
 
 
-@pytest.fixture
-def trusted(app, demo, monkeypatch):
-    for key, value in demo.config().items():
-        monkeypatch.setitem(app.config, key, value)
-    esigning._VERIFIED.clear()
-
-
 def register(demo, slug, username=None, unit=None):
     p12, png = demo.files[slug]
     if unit:

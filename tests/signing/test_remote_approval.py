@@ -28,13 +28,6 @@ def demo(app):
     made.remove()
 
 
-@pytest.fixture
-def trusted(app, demo, monkeypatch):
-    for key, value in demo.config().items():
-        monkeypatch.setitem(app.config, key, value)
-    esigning._VERIFIED.clear()
-
-
 def cms_for(demo, slug, digest_hex, settings):
     """What the person's token (or their CA) answers: a CMS SignedData of the digest."""
     p12, _png = demo.files[slug]
