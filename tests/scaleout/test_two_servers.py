@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from app import clock
 from app.delivery import SUBJECT_PREFIX
 from app.extensions import db
 from app.models import (
@@ -138,7 +139,7 @@ def test_a_campaign_across_two_web_processes_and_two_workers(cluster, world):
         dossier = _ok(call("GET", f"{API}/dossiers/{did}", s))
         _ok(call("PATCH", f"{API}/dossiers/{did}", s, {
             "version": dossier["version"], "summary": "Báo cáo tổng kết",
-            "council_meeting_date": date.today().isoformat(),
+            "council_meeting_date": clock.today().isoformat(),  # the province's day, not UTC's
             "council_members_total": 9, "council_members_present": 9,
             "council_chair": "Trần Văn Bình", "council_secretary": "Nguyễn Thị Lan",
             "council_minutes_number": 3, "council_started_at": "08:00",
