@@ -76,8 +76,9 @@ test: install system-packages lint
 	    && $(MAKE) --no-print-directory test-s3;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: PostgreSQL run skipped.";; esac
 
+# The browser tests ran in the SQLite pass: what they check is the pages, not the database.
 test-postgres: install system-packages
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not browser"
 
 # The tests that write or read stored files (marked `storage`) again, with files in a bucket
 # of a real S3 server (moto's, started by the tests on 127.0.0.1), on the DATABASE_URL given.

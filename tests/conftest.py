@@ -129,6 +129,15 @@ def campaign(world):
     return helpers.make_campaign(world)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser is marked `browser`: Chromium runs once per CI run (on
+    SQLite); the PostgreSQL pass deselects them (`make test-postgres`)."""
+    browser_dir = os.path.join(os.path.dirname(__file__), "browser") + os.sep
+    for item in items:
+        if str(item.path).startswith(browser_dir):
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_report_header(config):
     return (f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}; "
             f"storage: {'S3 (moto server)' if ON_S3 else 'local folder'}")
