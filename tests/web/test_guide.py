@@ -152,6 +152,17 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
     assert not wrong, "\n".join(map(str, wrong))
     assert opened == set(urls), set(urls) - opened  # every page was opened by some role
 
+    # What guide.json says answers no page, answers none (the last user is still signed in).
+    login(client, "staff_a")
+    assert client.get("/login").status_code == 302
+    attachment = dossier.attachments[0]
+    r = client.get(f"/dossiers/{dossier.id}/attachments/{attachment.id}")
+    assert r.status_code == 200 and r.mimetype != "text/html"
+    r.close()
+    message = re.search(r'href="(/notifications/\d+)"', client.get("/notifications").get_data(as_text=True))
+    assert client.get(message.group(1)).status_code == 302
+    assert set(guide.not_pages()) == {"account.login", "work.attachment", "work.open_notification"}
+
 
 @pytest.mark.parametrize("roles, endpoint, expected", [
     ({"unit_staff"}, "drafting.edit_dossier", ("unit_staff", "soan-ho-so")),
