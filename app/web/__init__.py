@@ -64,6 +64,7 @@ def init_web(app: Flask):
         awards,
         board,
         drafting,
+        guide,
         overview,
         registers,
         verification,
@@ -79,6 +80,7 @@ def init_web(app: Flask):
     app.register_blueprint(awards.bp)
     app.register_blueprint(overview.bp)
     app.register_blueprint(verification.bp)
+    app.register_blueprint(guide.bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")
@@ -95,4 +97,5 @@ def init_web(app: Flask):
             sees_outbox = bool(current_user.roles & BOARD)
             sees_overview = overview_service.may_see_awards(current_user)
         return {"unread_count": unread, "sees_outbox": sees_outbox,
-                "sees_overview": sees_overview, "area_word": _area_word}
+                "sees_overview": sees_overview, "area_word": _area_word,
+                "guide_link": guide.link_for}

@@ -105,7 +105,8 @@ def everything(world):
 
 def _shape(path):
     """One visit per kind of URL: /plans/3 and /plans/4 are the same page, and so are a
-    list's filters (?status=accepted and ?status=declined)."""
+    list's filters (?status=accepted and ?status=declined), and every role's guide."""
+    path = re.sub(r"^/huong-dan/[^?#]+", "/huong-dan/R", path)
     return re.sub(r"=[^&]*", "=", re.sub(r"\d+", "N", path))
 
 

@@ -2,7 +2,7 @@
 lands) by clicking only: no typed URL. Each task's clicks (links and buttons, a form sent
 by its button included), fields typed and page loads are measured and bounded by what they
 take today, so a page that makes a task longer fails here; the table is written to the
-test's folder and printed (the README's table of main tasks comes from it)."""
+test's folder and printed (the table of main tasks in docs/testing.md comes from it)."""
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
