@@ -1316,7 +1316,11 @@ class RegisterCheck(Base):
     status = Str(validate=validate.OneOf(["in_force", "not_issued", "before_issue", "replaced",
                                           "revoked"]))
     status_text = Str()
-    sha256 = Str()
+    sha256 = Str(metadata={"description": "the SHA-256 the register keeps of the document"})
+    archive_updates = fields.Boolean(metadata={
+        "description": "true: the file is the registered document followed only by "
+                       "revisions that add validation data or document timestamps (the "
+                       "same document, renewed for the long term)"})
 
 
 class VerificationOut(Base):

@@ -378,12 +378,13 @@ def add_document_timestamp(pdf: bytes, settings: EsignSettings, timestamper=None
     timestamper = timestamper_for(settings, timestamper)
     if timestamper is None:
         raise SigningRefused("Chưa cấu hình máy chủ cấp dấu thời gian.", "no_tsa")
-    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     out = BytesIO()
-    _run(signers.PdfTimeStamper(timestamper).async_update_archival_timestamp_chain(
-        writer, store.context(), output=out, embed_roots=True)
-        if _has_doc_timestamp(pdf) else
-        signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+    if _has_doc_timestamp(pdf):  # renew the chain: validation data of the last, a new one
+        _run(signers.PdfTimeStamper(timestamper).async_update_archival_timestamp_chain(
+            open_pdf(pdf), store.context(), in_place=False, output=out, embed_roots=True))
+    else:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        _run(signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
             writer, "sha256", store.context(), output=out))
     return out.getvalue()
 
