@@ -862,6 +862,15 @@ class SignedScanUpload(Base):
     file = Upload(required=True)
 
 
+class PaperPrintIn(Base):
+    """«In bản giấy» of an electronically issued decision (NĐ 30 Điều 18 k5)."""
+
+    copies = fields.Integer(required=True, strict=True,
+                            validate=validate.Range(min=1, max=100),
+                            metadata={"description": "how many paper copies are printed"})
+    version = fields.Integer()
+
+
 class SignedScanCorrection(SignedScanUpload):
     """multipart/form-data: the new scan (PDF) of an issued decision and why it replaces
     the official one."""

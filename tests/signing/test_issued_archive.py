@@ -118,7 +118,7 @@ def signature_statuses(data, demo):
 
 
 def test_qr_long_term_same_document_pdfa_and_paper_print(app, world, demo, with_tsa,
-                                                          client, tmp_path):
+                                                          client, api, tmp_path):
     s = scenario(world, until="drafting")
     register(demo, "deputy", "chairman")
     register(demo, "ubnd", unit="UBND")
@@ -211,6 +211,12 @@ def test_qr_long_term_same_document_pdfa_and_paper_print(app, world, demo, with_
     assert event.snapshot["paper_print"] == {"copies": 3, "sha256": row.sha256}
     history = text_of(client.get(f"/decisions/{decision.id}/history"))
     assert "In bản giấy" in history and "In 3 bản giấy" in history
+    # the same through the API
+    bad = api("clerk").post(f"/api/v1/decisions/{decision.id}/paper-prints", json={"copies": 0})
+    assert bad.status_code == 422
+    got = api("clerk").post(f"/api/v1/decisions/{decision.id}/paper-prints", json={"copies": 1})
+    assert got.status_code == 200 and got.data == data, got.get_json()
+    events += 1
     login(client, "chairman")  # not the Office's: refused, nothing recorded
     other = client.post(f"/decisions/{decision.id}/paper-print",
                         data={"csrf_token": csrf_of(page), "copies": "1"})
