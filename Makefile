@@ -21,7 +21,7 @@ export FLASK_APP := wsgi.py
 # PKCS#11 token, tests/esign), NSS's certutil (pdfsig's trust store, tests/esign).
 # Installed once, when missing (CI machines run as root).
 SYSTEM_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils \
-	chromium nginx softhsm2 opensc libnss3-tools
+	chromium nginx softhsm2 opensc libnss3-tools zbar-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-postgres test-s3 install install-run system-packages run-packages bench bench-scale clean
@@ -44,7 +44,7 @@ system-packages:
 	    && test -e /usr/lib/libreoffice/program/libsclo.so \
 	    && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
 	    && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null \
-	    && command -v certutil >/dev/null \
+	    && command -v certutil >/dev/null && command -v zbarimg >/dev/null \
 	    && fc-list | grep -q "Liberation Serif"; then :; else \
 	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -11,7 +11,10 @@ import csv
 import io
 import json
 import re
+import secrets
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import docx
 import pytest
@@ -28,12 +31,14 @@ from tests.docgen.structure import (
     assert_page,
     assert_title,
 )
+from tests.esign.support import pdfsig, pdftotext, signature_blocks
 from tests.helpers import PDF
 from tests.web.test_views import login
 
 pytestmark = pytest.mark.storage  # run again with S3 by `make test-s3`
 
 PASSWORD = "mat-khau-thanh-pho"
+CITY_NAME = "Ủy ban nhân dân thành phố Hải Phòng"
 QUY_CHE = ("Căn cứ Quyết định số 15/2024/QĐ-UBND ngày 20 tháng 5 năm 2024 của Ủy ban nhân "
            "dân thành phố Hải Phòng ban hành Quy chế công tác thi đua, khen thưởng trên địa "
            "bàn thành phố;")
@@ -210,7 +215,42 @@ def city(app, ctx, tmp_path):
     return runner
 
 
-def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
+def _city_signs_digitally(app, runner, monkeypatch, directory):
+    """The city's Phó Chủ tịch and its People's Committee get demo certificates by the
+    `flask signing` commands, and the app trusts that CA: its decisions are issued
+    electronically, the seal and the names its own."""
+    _cli(runner, "signing", "demo-ca", directory, "--name", "Demo Hải Phòng")
+    _cli(runner, "signing", "certificate", directory, "pct-hp", "--name", "Hoàng Minh Tuấn",
+         "--organisation", CITY_NAME, "--title", "Phó Chủ tịch")
+    _cli(runner, "signing", "certificate", directory, "ubnd-hp", "--name", CITY_NAME,
+         "--organisation", CITY_NAME, "--seal")
+    for key, name in (("SIGNING_TRUST_ROOTS", "root.pem"),
+                      ("SIGNING_INTERMEDIATES", "sub-ca.pem"), ("SIGNING_CRLS", "sub-ca.crl")):
+        monkeypatch.setitem(app.config, key, str(directory / name))
+    _cli(runner, "signing", "register-user", "phochutich.hp", directory / "pct-hp.p12")
+    _cli(runner, "signing", "register-unit", "HP", directory / "ubnd-hp.p12")
+
+
+def _issued_pdf(clerk, decision_id, tmp_path):
+    """The issued decision's signed PDF: pdfsig's signature blocks and its text."""
+    r = clerk.get(f"/api/v1/decisions/{decision_id}/signed-pdfs/decision_issued_pdf")
+    assert r.status_code == 200, r.get_json()
+    path = tmp_path / f"decision-{decision_id}.pdf"
+    path.write_bytes(r.data)
+    r.close()
+    return signature_blocks(pdfsig(path)), pdftotext(path)
+
+
+def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city, monkeypatch, tmp_path):
+    ca_dir = Path(app.instance_path) / "signing" / f"test-hp-{secrets.token_hex(4)}"
+    _city_signs_digitally(app, city, monkeypatch, ca_dir)
+    try:
+        _city_and_ward(app, tmp_path)
+    finally:
+        shutil.rmtree(ca_dir, ignore_errors=True)
+
+
+def _city_and_ward(app, tmp_path):
     who = {u[0]: Api(app.test_client(), u[0]) for u in USERS}
     board, appraiser = who["truongban.hp"], who["chuyenvien.hp"]
     chairman, clerk = who["phochutich.hp"], who["vanthu.hp"]
@@ -327,6 +367,16 @@ def test_a_city_and_its_ward_from_the_cli_and_the_api(app, city):
     assert clerk.ok("get", f"/api/v1/decisions/{second}")["state"] == "approved"
     clerk.step("decision", second, "issue", number=1210, issued_on=today().isoformat())
     assert clerk.ok("get", f"/api/v1/decisions/{second}")["number"] == "1210/QĐ-UBND"
+
+    # -- issued electronically, by the city's own signer and seal ----------------------------
+    blocks, text = _issued_pdf(clerk, first, tmp_path)
+    assert len(blocks) == 2 and all("Signature is Valid." in b for b in blocks), blocks
+    assert "Hoàng Minh Tuấn" in blocks[0] and CITY_NAME in blocks[1]
+    text = " ".join(text.split())
+    assert "Số: 1205/QĐ-UBND" in text and "Hải Phòng, ngày" in text
+    assert "KT. CHỦ TỊCH" in text and "Hoàng Minh Tuấn" in text
+    for word in DEMO_WORDS:
+        assert word not in text and word not in "".join(blocks), word
 
     # -- every paper, read back --------------------------------------------------------------
     files = {}

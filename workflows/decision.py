@@ -54,6 +54,11 @@ DECISION = Process(
                                          "thành bản chính thức; bản cũ vẫn được lưu, người thay, "
                                          "thời điểm, lý do và mã kiểm tra của cả hai bản được "
                                          "ghi vào lịch sử. Tiếp tục?")),
+        # NĐ 30 Điều 18 k5: the electronic original may be printed on paper (the Office
+        # stamps the seal on it); each printing is recorded: who, when, how many copies.
+        "paper_print": Edit(CLERK, frozenset({"issued"}), "in bản giấy quyết định đã ban hành",
+                            "Chỉ in bản giấy khi quyết định đã ban hành điện tử.",
+                            code="invalid_state", label="In bản giấy"),
         "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
                         "loại tập thể, cá nhân khỏi danh sách",
                         "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",

@@ -15,6 +15,7 @@ from app.api.schemas import (
     DecisionPatch,
     DocumentOut,
     NomineeIdsIn,
+    PaperPrintIn,
     RecipientsIn,
     SignedScanCorrection,
     SignedScanUpload,
@@ -147,6 +148,18 @@ def correct_signed_scan(form, item_id):
 def get_signed_pdf(item_id, name):
     body, filename, sha = decisions.open_signed_pdf(current_user, item_id, name)
     return downloads.send(body, filename, "application/pdf", sha256=sha)
+
+
+@blp.route("/<int:item_id>/paper-prints", methods=["POST"])
+@blp.arguments(PaperPrintIn)
+@blp.response(200, description="the issued PDF to print, byte-identical to the one kept",
+              content_type="application/pdf")
+@blp.doc(summary="Print an electronically issued decision on paper (Office; NĐ 30 Điều 18 "
+                 "k5): the history records who, when and how many copies")
+def print_paper(body, item_id):
+    pdf, filename, sha = decisions.print_paper(current_user, item_id, body["copies"],
+                                               body.get("version"))
+    return downloads.send(pdf, filename, "application/pdf", sha256=sha)
 
 
 @blp.route("/<int:item_id>/signed-scans/<sha256>")

@@ -862,6 +862,15 @@ class SignedScanUpload(Base):
     file = Upload(required=True)
 
 
+class PaperPrintIn(Base):
+    """«In bản giấy» of an electronically issued decision (NĐ 30 Điều 18 k5)."""
+
+    copies = fields.Integer(required=True, strict=True,
+                            validate=validate.Range(min=1, max=100),
+                            metadata={"description": "how many paper copies are printed"})
+    version = fields.Integer()
+
+
 class SignedScanCorrection(SignedScanUpload):
     """multipart/form-data: the new scan (PDF) of an issued decision and why it replaces
     the official one."""
@@ -1316,7 +1325,11 @@ class RegisterCheck(Base):
     status = Str(validate=validate.OneOf(["in_force", "not_issued", "before_issue", "replaced",
                                           "revoked"]))
     status_text = Str()
-    sha256 = Str()
+    sha256 = Str(metadata={"description": "the SHA-256 the register keeps of the document"})
+    archive_updates = fields.Boolean(metadata={
+        "description": "true: the file is the registered document followed only by "
+                       "revisions that add validation data or document timestamps (the "
+                       "same document, renewed for the long term)"})
 
 
 class VerificationOut(Base):

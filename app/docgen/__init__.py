@@ -109,15 +109,19 @@ def has_pdf(content) -> bool:
     return isinstance(content, FormalDocument)
 
 
-def render_pdf(content, font_cache, timeout=120, filled=False) -> bytes:
+def render_pdf(content, font_cache, timeout=120, filled=False,
+               verification_url: str | None = None) -> bytes:
     """The issuable PDF of composed content (``compose_paper``), from the same content as
     its DOCX: A4, PDF/A-2b, fonts embedded, fields ``FIELD_NAMES`` (the number and date
     written in when ``filled``, else empty for the Văn thư's step). Raises
-    ``PdfUnavailable`` (a reason in Vietnamese) when it cannot be made."""
+    ``PdfUnavailable`` (a reason in Vietnamese) when it cannot be made.
+    ``verification_url``: printed as a QR code (bottom left of page 1) before anyone signs.
+    """
     if not has_pdf(content):
         raise PdfUnavailable("Văn bản này không có bản PDF.")
     from app.docgen import pdf  # pikepdf and fontTools: loaded when a PDF is first made
-    return pdf.render_pdf(content, font_cache, timeout=timeout, filled=filled)
+    return pdf.render_pdf(content, font_cache, timeout=timeout, filled=filled,
+                          verification_url=verification_url)
 
 
 def pdf_fields(data: bytes) -> list[FieldBox]:

@@ -350,23 +350,83 @@ def _add_fields(pdf: pikepdf.Pdf, boxes: list[FieldBox], font_path: Path,
     pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(
         Fields=fields, DA=pikepdf.String(f"{FONT_RESOURCE} 13 Tf 0 g"),
         DR=pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT_RESOURCE: font}))))
+    return font
+
+
+# -- the verification QR code -----------------------------------------------------------------------
+
+QR_SIZE = 16 * MM  # small: in the bottom margin (20 mm) of page 1, left, under the text
+QR_BOTTOM = 3 * MM
+QR_CAPTION = "Xác minh văn bản"
+QR_CAPTION_SIZE = 8
+
+
+def _qr_stream(url: str, font_path: Path) -> bytes:
+    """Vector drawing of the QR code of ``url`` (dark modules as rectangles, each row's runs
+    merged: no image, nothing for PDF/A to object to) with its caption to the right."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False, boost_error=False)
+    rows = [list(row) for row in code.matrix]  # 0/1 modules, no quiet zone
+    n = len(rows)
+    module = QR_SIZE / n
+    ops = ["q 0 g"]
+    for r, row in enumerate(rows):
+        y = QR_BOTTOM + (n - 1 - r) * module
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                ops.append(f"{LEFT_MARGIN + start * module:.3f} {y:.3f} "
+                           f"{(c - start) * module:.3f} {module:.3f} re")
+            else:
+                c += 1
+    ops.append("f")
+    tt = TTFont(str(font_path))
+    cmap, order = tt.getBestCmap(), tt.getGlyphOrder()
+    codes = "".join(f"{order.index(cmap.get(ord(ch), '.notdef')):04X}" for ch in QR_CAPTION)
+    ops.append(f"BT {FONT_RESOURCE} {QR_CAPTION_SIZE} Tf "
+               f"{LEFT_MARGIN + QR_SIZE + 2 * MM:.2f} {QR_BOTTOM + QR_SIZE / 2 - 3:.2f} Td "
+               f"<{codes}> Tj ET Q")
+    return "\n".join(ops).encode("ascii")
+
+
+def _add_qr(pdf: pikepdf.Pdf, font: pikepdf.Object, url: str, font_path: Path):
+    """The verification link's QR code on page 1, bottom left, drawn over the page as
+    printed (before anyone signs: the signer's signature covers it)."""
+    page = pdf.pages[0]
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        page.obj.Resources = resources = pikepdf.Dictionary()
+    if "/Font" not in resources:
+        resources.Font = pikepdf.Dictionary()
+    resources.Font[FONT_RESOURCE] = font
+    # the page's own drawing keeps its graphics state: ours comes after a balanced q … Q
+    page.contents_add(pdf.make_stream(b"q"), prepend=True)
+    page.contents_add(pdf.make_stream(b"Q\n" + _qr_stream(url, font_path)))
 
 
 def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120,
-               filled: bool = False) -> bytes:
+               filled: bool = False, verification_url: str | None = None) -> bytes:
     """The issuable PDF/A-2b of a formal document: A4, fonts embedded, fields "so" and
     "ngay_thang" at the number and the date, an empty signature field "chu_ky" centred
     between the signer's title and name. The text fields are empty for a paper still to be
     numbered electronically; ``filled``: they hold the number and date the paper already
-    has (a paper numbered on paper, whose PDF must read as its DOCX does)."""
+    has (a paper numbered on paper, whose PDF must read as its DOCX does).
+    ``verification_url``: printed as a QR code with «Xác minh văn bản» at the bottom left
+    of page 1 (the public verification of this document)."""
     font_path = field_font_file(font_cache)
     printed = convert(issuable_docx(document), timeout=timeout)
     with pikepdf.open(io.BytesIO(printed)) as pdf:
         found = _destinations(pdf)
         if set(found) != set(_MARKS):
             raise PdfUnavailable("Không xác định được vị trí số, ngày và chữ ký trên văn bản.")
-        _add_fields(pdf, field_boxes(found), font_path,
-                    field_values(document) if filled else None)
+        font = _add_fields(pdf, field_boxes(found), font_path,
+                           field_values(document) if filled else None)
+        if verification_url:
+            _add_qr(pdf, font, verification_url, font_path)
         out = io.BytesIO()
         pdf.save(out)  # keeps the first /ID element, the XMP and the OutputIntent
         return out.getvalue()

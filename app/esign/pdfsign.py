@@ -10,6 +10,8 @@
 3. :func:`sign_attachment` — the text-only organisation signature on an attachment in a
    separate file (Phụ lục I khoản 8b).
 4. :func:`add_document_timestamp` — B-LTA archive timestamp.
+5. :func:`archive` — at issue: the DSS of every signature (B-LT) and, with a TSA, a
+   document timestamp (B-LTA).
 
 Field names and boxes are parameters: the issuable PDF (app.docgen) names its fields.
 """
@@ -376,15 +378,58 @@ def add_document_timestamp(pdf: bytes, settings: EsignSettings, timestamper=None
     timestamper = timestamper_for(settings, timestamper)
     if timestamper is None:
         raise SigningRefused("Chưa cấu hình máy chủ cấp dấu thời gian.", "no_tsa")
-    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     out = BytesIO()
-    _run(signers.PdfTimeStamper(timestamper).async_update_archival_timestamp_chain(
-        writer, store.context(), output=out, embed_roots=True)
-        if _has_doc_timestamp(pdf) else
-        signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+    if _has_doc_timestamp(pdf):  # renew the chain: validation data of the last, a new one
+        _run(signers.PdfTimeStamper(timestamper).async_update_archival_timestamp_chain(
+            open_pdf(pdf), store.context(), in_place=False, output=out, embed_roots=True))
+    else:
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        _run(signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
             writer, "sha256", store.context(), output=out))
     return out.getvalue()
 
 
 def _has_doc_timestamp(pdf: bytes) -> bool:
     return bool(open_pdf(pdf).embedded_timestamp_signatures)
+
+
+def archive(pdf: bytes, settings: EsignSettings, timestamper=None,
+            store: TrustStore | None = None) -> bytes:
+    """PAdES B-LT at issue: the certificates and the revocation answers (the configured
+    CRLs, the configured OCSP responder's answers) of every signature and its timestamp,
+    in the DSS of one incremental update; then, where a TSA is configured, a document
+    timestamp over it all (B-LTA). Decisions are kept long after the certificates expire.
+    Nothing is fetched from a URL a certificate names."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
+
+    store = store or TrustStore(settings)
+    reader = open_pdf(pdf)
+    ocsps, paths = [], []
+    for sig in reader.embedded_signatures:
+        if sig.signer_cert is not None:
+            embedded = [c.chosen for c in sig.signed_data["certificates"]]
+            ocsps.extend(store.ocsp_responses(sig.signer_cert, embedded))
+    context = store.context(ocsps=ocsps)
+
+    async def collect():
+        for sig in reader.embedded_signatures:
+            paths.extend(await collect_validation_info(sig, context))
+
+    try:
+        _run(collect())
+    except Exception as exc:  # no path to a trusted root: nothing long-term to keep
+        raise SigningRefused("Không thu thập được dữ liệu kiểm tra chứng thư để lưu trữ "
+                             "lâu dài.", "validation_data", {"error": repr(exc)}) from exc
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths,
+                                               validation_context=context, embed_roots=True)
+    out = BytesIO()
+    writer.write(out)
+    timestamper = timestamper_for(settings, timestamper)
+    if timestamper is None:
+        return out.getvalue()
+    writer = IncrementalPdfFileWriter(BytesIO(out.getvalue()), strict=False)
+    stamped = BytesIO()
+    _run(signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+        writer, "sha256", context, output=stamped))
+    return stamped.getvalue()

@@ -476,6 +476,33 @@ def signature_panel(decision):
     return esigning.panel(decision)
 
 
+MAX_PAPER_COPIES = 100
+
+
+def print_paper(user, decision_id, copies, version=None):
+    """«In bản giấy» (NĐ 30 Điều 18 k5): the Office prints the electronically issued
+    decision; who, when and how many copies go into its history (one audit event in the
+    item's chain, its state unchanged). Returns (body, file name, sha256) of the issued
+    PDF to print."""
+    try:
+        count = int(copies)
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= MAX_PAPER_COPIES:
+        raise Invalid(f"Số bản in phải từ 1 đến {MAX_PAPER_COPIES}.",
+                      details={"copies": [f"Từ 1 đến {MAX_PAPER_COPIES}."]},
+                      code="bad_copies")
+    with transaction():
+        decision = steps.open_for(KIND, "paper_print", decision_id, user, version)
+        issued = esigning.issued_pdf(decision.id)
+        if issued is None:
+            raise Conflict("Quyết định không ban hành điện tử: không có bản điện tử để in.",
+                           code="not_issued_electronically")
+        steps.record_edit(KIND, "paper_print", decision, user, f"In {count} bản giấy",
+                          {"paper_print": {"copies": count, "sha256": issued.sha256}})
+    return esigning.fetch(decision, esigning.ISSUED)
+
+
 def open_signed_pdf(user, decision_id, name):
     """(body, file name, sha256) of the decision's signed PDF ``name`` (the signer's
     "decision_approved_pdf" or the issued "decision_issued_pdf"): for whoever may download

@@ -69,12 +69,17 @@ def _pdf_filename(item, suffix: str) -> str:
     return documents.filename(KIND, item, "decision", draft=False)[:-len(".docx")] + suffix
 
 
-def _print(content) -> bytes:
+def _print(content, token: str | None = None) -> bytes:
+    """The PDF to be signed; ``token``: its verification link, printed as a QR code before
+    the signer signs (so his signature covers it)."""
+    from app.services import verification
+
     started = time.perf_counter()
     try:
         data = docgen.render_pdf(content, Path(current_app.instance_path) / "fonts",
                                  timeout=current_app.config["PDF_TIMEOUT_SECONDS"],
-                                 filled=False)  # the Văn thư's fields stay empty
+                                 filled=False,  # the Văn thư's fields stay empty
+                                 verification_url=verification.url_of(token) if token else None)
     except docgen.PdfUnavailable as exc:
         raise Unavailable(f"Chưa tạo được bản PDF để ký số: {exc.reason}",
                           code="pdf_unavailable") from None
@@ -98,6 +103,24 @@ def _key_checked(identity, esign):
     return key, cert, store
 
 
+def qr_token() -> str:
+    """The verification link's token for the QR code of the PDF about to be printed."""
+    from app.services import verification
+
+    return verification.new_token()
+
+
+def keep_prepared(decision, printed: bytes, token: str | None):
+    """Keep the printed PDF and link its QR code's token to it (the public page of that
+    link shows the issued decision once the Văn thư has issued it)."""
+    from app.services import verification
+
+    row = _keep(decision, PREPARED, printed, _pdf_filename(decision, " - bản trình ký.pdf"))
+    if token:
+        verification.attach_token(row, token)
+    return row
+
+
 # -- 1. the signer signs at «Phê duyệt» ------------------------------------------------------
 
 def sign_approval(decision, user, params=None):
@@ -115,8 +138,9 @@ def sign_approval(decision, user, params=None):
     esign = identities.settings()
     key, cert, store = _key_checked(identity, esign)
     content = documents.compose(KIND, decision, "decision", draft=False)
-    prepared = _print(content)
-    _keep(decision, PREPARED, prepared, _pdf_filename(decision, " - bản trình ký.pdf"))
+    token = qr_token()
+    prepared = _print(content, token)
+    keep_prepared(decision, prepared, token)
     try:
         signed = pdfsign.sign_approval(
             prepared, key, field=docgen.FIELD_NAMES[2], image_png=identity.image_png,
@@ -153,7 +177,8 @@ def _remote_approval(decision, user, identity, params):
             check_certificate(TrustStore(esign), cert, expected=cert)
         except SigningRefused as exc:
             raise identities.refused(exc) from None
-        printed = _print(documents.compose(KIND, decision, "decision", draft=False))
+        qr = qr_token()
+        printed = _print(documents.compose(KIND, decision, "decision", draft=False), qr)
         try:
             prepared = remote.prepare_approval(printed, cert, field=field,
                                                image_png=identity.image_png, settings=esign)
@@ -161,7 +186,7 @@ def _remote_approval(decision, user, identity, params):
             raise identities.refused(exc) from None
         token = secrets.token_urlsafe(24)
         storage.write_new(_pending_key(decision, token), json.dumps({
-            "user_id": user.id, "version": decision.version,
+            "user_id": user.id, "version": decision.version, "qr_token": qr,
             "printed": base64.b64encode(printed).decode(),
             "prepared": prepared.to_json()}).encode())
         from app.services.errors import SignatureRequired
@@ -206,7 +231,7 @@ def _remote_approval(decision, user, identity, params):
                                               expected_cert=cert, settings=esign)
     except SigningRefused as exc:
         raise identities.refused(exc) from None
-    _keep(decision, PREPARED, printed, _pdf_filename(decision, " - bản trình ký.pdf"))
+    keep_prepared(decision, printed, pending.get("qr_token"))
     kept = _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
     key = _pending_key(decision, token)
     on_commit(lambda: storage.remove(key))  # answered: the request is spent
@@ -272,7 +297,21 @@ def seal(decision, electronic):
         raise identities.refused(exc) from None
     finally:
         key.close()  # a PKCS#11 session
+    issued = long_term(issued, esign, store)
     return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
+
+
+def long_term(issued: bytes, esign, store) -> bytes:
+    """The issued PDF as sent and kept: its signatures' validation data added (PAdES B-LT)
+    and, where a TSA is configured, a document timestamp (B-LTA). The register's SHA-256 is
+    of these bytes; a later archive timestamp keeps it the same document
+    (verification.kept_by_hash)."""
+    from app.esign import pdfsign
+
+    try:
+        return pdfsign.archive(issued, esign, store=store)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
 
 
 # -- reading ---------------------------------------------------------------------------------

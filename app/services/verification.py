@@ -7,6 +7,8 @@ what the register holds of it — kind, number, date, issuing body, the signer's
 title as printed, status, hash. Never a nominee, a struck person, a reason or the item's
 content. The per-document link (``verification_url``) shows the same register data.
 """
+import hashlib
+import re
 import secrets
 from datetime import date
 
@@ -96,6 +98,10 @@ def verify(data: bytes) -> dict:
                       code=refused.code) from None
     signatures = [_signature(s, report.revisions) for s in report.signatures]
     document = kept_by_hash(report.sha256)
+    if document is None:
+        register = kept_with_archive_updates(data, report)
+    else:
+        register = register_data(document)
     return {
         "sha256": report.sha256,
         "size": report.size,
@@ -106,7 +112,7 @@ def verify(data: bytes) -> dict:
         "tone": ("success" if report.all_valid else "danger"
                  if any(s["verdict"] == "invalid" for s in signatures) else "warning"),
         "signatures": signatures,
-        "register": register_data(document) if document is not None else {
+        "register": register or {
             "in_register": False, "text": NOT_IN_REGISTER, "sha256": report.sha256},
     }
 
@@ -187,6 +193,44 @@ def kept_by_hash(sha256: str) -> StoredDocument | None:
         StoredDocument.sha256 == sha256).order_by(
         StoredDocument.superseded_at.is_not(None), StoredDocument.id.desc())).all()
     return next((r for r in rows if r.name.endswith(PDF_SUFFIXES)), None)
+
+
+_EOF = re.compile(rb"%%EOF[ \t]*(?:\r\n|\r|\n)?")
+LATER_ARCHIVE_UPDATES = ("Tệp này là văn bản trong sổ đăng ký của hệ thống; sau khi ban hành "
+                         "chỉ được thêm dữ liệu kiểm tra chứng thư hoặc dấu thời gian lưu trữ "
+                         "(vẫn là cùng một văn bản).")
+
+
+def kept_with_archive_updates(data: bytes, report) -> dict | None:
+    """The register data when ``data`` is a kept PDF followed only by revisions that add
+    validation data or document timestamps (PAdES B-LTA renewals by an archive): the same
+    document. None otherwise. One query for every earlier revision's hash."""
+    ends = sorted({m.end() for m in _EOF.finditer(data)} | {m.start() + 5
+                                                            for m in _EOF.finditer(data)})
+    ends = [e for e in ends if e < len(data)]
+    if not ends:
+        return None
+    hashes = {e: hashlib.sha256(data[:e]).hexdigest() for e in ends}
+    rows = {}
+    for r in db.session.scalars(sa.select(StoredDocument).where(
+            StoredDocument.sha256.in_(set(hashes.values()))).order_by(
+            StoredDocument.superseded_at.is_not(None), StoredDocument.id.desc())):
+        if r.name.endswith(PDF_SUFFIXES):
+            rows.setdefault(r.sha256, r)  # the current one first
+    matched = max((e for e, h in hashes.items() if h in rows), default=None)
+    if matched is None:
+        return None
+    inside = {h for e, h in hashes.items() if e <= matched}
+    before = [s for s in report.signatures if s.revision_sha256 in inside]
+    after = [s for s in report.signatures if s.revision_sha256 not in inside]
+    if not before or before[-1].modification_level not in ("NONE", "LTA_UPDATES"):
+        return None
+    if not all(s.kind == "document_timestamp" and s.intact and s.valid for s in after):
+        return None
+    found = register_data(rows[hashes[matched]])
+    found["text"] = LATER_ARCHIVE_UPDATES
+    found["archive_updates"] = True
+    return found
 
 
 def _paper(name: str) -> str:
@@ -288,8 +332,36 @@ def link_token(document: StoredDocument) -> str:
 
 def verification_url(document: StoredDocument) -> str:
     """The public address of the document's verification page, for its QR code."""
+    return url_of(link_token(document))
+
+
+def new_token() -> str:
+    """A token for a QR code printed before its document is kept (the PDF the signer
+    signs carries it); ``attach_token`` links it once the printed file is kept."""
+    return secrets.token_urlsafe(16)
+
+
+def url_of(token: str) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/xac-minh/{link_token(document)}"
+    return f"{base}/xac-minh/{token}"
+
+
+def attach_token(document: StoredDocument, token: str) -> None:
+    """Link the printed QR code's token to the kept print, in the caller's transaction."""
+    db.session.flush()  # the row's id
+    db.session.add(VerificationLink(document_id=document.id, token=token))
+
+
+def _current_stage(row: StoredDocument) -> StoredDocument:
+    """A QR code is printed on the PDF the signer signs; once the paper is issued
+    electronically, its link shows the issued document (the print's register data else)."""
+    if not row.name.endswith("_prepared_pdf") or row.superseded_at is not None:
+        return row
+    issued = db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == row.item_type, StoredDocument.item_id == row.item_id,
+        StoredDocument.name == f"{_paper(row.name)}_issued_pdf",
+        StoredDocument.superseded_at.is_(None))).first()
+    return issued or row
 
 
 def by_token(token: str) -> dict:
@@ -304,4 +376,4 @@ def by_token(token: str) -> dict:
     if row is None:
         raise NotFound("Không tìm thấy văn bản của đường dẫn xác minh này.",
                        code="no_such_link")
-    return register_data(row)
+    return register_data(_current_stage(row))

@@ -1,12 +1,15 @@
 """Sổ đăng ký văn bản on the pages: where each register stands, the numbers given and the
-gaps, setting the last-used number (admin, Văn thư); the Office's signed scan."""
-from flask import Blueprint, render_template, request, url_for
+gaps, setting the last-used number (admin, Văn thư); the Office's signed scan and the
+paper print of an electronically issued decision."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
+from app import downloads
 from app.clock import today
 from app.services import decisions, registers
 from app.services.errors import Forbidden, Invalid
-from app.web.forms import run
+from app.web.forms import messages_of, run
 from app.web.work import item_url, typed_values
 
 bp = Blueprint("registers", __name__)
@@ -74,3 +77,22 @@ def correct_signed_scan(item_id):
 
     return run(correct, url_for("work.decision", item_id=item_id),
                done="Đã thay bản chụp quyết định đã ký; bản cũ vẫn được lưu trong lịch sử.")
+
+
+@bp.route("/decisions/<int:item_id>/paper-print", methods=["POST"])
+def print_paper(item_id):
+    """«In bản giấy» (NĐ 30 Điều 18 k5): record who prints how many copies, then give the
+    issued PDF inline for the browser's printing (the Office stamps the seal on paper)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        body, filename, sha = decisions.print_paper(current_user, item_id,
+                                                    request.form.get("copies"),
+                                                    request.form.get("version", type=int))
+    except Invalid as error:
+        for message in messages_of(error):
+            flash(message, "danger")
+        return redirect(url_for("work.decision", item_id=item_id))
+    response = downloads.send(body, filename, "application/pdf", inline=True, sha256=sha)
+    response.headers["Cache-Control"] = "no-store"
+    return response

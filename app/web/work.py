@@ -148,6 +148,7 @@ def _item_page(kind, item_id):
         if item.state in ("approved", "issued"):  # signed, or marked «chưa ký số»
             context["signature_panel"] = decisions.signature_panel(item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
+        context["can_print_paper"] = workflow.may(kind, "paper_print", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
         context["rows"] = decisions.nominee_rows(current_user, item)
         context["proposal"] = decisions.proposal_summary(item, context["rows"])
