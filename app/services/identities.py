@@ -407,20 +407,31 @@ def signing_key(identity: SigningIdentity, esign: EsignSettings):
 
 
 def check_at_startup(app) -> None:
-    """Production refuses to start while a person's key is registered on the server."""
+    """Production refuses to start while a person's key is held on the server (a PKCS#12
+    file, or any server-side key), or while any PKCS#12 key file is registered (the demo's
+    and development's only): the operator removes them with ``flask signing remove`` (the
+    flask command still starts) or registers the certificate alone (remote)."""
     if app.config.get("ENV_NAME") != "production":
         return
     with app.app_context():
         try:
-            held = db.session.scalars(sa.select(User.username).join(
-                SigningIdentity, SigningIdentity.user_id == User.id).where(
-                SigningIdentity.backend != "remote")).all()
+            held = db.session.execute(sa.select(
+                SigningIdentity.holder, SigningIdentity.backend, User.username, Unit.code)
+                .outerjoin(User, User.id == SigningIdentity.user_id)
+                .outerjoin(Unit, Unit.id == SigningIdentity.unit_id)
+                .where(sa.or_(sa.and_(SigningIdentity.holder == PERSON,
+                                      SigningIdentity.backend != "remote"),
+                              SigningIdentity.backend == "pkcs12"))
+                .order_by(SigningIdentity.id)).all()
         except sa.exc.SQLAlchemyError:  # no schema yet: nothing registered
             db.session.rollback()
             return
         finally:
             db.session.remove()
     if held:
+        named = ", ".join(f"{username} ({backend})" if username else
+                          f"đơn vị {code} ({backend})" for _h, backend, username, code in held)
         raise RuntimeError(
-            "Môi trường chính thức không giữ khóa ký của cá nhân trên máy chủ; hãy gỡ hoặc "
-            f"chuyển sang «remote»: {', '.join(held)} (flask signing remove-user …).")
+            "Môi trường chính thức không giữ khóa ký của cá nhân trên máy chủ và không dùng "
+            f"tệp khóa PKCS#12; hãy gỡ (flask signing remove --user …/--unit …) hoặc đăng ký "
+            f"lại chỉ chứng thư («remote» cho cá nhân, «pkcs11» cho cơ quan): {named}.")
