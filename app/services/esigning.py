@@ -153,7 +153,9 @@ def _remote_approval(decision, user, identity, params):
             check_certificate(TrustStore(esign), cert, expected=cert)
         except SigningRefused as exc:
             raise identities.refused(exc) from None
-        printed = _print(documents.compose(KIND, decision, "decision", draft=False))
+        # ready for a device that returns the whole signed PDF, too (/SigFlags set)
+        printed = remote.ready_for_plugin(
+            _print(documents.compose(KIND, decision, "decision", draft=False)))
         try:
             prepared = remote.prepare_approval(printed, cert, field=field,
                                                image_png=identity.image_png, settings=esign)
@@ -163,7 +165,8 @@ def _remote_approval(decision, user, identity, params):
         storage.write_new(_pending_key(decision, token), json.dumps({
             "user_id": user.id, "version": decision.version,
             "printed": base64.b64encode(printed).decode(),
-            "prepared": prepared.to_json()}).encode())
+            "prepared": prepared.to_json(),
+            **_remote_submission(identity, prepared, printed, field, params)}).encode())
         from app.services.errors import SignatureRequired
 
         raise SignatureRequired(
@@ -211,6 +214,46 @@ def _remote_approval(decision, user, identity, params):
     key = _pending_key(decision, token)
     on_commit(lambda: storage.remove(key))  # answered: the request is spent
     return kept
+
+
+def _remote_submission(identity, prepared, printed, field, params) -> dict:
+    """Send the request to the configured remote-signing service (the person confirms on
+    their device; the page polls, :mod:`app.services.remote_signing`), and what the
+    pending request keeps of it. Without a service, the signer's own client answers."""
+    from app.esign import remote
+
+    kept = {"authority": params.get("authority"), "created": time.time(), "ticket": None,
+            "answer": current_app.config.get("SIGNING_REMOTE_ANSWER") or "cms"}
+    url = current_app.config.get("SIGNING_REMOTE_URL")
+    if not url:
+        return kept
+    client = remote.RemoteClient(url)
+    try:
+        if kept["answer"] == "pdf":
+            kept["ticket"] = client.submit(identity.key_label or "", "pdf", pdf=printed,
+                                           params={"field": field, "step": "approve"})
+        else:
+            kept["ticket"] = client.submit(identity.key_label or "", "cms",
+                                           digest=prepared.digest)
+    except (OSError, ValueError, KeyError):
+        raise Unavailable("Không gửi được yêu cầu ký tới dịch vụ ký số từ xa; hãy thử lại "
+                          "sau hoặc báo quản trị hệ thống.", code="remote_unavailable") from None
+    return kept
+
+
+def pending_request(decision, token: str) -> dict | None:
+    """A remote signing request still waiting for its answer (None once spent)."""
+    import json
+
+    try:
+        return json.loads(storage.read(_pending_key(decision, token)))
+    except Exception:  # noqa: BLE001 - missing or unreadable: no such request
+        return None
+
+
+def drop_request(decision, token: str) -> None:
+    """Cancelled, timed out or refused: the request is forgotten (nothing else changed)."""
+    storage.remove(_pending_key(decision, token))
 
 
 # -- 2. the Văn thư issues at «Ban hành» -----------------------------------------------------
