@@ -283,9 +283,9 @@ def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
     mm). ``pkcs12``: a key file (demo and development); ``pkcs11``: a key on the server's
     HSM/token (``token_label``, ``key_label``; the module and PIN are settings)."""
     _allowed(actor)
-    if backend not in ("pkcs12", "pkcs11"):
-        raise Invalid("Khóa ký của cơ quan: «pkcs12» (trình diễn, phát triển) hoặc «pkcs11».",
-                      code="backend")
+    if backend not in ("pkcs12", "pkcs11", "remote"):
+        raise Invalid("Khóa ký của cơ quan: «pkcs12» (trình diễn, phát triển), «pkcs11» hoặc "
+                      "«remote» (token của Văn thư).", code="backend")
     if not (10 <= float(seal_mm) <= 60):
         raise Invalid("Kích thước thật của con dấu phải từ 10 đến 60 mm.", code="seal_mm",
                       details={"seal_mm": ["Từ 10 đến 60 mm."]})
@@ -297,6 +297,9 @@ def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
         if backend == "pkcs12":
             cert, columns = _pkcs12(p12_path, passphrase_setting, ORGANISATION,
                                     f"unit-{unit.code}")
+        elif backend == "remote":  # the Văn thư's own token: key_label names her account
+            cert = _parse_pem(certificate_pem)
+            columns = {"key_label": (key_label or unit.code)[:64]}
         else:
             if not (token_label and key_label):
                 raise Invalid("Cần nhãn token và nhãn khóa trên HSM/token.", code="key_label")

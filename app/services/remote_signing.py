@@ -12,7 +12,6 @@ from app.services import esigning, workflow
 from app.services.errors import Invalid, NotFound, ServiceError
 
 KIND = "decision"
-TRIGGER = "approve"
 
 
 def _mine(user, decision_id, token):
@@ -28,6 +27,7 @@ def waiting(user, decision_id, token) -> dict:
     decision, pending = _mine(user, decision_id, token)
     left = _deadline(pending) - time.time()
     return {"decision": decision, "signer": user.full_name, "ticket": pending.get("ticket"),
+            "issue": pending.get("trigger") == "issue",
             "seconds_left": max(int(left), 0), "answer": pending.get("answer", "cms")}
 
 
@@ -45,7 +45,7 @@ def poll(user, decision_id, token) -> dict:
     if time.time() > _deadline(pending):
         esigning.drop_request(decision, token)
         return {"status": "expired", "message": "Hết thời gian chờ ký số trên thiết bị; "
-                "quyết định chưa thay đổi. Hãy bấm «Phê duyệt» lại khi sẵn sàng."}
+                "quyết định chưa thay đổi. Hãy thực hiện lại bước này khi sẵn sàng."}
     url = current_app.config.get("SIGNING_REMOTE_URL")
     if not (url and pending.get("ticket")):
         return {"status": "pending", "message": None}
@@ -69,15 +69,19 @@ def poll(user, decision_id, token) -> dict:
         esigning.drop_request(decision, token)
         return {"status": "failed", "message": "Dịch vụ ký số trả về câu trả lời không đọc "
                 "được; quyết định chưa thay đổi."}
+    trigger = pending.get("trigger") or "approve"
     if pending.get("authority"):
         params["authority"] = pending["authority"]
+    if trigger == "issue":  # the number the request was prepared with, or a refusal
+        params["expected_number"] = str(pending["number"])
     try:
-        workflow.perform(KIND, decision_id, user, TRIGGER, version=decision.version,
+        workflow.perform(KIND, decision_id, user, trigger, version=decision.version,
                          params=params)
     except (Invalid, SigningRefused, ServiceError) as error:
         esigning.drop_request(decision, token)
         return {"status": "failed", "message": f"{error.message} Quyết định chưa thay đổi."}
-    return {"status": "done", "message": "Đã ký số và phê duyệt quyết định."}
+    return {"status": "done", "message": "Đã ký số và ban hành quyết định." if trigger == "issue"
+            else "Đã ký số và phê duyệt quyết định."}
 
 
 def cancel(user, decision_id, token) -> None:
