@@ -122,3 +122,46 @@ def test_cancel_and_timeout_say_so_and_change_nothing(app, world, demo, standin,
         status["message"]
     assert state_of(decision_id) == "awaiting_chairman"
     assert not set(esigning._kept(decision_id)) & set(esigning.NAMES)
+
+
+def test_the_clerk_issues_with_her_own_token_from_the_page(app, world, demo, standin, client):
+    """The organisation's key on the Văn thư's token: «Ban hành» waits for her device."""
+    from app.esign.keys import ORGANISATION
+    from tests.docgen.support import approve
+
+    settings = identities.settings()
+    standin.accounts["vt.ubnd"] = {"key": Pkcs12Key(
+        demo.files["ubnd"][0].read_bytes(), pki.DEMO_PASSPHRASE, settings, holder=ORGANISATION)}
+    p12, png = demo.files["deputy"]
+    identities.register_user(None, "chairman", p12_path=p12, image_png=png.read_bytes(),
+                             passphrase_setting="SIGNING_DEMO_PASSPHRASE")
+    identities.register_unit(None, "UBND", backend="remote", key_label="vt.ubnd",
+                             certificate_pem=pem_of(demo.files["ubnd"][0]),
+                             seal_png=demo.files["ubnd"][1].read_bytes(), seal_mm=36)
+    decision = approve(world, scenario(world, until="drafting").decision)
+    decision_id = decision.id
+    login(client, "clerk")
+    page = client.get(f"/decisions/{decision_id}").get_data(as_text=True)
+    r = client.post(f"/decisions/{decision_id}/transitions", data={
+        "csrf_token": csrf_of(page), "trigger": "issue", "version": decision.version,
+        "expected_number": "1"})
+    assert r.status_code == 302 and "/signing/" in r.location, r.location
+    wait = r.location
+    html = client.get(wait).get_data(as_text=True)
+    assert "Ban hành quyết định: ký số của cơ quan" in html
+    assert f"Đang chờ ký số trên thiết bị của {world.users['clerk'].full_name}" in html
+    [(ticket, request)] = standin.requests.items()
+    assert request["kind"] == "cms" and request["account"] == "vt.ubnd"
+    assert client.get(wait + "/status").get_json()["status"] == "pending"
+    db.session.remove()
+    assert db.session.get(Decision, decision_id).number is None
+    standin.confirm(ticket)
+    status = client.get(wait + "/status").get_json()
+    assert status["status"] == "done", status
+    db.session.remove()
+    issued = db.session.get(Decision, decision_id)
+    assert issued.state == "issued" and issued.number == 1
+    shown = esigning.panel(issued)
+    assert shown["label"] == "Bản điện tử đã ban hành" and shown["valid"], shown
+    assert "Đã ký số và ban hành quyết định." in client.get(status["next"]).get_data(
+        as_text=True)
