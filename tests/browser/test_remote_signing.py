@@ -2,9 +2,12 @@
 stays on his device) and signature image on /admin/signing, sees its facts and the image;
 the Chairman presses «Phê duyệt», the page waits («Đang chờ ký số trên thiết bị của …»)
 while his device (the remote stand-in) is asked for the whole signed PDF, and moves on by
-itself once he confirms there."""
+itself once he confirms there; the Văn thư then issues with her own token (a CMS of the
+digest) the same way."""
 import re
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from playwright.sync_api import expect
 
 from app.esign import pki
@@ -16,7 +19,7 @@ from tests import helpers
 from tests.browser.support import UNLABELLED, saved, submit
 from tests.docgen.support import scenario
 from tests.esign.remote_standin import RemoteStandIn
-from tests.signing.support import DemoSet
+from tests.signing.support import UBND_NAME, DemoSet
 
 DEPUTY = "Đoàn Thị Hậu"
 
@@ -30,9 +33,6 @@ def test_register_then_sign_from_the_decision_page_on_the_device(app, world, des
             monkeypatch.setitem(app.config, key, value)
         monkeypatch.setitem(app.config, "SIGNING_REMOTE_ANSWER", "pdf")
         esigning._VERIFIED.clear()
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.serialization import pkcs12
-
         _key, cert, _extra = pkcs12.load_key_and_certificates(p12.read_bytes(), b"demo")
         pem = tmp_path / "hau.pem"
         pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -83,8 +83,32 @@ def test_register_then_sign_from_the_decision_page_on_the_device(app, world, des
             expect(chairman.locator(".alert-success")).to_contain_text(
                 "Đã ký số và phê duyệt quyết định.")
             expect(chairman).to_have_url(re.compile(rf"/decisions/{decision_id}$"))
+            db.session.remove()
+            assert db.session.get(Decision, decision_id).state == "approved"
+
+            # the Văn thư seals with her own token; her device answers a CMS of the digest
+            monkeypatch.setitem(app.config, "SIGNING_REMOTE_ANSWER", "cms")
+            ubnd_p12, seal = demo.holder("ubnd", UBND_NAME, seal=True)
+            _k, ubnd_cert, _e = pkcs12.load_key_and_certificates(ubnd_p12.read_bytes(), b"demo")
+            identities.register_unit(
+                None, "UBND", backend="remote", key_label="vt.ubnd", seal_png=seal.read_bytes(),
+                certificate_pem=ubnd_cert.public_bytes(serialization.Encoding.PEM), seal_mm=36)
+            standin.accounts["vt.ubnd"] = {"key": Pkcs12Key(
+                ubnd_p12.read_bytes(), pki.DEMO_PASSPHRASE, identities.settings(),
+                holder="organisation")}
+            clerk = desk.page("clerk", f"/decisions/{decision_id}")
+            submit(clerk, clerk.locator('button[data-trigger="issue"]'))
+            expect(clerk.get_by_role("heading", name="Ban hành quyết định: ký số của cơ quan")) \
+                .to_be_visible()
+            ticket, request = list(standin.requests.items())[-1]
+            assert request["kind"] == "cms" and request["account"] == "vt.ubnd"
+            with clerk.expect_navigation(timeout=20_000):
+                standin.confirm(ticket)
+            expect(clerk.locator(".alert-success")).to_contain_text(
+                "Đã ký số và ban hành quyết định.")
+            expect(clerk.get_by_text("Chữ ký số: Bản điện tử đã ban hành")).to_be_visible()
         db.session.remove()
-        assert db.session.get(Decision, decision_id).state == "approved"
+        assert db.session.get(Decision, decision_id).state == "issued"
         assert not desk.problems, desk.problems
     finally:
         demo.remove()
