@@ -152,3 +152,17 @@ def test_the_served_app_refuses_to_start_in_production_with_a_persons_key_file(a
                              image_png=png.read_bytes())
     run = start(served)
     assert run.returncode == 0, run.stderr
+
+
+def test_the_console_registers_a_units_key_on_the_clerks_token(app, world, demo, tmp_path):
+    p12, png = demo.files["ubnd"]
+    pem = tmp_path / "ubnd.pem"
+    pem.write_bytes(_pem_of(p12))
+    result = app.test_cli_runner().invoke(args=[
+        "signing", "register-unit", "UBND", "--remote", str(pem), "--key-label", "vt.ubnd",
+        "--seal", str(png), "--seal-mm", "35"])
+    assert result.exit_code == 0, result.output
+    seal = identities.of_unit(world.units["UBND"].id)
+    assert (seal.backend, seal.key_label, seal.seal_mm, seal.key_path) == \
+        ("remote", "vt.ubnd", 35, None)
+    assert changes()[-1].origin == "cli"
