@@ -453,15 +453,24 @@ def signing_register_user(username, p12, image, passphrase_setting, certificate,
 @click.option("--passphrase-setting", default="SIGNING_DEMO_PASSPHRASE", show_default=True)
 @click.option("--pkcs11", "certificate", type=click.Path(dir_okay=False, exists=True),
               help="instead of P12: the certificate (PEM) of a key on the server's HSM/token")
+@click.option("--remote", "remote_certificate", type=click.Path(dir_okay=False, exists=True),
+              help="instead of P12: the certificate (PEM/DER) of a key on the Văn thư's own "
+                   "token (--key-label: her account at the remote-signing service)")
 @click.option("--token-label", default=None)
 @click.option("--key-label", default=None)
-def signing_register_unit(code, p12, seal, seal_mm, passphrase_setting, certificate, token_label,
-                          key_label):
+def signing_register_unit(code, p12, seal, seal_mm, passphrase_setting, certificate,
+                          remote_certificate, token_label, key_label):
     """Register the organisation CODE's certificate and seal image (audited)."""
     from app.services import identities
 
     try:
-        if certificate:
+        if remote_certificate:
+            identity = identities.register_unit(
+                None, code, backend="remote",
+                certificate_pem=Path(remote_certificate).read_bytes(), key_label=key_label,
+                seal_png=Path(seal).read_bytes() if seal else None, seal_mm=seal_mm,
+                origin="cli")
+        elif certificate:
             identity = identities.register_unit(
                 None, code, backend="pkcs11", certificate_pem=Path(certificate).read_bytes(),
                 token_label=token_label, key_label=key_label,

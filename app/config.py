@@ -173,6 +173,13 @@ def from_environment(instance_path):
         "SIGNING_ITALIC_FONT": os.environ.get("SIGNING_ITALIC_FONT") or "",
         "SIGNING_VERIFY_MAX_MB": _env_int("SIGNING_VERIFY_MAX_MB", 20),
         "SIGNING_VERIFY_SECONDS": _env_int("SIGNING_VERIFY_SECONDS", 15),
+        # The remote-signing service (the CA's, or the bridge to the signing plugin) the
+        # server sends a person's signing request to; empty: the signer's own client posts
+        # the answer (API). How long a page waits for the answer, and which answer it asks
+        # for: "cms" (a CMS for the digest) or "pdf" (the whole signed PDF).
+        "SIGNING_REMOTE_URL": (os.environ.get("SIGNING_REMOTE_URL") or "").strip(),
+        "SIGNING_REMOTE_WAIT_SECONDS": _env_int("SIGNING_REMOTE_WAIT_SECONDS", 300),
+        "SIGNING_REMOTE_ANSWER": (os.environ.get("SIGNING_REMOTE_ANSWER") or "cms").strip(),
         # The passphrase of the demo's key files (registered identities name the setting
         # that holds theirs); never set in production, which holds no person's key.
         "SIGNING_DEMO_PASSPHRASE": os.environ.get("SIGNING_DEMO_PASSPHRASE")
@@ -259,6 +266,8 @@ def validate(config, instance_path):
         raise ConfigError("SIGNING_REVOCATION_MODE: soft-fail, hard-fail or require.")
     if config.get("SIGNING_LONG_TERM", "") not in {"", "LT", "LTA"}:
         raise ConfigError("SIGNING_LONG_TERM: empty, LT or LTA.")
+    if config.get("SIGNING_REMOTE_ANSWER", "cms") not in {"cms", "pdf"}:
+        raise ConfigError("SIGNING_REMOTE_ANSWER: cms or pdf.")
     if config.get("SIGNING_LONG_TERM") == "LTA" and not config.get("SIGNING_TSA_URL"):
         raise ConfigError("SIGNING_LONG_TERM=LTA needs SIGNING_TSA_URL (a timestamp authority).")
     _validate_limiter_store(config)

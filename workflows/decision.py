@@ -89,7 +89,8 @@ DECISION = Process(
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
         Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
-             inputs=("number", "issued_on", "expected_number", "expected_issued_on"),
+             inputs=("number", "issued_on", "expected_number", "expected_issued_on",
+                     "signing_request", "signature", "signed_pdf"),
              confirm=("Ban hành quyết định số {number}, ngày {date}: hệ thống sẽ ghi số và "
                       "ngày này vào sổ, lưu bản chính thức và gửi quyết định tới các đơn vị và "
                       "nơi nhận. Không thể hoàn tác. Tiếp tục?"),

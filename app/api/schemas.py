@@ -422,6 +422,14 @@ class SigningRequestOut(Base):
     field = Str(metadata={"description": "the signature field"})
     pdf = Str(metadata={"description": "base64 of the printed PDF (for a signing plugin)"})
     pdf_sha256 = Str()
+    # «Ban hành» by the Văn thư's own token: what a plugin that returns the whole signed
+    # PDF fills in (NĐ 30 Điều 15), and where the seal goes
+    number_field = Str(metadata={"description": "issue only: the number's form field"})
+    number_text = Str(metadata={"description": "issue only: the number to fill in"})
+    date_field = Str(metadata={"description": "issue only: the place-and-date form field"})
+    date_text = Str(metadata={"description": "issue only: the place and date to fill in"})
+    seal_mm = fields.Float(metadata={"description": "issue only: the seal's real size (mm)"})
+    spec = fields.Dict(metadata={"description": "issue only: the whole layout of the update"})
 
 
 class SigningPendingOut(Base):

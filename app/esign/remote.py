@@ -91,6 +91,29 @@ def prepare_issue(pdf: bytes, certificate: asn1_x509.Certificate, spec: "pdfsign
     return _prepare(writer, style, spec.seal_field, certificate, chain, settings)
 
 
+def ready_for_plugin(pdf: bytes) -> bytes:
+    """The PDF as sent to a signing device that returns the whole signed file: its form
+    already says it holds signatures (/SigFlags 3, in a small incremental update when
+    missing), so the device's revision adds one signature and nothing the diff check of
+    :func:`accept_signed_pdf` must refuse."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    form_ref = writer.root.raw_get("/AcroForm")
+    form = writer.root["/AcroForm"]
+    if int(form.get("/SigFlags", 0)) & 3 == 3:
+        return pdf
+    form["/SigFlags"] = generic.NumberObject(3)
+    if isinstance(form_ref, generic.IndirectObject):
+        writer.mark_update(form_ref)
+    else:
+        writer.update_root()
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def _add_signature_timestamp(content: cms.ContentInfo, timestamper) -> cms.ContentInfo:
     signer_info = content["content"]["signer_infos"][0]
     unsigned = signer_info["unsigned_attrs"]

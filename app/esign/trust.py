@@ -136,17 +136,23 @@ def describe(cert: asn1_x509.Certificate) -> dict:
         "issuer": cert.issuer.native.get("common_name") or "",
         "not_before": cert["tbs_certificate"]["validity"]["not_before"].native,
         "not_after": cert["tbs_certificate"]["validity"]["not_after"].native,
+        "sha256": cert.sha256.hex(),
     }
 
 
-def check_certificate(store: TrustStore, cert: asn1_x509.Certificate, *, expected=None,
-                      chain=(), moment: datetime | None = None) -> None:
-    """Refuse a certificate that is not the registered one, not yet or no longer valid,
-    revoked, or not chained to a configured root; with a reason in Vietnamese."""
-    if expected is not None and not same_certificate(cert, expected):
-        raise SigningRefused(
-            "Chứng thư số dùng để ký không phải chứng thư đã đăng ký cho người ký này.",
-            "certificate_mismatch")
+def holder_kind(cert: asn1_x509.Certificate) -> str:
+    """"organisation" for an organisation's certificate (its common name is the
+    organisation's name, as công vụ certificates of bodies are issued), else "person"."""
+    subject = cert.subject.native
+    name = (subject.get("common_name") or "").strip().casefold()
+    organisation = subject.get("organization_name") or ""
+    if isinstance(organisation, list):
+        organisation = organisation[0] if organisation else ""
+    return "organisation" if name and name == organisation.strip().casefold() else "person"
+
+
+def check_validity(cert: asn1_x509.Certificate, moment: datetime | None = None) -> None:
+    """Refuse a certificate not yet or no longer valid at ``moment`` (now by default)."""
     moment = moment or datetime.now(UTC)
     validity = cert["tbs_certificate"]["validity"]
     if moment < validity["not_before"].native:
@@ -158,6 +164,18 @@ def check_certificate(store: TrustStore, cert: asn1_x509.Certificate, *, expecte
         raise SigningRefused(
             f"Chứng thư số đã hết hạn ngày {validity['not_after'].native:%d/%m/%Y}.",
             "certificate_expired")
+
+
+def check_certificate(store: TrustStore, cert: asn1_x509.Certificate, *, expected=None,
+                      chain=(), moment: datetime | None = None) -> None:
+    """Refuse a certificate that is not the registered one, not yet or no longer valid,
+    revoked, or not chained to a configured root; with a reason in Vietnamese."""
+    if expected is not None and not same_certificate(cert, expected):
+        raise SigningRefused(
+            "Chứng thư số dùng để ký không phải chứng thư đã đăng ký cho người ký này.",
+            "certificate_mismatch")
+    moment = moment or datetime.now(UTC)
+    check_validity(cert, moment)
     validator = CertificateValidator(
         cert, intermediate_certs=list(chain),
         validation_context=store.context(moment, ocsps=store.ocsp_responses(cert, chain)))

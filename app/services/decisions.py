@@ -369,7 +369,7 @@ def _issue(decision, user, role, comment, params, facts):
     decision.issued_on = issued_on
     decision.issued_by_id = user.id
     if electronic is not None:  # number, date and the organisation's seal: one update
-        esigning.seal(decision, electronic)
+        esigning.seal(decision, electronic, params, user)
     awards.record_decision(decision, campaign.issuer, user)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     # Locked, with what each one's audit snapshot reads, in four queries for any number.

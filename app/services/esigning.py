@@ -178,7 +178,9 @@ def _remote_approval(decision, user, identity, params):
         except SigningRefused as exc:
             raise identities.refused(exc) from None
         qr = qr_token()
-        printed = _print(documents.compose(KIND, decision, "decision", draft=False), qr)
+        # ready for a device that returns the whole signed PDF, too (/SigFlags set)
+        printed = remote.ready_for_plugin(
+            _print(documents.compose(KIND, decision, "decision", draft=False), qr))
         try:
             prepared = remote.prepare_approval(printed, cert, field=field,
                                                image_png=identity.image_png, settings=esign)
@@ -188,7 +190,8 @@ def _remote_approval(decision, user, identity, params):
         storage.write_new(_pending_key(decision, token), json.dumps({
             "user_id": user.id, "version": decision.version, "qr_token": qr,
             "printed": base64.b64encode(printed).decode(),
-            "prepared": prepared.to_json()}).encode())
+            "prepared": prepared.to_json(),
+            **_remote_submission(identity, prepared, printed, field, params)}).encode())
         from app.services.errors import SignatureRequired
 
         raise SignatureRequired(
@@ -238,6 +241,46 @@ def _remote_approval(decision, user, identity, params):
     return kept
 
 
+def _remote_submission(identity, prepared, printed, field, params) -> dict:
+    """Send the request to the configured remote-signing service (the person confirms on
+    their device; the page polls, :mod:`app.services.remote_signing`), and what the
+    pending request keeps of it. Without a service, the signer's own client answers."""
+    from app.esign import remote
+
+    kept = {"authority": params.get("authority"), "created": time.time(), "ticket": None,
+            "answer": current_app.config.get("SIGNING_REMOTE_ANSWER") or "cms"}
+    url = current_app.config.get("SIGNING_REMOTE_URL")
+    if not url:
+        return kept
+    client = remote.RemoteClient(url)
+    try:
+        if kept["answer"] == "pdf":
+            kept["ticket"] = client.submit(identity.key_label or "", "pdf", pdf=printed,
+                                           params={"field": field, "step": "approve"})
+        else:
+            kept["ticket"] = client.submit(identity.key_label or "", "cms",
+                                           digest=prepared.digest)
+    except (OSError, ValueError, KeyError):
+        raise Unavailable("Không gửi được yêu cầu ký tới dịch vụ ký số từ xa; hãy thử lại "
+                          "sau hoặc báo quản trị hệ thống.", code="remote_unavailable") from None
+    return kept
+
+
+def pending_request(decision, token: str) -> dict | None:
+    """A remote signing request still waiting for its answer (None once spent)."""
+    import json
+
+    try:
+        return json.loads(storage.read(_pending_key(decision, token)))
+    except Exception:  # noqa: BLE001 - missing or unreadable: no such request
+        return None
+
+
+def drop_request(decision, token: str) -> None:
+    """Cancelled, timed out or refused: the request is forgotten (nothing else changed)."""
+    storage.remove(_pending_key(decision, token))
+
+
 # -- 2. the Văn thư issues at «Ban hành» -----------------------------------------------------
 
 def electronic_issue(decision):
@@ -247,9 +290,14 @@ def electronic_issue(decision):
     if approved is None:
         return None
     organisation = identities.of_unit(decision.campaign.issuer_unit_id)
-    if not identities.server_side(organisation):
+    if not (identities.server_side(organisation) or _held_by_a_person(organisation)):
         return None
     return approved, organisation
+
+
+def _held_by_a_person(organisation) -> bool:
+    """The organisation's key on the Văn thư's own token (the remote back-end)."""
+    return organisation is not None and organisation.backend == "remote"
 
 
 def check_issue_date(typed, today):
@@ -263,17 +311,38 @@ def check_issue_date(typed, today):
             code="electronic_issue_date")
 
 
-def seal(decision, electronic):
+def seal(decision, electronic, params=None, user=None):
     """Fill the number and the place-and-date and add the organisation's signature (one
     incremental update), after the step has numbered and dated the decision; keep it as
-    the issued PDF with its SHA-256."""
+    the issued PDF with its SHA-256. With the key on the Văn thư's own token, the step
+    first answers with a signing request (:func:`_remote_seal`)."""
+    approved, organisation = electronic
+    if _held_by_a_person(organisation):
+        return _remote_seal(decision, approved, organisation, params or {}, user)
+    from app.esign import pdfsign
+
+    esign = identities.settings()
+    key, cert, store = _key_checked(organisation, esign)
+    spec, signer_cert, data = _issue_spec(decision, approved, organisation)
+    try:
+        issued = pdfsign.issue(data, key, spec, seal_png=organisation.image_png, settings=esign,
+                               expected_cert=cert, expected_signer_cert=signer_cert,
+                               store=store)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    finally:
+        key.close()  # a PKCS#11 session
+    issued = long_term(issued, esign, store)
+    return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
+
+
+def _issue_spec(decision, approved, organisation):
+    """(the fields' values and the seal's place, the signer's registered certificate, the
+    signer's signed PDF)."""
     from PIL import Image
 
     from app.esign import pdfsign
 
-    approved, organisation = electronic
-    esign = identities.settings()
-    key, cert, store = _key_checked(organisation, esign)
     signer = identities.of_user(decision.approved_by_id)
     signer_cert = identities.certificate(signer) if signer is not None else None
     data = storage.read(approved.storage_key, approved.sha256)
@@ -289,16 +358,109 @@ def seal(decision, electronic):
         number_text=values[number_field], date_field=date_field,
         date_text=values[date_field], seal_mm=organisation.seal_mm or 36.0,
         text_size=sizes.get(number_field) or 13, signer_image_px=image_px)
+    return spec, signer_cert, data
+
+
+def _remote_seal(decision, approved, organisation, params, user):
+    """The Văn thư's own token: the first call prepares the numbered, dated revision and
+    answers with a signing request (the step's transaction rolls back: no number is
+    spent, the state does not move); the call with the request's id and the CMS of its
+    digest, or the whole signed PDF, finishes it, when the number and the date the step
+    gives now are the ones the request was prepared with."""
+    import base64
+    import json
+    from dataclasses import asdict
+
+    from app.esign import remote
+    from app.services.errors import Conflict, NotFound, SignatureRequired
+
+    esign = identities.settings()
+    cert = identities.certificate(organisation)
+    spec, signer_cert, data = _issue_spec(decision, approved, organisation)
+    texts = {spec.number_field: spec.number_text, spec.date_field: spec.date_text}
+    token = params.get("signing_request")
+    if not (params.get("signature") or params.get("signed_pdf")):
+        try:
+            prepared = remote.prepare_issue(data, cert, spec, seal_png=organisation.image_png,
+                                            settings=esign, expected_signer_cert=signer_cert)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        token = secrets.token_urlsafe(24)
+        submitted = _remote_submission_issue(organisation, prepared, data, spec)
+        storage.write_new(_pending_key(decision, token), json.dumps({
+            "user_id": user.id, "version": decision.version,
+            "trigger": "issue", "number": decision.number, "texts": texts,
+            "prepared": prepared.to_json(), "created": time.time(), **submitted}).encode())
+        raise SignatureRequired(
+            "Đang chờ Văn thư ký số của cơ quan trên thiết bị ký số của mình; quyết định "
+            "chưa ban hành, chưa cấp số.",
+            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF (điền số, ngày vào "
+                                "các trường đã cho) rồi gửi lại cùng mã yêu cầu ký.",
+                     "signing_request": {
+                         "id": token, "digest": prepared.digest.hex(),
+                         "digest_algorithm": "sha256", "field": spec.seal_field,
+                         "pdf": base64.b64encode(data).decode(),
+                         "pdf_sha256": hashlib.sha256(data).hexdigest(),
+                         "number_field": spec.number_field, "number_text": spec.number_text,
+                         "date_field": spec.date_field, "date_text": spec.date_text,
+                         "seal_mm": spec.seal_mm, "spec": asdict(spec)}})
+    if not token:
+        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
+    pending = pending_request(decision, token)
+    if pending is None or pending.get("trigger") != "issue" or \
+            pending.get("user_id") != user.id:
+        raise NotFound("Không có yêu cầu ký này.")
+    if pending["texts"] != texts:
+        raise Conflict("Số hoặc ngày ban hành đã khác với bản đã chuẩn bị để ký (có văn bản "
+                       "khác vừa lấy số, hoặc đã sang ngày mới); hãy ký lại bản mới.",
+                       code="signing_request_outdated")
     try:
-        issued = pdfsign.issue(data, key, spec, seal_png=organisation.image_png, settings=esign,
-                               expected_cert=cert, expected_signer_cert=signer_cert,
-                               store=store)
+        if params.get("signature"):
+            try:
+                cms_der = base64.b64decode(params["signature"], validate=True)
+            except ValueError:
+                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
+            issued = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
+                                            cms_der, settings=esign)
+        else:
+            try:
+                returned = base64.b64decode(params["signed_pdf"], validate=True)
+            except ValueError:
+                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
+            issued = remote.accept_signed_pdf(data, returned, field=spec.seal_field,
+                                              expected_cert=cert, settings=esign,
+                                              expected_texts=texts)
     except SigningRefused as exc:
         raise identities.refused(exc) from None
-    finally:
-        key.close()  # a PKCS#11 session
-    issued = long_term(issued, esign, store)
+    key = _pending_key(decision, token)
+    on_commit(lambda: storage.remove(key))  # answered: the request is spent
+    issued = long_term(issued, esign, None)
     return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
+
+
+def _remote_submission_issue(organisation, prepared, data, spec) -> dict:
+    """Send the Văn thư's request to the configured remote-signing service (as
+    :func:`_remote_submission` does for the signer)."""
+    from dataclasses import asdict
+
+    from app.esign import remote
+
+    answer = current_app.config.get("SIGNING_REMOTE_ANSWER") or "cms"
+    url = current_app.config.get("SIGNING_REMOTE_URL")
+    if not url:
+        return {"ticket": None, "answer": answer}
+    client = remote.RemoteClient(url)
+    try:
+        if answer == "pdf":
+            ticket = client.submit(organisation.key_label or "", "pdf", pdf=data,
+                                   params={"field": spec.seal_field, "step": "issue",
+                                           "spec": asdict(spec)})
+        else:
+            ticket = client.submit(organisation.key_label or "", "cms", digest=prepared.digest)
+    except (OSError, ValueError, KeyError):
+        raise Unavailable("Không gửi được yêu cầu ký tới dịch vụ ký số từ xa; hãy thử lại "
+                          "sau hoặc báo quản trị hệ thống.", code="remote_unavailable") from None
+    return {"ticket": ticket, "answer": answer}
 
 
 def long_term(issued: bytes, esign, store) -> bytes:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from datetime import UTC
+from io import BytesIO
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -32,6 +33,8 @@ KEY_DIR = "signing/keys"  # under instance/: the key files the demo and developm
 PASSPHRASE_SETTING = re.compile(r"^SIGNING_[A-Z0-9_]{1,50}$")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_SIDE = 4000
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # what a page reads of an uploaded certificate or key file
 
 
 def settings() -> EsignSettings:
@@ -86,13 +89,72 @@ def certificate(identity: SigningIdentity):
 
 
 def _check_image(data: bytes | None, what: str) -> bytes:
+    """A PNG with transparency (an alpha channel or a transparent colour), at most 2 MB
+    and 4000 px a side: it is drawn over the paper's text."""
     if not data:
         raise Invalid(f"Cần {what} (tệp PNG nền trong suốt).", code="image_required",
                       details={"image": ["Bắt buộc."]})
-    if not data.startswith(PNG_MAGIC) or len(data) > MAX_IMAGE_BYTES:
+    if len(data) > MAX_IMAGE_BYTES:
+        raise Invalid(f"{what.capitalize()} quá lớn: tối đa 2 MB.", code="image_too_large",
+                      details={"image": ["Tối đa 2 MB."]})
+    if not data.startswith(PNG_MAGIC):
         raise Invalid(f"{what.capitalize()} phải là tệp PNG (tối đa 2 MB).", code="image_type",
                       details={"image": ["Chỉ nhận tệp PNG."]})
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(BytesIO(data)) as img:
+            img.verify()
+        with Image.open(BytesIO(data)) as img:
+            size, mode, info = img.size, img.mode, img.info
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise Invalid(f"{what.capitalize()} là tệp PNG hỏng, không đọc được.",
+                      code="image_type", details={"image": ["Tệp PNG hỏng."]}) from None
+    if max(size) > MAX_IMAGE_SIDE:
+        raise Invalid(f"{what.capitalize()} quá lớn: tối đa {MAX_IMAGE_SIDE} điểm ảnh mỗi chiều.",
+                      code="image_too_large", details={"image": ["Ảnh quá lớn."]})
+    if not (mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in info):
+        raise Invalid(f"{what.capitalize()} phải có nền trong suốt (PNG có kênh alpha): "
+                      "ảnh nền trắng sẽ che chữ của văn bản.", code="image_opaque",
+                      details={"image": ["Cần nền trong suốt."]})
     return data
+
+
+def _check_certificate(cert, holder: str) -> None:
+    """Refuse, before anything is written, a certificate of the wrong kind (a person's for
+    an organisation, or the reverse), not valid today, revoked, or not chained to a
+    configured trust root (when roots are configured: the demo and development may run
+    without)."""
+    from app.esign.trust import TrustStore, check_certificate, check_validity, holder_kind
+
+    kind = holder_kind(cert)
+    if kind != holder:
+        raise Invalid(
+            "Đây là chứng thư số của cơ quan, tổ chức; người ký cần chứng thư số cá nhân."
+            if holder == PERSON else
+            "Đây là chứng thư số của cá nhân; con dấu của cơ quan cần chứng thư số của "
+            "cơ quan, tổ chức (tên chứng thư là tên cơ quan).", code="certificate_kind",
+            details={"certificate": ["Sai loại chứng thư số."]})
+    esign = settings()
+    try:
+        if esign.trust_roots:
+            check_certificate(TrustStore(esign), cert)
+        else:
+            check_validity(cert)
+    except SigningRefused as exc:
+        raise refused(exc) from None
+
+
+def details(identity: SigningIdentity) -> dict:
+    """What the administrator sees of a registered certificate."""
+    from app.esign.trust import describe
+
+    facts = describe(certificate(identity))
+    fingerprint = facts["sha256"].upper()
+    return {"subject": identity.subject, "issuer": facts["issuer"], "serial": identity.serial,
+            "not_before": identity.not_before, "not_after": identity.not_after,
+            "fingerprint": ":".join(fingerprint[i:i + 2] for i in range(0, 64, 2)),
+            "expired": identity.not_after < now_utc()}
 
 
 def _audit(identity, key: str, action: str, before, after, actor, origin):
@@ -158,6 +220,7 @@ def _from_pkcs12(p12_path: Path, passphrase_setting: str | None, holder: str):
 
 
 def _save(actor, origin, where: dict, key: str, holder: str, cert, image: bytes, **columns):
+    _check_certificate(cert, holder)
     identity = db.session.scalars(sa.select(SigningIdentity).filter_by(**where)
                                   .with_for_update(of=SigningIdentity)).first()
     before = _summary(identity)
@@ -220,9 +283,9 @@ def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
     mm). ``pkcs12``: a key file (demo and development); ``pkcs11``: a key on the server's
     HSM/token (``token_label``, ``key_label``; the module and PIN are settings)."""
     _allowed(actor)
-    if backend not in ("pkcs12", "pkcs11"):
-        raise Invalid("Khóa ký của cơ quan: «pkcs12» (trình diễn, phát triển) hoặc «pkcs11».",
-                      code="backend")
+    if backend not in ("pkcs12", "pkcs11", "remote"):
+        raise Invalid("Khóa ký của cơ quan: «pkcs12» (trình diễn, phát triển), «pkcs11» hoặc "
+                      "«remote» (token của Văn thư).", code="backend")
     if not (10 <= float(seal_mm) <= 60):
         raise Invalid("Kích thước thật của con dấu phải từ 10 đến 60 mm.", code="seal_mm",
                       details={"seal_mm": ["Từ 10 đến 60 mm."]})
@@ -234,6 +297,9 @@ def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
         if backend == "pkcs12":
             cert, columns = _pkcs12(p12_path, passphrase_setting, ORGANISATION,
                                     f"unit-{unit.code}")
+        elif backend == "remote":  # the Văn thư's own token: key_label names her account
+            cert = _parse_pem(certificate_pem)
+            columns = {"key_label": (key_label or unit.code)[:64]}
         else:
             if not (token_label and key_label):
                 raise Invalid("Cần nhãn token và nhãn khóa trên HSM/token.", code="key_label")
@@ -294,6 +360,24 @@ def listing() -> list[SigningIdentity]:
     return db.session.scalars(sa.select(SigningIdentity).order_by(SigningIdentity.id)).all()
 
 
+def overview(actor) -> list[dict]:
+    """The administrator's list: each registered identity with its certificate's facts,
+    people first (users and units are joined eagerly: one query)."""
+    _allowed(actor)
+    rows = [{"identity": i, **details(i)} for i in listing()]
+    rows.sort(key=lambda r: (r["identity"].holder != PERSON, r["identity"].id))
+    return rows
+
+
+def image_of(actor, identity_id: int) -> bytes:
+    """A registered identity's signature or seal image, for the administrator's preview."""
+    _allowed(actor)
+    identity = db.session.get(SigningIdentity, identity_id)
+    if identity is None:
+        raise NotFound("Không có chứng thư số đã đăng ký này.")
+    return identity.image_png
+
+
 def server_side(identity: SigningIdentity | None) -> bool:
     """Whether this server can sign for it now, with one click: an organisation's key
     file or HSM key; a person's key file only outside production."""
@@ -326,20 +410,31 @@ def signing_key(identity: SigningIdentity, esign: EsignSettings):
 
 
 def check_at_startup(app) -> None:
-    """Production refuses to start while a person's key is registered on the server."""
+    """Production refuses to start while a person's key is held on the server (a PKCS#12
+    file, or any server-side key), or while any PKCS#12 key file is registered (the demo's
+    and development's only): the operator removes them with ``flask signing remove`` (the
+    flask command still starts) or registers the certificate alone (remote)."""
     if app.config.get("ENV_NAME") != "production":
         return
     with app.app_context():
         try:
-            held = db.session.scalars(sa.select(User.username).join(
-                SigningIdentity, SigningIdentity.user_id == User.id).where(
-                SigningIdentity.backend != "remote")).all()
+            held = db.session.execute(sa.select(
+                SigningIdentity.holder, SigningIdentity.backend, User.username, Unit.code)
+                .outerjoin(User, User.id == SigningIdentity.user_id)
+                .outerjoin(Unit, Unit.id == SigningIdentity.unit_id)
+                .where(sa.or_(sa.and_(SigningIdentity.holder == PERSON,
+                                      SigningIdentity.backend != "remote"),
+                              SigningIdentity.backend == "pkcs12"))
+                .order_by(SigningIdentity.id)).all()
         except sa.exc.SQLAlchemyError:  # no schema yet: nothing registered
             db.session.rollback()
             return
         finally:
             db.session.remove()
     if held:
+        named = ", ".join(f"{username} ({backend})" if username else
+                          f"đơn vị {code} ({backend})" for _h, backend, username, code in held)
         raise RuntimeError(
-            "Môi trường chính thức không giữ khóa ký của cá nhân trên máy chủ; hãy gỡ hoặc "
-            f"chuyển sang «remote»: {', '.join(held)} (flask signing remove-user …).")
+            "Môi trường chính thức không giữ khóa ký của cá nhân trên máy chủ và không dùng "
+            f"tệp khóa PKCS#12; hãy gỡ (flask signing remove --user …/--unit …) hoặc đăng ký "
+            f"lại chỉ chứng thư («remote» cho cá nhân, «pkcs11» cho cơ quan): {named}.")

@@ -1,10 +1,15 @@
-"""Administration: units (with CSV import), accounts and roles, reference data."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Administration: units (with CSV import), accounts and roles, reference data, signing
+identities (certificates with their signature and seal images)."""
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.clock import now_utc
-from app.services import org, reference
+from app.services import identities, org, reference
 from app.services.errors import Forbidden, Invalid, ServiceError
 from workflows.roles import ADMIN, ROLES
 
@@ -136,3 +141,102 @@ def reference_save(section, row):
     else:
         flash("Đã lưu dữ liệu tham chiếu; thay đổi được ghi vào nhật ký bên dưới.", "success")
     return redirect(url_for("admin.reference", _anchor=section))
+
+
+# -- signing identities: a person's certificate and signature image, a unit's and its seal
+
+
+@bp.route("/signing", endpoint="signing")
+def signing_identities():
+    return render_template("admin/signing.html", rows=identities.overview(current_user),
+                           users=org.list_users(current_user), units=org.list_units(),
+                           production=identities.production(),
+                           default_passphrase="SIGNING_DEMO_PASSPHRASE")
+
+
+@bp.route("/signing/<int:identity_id>/image.png", endpoint="signing_image")
+def signing_image(identity_id):
+    return send_file(BytesIO(identities.image_of(current_user, identity_id)),
+                     mimetype="image/png", max_age=0)
+
+
+def _upload(name) -> bytes | None:
+    upload = request.files.get(name)
+    if upload is None or not upload.filename:
+        return None
+    return upload.stream.read(identities.MAX_UPLOAD_BYTES + 1)
+
+
+def _register(register, **fields):
+    """Call the service with the form's files; an uploaded PKCS#12 (demo and development)
+    is handed over as a file the service copies under instance/ and then removed."""
+    p12 = _upload("p12")
+    if fields.get("backend") == "pkcs12" and p12:
+        with tempfile.TemporaryDirectory() as scratch:
+            path = Path(scratch) / "key.p12"
+            path.write_bytes(p12)
+            return register(current_user, p12_path=path, **fields)
+    return register(current_user, certificate_pem=_upload("certificate"), **fields)
+
+
+@bp.route("/signing/users", methods=["POST"], endpoint="signing_user")
+def signing_user():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    username = (request.form.get("username") or "").strip()
+    backend = request.form.get("backend") or "remote"
+    try:
+        _register(identities.register_user, username=username, backend=backend,
+                  image_png=_upload("image"),
+                  passphrase_setting=(request.form.get("passphrase_setting") or "").strip()
+                  or None, account=(request.form.get("account") or "").strip() or None)
+    except ServiceError as error:
+        flash(f"Không đăng ký được chứng thư số cho {username or 'người ký'}: {error.message}",
+              "danger")
+    else:
+        flash(f"Đã đăng ký chứng thư số và ảnh chữ ký cho {username}; thay đổi được ghi nhật ký.",
+              "success")
+    return redirect(url_for("admin.signing"))
+
+
+@bp.route("/signing/units", methods=["POST"], endpoint="signing_unit")
+def signing_unit():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    code = (request.form.get("code") or "").strip()
+    try:
+        seal_mm = float((request.form.get("seal_mm") or "").replace(",", "."))
+    except ValueError:
+        flash("Kích thước thật của con dấu phải là một số (mm).", "danger")
+        return redirect(url_for("admin.signing"))
+    try:
+        _register(identities.register_unit, code=code,
+                  backend=request.form.get("backend") or "pkcs11",
+                  seal_png=_upload("image"), seal_mm=seal_mm,
+                  passphrase_setting=(request.form.get("passphrase_setting") or "").strip()
+                  or None, token_label=(request.form.get("token_label") or "").strip() or None,
+                  key_label=(request.form.get("key_label") or "").strip() or None)
+    except ServiceError as error:
+        flash(f"Không đăng ký được chứng thư số cho đơn vị {code}: {error.message}", "danger")
+    else:
+        flash(f"Đã đăng ký chứng thư số và ảnh con dấu cho đơn vị {code}; thay đổi được ghi "
+              "nhật ký.", "success")
+    return redirect(url_for("admin.signing"))
+
+
+@bp.route("/signing/remove", methods=["POST"], endpoint="signing_remove")
+def signing_remove():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    username = request.form.get("username") or None
+    code = request.form.get("code") or None
+    if not (username or code):
+        abort(400)
+    try:
+        identities.remove(current_user, username=username, code=None if username else code)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"Đã gỡ chứng thư số của {username or 'đơn vị ' + code}; giấy tờ của họ theo "
+              "quy trình giấy từ nay.", "success")
+    return redirect(url_for("admin.signing"))

@@ -1,7 +1,7 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -16,11 +16,12 @@ from app.services import (
     documents,
     dossiers,
     outbox,
+    remote_signing,
     signing,
     targets,
     workflow,
 )
-from app.services.errors import Conflict, Invalid, SignatureRequired
+from app.services.errors import Conflict, Invalid, NotFound, SignatureRequired
 from app.services.inbox import inbox as inbox_rows
 from app.web.forms import run
 from workflows.roles import BOARD, ROLES
@@ -272,12 +273,6 @@ def transition(collection, item_id):
             return workflow.perform(kind.name, item_id, current_user, trigger,
                                     version=form.version.data, comment=form.comment.data,
                                     params=params)
-        except SignatureRequired as pending:
-            # remote signing: nothing moved; the signer answers from their signing device
-            asked = pending.details["signing_request"]
-            raise Invalid(f"{pending.message} Mã yêu cầu ký: {asked['id']}; giá trị băm "
-                          f"(SHA-256) cần ký: {asked['digest']}.",
-                          code="signature_required") from None
         except Conflict as error:
             if error.code not in ("number_taken", "next_number_changed", "issue_date_changed"):
                 raise
@@ -286,9 +281,14 @@ def transition(collection, item_id):
             raise Invalid(error.message, error.details, code=error.code) from None
 
     # A refusal comes back to the page with what was typed still in its fields.
-    return run(fire, item_url(kind.name, item_id, typed_values(request.form)),
-               done=f"Đã thực hiện: {kind.process.trigger_label(trigger)}.",
-               then=lambda _item: item_url(kind.name, item_id))
+    try:
+        return run(fire, item_url(kind.name, item_id, typed_values(request.form)),
+                   done=f"Đã thực hiện: {kind.process.trigger_label(trigger)}.",
+                   then=lambda _item: item_url(kind.name, item_id))
+    except SignatureRequired as pending:
+        # remote signing: nothing moved; the page waits for the signer's device
+        return redirect(url_for("work.signing_wait", item_id=item_id,
+                                token=pending.details["signing_request"]["id"]))
 
 
 @bp.route("/notifications")
@@ -310,3 +310,31 @@ def open_notification(message_id):
 def mark_read():
     return run(lambda: outbox.mark_read(current_user), url_for("work.notifications"),
                done="Đã đánh dấu tất cả là đã đọc.")
+
+
+# -- remote signing: the decision page waits for the signer's device (issue 21, item 8)
+
+@bp.route("/decisions/<int:item_id>/signing/<token>")
+def signing_wait(item_id, token):
+    try:
+        shown = remote_signing.waiting(current_user, item_id, token)
+    except NotFound:
+        flash("Yêu cầu ký này đã xong, đã hủy hoặc hết hạn.", "info")
+        return redirect(item_url("decision", item_id))
+    return render_template("work/signing_wait.html", token=token, form=FlaskForm(), **shown)
+
+
+@bp.route("/decisions/<int:item_id>/signing/<token>/status")
+def signing_status(item_id, token):
+    answer = remote_signing.poll(current_user, item_id, token)
+    if answer["status"] in ("done", "expired", "refused", "failed"):
+        flash(answer["message"], "success" if answer["status"] == "done" else "warning")
+        answer["next"] = item_url("decision", item_id)
+    return jsonify(answer)
+
+
+@bp.route("/decisions/<int:item_id>/signing/<token>/cancel", methods=["POST"])
+def signing_cancel(item_id, token):
+    return run(lambda: remote_signing.cancel(current_user, item_id, token),
+               item_url("decision", item_id),
+               done="Đã hủy yêu cầu ký số; quyết định chưa thay đổi.")

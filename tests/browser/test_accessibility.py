@@ -35,7 +35,8 @@ REACHED = {
     "board_head": {"/", "/campaigns/new", "/campaigns/N/edit", "/outbox", "/decisions/N"},
     "chairman": {"/", "/campaigns", "/campaigns/N"},
     "clerk": {"/", "/campaigns", "/campaigns/N"},
-    "admin": {"/admin/units", "/admin/users", "/admin/reference", "/campaigns"},
+    "admin": {"/admin/units", "/admin/users", "/admin/reference", "/admin/signing",
+              "/campaigns"},
 }
 MAX_PAGES = 60  # per role: the crawl stops there (a page per kind of URL is enough)
 # Pages of items in a given state, checked besides the crawl (which visits one page per

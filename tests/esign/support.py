@@ -220,3 +220,41 @@ class OcspResponder:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def softhsm_token(directory: Path, private_key, cert_der: bytes, *, token="seal",
+                  label="ubnd", pin="1234") -> Path:
+    """A SoftHSM2 token in ``directory`` holding ``private_key`` and its certificate under
+    ``label``; the SOFTHSM2_CONF file to point the module at."""
+    import os
+
+    if not (have("softhsm2-util") and have("pkcs11-tool") and os.path.exists(SOFTHSM)):
+        missing("softhsm2 and opensc (pkcs11-tool) are not installed")
+    (directory / "tokens").mkdir(parents=True)
+    conf = directory / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {directory / 'tokens'}\n"
+                    "objectstore.backend = file\nlog.level = ERROR\n")
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+
+    def run(*args):
+        subprocess.run(args, env=env, check=True, capture_output=True)
+
+    run("softhsm2-util", "--init-token", "--free", "--label", token, "--pin", pin,
+        "--so-pin", "5678")
+    key_pem = directory / "key.pem"
+    key_pem.write_bytes(private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    try:
+        run("softhsm2-util", "--import", str(key_pem), "--token", token, "--label", label,
+            "--id", "01", "--pin", pin)
+    finally:
+        key_pem.unlink()
+    cert_path = directory / "cert.der"
+    cert_path.write_bytes(cert_der)
+    run("pkcs11-tool", "--module", SOFTHSM, "--token-label", token, "--login", "--pin", pin,
+        "--write-object", str(cert_path), "--type", "cert", "--label", label, "--id", "01")
+    return conf

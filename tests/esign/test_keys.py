@@ -1,10 +1,8 @@
 """The three key back-ends: PKCS#12 (demo only), PKCS#11 on SoftHSM2 (an organisation's
 seal), and the raw-digest signature every back-end gives (for XML signatures)."""
 import os
-import subprocess
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from app.esign import SigningRefused, pdfsign, verify
 from app.esign import pki as demo_pki
@@ -18,10 +16,7 @@ from app.esign.keys import (
 )
 from app.esign.settings import EsignSettings
 from tests.esign.conftest import SPEC
-from tests.esign.support import ORG_NAME, have, pdfsig, signature_blocks
-from tests.tools import missing
-
-SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+from tests.esign.support import ORG_NAME, SOFTHSM, pdfsig, signature_blocks, softhsm_token
 
 
 def test_pkcs12_is_refused_with_production_settings(pki):
@@ -56,28 +51,7 @@ def test_pkcs12_signs_a_raw_digest(pki, settings):
 
 @pytest.fixture(scope="module")
 def softhsm(pki, tmp_path_factory):
-    if not (have("softhsm2-util") and have("pkcs11-tool") and os.path.exists(SOFTHSM)):
-        missing("softhsm2 and opensc (pkcs11-tool) are not installed")
-    root = tmp_path_factory.mktemp("softhsm")
-    (root / "tokens").mkdir()
-    conf = root / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {root / 'tokens'}\nobjectstore.backend = file\n"
-                    "log.level = ERROR\n")
-    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
-    run = lambda *args: subprocess.run(args, env=env, check=True, capture_output=True)  # noqa: E731
-    run("softhsm2-util", "--init-token", "--free", "--label", "seal", "--pin", "1234",
-        "--so-pin", "5678")
-    key_pem = root / "org.key.pem"
-    key_pem.write_bytes(pki.org.key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    run("softhsm2-util", "--import", str(key_pem), "--token", "seal", "--label", "ubnd",
-        "--id", "01", "--pin", "1234")
-    cert_der = root / "org.der"
-    cert_der.write_bytes(pki.org.der())
-    run("pkcs11-tool", "--module", SOFTHSM, "--token-label", "seal", "--login", "--pin", "1234",
-        "--write-object", str(cert_der), "--type", "cert", "--label", "ubnd", "--id", "01")
-    key_pem.unlink()
+    conf = softhsm_token(tmp_path_factory.mktemp("softhsm"), pki.org.key, pki.org.der())
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     yield

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Decision, OutboxMessage, StoredDocument, WorkflowEvent
 from app.services import documents, esigning, identities, storage, workflow
 from app.services.errors import Invalid
+from app.services.tx import transaction
 from tests import helpers
 from tests.docgen.support import STRUCK, approve, scenario
 from tests.esign.support import nss_trusting, pdfsig, pdfsig_trusting, pdftotext, signature_blocks
@@ -191,9 +192,15 @@ def _write(path, data):
 @pytest.mark.parametrize("slug, code, words", [
     ("expired", "certificate_expired", "hết hạn"),
     ("revoked", "certificate_revoked", "bị thu hồi")])
-def test_a_refused_certificate_changes_nothing(world, demo, trusted, slug, code, words):
+def test_a_refused_certificate_changes_nothing(app, world, demo, trusted, slug, code, words):
     s = scenario(world, until="drafting")
-    register(demo, slug, "chairman")
+    # registered while good (registration refuses it now), expired or revoked since
+    identity = register(demo, "deputy", "chairman")
+    lapsed = identities._from_pkcs12(demo.files[slug][0], "SIGNING_DEMO_PASSPHRASE",
+                                     identities.PERSON)
+    with transaction():
+        identity.certificate_pem = identities._pem(lapsed.dump())
+        identity.key_path = str(demo.files[slug][0].relative_to(app.instance_path))
     helpers.fire(world, "decision", s.decision, "appraiser", "submit")
     helpers.fire(world, "decision", s.decision, "board_head", "sign_proposal")
     db.session.refresh(s.decision)

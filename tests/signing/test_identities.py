@@ -117,3 +117,52 @@ def _pem_of(p12):
 
     _key, cert, _extra = pkcs12.load_key_and_certificates(p12.read_bytes(), b"demo")
     return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_the_served_app_refuses_to_start_in_production_with_a_persons_key_file(app, world,
+                                                                               demo):
+    """wsgi.py under gunicorn (the served app) checks the registered identities; the
+    flask command still starts, so the operator can remove them."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    p12, png = demo.files["chairman"]
+    identities.register_user(None, "chairman", p12_path=p12,
+                             passphrase_setting="SIGNING_DEMO_PASSPHRASE",
+                             image_png=png.read_bytes())
+    root = Path(__file__).resolve().parents[2]
+    env = {**{k: v for k, v in os.environ.items() if k not in ("FLASK_APP",)},
+           "TDKT_ENV": "production", "SECRET_KEY": "start-up-check-0123456789abcdef",
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "PYTHONPATH": str(root)}
+    served = ("import sys, types; sys.modules['gunicorn'] = types.ModuleType('gunicorn'); "
+              "import wsgi")
+
+    def start(code):
+        return subprocess.run([sys.executable, "-c", code], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    run = start(served)
+    assert run.returncode != 0
+    assert "không giữ khóa ký của cá nhân trên máy chủ" in run.stderr
+    assert "chairman (pkcs12)" in run.stderr
+    assert start("import wsgi").returncode == 0  # the flask command's way in
+    identities.register_user(None, "chairman", backend="remote", certificate_pem=_pem_of(p12),
+                             image_png=png.read_bytes())
+    run = start(served)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_console_registers_a_units_key_on_the_clerks_token(app, world, demo, tmp_path):
+    p12, png = demo.files["ubnd"]
+    pem = tmp_path / "ubnd.pem"
+    pem.write_bytes(_pem_of(p12))
+    result = app.test_cli_runner().invoke(args=[
+        "signing", "register-unit", "UBND", "--remote", str(pem), "--key-label", "vt.ubnd",
+        "--seal", str(png), "--seal-mm", "35"])
+    assert result.exit_code == 0, result.output
+    seal = identities.of_unit(world.units["UBND"].id)
+    assert (seal.backend, seal.key_label, seal.seal_mm, seal.key_path) == \
+        ("remote", "vt.ubnd", 35, None)
+    assert changes()[-1].origin == "cli"

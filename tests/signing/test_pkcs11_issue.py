@@ -1,0 +1,62 @@
+"""The organisation's seal on an HSM/token of the server (PKCS#11, SoftHSM2 here): the
+Văn thư's «Ban hành» through the API numbers, dates and seals the Chairman's signed
+decision with the key on the token; poppler's pdfsig checks the result."""
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from app.clock import today
+from app.services import esigning, identities, storage
+from tests.docgen.support import approve, scenario
+from tests.esign.support import SOFTHSM, pdfsig, signature_blocks, softhsm_token
+from tests.signing.support import UBND_NAME, DemoSet
+
+DEPUTY = "Đoàn Thị Hậu"
+
+
+@pytest.fixture(scope="module")
+def demo(app):
+    made = DemoSet(app.instance_path)
+    made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
+    made.holder("ubnd", UBND_NAME, seal=True)
+    yield made
+    made.remove()
+
+
+@pytest.fixture
+def hsm(app, demo, tmp_path, monkeypatch):
+    """The Ủy ban's key and certificate on a SoftHSM2 token, the app pointed at it."""
+    key, cert, _extra = pkcs12.load_key_and_certificates(
+        demo.files["ubnd"][0].read_bytes(), b"demo")
+    conf = softhsm_token(tmp_path / "hsm", key, cert.public_bytes(serialization.Encoding.DER))
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    monkeypatch.setitem(app.config, "SIGNING_PKCS11_MODULE", SOFTHSM)
+    monkeypatch.setitem(app.config, "SIGNING_PKCS11_PIN", "1234")
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_the_office_seals_through_pkcs11_in_the_issue_step(world, demo, trusted, hsm, api,
+                                                           tmp_path):
+    p12, png = demo.files["deputy"]
+    identities.register_user(None, "chairman", p12_path=p12, image_png=png.read_bytes(),
+                             passphrase_setting="SIGNING_DEMO_PASSPHRASE")
+    seal = identities.register_unit(None, "UBND", backend="pkcs11", certificate_pem=hsm,
+                                    token_label="seal", key_label="ubnd",
+                                    seal_png=demo.files["ubnd"][1].read_bytes(), seal_mm=36)
+    assert seal.key_path is None  # no key file: the key is on the token
+    decision = approve(world, scenario(world, until="drafting").decision)
+    clerk = api("clerk")
+    r = clerk.post(f"/api/v1/decisions/{decision.id}/transitions",
+                   json={"trigger": "issue", "version": decision.version})
+    assert r.status_code == 200 and r.get_json()["state"] == "issued", r.get_json()
+    row = esigning.issued_pdf(decision.id)
+    data = storage.read(row.storage_key, row.sha256)
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(data)
+    blocks = signature_blocks(pdfsig(path))
+    assert len(blocks) == 2 and all("Signature is Valid." in b for b in blocks), blocks
+    assert DEPUTY in blocks[0] and "Not total document signed" in blocks[0]
+    assert UBND_NAME in blocks[1] and "Total document signed" in blocks[1]
+    assert "Not total" not in blocks[1]
+    got = clerk.get(f"/api/v1/decisions/{decision.id}").get_json()
+    assert got["issued_on"] == today().isoformat()
