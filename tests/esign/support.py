@@ -225,6 +225,14 @@ class OcspResponder:
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
 
+def softhsm_restart() -> None:
+    """python-pkcs11 loads a module once per process and SoftHSM2 reads SOFTHSM2_CONF only
+    when it is initialised: a test that points it at its own tokens starts it again."""
+    import pkcs11
+
+    pkcs11.lib(SOFTHSM).reinitialize()
+
+
 def softhsm_token(directory: Path, private_key, cert_der: bytes, *, token="seal",
                   label="ubnd", pin="1234") -> Path:
     """A SoftHSM2 token in ``directory`` holding ``private_key`` and its certificate under

@@ -16,7 +16,14 @@ from app.esign.keys import (
 )
 from app.esign.settings import EsignSettings
 from tests.esign.conftest import SPEC
-from tests.esign.support import ORG_NAME, SOFTHSM, pdfsig, signature_blocks, softhsm_token
+from tests.esign.support import (
+    ORG_NAME,
+    SOFTHSM,
+    pdfsig,
+    signature_blocks,
+    softhsm_restart,
+    softhsm_token,
+)
 
 
 def test_pkcs12_is_refused_with_production_settings(pki):
@@ -54,6 +61,7 @@ def softhsm(pki, tmp_path_factory):
     conf = softhsm_token(tmp_path_factory.mktemp("softhsm"), pki.org.key, pki.org.der())
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
+    softhsm_restart()
     yield
     if previous is None:
         os.environ.pop("SOFTHSM2_CONF", None)

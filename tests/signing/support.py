@@ -28,3 +28,26 @@ class DemoSet:
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def pyhanko_statuses(data, demo):
+    """pyHanko's validator's status of each signature of a PDF, trusting the demo CA."""
+    from io import BytesIO
+
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from app.esign import aio
+
+    root = asn1_x509.Certificate.load(demo.ca.root.der())
+    sub = asn1_x509.Certificate.load(demo.ca.sub.der())
+    context = ValidationContext(trust_roots=[root], other_certs=[sub], allow_fetching=False)
+    reader = PdfFileReader(BytesIO(data))
+
+    async def run():
+        return [await async_validate_pdf_signature(sig, context, context)
+                for sig in reader.embedded_signatures]
+
+    return aio.run(run())

@@ -3,19 +3,13 @@ duyệt», the Văn thư numbers, dates and seals at «Ban hành»; checked by p
 and pyHanko's validator. One LibreOffice printing for the whole flow; the refusals and the
 paper path print nothing."""
 from datetime import timedelta
-from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
-from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 
 from app.clock import today
-from app.esign import aio
 from app.extensions import db
 from app.models import Decision, OutboxMessage, StoredDocument, WorkflowEvent
 from app.services import documents, esigning, identities, storage, workflow
@@ -24,7 +18,7 @@ from app.services.tx import transaction
 from tests import helpers
 from tests.docgen.support import STRUCK, approve, scenario
 from tests.esign.support import nss_trusting, pdfsig, pdfsig_trusting, pdftotext, signature_blocks
-from tests.signing.support import UBND_NAME, DemoSet
+from tests.signing.support import UBND_NAME, DemoSet, pyhanko_statuses
 from tests.web.test_views import login
 
 DEPUTY = "Đoàn Thị Hậu"  # the test world's chairman: PHÓ CHỦ TỊCH, signs KT. CHỦ TỊCH
@@ -60,19 +54,6 @@ def issue(world, decision, **params):
     db.session.refresh(decision)
     return workflow.perform("decision", decision.id, world.users["clerk"], "issue",
                             version=decision.version, params=params)
-
-
-def pyhanko_statuses(data, demo):
-    root = asn1_x509.Certificate.load(demo.ca.root.der())
-    sub = asn1_x509.Certificate.load(demo.ca.sub.der())
-    context = ValidationContext(trust_roots=[root], other_certs=[sub], allow_fetching=False)
-    reader = PdfFileReader(BytesIO(data))
-
-    async def run():
-        return [await async_validate_pdf_signature(sig, context, context)
-                for sig in reader.embedded_signatures]
-
-    return aio.run(run())
 
 
 def test_signed_at_approval_then_numbered_dated_and_sealed_at_issue(world, demo, trusted,

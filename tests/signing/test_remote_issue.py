@@ -7,13 +7,15 @@ import base64
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from app.esign import aio, pdfsign, pki
 from app.esign.keys import Pkcs12Key
 from app.services import esigning, identities, storage
 from tests.docgen.support import approve, scenario
 from tests.esign.support import pdfsig, pdftotext, signature_blocks
-from tests.signing.support import UBND_NAME, DemoSet
+from tests.signing.support import UBND_NAME, DemoSet, pyhanko_statuses
 
 DEPUTY = "Đoàn Thị Hậu"
 
@@ -92,5 +94,9 @@ def test_the_clerks_token_answers_and_only_then_the_decision_is_issued(
     blocks = signature_blocks(pdfsig(path))
     assert len(blocks) == 2 and all("Signature is Valid." in b for b in blocks), blocks
     assert DEPUTY in blocks[0] and UBND_NAME in blocks[1]
-    assert "Total document signed" in blocks[1] and "Not total" not in blocks[1]
+    # the seal covers its revision; only the validation data (B-LT) follows it
+    seal_status = pyhanko_statuses(storage.read(row.storage_key, row.sha256), demo)[1]
+    assert seal_status.bottom_line
+    assert seal_status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+    assert seal_status.modification_level == ModificationLevel.LTA_UPDATES
     assert request["number_text"] in " ".join(pdftotext(path).split())
