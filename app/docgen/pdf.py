@@ -352,6 +352,26 @@ def _add_fields(pdf: pikepdf.Pdf, boxes: list[FieldBox], font_path: Path,
         DR=pikepdf.Dictionary(Font=pikepdf.Dictionary({FONT_RESOURCE: font}))))
 
 
+def _drop_structure_tree(pdf: pikepdf.Pdf) -> None:
+    """LibreOffice tags every PDF/A it writes: the 2,000-awardee decision carried a
+    structure tree of about 4,100 objects around its 240, and every verification of a
+    signature reads each object of the signed revision (pyHanko's check of what changed
+    after it): 4× the time, over the one-second budget (issue 21, bench/esign_bench.py).
+    PDF/A-2b asks for no tags; the accessible readings of the paper are its DOCX and the
+    HTML preview. The marked content in the pages stays (harmless without the tree)."""
+    if "/StructTreeRoot" not in pdf.Root:
+        return
+    del pdf.Root["/StructTreeRoot"]
+    if "/MarkInfo" in pdf.Root:
+        pdf.Root.MarkInfo.Marked = False
+    for page in pdf.pages:
+        if "/StructParents" in page:
+            del page["/StructParents"]
+        for annotation in page.get("/Annots", ()):
+            if "/StructParent" in annotation:
+                del annotation["/StructParent"]
+
+
 def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120,
                filled: bool = False) -> bytes:
     """The issuable PDF/A-2b of a formal document: A4, fonts embedded, fields "so" and
@@ -367,6 +387,7 @@ def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120,
             raise PdfUnavailable("Không xác định được vị trí số, ngày và chữ ký trên văn bản.")
         _add_fields(pdf, field_boxes(found), font_path,
                     field_values(document) if filled else None)
+        _drop_structure_tree(pdf)
         out = io.BytesIO()
         pdf.save(out)  # keeps the first /ID element, the XMP and the OutputIntent
         return out.getvalue()
