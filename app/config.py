@@ -289,6 +289,12 @@ def validate(config, instance_path):
                           "time-stamp tokens are checked against.")
 
 
+def validate_web_workers(config):
+    """The check below, for a worker that learns how many there are after the app was
+    built (gunicorn's preloaded app: app.serving.after_fork)."""
+    _validate_limiter_store(config)
+
+
 def _validate_limiter_store(config):
     """Sign-in limits and locks counted in one process's memory let each worker allow the
     whole limit: production with several workers needs a shared store (Redis)."""

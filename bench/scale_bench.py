@@ -269,7 +269,9 @@ def reuse():
     counts = {t: db_scalar(f"SELECT count(*) FROM {t}") for t in (
         "units", "users", "campaigns", "plans", "dossiers", "nominees", "attachments",
         "decisions", "workflow_events", "outbox")}
-    current = db_scalar("SELECT max(id) FROM campaigns WHERE state = 'launched'")
+    # (the launch measured before opened PT-LAUNCH: not the campaign of the data set)
+    current = db_scalar("SELECT max(id) FROM campaigns WHERE state = 'launched' "
+                        "AND code <> 'PT-LAUNCH'")
     plans = [r[0] for r in _session().execute(sa.text(
         "SELECT p.id FROM plans p JOIN units u ON u.id = p.unit_id WHERE p.campaign_id = :c "
         "AND p.state IN ('draft', 'returned') AND u.code LIKE 'B%' AND EXISTS (SELECT 1 FROM "
@@ -316,6 +318,26 @@ def stop(proc):
     proc.wait(timeout=20)
 
 
+def worker_pids(proc):
+    """The gunicorn workers now running (the children of the master)."""
+    pids = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if re.search(rf"^PPid:\s+{proc.pid}$", status.read_text(), re.M):
+                pids.add(int(status.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def recycling():
+    """gunicorn's max_requests and jitter, as gunicorn.conf.py sets them for this run."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return conf["max_requests"], conf["max_requests_jitter"], conf["preload_app"]
+
+
 def worker_rss_mb(proc):
     """Resident memory of each gunicorn worker (the children of the master), in MB."""
     out = []
@@ -331,7 +353,7 @@ def worker_rss_mb(proc):
 
 def drive(port, request, clients, seconds):
     """``request(conn, worker_index, n)`` makes one request on a kept-alive connection;
-    returns (requests per second, p50 ms, p95 ms, errors)."""
+    returns (requests per second, p50 ms, p95 ms, errors, slowest ms)."""
     samples, errors, lock = [], [0], threading.Lock()
     deadline = time.perf_counter() + seconds
 
@@ -360,9 +382,10 @@ def drive(port, request, clients, seconds):
     wall = time.perf_counter() - t0
     samples.sort()
     if not samples:
-        return 0.0, 0.0, 0.0, errors[0]
+        return 0.0, 0.0, 0.0, errors[0], 0.0
     p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    return len(samples) / wall, statistics.median(samples) * 1000, p95 * 1000, errors[0]
+    return (len(samples) / wall, statistics.median(samples) * 1000, p95 * 1000, errors[0],
+            samples[-1] * 1000)
 
 
 def call(conn, method, path, headers=None, body=None):
@@ -428,6 +451,7 @@ def main():
     rows = []
     try:
         fresh = worker_rss_mb(server)
+        started_pids = worker_pids(server)
 
         def api_get(path, who="appraiser"):
             auth = {"Authorization": f"Bearer {tokens[who]}"}
@@ -477,13 +501,14 @@ def main():
                     or any(text in op[0] for text in args.only)]
         for label, port, request in plan_ops:
             for clients in (1, 8):
-                rps, p50, p95, errors = drive(port, request, clients, args.seconds)
-                rows.append((label, clients, rps, p50, p95, errors))
+                rps, p50, p95, errors, slowest = drive(port, request, clients, args.seconds)
+                rows.append((label, clients, rps, p50, p95, errors, slowest))
                 print(f"  measured: {label} at {clients} ({rps:.1f} req/s, {errors} errors)",
                       flush=True)
         if args.only:
             return report(rows, None, {}, None, fresh, worker_rss_mb(server), app, data,
-                          tokens, unit_tokens)
+                          tokens, unit_tokens,
+                          restarted=bool(started_pids - worker_pids(server)))
         size = len(call(http.client.HTTPConnection("127.0.0.1", APP_PORT), "GET",
                         f"/api/v1/campaigns/{current}",
                         {"Authorization": f"Bearer {tokens['appraiser']}"})[1])
@@ -504,12 +529,16 @@ def main():
             call(conn, "GET", f"/api/v1/decisions/{data['big']}/documents/{name}",
                  {"Authorization": f"Bearer {tokens['clerk']}"})
         after = worker_rss_mb(server)
+        restarted = bool(started_pids - worker_pids(server))
     finally:
         stop(server)
         stop(ceiling)
-    delivery = None if args.only else delivery_worker(env)
+    # the table first: the delivery worker's drain takes minutes on a busy machine
     report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens,
-           delivery)
+           None, restarted)
+    if not args.only:
+        sent, seconds, peak = delivery_worker(env)
+        print(f"delivery worker: {sent:,} messages sent in {seconds:.0f} s, peak {peak:.0f} MB")
 
 
 def delivery_worker(env):
@@ -550,14 +579,15 @@ def delivery_worker(env):
 
 
 def report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens,
-           delivery=None):
+           delivery=None, restarted=False):
     insert_rps = {c: r[2] for r in rows for c in (1, 8) if r[0].endswith("insert") and r[1] == c}
     print(f"\n{'operation':<38} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'vs insert':>9} {'errors':>6}")
-    for label, clients, rps, p50, p95, errors in rows:
+          f"{'max ms':>8} {'vs insert':>9} {'errors':>6}")
+    for label, clients, rps, p50, p95, errors, slowest in rows:
         ratio = rps / insert_rps[clients] if insert_rps.get(clients) else 0
-        print(f"{label:<38} {clients:>7} {rps:>8.1f} {p50:>8.1f} {p95:>8.1f} "
+        print(f"{label:<38} {clients:>7} {rps:>8.1f} {p50:>8.1f} {p95:>8.1f} {slowest:>8.1f} "
               f"{ratio:>8.0%} {errors:>6}")
+    verdicts(rows, after, restarted)
     for label, clients, rps, *_ in rows:  # a request of that row is two steps
         if label.startswith("steps:") and insert_rps.get(clients):
             print(f"  steps per second at {clients}: {2 * rps:.1f}, "
@@ -578,6 +608,33 @@ def report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens,
         print(f"delivery worker: {sent:,} messages sent in {seconds:.0f} s, "
               f"peak {peak:.0f} MB")
     statement_counts(app, data, tokens, unit_tokens)
+
+
+def verdicts(rows, after, restarted):
+    """The issue's bars (issue 22): each line says what was needed and whether it held."""
+    def mark(ok):
+        return "✓" if ok else "✗"
+
+    print()
+    single = [r for r in rows if r[1] == 1 and not r[0].startswith("ceiling")]
+    if single:
+        worst = max(single, key=lambda r: r[6])
+        print(f"{mark(worst[6] <= 500)} no request over 500 ms at one client: slowest "
+              f"{worst[6]:.0f} ms ({worst[0]})")
+    inbox = {r[1]: r for r in rows if r[0].startswith("API inbox")}
+    if 8 in inbox:
+        print(f"{mark(inbox[8][2] >= 150)} API inbox at 8 clients ≥ 150 req/s: "
+              f"{inbox[8][2]:.0f} req/s")
+    if 1 in inbox:
+        print(f"{mark(inbox[1][4] < 30)} API inbox at one client p95 < 30 ms: "
+              f"{inbox[1][4]:.1f} ms")
+    limit, jitter, preload = recycling()
+    off = limit == 0 or limit > 10_000
+    if after:
+        print(f"{mark(max(after) < 150 and off)} workers under 150 MB after the whole run: "
+              f"{', '.join(f'{m:.0f}' for m in after)} MB, with max_requests "
+              f"{limit or 'off'} (jitter {jitter}), preload_app {preload}; "
+              f"{'a worker was restarted' if restarted else 'no worker restarted'}")
 
 
 def decision_docx(decision_id, runs=3):

@@ -184,7 +184,14 @@ def test_gunicorn_config_loads(conf, log_format, tmp_path):
                               "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert re.search(r"^workers\s+= 3$", printed.stdout, re.M)
     assert re.search(r"^child_exit\s+= <child_exit\(\)>$", printed.stdout, re.M)
-    assert re.search(r"^preload_app\s+= False$", printed.stdout, re.M)
+    # issue 22 #15: workers are forks of a built app, and are not recycled every few
+    # hundred requests (a safety net above 10,000, with jitter, at most)
+    assert re.search(r"^preload_app\s+= True$", printed.stdout, re.M)
+    max_requests = int(re.search(r"^max_requests\s+= (\d+)$", printed.stdout, re.M).group(1))
+    assert max_requests == 0 or max_requests > 10_000
+    assert int(re.search(r"^max_requests_jitter\s+= (\d+)$", printed.stdout, re.M).group(1)) > 0
+    for hook in ("when_ready", "post_worker_init"):
+        assert re.search(rf"^{hook}\s+= <{hook}\(\)>$", printed.stdout, re.M), hook
     json_logs = "app.logs.JsonFormatter" in printed.stdout
     assert json_logs == (log_format == "json")
 

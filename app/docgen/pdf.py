@@ -408,6 +408,26 @@ def _add_qr(pdf: pikepdf.Pdf, font: pikepdf.Object, url: str, font_path: Path):
     page.contents_add(pdf.make_stream(b"Q\n" + _qr_stream(url, font_path)))
 
 
+def _drop_structure_tree(pdf: pikepdf.Pdf) -> None:
+    """LibreOffice tags every PDF/A it writes: the 2,000-awardee decision carried a
+    structure tree of about 4,100 objects around its 240, and every verification of a
+    signature reads each object of the signed revision (pyHanko's check of what changed
+    after it): 4× the time, over the one-second budget (issue 21, bench/esign_bench.py).
+    PDF/A-2b asks for no tags; the accessible readings of the paper are its DOCX and the
+    HTML preview. The marked content in the pages stays (harmless without the tree)."""
+    if "/StructTreeRoot" not in pdf.Root:
+        return
+    del pdf.Root["/StructTreeRoot"]
+    if "/MarkInfo" in pdf.Root:
+        pdf.Root.MarkInfo.Marked = False
+    for page in pdf.pages:
+        if "/StructParents" in page:
+            del page["/StructParents"]
+        for annotation in page.get("/Annots", ()):
+            if "/StructParent" in annotation:
+                del annotation["/StructParent"]
+
+
 def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120,
                filled: bool = False, verification_url: str | None = None) -> bytes:
     """The issuable PDF/A-2b of a formal document: A4, fonts embedded, fields "so" and
@@ -427,6 +447,7 @@ def render_pdf(document: FormalDocument, font_cache: Path, timeout: float = 120,
                            field_values(document) if filled else None)
         if verification_url:
             _add_qr(pdf, font, verification_url, font_path)
+        _drop_structure_tree(pdf)
         out = io.BytesIO()
         pdf.save(out)  # keeps the first /ID element, the XMP and the OutputIntent
         return out.getvalue()

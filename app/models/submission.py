@@ -35,6 +35,9 @@ class Plan(SignedMixin, SubmissionMixin, db.Model):
         sa.Index("ix_plans_unit_id_state", "unit_id", "state"),
         # the inbox and the progress counts read waiting items from here alone
         sa.Index("ix_plans_waiting", "state", "campaign_id", "unit_id", "state_changed_at", "id"),
+        # a Board's inbox: the first items of a campaign in a state, in waiting order
+        sa.Index("ix_plans_queue", "state", "campaign_id", "state_changed_at", "id",
+                 postgresql_include=["unit_id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +102,8 @@ class Dossier(SignedMixin, SubmissionMixin, db.Model):
         sa.Index("ix_dossiers_unit_id_state", "unit_id", "state"),
         sa.Index("ix_dossiers_waiting", "state", "campaign_id", "unit_id", "state_changed_at",
                  "id"),
+        sa.Index("ix_dossiers_queue", "state", "campaign_id", "state_changed_at", "id",
+                 postgresql_include=["unit_id"]),
         # the campaign overview's one scan, from the index alone on PostgreSQL
         sa.Index("ix_dossiers_campaign_figures", "campaign_id",
                  postgresql_include=["state", "unit_id"]),

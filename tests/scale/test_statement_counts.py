@@ -246,6 +246,39 @@ def test_the_decision_list_page(world, client):
     assert f"Đang dự thảo ({2 + EXTRA})" in r.get_data(as_text=True)
 
 
+def test_the_board_inbox_pages_its_whole_queue_in_order_in_one_statement(world, api):
+    """Issue 22 #16: the appraiser's API inbox reads a page in one statement, with its
+    total, whatever the length of the queue (on PostgreSQL the first items of each
+    campaign and state from an index, not the whole queue sorted); and walking its pages
+    gives every waiting item once, soonest deadline first, then the longest waiting."""
+    counts = []
+    for extra, tag in ((0, "a"), (EXTRA, "b")):
+        campaign = _submitted_campaign(world, extra, tag)
+        if tag == "b":  # the larger campaign's deadlines come first: pages mix campaigns
+            campaign.plan_deadline = campaign.plan_deadline.replace(day=1)
+            campaign.dossier_deadline = campaign.plan_deadline
+            db.session.commit()
+        api("appraiser").get("/api/v1/inbox?per_page=3")
+        with counting() as seen:
+            r = api("appraiser").get("/api/v1/inbox?per_page=3")
+            assert r.status_code == 200, r.get_json()
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 2, counts  # the bearer token with its user; the page
+    total = r.get_json()["total"]
+    waiting = {(kind, i) for kind, model in (("plan", Plan), ("dossier", Dossier))
+               for i in db.session.scalars(sa.select(model.id).where(
+                   model.state.in_(("submitted", "in_appraisal"))))}
+    assert total == len(waiting) == 2 * (4 + EXTRA)
+    walked = []
+    for page in range(1, total // 3 + 2):
+        walked += api("appraiser").get(f"/api/v1/inbox?per_page=3&page={page}").get_json()["items"]
+    assert len(walked) == total and {(i["kind"], i["id"]) for i in walked} == waiting
+    keys = [(i["deadline"] is None, i["deadline"] or "", i["waiting_since"], i["kind"], i["id"])
+            for i in walked]
+    assert keys == sorted(keys)
+    assert walked[0]["campaign_id"] == campaign.id
+
+
 def test_the_inbox_of_an_appraiser_with_dossiers_to_compose(world, client):
     """The home page of the Board appraiser: the "chờ lập dự thảo quyết định" panel is one
     query over the tally, whatever the number of campaigns, dossiers and nominees; the

@@ -1,7 +1,8 @@
 """The sign-in limit of a production server with several gunicorn workers (issue 20 #16):
 counted in each worker's memory, every worker would let the whole limit through, so such a
 server refuses to start; with the deployment's shared Redis, two real workers together let
-exactly the configured number of tries a minute through."""
+exactly the configured number of tries a minute through. The workers are forks of an app
+the master built (preload_app), each with its own database connections (issue 22 #15)."""
 import json
 import os
 import re
@@ -12,8 +13,10 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.scaleout.cluster import ROOT, free_port, gunicorn_config
 from tests.tools import missing
@@ -65,6 +68,26 @@ def test_production_with_two_workers_and_the_memory_store_refuses_to_start(app, 
     assert "RATELIMIT_STORAGE_URI=memory:// không dùng được với 2 tiến trình web" in output, output
 
 
+def _sockets_to(pid, port):
+    """TCP connections of process ``pid`` to ``port`` (its open sockets found in the
+    kernel's table): which processes hold database connections."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    found = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes and int(fields[2].rsplit(":", 1)[1], 16) == port:
+                found += 1
+    return found
+
+
 def _redis():
     try:
         import redis
@@ -111,10 +134,18 @@ def test_two_workers_sharing_redis_let_exactly_the_limit_through(app, tmp_path):
         # several at once: both workers are busy hashing, so both take attempts
         with ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(attempt, range(3 * LIMIT)))
+        served = re.findall(r"^<(\d+)> (\d{3}) /api/v1/auth/token$",
+                            access.read_text(), re.M)
+        url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if url.get_backend_name() == "postgresql":
+            # issue 22 #15: the app is built once in the master (preload_app), whose start-up
+            # check read the database; the master keeps no connection across the fork, and
+            # each worker opened its own.
+            assert _sockets_to(proc.pid, url.port or 5432) == 0
+            for pid in {int(pid) for pid, _ in served}:
+                assert _sockets_to(pid, url.port or 5432) >= 1, pid
     finally:
         _stop(proc)
     assert sorted(statuses) == [401] * LIMIT + [429] * (2 * LIMIT), statuses
-    served = re.findall(r"^<(\d+)> (\d{3}) /api/v1/auth/token$",
-                        access.read_text(), re.M)
     assert len(served) == 3 * LIMIT
     assert len({pid for pid, _ in served}) == 2, served  # two workers answered
