@@ -287,6 +287,8 @@ class Process:
                 "optional": "yes" if s.optional else "",
                 "effect": s.effect or "",
                 "keeps documents": ", ".join(s.finalizes),
+                "signs (digitally with a certificate)": ", ".join(s.signs),
+                "numbered and sealed by the body's own": ", ".join(sorted(s.sealed_by)),
                 "mail attaches": ", ".join(s.attaches),
                 "notifies": ", ".join(s.notify),
             }
