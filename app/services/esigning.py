@@ -653,8 +653,7 @@ def issue_paper(kind_obj, item_id, paper, user, *, numberer, number=None, issued
         kind = kind_obj.name
         step = _sealing_step(kind, paper)
         if step is None:
-            raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.",
-                           code="no_such_document")
+            raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.")
         body = paper_body(kind, item, paper)
         if body is None or not (user.roles & step.sealed_by) or user.unit_id != body.id:
             raise Forbidden(f"Chỉ Văn thư của {body.name if body else 'cơ quan ban hành'} mới "

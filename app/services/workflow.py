@@ -22,8 +22,7 @@ def issue_paper(kind, item_id, paper, user, *, number=None, issued_on=None, vers
     """The body's Văn thư numbers, dates and seals a paper its signer signed digitally."""
     numberer = PAPER_NUMBERING.get((kind, paper))
     if numberer is None:
-        raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.",
-                       code="no_such_document")
+        raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.")
     return esigning.issue_paper(KINDS[kind], item_id, paper, user, numberer=numberer,
                                 number=number, issued_on=issued_on, version=version)
 
