@@ -8,8 +8,9 @@ the issuer's register, dates it, keeps it with its certificates, moves its dossi
 ``decided`` and mails it, attached, to its Nơi nhận.
 """
 from workflows.engine import BACK, Edit, Process, Step
-from workflows.guards import decision_has_nominees, decision_keeps_someone
+from workflows.guards import decision_has_nominees, decision_keeps_someone, proposal_is_numbered
 from workflows.roles import APPRAISER, BOARD, BOARD_HEAD, CHAIRMAN, CLERK
+from workflows.submission import SEALING, sealing_edit
 
 DECISION = Process(
     name="decision",
@@ -31,6 +32,9 @@ DECISION = Process(
         "certificates": "Bằng khen (bản in)",
     },
     edits={
+        # Sở Nội vụ's Văn thư numbers and seals the Board's tờ trình its head signed
+        # digitally, before the Chairman approves
+        SEALING: sealing_edit({"awaiting_chairman"}),
         "content": Edit(APPRAISER, frozenset({"drafting"}), "sửa dự thảo quyết định",
                         "Chỉ sửa được quyết định khi đang dự thảo."),
         "recipients": Edit(BOARD, frozenset({"drafting", "awaiting_board_head",
@@ -73,7 +77,9 @@ DECISION = Process(
              "Trả lại chuyên viên", comment=True, confirm=True, tone=BACK, notify=("drafter",)),
         Step("sign_proposal", ("awaiting_board_head",), "awaiting_chairman", BOARD_HEAD,
              "Ký tờ trình", guards=(decision_has_nominees,), effect="number_proposal",
-             inputs=("number", "issued_on", "authority"),
+             inputs=("number", "issued_on", "authority", "signing_request", "signature",
+                     "signed_pdf"),
+             signs=("proposal",), sealed_by=CLERK,
              confirm=("Ký tờ trình: hệ thống sẽ cấp số tờ trình của Ban, lưu bản chính thức "
                       "và trình Chủ tịch phê duyệt. Tiếp tục?"),
              finalizes=("proposal",), notify=("chairman",)),
@@ -83,8 +89,9 @@ DECISION = Process(
                       "tờ trình mới. Tiếp tục?"),
              notify=("drafter", "board_head")),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
-             guards=(decision_keeps_someone,), effect="stamp_approval",
+             guards=(decision_keeps_someone, proposal_is_numbered), effect="stamp_approval",
              inputs=("authority", "signing_request", "signature", "signed_pdf"),
+             signs=("decision",),  # issued by Văn phòng UBND's Văn thư at «Ban hành»
              confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),

@@ -24,7 +24,7 @@ from workflows.guards import (
     vote_shares_meet_threshold,
 )
 from workflows.roles import APPRAISER, SYSTEM
-from workflows.submission import FRONT_STATES, content_edit, front_half
+from workflows.submission import FRONT_STATES, SEALING, content_edit, front_half, sealing_edit
 
 # Everything the unit must settle before its head sees the dossier.
 DOSSIER_READY = (dossier_is_complete, council_meets_after_launch, has_required_attachments,
@@ -50,11 +50,15 @@ DOSSIER = Process(
     },
     edits={
         "content": content_edit("sửa hồ sơ", "Hồ sơ"),
+        SEALING: sealing_edit({"submitted", "in_appraisal", "appraised", "in_proposal",
+                               "decided", "rejected"}),
         "verdicts": Edit(APPRAISER, frozenset({"in_appraisal"}), "ghi ý kiến thẩm định",
                          "Chỉ ghi ý kiến thẩm định khi hồ sơ đang được thẩm định.",
                          code="invalid_state"),
     },
-    steps=front_half(ready=DOSSIER_READY, signed=("proposal", "minutes"),
+    # the head signs the tờ trình; the biên bản is signed by the council's chair and
+    # secretary, who are not signers in the system
+    steps=front_half(ready=DOSSIER_READY, signed=("proposal", "minutes"), esigned=("proposal",),
                      appraisal_effect="stamp_appraisal") + [
         Step("complete_appraisal", ("in_appraisal",), "appraised", APPRAISER,
              "Hoàn thành thẩm định",

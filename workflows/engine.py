@@ -59,6 +59,15 @@ class Step:
     finalizes: tuple[str, ...] = ()  # documents numbered and kept, final from here on
     attaches: tuple[str, ...] = ()  # documents sent with the step's mail
     inputs: tuple[str, ...] = ()  # what the actor may enter with it (INPUTS), all optional
+    # The papers the actor signs at this step: digitally when they have a registered
+    # certificate (the PDF printed as they open the step; app/services/esigning.py), else
+    # on paper, marked «chưa ký số».
+    signs: tuple[str, ...] = ()
+    # Who then numbers, dates and seals them electronically (NĐ 30 Điều 15, 32): the
+    # issuing body's own holder of one of these roles, its Văn thư. A body with none in
+    # the system: its papers carry the signer's signature only (not an electronic original).
+    # Empty: a later step of the process issues them (the decision's «Ban hành»).
+    sealed_by: frozenset[str] = frozenset()
 
     def __post_init__(self):
         if self.tone not in TONES:
@@ -69,6 +78,8 @@ class Step:
         unknown = set(self.notify) - AUDIENCES
         if unknown:
             raise ValueError(f"{self.trigger}: unknown audiences {sorted(unknown)}")
+        if self.sealed_by and not self.signs:
+            raise ValueError(f"{self.trigger}: sealed_by names no paper it signs")
 
     @property
     def question(self) -> str | None:
@@ -276,6 +287,8 @@ class Process:
                 "optional": "yes" if s.optional else "",
                 "effect": s.effect or "",
                 "keeps documents": ", ".join(s.finalizes),
+                "signs (digitally with a certificate)": ", ".join(s.signs),
+                "numbered and sealed by the body's own": ", ".join(sorted(s.sealed_by)),
                 "mail attaches": ", ".join(s.attaches),
                 "notifies": ", ".join(s.notify),
             }

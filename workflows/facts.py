@@ -83,3 +83,6 @@ class DossierFacts(DeadlineFacts):
 class DecisionFacts:
     nominee_count: int = 0
     struck_count: int = 0
+    # the Board's tờ trình has its number (False while Sở Nội vụ's Văn thư has still to
+    # number and seal the one its head signed digitally)
+    proposal_numbered: bool = True

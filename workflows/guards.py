@@ -259,6 +259,13 @@ def decision_has_nominees(f) -> str | None:
     return None
 
 
+def proposal_is_numbered(f) -> str | None:
+    if not f.proposal_numbered:
+        return ("Tờ trình của Ban chưa được Văn thư Sở Nội vụ cấp số và ký số phát hành; "
+                "chờ Văn thư phát hành tờ trình rồi phê duyệt.")
+    return None
+
+
 def decision_keeps_someone(f) -> str | None:
     if f.nominee_count - f.struck_count <= 0:
         return ("Tất cả tập thể, cá nhân đã bị loại khỏi danh sách; "

@@ -8,7 +8,7 @@ the Chairman, who approves it or hands it back to the Board.
 from workflows.engine import BACK, Process, Step
 from workflows.guards import plan_is_complete
 from workflows.roles import APPRAISER, CHAIRMAN
-from workflows.submission import FRONT_STATES, content_edit, front_half
+from workflows.submission import FRONT_STATES, SEALING, content_edit, front_half, sealing_edit
 
 PLAN = Process(
     name="plan",
@@ -19,8 +19,9 @@ PLAN = Process(
     initial="draft",
     final=frozenset({"approved"}),
     documents={"plan": "Kế hoạch hưởng ứng"},
-    edits={"content": content_edit("soạn kế hoạch", "Kế hoạch")},
-    steps=front_half(ready=(plan_is_complete,), signed=("plan",)) + [
+    edits={"content": content_edit("soạn kế hoạch", "Kế hoạch"),
+           SEALING: sealing_edit({"submitted", "in_appraisal", "awaiting_chairman", "approved"})},
+    steps=front_half(ready=(plan_is_complete,), signed=("plan",), esigned=("plan",)) + [
         Step("forward", ("in_appraisal",), "awaiting_chairman", APPRAISER, "Trình Chủ tịch",
              notify=("chairman",)),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",

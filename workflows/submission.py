@@ -6,7 +6,7 @@ which leaves ``submitted``, so an item still in ``submitted`` is not being appra
 """
 from workflows.engine import BACK, Edit, Step
 from workflows.guards import campaign_is_launched, deadline_allows
-from workflows.roles import APPRAISER, HEAD, STAFF
+from workflows.roles import APPRAISER, CLERK, HEAD, STAFF
 
 FRONT_STATES = {
     "draft": "Đang soạn",
@@ -26,11 +26,28 @@ def content_edit(what: str, noun: str) -> Edit:
     return Edit(STAFF, EDITABLE, what, f"{noun} đã gửi đi, không thể sửa ở trạng thái này.")
 
 
-def front_half(*, ready: tuple, signed: tuple[str, ...], appraisal_effect=None) -> list[Step]:
+# The unit's Văn thư numbers, dates and seals the papers its head signed digitally (NĐ 30
+# Điều 15, 32): while the item has left the unit and before it could be sent back.
+SEALING = "paper_issue"
+
+
+def sealing_edit(states) -> Edit:
+    return Edit(CLERK, frozenset(states), "cấp số và ký số phát hành văn bản",
+                "Văn bản không ở trạng thái chờ Văn thư cấp số và ký số phát hành.",
+                code="invalid_state", label="Văn thư cấp số, ký số phát hành",
+                confirm=("Cấp số (số tiếp theo của sổ, hoặc số đã nhập), ngày hôm nay và ký số "
+                         "của cơ quan: số được ghi vào sổ, văn bản điện tử được phát hành. "
+                         "Không thể hoàn tác. Tiếp tục?"))
+
+
+def front_half(*, ready: tuple, signed: tuple[str, ...], esigned: tuple[str, ...],
+               appraisal_effect=None) -> list[Step]:
     """The steps every submission takes.
 
     ``ready``: the kind's own rules that must hold before the head sees the item;
     ``signed``: the documents the head's signature numbers and keeps (effect ``sign``);
+    ``esigned``: those of them the head signs (digitally when he has a certificate), which
+    the unit's own Văn thư then numbers and seals;
     ``appraisal_effect``: what the kind records when the Board takes the item up.
     """
     return [
@@ -41,7 +58,9 @@ def front_half(*, ready: tuple, signed: tuple[str, ...], appraisal_effect=None) 
              comment=True, confirm=True, tone=BACK, notify=("drafter", "unit_head")),
         Step("sign_off", ("awaiting_head",), "submitted", HEAD, "Ký duyệt, gửi Ban TĐKT",
              guards=(campaign_is_launched,), effect="sign", finalizes=signed,
-             inputs=("number", "issued_on", "authority"),
+             inputs=("number", "issued_on", "authority", "signing_request", "signature",
+                     "signed_pdf"),
+             signs=esigned, sealed_by=CLERK,
              confirm=("Ký duyệt: hệ thống sẽ cấp số văn bản của đơn vị, lưu bản chính thức "
                       "và gửi Ban Thi đua – Khen thưởng. Số đã cấp không lấy lại được. "
                       "Tiếp tục?"),

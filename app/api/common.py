@@ -11,6 +11,8 @@ from app.api.schemas import (
     DocumentOut,
     Error,
     EventOut,
+    PaperIssueIn,
+    PaperPanelOut,
     SigningPendingOut,
     transition_in,
 )
@@ -109,3 +111,44 @@ def add_document_routes(blp, kind):
         body, filename, sha = documents.fetch_pdf(
             kind, workflow.load(kind, item_id, current_user), name)
         return downloads.send(body, filename, documents.PDF, sha256=sha)
+
+
+def add_paper_signing_routes(blp, kind):
+    """The papers a signing step signs: their signature panels, their signed PDFs, and the
+    Văn thư's issue (number, date, the body's seal)."""
+    label = kind.capitalize()
+
+    @blp.route("/<int:item_id>/paper-signatures", endpoint=f"{kind}_paper_signatures")
+    @blp.response(200, PaperPanelOut(many=True))
+    @blp.doc(summary=f"{label}: each signed paper's signatures, whether they verify, and "
+                     "whether it is an electronic original or carries its signer's only")
+    def paper_signatures(item_id):
+        return workflow.signature_panels(kind, workflow.load(kind, item_id, current_user))
+
+    @blp.route("/<int:item_id>/paper-pdfs/<name>", endpoint=f"{kind}_paper_pdf")
+    @blp.response(200, description="the paper printed for signing ({paper}_prepared_pdf), "
+                  "signed by its signer ({paper}_approved_pdf) or issued by the Văn thư "
+                  "({paper}_issued_pdf), byte-identical to the one kept",
+                  content_type=documents.PDF)
+    @blp.doc(summary=f"{label}: download a paper's signing PDF")
+    def get_paper_pdf(item_id, name):
+        body, filename, sha = workflow.open_paper_pdf(kind, item_id, name, current_user)
+        return downloads.send(body, filename, documents.PDF, sha256=sha)
+
+    @blp.route("/<int:item_id>/papers/<paper>/issue", methods=["POST"],
+               endpoint=f"{kind}_paper_issue")
+    @blp.arguments(PaperIssueIn)
+    @blp.response(201, DocumentOut)
+    @blp.alt_response(403, schema=Error, description="not the issuing body's Văn thư")
+    @blp.alt_response(409, schema=Error, description="not signed by its signer, already "
+                      "issued or numbered, number taken, stale version")
+    @blp.alt_response(422, schema=Error, description="a date other than today, no seal")
+    @blp.doc(summary=f"{label}: the issuing body's Văn thư numbers (next, or the number "
+                     "given), dates (today) and seals a paper its signer signed digitally")
+    def issue_paper(data, item_id, paper):
+        kept = workflow.issue_paper(kind, item_id, paper, current_user,
+                                    number=data.get("number"), issued_on=data.get("issued_on"),
+                                    version=data.get("version"))
+        return {"name": kept.name, "kind": "Văn bản điện tử đã phát hành (PDF ký số)",
+                "final": True, "filename": kept.filename, "sha256": kept.sha256,
+                "size": kept.size, "created_at": kept.created_at, "pdf": False}

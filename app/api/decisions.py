@@ -5,6 +5,7 @@ from app import downloads
 from app.api.common import (
     add_document_routes,
     add_notification_routes,
+    add_paper_signing_routes,
     add_workflow_routes,
 )
 from app.api.schemas import (
@@ -104,6 +105,7 @@ def set_recipients(data, item_id):
 
 add_workflow_routes(blp, "decision")
 add_document_routes(blp, "decision")
+add_paper_signing_routes(blp, "decision")
 add_notification_routes(blp, "decision")
 
 

@@ -5,6 +5,7 @@ from app import downloads
 from app.api.common import (
     add_document_routes,
     add_notification_routes,
+    add_paper_signing_routes,
     add_workflow_routes,
 )
 from app.api.schemas import (
@@ -143,4 +144,5 @@ def remove_attachment(args, item_id, attachment_id):
 
 add_workflow_routes(blp, "dossier")
 add_document_routes(blp, "dossier")
+add_paper_signing_routes(blp, "dossier")
 add_notification_routes(blp, "dossier")

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from app.api.common import (
     add_document_routes,
     add_notification_routes,
+    add_paper_signing_routes,
     add_workflow_routes,
 )
 from app.api.schemas import PlanOut, PlanPage, PlanPatch, SubmissionListArgs
@@ -37,4 +38,5 @@ def update_plan(data, item_id):
 
 add_workflow_routes(blp, "plan")
 add_document_routes(blp, "plan")
+add_paper_signing_routes(blp, "plan")
 add_notification_routes(blp, "plan")

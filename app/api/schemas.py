@@ -237,6 +237,7 @@ class UnitOut(Base):
     collective_name = Str(allow_none=True)
     collective_papers = Str(allow_none=True)
     pays_awards = fields.Boolean()
+    esign_required = fields.Boolean()
 
 
 class UnitIn(Base):
@@ -271,6 +272,9 @@ class UnitIn(Base):
                        "* for every paper"})
     pays_awards = fields.Boolean(metadata={
         "description": "the finance department that pays the award money (Sở Tài chính)"})
+    esign_required = fields.Boolean(metadata={
+        "description": "its papers must be signed digitally: a signer without a registered "
+                       "certificate is refused (422 esign_required) instead of the paper path"})
 
 
 class UnitPatch(UnitIn):
@@ -476,6 +480,39 @@ class EventOut(Base):
     created_at = UtcDateTime()
     actor = fields.Function(lambda e: {"id": e.actor.id, "username": e.actor.username,
                                        "full_name": e.actor.full_name} if e.actor else None)
+
+
+class PaperIssueIn(Base):
+    number = fields.Integer(allow_none=True, validate=validate.Range(min=1), metadata={
+        "description": "the number the Văn thư gives; empty: the register's next one"})
+    issued_on = fields.Date(allow_none=True, metadata={
+        "description": "only today (the day of the organisation's signature) is accepted"})
+    version = fields.Integer(allow_none=True)
+
+
+class PaperSignatureOut(Base):
+    role = Str()
+    signer = Str()
+    organisation = Str(allow_none=True)
+    when = UtcDateTime(allow_none=True)
+    valid = fields.Boolean()
+    summary = Str(allow_none=True)
+
+
+class PaperPanelOut(Base):
+    paper = Str(metadata={"description": "the document's name (…/documents/{name})"})
+    kind = Str()
+    signed = fields.Boolean(metadata={"description": "false: the paper path, «chưa ký số»"})
+    label = Str()
+    note = Str(allow_none=True)
+    name = Str(metadata={"description": "the signed PDF at …/paper-pdfs/{name}"})
+    sha256 = Str()
+    filename = Str()
+    valid = fields.Boolean()
+    original = fields.Boolean(metadata={
+        "description": "an electronic original: signed and sealed by the body's Văn thư"})
+    awaiting_clerk = fields.Boolean()
+    signatures = fields.List(fields.Nested(PaperSignatureOut))
 
 
 class DocumentOut(Base):
@@ -1333,6 +1370,10 @@ class RegisterCheck(Base):
     status = Str(validate=validate.OneOf(["in_force", "not_issued", "before_issue", "replaced",
                                           "revoked"]))
     status_text = Str()
+    electronic_original = fields.Boolean(metadata={
+        "description": "signed by the competent person and sealed by the issuing body "
+                       "(NĐ 30 Điều 5); false for a paper its signer alone signed"})
+    original_text = Str()
     sha256 = Str(metadata={"description": "the SHA-256 the register keeps of the document"})
     archive_updates = fields.Boolean(metadata={
         "description": "true: the file is the registered document followed only by "

@@ -80,6 +80,10 @@ class Unit(TimestampMixin, db.Model):
     # awards cost money names it among Điều 3's executors.
     pays_awards: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
                                               server_default=sa.false())
+    # Its papers must be signed digitally (NĐ 30 Điều 5): a signer of its papers with no
+    # registered certificate is refused instead of following the paper path (signed scan).
+    esign_required: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                 server_default=sa.false())
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id])
 

@@ -291,7 +291,9 @@ def listing(user, state=None, page=1, per_page=50):
 
 def decision_facts(decision):
     return DecisionFacts(nominee_count=len(decision.nominees),
-                         struck_count=sum(1 for n in decision.nominees if n.struck))
+                         struck_count=sum(1 for n in decision.nominees if n.struck),
+                         proposal_numbered=(decision.state != "awaiting_chairman"
+                                            or decision.proposal_number is not None))
 
 
 def decision_snapshot(d):
@@ -319,17 +321,35 @@ def _unit_code(unit_id):
 
 
 def _number_proposal(decision, user, role, comment, params, facts):
-    """The Board's tờ trình takes its number from the Board unit's register (…/TTr-SNV)."""
-    signed_on = registers.check_issue_date(params.get("issued_on"), label="Ngày ký tờ trình") \
-        or today()
-    decision.proposal_number = registers.take_number(
-        user.unit_id, "TTr", signed_on.year, item=(DECISION.name, decision.id), user=user,
-        wanted=registers.check_wanted(params.get("number")))
+    """The Board's tờ trình takes its number from the Board unit's register (…/TTr-SNV);
+    when the Board head signs it digitally and Sở Nội vụ has its own Văn thư, she numbers
+    it as she issues it (``number_proposal_paper``)."""
+    mode = esigning.paper_mode(DECISION.name, "sign_proposal", user.unit, user)
+    if mode == esigning.SEALED:
+        esigning.check_deferred_numbering(params)
+        decision.proposal_number = decision.proposal_date = None
+    else:
+        signed_on = registers.check_issue_date(params.get("issued_on"),
+                                               label="Ngày ký tờ trình") or today()
+        decision.proposal_number = registers.take_number(
+            user.unit_id, "TTr", signed_on.year, item=(DECISION.name, decision.id), user=user,
+            wanted=registers.check_wanted(params.get("number")))
+        decision.proposal_date = signed_on
     decision.proposal_symbol = f"TTr-{user.unit.symbol}"
-    decision.proposal_date = signed_on
     decision.proposal_signed_by = user
     documents.sign(DECISION.name, decision, ("proposal",), user.unit, user,
                    params.get("authority"))
+    esigning.sign_papers(DECISION.name, decision, "sign_proposal", user, mode, params)
+
+
+def number_proposal_paper(decision, user, wanted):
+    """Sở Nội vụ's Văn thư numbers the Board's tờ trình as she issues it: today, from her
+    body's register."""
+    on = today()
+    decision.proposal_number = registers.take_number(
+        user.unit_id, "TTr", on.year, item=(DECISION.name, decision.id), user=user,
+        wanted=wanted)
+    decision.proposal_date = on
 
 
 def _clear_proposal(decision, user, role, comment, params, facts):
@@ -341,6 +361,7 @@ def _clear_proposal(decision, user, role, comment, params, facts):
 def _stamp_approval(decision, user, role, comment, params, facts):
     """The Chairman signs: the decision and its certificates print the authority chosen."""
     decision.approved_by = user
+    esigning.require_certificate(decision.campaign.issuer, user)  # when its body requires it
     documents.sign(DECISION.name, decision, ("decision", "certificates"),
                    decision.campaign.issuer, user, params.get("authority"))
     # with a key this server may use (the demo, development): the PDF printed now, after

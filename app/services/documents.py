@@ -326,7 +326,10 @@ PDF_PAPERS = {key for key, paper in PAPERS.items() if paper != "certificates"}
 
 # A paper issued electronically (app/services/esigning.py): its signed PDF, numbered,
 # dated and sealed, is the paper's PDF.
-ISSUED_PDF = {("decision", "decision"): "decision_issued_pdf"}
+ISSUED_PDF = {("decision", "decision"): "decision_issued_pdf",
+              # issued by the body's own Văn thư (esigning.issue_paper)
+              ("decision", "proposal"): "proposal_issued_pdf",
+              ("plan", "plan"): "plan_issued_pdf", ("dossier", "proposal"): "proposal_issued_pdf"}
 
 
 def pdf_name(name):

@@ -21,6 +21,7 @@ from app.models import (
 from app.services import (
     decision_queue,
     documents,
+    esigning,
     names,
     reference,
     registers,
@@ -593,15 +594,25 @@ def _stamp_submission(dossier, user, role, comment, params, facts):
 def _sign(dossier, user, role, comment, params, facts):
     """The head's signature numbers the tờ trình (…/TTr-{unit}), and the biên bản from its
     council's own register when the unit's data names the council and no number was typed."""
-    documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
+    mode = esigning.paper_mode("dossier", "sign_off", dossier.unit, user)
+    if mode == esigning.SEALED:  # the unit's Văn thư numbers it as she issues it
+        esigning.check_deferred_numbering(params)
+    else:
+        documents.take_unit_number(dossier, "to_trinh", "dossier", user, params)
     council = dossier.unit.council_symbol
     if council and dossier.council_minutes_number is None:
-        on = dossier.council_meeting_date or dossier.signed_on
+        on = dossier.council_meeting_date or dossier.signed_on or today()
         dossier.council_minutes_number = registers.take_number(
             dossier.unit_id, f"BB-{council}", on.year, item=("dossier", dossier.id), user=user)
         dossier.council_minutes_symbol = None  # printed BB-{council}
     dossier.signed_by_id = user.id
     documents.sign("dossier", dossier, ("proposal",), dossier.unit, user, params.get("authority"))
+    esigning.sign_papers("dossier", dossier, "sign_off", user, mode, params)
+
+
+def number_paper(dossier, user, wanted):
+    """The unit's Văn thư numbers the tờ trình as she issues it: today, from its register."""
+    documents.take_unit_number(dossier, "to_trinh", "dossier", user, {"number": wanted})
 
 
 def _stamp_appraisal(dossier, user, role, comment, params, facts):

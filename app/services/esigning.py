@@ -32,7 +32,8 @@ from app.extensions import db
 from app.models import StoredDocument
 from app.services import documents, identities, storage
 from app.services.errors import Invalid, Unavailable
-from app.services.tx import on_commit, on_rollback
+from app.services.tx import on_commit, on_rollback, transaction
+from app.services.verification import NOT_ORIGINAL
 
 KIND = "decision"
 PREPARED = "decision_prepared_pdf"  # the PDF the signer signs, as printed
@@ -323,7 +324,8 @@ def seal(decision, electronic, params=None, user=None):
 
     esign = identities.settings()
     key, cert, store = _key_checked(organisation, esign)
-    spec, signer_cert, data = _issue_spec(decision, approved, organisation)
+    spec, signer_cert, data = _issue_spec(KIND, decision, "decision", decision.approved_by_id,
+                                            approved, organisation)
     try:
         issued = pdfsign.issue(data, key, spec, seal_png=organisation.image_png, settings=esign,
                                expected_cert=cert, expected_signer_cert=signer_cert,
@@ -336,17 +338,17 @@ def seal(decision, electronic, params=None, user=None):
     return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
 
 
-def _issue_spec(decision, approved, organisation):
+def _issue_spec(kind, item, paper, signer_id, approved, organisation):
     """(the fields' values and the seal's place, the signer's registered certificate, the
-    signer's signed PDF)."""
+    signer's signed PDF) for the paper ``paper`` of ``item``."""
     from PIL import Image
 
     from app.esign import pdfsign
 
-    signer = identities.of_user(decision.approved_by_id)
+    signer = identities.of_user(signer_id)
     signer_cert = identities.certificate(signer) if signer is not None else None
     data = storage.read(approved.storage_key, approved.sha256)
-    values = docgen.field_values(documents.compose(KIND, decision, "decision", draft=False))
+    values = docgen.field_values(documents.compose(kind, item, paper, draft=False))
     sizes = {f.name: f.size for f in docgen.pdf_fields(data)}
     number_field, date_field, signature_field = docgen.FIELD_NAMES
     image_px = None
@@ -376,7 +378,8 @@ def _remote_seal(decision, approved, organisation, params, user):
 
     esign = identities.settings()
     cert = identities.certificate(organisation)
-    spec, signer_cert, data = _issue_spec(decision, approved, organisation)
+    spec, signer_cert, data = _issue_spec(KIND, decision, "decision", decision.approved_by_id,
+                                            approved, organisation)
     texts = {spec.number_field: spec.number_text, spec.date_field: spec.date_text}
     token = params.get("signing_request")
     if not (params.get("signature") or params.get("signed_pdf")):
@@ -538,3 +541,400 @@ def panel(decision) -> dict:
             "label": ("Bản điện tử đã ban hành" if issued else "Đã ký số, chờ Văn thư ban hành"),
             "valid": report.all_valid, "signatures": rows,
             "note": None if issued else "Văn thư sẽ ghi số, ngày và ký số của cơ quan."}
+
+
+# -- 3. every other paper a signing step closes (issue 21, items 2 and 3) -------------------
+#
+# The Board head's tờ trình (TTr-SNV) at «Ký tờ trình», the unit head's papers at «Ký
+# duyệt»: which papers a step signs and who seals them is the step's data (``Step.signs``,
+# ``Step.sealed_by`` in workflows/). The signer signs the PDF printed as he takes the step,
+# with empty number and date fields when his body's Văn thư will number, date and seal it
+# (the number is then hers, from the register, when she issues: ``issue_paper``); with the
+# number and date written in when his body has no Văn thư (or no seal) in the system: the
+# paper then carries his signature only, not an electronic original (NĐ 30 Điều 5 wants
+# both). A signer without a certificate follows the paper path («chưa ký số»), unless his
+# body makes digital signing mandatory (``Unit.esign_required``): then the step is refused.
+
+SEALED, HEAD_ONLY, PAPER = "sealed", "head_only", "paper"
+
+
+def paper_names(paper: str) -> tuple[str, str, str]:
+    """The kept PDFs of a paper: (printed for signing, signed by its signer, issued)."""
+    return f"{paper}_prepared_pdf", f"{paper}_approved_pdf", f"{paper}_issued_pdf"
+
+
+def _kept_of(kind, item_id, names) -> dict:
+    return {row.name: row for row in db.session.scalars(sa.select(StoredDocument).where(
+        StoredDocument.item_type == kind, StoredDocument.item_id == item_id,
+        StoredDocument.name.in_(names), StoredDocument.superseded_at.is_(None)))}
+
+
+def _keep_of(kind, item, name, data: bytes, filename: str) -> StoredDocument:
+    """Keep ``data`` in the caller's transaction (the file goes with a rollback)."""
+    key = f"documents/{kind}-{item.id}-{name}-{secrets.token_hex(8)}.pdf"
+    storage.write_new(key, data)
+    on_rollback(lambda: storage.remove(key))
+    for previous in _kept_of(kind, item.id, (name,)).values():
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=kind, item_id=item.id, name=name, filename=filename,
+                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         storage_key=key)
+    db.session.add(row)
+    return row
+
+
+def _paper_filename(kind, item, paper, suffix: str) -> str:
+    return documents.filename(kind, item, paper, draft=False)[:-len(".docx")] + suffix
+
+
+def _signing_step(kind, trigger):
+    from workflows import PROCESSES
+
+    return next(s for s in PROCESSES[kind].steps if s.trigger == trigger)
+
+
+def _sealing_step(kind, paper):
+    """The step whose signer signs ``paper`` and whose body's Văn thư seals it, or None."""
+    from workflows import PROCESSES
+
+    return next((s for s in PROCESSES[kind].steps if paper in s.signs and s.sealed_by), None)
+
+
+def has_clerk(unit, roles) -> bool:
+    """Whether the body has its own Văn thư in the system (an active holder of ``roles``)."""
+    from app.services.org import role_holders
+
+    return unit is not None and bool(role_holders(roles, [unit.id]))
+
+
+def require_certificate(body, user) -> None:
+    """Refuse the signing step when the body makes digital signing mandatory and the signer
+    has no registered certificate (nothing changes: the step's transaction rolls back)."""
+    if body is not None and body.esign_required and identities.of_user(user.id) is None:
+        raise Invalid(
+            f"{body.name} bắt buộc ký số văn bản: {user.full_name} chưa có chứng thư số được "
+            "đăng ký nên không ký được. Đề nghị quản trị hệ thống đăng ký chứng thư số và ảnh "
+            "chữ ký rồi ký lại.", code="esign_required")
+
+
+def paper_mode(kind, trigger, body, user) -> str:
+    """How the papers ``trigger`` signs are issued: SEALED (the signer signs digitally, the
+    body's Văn thư then numbers, dates and seals), HEAD_ONLY (signed digitally, numbered at
+    the step, no organisation signature) or PAPER (no certificate: «chưa ký số»). Refuses
+    when the body makes digital signing mandatory and the signer has no certificate."""
+    require_certificate(body, user)
+    step = _signing_step(kind, trigger)
+    identity = identities.of_user(user.id)
+    if not step.signs or identity is None or not (
+            identity.backend == "remote" or identities.server_side(identity)):
+        return PAPER
+    if step.sealed_by and has_clerk(body, step.sealed_by) and identities.server_side(
+            identities.of_unit(body.id)):
+        return SEALED
+    return HEAD_ONLY
+
+
+def check_deferred_numbering(params) -> None:
+    """A paper the Văn thư will issue electronically takes her number and the day of the
+    organisation's signature: none may be typed at the signer's step."""
+    if (params or {}).get("number") or (params or {}).get("issued_on"):
+        raise Invalid("Văn bản này do Văn thư của cơ quan cấp số và ký số phát hành; ngày văn "
+                      "bản là ngày ký số của cơ quan. Không nhập số, ngày khi ký.",
+                      details={"number": ["Để trống."], "issued_on": ["Để trống."]},
+                      code="electronic_numbering")
+
+
+def _print_paper(kind, paper, content, filled: bool) -> bytes:
+    started = time.perf_counter()
+    try:
+        data = docgen.render_pdf(content, Path(current_app.instance_path) / "fonts",
+                                 timeout=current_app.config["PDF_TIMEOUT_SECONDS"],
+                                 filled=filled)
+    except docgen.PdfUnavailable as exc:
+        raise Unavailable(f"Chưa tạo được bản PDF để ký số: {exc.reason}",
+                          code="pdf_unavailable") from None
+    metrics.rendered(kind, paper_names(paper)[0], time.perf_counter() - started)
+    return data
+
+
+def sign_papers(kind, item, trigger, user, mode, params=None) -> list:
+    """At a signing step, after the authority block is recorded (``documents.sign``): the
+    signer signs each paper the step declares, printed now from the content composed now
+    (empty number and date for SEALED, written in for HEAD_ONLY). With a remote key, the
+    first call answers a signing request (202) and the call with the signature finishes."""
+    if mode == PAPER:
+        return []
+    identity = identities.of_user(user.id)
+    papers = _signing_step(kind, trigger).signs
+    if identity.backend == "remote":
+        if len(papers) != 1:
+            raise Invalid("Ký số từ xa chỉ ký một văn bản mỗi lần.", code="remote_one_paper")
+        return [_remote_paper(kind, item, papers[0], user, identity, mode, params or {})]
+    from app.esign import pdfsign
+
+    esign = identities.settings()
+    key, cert, store = _key_checked(identity, esign)
+    kept = []
+    try:
+        for paper in papers:
+            prepared_name, approved_name, _ = paper_names(paper)
+            content = documents.compose(kind, item, paper, draft=False)
+            prepared = _print_paper(kind, paper, content, filled=mode == HEAD_ONLY)
+            _keep_of(kind, item, prepared_name, prepared,
+                     _paper_filename(kind, item, paper, " - bản trình ký.pdf"))
+            try:
+                signed = pdfsign.sign_approval(
+                    prepared, key, field=docgen.FIELD_NAMES[2], image_png=identity.image_png,
+                    settings=esign, expected_cert=cert, store=store, reason="Ký duyệt")
+            except SigningRefused as exc:
+                raise identities.refused(exc) from None
+            kept.append(_keep_of(kind, item, approved_name, signed,
+                                 _paper_filename(kind, item, paper, " - đã ký số.pdf")))
+    finally:
+        key.close()
+    return kept
+
+
+def _paper_pending_key(kind, item, paper, token: str) -> str:
+    return f"signing/pending/{kind}-{item.id}-{paper}-{token}.json"
+
+
+def _remote_paper(kind, item, paper, user, identity, mode, params):
+    """As ``_remote_approval``, for any paper: the first call answers a signing request
+    (kept outside the step's transaction, which rolls back), the second finishes."""
+    import base64
+    import json
+
+    from app.esign import remote
+    from app.services.errors import Conflict, NotFound, SignatureRequired
+
+    esign = identities.settings()
+    cert = identities.certificate(identity)
+    field = docgen.FIELD_NAMES[2]
+    prepared_name, approved_name, _ = paper_names(paper)
+    token = params.get("signing_request")
+    if not (params.get("signature") or params.get("signed_pdf")):
+        from app.esign.trust import TrustStore, check_certificate
+
+        try:
+            check_certificate(TrustStore(esign), cert, expected=cert)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        printed = _print_paper(kind, paper, documents.compose(kind, item, paper, draft=False),
+                               filled=mode == HEAD_ONLY)
+        try:
+            prepared = remote.prepare_approval(printed, cert, field=field,
+                                               image_png=identity.image_png, settings=esign)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        token = secrets.token_urlsafe(24)
+        storage.write_new(_paper_pending_key(kind, item, paper, token), json.dumps({
+            "user_id": user.id, "version": item.version,
+            "printed": base64.b64encode(printed).decode(),
+            "prepared": prepared.to_json()}).encode())
+        raise SignatureRequired(
+            "Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký số từ xa); "
+            "văn bản chưa chuyển trạng thái.",
+            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF rồi gửi lại cùng mã "
+                                "yêu cầu ký.",
+                     "signing_request": {"id": token, "digest": prepared.digest.hex(),
+                                         "digest_algorithm": "sha256", "field": field,
+                                         "pdf": base64.b64encode(printed).decode(),
+                                         "pdf_sha256": hashlib.sha256(printed).hexdigest()}})
+    if not token:
+        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
+    pending_key = _paper_pending_key(kind, item, paper, token)
+    try:
+        pending = json.loads(storage.read(pending_key))
+    except Exception:  # noqa: BLE001 - missing or unreadable: the same answer
+        raise NotFound("Không có yêu cầu ký này.") from None
+    if pending["user_id"] != user.id:
+        raise NotFound("Không có yêu cầu ký này.")
+    if pending["version"] != item.version:
+        raise Conflict("Văn bản đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại bản mới.",
+                       code="signing_request_outdated")
+    printed = base64.b64decode(pending["printed"])
+    try:
+        if params.get("signature"):
+            try:
+                cms_der = base64.b64decode(params["signature"], validate=True)
+            except ValueError:
+                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
+            signed = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
+                                            cms_der, settings=esign)
+        else:
+            try:
+                returned = base64.b64decode(params["signed_pdf"], validate=True)
+            except ValueError:
+                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
+            signed = remote.accept_signed_pdf(printed, returned, field=field,
+                                              expected_cert=cert, settings=esign)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    _keep_of(kind, item, prepared_name, printed,
+             _paper_filename(kind, item, paper, " - bản trình ký.pdf"))
+    kept = _keep_of(kind, item, approved_name, signed,
+                    _paper_filename(kind, item, paper, " - đã ký số.pdf"))
+    on_commit(lambda: storage.remove(pending_key))  # answered: the request is spent
+    return kept
+
+
+def paper_body(kind, item, paper):
+    """The body that issues a paper a signing step signs: the unit for its own papers, the
+    Board head's unit (Sở Nội vụ) for the tờ trình to the Chairman."""
+    if kind == "decision":
+        if paper == "proposal":
+            return item.proposal_signed_by.unit if item.proposal_signed_by else None
+        return item.campaign.issuer
+    return item.unit
+
+
+def _paper_signer_id(kind, item, paper):
+    if kind == "decision":
+        return item.proposal_signed_by_id if paper == "proposal" else item.approved_by_id
+    return item.signed_by_id
+
+
+def _paper_numbered(kind, item, paper) -> bool:
+    if kind == "decision":
+        return (item.proposal_number if paper == "proposal" else item.number) is not None
+    return item.number is not None
+
+
+def _seal_paper_pdf(kind, item, paper, approved, organisation):
+    """Fill the paper's number and place-and-date and add the organisation's signature in
+    one incremental update, then its long-term data (as ``seal`` for the decision);
+    refused unless its signer's signature is there, valid and by his registered
+    certificate."""
+    from app.esign import pdfsign
+
+    esign = identities.settings()
+    key, cert, store = _key_checked(organisation, esign)
+    spec, signer_cert, data = _issue_spec(kind, item, paper, _paper_signer_id(kind, item, paper),
+                                          approved, organisation)
+    try:
+        issued = pdfsign.issue(data, key, spec, seal_png=organisation.image_png, settings=esign,
+                               expected_cert=cert, expected_signer_cert=signer_cert,
+                               store=store)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+    finally:
+        key.close()  # a PKCS#11 session
+    issued = long_term(issued, esign, store)
+    return _keep_of(kind, item, paper_names(paper)[2], issued,
+                    _paper_filename(kind, item, paper, ".pdf"))
+
+
+def issue_paper(kind_obj, item_id, paper, user, *, numberer, number=None, issued_on=None,
+                version=None):
+    """The body's Văn thư issues a paper its signer signed digitally (NĐ 30 Điều 15, 32):
+    the register's next number or the one she typed (unique in the register for the year),
+    the day of the organisation's signature (Asia/Ho_Chi_Minh; another date typed is
+    refused), the DOCX kept again with them, and number, date and the body's seal added to
+    the signed PDF in one incremental update. ``numberer(item, user, wanted)`` takes the
+    number from the kind's register. One transaction: a refusal changes nothing."""
+    from app.clock import today
+    from app.services import registers, steps
+    from app.services.errors import Conflict, Forbidden, NotFound
+    from workflows.submission import SEALING
+
+    with transaction():
+        item = steps.open_for(kind_obj, SEALING, item_id, user, version)
+        kind = kind_obj.name
+        step = _sealing_step(kind, paper)
+        if step is None:
+            raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.")
+        body = paper_body(kind, item, paper)
+        if body is None or not (user.roles & step.sealed_by) or user.unit_id != body.id:
+            raise Forbidden(f"Chỉ Văn thư của {body.name if body else 'cơ quan ban hành'} mới "
+                            "được cấp số và ký số phát hành văn bản này.")
+        _, approved_name, issued_name = paper_names(paper)
+        kept = _kept_of(kind, item.id, (approved_name, issued_name))
+        if issued_name in kept:
+            raise Conflict("Văn bản đã được Văn thư phát hành.", code="already_issued")
+        approved = kept.get(approved_name)
+        if approved is None:
+            raise Conflict("Người có thẩm quyền chưa ký số văn bản này: Văn thư chỉ ký số của "
+                           "cơ quan trên văn bản đã được ký.", code="signer_signature_missing")
+        if _paper_numbered(kind, item, paper):
+            raise Conflict("Văn bản đã có số khi ký (cơ quan không phát hành điện tử văn bản "
+                           "này).", code="already_numbered")
+        check_issue_date(registers.check_issue_date(issued_on), today())
+        organisation = identities.of_unit(body.id)
+        if not identities.server_side(organisation):
+            raise Invalid(f"{body.name} chưa có chứng thư số và con dấu số trên hệ thống.",
+                          code="no_seal")
+        numberer(item, user, registers.check_wanted(number))
+        documents.keep(kind, item, paper)  # the DOCX with its number and date
+        issued = _seal_paper_pdf(kind, item, paper, approved, organisation)
+        steps.touch(item)
+        steps.record_edit(kind_obj, SEALING, item, user, None, {"paper_issue": {
+            "paper": paper, "sha256": issued.sha256}})
+    return issued
+
+
+# -- reading: the signature panel of a paper ----------------------------------------------
+
+def paper_panel(kind, item, paper) -> dict | None:
+    """What an item page's signature panel shows of one paper a signing step signs: its
+    signatures and whether they verify, whether it waits for the Văn thư, whether it is an
+    electronic original; None before it is signed."""
+    prepared_name, approved_name, issued_name = paper_names(paper)
+    kept = _kept_of(kind, item.id, (approved_name, issued_name))
+    row = kept.get(issued_name) or kept.get(approved_name)
+    from workflows import PROCESSES
+
+    label = PROCESSES[kind].documents.get(paper, paper)
+    if row is None:
+        if item.state in PROCESSES[kind].final_states.get(paper, ()) and (
+                _paper_signer_id(kind, item, paper) is not None):
+            return {"paper": paper, "kind": label, "signed": False, "label": "Chưa ký số",
+                    "note": "Văn bản theo quy trình giấy: người có thẩm quyền chưa ký số."}
+        return None
+    report = _report(row, identities.settings())
+    body = paper_body(kind, item, paper)
+    out = {"paper": paper, "kind": label, "signed": True, "name": row.name,
+           "sha256": row.sha256, "filename": row.filename, "signatures": [],
+           "body_id": body.id if body else None}
+    if isinstance(report, str):
+        return {**out, "label": "Không kiểm tra được", "note": report}
+    out["signatures"] = [
+        {"signer": s.signer_name, "organisation": s.organisation, "when": s.signing_time,
+         "valid": s.bottom_line, "summary": s.summary,
+         "role": "Người có thẩm quyền ký" if s.field == docgen.FIELD_NAMES[2]
+         else "Cơ quan ban hành (con dấu)"}
+        for s in report.signatures if s.kind == "signature"]
+    out["valid"] = report.all_valid
+    if row.name == issued_name:
+        return {**out, "label": "Bản gốc điện tử đã phát hành", "original": True,
+                "note": None}
+    if _paper_numbered(kind, item, paper):  # numbered at the step: no Văn thư to seal it
+        return {**out, "label": "Đã ký số (không phải bản gốc điện tử)", "original": False,
+                "note": NOT_ORIGINAL}
+    return {**out, "label": "Đã ký số, chờ Văn thư cấp số và phát hành", "original": False,
+            "awaiting_clerk": True,
+            "note": "Văn thư của cơ quan sẽ cấp số, ghi ngày và ký số của cơ quan."}
+
+
+def papers_panel(kind, item) -> list[dict]:
+    """The signature panel of every paper the item's signing steps sign (not the
+    decision itself: its own panel, ``panel``)."""
+    from workflows import PROCESSES
+
+    papers = [p for s in PROCESSES[kind].steps for p in s.signs
+              if not (kind == KIND and p == "decision")]
+    return [shown for shown in (paper_panel(kind, item, p) for p in dict.fromkeys(papers))
+            if shown is not None]
+
+
+def fetch_paper(kind, item, name):
+    """(opened file, file name, sha256) of one of a paper's signing PDFs."""
+    from app.services.errors import NotFound
+    from workflows import PROCESSES
+
+    papers = {p for s in PROCESSES[kind].steps for p in s.signs}
+    allowed = {n for p in papers for n in paper_names(p)}
+    row = _kept_of(kind, item.id, (name,)).get(name) if name in allowed else None
+    if row is None:
+        raise NotFound("Văn bản chưa có bản PDF ký số này.")
+    return storage.open_checked(row.storage_key, row.sha256), row.filename, row.sha256

@@ -31,7 +31,7 @@ MIN_PASSWORD_LENGTH = 8
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
                     "header_lines", "parent_header", "place_name", "head_title",
                     "abbreviation", "locality", "collective_name", "collective_papers",
-                    "pays_awards", "council_symbol")
+                    "pays_awards", "council_symbol", "esign_required")
 UNIT_CSV_REQUIRED = ("code", "name")
 # What each column holds, for the import form: (column, meaning, example). The columns keep
 # their English names (the CSV needs them); the page explains them in Vietnamese.
@@ -56,6 +56,8 @@ UNIT_CSV_HELP = (
      "«*»: mọi văn bản", "QĐ"),
     ("pays_awards", "Đơn vị chi tiền thưởng (Sở Tài chính): ghi 1, x hoặc có", "có"),
     ("council_symbol", "Chữ viết tắt của Hội đồng TĐKT trong ký hiệu biên bản", "HĐTĐKT"),
+    ("esign_required", "Bắt buộc ký số văn bản của đơn vị (người ký chưa có chứng thư số bị "
+     "từ chối): ghi 1, x hoặc có", "có"),
 )
 assert tuple(c for c, _, _ in UNIT_CSV_HELP) == UNIT_CSV_COLUMNS
 
@@ -158,10 +160,11 @@ def _apply_unit(unit, data):
                 "council_symbol"):
         if key in data:  # optional: an empty value clears it
             setattr(unit, key, data[key] or None)
-    if data.get("pays_awards") is not None:  # a boolean from the API, "1"/"x"/"có" in a CSV
-        flag = data["pays_awards"]
-        unit.pays_awards = flag if isinstance(flag, bool) else (
-            str(flag).strip().casefold() in ("1", "x", "có", "true"))
+    for key in ("pays_awards", "esign_required"):
+        if data.get(key) is not None:  # a boolean from the API, "1"/"x"/"có" in a CSV
+            flag = data[key]
+            setattr(unit, key, flag if isinstance(flag, bool) else (
+                str(flag).strip().casefold() in ("1", "x", "có", "true")))
     if "header_lines" in data:  # "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN" in a CSV cell
         lines = [x.strip() for x in (data["header_lines"] or "").replace("|", "\n").splitlines()]
         unit.header_lines = "\n".join(x for x in lines if x) or None

@@ -16,7 +16,7 @@ from app.models import (
 )
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
-from workflows.roles import ADMIN, BOARD, CHAIRMAN, PROVINCE, ROLES, UNIT_SCOPED
+from workflows.roles import ADMIN, BOARD, CHAIRMAN, CLERK, PROVINCE, ROLES, UNIT_SCOPED
 
 PROVINCE_WIDE_SUBMISSIONS = BOARD | CHAIRMAN
 PROVINCE_WIDE_DECISIONS = PROVINCE
@@ -34,7 +34,8 @@ def visible(user, model):
     if model in (Plan, Dossier):
         if roles & PROVINCE_WIDE_SUBMISSIONS:
             return sa.true()
-        if _unit_roles(user):
+        # a unit's Văn thư issues its own unit's papers (esigning.issue_paper)
+        if _unit_roles(user) or (roles & CLERK and user.unit_id is not None):
             return model.unit_id == user.unit_id
         return sa.false()
     if model is Decision:

@@ -12,7 +12,7 @@ from app.models import (
     PlanExemption,
     PlanSection,
 )
-from app.services import documents, steps, targets, validation
+from app.services import documents, esigning, steps, targets, validation
 from app.services.errors import Invalid
 from app.services.figures import merge_figures
 from app.services.tx import transaction
@@ -164,10 +164,21 @@ def _content_rows(plan_id):
 
 
 def _sign(plan, user, role, comment, params, facts):
-    """The head's signature numbers the plan (…/KH-{unit})."""
-    documents.take_unit_number(plan, "ke_hoach", "plan", user, params)
+    """The head's signature numbers the plan (…/KH-{unit}); when he signs it digitally and
+    the unit has its own Văn thư, she numbers it as she issues it (``number_paper``)."""
+    mode = esigning.paper_mode("plan", "sign_off", plan.unit, user)
+    if mode == esigning.SEALED:
+        esigning.check_deferred_numbering(params)
+    else:
+        documents.take_unit_number(plan, "ke_hoach", "plan", user, params)
     plan.signed_by_id = user.id
     documents.sign("plan", plan, ("plan",), plan.unit, user, params.get("authority"))
+    esigning.sign_papers("plan", plan, "sign_off", user, mode, params)
+
+
+def number_paper(plan, user, wanted):
+    """The unit's Văn thư numbers the plan as she issues it: today, from the unit's register."""
+    documents.take_unit_number(plan, "ke_hoach", "plan", user, {"number": wanted})
 
 
 def _stamp_submission(plan, user, role, comment, params, facts):

@@ -68,6 +68,10 @@ VERDICTS = {
     "invalid": "Không hợp lệ",
     "untrusted": "Chưa xác định được nguồn tin cậy",
 }
+# A paper with its signer's signature only (app/services/esigning.py, NOT_ORIGINAL).
+NOT_ORIGINAL = ("Chỉ có chữ ký số của người có thẩm quyền, không có chữ ký số của cơ quan "
+                "(cơ quan không có Văn thư hoặc con dấu số trên hệ thống): không phải bản gốc "
+                "điện tử.")
 NOT_IN_REGISTER = ("Tệp này không có trong sổ đăng ký văn bản của hệ thống (không trùng với "
                    "văn bản nào hệ thống đã ban hành hoặc lưu).")
 
@@ -270,11 +274,33 @@ def _status(kind, item, row, paper) -> str:
         return "revoked"
     if row.superseded_at is not None or item.state in REPLACED_STATES:
         return "replaced"
-    if row.name.endswith(BEFORE_ISSUE_SUFFIXES) or (
+    if _head_only(kind, item, row, paper):
+        pass  # the signer's signed PDF is the paper as issued (no Văn thư to seal it)
+    elif row.name.endswith(BEFORE_ISSUE_SUFFIXES) or (
             row.name == f"{paper}_pdf" and _issued_copy(kind, item.id, paper)):
         return "before_issue"  # the print or the signer's copy of an electronically issued paper
     finals = PROCESSES[kind].final_states.get(paper, frozenset())
     return "in_force" if item.state in finals else "not_issued"
+
+
+def _head_only(kind, item, row, paper) -> bool:
+    """A paper its signer signed digitally and that was numbered at his step: his body has
+    no Văn thư (or no seal) in the system, so it carries his signature only."""
+    if not row.name.endswith("_approved_pdf") or kind == "decision" and paper == "decision":
+        return False
+    number = item.proposal_number if kind == "decision" else item.number
+    return number is not None and not _issued_copy(kind, item.id, paper)
+
+
+def _original(kind, item, row, paper) -> tuple[bool, str]:
+    """Whether the file is an electronic original (NĐ 30 Điều 5: signed by the competent
+    person and by the organisation), in words."""
+    if row.name.endswith("_issued_pdf"):
+        return True, ("Bản gốc điện tử: có chữ ký số của người có thẩm quyền và của cơ quan "
+                      "ban hành.")
+    if _head_only(kind, item, row, paper):
+        return False, NOT_ORIGINAL
+    return False, "Không phải bản gốc điện tử."
 
 
 def _issued_copy(kind, item_id, paper) -> bool:
@@ -292,6 +318,7 @@ def register_data(row: StoredDocument) -> dict:
     number, dated, issuer, signer = _facts(kind, item, paper)
     lines = signing.recorded(kind, item.id, paper) or ()
     status = _status(kind, item, row, paper)
+    original = _original(kind, item, row, paper)
     if isinstance(issuer, Unit):
         issuer = issuer.name
     return {
@@ -306,6 +333,8 @@ def register_data(row: StoredDocument) -> dict:
         "signer_title": "\n".join(lines) or (signer.signing_title or "" if signer else ""),
         "status": status,
         "status_text": STATUSES[status],
+        "electronic_original": original[0],
+        "original_text": original[1],
         "sha256": row.sha256,
     }
 

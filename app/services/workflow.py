@@ -4,12 +4,37 @@ Each kind's service module declares its ``Kind`` (process, table, facts, snapsho
 effects); they are gathered here, explicitly, and every call goes on to app/services/
 steps.py with the kind's own object.
 """
-from app.services import campaigns, decisions, dossiers, outbox, plans, steps
+from app.services import campaigns, decisions, dossiers, esigning, outbox, plans, steps
 from app.services.errors import NotFound
 
 KINDS: dict[str, steps.Kind] = {
     k.name: k for k in (campaigns.KIND, plans.KIND, dossiers.KIND, decisions.KIND)}
 _BY_COLLECTION = {k.process.collection: k for k in KINDS.values()}
+
+
+# Who numbers a paper the body's Văn thư issues electronically: each kind's register.
+PAPER_NUMBERING = {("plan", "plan"): plans.number_paper,
+                   ("dossier", "proposal"): dossiers.number_paper,
+                   ("decision", "proposal"): decisions.number_proposal_paper}
+
+
+def issue_paper(kind, item_id, paper, user, *, number=None, issued_on=None, version=None):
+    """The body's Văn thư numbers, dates and seals a paper its signer signed digitally."""
+    numberer = PAPER_NUMBERING.get((kind, paper))
+    if numberer is None:
+        raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.")
+    return esigning.issue_paper(KINDS[kind], item_id, paper, user, numberer=numberer,
+                                number=number, issued_on=issued_on, version=version)
+
+
+def signature_panels(kind, item):
+    """The signature panel of each paper the item's signing steps sign."""
+    return esigning.papers_panel(kind, item)
+
+
+def open_paper_pdf(kind, item_id, name, user):
+    """(body, file name, sha256) of a paper's signing PDF, for whoever may see the item."""
+    return esigning.fetch_paper(kind, steps.load(KINDS[kind], item_id, user), name)
 
 
 def kind_of(collection: str) -> steps.Kind:

@@ -106,7 +106,7 @@ def _item_page(kind, item_id):
         "sent_back": workflow.sent_back(kind, item, history),
         # who signs: the campaign's signer for its launch paper, else the one who acts
         "signing_choices": signing.choices(item.signer if kind == "campaign" else current_user),
-        "today_iso": today().isoformat(),
+        "today_iso": today().isoformat(), "today_date": today(),
         "next_number_label": None, "numbering": None,
         "typed": typed_values(request.args),
         # the unit's own drafting pages; the Board composes decisions on the item page
@@ -114,6 +114,12 @@ def _item_page(kind, item_id):
                                                                   item),
         "changes": (workflow.changes_since_last_submission(kind, item, history)
                     if kind in ("plan", "dossier") else []),
+        # the papers a signing step signed: digitally or «chưa ký số», sealed or not
+        "paper_panels": (workflow.signature_panels(kind, item) if kind != "campaign" else []),
+        "can_issue_paper": kind != "campaign" and workflow.may(kind, "paper_issue",
+                                                                current_user, item),
+        "paper_issue_question": (process.edits["paper_issue"].confirm
+                                 if "paper_issue" in process.edits else None),
     }
     if kind == "plan":
         context["texts"] = {s.content_id: s.text for s in item.sections}
@@ -289,6 +295,27 @@ def transition(collection, item_id):
         # remote signing: nothing moved; the page waits for the signer's device
         return redirect(url_for("work.signing_wait", item_id=item_id,
                                 token=pending.details["signing_request"]["id"]))
+
+
+@bp.route("/<any(plans, dossiers, decisions):collection>/<int:item_id>/papers/<paper>/issue",
+          methods=["POST"])
+def issue_paper(collection, item_id, paper):
+    """The body's Văn thư numbers, dates and seals a paper its signer signed digitally."""
+    kind = workflow.kind_of(collection)
+    number = (request.form.get("number") or "").strip() or None
+    version = request.form.get("version", type=int)
+
+    def issue():
+        try:
+            return workflow.issue_paper(kind.name, item_id, paper, current_user, number=number,
+                                        version=version)
+        except Conflict as error:
+            if error.code not in ("number_taken",):
+                raise
+            raise Invalid(error.message, error.details, code=error.code) from None
+
+    return run(issue, item_url(kind.name, item_id),
+               done="Đã cấp số, ghi ngày và ký số phát hành văn bản.")
 
 
 @bp.route("/notifications")

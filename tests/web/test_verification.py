@@ -219,7 +219,9 @@ def test_a_kept_document_is_in_the_register_with_its_data_only(client, kept, iss
         "date_text": decision.issued_on.strftime("%d/%m/%Y"),
         "issuer": s.campaign.issuer.name, "signer_name": chairman.full_name,
         "signer_title": register["signer_title"], "status": "in_force",
-        "status_text": "Đang có hiệu lực", "sha256": row.sha256}
+        "status_text": "Đang có hiệu lực", "sha256": row.sha256,
+        # the paper path's print (the Office sealed the paper): not an electronic original
+        "electronic_original": False, "original_text": "Không phải bản gốc điện tử."}
     assert "CHỦ TỊCH" in register["signer_title"]
     assert [sig["verdict"] for sig in report["signatures"]] == ["valid", "valid"]
     assert STRUCK not in str(report) and STRIKE_REASON not in str(report)
