@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import dossiers, plans, targets, workflow
+from app.services import dossiers, imports, plans, targets, workflow
 from app.services.errors import Conflict, Invalid
 from app.web.forms import parse_date, parse_time
 
@@ -117,7 +117,7 @@ def _field_name(path):
         return f"n{parts[1]}-{parts[2]}"
     if parts[0] == "attachment" and len(parts) == 3:
         return f"a{parts[1]}-{parts[2]}"
-    if parts[0] in ("new", "upload") and len(parts) == 2:
+    if parts[0] in ("new", "upload", "import") and len(parts) == 2:
         return f"{parts[0]}-{parts[1]}"
     return path
 
@@ -199,17 +199,29 @@ def edit_dossier(item_id):
         abort(400)
     errors, status = {}, 422
     changes = _dossier_changes(dossier, request.form, request.files, errors)
+    # «Nhập danh sách» is a button of this form: the list comes in with everything typed
+    importing = request.form.get("op") == "import_nominees"
+    listed = request.files.get("import-file")
+    if importing and (listed is None or not listed.filename):
+        errors.setdefault("import-file", []).append("Chọn tệp Excel (.xlsx) để nhập.")
     errors = {k: v for k, v in errors.items() if v}
+    added = None
     if not errors:
+        version = request.form.get("version", type=int)
         try:
-            dossiers.save_draft(current_user, item_id, changes,
-                                request.form.get("version", type=int))
+            if importing:
+                added = imports.save_and_import_nominees(
+                    current_user, item_id, changes, listed.read(), listed.filename, version)
+            else:
+                dossiers.save_draft(current_user, item_id, changes, version)
         except (Invalid, Conflict) as error:
             errors, status = _refused(error, _field_name), error.status
     if errors:
         flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
               "danger")
         return _dossier_form(dossier, values=request.form, errors=errors, status=status)
-    flash("Đã lưu.", "success")
-    anchor = {"add_nominee": "#nominees", "upload": "#files"}.get(request.form.get("op"), "")
+    flash("Đã lưu." if added is None
+          else f"Đã lưu và thêm {added} tập thể, cá nhân từ tệp Excel.", "success")
+    anchor = {"add_nominee": "#nominees", "upload": "#files",
+              "import_nominees": "#nominees"}.get(request.form.get("op"), "")
     return redirect(url_for("drafting.edit_dossier", item_id=item_id) + anchor)
