@@ -70,10 +70,14 @@ def inbox():
     if kind not in (None, *workflow.KINDS):
         kind = None
     rows, total = inbox_rows(current_user, kind=kind, page=page, per_page=20)
-    return render_template("work/inbox.html", rows=rows, total=total, page=page, kind=kind,
-                           per_page=20, today=today(), labels=_labels(),
-                           state_label=workflow.state_label,
-                           to_compose=decisions.awaiting_composition(current_user),
+    # A decision to compose is work waiting too: counted with the items (an open draft is
+    # counted once, as its own row), so the count and the card above the list agree.
+    to_compose = (decisions.awaiting_composition(current_user)
+                  if kind in (None, "decision") else [])
+    waiting = total + sum(1 for c in to_compose if not c["draft_id"])
+    return render_template("work/inbox.html", rows=rows, total=total, waiting=waiting,
+                           page=page, kind=kind, per_page=20, today=today(), labels=_labels(),
+                           state_label=workflow.state_label, to_compose=to_compose,
                            form=FlaskForm())
 
 
@@ -208,7 +212,8 @@ def decision_list():
     if state not in states:
         state = None
     listed = decisions.listing(current_user, state=state, page=page, per_page=50)
-    return render_template("work/decisions.html", listed=listed, state=state, states=states)
+    return render_template("work/decisions.html", listed=listed, state=state, states=states,
+                           can_compose=decisions.composes(current_user))
 
 
 @bp.route("/campaigns", endpoint="campaigns")
