@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from app.services import campaigns, decisions, distribution, dossiers, outbox, workflow
 from app.services.errors import Invalid
 from app.web.forms import parse_date, run
+from app.web.work import item_page
 
 bp = Blueprint("board", __name__)
 
@@ -20,9 +21,20 @@ def _signed_in():
 
 @bp.route("/dossiers/<int:item_id>/nominees/<int:nominee_id>/verdict", methods=["POST"])
 def verdict(item_id, nominee_id):
-    return run(lambda: dossiers.set_verdict(
-        current_user, item_id, nominee_id, request.form.get("verdict", ""),
-        request.form.get("reason")), url_for("work.dossier", item_id=item_id))
+    """One nominee's verdict. Done, the page opens again at that nominee (its heading has
+    the focus), not at its top; refused, the page comes back with the reason beside that
+    nominee's form, naming them, with what was typed."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    reason = request.form.get("reason")
+    try:
+        dossiers.set_verdict(current_user, item_id, nominee_id,
+                             request.form.get("verdict", ""), reason)
+    except Invalid as error:
+        return item_page("dossier", item_id, verdict_refused={
+            "nominee_id": nominee_id, "message": error.message, "reason": reason or ""}), 422
+    flash("Đã lưu.", "success")
+    return redirect(url_for("work.dossier", item_id=item_id, _anchor=f"nominee-{nominee_id}"))
 
 
 @bp.route("/dossiers/<int:item_id>/verdicts", methods=["POST"])

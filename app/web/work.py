@@ -93,7 +93,9 @@ def _steps(kind, item, history):
             for s, label in workflow.KINDS[kind].process.states.items()]
 
 
-def _item_page(kind, item_id):
+def item_page(kind, item_id, **extra):
+    """An item's page; ``extra``: what a refused action on the page shows beside its place
+    (a nominee's verdict refused, app/web/board.py)."""
     item = workflow.load(kind, item_id, current_user)
     process = workflow.KINDS[kind].process
     history = workflow.history(kind, item)
@@ -171,7 +173,7 @@ def _item_page(kind, item_id):
                                      **workflow.KINDS["dossier"].process.states}
         context["can_decide"] = decisions.composable(current_user, item)
         context["can_manage"] = workflow.may(kind, "deadlines", current_user, item)
-    return render_template(f"work/{kind}.html", **context)
+    return render_template(f"work/{kind}.html", **context, **extra)
 
 
 def _iso_date(text):
@@ -227,22 +229,22 @@ def campaign_list():
 
 @bp.route("/campaigns/<int:item_id>")
 def campaign(item_id):
-    return _item_page("campaign", item_id)
+    return item_page("campaign", item_id)
 
 
 @bp.route("/plans/<int:item_id>")
 def plan(item_id):
-    return _item_page("plan", item_id)
+    return item_page("plan", item_id)
 
 
 @bp.route("/dossiers/<int:item_id>")
 def dossier(item_id):
-    return _item_page("dossier", item_id)
+    return item_page("dossier", item_id)
 
 
 @bp.route("/decisions/<int:item_id>")
 def decision(item_id):
-    return _item_page("decision", item_id)
+    return item_page("decision", item_id)
 
 
 @bp.route("/dossiers/<int:item_id>/attachments/<int:attachment_id>")
