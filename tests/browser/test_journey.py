@@ -132,7 +132,7 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
         row = appraiser.locator("section.nominee", has_text=name)
         if name == DECLINED:
             submit(appraiser, row.get_by_role("button", name="Không đề nghị"))
-            expect(appraiser.locator(".alert-danger")).to_contain_text(
+            expect(row.locator(".invalid-feedback")).to_contain_text(
                 "Cần ghi lý do không đề nghị khen thưởng.")
             row = appraiser.locator("section.nominee", has_text=name)
             row.get_by_label("Lý do không đề nghị").fill("Chưa đủ thời gian công tác")
