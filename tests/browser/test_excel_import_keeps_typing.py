@@ -8,6 +8,7 @@ from app.models import Dossier
 from app.services import imports
 from tests import helpers
 from tests.browser.support import saved, submit
+from tests.browser.test_accessibility import violations
 from tests.services.test_spreadsheets import _form_name, _nominee_row, _workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,6 +34,7 @@ def test_typed_data_survives_the_excel_import(desk, world):
     problem = "Dòng 3, cột «Số phiếu đồng ý»: phải là số"
     expect(staff.locator("#err-import-file")).to_contain_text(problem)
     assert staff.content().count(problem) == 1
+    assert not violations(staff)
     for selector, value in typed.items():
         expect(staff.locator(selector)).to_have_value(value)
     db.session.expire_all()
