@@ -964,6 +964,11 @@ class DecisionCreate(Base):
     campaign_id = fields.Integer(required=True, strict=True)
     award_form = text(32, required=True)
     title = ruled(rules.DECISION["title"])
+    dossier_ids = fields.List(fields.Integer(strict=True),
+                              validate=validate.Length(min=1, max=5000), metadata={
+        "description": "Appraised dossiers whose accepted nominees of this award form (in no "
+                       "decision yet) the draft starts with; without it the draft starts "
+                       "empty"})
 
 
 class DecisionPatch(Base):

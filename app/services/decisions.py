@@ -36,6 +36,11 @@ DEFAULT_TITLE = "Về việc tặng {form}"
 ID_CHUNK = 1000  # ids per IN (...) list: far below the database's bound-parameter limit
 
 
+def composes(user) -> bool:
+    """Whether ``user`` composes decisions at all (the «Lập dự thảo quyết định» entry)."""
+    return user.has_role(*APPRAISER)
+
+
 def composable(user, campaign) -> bool:
     """Whether ``user`` may start a decision for this campaign: an appraiser, once it has
     been launched."""
@@ -63,7 +68,62 @@ def create_decision(user, data):
                 DecisionRecipient(position=e.position, label=e.label, email=e.email)
                 for e in campaign.decision_recipients.entries]
         db.session.add(decision)
+        if data.get("dossier_ids") is not None:  # the draft starts with the dossiers picked
+            db.session.flush()
+            _include(user, decision, _picked_nominees(user, decision, data["dossier_ids"]))
     return decision
+
+
+def _picked_nominees(user, decision, dossier_ids):
+    """The nominees of the picked dossiers that this draft may take (accepted, of its award
+    form, in no decision yet); a picked dossier with none of them is named in the refusal."""
+    wanted = list(dict.fromkeys(dossier_ids))
+    if not wanted:
+        raise Invalid("Chọn ít nhất một hồ sơ đã thẩm định để đưa vào dự thảo.",
+                      code="nothing_selected", details={"dossier_ids": ["Chọn ít nhất một."]})
+    found = []
+    for start in range(0, len(wanted), ID_CHUNK):
+        found += db.session.execute(
+            sa.select(Nominee.id, Nominee.dossier_id)
+            .join(Dossier, Dossier.id == Nominee.dossier_id)
+            .where(Nominee.dossier_id.in_(wanted[start:start + ID_CHUNK]),
+                   Dossier.campaign_id == decision.campaign_id,
+                   Dossier.state.in_(DECIDABLE), visible(user, Dossier),
+                   Nominee.verdict == "accepted",
+                   Nominee.award_form_id == decision.award_form_id,
+                   Nominee.decision_id.is_(None))
+            .order_by(Nominee.dossier_id, Nominee.kind, Nominee.position)).all()
+    empty = sorted(set(wanted) - {dossier_id for _, dossier_id in found})
+    if empty:
+        names = db.session.scalars(
+            sa.select(Unit.name).join(Dossier, Dossier.unit_id == Unit.id)
+            .where(Dossier.id.in_(empty[:ID_CHUNK]), visible(user, Dossier))
+            .order_by(Unit.name)).all()
+        raise Invalid("Không thể lập dự thảo: hồ sơ " + (", ".join(names) or "đã chọn")
+                      + " không còn tập thể, cá nhân nào được chấp nhận với hình thức này "
+                      "mà chưa có trong quyết định.",
+                      code="nominee_not_eligible", details={"dossier_ids": empty})
+    return [nominee_id for nominee_id, _ in found]
+
+
+def composable_dossiers(user, campaign_id, award_form_code):
+    """For the pick before composing: the campaign, the award form and, per appraised
+    dossier, how many of its accepted nominees of that form no decision holds yet (unit
+    name order); one query for the dossiers."""
+    require_role(user, APPRAISER, "lập dự thảo quyết định")
+    campaign = steps.load(campaigns.KIND, campaign_id, user)
+    form = reference.award_form(award_form_code, today())
+    rows = db.session.execute(
+        sa.select(Dossier.id, Unit.name, sa.func.count(Nominee.id))
+        .join(Nominee, Nominee.dossier_id == Dossier.id)
+        .join(Unit, Unit.id == Dossier.unit_id)
+        .where(Dossier.campaign_id == campaign.id, Dossier.state.in_(DECIDABLE),
+               visible(user, Dossier), Nominee.verdict == "accepted",
+               Nominee.award_form_id == form.id, Nominee.decision_id.is_(None))
+        .group_by(Dossier.id, Unit.name)
+        .order_by(Unit.name, Dossier.id)).all()
+    return {"campaign": campaign, "award_form": form,
+            "dossiers": [{"id": i, "unit_name": name, "nominees": n} for i, name, n in rows]}
 
 
 def update_decision(user, decision_id, data, version):
@@ -84,45 +144,52 @@ def add_nominees(user, decision_id, nominee_ids, version=None):
     """Put accepted nominees of appraised dossiers (any unit) into the draft."""
     with transaction():
         decision = steps.open_for(KIND, "content", decision_id, user, version)
-        wanted = list(dict.fromkeys(nominee_ids))
-        found = {}
-        for start in range(0, len(wanted), ID_CHUNK):  # a form may send any number of ids
-            found.update((n.id, (n, d)) for n, d in db.session.execute(
-                sa.select(Nominee, Dossier)
-                .join(Dossier, Dossier.id == Nominee.dossier_id)
-                .where(Nominee.id.in_(wanted[start:start + ID_CHUNK]), visible(user, Dossier))
-                .with_for_update(of=Dossier)))
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            raise NotFound("Không tìm thấy tập thể, cá nhân được đề nghị.",
-                           details={"nominee_ids": missing})
-        problems = {}
-        for nid in wanted:
-            n, d = found[nid]
-            if d.campaign_id != decision.campaign_id:
-                problems[nid] = "thuộc phong trào khác"
-            elif d.state not in DECIDABLE:
-                problems[nid] = "hồ sơ chưa thẩm định xong"
-            elif n.verdict != "accepted":
-                problems[nid] = "không được Ban TĐKT chấp nhận"
-            elif n.award_form_id != decision.award_form_id:
-                problems[nid] = "đề nghị hình thức khen thưởng khác"
-            elif n.decision_id is not None and n.decision_id != decision.id:
-                problems[nid] = "đã có trong quyết định khác"
-        if problems:
-            raise Invalid("Không thể đưa vào dự thảo: " + "; ".join(
-                f"{found[i][0].name} ({why})" for i, why in problems.items()) + ".",
-                details={"nominees": {str(k): v for k, v in problems.items()}},
-                code="nominee_not_eligible")
-        for nid in wanted:
-            n, d = found[nid]
-            n.decision_id = decision.id
-            n.struck, n.strike_reason = False, None
-            if DOSSIER.step("include", d.state):
-                steps.fire_system(dossiers.KIND, d, "include", user, "board_appraiser")
-        decision_queue.stale(decision.campaign_id)  # its nominees left the queue
+        _include(user, decision, nominee_ids)
         steps.touch(decision)
     return decision
+
+
+def _include(user, decision, nominee_ids):
+    """Put these nominees into the draft (inside the caller's transaction): each must be
+    accepted, of an appraised dossier of the campaign, of the draft's award form and in no
+    other decision; otherwise nothing is put in and each one is named with its reason."""
+    wanted = list(dict.fromkeys(nominee_ids))
+    found = {}
+    for start in range(0, len(wanted), ID_CHUNK):  # a form may send any number of ids
+        found.update((n.id, (n, d)) for n, d in db.session.execute(
+            sa.select(Nominee, Dossier)
+            .join(Dossier, Dossier.id == Nominee.dossier_id)
+            .where(Nominee.id.in_(wanted[start:start + ID_CHUNK]), visible(user, Dossier))
+            .with_for_update(of=Dossier)))
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise NotFound("Không tìm thấy tập thể, cá nhân được đề nghị.",
+                       details={"nominee_ids": missing})
+    problems = {}
+    for nid in wanted:
+        n, d = found[nid]
+        if d.campaign_id != decision.campaign_id:
+            problems[nid] = "thuộc phong trào khác"
+        elif d.state not in DECIDABLE:
+            problems[nid] = "hồ sơ chưa thẩm định xong"
+        elif n.verdict != "accepted":
+            problems[nid] = "không được Ban TĐKT chấp nhận"
+        elif n.award_form_id != decision.award_form_id:
+            problems[nid] = "đề nghị hình thức khen thưởng khác"
+        elif n.decision_id is not None and n.decision_id != decision.id:
+            problems[nid] = "đã có trong quyết định khác"
+    if problems:
+        raise Invalid("Không thể đưa vào dự thảo: " + "; ".join(
+            f"{found[i][0].name} ({why})" for i, why in problems.items()) + ".",
+            details={"nominees": {str(k): v for k, v in problems.items()}},
+            code="nominee_not_eligible")
+    for nid in wanted:
+        n, d = found[nid]
+        n.decision_id = decision.id
+        n.struck, n.strike_reason = False, None
+        if DOSSIER.step("include", d.state):
+            steps.fire_system(dossiers.KIND, d, "include", user, "board_appraiser")
+    decision_queue.stale(decision.campaign_id)  # its nominees left the queue
 
 
 def remove_nominee(user, decision_id, nominee_id, version=None):

@@ -25,6 +25,7 @@ from app.services import (
     names,
     reference,
     registers,
+    spreadsheets,
     steps,
     storage,
     targets,
@@ -179,13 +180,14 @@ def _checked(data, rules, prefix, errors):
         return None
 
 
-def save_draft(user, dossier_id, changes, version):
+def save_draft(user, dossier_id, changes, version, also=None):
     """Everything the drafting page sends at once, in one transaction: the dossier's own
     fields, every nominee's edits, the files' kinds, at most one removal, a new nominee and
     a new file. All of it is checked before anything is written, and every problem is
     reported with its place (``results.<target>.value``, ``nominee.<id>.<field>``,
     ``new.<field>``, ``upload.<field>``), so the page can show it beside its field and keep
-    everything that was typed."""
+    everything that was typed. ``also(dossier)``: a further change in the same transaction
+    (an Excel list, app/services/imports.py); its refusal is filed under ``import.file``."""
     errors = {}
     try:
         content = _content(changes.get("content", {}))
@@ -286,6 +288,11 @@ def save_draft(user, dossier_id, changes, version):
                         kind=upload["kind"], nominee_id=nominee_id, filename=name,
                         content_type=content_type, size=size, sha256=sha, storage_key=key,
                         uploaded_by_id=user.id))
+        if also is not None and not errors:
+            try:
+                also(dossier)
+            except Invalid as error:
+                errors["import.file"] = spreadsheets.problem_lines(error)
         if errors:  # nothing is written: the transaction rolls back
             first = next(iter(errors.values()))[0]
             raise Invalid(f"Chưa lưu: {first}", details=errors, code="invalid_input")

@@ -91,63 +91,89 @@ def nominee_template(user, dossier_id):
 
 def import_nominees(user, dossier_id, data: bytes, filename: str, version=None) -> int:
     """Add every row of the file to the dossier's nominees, or none; returns the count."""
-    limit = max_rows()
-    rows, problems = spreadsheets.read(data, filename, NOMINEE_COLUMNS, max_bytes=max_bytes(),
-                                       sheet_title=NOMINEE_SHEET, max_rows=limit)
+    rows, problems = _read_nominees(data, filename)
     with transaction():
         dossier = steps.open_for(dossiers.KIND, "content", dossier_id, user, version)
-        held = len(dossier.nominees)
-        if held + len(rows) > limit:  # the same bound on the dossier the file fills
-            raise spreadsheets.too_many_rows(
-                f"hồ sơ đã có {spreadsheets.number_text(held)} tập thể, cá nhân, tệp thêm "
-                f"{spreadsheets.number_text(len(rows))}: một hồ sơ nhận tối đa "
-                f"{spreadsheets.number_text(limit)}.")
-        forms = {}
-        for offered in dossier.campaign.award_forms:
-            form = offered.award_form
-            forms[spreadsheets._norm(form.name)] = forms[spreadsheets._norm(form.code)] = form
-        seen = {(n.identity_key, n.award_form_id): f"đã có trong hồ sơ ({n.name})"
-                for n in dossier.nominees}
-        position = max((n.position for n in dossier.nominees), default=0)
-        for number, values in rows:
-            kind = _kind(values["Loại"])
-            if values["Loại"] and kind is None:
-                problems.append(spreadsheets.problem(number, "Loại",
-                                                     "chọn «Tập thể» hoặc «Cá nhân»."))
-            form = forms.get(spreadsheets._norm(values["Hình thức khen thưởng"]))
-            if values["Hình thức khen thưởng"] and form is None:
-                problems.append(spreadsheets.problem(
-                    number, "Hình thức khen thưởng",
-                    f"«{values['Hình thức khen thưởng'][:80]}» không thuộc các hình thức "
-                    "của phong trào."))
-            fields = {key: values[heading] for key, heading in NOMINEE_FIELDS.items()
-                      if key not in ("kind", "award_form")}
-            fields = {k: ("" if v is None and k != "votes_for" else v) for k, v in fields.items()}
-            try:
-                fields = validation.check(fields, validation.NOMINEE)
-            except Invalid as error:
-                problems.extend(_field_problems(number, error, NOMINEE_FIELDS))
-                continue
-            if kind is None or form is None:
-                continue
-            nominee = Nominee(campaign_id=dossier.campaign_id, position=position + 1,
-                              award_form=form)
-            try:
-                dossiers._apply_nominee(dossier, nominee, {**fields, "kind": kind})
-            except Invalid as error:
-                problems.extend(_field_problems(number, error, NOMINEE_FIELDS))
-                continue
-            key = (nominee.identity_key, form.id)
-            if key in seen:
-                problems.append(f"Dòng {number}: trùng {seen[key]}.")
-                continue
-            seen[key] = f"dòng {number}"
-            position += 1
-            dossier.nominees.append(nominee)
-        if problems:
-            spreadsheets.refuse(problems)  # rolls the whole file back
+        _add_nominees(dossier, rows, problems)
         steps.touch(dossier)
     return len(rows)
+
+
+def save_and_import_nominees(user, dossier_id, changes, data: bytes, filename: str,
+                             version) -> int:
+    """The drafting page's «Nhập danh sách»: what the form sends is saved and the file's
+    rows are added in one transaction, so an import never drops what was typed; a refused
+    file (or field) writes nothing. Returns the count of rows added."""
+    try:
+        rows, problems = _read_nominees(data, filename)
+    except Invalid as error:  # beside the file's field, the rest of the form kept as typed
+        raise Invalid(f"Chưa lưu: {error.message}",
+                      details={"import.file": spreadsheets.problem_lines(error)},
+                      code=error.code) from None
+    dossiers.save_draft(user, dossier_id, changes, version,
+                        also=lambda dossier: _add_nominees(dossier, rows, problems))
+    return len(rows)
+
+
+def _read_nominees(data, filename):
+    return spreadsheets.read(data, filename, NOMINEE_COLUMNS, max_bytes=max_bytes(),
+                             sheet_title=NOMINEE_SHEET, max_rows=max_rows())
+
+
+def _add_nominees(dossier, rows, problems):
+    """The file's rows as nominees of the dossier (inside the caller's transaction), or
+    Invalid naming every problem by row and column."""
+    limit = max_rows()
+    held = len(dossier.nominees)
+    if held + len(rows) > limit:  # the same bound on the dossier the file fills
+        raise spreadsheets.too_many_rows(
+            f"hồ sơ đã có {spreadsheets.number_text(held)} tập thể, cá nhân, tệp thêm "
+            f"{spreadsheets.number_text(len(rows))}: một hồ sơ nhận tối đa "
+            f"{spreadsheets.number_text(limit)}.")
+    forms = {}
+    for offered in dossier.campaign.award_forms:
+        form = offered.award_form
+        forms[spreadsheets._norm(form.name)] = forms[spreadsheets._norm(form.code)] = form
+    seen = {(n.identity_key, n.award_form_id): f"đã có trong hồ sơ ({n.name})"
+            for n in dossier.nominees}
+    position = max((n.position for n in dossier.nominees), default=0)
+    for number, values in rows:
+        kind = _kind(values["Loại"])
+        if values["Loại"] and kind is None:
+            problems.append(spreadsheets.problem(number, "Loại",
+                                                 "chọn «Tập thể» hoặc «Cá nhân»."))
+        form = forms.get(spreadsheets._norm(values["Hình thức khen thưởng"]))
+        if values["Hình thức khen thưởng"] and form is None:
+            problems.append(spreadsheets.problem(
+                number, "Hình thức khen thưởng",
+                f"«{values['Hình thức khen thưởng'][:80]}» không thuộc các hình thức "
+                "của phong trào."))
+        fields = {key: values[heading] for key, heading in NOMINEE_FIELDS.items()
+                  if key not in ("kind", "award_form")}
+        fields = {k: ("" if v is None and k != "votes_for" else v) for k, v in fields.items()}
+        try:
+            fields = validation.check(fields, validation.NOMINEE)
+        except Invalid as error:
+            problems.extend(_field_problems(number, error, NOMINEE_FIELDS))
+            continue
+        if kind is None or form is None:
+            continue
+        nominee = Nominee(campaign_id=dossier.campaign_id, position=position + 1,
+                          award_form=form)
+        try:
+            dossiers._apply_nominee(dossier, nominee, {**fields, "kind": kind})
+        except Invalid as error:
+            problems.extend(_field_problems(number, error, NOMINEE_FIELDS))
+            continue
+        key = (nominee.identity_key, form.id)
+        if key in seen:
+            problems.append(f"Dòng {number}: trùng {seen[key]}.")
+            continue
+        seen[key] = f"dòng {number}"
+        position += 1
+        dossier.nominees.append(nominee)
+    if problems:
+        spreadsheets.refuse(problems)  # rolls the whole file back
 
 
 # -- awards made outside the system, into the register ------------------------------------

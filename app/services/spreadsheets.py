@@ -206,6 +206,15 @@ def refuse(problems: list[str], code="invalid_file"):
                   code=code)
 
 
+def problem_lines(error: Invalid) -> list[str]:
+    """A refused file's message, then its other rows' problems: each line once (the
+    message of ``refuse`` already names the first problem)."""
+    if error.code != "invalid_file":
+        return [error.message]
+    return [error.message] + [line for line in error.details.get("file", [])
+                              if line not in error.message]
+
+
 def problem(row: int, heading: str, text: str) -> str:
     return f"Dòng {row}, cột «{heading}»: {text}"
 

@@ -113,3 +113,21 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-action='print']");
   if (button) { event.preventDefault(); window.print(); }
 });
+
+// Back at a place on a long page (a nominee after its verdict, /dossiers/7#nominee-12): the
+// place the address names gets the keyboard focus too, where it takes it (tabindex="-1"),
+// so the next Tab continues from there and a screen reader reads where it landed.
+// A refused field the page came back with (a nominee's decline without its reason) is
+// brought into view with its problem, wherever it is on a long page.
+(function () {
+  var refused = document.querySelector(".is-invalid[autofocus]");
+  if (refused) {
+    refused.focus();
+    refused.scrollIntoView({block: "center"});
+  }
+})();
+(function () {
+  if (!window.location.hash) { return; }
+  var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  if (target && target.getAttribute("tabindex") === "-1") { target.focus(); }
+})();

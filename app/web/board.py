@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from app.services import campaigns, decisions, distribution, dossiers, outbox, workflow
 from app.services.errors import Invalid
 from app.web.forms import parse_date, run
+from app.web.work import item_page
 
 bp = Blueprint("board", __name__)
 
@@ -20,9 +21,20 @@ def _signed_in():
 
 @bp.route("/dossiers/<int:item_id>/nominees/<int:nominee_id>/verdict", methods=["POST"])
 def verdict(item_id, nominee_id):
-    return run(lambda: dossiers.set_verdict(
-        current_user, item_id, nominee_id, request.form.get("verdict", ""),
-        request.form.get("reason")), url_for("work.dossier", item_id=item_id))
+    """One nominee's verdict. Done, the page opens again at that nominee (its heading has
+    the focus), not at its top; refused, the page comes back with the reason beside that
+    nominee's form, naming them, with what was typed."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    reason = request.form.get("reason")
+    try:
+        dossiers.set_verdict(current_user, item_id, nominee_id,
+                             request.form.get("verdict", ""), reason)
+    except Invalid as error:
+        return item_page("dossier", item_id, verdict_refused={
+            "nominee_id": nominee_id, "message": error.message, "reason": reason or ""}), 422
+    flash("Đã lưu.", "success")
+    return redirect(url_for("work.dossier", item_id=item_id, _anchor=f"nominee-{nominee_id}"))
 
 
 @bp.route("/dossiers/<int:item_id>/verdicts", methods=["POST"])
@@ -41,12 +53,31 @@ def verdicts(item_id):
                                               request.form.get("reason")), back, done=done)
 
 
+@bp.route("/decisions/new")
+def new_decision():
+    """Composing starts by picking: without a campaign and award form, the groups waiting
+    for a decision; with them, their appraised dossiers to tick."""
+    if not decisions.composes(current_user):
+        abort(403)
+    campaign_id = request.args.get("campaign_id", type=int)
+    code = request.args.get("award_form", "")
+    if not campaign_id or not code:
+        return render_template("board/new_decision.html", pick=None,
+                               groups=decisions.awaiting_composition(current_user))
+    return render_template("board/new_decision.html", groups=None, form=FlaskForm(),
+                           pick=decisions.composable_dossiers(current_user, campaign_id, code))
+
+
 @bp.route("/decisions", methods=["POST"])
 def create_decision():
+    """A draft decision holding the accepted nominees of the dossiers picked."""
     campaign_id = request.form.get("campaign_id", type=int)
+    code = request.form.get("award_form", "")
+    ids = [int(i) for i in request.form.getlist("dossier_ids") if i.isdigit()]
     return run(lambda: decisions.create_decision(current_user, {
-        "campaign_id": campaign_id, "award_form": request.form.get("award_form", "")}),
-        url_for("work.campaign", item_id=campaign_id), done="Đã tạo dự thảo quyết định.",
+        "campaign_id": campaign_id, "award_form": code, "dossier_ids": ids}),
+        url_for("board.new_decision", campaign_id=campaign_id, award_form=code),
+        done=f"Đã lập dự thảo quyết định từ {len(ids)} hồ sơ.",
         then=lambda decision: url_for("work.decision", item_id=decision.id))
 
 

@@ -3,9 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import dossiers, plans, targets, workflow
+from app.services import dossiers, imports, plans, targets, workflow
 from app.services.errors import Conflict, Invalid
-from app.web.forms import parse_date, parse_time
+from app.web.forms import messages_of, parse_date, parse_time
 
 bp = Blueprint("drafting", __name__)
 
@@ -40,7 +40,33 @@ def _plan_form(plan, values=None, errors=None, status=200):
                            figures={c.target_id: c for c in plan.commitments},
                            exempt={e.target_id: e.reason for e in plan.exemptions},
                            hidden=targets.not_applying(plan.campaign_id, plan.unit_id),
-                           values=values, errors=errors or {}), status
+                           sends=_sends("plan", plan), values=values,
+                           errors=errors or {}), status
+
+
+SEND = "submit"  # «Lưu và trình»: the step a drafter sends the item on with
+
+
+def _sends(kind, item):
+    """The send step's label when this user takes it from the item's state (allowed now or
+    not: its guard answers after the save), else None."""
+    return next((a.label for a in workflow.actions(kind, item, current_user)
+                 if a.trigger == SEND), None)
+
+
+def _saved_then_sent(kind, item):
+    """After a save, «Lưu và trình» fires the send step through the workflow, in its own
+    transaction: a guard that refuses keeps the save and says why (back on the form)."""
+    label = workflow.KINDS[kind].process.trigger_label(SEND)
+    try:
+        workflow.perform(kind, item.id, current_user, SEND, version=item.version)
+    except Invalid as error:
+        flash(f"Đã lưu, nhưng chưa {label[:1].lower() + label[1:]}:", "warning")
+        for message in messages_of(error):
+            flash(message, "danger")
+        return redirect(url_for(f"drafting.edit_{kind}", item_id=item.id))
+    flash(f"Đã lưu và {label[:1].lower() + label[1:]}.", "success")
+    return redirect(url_for(f"work.{kind}", item_id=item.id))
 
 
 def _refused(error, field_of):
@@ -90,12 +116,14 @@ def edit_plan(item_id):
         return path
 
     try:
-        plans.update_plan(current_user, item_id, data, form.get("version", type=int))
+        plan = plans.update_plan(current_user, item_id, data, form.get("version", type=int))
     except (Invalid, Conflict) as error:
         flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
               "danger")
         return _plan_form(plan, values=form, errors=_refused(error, field_of),
                           status=error.status)
+    if form.get("op") == "save_submit":
+        return _saved_then_sent("plan", plan)
     flash("Đã lưu.", "success")
     return redirect(url_for("drafting.edit_plan", item_id=item_id))
 
@@ -117,7 +145,7 @@ def _field_name(path):
         return f"n{parts[1]}-{parts[2]}"
     if parts[0] == "attachment" and len(parts) == 3:
         return f"a{parts[1]}-{parts[2]}"
-    if parts[0] in ("new", "upload") and len(parts) == 2:
+    if parts[0] in ("new", "upload", "import") and len(parts) == 2:
         return f"{parts[0]}-{parts[1]}"
     return path
 
@@ -184,7 +212,8 @@ def _dossier_form(dossier, values=None, errors=None, status=200):
                            uploadable=dossiers.upload_kinds(), papers=dossiers.papers(dossier),
                            files_of=dossiers.files_by_owner(dossier),
                            every_owner=len(dossier.nominees) <= OWNER_CHOICES_MAX,
-                           values=values, errors=errors or {}), status
+                           sends=_sends("dossier", dossier), values=values,
+                           errors=errors or {}), status
 
 
 @bp.route("/dossiers/<int:item_id>/edit", methods=["GET", "POST"])
@@ -199,17 +228,31 @@ def edit_dossier(item_id):
         abort(400)
     errors, status = {}, 422
     changes = _dossier_changes(dossier, request.form, request.files, errors)
+    # «Nhập danh sách» is a button of this form: the list comes in with everything typed
+    importing = request.form.get("op") == "import_nominees"
+    listed = request.files.get("import-file")
+    if importing and (listed is None or not listed.filename):
+        errors.setdefault("import-file", []).append("Chọn tệp Excel (.xlsx) để nhập.")
     errors = {k: v for k, v in errors.items() if v}
+    added = None
     if not errors:
+        version = request.form.get("version", type=int)
         try:
-            dossiers.save_draft(current_user, item_id, changes,
-                                request.form.get("version", type=int))
+            if importing:
+                added = imports.save_and_import_nominees(
+                    current_user, item_id, changes, listed.read(), listed.filename, version)
+            else:
+                dossier = dossiers.save_draft(current_user, item_id, changes, version)
         except (Invalid, Conflict) as error:
             errors, status = _refused(error, _field_name), error.status
     if errors:
         flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
               "danger")
         return _dossier_form(dossier, values=request.form, errors=errors, status=status)
-    flash("Đã lưu.", "success")
-    anchor = {"add_nominee": "#nominees", "upload": "#files"}.get(request.form.get("op"), "")
+    if request.form.get("op") == "save_submit":
+        return _saved_then_sent("dossier", dossier)
+    flash("Đã lưu." if added is None
+          else f"Đã lưu và thêm {added} tập thể, cá nhân từ tệp Excel.", "success")
+    anchor = {"add_nominee": "#nominees", "upload": "#files",
+              "import_nominees": "#nominees"}.get(request.form.get("op"), "")
     return redirect(url_for("drafting.edit_dossier", item_id=item_id) + anchor)

@@ -7,9 +7,8 @@ from flask_wtf import FlaskForm
 from app import downloads
 from app.clock import today
 from app.services import campaigns as campaign_service
-from app.services import exports, imports, org, overview, workflow
+from app.services import exports, imports, org, overview, spreadsheets, workflow
 from app.services.errors import Invalid
-from app.web.forms import messages_of
 
 bp = Blueprint("overview", __name__)
 
@@ -26,10 +25,8 @@ def _page():
 
 
 def _refused(error: Invalid):
-    """Every problem of a refused file, each on its own line."""
-    lines = messages_of(error)
-    lines += [m for m in error.details.get("file", []) if m not in lines]
-    return lines
+    """Every problem of a refused file, each on its own line, once."""
+    return spreadsheets.problem_lines(error)
 
 
 @bp.route("/tong-quan")
@@ -146,23 +143,3 @@ def import_awards():
 @bp.route("/dossiers/<int:item_id>/nominees/template.xlsx")
 def nominee_template(item_id):
     return downloads.xlsx(imports.nominee_template(current_user, item_id))
-
-
-@bp.route("/dossiers/<int:item_id>/nominees/import", methods=["POST"])
-def import_nominees(item_id):
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    back = url_for("drafting.edit_dossier", item_id=item_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash("Chọn tệp Excel để nhập.", "danger")
-        return redirect(back)
-    try:
-        count = imports.import_nominees(current_user, item_id, upload.read(), upload.filename,
-                                        request.form.get("version", type=int))
-    except Invalid as error:
-        for line in _refused(error):
-            flash(line, "danger")
-        return redirect(back)
-    flash(f"Đã thêm {count} tập thể, cá nhân từ tệp Excel.", "success")
-    return redirect(back)

@@ -71,10 +71,14 @@ def inbox():
     if kind not in (None, *workflow.KINDS):
         kind = None
     rows, total = inbox_rows(current_user, kind=kind, page=page, per_page=20)
-    return render_template("work/inbox.html", rows=rows, total=total, page=page, kind=kind,
-                           per_page=20, today=today(), labels=_labels(),
-                           state_label=workflow.state_label,
-                           to_compose=decisions.awaiting_composition(current_user),
+    # A decision to compose is work waiting too: counted with the items (an open draft is
+    # counted once, as its own row), so the count and the card above the list agree.
+    to_compose = (decisions.awaiting_composition(current_user)
+                  if kind in (None, "decision") else [])
+    waiting = total + sum(1 for c in to_compose if not c["draft_id"])
+    return render_template("work/inbox.html", rows=rows, total=total, waiting=waiting,
+                           page=page, kind=kind, per_page=20, today=today(), labels=_labels(),
+                           state_label=workflow.state_label, to_compose=to_compose,
                            form=FlaskForm())
 
 
@@ -90,7 +94,9 @@ def _steps(kind, item, history):
             for s, label in workflow.KINDS[kind].process.states.items()]
 
 
-def _item_page(kind, item_id):
+def item_page(kind, item_id, **extra):
+    """An item's page; ``extra``: what a refused action on the page shows beside its place
+    (a nominee's verdict refused, app/web/board.py)."""
     item = workflow.load(kind, item_id, current_user)
     process = workflow.KINDS[kind].process
     history = workflow.history(kind, item)
@@ -175,7 +181,7 @@ def _item_page(kind, item_id):
                                      **workflow.KINDS["dossier"].process.states}
         context["can_decide"] = decisions.composable(current_user, item)
         context["can_manage"] = workflow.may(kind, "deadlines", current_user, item)
-    return render_template(f"work/{kind}.html", **context)
+    return render_template(f"work/{kind}.html", **context, **extra)
 
 
 def _iso_date(text):
@@ -216,7 +222,8 @@ def decision_list():
     if state not in states:
         state = None
     listed = decisions.listing(current_user, state=state, page=page, per_page=50)
-    return render_template("work/decisions.html", listed=listed, state=state, states=states)
+    return render_template("work/decisions.html", listed=listed, state=state, states=states,
+                           can_compose=decisions.composes(current_user))
 
 
 @bp.route("/campaigns", endpoint="campaigns")
@@ -230,22 +237,22 @@ def campaign_list():
 
 @bp.route("/campaigns/<int:item_id>")
 def campaign(item_id):
-    return _item_page("campaign", item_id)
+    return item_page("campaign", item_id)
 
 
 @bp.route("/plans/<int:item_id>")
 def plan(item_id):
-    return _item_page("plan", item_id)
+    return item_page("plan", item_id)
 
 
 @bp.route("/dossiers/<int:item_id>")
 def dossier(item_id):
-    return _item_page("dossier", item_id)
+    return item_page("dossier", item_id)
 
 
 @bp.route("/decisions/<int:item_id>")
 def decision(item_id):
-    return _item_page("decision", item_id)
+    return item_page("decision", item_id)
 
 
 @bp.route("/dossiers/<int:item_id>/attachments/<int:attachment_id>")

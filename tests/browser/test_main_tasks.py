@@ -128,12 +128,13 @@ def test_each_roles_main_task_by_clicks_alone(desk, world, tmp_path):
     appraiser.click(appraiser.page.get_by_role("button", name=re.compile("^Chấp nhận tất cả")))
     _trigger(appraiser, "complete_appraisal")
     appraiser.click(appraiser.page.get_by_role("link", name="Việc cần xử lý"))
+    appraiser.click(appraiser.page.get_by_role("link", name="Lập dự thảo quyết định"))
+    picks = appraiser.page.locator("input[name=dossier_ids]")
+    expect(picks).to_have_count(1)
+    expect(picks.first).to_be_checked()  # the appraised dossiers come pre-selected
     appraiser.click(appraiser.page.get_by_role("button", name="Lập dự thảo quyết định"))
-    picks = appraiser.page.locator("input[name=nominee_ids]")
-    expect(picks).to_have_count(3)
-    for pick in picks.all():
-        expect(pick).to_be_checked()  # the candidates come pre-selected
-    appraiser.click(appraiser.page.get_by_role("button", name="Thêm vào dự thảo"))
+    expect(appraiser.page.locator(".alert-success")).to_contain_text(
+        "Đã lập dự thảo quyết định từ 1 hồ sơ.")
     _trigger(appraiser, "submit")
     measured["board_appraiser"] = appraiser.stop()
     db.session.expire_all()  # what the pages wrote, not what this session remembers

@@ -302,7 +302,7 @@ def test_the_inbox_of_an_appraiser_with_dossiers_to_compose(world, client):
         assert not [s for s in seen if re.search(r"\b(FROM|JOIN) nominees\b", s)], seen
     assert counts[0] == counts[1], counts
     page = r.get_data(as_text=True)
-    assert page.count("Lập dự thảo quyết định</button>") == 5
+    assert page.count("Lập dự thảo quyết định</a>") == 5
     assert page.count("3 tập thể, cá nhân từ 1 hồ sơ") == 1
     assert page.count("6 tập thể, cá nhân từ 2 hồ sơ") == 4
 

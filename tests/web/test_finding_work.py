@@ -1,5 +1,7 @@
 """Issue 11: work finds people: the appraiser's inbox offers the decision to compose, a
 Quyết định list shows decisions by state to who may see them, verdicts go in bulk."""
+import re
+
 from app.extensions import db
 from app.models import Decision
 from app.services import decisions
@@ -9,21 +11,46 @@ from tests.web.test_views import csrf_of, login
 
 def test_the_appraisers_inbox_offers_the_decision_to_compose(client, world, campaign):
     dossier = helpers.appraised_dossier(world, campaign)
+    other = helpers.appraised_dossier(world, campaign, unit="PDK", staff="staff_b",
+                                      head="head_b")
     login(client, "appraiser")
     page = client.get("/").get_data(as_text=True)
     assert "Hồ sơ đã thẩm định chờ lập dự thảo quyết định" in page
-    assert "3 tập thể, cá nhân từ 1 hồ sơ" in page
-    r = client.post("/decisions", data={"csrf_token": csrf_of(page), "campaign_id": campaign.id,
+    assert "tập thể, cá nhân từ 2 hồ sơ" in page
+    # the count and the empty list agree with the card: composing is work waiting
+    assert re.search(r'Việc cần xử lý <span class="badge[^"]*">1</span>', page)
+    assert "Không có việc nào đang chờ bạn" not in page
+    assert "việc còn lại là lập dự thảo quyết định ở trên" in page
+    pick = f"/decisions/new?campaign_id={campaign.id}&amp;award_form=BKCT"
+    assert f'href="{pick}"' in page
+    page = client.get(pick.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'name="dossier_ids" value="{dossier.id}"' in page
+    assert f'name="dossier_ids" value="{other.id}"' in page
+    token = csrf_of(page)
+    r = client.post("/decisions", data={"csrf_token": token, "campaign_id": campaign.id,
                                         "award_form": "BKCT"}, follow_redirects=True)
-    assert "Đã tạo dự thảo quyết định." in r.get_data(as_text=True)
+    assert "Chọn ít nhất một hồ sơ đã thẩm định" in r.get_data(as_text=True)
+    assert db.session.scalars(db.select(Decision)).first() is None
+    r = client.post("/decisions", data={"csrf_token": token, "campaign_id": campaign.id,
+                                        "award_form": "BKCT", "dossier_ids": [dossier.id]},
+                    follow_redirects=True)
+    assert "Đã lập dự thảo quyết định từ 1 hồ sơ." in r.get_data(as_text=True)
     decision = db.session.scalars(db.select(Decision)).one()
-    page = client.get("/").get_data(as_text=True)  # the draft is opened, not made twice
+    db.session.expire_all()
+    assert {n.id for n in decision.nominees} == {
+        n.id for n in dossier.nominees if n.verdict == "accepted"}
+    page = client.get("/").get_data(as_text=True)  # the other dossier still waits
+    assert "chờ lập dự thảo quyết định" in page and "từ 1 hồ sơ" in page
     assert f'href="/decisions/{decision.id}">Mở dự thảo đang lập' in page
     decisions.add_nominees(world.users["appraiser"], decision.id,
-                           [n.id for n in dossier.nominees])
+                           [n.id for n in other.nominees if n.verdict == "accepted"])
     assert "chờ lập dự thảo quyết định" not in client.get("/").get_data(as_text=True)
+    page = client.get("/decisions").get_data(as_text=True)
+    assert 'href="/decisions/new">Lập dự thảo quyết định' in page
     login(client, "staff_a")
     assert "chờ lập dự thảo quyết định" not in client.get("/").get_data(as_text=True)
+    assert 'href="/decisions/new"' not in client.get("/decisions").get_data(as_text=True)
+    assert client.get("/decisions/new").status_code == 403
 
 
 def test_the_decision_list_by_state_shows_only_what_the_user_may_see(client, world, campaign):

@@ -93,18 +93,27 @@ def test_plan_and_dossier_written_on_the_pages_then_appraised_and_decided(app, w
     db.session.refresh(dossier)
     nominees = list(dossier.nominees)
     for n in nominees[:2]:
-        r = act(c, f"/dossiers/{dossier.id}", _to=f"/dossiers/{dossier.id}/nominees/{n.id}/verdict",
-                verdict="accepted")
-        assert "Đã lưu." in r
-    r = act(c, f"/dossiers/{dossier.id}",
-            _to=f"/dossiers/{dossier.id}/nominees/{nominees[2].id}/verdict", verdict="declined")
-    assert "Cần ghi lý do không đề nghị khen thưởng." in r
+        page = c.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+        r = c.post(f"/dossiers/{dossier.id}/nominees/{n.id}/verdict",
+                   data={"csrf_token": csrf_of(page), "verdict": "accepted"})
+        # back at that nominee, not at the page's top
+        assert r.status_code == 302
+        assert r.headers["Location"].endswith(f"/dossiers/{dossier.id}#nominee-{n.id}")
+    page = c.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    r = c.post(f"/dossiers/{dossier.id}/nominees/{nominees[2].id}/verdict",
+               data={"csrf_token": csrf_of(page), "verdict": "declined", "reason": "  "})
+    # refused beside that nominee, naming them, its field focused
+    assert r.status_code == 422
+    assert re.search(rf'id="reason-error-{nominees[2].id}" role="alert">Chưa ghi ý kiến cho '
+                     rf'[^<]*{nominees[2].name}: Cần ghi lý do không đề nghị khen thưởng.',
+                     r.get_data(as_text=True))
+    assert re.search(rf'id="reason-{nominees[2].id}"[^>]*autofocus', r.get_data(as_text=True))
     act(c, f"/dossiers/{dossier.id}", _to=f"/dossiers/{dossier.id}/nominees/{nominees[2].id}/verdict",
         verdict="declined", reason="Chưa đủ tiêu chuẩn")
     fire(c, "dossier", dossier, "complete_appraisal")
-    r = act(c, f"/campaigns/{campaign.id}", _to="/decisions", campaign_id=campaign.id,
-            award_form="BKCT")
-    assert "Đã tạo dự thảo quyết định." in r
+    r = act(c, f"/decisions/new?campaign_id={campaign.id}&award_form=BKCT", _to="/decisions",
+            campaign_id=campaign.id, award_form="BKCT", dossier_ids=str(dossier.id))
+    assert "Đã lập dự thảo quyết định từ 1 hồ sơ." in r
     decision = db.session.scalars(db.select(Decision)).one()
     page = c.get(f"/decisions/{decision.id}").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Lê Thị Bích" not in page  # declined: not eligible

@@ -156,19 +156,44 @@ def test_a_unit_fills_its_nominees_from_the_template(client, world):
     template = client.get(f"/dossiers/{dossier.id}/nominees/template.xlsx")
     assert template.status_code == 200 and template.mimetype == XLSX
     form_page = client.get(f"/dossiers/{dossier.id}/edit").get_data(as_text=True)
-    assert f"/dossiers/{dossier.id}/nominees/import" in form_page
-    token = csrf_of(form_page)
+    assert 'name="op" value="import_nominees"' in form_page  # a button of the one form
+    token, version = csrf_of(form_page), str(dossier.version)
+
+    def send(data, **fields):
+        form = {"csrf_token": token, "version": version, "op": "import_nominees",
+                "summary": "Báo cáo gõ dở",
+                "council_chair": "Bà Chủ Trì", **fields}
+        if data is not None:
+            form["import-file"] = (io.BytesIO(data), "ds.xlsx")
+        return client.post(f"/dossiers/{dossier.id}/edit", data=form)
+
+    def count():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Nominee))
+
+    r = send(None)
+    assert r.status_code == 422 and "Chọn tệp Excel (.xlsx) để nhập." in r.get_data(as_text=True)
     bad = _workbook(imports.NOMINEE_COLUMNS, [_nominee_row(form=_form_name()),
-                                              _nominee_row("Lò Văn Hải", votes="chín")])
-    r = client.post(f"/dossiers/{dossier.id}/nominees/import", follow_redirects=True,
-                    data={"csrf_token": token, "file": (io.BytesIO(bad), "ds.xlsx")})
-    assert "Dòng 3, cột «Số phiếu đồng ý»: phải là số" in r.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nominee)) == 0
+                                              _nominee_row("Lò Văn Hải", votes="chín"),
+                                              _nominee_row("Lò Văn Hà", votes="mười")])
+    r = send(bad)
+    page = r.get_data(as_text=True)
+    # every problem once, beside the file; what was typed is still in the form; nothing saved
+    assert r.status_code == 422
+    assert page.count("Dòng 3, cột «Số phiếu đồng ý»: phải là số") == 1
+    assert page.count("Dòng 4, cột «Số phiếu đồng ý»: phải là số") == 1
+    assert "Báo cáo gõ dở" in page and 'value="Bà Chủ Trì"' in page
+    assert count() == 0
+    db.session.expire_all()
+    assert db.session.get(Dossier, dossier.id).summary != "Báo cáo gõ dở"
     good = _workbook(imports.NOMINEE_COLUMNS, [_nominee_row(form=_form_name())])
-    r = client.post(f"/dossiers/{dossier.id}/nominees/import", follow_redirects=True,
-                    data={"csrf_token": token, "file": (io.BytesIO(good), "ds.xlsx")})
-    assert "Đã thêm 1 tập thể, cá nhân" in r.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Nominee)) == 1
+    r = send(good)
+    assert r.status_code == 302 and r.headers["Location"].endswith("#nominees")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Đã lưu và thêm 1 tập thể, cá nhân từ tệp Excel." in page
+    assert count() == 1
+    db.session.expire_all()
+    saved = db.session.get(Dossier, dossier.id)
+    assert saved.summary == "Báo cáo gõ dở" and saved.council_chair == "Bà Chủ Trì"
 
 
 def test_the_board_imports_earlier_awards(client, world):
