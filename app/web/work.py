@@ -128,6 +128,7 @@ def _item_page(kind, item_id):
         context["requirements"] = dossiers.requirements()
         context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
+        context["verdict_questions"] = process.edits["verdicts"].questions
         # each nominee's earlier awards and what the Board should look at twice
         context["award_history"] = awards.for_dossier(current_user, item)
         context["files_of"] = dossiers.files_by_owner(item)

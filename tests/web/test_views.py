@@ -107,7 +107,8 @@ def test_a_return_needs_its_reason(client, world, campaign):
     helpers.fire(world, "plan", plan, "staff_a", "submit")
     login(client, "head_a")
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
-    assert 'data-confirm="Xác nhận: Trả lại để chỉnh sửa?"' in page
+    assert 'data-confirm="Trả lại để chỉnh sửa: kế hoạch về lại cán bộ soạn thảo' in page
+    assert "Lý do trả lại, những điểm cần sửa (bắt buộc; cán bộ soạn thảo sẽ đọc)" in page
     db.session.refresh(plan)
     r = client.post(f"/plans/{plan.id}/transitions", data={
         "csrf_token": csrf_of(page), "trigger": "head_return", "version": plan.version,
