@@ -254,7 +254,7 @@ def test_the_campaign_form_explains_what_is_wrong(client, world):
                     follow_redirects=True)
     body = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "«Từ ngày»: ngày không hợp lệ (dd/mm/yyyy)." in body
+    assert "«Từ ngày»: ngày không hợp lệ; ghi theo dạng dd/mm/yyyy, ví dụ 02/09/2025." in body
     assert "«Tên phong trào»: bắt buộc." in body
     assert "Chỉ tiêu «Hồ sơ đúng hạn»: giá trị phải là số." in body
     assert 'value="nhiều"' in body  # what was typed stays in the form
