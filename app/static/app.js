@@ -113,12 +113,18 @@ document.addEventListener("submit", function (event) {
   }
 }, true);
 
-// A corrected field loses its message as soon as it is right.
-document.addEventListener("change", function (event) {
+// A corrected field loses its message as soon as it is right, while it is typed (not on
+// leaving it: the page would move under the click that leaves it, and the click miss).
+function recheck(event) {
   var field = event.target;
-  if (field.form && document.getElementById((field.id || field.name) + "-problem")) {
-    showProblem(field, fieldProblem(field));
+  if (field.form && document.getElementById((field.id || field.name) + "-problem")
+      && !fieldProblem(field)) {
+    showProblem(field, null);
   }
+}
+document.addEventListener("input", recheck);
+document.addEventListener("change", function (event) {
+  if (event.target.type === "file" || event.target.tagName === "SELECT") { recheck(event); }
 });
 
 // The app's file picker (_macros.file_input): the chosen file's name, or «Chưa chọn tệp».
