@@ -22,10 +22,9 @@ from playwright.sync_api import expect
 
 from app.clock import today
 from tests.browser import test_accessibility as axe_crawl
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SKIP_REASON
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.support import DESKTOP, sign_in
 from tests.browser.test_accessibility import FORMS, ROLES, SKIP, _shape
-from tests.tools import missing
 
 everything = axe_crawl.everything  # the same items in many states (a fixture)
 MAX_PAGES = 80  # per role; the crawl must end before (asserted)
@@ -59,18 +58,13 @@ CHECK = """() => {
 
 
 @pytest.fixture(scope="module")
-def english_browser():
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        missing(SKIP_REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=[*CHROMIUM_ARGS, "--lang=en-US"])
-        yield chromium
-        chromium.close()
+def english_browser(browser):
+    """A second Chromium, started in English, from the session's Playwright (one Playwright
+    per process: its sync API cannot run twice)."""
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                           args=[*CHROMIUM_ARGS, "--lang=en-US"])
+    yield chromium
+    chromium.close()
 
 
 def _routes(app):
