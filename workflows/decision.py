@@ -74,7 +74,11 @@ DECISION = Process(
         Step("submit", ("drafting",), "awaiting_board_head", APPRAISER, "Trình lãnh đạo Ban",
              guards=(decision_has_nominees,), notify=("board_head",)),
         Step("board_return", ("awaiting_board_head",), "drafting", BOARD_HEAD,
-             "Trả lại chuyên viên", comment=True, confirm=True, tone=BACK, notify=("drafter",)),
+             "Trả lại chuyên viên", comment=True, tone=BACK, notify=("drafter",),
+             confirm=("Trả lại chuyên viên: dự thảo quyết định về lại chuyên viên đã soạn, ở "
+                      "trạng thái «Đang dự thảo», kèm lý do đã ghi; tờ trình chưa ký, chưa "
+                      "cấp số. Chuyên viên sửa rồi trình lại. Trả lại?"),
+             reason="Lý do trả lại, những điểm cần sửa (bắt buộc; chuyên viên sẽ đọc)"),
         Step("sign_proposal", ("awaiting_board_head",), "awaiting_chairman", BOARD_HEAD,
              "Ký tờ trình", guards=(decision_has_nominees,), effect="number_proposal",
              inputs=("number", "issued_on", "authority", "signing_request", "signature",
@@ -85,8 +89,10 @@ DECISION = Process(
              finalizes=("proposal",), notify=("chairman",)),
         Step("chairman_return", ("awaiting_chairman",), "drafting", CHAIRMAN,
              "Trả lại Ban TĐKT", comment=True, tone=BACK, effect="clear_proposal",
-             confirm=("Trả lại Ban TĐKT: tờ trình đã ký bị hủy số, Ban sửa dự thảo và ký lại "
-                      "tờ trình mới. Tiếp tục?"),
+             confirm=("Trả lại Ban TĐKT: dự thảo quyết định về lại chuyên viên Ban, ở trạng "
+                      "thái «Đang dự thảo», kèm lý do đã ghi; tờ trình đã ký bị hủy số, Ban sửa "
+                      "dự thảo và ký lại tờ trình mới. Trả lại?"),
+             reason="Lý do trả lại (bắt buộc; chuyên viên và lãnh đạo Ban sẽ đọc)",
              notify=("drafter", "board_head")),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
              guards=(decision_keeps_someone, proposal_is_numbered), effect="stamp_approval",

@@ -54,11 +54,24 @@ DOSSIER = Process(
                                "decided", "rejected"}),
         "verdicts": Edit(APPRAISER, frozenset({"in_appraisal"}), "ghi ý kiến thẩm định",
                          "Chỉ ghi ý kiến thẩm định khi hồ sơ đang được thẩm định.",
-                         code="invalid_state"),
+                         code="invalid_state",
+                         questions={
+                             "declined": (
+                                 "Không đề nghị khen thưởng {name}: ý kiến «Không đề nghị» "
+                                 "được ghi cho người này kèm lý do đã nhập; hồ sơ vẫn đang "
+                                 "thẩm định, đơn vị đọc lý do khi Ban hoàn thành thẩm định. "
+                                 "Ghi «Không đề nghị»?"),
+                             "declined_many": (
+                                 "Không đề nghị khen thưởng các tập thể, cá nhân đã chọn: ý "
+                                 "kiến «Không đề nghị» được ghi cho từng người, cùng một lý do "
+                                 "đã nhập; hồ sơ vẫn đang thẩm định, đơn vị đọc lý do khi Ban "
+                                 "hoàn thành thẩm định. Ghi «Không đề nghị»?"),
+                         }),
     },
     # the head signs the tờ trình; the biên bản is signed by the council's chair and
     # secretary, who are not signers in the system
-    steps=front_half(ready=DOSSIER_READY, signed=("proposal", "minutes"), esigned=("proposal",),
+    steps=front_half(noun="hồ sơ", ready=DOSSIER_READY, signed=("proposal", "minutes"),
+                     esigned=("proposal",),
                      appraisal_effect="stamp_appraisal") + [
         Step("complete_appraisal", ("in_appraisal",), "appraised", APPRAISER,
              "Hoàn thành thẩm định",
@@ -72,8 +85,10 @@ DOSSIER = Process(
              notify=("unit",)),
         Step("reject", ("in_appraisal",), "rejected", APPRAISER, "Không chấp nhận hồ sơ",
              comment=True, tone=STOP,
-             confirm=("Không chấp nhận hồ sơ: hồ sơ kết thúc tại đây, đơn vị được báo kèm lý "
-                      "do và không gửi lại được hồ sơ này. Tiếp tục?"),
+             confirm=("Không chấp nhận hồ sơ: hồ sơ kết thúc tại đây, ở trạng thái «Không "
+                      "chấp nhận»; đơn vị được báo kèm lý do đã ghi và không gửi lại được hồ "
+                      "sơ này. Tiếp tục?"),
+             reason="Lý do không chấp nhận hồ sơ (bắt buộc; đơn vị sẽ đọc)",
              notify=("unit",)),
         Step("include", ("appraised",), "in_proposal", SYSTEM, "Đưa vào dự thảo quyết định",
              system=True),

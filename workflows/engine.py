@@ -44,11 +44,13 @@ class Step:
     label: str  # the button, the history line and the mail subject say this
     guards: tuple[Guard, ...] = ()
     comment: bool = False  # a non-empty reason is required and stored
-    # Ask before firing: True asks "Xác nhận: {label}?", a string asks in its own words,
-    # saying what will happen (a number taken, a document kept, no way back). A numbering
-    # step's question may name "{number}" and "{date}": the ones it will use, filled in
-    # from what is typed, else the register's next number and today.
-    confirm: bool | str = False
+    # Ask before firing, in the step's own words: what will happen (who gets the item back
+    # and in which state, a number taken, a document kept, no way back). A numbering step's
+    # question may name "{number}" and "{date}": the ones it will use, filled in from what
+    # is typed, else the register's next number and today.
+    confirm: str | None = None
+    # The label of the reason's field (``comment`` steps): what to write and who reads it.
+    reason: str | None = None
     # Which way the step moves the item, so that a button sending work back or ending it
     # never looks like one taking it forward: FORWARD, BACK or STOP.
     tone: str = "forward"
@@ -80,13 +82,16 @@ class Step:
             raise ValueError(f"{self.trigger}: unknown audiences {sorted(unknown)}")
         if self.sealed_by and not self.signs:
             raise ValueError(f"{self.trigger}: sealed_by names no paper it signs")
+        # A step that hands work back or ends it says so before it fires, and asks for its
+        # reason in its own words: never a bare "are you sure?".
+        if self.tone != FORWARD and self.comment and not (self.confirm and self.reason):
+            raise ValueError(f"{self.trigger}: a return or a refusal needs its confirm and "
+                             "reason texts")
 
     @property
     def question(self) -> str | None:
         """The confirmation asked before the step fires, or None."""
-        if not self.confirm:
-            return None
-        return self.confirm if isinstance(self.confirm, str) else f"Xác nhận: {self.label}?"
+        return self.confirm or None
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,9 @@ class Edit:
     # history line says ``label``; ``comment``: a non-empty reason is required and kept.
     label: str | None = None
     comment: bool = False
+    # Questions asked before particular changes of this edit, by what is chosen (a nominee
+    # «declined»): what will happen, in the process's words; "{name}" is the one it is for.
+    questions: Mapping[str, str] = field(default_factory=dict)
 
 
 class StepRefused(Exception):

@@ -21,14 +21,18 @@ PLAN = Process(
     documents={"plan": "Kế hoạch hưởng ứng"},
     edits={"content": content_edit("soạn kế hoạch", "Kế hoạch"),
            SEALING: sealing_edit({"submitted", "in_appraisal", "awaiting_chairman", "approved"})},
-    steps=front_half(ready=(plan_is_complete,), signed=("plan",), esigned=("plan",)) + [
+    steps=front_half(noun="kế hoạch", ready=(plan_is_complete,), signed=("plan",),
+                     esigned=("plan",)) + [
         Step("forward", ("in_appraisal",), "awaiting_chairman", APPRAISER, "Trình Chủ tịch",
              notify=("chairman",)),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
              confirm=("Phê duyệt kế hoạch hưởng ứng: kế hoạch có hiệu lực, đơn vị và Ban "
                       "được báo. Tiếp tục?"), notify=("unit", "board_appraiser")),
         Step("chairman_return", ("awaiting_chairman",), "in_appraisal", CHAIRMAN,
-             "Trả lại Ban TĐKT", comment=True, confirm=True, tone=BACK,
-             notify=("board_appraiser",)),
+             "Trả lại Ban TĐKT", comment=True, tone=BACK, notify=("board_appraiser",),
+             confirm=("Trả lại Ban TĐKT: kế hoạch về lại chuyên viên Ban Thi đua – Khen "
+                      "thưởng, ở trạng thái «Đang thẩm định», kèm lý do đã ghi; chuyên viên "
+                      "xem lại rồi trình lại. Trả lại?"),
+             reason="Lý do trả lại (bắt buộc; chuyên viên Ban TĐKT sẽ đọc)"),
     ],
 )

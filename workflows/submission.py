@@ -40,10 +40,11 @@ def sealing_edit(states) -> Edit:
                          "Không thể hoàn tác. Tiếp tục?"))
 
 
-def front_half(*, ready: tuple, signed: tuple[str, ...], esigned: tuple[str, ...],
+def front_half(*, noun: str, ready: tuple, signed: tuple[str, ...], esigned: tuple[str, ...],
                appraisal_effect=None) -> list[Step]:
     """The steps every submission takes.
 
+    ``noun``: the item as the questions name it ("kế hoạch", "hồ sơ");
     ``ready``: the kind's own rules that must hold before the head sees the item;
     ``signed``: the documents the head's signature numbers and keeps (effect ``sign``);
     ``esigned``: those of them the head signs (digitally when he has a certificate), which
@@ -55,7 +56,11 @@ def front_half(*, ready: tuple, signed: tuple[str, ...], esigned: tuple[str, ...
              guards=(*ready, campaign_is_launched, deadline_allows),
              effect="stamp_submission", notify=("unit_head",)),
         Step("head_return", ("awaiting_head",), "draft", HEAD, "Trả lại để chỉnh sửa",
-             comment=True, confirm=True, tone=BACK, notify=("drafter", "unit_head")),
+             comment=True, tone=BACK, notify=("drafter", "unit_head"),
+             confirm=(f"Trả lại để chỉnh sửa: {noun} về lại cán bộ soạn thảo của đơn vị, ở "
+                      f"trạng thái «Đang soạn», kèm lý do đã ghi. Chưa có gì gửi Ban Thi đua – "
+                      f"Khen thưởng; cán bộ sửa xong sẽ trình lại. Trả lại?"),
+             reason="Lý do trả lại, những điểm cần sửa (bắt buộc; cán bộ soạn thảo sẽ đọc)"),
         Step("sign_off", ("awaiting_head",), "submitted", HEAD, "Ký duyệt, gửi Ban TĐKT",
              guards=(campaign_is_launched,), effect="sign", finalizes=signed,
              inputs=("number", "issued_on", "authority", "signing_request", "signature",
@@ -66,9 +71,16 @@ def front_half(*, ready: tuple, signed: tuple[str, ...], esigned: tuple[str, ...
                       "Tiếp tục?"),
              notify=("board_appraiser",)),
         Step("withdraw", ("submitted",), "draft", HEAD, "Rút lại", optional=True, tone=BACK,
+             confirm=(f"Rút lại: {noun} về lại đơn vị, ở trạng thái «Đang soạn»; Ban Thi đua – "
+                      f"Khen thưởng và cán bộ soạn thảo được báo. Sửa xong phải trình và ký "
+                      f"duyệt lại. Rút lại?"),
              notify=("unit_staff", "board_appraiser")),
         Step("start_appraisal", ("submitted",), "in_appraisal", APPRAISER, "Bắt đầu thẩm định",
              effect=appraisal_effect, notify=("unit",)),
         Step("return_to_unit", ("in_appraisal",), "returned", APPRAISER, "Trả lại đơn vị",
-             comment=True, confirm=True, tone=BACK, notify=("drafter", "unit_head")),
+             comment=True, tone=BACK, notify=("drafter", "unit_head"),
+             confirm=(f"Trả lại đơn vị: {noun} về lại đơn vị, ở trạng thái «Trả lại đơn vị»; "
+                      f"cán bộ soạn thảo và thủ trưởng được báo kèm lý do đã ghi. Đơn vị sửa, "
+                      f"thủ trưởng ký duyệt và gửi lại Ban. Trả lại?"),
+             reason="Lý do trả lại, những điểm đơn vị cần sửa (bắt buộc; đơn vị sẽ đọc)"),
     ]

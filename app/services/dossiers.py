@@ -180,14 +180,9 @@ def _checked(data, rules, prefix, errors):
         return None
 
 
-def save_draft(user, dossier_id, changes, version, also=None):
-    """Everything the drafting page sends at once, in one transaction: the dossier's own
-    fields, every nominee's edits, the files' kinds, at most one removal, a new nominee and
-    a new file. All of it is checked before anything is written, and every problem is
-    reported with its place (``results.<target>.value``, ``nominee.<id>.<field>``,
-    ``new.<field>``, ``upload.<field>``), so the page can show it beside its field and keep
-    everything that was typed. ``also(dossier)``: a further change in the same transaction
-    (an Excel list, app/services/imports.py); its refusal is filed under ``import.file``."""
+def _checked_draft(changes):
+    """The drafting page's changes checked, nothing written: the problems by place, and the
+    values as they would be stored."""
     errors = {}
     try:
         content = _content(changes.get("content", {}))
@@ -213,6 +208,24 @@ def save_draft(user, dossier_id, changes, version, also=None):
         if new.get("kind") not in NOMINEE_KINDS:
             errors.setdefault("new.kind", []).append("Chọn tập thể hoặc cá nhân.")
         new = _checked(new, validation.NOMINEE, "new.", errors)
+    return errors, content, results, edits, new
+
+
+def draft_problems(changes) -> dict:
+    """Every problem ``save_draft`` would refuse ``changes`` for, by place, nothing written:
+    the page shows them all at once, even when it found some of its own first."""
+    return _checked_draft(changes)[0]
+
+
+def save_draft(user, dossier_id, changes, version, also=None):
+    """Everything the drafting page sends at once, in one transaction: the dossier's own
+    fields, every nominee's edits, the files' kinds, at most one removal, a new nominee and
+    a new file. All of it is checked before anything is written, and every problem is
+    reported with its place (``results.<target>.value``, ``nominee.<id>.<field>``,
+    ``new.<field>``, ``upload.<field>``), so the page can show it beside its field and keep
+    everything that was typed. ``also(dossier)``: a further change in the same transaction
+    (an Excel list, app/services/imports.py); its refusal is filed under ``import.file``."""
+    errors, content, results, edits, new = _checked_draft(changes)
     if errors:
         first = next(iter(errors.values()))[0]
         raise Invalid(f"Chưa lưu: {first}", details=errors, code="invalid_input")

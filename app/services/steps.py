@@ -300,6 +300,7 @@ class Action:
     # The question as the process words it, when it names "{number}" and "{date}": the page
     # fills in what is typed (``confirm`` names the next number and today).
     confirm_template: str | None = None
+    reason: str | None = None  # the reason field's label, in the step's words
 
 
 def actions(kind: Kind, item, user) -> list[Action]:
@@ -326,7 +327,8 @@ def actions(kind: Kind, item, user) -> list[Action]:
             fills = fills or kind.question_fills(item)
             template, question = question, question.format_map(fills)
         result.append(Action(step.trigger, step.label, step.dest, step.comment, question,
-                             not reasons, tuple(reasons), step.tone, step.inputs, template))
+                             not reasons, tuple(reasons), step.tone, step.inputs, template,
+                             step.reason))
     return result
 
 

@@ -7,6 +7,136 @@ document.addEventListener("click", function (event) {
   if (button) { event.preventDefault(); window.history.back(); }
 });
 
+// A typed date as people write it, d/m/yyyy or dd/mm/yyyy (ISO too, as the API takes it):
+// [yyyy, mm, dd] when it is a real day, else null.
+function dayOf(text) {
+  var t = (text || "").trim();
+  var m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(t);
+  var parts = m ? [m[3], m[2], m[1]] : (/^(\d{4})-(\d{2})-(\d{2})$/.exec(t) || []).slice(1);
+  if (parts.length !== 3) { return null; }
+  var d = new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2]));
+  if (d.getUTCFullYear() !== +parts[0] || d.getUTCMonth() !== +parts[1] - 1
+      || d.getUTCDate() !== +parts[2]) { return null; }
+  return [parts[0], ("0" + parts[1]).slice(-2), ("0" + parts[2]).slice(-2)];
+}
+
+// The app's own words for a field it refuses before sending (every form is novalidate, so
+// the browser never speaks, in its own language): what is missing or wrong, and the form
+// expected. The server checks the same again and answers in the same words.
+function fieldName(field) {
+  var label = field.labels && field.labels.length ? field.labels[0].textContent
+    : (field.getAttribute("aria-label") || field.name);
+  return label.replace(/\s*\((bắt buộc|dd\/mm\/yyyy)\)\s*$/i, "").replace(/\s+/g, " ").trim();
+}
+
+function fieldProblem(field) {
+  var name = "«" + fieldName(field) + "»";
+  var v = field.validity;
+  var empty = !field.value || (field.type !== "file" && !field.value.trim());
+  if (field.required && empty) {
+    return field.type === "file" ? name + ": chưa chọn tệp. Bấm «Chọn tệp…» để chọn."
+      : name + ": bắt buộc, hãy điền vào ô này.";
+  }
+  if (empty) { return null; }
+  if (field.hasAttribute("data-date") && !dayOf(field.value)) {
+    return name + ": ngày không hợp lệ; ghi theo dạng dd/mm/yyyy, ví dụ 02/09/2025.";
+  }
+  if (!v) { return null; }
+  if (v.badInput || (v.typeMismatch && field.type === "number")) { return name + ": phải là số, ví dụ 12."; }
+  if (v.typeMismatch && field.type === "email") { return name + ": địa chỉ thư điện tử chưa đúng, ví dụ ten@donvi.gov.vn."; }
+  if (v.rangeUnderflow) { return name + ": không được nhỏ hơn " + field.min + "."; }
+  if (v.rangeOverflow) { return name + ": không được lớn hơn " + field.max + "."; }
+  if (v.stepMismatch) { return name + ": phải là số nguyên."; }
+  if (v.tooLong) { return name + ": tối đa " + field.maxLength + " ký tự."; }
+  if (v.patternMismatch || v.typeMismatch) {
+    return name + ": chưa đúng dạng" + (field.title ? " (" + field.title + ")" : "") + ".";
+  }
+  return null;
+}
+
+function showProblem(field, message) {
+  var id = (field.id || field.name) + "-problem";
+  var box = document.getElementById(id);
+  if (!message) {
+    if (box && box.hasAttribute("data-client")) {
+      box.remove();
+      field.classList.remove("is-invalid");
+      field.removeAttribute("aria-invalid");
+      var rest = (field.getAttribute("aria-describedby") || "").split(" ").filter(
+        function (x) { return x && x !== id; });
+      if (rest.length) { field.setAttribute("aria-describedby", rest.join(" ")); }
+      else { field.removeAttribute("aria-describedby"); }
+    }
+    return;
+  }
+  if (!box) {
+    box = document.createElement("div");
+    box.id = id;
+    box.className = "invalid-feedback d-block";
+    box.setAttribute("data-client", "");
+    var anchor = field.closest(".file-picker") || field;
+    anchor.insertAdjacentElement("afterend", box);
+    var described = (field.getAttribute("aria-describedby") || "").split(" ");
+    if (described.indexOf(id) < 0) {
+      field.setAttribute("aria-describedby", described.concat([id]).join(" ").trim());
+    }
+  }
+  box.textContent = message;
+  field.classList.add("is-invalid");
+  field.setAttribute("aria-invalid", "true");
+}
+
+// Checked before anything else on submit (capture): a refused form asks no confirmation.
+// A button with formnovalidate (or a form marked data-no-check) sends as it is; a button
+// with data-check="<selector>" has only the fields of that part checked (one part's
+// mistake never blocks another part's action: «Thêm» a nominee with a wrong date above).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var button = event.submitter;
+  if (button && button.hasAttribute("formnovalidate")) { return; }
+  if (form.hasAttribute("data-no-check")) { return; }
+  var scope = button && button.getAttribute("data-check")
+    ? form.querySelector(button.getAttribute("data-check")) : form;
+  var first = null;
+  Array.prototype.forEach.call(form.elements, function (field) {
+    if (scope && !scope.contains(field)) { return; }
+    if (!field.name || field.disabled || field.type === "hidden" || field.readOnly
+        || /^(submit|button|reset)$/.test(field.type)) { return; }
+    var problem = fieldProblem(field);
+    showProblem(field, problem);
+    if (problem && !first) { first = field; }
+  });
+  if (first) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    first.focus();
+  }
+}, true);
+
+// A corrected field loses its message as soon as it is right, while it is typed (not on
+// leaving it: the page would move under the click that leaves it, and the click miss).
+function recheck(event) {
+  var field = event.target;
+  if (field.form && document.getElementById((field.id || field.name) + "-problem")
+      && !fieldProblem(field)) {
+    showProblem(field, null);
+  }
+}
+document.addEventListener("input", recheck);
+document.addEventListener("change", function (event) {
+  if (event.target.type === "file" || event.target.tagName === "SELECT") { recheck(event); }
+});
+
+// The app's file picker (_macros.file_input): the chosen file's name, or «Chưa chọn tệp».
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.classList || !input.classList.contains("file-picker-input")) { return; }
+  var shown = document.getElementById(input.id + "-chosen");
+  if (!shown) { return; }
+  var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+  shown.textContent = names.length ? names.join(", ") : "Chưa chọn tệp";
+});
+
 // A final or destructive action asks before it is sent: the button that sends it carries
 // the question (data-confirm), whether it is a process step's (Step.question, Edit.confirm)
 // or a page's own (deleting a nominee or a file, verdicts in bulk). Pressing Enter in a
@@ -28,8 +158,7 @@ function numberedQuestion(form, template) {
   var number = form.querySelector("[name=number]");
   var date = form.querySelector("[name=issued_on]");
   var expected = form.querySelector("[name=expected_number]");
-  var iso = (date && date.value) || form.getAttribute("data-today");
-  var ymd = iso.split("-");
+  var ymd = (date && dayOf(date.value)) || form.getAttribute("data-today").split("-");
   var typed = number ? number.value.trim() : "";
   var n = typed;
   if (!typed) {

@@ -202,6 +202,48 @@ def _dossier_changes(dossier, form, files, errors):
     return changes
 
 
+# The action a button asks for, the part of the form it needs, and the service that does it
+# alone: «Thêm» adds the new nominee, «Tải lên» keeps the file, whatever the rest says.
+ALONE = {"add_nominee": ("new_nominee", "new-"), "upload": ("upload", "upload-")}
+
+
+def _do_alone(dossier, changes, errors, version):
+    """The button's own action when only other fields were refused: it is done on its own
+    (one transaction), and the form comes back with everything else as typed and each
+    problem beside its field, so one field's mistake never blocks another action. None
+    when the action's own fields are at fault, or it has nothing to do."""
+    op = request.form.get("op")
+    if op not in ALONE or ALONE[op][0] not in changes:
+        return None
+    key, prefix = ALONE[op]
+    if any(name.startswith(prefix) or name == "_" for name in errors):
+        return None
+    try:
+        if op == "add_nominee":
+            nominee = dossiers.add_nominee(current_user, dossier.id, changes[key], version)
+            done = f"Đã thêm «{nominee.name}» vào hồ sơ."
+        else:
+            upload = changes[key]
+            paper = dossiers.add_attachment(current_user, dossier.id, upload["kind"],
+                                            upload["file"], upload["nominee_id"], version)
+            done = f"Đã tải lên «{paper.filename}»."
+    except Invalid as error:
+        errors.update({prefix + k if "_" != k else k: v
+                       for k, v in _refused(error, lambda p: p).items()})
+        return None
+    dossier = workflow.load("dossier", dossier.id, current_user)
+    # what was typed in the other fields stays; the new part is empty again, and what was
+    # just added shows as stored
+    values = {k: v for k, v in request.form.items() if not k.startswith(prefix)}
+    if op == "add_nominee":
+        for name in NOMINEE_INPUTS:
+            value = getattr(nominee, name) if name != "award_form" else nominee.award_form.code
+            values[f"n{nominee.id}-{name}"] = "" if value is None else str(value)
+    flash(f"{done} Các ô khác chưa lưu: hãy sửa các ô được đánh dấu rồi bấm «Lưu hồ sơ»; "
+          "những gì đã nhập vẫn còn nguyên.", "warning")
+    return _dossier_form(dossier, values=values, errors=errors, status=422)
+
+
 def _dossier_form(dossier, values=None, errors=None, status=200):
     return render_template("drafting/dossier_form.html", item=dossier, form=FlaskForm(),
                            figures={r.target_id: r for r in dossier.results},
@@ -235,8 +277,11 @@ def edit_dossier(item_id):
         errors.setdefault("import-file", []).append("Chọn tệp Excel (.xlsx) để nhập.")
     errors = {k: v for k, v in errors.items() if v}
     added = None
+    version = request.form.get("version", type=int)
+    if errors:  # the page's own findings (dates, times): the service's, too, all at once
+        for path, messages in dossiers.draft_problems(changes).items():
+            errors.setdefault(_field_name(path), []).extend(messages)
     if not errors:
-        version = request.form.get("version", type=int)
         try:
             if importing:
                 added = imports.save_and_import_nominees(
@@ -245,6 +290,10 @@ def edit_dossier(item_id):
                 dossier = dossiers.save_draft(current_user, item_id, changes, version)
         except (Invalid, Conflict) as error:
             errors, status = _refused(error, _field_name), error.status
+    if errors and status == 422:
+        alone = _do_alone(dossier, changes, errors, version)
+        if alone is not None:
+            return alone
     if errors:
         flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
               "danger")

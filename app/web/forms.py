@@ -18,7 +18,7 @@ def parse_time(text, label, errors):
             return datetime.strptime(text, fmt).time()
         except ValueError:
             continue
-    errors.append(f"«{label}»: giờ không hợp lệ (hh:mm).")
+    errors.append(f"«{label}»: giờ không hợp lệ; ghi theo dạng hh:mm, ví dụ 08:30.")
     return None
 
 
@@ -34,7 +34,7 @@ def parse_date(text, label, errors, required=False):
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    errors.append(f"«{label}»: ngày không hợp lệ (dd/mm/yyyy).")
+    errors.append(f"«{label}»: ngày không hợp lệ; ghi theo dạng dd/mm/yyyy, ví dụ 02/09/2025.")
     return None
 
 
@@ -46,7 +46,7 @@ def parse_number(text, label, errors, integer=False):
     try:
         value = int(text) if integer else float(text)
     except ValueError:
-        errors.append(f"«{label}»: phải là số.")
+        errors.append(f"«{label}»: phải là số, ví dụ 12 hoặc 12,5.")
         return None
     if value < 0:
         errors.append(f"«{label}»: không được âm.")

@@ -1,5 +1,4 @@
 """Everyone's work: the inbox, campaigns, and the page of each plan, dossier and decision."""
-from datetime import date
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -23,7 +22,7 @@ from app.services import (
 )
 from app.services.errors import Conflict, Invalid, NotFound, SignatureRequired
 from app.services.inbox import inbox as inbox_rows
-from app.web.forms import run
+from app.web.forms import parse_date, run
 from workflows.roles import BOARD, ROLES
 
 bp = Blueprint("work", __name__)
@@ -141,6 +140,7 @@ def item_page(kind, item_id, **extra):
         context["requirements"] = dossiers.requirements()
         context["vote_share"] = dossiers.vote_share
         context["can_appraise"] = workflow.may(kind, "verdicts", current_user, item)
+        context["verdict_questions"] = process.edits["verdicts"].questions
         # each nominee's earlier awards and what the Board should look at twice
         context["award_history"] = awards.for_dossier(current_user, item)
         context["files_of"] = dossiers.files_by_owner(item)
@@ -185,10 +185,8 @@ def item_page(kind, item_id, **extra):
 
 
 def _iso_date(text):
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+    """A typed date (dd/mm/yyyy, or ISO), or None when it is none."""
+    return parse_date(text, "", []) if text else None
 
 
 @bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/history")
@@ -277,6 +275,13 @@ def transition(collection, item_id):
               if v and v.strip()}
 
     def fire():
+        if params.get("issued_on"):
+            # typed as people write it (dd/mm/yyyy); the service takes ISO, as the API does
+            problems = []
+            on = parse_date(params["issued_on"], form.issued_on.label.text, problems)
+            if problems:
+                raise Invalid(problems[0], details={"issued_on": problems}, code="invalid_date")
+            params["issued_on"] = on.isoformat()
         if ("expected_number" in workflow.step_inputs(kind.name, trigger)
                 and not params.get("number") and not params.get("expected_number")):
             # the page always sends the number its confirmation named

@@ -70,7 +70,7 @@ def test_what_the_office_typed_survives_and_the_issue_names_it(browser, live_ser
                      version=other.version, params={"number": "57"})
     number, on = page.locator("#number-issue"), page.locator("#issued-on-issue")
     number.fill("57")
-    on.fill(today().isoformat())
+    on.fill(today().strftime("%d/%m/%Y"))
 
     # «Lưu bản chụp»: the scan is kept, and so is what was typed
     scan = tmp_path / "Quyết định đã ký.pdf"
@@ -79,7 +79,7 @@ def test_what_the_office_typed_survives_and_the_issue_names_it(browser, live_ser
     submit(page, page.get_by_role("button", name="Lưu bản chụp"))
     saved(page, "Đã lưu bản chụp quyết định đã ký.")
     expect(number).to_have_value("57")
-    expect(on).to_have_value(today().isoformat())
+    expect(on).to_have_value(today().strftime("%d/%m/%Y"))
 
     # «Ban hành» names the typed number and date; 57 is taken: refused, all kept
     submit(page, _issue_button(page))
@@ -87,7 +87,7 @@ def test_what_the_office_typed_survives_and_the_issue_names_it(browser, live_ser
         page.asked
     assert any("Số 57 đã được cấp" in r for r in refusals(page)), refusals(page)
     expect(number).to_have_value("57")
-    expect(on).to_have_value(today().isoformat())
+    expect(on).to_have_value(today().strftime("%d/%m/%Y"))
     assert _state(decision) == ("approved", None)
 
     # «Cancel» sends nothing; the question follows what is typed now

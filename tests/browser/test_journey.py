@@ -200,7 +200,8 @@ def test_a_campaign_from_launch_to_issued_decision_through_the_pages(desk, world
     check_links(clerk)  # the documents listed on the page, the campaign, the inbox
 
     confirms = " | ".join(desk.dialogs)
-    for question in ("Phát động: hệ thống sẽ cấp số", "Xác nhận: Trả lại đơn vị?",
+    for question in ("Phát động: hệ thống sẽ cấp số",
+                     "Trả lại đơn vị: hồ sơ về lại đơn vị, ở trạng thái «Trả lại đơn vị»",
                      "Ký duyệt: hệ thống sẽ cấp số", "Hoàn thành thẩm định:", "Ký tờ trình:",
                      "Phê duyệt: danh sách khen thưởng",
                      f"Ban hành quyết định số 01/QĐ-UBND, ngày {today():%d/%m/%Y}:"):

@@ -162,7 +162,7 @@ def test_each_roles_main_task_by_clicks_alone(desk, world, tmp_path):
     clerk.click(clerk.page.get_by_role("button", name="Lưu bản chụp"))
     expect(clerk.page.locator(".alert-success")).to_contain_text(
         "Đã lưu bản chụp quyết định đã ký.")
-    clerk.fill(clerk.page.locator("#issued-on-issue"), today().isoformat())
+    clerk.fill(clerk.page.locator("#issued-on-issue"), today().strftime("%d/%m/%Y"))
     _trigger(clerk, "issue")
     expect(clerk.page.locator("h1")).to_contain_text("Đã ban hành")
     measured["office_clerk"] = clerk.stop()

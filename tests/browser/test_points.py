@@ -245,7 +245,7 @@ def test_two_appraisers_act_at_once_and_the_second_gets_back_what_was_typed(desk
     late = desk.page("appraiser")
     open_from_inbox(late, PLAN_LINK)
     typed = "Bổ sung chỉ tiêu <số 3> & sửa lỗi chính tả\nở mục 2."
-    late.get_by_label("Lý do (bắt buộc)").fill(typed)
+    late.get_by_label("Lý do trả lại").fill(typed)
 
     first = desk.page("appraiser2")
     open_from_inbox(first, PLAN_LINK)

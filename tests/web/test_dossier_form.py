@@ -220,3 +220,41 @@ def test_the_minutes_number_is_typed_as_offices_write_it(client, world, campaign
         as_text=True)
     assert 'minutes-number">12/BB-HĐTĐKT</dd>' in client.get(f"/dossiers/{dossier.id}").get_data(
         as_text=True)
+
+
+def test_a_wrong_field_elsewhere_does_not_stop_adding_a_nominee_or_an_upload(
+        client, world, campaign):
+    """«Thêm» and «Tải lên» do their own part even when another field is refused: the rest
+    comes back as typed, each problem beside its field with the form it expects."""
+    dossier = _dossier(world, campaign)
+    login(client, "staff_a")
+    wrong = {**COUNCIL, "council_minutes_number": "12/bb-x", "council_meeting_date": "31/02/2026"}
+    r = _post(client, dossier, **wrong, **{
+        "new-kind": "individual", "new-title": "Bà", "new-name": "Lê Thị Hoa",
+        "new-award_form": "BKCT", "new-votes_for": "8", "op": "add_nominee"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Đã thêm «Lê Thị Hoa» vào hồ sơ." in page
+    assert 'id="err-council_minutes_number"' in page and "12/BB-HĐTĐKT" in page
+    assert 'id="err-council_meeting_date"' in page and "dd/mm/yyyy, ví dụ" in page
+    for typed in ("12/bb-x", "31/02/2026", "Trần Văn Bình"):
+        assert typed in page, typed
+    db.session.refresh(dossier)
+    (n,) = dossier.nominees
+    assert (n.name, n.title, n.votes_for) == ("Lê Thị Hoa", "Bà", 8)
+    assert f'id="n{n.id}-name" name="n{n.id}-name" value="Lê Thị Hoa"' in page
+    assert 'id="new-name" name="new-name" value=""' in page  # ready for the next one
+    assert dossier.council_chair == "" and dossier.council_minutes_number is None
+
+    # a nominee with no name is still refused, and nothing is added
+    r = _post(client, dossier, **wrong, **{"new-kind": "individual", "op": "add_nominee"})
+    assert r.status_code == 422 and 'id="err-new-name"' in r.get_data(as_text=True)
+    # the upload is kept the same way
+    r = _post(client, dossier, **wrong, **{
+        "upload-kind": "other", "op": "upload",
+        "upload-file": (io.BytesIO(helpers.PDF), "Bản sao bằng khen.pdf")})
+    assert r.status_code == 422
+    assert "Đã tải lên «Bản sao bằng khen.pdf»." in r.get_data(as_text=True)
+    db.session.refresh(dossier)
+    assert len(dossier.nominees) == 1
+    assert [a.filename for a in dossier.attachments] == ["Bản sao bằng khen.pdf"]

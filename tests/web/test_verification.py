@@ -166,7 +166,8 @@ def test_no_file_gets_the_forms_own_message(client, trusting, world):
     answer = client.post("/xac-minh", data={"csrf_token": token.decode()},
                          content_type="multipart/form-data")
     assert answer.status_code == 422 and "Chọn tệp PDF cần xác minh." in text_of(answer)
-    assert 'aria-describedby="file-help file-errors"' in text_of(answer)
+    assert 'aria-describedby="file-chosen file-help file-errors"' in text_of(answer)
+    assert 'aria-invalid="true"' in text_of(answer)
 
 
 def test_the_form_needs_its_csrf_token(client, trusting, world, issued):

@@ -107,7 +107,8 @@ def test_a_return_needs_its_reason(client, world, campaign):
     helpers.fire(world, "plan", plan, "staff_a", "submit")
     login(client, "head_a")
     page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
-    assert 'data-confirm="Xác nhận: Trả lại để chỉnh sửa?"' in page
+    assert 'data-confirm="Trả lại để chỉnh sửa: kế hoạch về lại cán bộ soạn thảo' in page
+    assert "Lý do trả lại, những điểm cần sửa (bắt buộc; cán bộ soạn thảo sẽ đọc)" in page
     db.session.refresh(plan)
     r = client.post(f"/plans/{plan.id}/transitions", data={
         "csrf_token": csrf_of(page), "trigger": "head_return", "version": plan.version,
@@ -253,7 +254,7 @@ def test_the_campaign_form_explains_what_is_wrong(client, world):
                     follow_redirects=True)
     body = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "«Từ ngày»: ngày không hợp lệ (dd/mm/yyyy)." in body
+    assert "«Từ ngày»: ngày không hợp lệ; ghi theo dạng dd/mm/yyyy, ví dụ 02/09/2025." in body
     assert "«Tên phong trào»: bắt buộc." in body
     assert "Chỉ tiêu «Hồ sơ đúng hạn»: giá trị phải là số." in body
     assert 'value="nhiều"' in body  # what was typed stays in the form

@@ -23,9 +23,10 @@ FINAL_IN = {
 # ends something (launch, close, approve, reject, issue).
 CONFIRMED = {
     ("campaign", "launch"), ("campaign", "close"),
-    ("plan", "head_return"), ("plan", "sign_off"), ("plan", "return_to_unit"),
+    ("plan", "head_return"), ("plan", "sign_off"), ("plan", "return_to_unit"), ("plan", "withdraw"),
     ("plan", "approve"), ("plan", "chairman_return"),
     ("dossier", "head_return"), ("dossier", "sign_off"), ("dossier", "return_to_unit"),
+    ("dossier", "withdraw"),
     ("dossier", "complete_appraisal"), ("dossier", "reject"),
     ("decision", "board_return"), ("decision", "sign_proposal"), ("decision", "chairman_return"),
     ("decision", "approve"), ("decision", "issue"),
@@ -54,8 +55,24 @@ def test_confirmations_and_their_words():
     # the issue names the number and date it will use (the page fills them in)
     assert DECISION.step("issue", "approved").question.startswith(
         "Ban hành quyết định số {number}, ngày {date}: hệ thống sẽ ghi số và ngày này")
-    assert DOSSIER.step("head_return", "awaiting_head").question == (
-        "Xác nhận: Trả lại để chỉnh sửa?")
+    # a return, a refusal or a decline says who gets the item back and in which state, and
+    # asks for its reason in its own words (never a bare "Xác nhận: …?")
+    head_return = DOSSIER.step("head_return", "awaiting_head")
+    assert head_return.question.startswith(
+        "Trả lại để chỉnh sửa: hồ sơ về lại cán bộ soạn thảo của đơn vị, ở trạng thái «Đang soạn»")
+    assert head_return.reason.startswith("Lý do trả lại")
+    assert PLAN.step("return_to_unit", "in_appraisal").question.startswith(
+        "Trả lại đơn vị: kế hoạch về lại đơn vị, ở trạng thái «Trả lại đơn vị»")
+    for kind, process in PROCESSES.items():
+        for s in process.steps:
+            if s.tone != "forward" and not s.system:
+                assert s.question and "Xác nhận" not in s.question, (kind, s.trigger)
+                state = process.states[s.dest]
+                assert f"«{state}»" in s.question or "kết thúc" in s.question.lower(), (kind, s.trigger)
+                assert not s.comment or s.reason.startswith("Lý do"), (kind, s.trigger)
+    assert "{name}" in DOSSIER.edits["verdicts"].questions["declined"]
+    with pytest.raises(ValueError, match="confirm and reason"):
+        Step("x", ("a",), "b", STAFF, "Trả lại", comment=True, tone="back", confirm="Trả lại?")
     assert PLAN.step("submit", "draft").question is None
     assert Step("x", ("a",), "b", STAFF, "Làm", confirm="Chắc chắn?").question == "Chắc chắn?"
 
