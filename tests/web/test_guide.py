@@ -99,9 +99,11 @@ def _decision_awaiting_chairman(world, campaign):
     return decision, dossier
 
 
-# Pages that need an issued paper to exist (an award record, a document's QR token); their
-# siblings (the award search, the verification upload) share their section and are checked.
-NEEDS_AN_ISSUED_PAPER = {"award_pages.history", "verification.document"}
+# Pages that need an issued paper to exist (an award record, a document's QR token) or a
+# remote signing request under way; their siblings (the award search, the verification
+# upload, the decision page) share their section or are checked in
+# tests/browser/test_remote_signing.py.
+NEEDS_AN_ISSUED_PAPER = {"award_pages.history", "verification.document", "work.signing_wait"}
 
 
 def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, client, world,
@@ -129,7 +131,8 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "board.outbox": "/outbox", "board.distribution_lists": "/distribution-lists",
         "registers.listing": "/registers", "admin.units": "/admin/units", "admin.users": "/admin/users",
         "admin.reference": "/admin/reference", "account.change_password": "/account/password",
-        "verification.upload": "/xac-minh",
+        "verification.upload": "/xac-minh", "admin.signing": "/admin/signing",
+        "board.new_decision": "/decisions/new",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []
@@ -161,7 +164,10 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
     r.close()
     message = re.search(r'href="(/notifications/\d+)"', client.get("/notifications").get_data(as_text=True))
     assert client.get(message.group(1)).status_code == 302
-    assert set(guide.not_pages()) == {"account.login", "work.attachment", "work.open_notification"}
+    # the waiting page's poll (JSON): for a request that is not this user's, a 404
+    assert client.get(f"/decisions/{decision.id}/signing/none/status").status_code == 404
+    assert set(guide.not_pages()) == {"account.login", "work.attachment", "work.open_notification",
+                                      "work.signing_status"}
 
 
 @pytest.mark.parametrize("roles, endpoint, expected", [
