@@ -300,7 +300,7 @@ DOSSIER_DIAGRAM = [  # each arrow names who fires it and what the step asks for 
     "returned --> awaiting_head: submit (unit_staff, effect stamp_submission)",
     "awaiting_head --> draft: head_return (unit_head, reason, confirm)",
     "awaiting_head --> submitted: sign_off (unit_head, confirm, keeps proposal minutes, effect sign)",
-    "submitted --> draft: withdraw (unit_head)",
+    "submitted --> draft: withdraw (unit_head, confirm)",
     "submitted --> in_appraisal: start_appraisal (board_appraiser, effect stamp_appraisal)",
     "in_appraisal --> returned: return_to_unit (board_appraiser, reason, confirm)",
     "in_appraisal --> appraised: complete_appraisal (board_appraiser, confirm)",

@@ -49,7 +49,8 @@ def test_anyone_verifies_a_signed_pdf(desk, trusting, issued, tmp_path):
         expect(page.get_by_role("heading", level=1)).to_have_text("Xác minh văn bản điện tử")
         assert violations(page) == []
         page.get_by_role("button", name="Xác minh").click()  # nothing chosen
-        expect(page.get_by_text("Chọn tệp PDF cần xác minh.")).to_be_visible()
+        # the app's own message under the field, not the browser's
+        expect(page.get_by_text("«Tệp văn bản điện tử (PDF)»: chưa chọn tệp.")).to_be_visible()
         assert violations(page) == []
         page.get_by_label("Tệp văn bản điện tử (PDF)").set_input_files(str(good))
         page.get_by_role("button", name="Xác minh").click()

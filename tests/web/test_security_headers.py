@@ -115,7 +115,8 @@ def _get_urls(app, ids, api_only=False):
                       "decision_id": ids["decisions"], "attachment_id": ids["attachment"],
                       "record_id": ids["record"], "message_id": ids["message"],
                       "name": DOCUMENT_NAMES.get(family, "x"), "year": 2026, "code": "SYT",
-                      "token": "no-such-token", "sha256": "0" * 64, "identity_id": 1}
+                      "token": "no-such-token", "sha256": "0" * 64, "identity_id": 1,
+                      "role": "unit_staff"}
             urls.append(adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments}))
     return sorted(set(urls))
 
