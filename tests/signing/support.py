@@ -6,6 +6,7 @@ from pathlib import Path
 
 from app.esign import pki
 
+DEPUTY = "Đoàn Thị Hậu"  # the test world's chairman: PHÓ CHỦ TỊCH, signs KT. CHỦ TỊCH
 UBND_NAME = "Ủy ban nhân dân tỉnh Lạng Sơn"
 
 

@@ -19,10 +19,8 @@ from app.services.tx import transaction
 from tests import helpers
 from tests.docgen.support import STRUCK, approve, scenario
 from tests.esign.support import nss_trusting, pdfsig, pdfsig_trusting, pdftotext, signature_blocks
-from tests.signing.support import UBND_NAME, DemoSet, pyhanko_statuses
+from tests.signing.support import DEPUTY, UBND_NAME, DemoSet, pyhanko_statuses
 from tests.web.test_views import login
-
-DEPUTY = "Đoàn Thị Hậu"  # the test world's chairman: PHÓ CHỦ TỊCH, signs KT. CHỦ TỊCH
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,8 @@ from PIL import Image
 from app.extensions import db
 from app.models import ReferenceChange, SigningIdentity
 from app.services import identities
-from tests.signing.support import UBND_NAME, DemoSet
+from tests.signing.support import DEPUTY, UBND_NAME, DemoSet
 from tests.web.test_views import csrf_of, login
-
-DEPUTY = "Đoàn Thị Hậu"
 
 
 @pytest.fixture(scope="module")

@@ -24,20 +24,11 @@ from app.models import Decision, WorkflowEvent
 from app.services import esigning, storage
 from tests.docgen.support import STRUCK, approve, scenario
 from tests.esign.support import pdfsig, signature_blocks
-from tests.signing.support import UBND_NAME, DemoSet
-from tests.signing.test_electronic_issue import DEPUTY, issue, kept, register
+from tests.signing.support import DEPUTY, UBND_NAME
+from tests.signing.test_electronic_issue import issue, kept, register
 from tests.tools import missing
 from tests.web.test_verification import api_verify, text_of
 from tests.web.test_views import csrf_of, login
-
-
-@pytest.fixture(scope="module")
-def demo(app):
-    made = DemoSet(app.instance_path)
-    made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
-    made.holder("ubnd", UBND_NAME, seal=True)
-    yield made
-    made.remove()
 
 
 @pytest.fixture

@@ -17,18 +17,7 @@ from tests.esign.support import (
     softhsm_restart,
     softhsm_token,
 )
-from tests.signing.support import UBND_NAME, DemoSet, pyhanko_statuses
-
-DEPUTY = "Đoàn Thị Hậu"
-
-
-@pytest.fixture(scope="module")
-def demo(app):
-    made = DemoSet(app.instance_path)
-    made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
-    made.holder("ubnd", UBND_NAME, seal=True)
-    yield made
-    made.remove()
+from tests.signing.support import DEPUTY, UBND_NAME, pyhanko_statuses
 
 
 @pytest.fixture

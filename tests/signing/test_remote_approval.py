@@ -4,8 +4,6 @@ the request's digest sent back finishes it; a signature by another certificate c
 nothing. One LibreOffice printing."""
 import base64
 
-import pytest
-
 from app.esign import aio, pki
 from app.esign.keys import Pkcs12Key
 from app.extensions import db
@@ -13,19 +11,8 @@ from app.models import Decision
 from app.services import esigning, identities
 from tests import helpers
 from tests.docgen.support import scenario
-from tests.signing.support import UBND_NAME, DemoSet
+from tests.signing.support import DEPUTY
 from tests.web.test_views import csrf_of, login
-
-DEPUTY = "Đoàn Thị Hậu"
-
-
-@pytest.fixture(scope="module")
-def demo(app):
-    made = DemoSet(app.instance_path)
-    made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
-    made.holder("ubnd", UBND_NAME, seal=True)
-    yield made
-    made.remove()
 
 
 def cms_for(demo, slug, digest_hex, settings):

@@ -15,18 +15,7 @@ from app.esign.keys import Pkcs12Key
 from app.services import esigning, identities, storage
 from tests.docgen.support import approve, scenario
 from tests.esign.support import pdfsig, pdftotext, signature_blocks
-from tests.signing.support import UBND_NAME, DemoSet, pyhanko_statuses
-
-DEPUTY = "Đoàn Thị Hậu"
-
-
-@pytest.fixture(scope="module")
-def demo(app):
-    made = DemoSet(app.instance_path)
-    made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
-    made.holder("ubnd", UBND_NAME, seal=True)
-    yield made
-    made.remove()
+from tests.signing.support import DEPUTY, UBND_NAME, pyhanko_statuses
 
 
 def key_of(demo, slug):

@@ -12,19 +12,8 @@ from app.services import esigning, identities
 from tests import helpers
 from tests.docgen.support import scenario
 from tests.esign.remote_standin import RemoteStandIn
-from tests.signing.support import UBND_NAME, DemoSet
+from tests.signing.support import DEPUTY
 from tests.web.test_views import csrf_of, login
-
-DEPUTY = "Đoàn Thị Hậu"
-
-
-@pytest.fixture(scope="module")
-def demo(app):
-    made = DemoSet(app.instance_path)
-    made.holder("deputy", DEPUTY, title="Phó Chủ tịch")
-    made.holder("ubnd", UBND_NAME, seal=True)
-    yield made
-    made.remove()
 
 
 @pytest.fixture
