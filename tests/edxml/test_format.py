@@ -201,6 +201,15 @@ def test_bad_input_is_refused_never_resolved_nor_fetched(rsa_key, tmp_path):
 
     refused(b"<edXML xmlns='" + edxml.NS.encode() + b"'><unclosed></edXML>", "malformed")
     refused(b"", "malformed")
+    # a text node over the safe parser's limit (libxml2 without huge_tree): refused as such,
+    # and never written
+    refused(good.replace(b"<Description>Quy", b"<Description>" + b"A" * 10_000_001 + b"Quy"),
+            "attachment_too_large")
+    with pytest.raises(edxml.EdxmlError) as caught:
+        edxml.build_package(package(attachments=[edxml.Attachment(
+            "big.pdf", "application/pdf", "big", b"0" * (edxml.MAX_ATTACHMENT_BYTES + 1))]),
+            rsa_key)
+    assert caught.value.code == "attachment_too_large"
     refused("<edXML/>", "malformed")  # text, not bytes
     refused(good, "too_large", max_bytes=len(good) - 1)
     refused(good.replace(edxml.NS.encode(), b"http://www.go.vn/eDoc"), "wrong_namespace")
