@@ -113,7 +113,8 @@ def create_user(username, password, roles, unit_code, full_name, email, signing_
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 def import_units(file):
     """Import units from a UTF-8 CSV with columns:
-    code,name,short_name,kind,parent_code,cluster,email (code and name required)."""
+    code,name,short_name,kind,parent_code,cluster,email,organ_id (the mã định danh, e.g.
+    000.00.00.H29) and the letterhead columns of the admin page (code and name required)."""
     from app.services.org import import_units_csv
 
     try:
