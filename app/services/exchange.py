@@ -191,8 +191,7 @@ def check_callback_secret(system_id: str | None, secret: str | None) -> bool:
 
 
 def _parse(data: bytes):
-    from app.edxml import parse_status  # the one place that knows the format
-    from app.edxml.errors import EdxmlError
+    from app.edxml import EdxmlError, parse_status  # the one place that knows the format
 
     try:
         return parse_status(data)
