@@ -1066,6 +1066,26 @@ class DeliveryOut(Base):
     created_at = UtcDateTime()
     item_type = Str()
     item_id = fields.Integer()
+    channel = Str(metadata={"description": "mail, or edxml (a package to the axis)"})
+    send_id = Str(allow_none=True, metadata={"description": "an edXML package's stable send "
+                                             "id: every copy of it carries the same"})
+
+
+class ReceiptOut(Base):
+    """A recipient of a decision's edXML package and its latest status (01–06)."""
+    organ_id = Str()
+    name = Str()
+    send_state = Str(metadata={"description": "the package's outbox state"})
+    sent_at = UtcDateTime(allow_none=True)
+    status_code = Str(allow_none=True)
+    status_name = Str(allow_none=True)
+    reason = Str(allow_none=True, metadata={"description": "a 02's reason"})
+    stated_at = UtcDateTime(allow_none=True, metadata={
+        "description": "when the recipient stated it (UTC)"})
+
+
+class StatusTakenOut(Base):
+    stored = fields.Boolean(metadata={"description": "false: the same message was kept before"})
 
 
 class OutboxListArgs(PageArgs):

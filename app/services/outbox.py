@@ -29,7 +29,7 @@ from app.models import (
     User,
     WorkflowEvent,
 )
-from app.services import bulk, reference
+from app.services import bulk, exchange, reference
 from app.services.errors import Conflict, NotFound
 from app.services.org import holder_ids, role_holders
 from app.services.paging import paginate
@@ -100,7 +100,10 @@ def _addresses(item, audience):
     if audience == "distribution":
         # The decision's Nơi nhận: what is printed and what is mailed are the same entries.
         # Outside the system (or a unit's shared box): named no one the paper leaves out.
-        return [(r.label, r.email, OUTSIDE) for r in item.recipients if r.email]
+        # An entry with an organ id gets the edXML package instead, when the exchange is on
+        # (app/services/exchange.py); the others keep receiving mail.
+        return [(r.label, r.email, OUTSIDE) for r in item.recipients
+                if r.email and not exchange.mailed_by_exchange(r)]
     if audience == "awardee_units":
         return db.session.execute(
             sa.select(Unit.name, Unit.email, Unit.id).distinct()
