@@ -421,6 +421,10 @@ FIXES_MAIL = BOARD
 # fix mail: the first that matches; the raw error stays on the row, in the log and in the
 # outbox page's detail.
 _MAIL_ERRORS = (
+    # edXML packages (app/delivery/exchange.py): the axis' own refusal, or the axis away
+    (("Trục từ chối",), "Trục liên thông từ chối gói tin."),
+    (("TransportError",), "Không gửi được gói tin lên trục liên thông (không kết nối được "
+                          "hoặc lỗi tạm thời của trục)."),
     (("ConnectionRefusedError",), "Máy chủ thư từ chối kết nối (máy chủ không chạy hoặc "
                                   "sai cổng)."),
     (("TimeoutError", "socket.timeout", "timed out"),

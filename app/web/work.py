@@ -14,6 +14,7 @@ from app.services import (
     decisions,
     documents,
     dossiers,
+    exchange,
     outbox,
     remote_signing,
     signing,
@@ -163,6 +164,9 @@ def item_page(kind, item_id, **extra):
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
         context["can_print_paper"] = workflow.may(kind, "paper_print", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
+        # each recipient's latest status of the edXML package (issue 23)
+        context["receipts"] = (exchange.receipts(item) if item.state == "issued"
+                               and exchange.may_see(current_user) else [])
         context["rows"] = decisions.nominee_rows(current_user, item)
         context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
