@@ -1084,6 +1084,24 @@ class ReceiptOut(Base):
         "description": "when the recipient stated it (UTC)"})
 
 
+class MissingOrgan(Base):
+    organ_id = Str()
+    name = Str()
+
+
+class NotReceivedDecision(Base):
+    decision_id = fields.Integer()
+    label = Str()
+    missing = fields.List(fields.Nested(MissingOrgan))
+
+
+class NotReceivedOut(Base):
+    working_days = fields.Integer()
+    count = fields.Integer()
+    decisions = fields.List(fields.Nested(NotReceivedDecision), metadata={
+        "description": "the first 20"})
+
+
 class StatusTakenOut(Base):
     stored = fields.Boolean(metadata={"description": "false: the same message was kept before"})
 

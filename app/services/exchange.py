@@ -254,14 +254,17 @@ def _store(data: bytes, source: str):
 
 
 def _alert_office(send, receipt):
-    """A 02 tells the issuing body's Office (its clerks; every clerk when that body has
-    none) in their notifications, with the reason."""
+    """A 02 tells the issuing body's Office in their notifications, with the reason: the
+    body's own clerks; when it has none, the Office's (a unit of kind "office", e.g. Văn
+    phòng UBND tỉnh, who issue for the Ủy ban); else every clerk."""
     from app.services.outbox import _message  # one row shape for every notification
 
     decision = db.session.get(Decision, send.item_id)
     campaign = db.session.get(Campaign, decision.campaign_id)
-    clerks = db.session.scalars(holder_ids(CLERK, [campaign.issuer_unit_id])).all() or \
-        db.session.scalars(holder_ids(CLERK)).all()
+    clerks = (db.session.scalars(holder_ids(CLERK, [campaign.issuer_unit_id])).all()
+              or db.session.scalars(holder_ids(CLERK, sa.select(Unit.id).where(
+                  Unit.kind == "office"))).all()
+              or db.session.scalars(holder_ids(CLERK)).all())
     organ_name = (send.payload or {}).get("organ_names", {}).get(receipt.organ_id) \
         or receipt.organ_id
     title = f"Quyết định số {decision.number_label}" if decision.number else decision.title
@@ -371,7 +374,7 @@ def working_days_ago(days: int, on=None):
 def not_received(limit=None) -> list[dict]:
     """Issued decisions whose package was sent EXCHANGE_RECEIPT_WORKING_DAYS working days
     ago or more and that some recipient has not received (no 01 or later, a 02 counts as
-    not received): [{decision_id, title, missing: [organ ids]}], two queries."""
+    not received): [{decision_id, missing: [{organ_id, name}]}], two queries."""
     days = int(current_app.config.get("EXCHANGE_RECEIPT_WORKING_DAYS") or 2)
     before = datetime.combine(working_days_ago(days) + timedelta(days=1), datetime.min.time(),
                               tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
@@ -379,10 +382,12 @@ def not_received(limit=None) -> list[dict]:
                                .where(OutboxMessage.channel == CHANNEL,
                                       OutboxMessage.status == "sent",
                                       OutboxMessage.sent_at < before)).all()
-    wanted = {}
+    wanted, names = {}, {}
     for item_id, payload in sends:
-        if (payload or {}).get("business_type", 0) == 0:
-            wanted.setdefault(item_id, set()).update((payload or {}).get("to_organs", []))
+        payload = payload or {}
+        if payload.get("business_type", 0) == 0:
+            wanted.setdefault(item_id, set()).update(payload.get("to_organs", []))
+            names.update(payload.get("organ_names", {}))
     if not wanted:
         return []
     got = {}
@@ -391,6 +396,7 @@ def not_received(limit=None) -> list[dict]:
             .where(ExchangeReceipt.decision_id.in_(sorted(wanted)),
                    ExchangeReceipt.status_code.in_(RECEIVED))):
         got.setdefault(decision_id, set()).add(organ)
-    out = [{"decision_id": d, "missing": sorted(organs - got.get(d, set()))}
+    out = [{"decision_id": d, "missing": [{"organ_id": o, "name": names.get(o, o)}
+                                          for o in sorted(organs - got.get(d, set()))]}
            for d, organs in sorted(wanted.items()) if organs - got.get(d, set())]
     return out[:limit] if limit else out

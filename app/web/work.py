@@ -23,6 +23,7 @@ from app.services import (
 )
 from app.services.errors import Conflict, Invalid, NotFound, SignatureRequired
 from app.services.inbox import inbox as inbox_rows
+from app.services.inbox import refused_packages
 from app.web.forms import parse_date, run
 from workflows.roles import BOARD, ROLES
 
@@ -79,7 +80,7 @@ def inbox():
     return render_template("work/inbox.html", rows=rows, total=total, waiting=waiting,
                            page=page, kind=kind, per_page=20, today=today(), labels=_labels(),
                            state_label=workflow.state_label, to_compose=to_compose,
-                           form=FlaskForm())
+                           refused=refused_packages(current_user), form=FlaskForm())
 
 
 def _labels():
