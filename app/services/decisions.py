@@ -66,7 +66,8 @@ def create_decision(user, data):
                             or DEFAULT_TITLE.format(form=form.name))
         if campaign.decision_recipients:  # Nơi nhận starts from the campaign's list
             decision.recipients = [
-                DecisionRecipient(position=e.position, label=e.label, email=e.email)
+                DecisionRecipient(position=e.position, label=e.label, email=e.email,
+                                  organ_id=e.organ_id)
                 for e in campaign.decision_recipients.entries]
         db.session.add(decision)
         if data.get("dossier_ids") is not None:  # the draft starts with the dossiers picked
@@ -607,7 +608,7 @@ def set_recipients(user, decision_id, entries, version=None):
     with transaction():
         decision = steps.open_for(KIND, "recipients", decision_id, user, version)
         decision.recipients = [DecisionRecipient(position=e.position, label=e.label,
-                                                 email=e.email)
+                                                 email=e.email, organ_id=e.organ_id)
                                for e in distribution.entries_from(entries)]
         steps.touch(decision)
     return decision

@@ -95,14 +95,16 @@ def normal_document_id(value: str) -> str | None:
 
 
 def decision_document_id(decision) -> str | None:
-    """The issued decision's DocumentId (normalised), from its issuing body's organ id."""
+    """The issued decision's DocumentId (normalised), from its issuing body's organ id;
+    None when it has no number yet or its body no organ id."""
     if not decision.number or not decision.issued_on:
         return None
     campaign = db.session.get(Campaign, decision.campaign_id)
     organ = _organ_of(db.session.get(Unit, campaign.issuer_unit_id))
     if organ is None:
         return None
-    return f"{organ},{decision.issued_on:%Y/%m/%d},{int(decision.number)}/{decision.symbol}"
+    return normal_document_id(f"{organ},{decision.issued_on:%Y/%m/%d},{decision.number}/"
+                              f"{decision.symbol}")
 
 
 def recipient_organs(decision) -> list[tuple[str, str]]:
@@ -116,9 +118,18 @@ def recipient_organs(decision) -> list[tuple[str, str]]:
     return out
 
 
-def mailed_by_exchange(entry) -> bool:
-    """Whether a Nơi nhận entry receives the package instead of mail."""
-    return enabled() and _organ_of(entry) is not None
+def packaged_organs(decision) -> set[str]:
+    """The organ ids the decision's edXML packages go to (rows written so far, this
+    transaction's included): those Nơi nhận entries get the package instead of mail."""
+    if not enabled() or not isinstance(decision, Decision) or decision.id is None:
+        return set()
+    db.session.flush()
+    organs = set()
+    for payload in db.session.scalars(sa.select(OutboxMessage.payload).where(
+            OutboxMessage.item_type == "decision", OutboxMessage.item_id == decision.id,
+            OutboxMessage.channel == CHANNEL)):
+        organs.update((payload or {}).get("to_organs", []))
+    return organs
 
 
 # -- sending --------------------------------------------------------------------------------------
@@ -132,9 +143,9 @@ def enqueue_package(decision, business_type=0, reason=None, replaces=None):
     if not enabled():
         return []
     organs = recipient_organs(decision)
-    if not organs:
-        return []
     document_id = decision_document_id(decision)
+    if not organs or document_id is None:
+        return []  # no one to send to, or no DocumentId (its body has no organ id): mail
     groups = [organs] if mode() == "handoff" else [[o] for o in organs]
     label = BUSINESS_LABELS.get(int(business_type), BUSINESS_LABELS[0])
     number = f" số {decision.number_label}" if decision.number else ""
@@ -158,7 +169,15 @@ def enqueue_package(decision, business_type=0, reason=None, replaces=None):
 
 
 def enqueue_issued(decision):
-    """The issue step's hook: the issued decision's package (type 0)."""
+    """The issue step's hook: the issued decision's package (type 0), when it was issued
+    electronically (the package carries the signed PDF); a paper issue goes by mail."""
+    from app.services import esigning
+
+    if not enabled():
+        return []
+    db.session.flush()
+    if esigning.issued_pdf(decision.id) is None:
+        return []
     return enqueue_package(decision, 0)
 
 
@@ -170,9 +189,12 @@ def package_of(row) -> bytes:
     if decision is None:
         raise LookupError(f"decision {row.item_id} is gone")
     payload = row.payload or {}
+    names = payload.get("organ_names") or {}
     return exchange_packages.package_for(
         decision, business_type=payload.get("business_type", 0), reason=payload.get("reason"),
-        replaces=payload.get("replaces"), to_organs=payload.get("to_organs"))
+        replaces=payload.get("replaces"),
+        to_organs=[{"organ_id": o, "name": names.get(o) or o}
+                   for o in payload.get("to_organs", [])])
 
 
 # -- receipts -------------------------------------------------------------------------------------

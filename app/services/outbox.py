@@ -100,10 +100,11 @@ def _addresses(item, audience):
     if audience == "distribution":
         # The decision's Nơi nhận: what is printed and what is mailed are the same entries.
         # Outside the system (or a unit's shared box): named no one the paper leaves out.
-        # An entry with an organ id gets the edXML package instead, when the exchange is on
-        # (app/services/exchange.py); the others keep receiving mail.
+        # An entry whose organ id an edXML package of the decision goes to gets the package
+        # instead (app/services/exchange.py); the others keep receiving mail.
+        packaged = exchange.packaged_organs(item)
         return [(r.label, r.email, OUTSIDE) for r in item.recipients
-                if r.email and not exchange.mailed_by_exchange(r)]
+                if r.email and not (r.organ_id and r.organ_id in packaged)]
     if audience == "awardee_units":
         return db.session.execute(
             sa.select(Unit.name, Unit.email, Unit.id).distinct()

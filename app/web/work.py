@@ -15,6 +15,7 @@ from app.services import (
     documents,
     dossiers,
     exchange,
+    exchange_packages,
     outbox,
     remote_signing,
     signing,
@@ -162,6 +163,7 @@ def item_page(kind, item_id, **extra):
         context["scans"] = decisions.signed_scans(item)
         if item.state in ("approved", "issued"):  # signed, or marked «chưa ký số»
             context["signature_panel"] = decisions.signature_panel(item)
+            context["edxml_panel"] = exchange_packages.panel(current_user, item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
         context["can_print_paper"] = workflow.may(kind, "paper_print", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm

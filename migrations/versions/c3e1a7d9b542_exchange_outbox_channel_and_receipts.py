@@ -2,7 +2,7 @@
 send id per row), and the recipients' status messages (01–06) are kept
 
 Revision ID: c3e1a7d9b542
-Revises: 5b8e2f0a9c14
+Revises: e3d5c7a9b1f2
 Create Date: 2026-12-07 21:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3e1a7d9b542"
-down_revision = "5b8e2f0a9c14"
+down_revision = "e3d5c7a9b1f2"
 branch_labels = None
 depends_on = None
 
