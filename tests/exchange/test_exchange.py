@@ -373,3 +373,52 @@ def test_after_an_outage_and_a_worker_killed_mid_send_every_package_arrives_once
     for send_id, package in axis.packages.items():
         assert [o.organ_id for o in package.header.to_organs] == rows[send_id].payload[
             "to_organs"]
+
+
+def test_handoff_sends_one_package_with_every_recipient_and_takes_each_ones_status(
+        fresh, app, monkeypatch):
+    axis, decision = fresh.axis, fresh.decision
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.channel == "edxml"))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "EDXML_MODE", "handoff")
+    with transaction():
+        (row,) = exchange.enqueue_package(decision)
+    assert row.payload["to_organs"] == ORGANS
+    assert deliver_packages()["sent"] == 1
+    header = axis.packages[row.send_id].header
+    assert [o.organ_id for o in header.to_organs] == ORGANS
+    assert header.from_organ.organ_id == ISSUER  # no EDXML_HANDOFF_ORGAN_ID: the body's own
+    axis.schedule = {"*": ["03"]}
+    axis.advance()
+    assert exchange.poll()["kept"] == 3
+    assert {o: r["status_code"] for o, r in _receipts(decision.id).items()} == {
+        o: "03" for o in ORGANS}
+
+
+def test_the_folder_transport_and_flask_exchange_poll(fresh, app, monkeypatch, tmp_path):
+    from app.edxml import Organ, ResponseFor, StatusMessage, build_status, parse_package
+
+    decision = fresh.decision
+    out, incoming = tmp_path / "out", tmp_path / "in"
+    for key, value in {"EXCHANGE_TRANSPORT": "folder", "EXCHANGE_OUTGOING_DIR": str(out),
+                       "EXCHANGE_INCOMING_DIR": str(incoming)}.items():
+        monkeypatch.setitem(app.config, key, value)
+    assert deliver_packages()["sent"] == 3
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.edxml" for s in fresh.send_ids)
+    header = parse_package((out / f"{fresh.send_ids[1]}.edxml").read_bytes()).header
+    incoming.mkdir()
+    (incoming / "status-1.xml").write_bytes(build_status(StatusMessage(
+        response_for=ResponseFor(organ_id=ISSUER, code=f"{header.code_number}/"
+                                 f"{header.code_notation}",
+                                 promulgation_date=header.promulgation_date,
+                                 document_id=header.document_id),
+        from_organ=Organ(organ_id=ORGANS[1], name="Sở Y tế"), status_code="03")))
+    (incoming / "junk.xml").write_bytes(b"<not a status/>")
+    result = app.test_cli_runner().invoke(args=["exchange", "poll"])
+    assert result.exit_code == 0, result.output
+    assert "1 kept, 0 already kept, 1 refused" in result.output
+    assert sorted(p.name for p in (incoming / "done").iterdir()) == ["junk.xml", "status-1.xml"]
+    assert _receipts(decision.id)[ORGANS[1]]["status_code"] == "03"
+    monkeypatch.setitem(app.config, "EXCHANGE_TRANSPORT", "")
+    result = app.test_cli_runner().invoke(args=["exchange", "poll"])
+    assert result.exit_code != 0 and "EXCHANGE_TRANSPORT" in result.output
