@@ -142,6 +142,23 @@ def from_environment(instance_path):
         "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 90),
         "OUTBOX_WORKER_IN_PROCESS": _env_bool("OUTBOX_WORKER_IN_PROCESS", True),
         "OUTBOX_POLL_SECONDS": _env_int("OUTBOX_POLL_SECONDS", 5),
+        # Electronic exchange (issue 23): how edXML packages leave (app.axis): "" (off: the
+        # Nơi nhận get mail only), "http" (an axis endpoint, or the Office's own document
+        # system in hand-off mode) or "folder". The HTTP axis takes the system id and secret
+        # in headers; the same secret authenticates its callbacks with status messages.
+        "EXCHANGE_TRANSPORT": (os.environ.get("EXCHANGE_TRANSPORT") or "").strip().lower(),
+        "EXCHANGE_AXIS_URL": os.environ.get("EXCHANGE_AXIS_URL") or "",
+        "EXCHANGE_SYSTEM_ID": os.environ.get("EXCHANGE_SYSTEM_ID") or "",
+        "EXCHANGE_SECRET": os.environ.get("EXCHANGE_SECRET") or "",
+        "EXCHANGE_TIMEOUT_SECONDS": _env_int("EXCHANGE_TIMEOUT_SECONDS", 30),
+        "EXCHANGE_OUTGOING_DIR": os.environ.get("EXCHANGE_OUTGOING_DIR") or "",
+        "EXCHANGE_INCOMING_DIR": os.environ.get("EXCHANGE_INCOMING_DIR") or "",
+        # The Board's overview counts issued decisions a recipient has not received (no 01
+        # or 03) this many working days after they were sent.
+        "EXCHANGE_RECEIPT_WORKING_DAYS": _env_int("EXCHANGE_RECEIPT_WORKING_DAYS", 2),
+        # Status messages polled at most this often by the delivery worker (0: only by
+        # `flask exchange poll` or the callback).
+        "EXCHANGE_POLL_SECONDS": _env_int("EXCHANGE_POLL_SECONDS", 60),
         # Reminders (flask reminders send): items due within this many days
         "REMINDER_DAYS": _env_int("REMINDER_DAYS", 3),
         # Operations: logs (plain text, or one JSON object per line), the token that opens

@@ -1074,6 +1074,44 @@ class DeliveryOut(Base):
     created_at = UtcDateTime()
     item_type = Str()
     item_id = fields.Integer()
+    channel = Str(metadata={"description": "mail, or edxml (a package to the axis)"})
+    send_id = Str(allow_none=True, metadata={"description": "an edXML package's stable send "
+                                             "id: every copy of it carries the same"})
+
+
+class ReceiptOut(Base):
+    """A recipient of a decision's edXML package and its latest status (01–06)."""
+    organ_id = Str()
+    name = Str()
+    send_state = Str(metadata={"description": "the package's outbox state"})
+    sent_at = UtcDateTime(allow_none=True)
+    status_code = Str(allow_none=True)
+    status_name = Str(allow_none=True)
+    reason = Str(allow_none=True, metadata={"description": "a 02's reason"})
+    stated_at = UtcDateTime(allow_none=True, metadata={
+        "description": "when the recipient stated it (UTC)"})
+
+
+class MissingOrgan(Base):
+    organ_id = Str()
+    name = Str()
+
+
+class NotReceivedDecision(Base):
+    decision_id = fields.Integer()
+    label = Str()
+    missing = fields.List(fields.Nested(MissingOrgan))
+
+
+class NotReceivedOut(Base):
+    working_days = fields.Integer()
+    count = fields.Integer()
+    decisions = fields.List(fields.Nested(NotReceivedDecision), metadata={
+        "description": "the first 20"})
+
+
+class StatusTakenOut(Base):
+    stored = fields.Boolean(metadata={"description": "false: the same message was kept before"})
 
 
 class OutboxListArgs(PageArgs):

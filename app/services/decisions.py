@@ -19,6 +19,7 @@ from app.services import (
     documents,
     dossiers,
     esigning,
+    exchange,
     reference,
     registers,
     steps,
@@ -460,6 +461,8 @@ def _issue(decision, user, role, comment, params, facts):
     if electronic is not None:  # number, date and the organisation's seal: one update
         esigning.seal(decision, electronic, params, user)
     awards.record_decision(decision, campaign.issuer, user)
+    # its edXML package to the Nơi nhận with an organ id, in this same transaction (issue 23)
+    exchange.enqueue_issued(decision)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     # Locked, with what each one's audit snapshot reads, in four queries for any number.
     answered = db.session.scalars(
