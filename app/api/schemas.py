@@ -916,6 +916,22 @@ class PaperPrintIn(Base):
     version = fields.Integer()
 
 
+class RecallIn(Base):
+    """«Thu hồi» an issued decision sent in error (Office; NĐ 30 Điều 18 k4)."""
+
+    reason = ruled(rules.WHY, required=True, metadata={
+        "minLength": 1, "description": "Required: why it is recalled (not empty)."})
+    version = fields.Integer(strict=True)
+
+
+class AmendmentIn(Base):
+    """A draft decision that cancels (hủy bỏ) or replaces (thay thế) an issued one."""
+
+    act = Str(required=True, validate=validate.OneOf(["cancel", "replace"]))
+    reason = ruled(rules.WHY, required=True, metadata={
+        "minLength": 1, "description": "Required: why the decision is cancelled or replaced."})
+
+
 class SignedScanCorrection(SignedScanUpload):
     """multipart/form-data: the new scan (PDF) of an issued decision and why it replaces
     the official one."""
@@ -1007,6 +1023,13 @@ class DecisionSummary(WorkflowItem):
     proposal_date = fields.Date(allow_none=True)
     number = Str(attribute="number_label", allow_none=True)
     issued_on = fields.Date(allow_none=True)
+    act = Str(allow_none=True, metadata={
+        "description": "null: it awards; cancel / replace: it acts on decision amends_id"})
+    amends_id = fields.Integer(allow_none=True)
+    act_reason = Str(allow_none=True)
+    recalled_at = UtcDateTime(allow_none=True, metadata={
+        "description": "set when the Office recalled it (thu hồi); its awards are unchanged"})
+    recall_reason = Str(allow_none=True)
 
 
 class DecisionOut(DecisionSummary):
