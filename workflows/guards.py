@@ -274,8 +274,9 @@ def decision_keeps_someone(f) -> str | None:
 
 
 def amended_decision_in_force(f) -> str | None:
-    """A cancellation or replacement acts on an issued decision still in force."""
-    if f.act and f.amended_state != "in_force":
+    """A cancellation or replacement acts on an issued decision still in force (a step fired
+    without facts is no act)."""
+    if getattr(f, "act", None) and f.amended_state != "in_force":
         return {"not_issued": "Quyết định bị hủy bỏ, thay thế chưa được ban hành.",
                 "recalled": "Quyết định bị hủy bỏ, thay thế đã bị thu hồi.",
                 "cancelled": "Quyết định này đã bị hủy bỏ bởi quyết định khác.",
@@ -286,6 +287,6 @@ def amended_decision_in_force(f) -> str | None:
 
 def chairman_signed(f) -> str | None:
     """A cancellation or replacement is issued only with the Chairman's signature."""
-    if f.act and not f.chairman_signed:
+    if getattr(f, "act", None) and not f.chairman_signed:
         return "Quyết định hủy bỏ, thay thế phải được Chủ tịch ký trước khi ban hành."
     return None

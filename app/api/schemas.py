@@ -1202,6 +1202,14 @@ class AwardRecordOut(Base):
     campaign_id = fields.Integer(allow_none=True)
     campaign_title = Str(allow_none=True)
     money = fields.Integer(allow_none=True, metadata={"description": "đồng; empty when unknown"})
+    cancelled = fields.Boolean(metadata={
+        "description": "cancelled by a later decision (hủy bỏ quyết định khen thưởng)"})
+    cancelled_by_id = fields.Integer(allow_none=True)
+    cancelled_on = fields.Date(allow_none=True)
+    recover_objects = Str(allow_none=True, metadata={
+        "description": "the award's object the awardee gives back (\"Bằng khen\")"})
+    recover_money = fields.Integer(allow_none=True, metadata={
+        "description": "đồng: the award money to recover"})
 
 
 class AwardSubjectBrief(Base):
