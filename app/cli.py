@@ -179,6 +179,23 @@ def notifications_resend(message_id, all_failed):
     click.echo(f"Message {message_id} queued again.")
 
 
+exchange = AppGroup("exchange", help="Electronic exchange (edXML): packages and statuses.")
+
+
+@exchange.command("poll")
+def exchange_poll():
+    """Take in the status messages waiting at the axis (or the incoming folder) once; the
+    delivery worker also does every EXCHANGE_POLL_SECONDS. Packages are sent by
+    `flask notifications work`, with the mail."""
+    from app.services import exchange as exchanging
+
+    if not exchanging.enabled():
+        raise click.ClickException("EXCHANGE_TRANSPORT is not set: the exchange is off.")
+    counts = exchanging.poll()
+    click.echo(f"Statuses: {counts['kept']} kept, {counts['repeated']} already kept, "
+               f"{counts['refused']} refused.")
+
+
 @reminders.command("send")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="the day to remind for (default: today)")
@@ -527,5 +544,5 @@ def signing_verify(file):
 
 def register(app: Flask):
     for group in (seed, users, units, workflow, notifications, reminders, registers, reference,
-                  storage, audit, backup, signing):
+                  storage, audit, backup, signing, exchange):
         app.cli.add_command(group)

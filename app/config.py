@@ -142,6 +142,23 @@ def from_environment(instance_path):
         "OUTBOX_LEASE_SECONDS": _env_int("OUTBOX_LEASE_SECONDS", 90),
         "OUTBOX_WORKER_IN_PROCESS": _env_bool("OUTBOX_WORKER_IN_PROCESS", True),
         "OUTBOX_POLL_SECONDS": _env_int("OUTBOX_POLL_SECONDS", 5),
+        # Electronic exchange (issue 23): how edXML packages leave (app.axis): "" (off: the
+        # Nơi nhận get mail only), "http" (an axis endpoint, or the Office's own document
+        # system in hand-off mode) or "folder". The HTTP axis takes the system id and secret
+        # in headers; the same secret authenticates its callbacks with status messages.
+        "EXCHANGE_TRANSPORT": (os.environ.get("EXCHANGE_TRANSPORT") or "").strip().lower(),
+        "EXCHANGE_AXIS_URL": os.environ.get("EXCHANGE_AXIS_URL") or "",
+        "EXCHANGE_SYSTEM_ID": os.environ.get("EXCHANGE_SYSTEM_ID") or "",
+        "EXCHANGE_SECRET": os.environ.get("EXCHANGE_SECRET") or "",
+        "EXCHANGE_TIMEOUT_SECONDS": _env_int("EXCHANGE_TIMEOUT_SECONDS", 30),
+        "EXCHANGE_OUTGOING_DIR": os.environ.get("EXCHANGE_OUTGOING_DIR") or "",
+        "EXCHANGE_INCOMING_DIR": os.environ.get("EXCHANGE_INCOMING_DIR") or "",
+        # The Board's overview counts issued decisions a recipient has not received (no 01
+        # or 03) this many working days after they were sent.
+        "EXCHANGE_RECEIPT_WORKING_DAYS": _env_int("EXCHANGE_RECEIPT_WORKING_DAYS", 2),
+        # Status messages polled at most this often by the delivery worker (0: only by
+        # `flask exchange poll` or the callback).
+        "EXCHANGE_POLL_SECONDS": _env_int("EXCHANGE_POLL_SECONDS", 60),
         # Reminders (flask reminders send): items due within this many days
         "REMINDER_DAYS": _env_int("REMINDER_DAYS", 3),
         # Operations: logs (plain text, or one JSON object per line), the token that opens
@@ -190,6 +207,16 @@ def from_environment(instance_path):
         # An organisation's seal on an HSM/token of the server (PKCS#11 module and PIN).
         "SIGNING_PKCS11_MODULE": os.environ.get("SIGNING_PKCS11_MODULE") or "",
         "SIGNING_PKCS11_PIN": os.environ.get("SIGNING_PKCS11_PIN") or "",
+        # The edXML exchange package (QCVN 102:2016; issue 23). "handoff" (the default): the
+        # package goes to the Office's own document system, which sends it on; its From is
+        # EDXML_HANDOFF_ORGAN_ID, or, when empty, the issuing body's own mã định danh (the
+        # document system the Office keeps for it). "direct": the province registered this
+        # product on the axis under its own system id, EDXML_SYSTEM_ORGAN_ID (required).
+        "EDXML_MODE": (os.environ.get("EDXML_MODE") or "handoff").strip().lower(),
+        "EDXML_HANDOFF_ORGAN_ID": (os.environ.get("EDXML_HANDOFF_ORGAN_ID") or "").strip(),
+        "EDXML_SYSTEM_ORGAN_ID": (os.environ.get("EDXML_SYSTEM_ORGAN_ID") or "").strip(),
+        # An incoming package (or status message) larger than this is refused unread.
+        "EDXML_MAX_MB": float(os.environ.get("EDXML_MAX_MB") or 40),
         # OpenAPI document (flask-smorest)
         "API_TITLE": "Hệ thống Thi đua – Khen thưởng API",
         "API_VERSION": "v1",
@@ -271,6 +298,7 @@ def validate(config, instance_path):
     if config.get("SIGNING_LONG_TERM") == "LTA" and not config.get("SIGNING_TSA_URL"):
         raise ConfigError("SIGNING_LONG_TERM=LTA needs SIGNING_TSA_URL (a timestamp authority).")
     _validate_limiter_store(config)
+    _validate_edxml(config)
     url = (config.get("STORAGE_URL") or "").strip()
     if url and not url.startswith(("s3://", "file://")):
         raise ConfigError(f"STORAGE_URL không hợp lệ: {url!r}. Leave it empty (the local "
@@ -287,6 +315,21 @@ def validate(config, instance_path):
     if (config.get("AUDIT_TSA_URL") or "").strip() and not config.get("AUDIT_TSA_CA_FILE"):
         raise ConfigError("AUDIT_TSA_URL needs AUDIT_TSA_CA_FILE: the CA (PEM) its "
                           "time-stamp tokens are checked against.")
+
+
+def _validate_edxml(config):
+    from app.edxml import organ_id_problem
+
+    mode = config.get("EDXML_MODE", "handoff")
+    if mode not in ("handoff", "direct"):
+        raise ConfigError("EDXML_MODE: handoff (the default) or direct.")
+    for key in ("EDXML_HANDOFF_ORGAN_ID", "EDXML_SYSTEM_ORGAN_ID"):
+        value = config.get(key) or ""
+        if value and organ_id_problem(value):
+            raise ConfigError(f"{key}={value!r}: {organ_id_problem(value)}")
+    if mode == "direct" and not config.get("EDXML_SYSTEM_ORGAN_ID"):
+        raise ConfigError("EDXML_MODE=direct needs EDXML_SYSTEM_ORGAN_ID: the system id the "
+                          "province registered for this product on the document axis.")
 
 
 def validate_web_workers(config):

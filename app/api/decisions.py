@@ -16,6 +16,7 @@ from app.api.schemas import (
     DecisionPage,
     DecisionPatch,
     DocumentOut,
+    Error,
     NomineeIdsIn,
     PaperPrintIn,
     RecallIn,
@@ -26,7 +27,7 @@ from app.api.schemas import (
     StrikesIn,
     VersionArg,
 )
-from app.services import decisions, workflow
+from app.services import decisions, exchange_packages, workflow
 
 blp = Blueprint("decisions", __name__, url_prefix="/api/v1/decisions",
                 description="Commendation decisions (quyết định khen thưởng)")
@@ -152,6 +153,19 @@ def correct_signed_scan(form, item_id):
 def get_signed_pdf(item_id, name):
     body, filename, sha = decisions.open_signed_pdf(current_user, item_id, name)
     return downloads.send(body, filename, "application/pdf", sha256=sha)
+
+
+@blp.route("/<int:item_id>/edxml")
+@blp.response(200, description="the decision's edXML package (QCVN 102:2016): the issued "
+              "signed PDF byte-identical inside, an XML signature of the issuing body over "
+              "the whole document", content_type="application/xml")
+@blp.alt_response(409, schema=Error, description="the decision is not issued electronically")
+@blp.alt_response(422, schema=Error, description="no recipient with a mã định danh, the issuer has none, "
+                  "or its key cannot sign here")
+@blp.doc(summary="Download the decision's signed edXML package (the Office and the Board)")
+def get_edxml(item_id):
+    data, filename = exchange_packages.download(current_user, item_id)
+    return downloads.send(data, filename, "application/xml", private=True)
 
 
 @blp.route("/<int:item_id>/paper-prints", methods=["POST"])

@@ -2,7 +2,12 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.api.schemas import YEAR_PARAMETER, CampaignOverviewOut, YearOverviewOut
+from app.api.schemas import (
+    YEAR_PARAMETER,
+    CampaignOverviewOut,
+    NotReceivedOut,
+    YearOverviewOut,
+)
 from app.services import overview
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1/dashboard",
@@ -23,3 +28,12 @@ def campaign(campaign_id):
                  "(Board, Chairman, Office)")
 def year(year):
     return overview.year_overview(current_user, year)
+
+
+@blp.route("/not-received")
+@blp.response(200, NotReceivedOut)
+@blp.doc(summary="Issued decisions a recipient has not received (no status 01/03 or later) "
+                 "EXCHANGE_RECEIPT_WORKING_DAYS working days after their package was sent "
+                 "(Board, Chairman, Office)")
+def not_received():
+    return overview.not_received(current_user)

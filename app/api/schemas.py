@@ -115,6 +115,12 @@ def ruled(rule, *, non_empty=False, **kw):
         meta.update(format="email", maxLength=rules.MAX_EMAIL)
         meta["description"] = " ".join(filter(None, [meta.get("description"), NO_CONTROLS]))
         return Str(metadata=meta, **kw)
+    if isinstance(rule, rules.OrganId):
+        meta.update(minLength=0, maxLength=13, example="000.00.00.H29")
+        meta["description"] = " ".join(filter(None, [
+            meta.get("description"),
+            "mã định danh (QCVN 102:2016): 13 characters, NNN.NN.NN.XNN; empty: none"]))
+        return Str(metadata=meta, **kw)
     if isinstance(rule, rules.Number):
         meta.update(minimum=rule.minimum, maximum=rule.limit)
         return (RuledInteger if rule.integer else fields.Decimal)(metadata=meta, **kw)
@@ -226,6 +232,7 @@ class UnitOut(Base):
     parent_code = fields.Function(lambda u: u.parent.code if u.parent else None)
     cluster = Str(allow_none=True)
     email = Str(allow_none=True)
+    organ_id = Str(allow_none=True, metadata={"description": "mã định danh (QCVN 102:2016)"})
     active = fields.Boolean()
     header_lines = fields.Function(lambda u: list(u.header))
     parent_header = Str(allow_none=True)
@@ -250,6 +257,7 @@ class UnitIn(Base):
     parent_code = Str(allow_none=True)
     cluster = ruled(rules.UNIT["cluster"], allow_none=True)
     email = ruled(rules.UNIT["email"], allow_none=True)
+    organ_id = ruled(rules.UNIT["organ_id"], allow_none=True)
     active = fields.Boolean()
     header_lines = ruled(rules.UNIT["header_lines"], allow_none=True,
                          metadata={"description": "letterhead lines, separated by | or newlines"})
@@ -1089,6 +1097,44 @@ class DeliveryOut(Base):
     created_at = UtcDateTime()
     item_type = Str()
     item_id = fields.Integer()
+    channel = Str(metadata={"description": "mail, or edxml (a package to the axis)"})
+    send_id = Str(allow_none=True, metadata={"description": "an edXML package's stable send "
+                                             "id: every copy of it carries the same"})
+
+
+class ReceiptOut(Base):
+    """A recipient of a decision's edXML package and its latest status (01–06)."""
+    organ_id = Str()
+    name = Str()
+    send_state = Str(metadata={"description": "the package's outbox state"})
+    sent_at = UtcDateTime(allow_none=True)
+    status_code = Str(allow_none=True)
+    status_name = Str(allow_none=True)
+    reason = Str(allow_none=True, metadata={"description": "a 02's reason"})
+    stated_at = UtcDateTime(allow_none=True, metadata={
+        "description": "when the recipient stated it (UTC)"})
+
+
+class MissingOrgan(Base):
+    organ_id = Str()
+    name = Str()
+
+
+class NotReceivedDecision(Base):
+    decision_id = fields.Integer()
+    label = Str()
+    missing = fields.List(fields.Nested(MissingOrgan))
+
+
+class NotReceivedOut(Base):
+    working_days = fields.Integer()
+    count = fields.Integer()
+    decisions = fields.List(fields.Nested(NotReceivedDecision), metadata={
+        "description": "the first 20"})
+
+
+class StatusTakenOut(Base):
+    stored = fields.Boolean(metadata={"description": "false: the same message was kept before"})
 
 
 class OutboxListArgs(PageArgs):
@@ -1102,12 +1148,15 @@ DeliveryPage = page_of(DeliveryOut, "DeliveryPage")
 class EntryIn(Base):
     label = ruled(rules.ENTRIES.rules["label"], required=True)
     email = ruled(rules.ENTRIES.rules["email"], allow_none=True)
+    organ_id = ruled(rules.ENTRIES.rules["organ_id"], allow_none=True, metadata={
+        "description": "the recipient's body on the document axis; empty: by mail only"})
 
 
 class EntryOut(Base):
     position = fields.Integer()
     label = Str()
     email = Str(allow_none=True)
+    organ_id = Str(allow_none=True)
 
 
 class DistributionListIn(Base):

@@ -108,7 +108,7 @@ def build_message(row: OutboxMessage) -> VietnameseMessage:
     return message
 
 
-def claim(worker_id: str, limit: int) -> list[OutboxMessage]:
+def claim(worker_id: str, limit: int, channel: str = "mail") -> list[OutboxMessage]:
     """Mark up to ``limit`` due rows as ours in one statement, and commit.
 
     PostgreSQL: rows another worker is claiming are skipped (FOR UPDATE SKIP LOCKED);
@@ -118,7 +118,7 @@ def claim(worker_id: str, limit: int) -> list[OutboxMessage]:
     now = now_utc()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     due = (sa.select(OutboxMessage.id)
-           .where(sa.or_(
+           .where(OutboxMessage.channel == channel, sa.or_(
                sa.and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
                sa.and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease)))
            .order_by(OutboxMessage.id).limit(limit))
@@ -130,7 +130,8 @@ def claim(worker_id: str, limit: int) -> list[OutboxMessage]:
         .execution_options(synchronize_session=False))
     db.session.commit()
     return db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.claimed_by == worker_id, OutboxMessage.status == "sending")
+        OutboxMessage.claimed_by == worker_id, OutboxMessage.status == "sending",
+        OutboxMessage.channel == channel)
         .order_by(OutboxMessage.id)).all()
 
 

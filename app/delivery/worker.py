@@ -2,8 +2,11 @@
 `flask notifications work` processes at scale (several at once are safe)."""
 import logging
 import threading
+import time
 
 from app.delivery import deliver_due
+from app.delivery.exchange import deliver_packages
+from app.services import exchange
 
 log = logging.getLogger(__name__)
 
@@ -13,17 +16,28 @@ def run(app, once=False, poll=None, stop: threading.Event | None = None):
     poll = app.config["OUTBOX_POLL_SECONDS"] if poll is None else poll
     stop = stop or threading.Event()
     total = {"sent": 0, "retry": 0, "failed": 0}
+    polled = None
     while not stop.is_set():
-        try:
-            with app.app_context():
-                while True:  # drain: keep going while whole batches come back
-                    counts = deliver_due()
-                    for key in total:
-                        total[key] += counts[key]
-                    if sum(counts.values()) < app.config["OUTBOX_BATCH"]:
-                        break
-        except Exception:  # a database hiccup must not kill the worker
-            log.exception("outbox delivery round failed")
+        for deliver in (deliver_due, deliver_packages):  # mail, then edXML packages
+            try:
+                with app.app_context():
+                    while True:  # drain: keep going while whole batches come back
+                        counts = deliver()
+                        for key in total:
+                            total[key] += counts[key]
+                        if sum(counts.values()) < app.config["OUTBOX_BATCH"]:
+                            break
+            except Exception:  # a database hiccup must not kill the worker
+                log.exception("outbox delivery round failed")
+        every = app.config.get("EXCHANGE_POLL_SECONDS") or 0
+        if every and app.config.get("EXCHANGE_TRANSPORT") and (
+                polled is None or time.monotonic() - polled >= every):
+            polled = time.monotonic()
+            try:
+                with app.app_context():
+                    exchange.poll()
+            except Exception:  # the axis away: polled again next time
+                log.exception("status polling failed")
         if once:
             break
         stop.wait(poll)

@@ -5,6 +5,7 @@ data beyond the record: issuing body, signer, legal bases, Nơi nhận, draft or
 final) and returns the file's bytes. Only this package imports python-docx.
 """
 from dataclasses import replace
+from io import BytesIO
 
 from app.docgen import compose, html, isolated, serial
 from app.docgen.compose import Context, Declined, Issuer, Signer
@@ -130,6 +131,14 @@ def pdf_fields(data: bytes) -> list[FieldBox]:
     return pdf.fields(data)
 
 
+def page_count(data: bytes) -> int:
+    """The number of pages of a PDF (the exchange package's PageAmount)."""
+    import pikepdf
+
+    with pikepdf.open(BytesIO(data)) as pdf:
+        return len(pdf.pages)
+
+
 def field_font_file(cache_dir):
     """The fields' font file (Liberation Serif, 1000 units/em), built once into
     ``cache_dir``: for a signing step that fills the fields with its own library."""
@@ -140,6 +149,6 @@ def field_font_file(cache_dir):
 __all__ = ["FIELD_NAMES", "Context", "Declined", "FieldBox", "Issuer", "PdfUnavailable", "Signer",
            "compose_paper", "dumps_content", "field_font_file", "field_values", "has_pdf",
            "pdf_fields", "render_pdf",
-           "loads_content", "preview_content", "render_board_proposal", "render_certificates",
+           "loads_content", "page_count", "preview_content", "render_board_proposal", "render_certificates",
            "render_content", "render_council_minutes", "render_decision",
            "render_launch_document", "render_unit_plan", "render_unit_proposal"]

@@ -2,6 +2,7 @@
 from app.models.audit import (
     AuditAnchor,
     AuditAnchorLeaf,
+    ExchangeReceipt,
     NumberRegister,
     OutboxMessage,
     RegisterChange,
@@ -53,7 +54,7 @@ __all__ = [
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "CampaignTargetKind", "CampaignTargetUnit",
     "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList",
-    "DocumentType",
+    "DocumentType", "ExchangeReceipt",
     "StoredDocument", "VerificationLink",
     "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",

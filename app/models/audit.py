@@ -43,6 +43,8 @@ class OutboxMessage(db.Model):
         sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
         sa.Index("ix_outbox_item", "item_type", "item_id"),
         sa.Index("ix_outbox_recipient_user_id_read_at", "recipient_user_id", "read_at"),
+        sa.Index("ix_outbox_channel_status_next_attempt_at", "channel", "status",
+                 "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +67,15 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     # In-app: when the person opened it (the bell counts the unread ones).
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # How the row travels: "mail" (the delivery worker's Flask-Mail) or "edxml" (an edXML
+    # package through the exchange transport, app/services/exchange.py). An edXML row
+    # carries its stable send id: every copy of it is the same package to the axis.
+    channel: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="mail",
+                                         server_default="mail")
+    send_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # the DocumentId the package carries (normalised: organ,YYYY/MM/DD,number/symbol): the
+    # status messages that come back name it
+    document_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
 
 
 class ReminderLog(db.Model):
@@ -169,3 +180,30 @@ class AuditAnchorLeaf(db.Model):
     count: Mapped[int | None] = mapped_column(sa.Integer)
     last_id: Mapped[int | None] = mapped_column(sa.Integer)
     digest: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+
+
+class ExchangeReceipt(db.Model):
+    """A status message (01–06, edXML MessageStatus) a recipient's document system sent back
+    about a package we sent: taken in by polling or by callback, checked, kept once."""
+
+    __tablename__ = "exchange_receipts"
+    __table_args__ = (
+        sa.Index("ix_exchange_receipts_decision_organ", "decision_id", "organ_id", "stated_at"),
+        sa.Index("ix_exchange_receipts_status_code", "status_code", "decision_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id"), nullable=False)
+    # the outbox row (the package) the status answers
+    outbox_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox.id"), index=True)
+    organ_id: Mapped[str] = mapped_column(sa.String(13), nullable=False)
+    document_id: Mapped[str] = mapped_column(sa.String(120), nullable=False)
+    status_code: Mapped[str] = mapped_column(sa.String(2), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    staff: Mapped[str | None] = mapped_column(sa.String(255))
+    # the time the receiver stated (its Timestamp), and when we took it in (UTC)
+    stated_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(8), nullable=False)  # poll | callback
+    # the same message taken in twice (a poll after a callback) is kept once
+    message_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)

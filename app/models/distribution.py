@@ -28,6 +28,9 @@ class DistributionEntry(db.Model):
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     label: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # "Sở Tài chính"
     email: Mapped[str | None] = mapped_column(sa.String(255))  # None: paper only ("Lưu: VT")
+    # Its mã định danh (QCVN 102:2016, 13 characters): it then receives the edXML package
+    # through the document axis; None: by mail (or paper) only.
+    organ_id: Mapped[str | None] = mapped_column(sa.String(13))
 
 
 class DecisionRecipient(db.Model):
@@ -41,3 +44,4 @@ class DecisionRecipient(db.Model):
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     label: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     email: Mapped[str | None] = mapped_column(sa.String(255))
+    organ_id: Mapped[str | None] = mapped_column(sa.String(13))

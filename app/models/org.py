@@ -47,6 +47,9 @@ class Unit(TimestampMixin, db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     cluster: Mapped[str | None] = mapped_column(sa.String(120), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(255))
+    # Its mã định danh in the national catalogue of bodies (QCVN 102:2016, 13 characters,
+    # e.g. 000.00.00.H29): the From/To of the edXML packages. None: not known.
+    organ_id: Mapped[str | None] = mapped_column(sa.String(13), index=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # As printed in a letterhead (one line each), e.g. "ỦY BAN NHÂN DÂN\nTỈNH LẠNG SƠN";
     # empty: the name in capitals.

@@ -19,6 +19,7 @@ from app.services import (
     documents,
     dossiers,
     esigning,
+    exchange,
     reference,
     registers,
     steps,
@@ -66,7 +67,8 @@ def create_decision(user, data):
                             or DEFAULT_TITLE.format(form=form.name))
         if campaign.decision_recipients:  # Nơi nhận starts from the campaign's list
             decision.recipients = [
-                DecisionRecipient(position=e.position, label=e.label, email=e.email)
+                DecisionRecipient(position=e.position, label=e.label, email=e.email,
+                                  organ_id=e.organ_id)
                 for e in campaign.decision_recipients.entries]
         db.session.add(decision)
         if data.get("dossier_ids") is not None:  # the draft starts with the dossiers picked
@@ -565,6 +567,8 @@ def _issue(decision, user, role, comment, params, facts):
         _send_packages(decision, decision.act, decision.act_reason)
         return
     awards.record_decision(decision, campaign.issuer, user)
+    # its edXML package to the Nơi nhận with an organ id, in this same transaction (issue 23)
+    exchange.enqueue_issued(decision)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})
     # Locked, with what each one's audit snapshot reads, in four queries for any number.
     answered = db.session.scalars(
@@ -710,7 +714,7 @@ def set_recipients(user, decision_id, entries, version=None):
     with transaction():
         decision = steps.open_for(KIND, "recipients", decision_id, user, version)
         decision.recipients = [DecisionRecipient(position=e.position, label=e.label,
-                                                 email=e.email)
+                                                 email=e.email, organ_id=e.organ_id)
                                for e in distribution.entries_from(entries)]
         steps.touch(decision)
     return decision

@@ -17,7 +17,8 @@ def entries_from(specs):
         label = (spec.get("label") or "").strip()
         if not label:
             raise Invalid("Mỗi nơi nhận cần có tên.", details={"entries": [i]}, code="empty_label")
-        out.append(DistributionEntry(position=i, label=label, email=spec.get("email") or None))
+        out.append(DistributionEntry(position=i, label=label, email=spec.get("email") or None,
+                                     organ_id=spec.get("organ_id") or None))
     return out
 
 

@@ -104,6 +104,12 @@ def _key_checked(identity, esign):
     return key, cert, store
 
 
+def organisation_key_checked(identity):
+    """(key, registered certificate, trust store) of an organisation's server-side key,
+    checked as for its seal: for the XML signature of the exchange packages."""
+    return _key_checked(identity, identities.settings())
+
+
 def qr_token() -> str:
     """The verification link's token for the QR code of the PDF about to be printed."""
     from app.services import verification

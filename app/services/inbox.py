@@ -165,3 +165,42 @@ def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
     counted = sa.union_all(*(b for _, b in _branches(
         roles, kind, by_campaign, deadlines=False))).subquery()
     return rows, db.session.scalar(sa.select(sa.func.count()).select_from(counted), params)
+
+
+def refused_packages(user, limit=20):
+    """For the Office (office_clerk): the issued decisions of its body whose edXML package a
+    recipient refused (02, Từ chối tiếp nhận) and that recipient has sent nothing since,
+    with the reason, newest first (issue 23). One query; [] for other roles."""
+    from app.models import Campaign, ExchangeReceipt, OutboxMessage, User, UserRole
+    from workflows.roles import CLERK
+
+    if not (set(user.roles) & CLERK):
+        return []
+    later = sa.orm.aliased(ExchangeReceipt)
+    newer = (sa.select(later.id).where(
+        later.decision_id == ExchangeReceipt.decision_id,
+        later.organ_id == ExchangeReceipt.organ_id,
+        sa.or_(later.stated_at > ExchangeReceipt.stated_at,
+               sa.and_(later.stated_at == ExchangeReceipt.stated_at,
+                       later.id > ExchangeReceipt.id))).exists())
+    query = (sa.select(ExchangeReceipt, Decision, OutboxMessage.payload)
+             .join(Decision, Decision.id == ExchangeReceipt.decision_id)
+             .join(Campaign, Campaign.id == Decision.campaign_id)
+             .outerjoin(OutboxMessage, OutboxMessage.id == ExchangeReceipt.outbox_id)
+             .where(ExchangeReceipt.status_code == "02", ~newer)
+             .order_by(ExchangeReceipt.stated_at.desc(), ExchangeReceipt.id.desc())
+             .limit(limit))
+    # the body's own Văn thư; a body without one is served by the Office (a unit of kind
+    # "office", e.g. Văn phòng UBND tỉnh), as the alert (app/services/exchange.py) is sent
+    own_clerk = (sa.select(User.id).join(UserRole, UserRole.user_id == User.id)
+                 .where(UserRole.role.in_(CLERK), User.active.is_(True),
+                        User.unit_id == Campaign.issuer_unit_id).exists())
+    serves_others = user.unit is not None and user.unit.kind == "office"
+    query = query.where(sa.or_(Campaign.issuer_unit_id == user.unit_id,
+                               sa.and_(~own_clerk, sa.true() if serves_others else sa.false())))
+    return [{"decision_id": d.id,
+             "label": f"Quyết định số {d.number_label}" if d.number else d.title,
+             "organ_id": r.organ_id,
+             "name": ((payload or {}).get("organ_names") or {}).get(r.organ_id, r.organ_id),
+             "reason": r.description, "stated_at": r.stated_at}
+            for r, d, payload in db.session.execute(query)]

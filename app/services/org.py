@@ -29,7 +29,7 @@ MIN_PASSWORD_LENGTH = 8
 
 # Columns of `flask units import FILE` (UTF-8 CSV with a header row).
 UNIT_CSV_COLUMNS = ("code", "name", "short_name", "kind", "parent_code", "cluster", "email",
-                    "header_lines", "parent_header", "place_name", "head_title",
+                    "organ_id", "header_lines", "parent_header", "place_name", "head_title",
                     "abbreviation", "locality", "collective_name", "collective_papers",
                     "pays_awards", "council_symbol", "esign_required")
 UNIT_CSV_REQUIRED = ("code", "name")
@@ -43,6 +43,8 @@ UNIT_CSV_HELP = (
     ("parent_code", "Mã đơn vị cấp trên (có thể ở dòng sau)", "UBND"),
     ("cluster", "Cụm, khối thi đua", "Khối Văn hóa - Xã hội"),
     ("email", "Thư điện tử của đơn vị", "syt@langson.gov.vn"),
+    ("organ_id", "Mã định danh (13 ký tự, QCVN 102:2016) để gửi nhận văn bản điện tử",
+     "000.01.01.H29"),
     ("header_lines", "Dòng tiêu đề văn bản, các dòng cách nhau bởi «|»",
      "ỦY BAN NHÂN DÂN | TỈNH LẠNG SƠN"),
     ("parent_header", "Cơ quan chủ quản in phía trên tên đơn vị (UBND không có)",
@@ -155,7 +157,7 @@ def _apply_unit(unit, data):
     for key in ("name", "kind", "active"):
         if data.get(key) is not None:
             setattr(unit, key, data[key])
-    for key in ("short_name", "cluster", "email", "parent_header", "place_name", "head_title",
+    for key in ("short_name", "cluster", "email", "organ_id", "parent_header", "place_name", "head_title",
                 "abbreviation", "locality", "collective_name", "collective_papers",
                 "council_symbol"):
         if key in data:  # optional: an empty value clears it

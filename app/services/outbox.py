@@ -29,7 +29,7 @@ from app.models import (
     User,
     WorkflowEvent,
 )
-from app.services import bulk, reference
+from app.services import bulk, exchange, reference
 from app.services.errors import Conflict, NotFound
 from app.services.org import holder_ids, role_holders
 from app.services.paging import paginate
@@ -100,7 +100,11 @@ def _addresses(item, audience):
     if audience == "distribution":
         # The decision's Nơi nhận: what is printed and what is mailed are the same entries.
         # Outside the system (or a unit's shared box): named no one the paper leaves out.
-        return [(r.label, r.email, OUTSIDE) for r in item.recipients if r.email]
+        # An entry whose organ id an edXML package of the decision goes to gets the package
+        # instead (app/services/exchange.py); the others keep receiving mail.
+        packaged = exchange.packaged_organs(item)
+        return [(r.label, r.email, OUTSIDE) for r in item.recipients
+                if r.email and not (r.organ_id and r.organ_id in packaged)]
     if audience == "awardee_units":
         return db.session.execute(
             sa.select(Unit.name, Unit.email, Unit.id).distinct()
@@ -418,6 +422,10 @@ FIXES_MAIL = BOARD
 # fix mail: the first that matches; the raw error stays on the row, in the log and in the
 # outbox page's detail.
 _MAIL_ERRORS = (
+    # edXML packages (app/delivery/exchange.py): the axis' own refusal, or the axis away
+    (("Trục từ chối",), "Trục liên thông từ chối gói tin."),
+    (("TransportError",), "Không gửi được gói tin lên trục liên thông (không kết nối được "
+                          "hoặc lỗi tạm thời của trục)."),
     (("ConnectionRefusedError",), "Máy chủ thư từ chối kết nối (máy chủ không chạy hoặc "
                                   "sai cổng)."),
     (("TimeoutError", "socket.timeout", "timed out"),

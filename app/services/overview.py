@@ -19,7 +19,7 @@ from app.models import (
     Plan,
     Unit,
 )
-from app.services import campaigns, org, steps, validation
+from app.services import campaigns, exchange, org, steps, validation
 from app.services.errors import Invalid
 from app.services.paging import paginate
 from app.services.permissions import (
@@ -205,6 +205,28 @@ def year_overview(user, year):
         "by_unit_kind": [{"kind": r["kind"], "label": kinds.get(r["kind"], NO_KIND),
                           "count": int(r["count"]), "money": int(r["money"])}
                          for r in by_kind],
+    }
+
+
+def not_received(user, listed=20):
+    """Issued decisions whose edXML package a recipient has not received (no 01/03 or later
+    status) EXCHANGE_RECEIPT_WORKING_DAYS working days after it was sent: the count, and the
+    first ``listed`` with the recipients missing (three queries)."""
+    require_role(user, PROVINCE_WIDE_DECISIONS, "xem văn bản điện tử chưa được tiếp nhận")
+    from flask import current_app
+
+    pending = exchange.not_received()
+    shown = pending[:listed]
+    labels = {d.id: d for d in db.session.scalars(sa.select(Decision).where(
+        Decision.id.in_([p["decision_id"] for p in shown])))} if shown else {}
+    return {
+        "working_days": int(current_app.config.get("EXCHANGE_RECEIPT_WORKING_DAYS") or 2),
+        "count": len(pending),
+        "decisions": [{"decision_id": p["decision_id"],
+                       "label": (f"Quyết định số {labels[p['decision_id']].number_label}"
+                                 if labels[p["decision_id"]].number
+                                 else labels[p["decision_id"]].title),
+                       "missing": p["missing"]} for p in shown],
     }
 
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from app.edxml import organ_id_problem
 from app.services.errors import Invalid
 
 # What the columns hold: INTEGER (32-bit on PostgreSQL) and NUMERIC(14, 2).
@@ -72,6 +73,12 @@ class Number:
 @dataclass(frozen=True)
 class Email:
     label: str = "Thư điện tử"
+
+
+@dataclass(frozen=True)
+class OrganId:
+    """A body's mã định danh (QCVN 102:2016, 13 characters, e.g. 000.00.00.H29); optional."""
+    label: str = "Mã định danh"
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,19 @@ def _email(value, rule: Email, path, errors):
     return value
 
 
+def _organ_id(value, rule: OrganId, path, errors):
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        errors.add(path, f"«{rule.label}»: phải là văn bản.")
+        return value
+    value = value.strip().upper()
+    problem = control_problem(value, rule.label) or organ_id_problem(value)
+    if problem:
+        errors.add(path, problem if problem.startswith("«") else f"«{rule.label}»: {problem}")
+    return value
+
+
 def _free(value, path, errors):
     """Text no rule names (codes, choices): its control characters are still refused."""
     if isinstance(value, str):
@@ -188,6 +208,8 @@ def _check(data, rules, prefix, errors):
             out[key] = _number(value, rule, path, errors)
         elif isinstance(rule, Email):
             out[key] = _email(value, rule, path, errors)
+        elif isinstance(rule, OrganId):
+            out[key] = _organ_id(value, rule, path, errors)
         elif isinstance(rule, Items) and isinstance(value, (list, tuple)):
             out[key] = [_check(v, rule.rules, f"{path}[{i}].", errors) if isinstance(v, dict)
                         else _free(v, f"{path}[{i}]", errors) for i, v in enumerate(value)]
@@ -263,6 +285,7 @@ UNIT = {
     "short_name": Text("Tên viết tắt", 120, single_line=True),
     "cluster": Text("Cụm, khối thi đua", 120, single_line=True),
     "email": Email(),
+    "organ_id": OrganId(),
     "header_lines": Text("Dòng tiêu đề văn bản", 500),
     "parent_header": Text("Cơ quan chủ quản", 255, single_line=True),
     "place_name": Text("Địa danh", 120, single_line=True),
@@ -335,7 +358,7 @@ CAMPAIGN = {
 }
 
 ENTRIES = Items("Nơi nhận", {"label": Text("Tên nơi nhận", 255, required=True, single_line=True),
-                             "email": Email()})
+                             "email": Email(), "organ_id": OrganId()})
 
 DISTRIBUTION_LIST = {
     "code": Text("Mã danh sách", 40, required=True, single_line=True),

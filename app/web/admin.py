@@ -47,6 +47,18 @@ def units():
                            columns=org.UNIT_CSV_HELP, kind_labels=org.UNIT_KIND_LABELS)
 
 
+@bp.route("/units/organ-id", methods=["POST"])
+def unit_organ_id():
+    """A unit's mã định danh (QCVN 102:2016): set, changed or cleared (empty)."""
+    from app.web.forms import run
+
+    code = (request.form.get("unit") or "").strip()
+    return run(lambda: org.save_unit(current_user,
+                                     {"organ_id": request.form.get("organ_id") or None},
+                                     code=code),
+               url_for("admin.units"), done="Đã lưu mã định danh.")
+
+
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     if request.method == "POST":

@@ -255,12 +255,15 @@ def _campaign_form(item_id):
 
 
 def _entries(text):
-    """One Nơi nhận per line: "Tên nơi nhận | thư điện tử" (no address: paper only)."""
+    """One Nơi nhận per line: "Tên nơi nhận | thư điện tử | mã định danh" (no address:
+    paper only; no mã định danh: no electronic package)."""
     entries = []
     for line in (text or "").splitlines():
-        label, _, email = line.partition("|")
+        label, _, rest = line.partition("|")
+        email, _, organ_id = rest.partition("|")
         if label.strip():
-            entries.append({"label": label.strip(), "email": email.strip() or None})
+            entries.append({"label": label.strip(), "email": email.strip() or None,
+                            "organ_id": organ_id.strip() or None})
     return entries
 
 
@@ -270,9 +273,13 @@ def _entries_of(form):
     and no name is passed on, for the service to refuse with its reason."""
     if "entry_label" not in form:
         return _entries(form.get("entries"))
-    rows = zip(form.getlist("entry_label"), form.getlist("entry_email"), strict=False)
-    return [{"label": label.strip(), "email": email.strip() or None}
-            for label, email in rows if label.strip() or email.strip()]
+    labels, emails = form.getlist("entry_label"), form.getlist("entry_email")
+    organ_ids = form.getlist("entry_organ_id") or [""] * len(labels)
+    rows = zip(labels, emails, organ_ids, strict=False)
+    return [{"label": label.strip(), "email": email.strip() or None,
+             "organ_id": organ_id.strip() or None}
+            for label, email, organ_id in rows
+            if label.strip() or email.strip() or organ_id.strip()]
 
 
 @bp.route("/decisions/<int:item_id>/recipients", methods=["POST"])

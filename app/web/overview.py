@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from app import downloads
 from app.clock import today
 from app.services import campaigns as campaign_service
-from app.services import exports, imports, org, overview, spreadsheets, workflow
+from app.services import exchange, exports, imports, org, overview, spreadsheets, workflow
 from app.services.errors import Invalid
 
 bp = Blueprint("overview", __name__)
@@ -43,7 +43,9 @@ def dashboard():
         if campaign_id:
             figures = overview.campaign_overview(current_user, campaign_id)
     awards = overview.year_overview(current_user, year)
+    unreceived = overview.not_received(current_user) if exchange.enabled() else None
     return render_template("overview/dashboard.html", campaigns=campaigns, figures=figures,
+                           unreceived=unreceived,
                            awards=awards, year=year, campaign_id=campaign_id,
                            label_of=workflow.state_label, today=today())
 

@@ -14,6 +14,8 @@ from app.services import (
     decisions,
     documents,
     dossiers,
+    exchange,
+    exchange_packages,
     outbox,
     remote_signing,
     signing,
@@ -22,6 +24,7 @@ from app.services import (
 )
 from app.services.errors import Conflict, Invalid, NotFound, SignatureRequired
 from app.services.inbox import inbox as inbox_rows
+from app.services.inbox import refused_packages
 from app.web.forms import parse_date, run
 from workflows.roles import BOARD, ROLES
 
@@ -78,7 +81,7 @@ def inbox():
     return render_template("work/inbox.html", rows=rows, total=total, waiting=waiting,
                            page=page, kind=kind, per_page=20, today=today(), labels=_labels(),
                            state_label=workflow.state_label, to_compose=to_compose,
-                           form=FlaskForm())
+                           refused=refused_packages(current_user), form=FlaskForm())
 
 
 def _labels():
@@ -160,9 +163,13 @@ def item_page(kind, item_id, **extra):
         context["scans"] = decisions.signed_scans(item)
         if item.state in ("approved", "issued"):  # signed, or marked «chưa ký số»
             context["signature_panel"] = decisions.signature_panel(item)
+            context["edxml_panel"] = exchange_packages.panel(current_user, item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
         context["can_print_paper"] = workflow.may(kind, "paper_print", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
+        # each recipient's latest status of the edXML package (issue 23)
+        context["receipts"] = (exchange.receipts(item) if item.state == "issued"
+                               and exchange.may_see(current_user) else [])
         context["rows"] = decisions.nominee_rows(current_user, item)
         context["proposal"] = decisions.proposal_summary(item, context["rows"])
     if kind == "campaign":
