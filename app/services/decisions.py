@@ -29,7 +29,7 @@ from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role, visible
 from app.services.tx import transaction
 from workflows import CAMPAIGN, DECISION, DOSSIER
-from workflows.decision import ACT_TITLES, ACTS
+from workflows.decision import ACT_PACKAGE_TYPES, ACT_TITLES, ACTS, RECALL_PACKAGE_TYPE
 from workflows.dossier import DECIDABLE
 from workflows.facts import DecisionFacts
 from workflows.roles import APPRAISER, CHAIRMAN
@@ -461,9 +461,26 @@ def create_amendment(user, decision_id, act, reason):
 
 
 def _send_packages(decision, act, reason):
-    """Queue the exchange packages of an act, in the caller's transaction (the exchange's
-    outbox). Wired once the exchange lands (app/services/exchange.py)."""
-    return None
+    """Queue the edXML package of an act to the decision's recipients with an organ id, in
+    the caller's transaction (the exchange's outbox, app/services/exchange.py):
+
+    - recall: a type-1 package of the recalled decision, naming its own DocumentId;
+    - cancel: the cancellation decision's package, type 1, naming the old DocumentId;
+    - replace: the replacing decision's package, type 3, its ReplacementInfo naming the old.
+
+    Only a decision issued electronically has a package (it carries the signed PDF); a
+    paper one goes by mail as before. Returns the outbox rows."""
+    old = decision if act == "recall" else decision.amends
+    business = RECALL_PACKAGE_TYPE if act == "recall" else ACT_PACKAGE_TYPES[act]
+    if not exchange.enabled():
+        return []
+    db.session.flush()
+    if esigning.issued_pdf(decision.id) is None:
+        return []
+    replaces = exchange.decision_document_id(old)
+    if replaces is None:  # its body has no organ id: it never went as a package
+        return []
+    return exchange.enqueue_package(decision, business, reason, replaces=replaces)
 
 
 def decision_snapshot(d):

@@ -3,7 +3,7 @@ decision may cancel (hủy bỏ) or replace (thay thế) an issued one; a cancel
 old decision's awards cancelled, with what is to be recovered
 
 Revision ID: d7a9c1e3f5b2
-Revises: 5b8e2f0a9c14
+Revises: c3e1a7d9b542
 Create Date: 2026-12-07 21:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d7a9c1e3f5b2"
-down_revision = "5b8e2f0a9c14"
+down_revision = "c3e1a7d9b542"
 branch_labels = None
 depends_on = None
 
