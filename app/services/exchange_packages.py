@@ -98,7 +98,7 @@ def _signer(decision) -> edxml.Signer:
     """The authority, title and name as printed above the signature."""
     ctx = documents.context(KIND, decision, "decision", draft=False)
     signature = ctx.signer.signature()
-    lines = list(signature.lines)
+    lines = list(signature.authority)
     return edxml.Signer(competence=" ".join(lines[:-1]) if len(lines) > 1 else "",
                         position=lines[-1] if lines else "", full_name=signature.name)
 
