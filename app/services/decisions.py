@@ -433,6 +433,34 @@ def may_recall(user, decision) -> bool:
     return decision.recalled_at is None and steps.may(KIND, "recall", user, decision)
 
 
+def may_amend(user, decision) -> bool:
+    """Whether ``user`` may draft a cancellation or replacement of this decision now."""
+    return (user.has_role(*APPRAISER) and not decision.act
+            and standing(decision) == "in_force")
+
+
+def acts_panel(user, decision) -> dict:
+    """What the decision page says of the acts (issue 23): recalled (when, by whom, why);
+    cancelled or replaced by which issued decision; for an act, the decision it names, and
+    for an issued cancellation how many awards it cancelled and the money to recover."""
+    from app.models import User
+
+    out = {"recalled_at": decision.recalled_at, "recall_reason": decision.recall_reason,
+           "recalled_by": (db.session.get(User, decision.recalled_by_id).full_name
+                           if decision.recalled_by_id else None),
+           "later": acted_on_by(decision), "act": decision.act,
+           "act_label": ACTS.get(decision.act), "amends": None, "cancelled": None,
+           "can_recall": may_recall(user, decision), "can_amend": may_amend(user, decision),
+           "recall_question": DECISION.edits["recall"].confirm}
+    if decision.act and decision.amends_id:
+        old = db.session.scalars(sa.select(Decision).where(
+            Decision.id == decision.amends_id, visible(user, Decision))).first()
+        out["amends"] = old
+        if decision.act == "cancel" and decision.state == "issued":
+            out["cancelled"] = awards.cancelled_records(decision.id)
+    return out
+
+
 def create_amendment(user, decision_id, act, reason):
     """A Board appraiser drafts a decision that cancels or replaces the issued decision
     ``decision_id`` (ACTS), with the reason; it then goes through the decision's steps:

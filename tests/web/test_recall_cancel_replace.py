@@ -19,6 +19,7 @@ from app.services import audit_chain, workflow
 from app.services.errors import Conflict, Invalid
 from tests.web import test_verification as verifying
 from tests.web.test_verification import page, text_of
+from tests.web.test_views import login
 
 # tests/web/test_verification's fixtures: the test PKI's signed PDF kept as the decision's
 pki, settings, blank_pdf = verifying.pki, verifying.settings, verifying.blank_pdf
@@ -202,3 +203,43 @@ def test_a_recall_refuses_what_is_not_issued(app, world, api, kept):
         from app.services import decisions
 
         decisions.recall(world.users["clerk"], made["id"], REASON)
+
+
+def _csrf(body: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+
+def test_the_decision_page_recalls_and_drafts_the_acts(app, world, client, kept):
+    s, _ = kept
+    url = f"/decisions/{s.decision.id}"
+    login(client, "appraiser")
+    body = client.get(url).get_data(as_text=True)
+    assert 'id="amend-form"' in body and 'id="recall-form"' not in body
+    answer = client.post(f"{url}/amendments", data={"csrf_token": _csrf(body), "act": "cancel",
+                                                     "reason": ""})
+    assert answer.status_code == 302 and answer.location.endswith(url)
+    assert "Cần ghi lý do" in client.get(url).get_data(as_text=True)  # flashed, nothing made
+    assert db.session.scalar(sa.select(sa.func.count(Decision.id))) == 1
+    answer = client.post(f"{url}/amendments", data={"csrf_token": _csrf(body),
+                                                     "act": "replace", "reason": REASON})
+    assert answer.status_code == 302
+    draft = db.session.scalars(sa.select(Decision).where(Decision.act == "replace")).one()
+    assert answer.location.endswith(f"/decisions/{draft.id}")
+    shown = text_of(client.get(answer.location))
+    assert "Thay thế quyết định" in shown and f"Quyết định số {s.decision.number_label}" in shown
+    assert REASON in shown
+
+    login(client, "clerk")
+    body = client.get(url).get_data(as_text=True)
+    assert 'id="recall-form"' in body and 'id="amend-form"' not in body
+    answer = client.post(f"{url}/recall", data={"csrf_token": _csrf(body), "reason": " ",
+                                                 "version": s.decision.version})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Decision, s.decision.id).recalled_at is None
+    answer = client.post(f"{url}/recall", data={"csrf_token": _csrf(body), "reason": REASON})
+    assert answer.status_code == 302
+    shown = text_of(client.get(url))
+    assert "Đã thu hồi" in shown and REASON in shown and 'id="recall-form"' not in shown
