@@ -18,10 +18,11 @@ export FLASK_APP := wsgi.py
 # poppler (PDF → PNG), Chromium for the browser tests (driven by Playwright; its own browser
 # download does not work here), nginx to check the deployment's site (`nginx -t`,
 # tests/test_deploy.py), SoftHSM2 and OpenSC's pkcs11-tool (the organisation's seal on a
-# PKCS#11 token, tests/esign), NSS's certutil (pdfsig's trust store, tests/esign).
+# PKCS#11 token, tests/esign), NSS's certutil (pdfsig's trust store, tests/esign), xmlsec1 (the
+# independent check of the edXML packages' XML signature, tests/edxml).
 # Installed once, when missing (CI machines run as root).
 SYSTEM_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-liberation2 poppler-utils \
-	chromium nginx softhsm2 opensc libnss3-tools zbar-tools
+	chromium nginx softhsm2 opensc libnss3-tools zbar-tools xmlsec1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-postgres test-s3 install install-run system-packages run-packages bench bench-scale clean
@@ -45,6 +46,7 @@ system-packages:
 	    && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null \
 	    && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null \
 	    && command -v certutil >/dev/null && command -v zbarimg >/dev/null \
+	    && command -v xmlsec1 >/dev/null \
 	    && fc-list | grep -q "Liberation Serif"; then :; else \
 	  echo "Installing $(SYSTEM_PACKAGES) (apt-get)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -43,6 +43,7 @@ from app.edxml.model import (
     TraceHeader,
 )
 from app.edxml.package import (
+    MAX_ATTACHMENT_BYTES,
     MAX_BYTES,
     NS,
     build_package,
@@ -54,7 +55,8 @@ from app.edxml.package import (
 )
 
 __all__ = [
-    "BUSINESS_TYPES", "MAX_BYTES", "NEW", "NS", "ORGAN_ID_LENGTH", "REPLACE", "REVOKE",
+    "BUSINESS_TYPES", "MAX_ATTACHMENT_BYTES", "MAX_BYTES", "NEW", "NS", "ORGAN_ID_LENGTH",
+    "REPLACE", "REVOKE",
     "STATUS_NAMES", "UPDATE", "Attachment", "Business", "DocumentType", "EdxmlError",
     "MessageHeader", "Organ", "Package", "ReplacementInfo", "ResponseFor", "Signer",
     "StaffInfo", "StatusMessage", "TraceHeader", "build_package", "build_status",

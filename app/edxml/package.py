@@ -43,6 +43,12 @@ MAX_BYTES = 40 * 1024 * 1024
 _NSMAP = {"e": NS}
 _DATE = "%Y/%m/%d"
 _TIMESTAMP = "%Y/%m/%d %H:%M:%S"
+# The safe parser (huge_tree=False) reads no text node over libxml2's 10,000,000 bytes: an
+# attachment's base64 must stay under it (7,500,000 bytes of file). A larger file goes as
+# several attachments; one is refused when written, so nothing is sent that cannot be read.
+MAX_ATTACHMENT_BYTES = 7_500_000
+_TOO_LONG = ("Một tệp đính kèm của gói tin vượt quá 7.500.000 byte, giới hạn của bộ đọc an "
+             "toàn: hãy chia thành nhiều tệp đính kèm.")
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 
 
@@ -177,6 +183,8 @@ def _check_for_writing(package: Package):
                          "replacement_missing")
     for item in package.business.replacement_info:
         split_document_id(item.document_id)
+    if any(len(a.data) > MAX_ATTACHMENT_BYTES for a in package.attachments):
+        raise EdxmlError(_TOO_LONG, "attachment_too_large")
     ids = [a.content_id for a in package.attachments]
     if len(set(ids)) != len(ids):
         raise EdxmlError("Hai tệp đính kèm trùng ContentId.", "attachment_duplicate")
@@ -264,6 +272,8 @@ def _parse_xml(data, max_bytes: int):
     try:
         root = etree.fromstring(bytes(data), parser)
     except etree.XMLSyntaxError as exc:
+        if "Text node too long" in str(exc):
+            raise EdxmlError(_TOO_LONG, "attachment_too_large") from exc
         raise EdxmlError("Gói tin không phải XML hợp lệ.", "malformed",
                          {"error": str(exc)[:300]}) from exc
     tree = root.getroottree()
