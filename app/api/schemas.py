@@ -1476,3 +1476,47 @@ class VerificationOut(Base):
     tone = Str(validate=validate.OneOf(["success", "warning", "danger"]))
     signatures = fields.List(fields.Nested(SignatureCheck))
     register = fields.Nested(RegisterCheck)
+
+
+# -- incoming edXML packages (issue 23) --------------------------------------------------------
+
+class IncomingOut(Base):
+    """A package received for the Board: what it says of itself and the checks' verdict."""
+    id = fields.Integer()
+    received_at = UtcDateTime()
+    source = Str()
+    filename = Str()
+    size = fields.Integer()
+    sha256 = Str()
+    document_id = Str()
+    from_organ_id = Str()
+    from_name = Str()
+    code = Str()
+    promulgation_date = fields.Date(allow_none=True)
+    subject = Str()
+    business_type = fields.Integer(allow_none=True, metadata={
+        "description": "0 new, 1 revoke, 2 update (shown, never applied), 3 replace"})
+    status = Str(metadata={"description": "accepted, or refused (answered with a 02)"})
+    reason = Str(allow_none=True, metadata={"description": "why it was refused (the 02's)"})
+    pdf_name = Str(allow_none=True)
+    replied = fields.Function(lambda r: r.reply_key is not None)
+    dossier_id = fields.Integer(allow_none=True)
+    attached_at = UtcDateTime(allow_none=True)
+
+
+class IncomingListArgs(PageArgs):
+    status = Str(validate=validate.OneOf(["accepted", "refused"]))
+
+
+class IncomingUpload(Base):
+    """multipart/form-data: the edXML package file."""
+
+    file = Upload(required=True)
+
+
+class IncomingAttachIn(Base):
+    dossier_id = fields.Integer(required=True, strict=True)
+    kind = Str(load_default="to_trinh", validate=validate.Length(min=1, max=32))
+
+
+IncomingPage = page_of(IncomingOut, "IncomingPage")
