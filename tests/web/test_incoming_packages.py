@@ -154,3 +154,38 @@ def test_an_oversized_package_is_refused(api, board, app, monkeypatch):
     assert answer.status_code in (413, 422)
     assert answer.get_json()["error"]["message"]
     assert not db.session.scalar(sa.select(sa.func.count(IncomingPackage.id)))
+
+
+def test_the_page_lists_checks_and_attaches(app, client, board, key, issued):
+    import io
+    import re
+
+    from tests.web.test_views import login
+
+    login(client, "appraiser")
+    body = client.get("/van-ban-den").get_data(as_text=True)
+    assert "Chưa có văn bản đến." in body and 'href="/van-ban-den"' in body  # the nav link
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+
+    def upload(data, name="goi-tin.edxml"):
+        return client.post("/van-ban-den", data={"csrf_token": csrf,
+                                                 "file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+
+    assert upload(b"<edXML><broken").status_code == 302
+    shown = client.get("/van-ban-den").get_data(as_text=True)
+    assert "Gói tin không hợp lệ" in shown and "Chưa có văn bản đến." in shown
+    assert upload(package(key, flipped(issued))).status_code == 302
+    assert upload(package(key, issued)).status_code == 302
+    shown = re.sub(r"\s+", " ", client.get("/van-ban-den").get_data(as_text=True))
+    assert "Từ chối tiếp nhận (trả lời 02):" in shown and "Hợp lệ" in shown
+    good = db.session.scalars(sa.select(IncomingPackage).where(
+        IncomingPackage.status == "accepted")).one()
+    answer = client.post(f"/van-ban-den/{good.id}/gan-ho-so",
+                         data={"csrf_token": csrf, "dossier_id": "abc"})
+    assert answer.status_code == 302 and answer.location.endswith("/van-ban-den")
+    answer = client.post(f"/van-ban-den/{good.id}/gan-ho-so",
+                         data={"csrf_token": csrf, "dossier_id": str(board.id)})
+    assert answer.status_code == 302 and answer.location.endswith(f"/dossiers/{board.id}")
+    login(client, "staff_a")
+    assert client.get("/van-ban-den").status_code == 403
