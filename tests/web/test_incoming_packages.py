@@ -189,3 +189,21 @@ def test_the_page_lists_checks_and_attaches(app, client, board, key, issued):
     assert answer.status_code == 302 and answer.location.endswith(f"/dossiers/{board.id}")
     login(client, "staff_a")
     assert client.get("/van-ban-den").status_code == 403
+
+
+def test_packages_picked_up_from_the_exchange_path(app, board, key, issued, tmp_path):
+    good, bad, junk = tmp_path / "a.edxml", tmp_path / "b.edxml", tmp_path / "c.edxml"
+    good.write_bytes(package(key, issued))
+    bad.write_bytes(package(key, issued, to="000.00.77.H29"))
+    junk.write_bytes(b"<?xml version='1.0'?><!DOCTYPE a [<!ENTITY b 'c'>]><a>&b;</a>")
+    result = app.test_cli_runner().invoke(args=["exchange", "receive", str(good), str(bad),
+                                                str(junk)])
+    assert result.exit_code == 2, result.output
+    assert f"{good}: hợp lệ" in result.output
+    assert f"{bad}: từ chối (02): Gói tin không gửi tới cơ quan này" in result.output
+    assert "c.edxml: không nhận: Gói tin không hợp lệ" in result.output
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(IncomingPackage).order_by(IncomingPackage.id)).all()
+    assert [(r.source, r.status, r.received_by_id) for r in rows] == [
+        ("exchange", "accepted", None), ("exchange", "refused", None)]
+    assert rows[1].reply_key is not None
