@@ -144,6 +144,9 @@ def test_a_cancellation_decision_marks_the_awards_only_when_issued(app, api, cli
     [award] = [a for a in history.get_json()["awards"] if a["id"] == records[0].id]
     assert award["cancelled"] and award["cancelled_by_id"] == cancelling.id
     assert award["recover_objects"] == "Bằng khen" and award["recover_money"] == award["money"]
+    login(client, "appraiser")
+    page_text = text_of(client.get(f"/khen-thuong/{records[0].id}"))
+    assert f"Đã hủy bỏ từ {cancelling.issued_on:%d/%m/%Y}; thu hồi Bằng khen" in page_text
 
     shown = text_of(page(client, row_bytes(kept)))
     assert (f"Đã bị hủy bỏ bởi Quyết định số {cancelling.number_label} ngày "
