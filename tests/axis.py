@@ -38,6 +38,13 @@ class StandInAxis:
     def __init__(self, system_id=SYSTEM_ID, secret=SECRET):
         self.system_id, self.secret = system_id, secret
         self.lock = threading.Lock()
+        self.server = None
+        self.port = None
+        self.reset()
+        self.up()
+
+    def reset(self):
+        """Forget every package and status (the port stays)."""
         self.accepted: dict[str, bytes] = {}      # send id -> the one copy kept
         self.packages: dict[str, object] = {}     # send id -> parsed Package
         self.duplicates: dict[str, int] = defaultdict(int)
@@ -50,10 +57,8 @@ class StandInAxis:
         self.callback_answers: list[int] = []
         self.hold: threading.Event | None = None  # set: POST /packages waits for it
         self.holding = threading.Event()
+        self.refuse: dict[str, str] = {}          # send id -> the reason it is refused
         self._seq = 0
-        self.server = None
-        self.port = None
-        self.up()
 
     # -- life ------------------------------------------------------------------------------
 
@@ -199,6 +204,8 @@ class _Handler(BaseHTTPRequestHandler):
                 axis.duplicates[send_id] += 1
                 return self._answer(409, {"error": "duplicate",
                                           "message": "Mã gửi đã được tiếp nhận."})
+        if send_id in axis.refuse:
+            return self._answer(422, {"error": "refused", "message": axis.refuse[send_id]})
         try:
             package, _certificate = open_package(body)  # the XML signature holds
         except EdxmlError as error:

@@ -38,9 +38,9 @@ def take_status():
     return {"stored": receipt is not None}
 
 
-@blp.route("/decisions/<int:decision_id>/receipts")
+@blp.route("/decisions/<int:item_id>/receipts")
 @blp.response(200, ReceiptOut(many=True))
 @blp.doc(summary="Each recipient's latest status of the decision's edXML package, with the "
          "time the recipient stated (Board, Chairman, Office)")
-def receipts(decision_id):
-    return exchange.decision_receipts(current_user, decision_id)
+def receipts(item_id):
+    return exchange.decision_receipts(current_user, item_id)

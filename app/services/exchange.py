@@ -395,8 +395,8 @@ def working_days_ago(days: int, on=None):
 
 def not_received(limit=None) -> list[dict]:
     """Issued decisions whose package was sent EXCHANGE_RECEIPT_WORKING_DAYS working days
-    ago or more and that some recipient has not received (no 01 or later, a 02 counts as
-    not received): [{decision_id, missing: [{organ_id, name}]}], two queries."""
+    ago or more and that some recipient has not received (its latest status is none, or a
+    02: a refusal after a 01 is not a receipt): [{decision_id, missing: [{organ_id, name}]}], two queries."""
     days = int(current_app.config.get("EXCHANGE_RECEIPT_WORKING_DAYS") or 2)
     before = datetime.combine(working_days_ago(days) + timedelta(days=1), datetime.min.time(),
                               tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
@@ -412,12 +412,17 @@ def not_received(limit=None) -> list[dict]:
             names.update(payload.get("organ_names", {}))
     if not wanted:
         return []
+    latest = {}  # (decision, organ) -> its latest code: a 02 after a 01 is not received
+    for decision_id, organ, code in db.session.execute(
+            sa.select(ExchangeReceipt.decision_id, ExchangeReceipt.organ_id,
+                      ExchangeReceipt.status_code)
+            .where(ExchangeReceipt.decision_id.in_(sorted(wanted)))
+            .order_by(ExchangeReceipt.stated_at, ExchangeReceipt.id)):
+        latest[(decision_id, organ)] = code
     got = {}
-    for decision_id, organ in db.session.execute(
-            sa.select(ExchangeReceipt.decision_id, ExchangeReceipt.organ_id).distinct()
-            .where(ExchangeReceipt.decision_id.in_(sorted(wanted)),
-                   ExchangeReceipt.status_code.in_(RECEIVED))):
-        got.setdefault(decision_id, set()).add(organ)
+    for (decision_id, organ), code in latest.items():
+        if code in RECEIVED:
+            got.setdefault(decision_id, set()).add(organ)
     out = [{"decision_id": d, "missing": [{"organ_id": o, "name": names.get(o, o)}
                                           for o in sorted(organs - got.get(d, set()))]}
            for d, organs in sorted(wanted.items()) if organs - got.get(d, set())]

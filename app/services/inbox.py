@@ -183,7 +183,8 @@ def refused_packages(user, limit=20):
         sa.or_(later.stated_at > ExchangeReceipt.stated_at,
                sa.and_(later.stated_at == ExchangeReceipt.stated_at,
                        later.id > ExchangeReceipt.id))).exists())
-    query = (sa.select(ExchangeReceipt, Decision, OutboxMessage.payload)
+    query = (sa.select(ExchangeReceipt, Decision.id, Decision.number, Decision.symbol,
+                       Decision.title, OutboxMessage.payload)
              .join(Decision, Decision.id == ExchangeReceipt.decision_id)
              .join(Campaign, Campaign.id == Decision.campaign_id)
              .outerjoin(OutboxMessage, OutboxMessage.id == ExchangeReceipt.outbox_id)
@@ -198,9 +199,9 @@ def refused_packages(user, limit=20):
     serves_others = user.unit is not None and user.unit.kind == "office"
     query = query.where(sa.or_(Campaign.issuer_unit_id == user.unit_id,
                                sa.and_(~own_clerk, sa.true() if serves_others else sa.false())))
-    return [{"decision_id": d.id,
-             "label": f"Quyết định số {d.number_label}" if d.number else d.title,
+    return [{"decision_id": decision_id,
+             "label": f"Quyết định số {number:02d}/{symbol}" if number else title,
              "organ_id": r.organ_id,
              "name": ((payload or {}).get("organ_names") or {}).get(r.organ_id, r.organ_id),
              "reason": r.description, "stated_at": r.stated_at}
-            for r, d, payload in db.session.execute(query)]
+            for r, decision_id, number, symbol, title, payload in db.session.execute(query)]

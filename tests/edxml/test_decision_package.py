@@ -26,9 +26,10 @@ UBND_ID, STC_ID = "000.00.00.H29", "000.00.03.H29"
 H = "/e:edXML/e:edXMLEnvelope/e:edXMLHeader/e:MessageHeader"
 
 
-def issued_with_organ_ids(world, demo):
+def issued_with_organ_ids(world, demo, api):
     """The scenario's decision, the Ủy ban and its Sở Tài chính recipient with a mã định
-    danh (the other recipients keep receiving by mail), signed and issued electronically."""
+    danh (the other recipients keep receiving by mail), signed and issued electronically;
+    before that, it has no package (409)."""
     world.units["UBND"].organ_id = UBND_ID
     db.session.commit()
     s = scenario(world, until="drafting")
@@ -37,6 +38,9 @@ def issued_with_organ_ids(world, demo):
                for r in s.decision.recipients]
     decisions.set_recipients(world.users["appraiser"], s.decision.id, entries,
                              s.decision.version)
+    answer = api("clerk").get(f"/api/v1/decisions/{s.decision.id}/edxml")
+    assert answer.status_code == 409 and answer.is_json
+    assert answer.get_json()["error"]["code"] == "not_issued_electronically"
     register(demo, "deputy", "chairman")
     register(demo, "ubnd", unit="UBND")
     decision = approve(world, db.session.get(Decision, s.decision.id))
@@ -45,7 +49,7 @@ def issued_with_organ_ids(world, demo):
 
 
 def test_the_issued_decision_package(world, demo, trusted, tmp_path, client, api):
-    decision = issued_with_organ_ids(world, demo)
+    decision = issued_with_organ_ids(world, demo, api)
     row = esigning.issued_pdf(decision.id)
     issued = storage.read(row.storage_key, row.sha256)
     data = exchange_packages.package_for(decision)
@@ -162,10 +166,3 @@ def test_the_issued_decision_package(world, demo, trusted, tmp_path, client, api
     answer = api("clerk").get(f"/api/v1/decisions/{decision.id}/edxml")
     assert answer.status_code == 422
     assert answer.get_json()["error"]["code"] == "no_recipient_with_organ_id"
-
-
-def test_a_decision_not_issued_electronically_has_no_package(world, api):
-    s = scenario(world, until="drafting")
-    answer = api("clerk").get(f"/api/v1/decisions/{s.decision.id}/edxml")
-    assert answer.status_code == 409 and answer.is_json
-    assert answer.get_json()["error"]["code"] == "not_issued_electronically"

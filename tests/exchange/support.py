@@ -13,7 +13,7 @@ ISSUER = "000.00.00.H29"
 # (label, e-mail, organ id): three bodies on the axis, one reached by mail only
 RECIPIENTS = [
     ("Sở Tài chính", "stc@tdkt.test", "000.00.12.H29"),
-    ("Sở Y tế", "syt@tdkt.test", "000.00.15.H29"),
+    ("Sở Y tế (Nơi nhận)", "vanthu.syt@tdkt.test", "000.00.15.H29"),
     ("Công an tỉnh", None, "000.00.20.H29"),
     ("Báo Lạng Sơn", "baolangson@tdkt.test", None),
 ]
