@@ -15,6 +15,7 @@ from lxml import etree
 from app import edxml
 from app.extensions import db
 from app.models import Attachment, IncomingPackage
+from app.services.errors import Forbidden
 from tests import helpers
 from tests.edxml.support import RawKey
 from tests.web import test_verification as verifying
@@ -207,3 +208,24 @@ def test_packages_picked_up_from_the_exchange_path(app, board, key, issued, tmp_
     assert [(r.source, r.status, r.received_by_id) for r in rows] == [
         ("exchange", "accepted", None), ("exchange", "refused", None)]
     assert rows[1].reply_key is not None
+
+
+def test_the_list_is_paged_in_sql_in_two_statements_whatever_its_length(world):
+    from app.services import incoming
+    from tests.scale.test_statement_counts import counting
+
+    db.session.add_all([IncomingPackage(
+        source="api", filename=f"{i}.edxml", size=1, sha256=f"{i:064x}",
+        storage_key=f"incoming/test-{i}.edxml", document_id=f"{UNIT_ORGAN},2026/12/01,{i}/TTr",
+        from_organ_id=UNIT_ORGAN, from_name="Sở Y tế", code=f"{i}/TTr", subject="Tờ trình",
+        business_type=0, status="refused" if i % 3 else "accepted",
+        reason="Gói tin không gửi tới cơ quan này." if i % 3 else None) for i in range(45)])
+    db.session.commit()
+    appraiser = world.users["appraiser"]
+    assert appraiser.roles  # loaded before counting
+    with counting() as seen:
+        listed = incoming.listing(appraiser, "refused", page=2, per_page=20)
+    assert listed["total"] == 30 and len(listed["items"]) == 10
+    assert len(seen) == 2, seen  # the count and the page
+    with pytest.raises(Forbidden):
+        incoming.listing(world.users["head_a"])
