@@ -197,6 +197,29 @@ def exchange_poll():
                f"{counts['refused']} refused.")
 
 
+@exchange.command("receive")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def exchange_receive(files):
+    """Take in edXML packages addressed to the Board (files picked up from the exchange's
+    incoming path): each is checked and listed on «Văn bản đến»; a failing one is kept as
+    refused with its 02 answer. Not a package at all: reported, nothing kept."""
+    from app.services import incoming
+
+    failed = 0
+    for name in files:
+        data = Path(name).read_bytes()
+        try:
+            row = incoming.receive(None, data, Path(name).name, source="exchange")
+        except ServiceError as error:
+            failed += 1
+            click.echo(f"{name}: không nhận: {error.message}", err=True)
+            continue
+        verdict = "hợp lệ" if row.status == "accepted" else f"từ chối (02): {row.reason}"
+        click.echo(f"{name}: {verdict}")
+    if failed:
+        sys.exit(2)
+
+
 @reminders.command("send")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="the day to remind for (default: today)")

@@ -8,9 +8,35 @@ the issuer's register, dates it, keeps it with its certificates, moves its dossi
 ``decided`` and mails it, attached, to its Nơi nhận.
 """
 from workflows.engine import BACK, Edit, Process, Step
-from workflows.guards import decision_has_nominees, decision_keeps_someone, proposal_is_numbered
+from workflows.guards import (
+    amended_decision_in_force,
+    chairman_signed,
+    decision_has_nominees,
+    decision_keeps_someone,
+    proposal_is_numbered,
+)
 from workflows.roles import APPRAISER, BOARD, BOARD_HEAD, CHAIRMAN, CLERK
 from workflows.submission import SEALING, sealing_edit
+
+# A decision may, instead of awarding, act on an issued one (it then has no list of its own):
+# it goes through every step below like any decision, drafted by the Board, signed by the
+# Chairman, numbered and issued by the Office; its exchange package names the old one.
+#   cancel:  hủy bỏ quyết định khen thưởng (Luật Thi đua, khen thưởng 2022): at its issue
+#            the old decision's awards are marked cancelled, with what is to be recovered;
+#            package BussinessDocType 1 naming the old DocumentId.
+#   replace: thay thế (NĐ 30 Điều 18 k3): a new decision with its own number; package
+#            BussinessDocType 3 with ReplacementInfo naming the old one.
+ACTS = {
+    "cancel": "Hủy bỏ quyết định khen thưởng",
+    "replace": "Thay thế quyết định",
+}
+# What the act's title starts from ("Về việc hủy bỏ Quyết định số 05/QĐ-UBND ngày …").
+ACT_TITLES = {"cancel": "Về việc hủy bỏ Quyết định số {number} ngày {date}",
+              "replace": "Về việc thay thế Quyết định số {number} ngày {date}"}
+# The business type of each act's package (QCVN 102:2016, E-ISSUING.md §3.2); the recall
+# (an edit of the issued decision below, not a new decision) sends type 1 too.
+ACT_PACKAGE_TYPES = {"cancel": 1, "replace": 3}
+RECALL_PACKAGE_TYPE = 1
 
 DECISION = Process(
     name="decision",
@@ -63,6 +89,17 @@ DECISION = Process(
         "paper_print": Edit(CLERK, frozenset({"issued"}), "in bản giấy quyết định đã ban hành",
                             "Chỉ in bản giấy khi quyết định đã ban hành điện tử.",
                             code="invalid_state", label="In bản giấy"),
+        # NĐ 30 Điều 18 k4: the Office withdraws an issued decision sent in error, with a
+        # reason; every recipient gets a revoke package; the awards do not change (that
+        # takes a cancellation decision, ACTS). Recorded in the item's history (audit chain).
+        "recall": Edit(CLERK, frozenset({"issued"}), "thu hồi quyết định đã ban hành",
+                       "Chỉ thu hồi được quyết định đã ban hành, chưa bị thu hồi.",
+                       code="invalid_state", label="Thu hồi", comment=True,
+                       confirm=("Thu hồi quyết định đã ban hành (gửi nhầm, sai sót): các nơi "
+                                "nhận sẽ nhận thông báo thu hồi kèm lý do; trang xác minh báo "
+                                "văn bản đã bị thu hồi. Danh sách khen thưởng không thay đổi "
+                                "(muốn hủy bỏ khen thưởng phải ban hành quyết định hủy bỏ). "
+                                "Không thể hoàn tác. Tiếp tục?")),
         "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
                         "loại tập thể, cá nhân khỏi danh sách",
                         "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
@@ -72,7 +109,7 @@ DECISION = Process(
     },
     steps=[
         Step("submit", ("drafting",), "awaiting_board_head", APPRAISER, "Trình lãnh đạo Ban",
-             guards=(decision_has_nominees,), notify=("board_head",)),
+             guards=(decision_has_nominees, amended_decision_in_force), notify=("board_head",)),
         Step("board_return", ("awaiting_board_head",), "drafting", BOARD_HEAD,
              "Trả lại chuyên viên", comment=True, tone=BACK, notify=("drafter",),
              confirm=("Trả lại chuyên viên: dự thảo quyết định về lại chuyên viên đã soạn, ở "
@@ -95,13 +132,15 @@ DECISION = Process(
              reason="Lý do trả lại (bắt buộc; chuyên viên và lãnh đạo Ban sẽ đọc)",
              notify=("drafter", "board_head")),
         Step("approve", ("awaiting_chairman",), "approved", CHAIRMAN, "Phê duyệt",
-             guards=(decision_keeps_someone, proposal_is_numbered), effect="stamp_approval",
+             guards=(decision_keeps_someone, proposal_is_numbered, amended_decision_in_force),
+             effect="stamp_approval",
              inputs=("authority", "signing_request", "signature", "signed_pdf"),
              signs=("decision",),  # issued by Văn phòng UBND's Văn thư at «Ban hành»
              confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
         Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
+             guards=(chairman_signed, amended_decision_in_force),
              inputs=("number", "issued_on", "expected_number", "expected_issued_on",
                      "signing_request", "signature", "signed_pdf"),
              confirm=("Ban hành quyết định số {number}, ngày {date}: hệ thống sẽ ghi số và "

@@ -86,3 +86,9 @@ class DecisionFacts:
     # the Board's tờ trình has its number (False while Sở Nội vụ's Văn thư has still to
     # number and seal the one its head signed digitally)
     proposal_numbered: bool = True
+    # A cancellation or replacement (workflows/decision.py ACTS): its act, the state of the
+    # decision it acts on ("in_force", "not_issued", "recalled", "cancelled", "replaced")
+    # and whether a Chairman signed it (approved it).
+    act: str | None = None
+    amended_state: str | None = None
+    chairman_signed: bool = False

@@ -254,7 +254,7 @@ def some_nominee_accepted(f) -> str | None:
 
 
 def decision_has_nominees(f) -> str | None:
-    if f.nominee_count == 0:
+    if f.nominee_count == 0 and not f.act:  # a cancellation or replacement has no list
         return "Dự thảo quyết định chưa có tập thể, cá nhân nào."
     return None
 
@@ -267,7 +267,26 @@ def proposal_is_numbered(f) -> str | None:
 
 
 def decision_keeps_someone(f) -> str | None:
-    if f.nominee_count - f.struck_count <= 0:
+    if f.nominee_count - f.struck_count <= 0 and not f.act:
         return ("Tất cả tập thể, cá nhân đã bị loại khỏi danh sách; "
                 "hãy trả lại thay vì phê duyệt.")
+    return None
+
+
+def amended_decision_in_force(f) -> str | None:
+    """A cancellation or replacement acts on an issued decision still in force (a step fired
+    without facts is no act)."""
+    if getattr(f, "act", None) and f.amended_state != "in_force":
+        return {"not_issued": "Quyết định bị hủy bỏ, thay thế chưa được ban hành.",
+                "recalled": "Quyết định bị hủy bỏ, thay thế đã bị thu hồi.",
+                "cancelled": "Quyết định này đã bị hủy bỏ bởi quyết định khác.",
+                "replaced": "Quyết định này đã bị thay thế bởi quyết định khác.",
+                }.get(f.amended_state, "Không xác định được quyết định bị hủy bỏ, thay thế.")
+    return None
+
+
+def chairman_signed(f) -> str | None:
+    """A cancellation or replacement is issued only with the Chairman's signature."""
+    if getattr(f, "act", None) and not f.chairman_signed:
+        return "Quyết định hủy bỏ, thay thế phải được Chủ tịch ký trước khi ban hành."
     return None

@@ -119,6 +119,7 @@ def init_api(app):
         excel,
         exchange,
         inbox,
+        incoming,
         notifications,
         overview,
         plans,
@@ -139,6 +140,7 @@ def init_api(app):
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
-                   notifications, awards, overview, excel, verification, exchange):
+                   notifications, awards, overview, excel, verification, exchange,
+                   incoming):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

@@ -9,6 +9,7 @@ from app.api.common import (
     add_workflow_routes,
 )
 from app.api.schemas import (
+    AmendmentIn,
     DecisionCreate,
     DecisionListArgs,
     DecisionOut,
@@ -18,6 +19,7 @@ from app.api.schemas import (
     Error,
     NomineeIdsIn,
     PaperPrintIn,
+    RecallIn,
     RecipientsIn,
     SignedScanCorrection,
     SignedScanUpload,
@@ -186,3 +188,23 @@ def print_paper(body, item_id):
 def get_signed_scan(item_id, sha256):
     body, filename, sha = decisions.open_signed_scan(current_user, item_id, sha256)
     return downloads.send(body, filename, "application/pdf", sha256=sha)
+
+
+@blp.route("/<int:item_id>/recall", methods=["POST"])
+@blp.arguments(RecallIn)
+@blp.response(200, DecisionOut)
+@blp.doc(summary="Recall (thu hồi) an issued decision sent in error, with a reason (Office "
+                 "only; NĐ 30 Điều 18 k4): every recipient is sent a revoke package; the "
+                 "awards do not change")
+def recall(body, item_id):
+    return decisions.recall(current_user, item_id, body["reason"], body.get("version"))
+
+
+@blp.route("/<int:item_id>/amendments", methods=["POST"])
+@blp.arguments(AmendmentIn)
+@blp.response(201, DecisionOut)
+@blp.doc(summary="Start a draft decision that cancels (act cancel) or replaces (act replace) "
+                 "this issued decision (appraiser); it is signed by the Chairman and issued "
+                 "by the Office like any decision")
+def create_amendment(body, item_id):
+    return decisions.create_amendment(current_user, item_id, body["act"], body["reason"])

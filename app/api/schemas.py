@@ -924,6 +924,22 @@ class PaperPrintIn(Base):
     version = fields.Integer()
 
 
+class RecallIn(Base):
+    """«Thu hồi» an issued decision sent in error (Office; NĐ 30 Điều 18 k4)."""
+
+    reason = ruled(rules.WHY, required=True, metadata={
+        "minLength": 1, "description": "Required: why it is recalled (not empty)."})
+    version = fields.Integer(strict=True)
+
+
+class AmendmentIn(Base):
+    """A draft decision that cancels (hủy bỏ) or replaces (thay thế) an issued one."""
+
+    act = Str(required=True, validate=validate.OneOf(["cancel", "replace"]))
+    reason = ruled(rules.WHY, required=True, metadata={
+        "minLength": 1, "description": "Required: why the decision is cancelled or replaced."})
+
+
 class SignedScanCorrection(SignedScanUpload):
     """multipart/form-data: the new scan (PDF) of an issued decision and why it replaces
     the official one."""
@@ -1015,6 +1031,13 @@ class DecisionSummary(WorkflowItem):
     proposal_date = fields.Date(allow_none=True)
     number = Str(attribute="number_label", allow_none=True)
     issued_on = fields.Date(allow_none=True)
+    act = Str(allow_none=True, metadata={
+        "description": "null: it awards; cancel / replace: it acts on decision amends_id"})
+    amends_id = fields.Integer(allow_none=True)
+    act_reason = Str(allow_none=True)
+    recalled_at = UtcDateTime(allow_none=True, metadata={
+        "description": "set when the Office recalled it (thu hồi); its awards are unchanged"})
+    recall_reason = Str(allow_none=True)
 
 
 class DecisionOut(DecisionSummary):
@@ -1228,6 +1251,14 @@ class AwardRecordOut(Base):
     campaign_id = fields.Integer(allow_none=True)
     campaign_title = Str(allow_none=True)
     money = fields.Integer(allow_none=True, metadata={"description": "đồng; empty when unknown"})
+    cancelled = fields.Boolean(metadata={
+        "description": "cancelled by a later decision (hủy bỏ quyết định khen thưởng)"})
+    cancelled_by_id = fields.Integer(allow_none=True)
+    cancelled_on = fields.Date(allow_none=True)
+    recover_objects = Str(allow_none=True, metadata={
+        "description": "the award's object the awardee gives back (\"Bằng khen\")"})
+    recover_money = fields.Integer(allow_none=True, metadata={
+        "description": "đồng: the award money to recover"})
 
 
 class AwardSubjectBrief(Base):
@@ -1445,3 +1476,47 @@ class VerificationOut(Base):
     tone = Str(validate=validate.OneOf(["success", "warning", "danger"]))
     signatures = fields.List(fields.Nested(SignatureCheck))
     register = fields.Nested(RegisterCheck)
+
+
+# -- incoming edXML packages (issue 23) --------------------------------------------------------
+
+class IncomingOut(Base):
+    """A package received for the Board: what it says of itself and the checks' verdict."""
+    id = fields.Integer()
+    received_at = UtcDateTime()
+    source = Str()
+    filename = Str()
+    size = fields.Integer()
+    sha256 = Str()
+    document_id = Str()
+    from_organ_id = Str()
+    from_name = Str()
+    code = Str()
+    promulgation_date = fields.Date(allow_none=True)
+    subject = Str()
+    business_type = fields.Integer(allow_none=True, metadata={
+        "description": "0 new, 1 revoke, 2 update (shown, never applied), 3 replace"})
+    status = Str(metadata={"description": "accepted, or refused (answered with a 02)"})
+    reason = Str(allow_none=True, metadata={"description": "why it was refused (the 02's)"})
+    pdf_name = Str(allow_none=True)
+    replied = fields.Function(lambda r: r.reply_key is not None)
+    dossier_id = fields.Integer(allow_none=True)
+    attached_at = UtcDateTime(allow_none=True)
+
+
+class IncomingListArgs(PageArgs):
+    status = Str(validate=validate.OneOf(["accepted", "refused"]))
+
+
+class IncomingUpload(Base):
+    """multipart/form-data: the edXML package file."""
+
+    file = Upload(required=True)
+
+
+class IncomingAttachIn(Base):
+    dossier_id = fields.Integer(required=True, strict=True)
+    kind = Str(load_default="to_trinh", validate=validate.Length(min=1, max=32))
+
+
+IncomingPage = page_of(IncomingOut, "IncomingPage")

@@ -601,7 +601,49 @@ def _award_money(nominees, base_salary) -> Decimal | None:
     return total
 
 
+def _act_document(decision, ctx: Context, symbol, authority, bases) -> FormalDocument:
+    """A decision that cancels (hủy bỏ) or replaces (thay thế) an issued one (issue 23): the
+    decision it names, the reason, and for a cancellation what the awardees give back."""
+    old = decision.amends
+    named = (f"Quyết định số {old.number_label} ngày {t.short_date(old.issued_on)} của "
+             f"{authority} {old.title[0].lower()}{old.title[1:]}")
+    reason = (decision.act_reason or "").strip().rstrip(".;")
+    body = [Para(b, "basis") for b in bases]
+    if ctx.board and decision.proposal_date:
+        body.append(Para(
+            f"Theo đề nghị của {ctx.board.head_title} {ctx.board.name} tại Tờ trình số "
+            f"{t.number_ref(decision.proposal_number, decision.proposal_symbol or 'TTr')} "
+            f"ngày {t.short_date(decision.proposal_date)}.", "basis"))
+    body.append(Para(f"{_title(ctx, 'decision')}:", "centered_bold"))
+    if decision.act == "cancel":
+        body.append(Para(f"Hủy bỏ {named}. Lý do: {reason}.", "article", "Điều 1."))
+        body.append(Para(
+            f"Các tập thể, cá nhân có tên trong Quyết định nêu tại Điều 1 nộp lại hiện vật "
+            f"khen thưởng ({old.award_form.name}) và tiền thưởng đã nhận theo quy định của "
+            f"Luật Thi đua, khen thưởng.", "article", "Điều 2."))
+    else:
+        body.append(Para(f"Quyết định này thay thế {named}. Lý do: {reason}.", "article",
+                         "Điều 1."))
+        body.append(Para("Quyết định nêu tại Điều 1 hết hiệu lực kể từ ngày Quyết định này "
+                         "có hiệu lực.", "article", "Điều 2."))
+    body.append(Para("Quyết định này có hiệu lực kể từ ngày ký.", "article", "Điều 3."))
+    executors = [f"{u.head_title} {u.name}" for u in (ctx.office, ctx.board, ctx.finance) if u]
+    body.append(Para(", ".join(executors + [
+        "Thủ trưởng các cơ quan, đơn vị và các tập thể, cá nhân có liên quan chịu trách nhiệm "
+        "thi hành Quyết định này./."])))
+    return FormalDocument(
+        letterhead=_letterhead(ctx, decision.number, symbol, decision.issued_on),
+        kind_title=_title(ctx, "decision"), summary=decision.title,
+        authority_line=authority.upper(), body=tuple(body), signature=ctx.signer.signature(),
+        recipients=t.recipients(ctx.recipients), draft=ctx.draft,
+        title_for_properties=f"Quyết định {decision.title}")
+
+
 def decision_document(decision, ctx: Context) -> FormalDocument:
+    if getattr(decision, "act", None) and decision.amends is not None:
+        bases = list(ctx.bases)
+        return _act_document(decision, ctx, f"{_abbr(ctx, 'decision')}-{ctx.issuer.code}",
+                             f"Chủ tịch {ctx.issuer.name}", bases)
     campaign = decision.campaign
     symbol = f"{_abbr(ctx, 'decision')}-{ctx.issuer.code}"
     awarded = [n for n in decision.nominees if not n.struck]

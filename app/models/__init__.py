@@ -24,6 +24,7 @@ from app.models.campaign import (
 from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument, VerificationLink
+from app.models.incoming import IncomingPackage
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
@@ -54,6 +55,7 @@ __all__ = [
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "CampaignTargetKind", "CampaignTargetUnit",
     "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList",
+    "IncomingPackage",
     "DocumentType", "ExchangeReceipt",
     "StoredDocument", "VerificationLink",
     "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",

@@ -59,6 +59,13 @@ class AwardRecord(db.Model):
     achievement_summary: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     # The award money as decided (multiplier × mức lương cơ sở then); empty when unknown.
     money: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 0))
+    # Cancelled by a later decision (hủy bỏ): which one, from when, and what the awardee
+    # gives back (the award's object, e.g. "Bằng khen", and the money received).
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"),
+                                                        index=True)
+    cancelled_on: Mapped[date | None] = mapped_column(sa.Date)
+    recover_objects: Mapped[str | None] = mapped_column(sa.String(255))
+    recover_money: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 0))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

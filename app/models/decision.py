@@ -1,5 +1,5 @@
 """A commendation decision (quyết định khen thưởng) with the Board's proposal (tờ trình)."""
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,10 +33,21 @@ class Decision(WorkflowItemMixin, db.Model):
     issued_on: Mapped[date | None] = mapped_column(sa.Date)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # A decision that cancels (hủy bỏ, Luật TĐKT 2022) or replaces (thay thế, NĐ 30 Điều 18
+    # k3) an issued one: the act, the decision it names and why (workflows/decision.py ACTS).
+    act: Mapped[str | None] = mapped_column(sa.String(16))
+    amends_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id"), index=True)
+    act_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Recalled by the Office (thu hồi, NĐ 30 Điều 18 k4): sent in error; awards unchanged.
+    recalled_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    recalled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recall_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     campaign: Mapped[Campaign] = relationship()
     award_form: Mapped[AwardForm] = relationship(lazy="joined")
     approved_by: Mapped["User | None"] = relationship(foreign_keys=[approved_by_id])
+    amends: Mapped["Decision | None"] = relationship(remote_side="Decision.id",
+                                                     foreign_keys=[amends_id])
     proposal_signed_by: Mapped["User | None"] = relationship(
         foreign_keys=[proposal_signed_by_id])
     recipients: Mapped[list[DecisionRecipient]] = relationship(

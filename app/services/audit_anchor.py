@@ -76,6 +76,10 @@ AWARD_FIELDS = ("id", "source", "nominee_id", "decision_id", "campaign_id", "sub
                 "search_key", "unit_id", "unit_name", "award_form_id", "form_name",
                 "decision_number", "decided_on", "year", "issuer_name", "issuing_level",
                 "achievement_summary", "money", "created_at", "created_by_id")
+# Written later by a cancellation decision's issue (issue 23): not part of the snapshot (as
+# a document's superseded_at); the cancellation itself is anchored as that decision's chain
+# (its issue event), and the old decision's id stays in the snapshot.
+AWARD_LATER_FIELDS = ("cancelled_by_id", "cancelled_on", "recover_objects", "recover_money")
 # A kept document: what identifies its bytes. Not superseded_at (set when a returned plan
 # is signed again) nor content (what the preview renders; the bytes are what was signed).
 DOCUMENT_FIELDS = ("id", "item_type", "item_id", "name", "filename", "sha256", "size",

@@ -90,6 +90,35 @@ def record_decision(decision, issuer, user):
     year_moved(decision.issued_on.year)
 
 
+def cancel_decision(old, cancelling, user):
+    """A cancellation decision is issued (hủy bỏ quyết định khen thưởng, Luật Thi đua, khen
+    thưởng 2022): every award record of ``old`` is marked cancelled by it, from its date,
+    with what the awardee gives back: the award's object (the form's certificate, e.g.
+    "Bằng khen") and the money received. One UPDATE whatever their number; the records stay
+    (the history shows them cancelled) and leave the yearly tally."""
+    form = old.award_form
+    objects = (form.certificate_title or form.name).strip()
+    objects = objects[:1].upper() + objects[1:].lower() if form.certificate_title else objects
+    db.session.flush()
+    db.session.execute(
+        sa.update(AwardRecord)
+        .where(AwardRecord.decision_id == old.id, AwardRecord.cancelled_by_id.is_(None))
+        .values(cancelled_by_id=cancelling.id, cancelled_on=cancelling.issued_on,
+                recover_objects=objects, recover_money=AwardRecord.money)
+        .execution_options(synchronize_session=False))
+    if old.issued_on is not None:
+        year_moved(old.issued_on.year)
+
+
+def cancelled_records(decision_id):
+    """The award records a cancellation decision cancelled, with what is to be recovered:
+    (count, total money to recover)."""
+    count, money = db.session.execute(
+        sa.select(sa.func.count(AwardRecord.id), sa.func.sum(AwardRecord.recover_money))
+        .where(AwardRecord.cancelled_by_id == decision_id)).one()
+    return {"count": count, "money": money}
+
+
 # -- the yearly tally ---------------------------------------------------------------------
 
 _TALLY_LOCK_SPACE = 7302  # pg_advisory_xact_lock(space, year): one recount of a year at a time
@@ -110,7 +139,7 @@ def recount_years(years, session=None):
         sa.select(AwardRecord.year, AwardRecord.award_form_id, AwardRecord.unit_id,
                   AwardRecord.unit_name, sa.func.count(AwardRecord.id),
                   sa.func.coalesce(sa.func.sum(AwardRecord.money), 0))
-        .where(AwardRecord.year.in_(years))
+        .where(AwardRecord.year.in_(years), AwardRecord.cancelled_by_id.is_(None))
         .group_by(AwardRecord.year, AwardRecord.award_form_id, AwardRecord.unit_id,
                   AwardRecord.unit_name)))
 
@@ -218,7 +247,11 @@ def _award(record, campaign_title):
             "decided_on": record.decided_on, "year": record.year,
             "issuer_name": record.issuer_name, "issuing_level": record.issuing_level,
             "campaign_id": record.campaign_id, "campaign_title": campaign_title,
-            "money": record.money}
+            "money": record.money,
+            # cancelled by a later decision (hủy bỏ): from when, and what is to be recovered
+            "cancelled": record.cancelled_by_id is not None,
+            "cancelled_by_id": record.cancelled_by_id, "cancelled_on": record.cancelled_on,
+            "recover_objects": record.recover_objects, "recover_money": record.recover_money}
 
 
 # -- the appraisal: earlier awards and flags ------------------------------------------------

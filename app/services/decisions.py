@@ -1,7 +1,7 @@
 """Decisions: composed by the Board from appraised dossiers, signed, approved, issued."""
 import sqlalchemy as sa
 
-from app.clock import today
+from app.clock import now_utc, today
 from app.extensions import db
 from app.models import (
     Campaign,
@@ -29,9 +29,10 @@ from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role, visible
 from app.services.tx import transaction
 from workflows import CAMPAIGN, DECISION, DOSSIER
+from workflows.decision import ACT_PACKAGE_TYPES, ACT_TITLES, ACTS, RECALL_PACKAGE_TYPE
 from workflows.dossier import DECIDABLE
 from workflows.facts import DecisionFacts
-from workflows.roles import APPRAISER
+from workflows.roles import APPRAISER, CHAIRMAN
 
 DEFAULT_TITLE = "Về việc tặng {form}"
 ID_CHUNK = 1000  # ids per IN (...) list: far below the database's bound-parameter limit
@@ -359,10 +360,155 @@ def listing(user, state=None, page=1, per_page=50):
 
 
 def decision_facts(decision):
+    signer = decision.approved_by
     return DecisionFacts(nominee_count=len(decision.nominees),
                          struck_count=sum(1 for n in decision.nominees if n.struck),
                          proposal_numbered=(decision.state != "awaiting_chairman"
-                                            or decision.proposal_number is not None))
+                                            or decision.proposal_number is not None),
+                         act=decision.act,
+                         amended_state=(standing(decision.amends, besides=decision.id)
+                                        if decision.act else None),
+                         chairman_signed=signer is not None and bool(signer.roles & CHAIRMAN))
+
+
+# -- recall, cancellation, replacement (issue 23) ----------------------------------------------
+
+
+def acted_on_by(decision, besides=None):
+    """The issued decision that cancels or replaces ``decision`` (the first), or None."""
+    if decision is None or decision.id is None:
+        return None
+    query = sa.select(Decision).where(Decision.amends_id == decision.id,
+                                      Decision.act.in_(tuple(ACTS)), Decision.state == "issued")
+    if besides is not None:
+        query = query.where(Decision.id != besides)
+    return db.session.scalars(query.order_by(Decision.issued_on, Decision.id)).first()
+
+
+def standing(decision, besides=None) -> str:
+    """Whether an issued decision is still in force: "in_force", "not_issued", "recalled",
+    "cancelled" or "replaced" (by an issued decision other than ``besides``)."""
+    if decision is None or decision.state != "issued":
+        return "not_issued"
+    if decision.recalled_at is not None:
+        return "recalled"
+    later = acted_on_by(decision, besides)
+    if later is not None:
+        return "cancelled" if later.act == "cancel" else "replaced"
+    return "in_force"
+
+
+def _reason(reason, what):
+    if reason is not None:
+        reason = validation.one(reason, validation.WHY, "reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(f"Cần ghi lý do {what}.", code="comment_required",
+                      details={"reason": ["Bắt buộc."]})
+    return reason
+
+
+def recall(user, decision_id, reason, version=None):
+    """«Thu hồi» (NĐ 30 Điều 18 k4): the Office withdraws an issued decision sent in error,
+    with a reason. The awards stay (a cancellation decision changes them); the decision
+    page and the public verification page say it is recalled; the item's history (its
+    audit chain) records who, when and why; every recipient's package is queued (type 1)."""
+    reason = _reason(reason, "thu hồi quyết định")
+    with transaction():
+        decision = steps.open_for(KIND, "recall", decision_id, user, version)
+        if decision.recalled_at is not None:
+            raise Conflict("Quyết định này đã bị thu hồi.", code="already_recalled")
+        decision.recalled_at = now_utc()
+        decision.recalled_by_id = user.id
+        decision.recall_reason = reason
+        steps.touch(decision)
+        steps.record_edit(KIND, "recall", decision, user, reason,
+                          {"recall": {"number": decision.number_label,
+                                      "at": decision.recalled_at.isoformat()}})
+        _send_packages(decision, "recall", reason)
+    return decision
+
+
+def may_recall(user, decision) -> bool:
+    return decision.recalled_at is None and steps.may(KIND, "recall", user, decision)
+
+
+def may_amend(user, decision) -> bool:
+    """Whether ``user`` may draft a cancellation or replacement of this decision now."""
+    return (user.has_role(*APPRAISER) and not decision.act
+            and standing(decision) == "in_force")
+
+
+def acts_panel(user, decision) -> dict:
+    """What the decision page says of the acts (issue 23): recalled (when, by whom, why);
+    cancelled or replaced by which issued decision; for an act, the decision it names, and
+    for an issued cancellation how many awards it cancelled and the money to recover."""
+    from app.models import User
+
+    out = {"recalled_at": decision.recalled_at, "recall_reason": decision.recall_reason,
+           "recalled_by": (db.session.get(User, decision.recalled_by_id).full_name
+                           if decision.recalled_by_id else None),
+           "later": acted_on_by(decision), "act": decision.act,
+           "act_label": ACTS.get(decision.act), "amends": None, "cancelled": None,
+           "can_recall": may_recall(user, decision), "can_amend": may_amend(user, decision),
+           "recall_question": DECISION.edits["recall"].confirm}
+    if decision.act and decision.amends_id:
+        old = db.session.scalars(sa.select(Decision).where(
+            Decision.id == decision.amends_id, visible(user, Decision))).first()
+        out["amends"] = old
+        if decision.act == "cancel" and decision.state == "issued":
+            out["cancelled"] = awards.cancelled_records(decision.id)
+    return out
+
+
+def create_amendment(user, decision_id, act, reason):
+    """A Board appraiser drafts a decision that cancels or replaces the issued decision
+    ``decision_id`` (ACTS), with the reason; it then goes through the decision's steps:
+    the Board head's tờ trình, the Chairman's signature, the Office's number and issue."""
+    require_role(user, APPRAISER, "lập dự thảo quyết định hủy bỏ, thay thế")
+    if act not in ACTS:
+        raise Invalid("Chọn hủy bỏ hoặc thay thế.", code="bad_act",
+                      details={"act": ["Một trong: " + ", ".join(ACTS)]})
+    reason = _reason(reason, "hủy bỏ, thay thế quyết định")
+    with transaction():
+        old = steps.load(KIND, decision_id, user, lock=True)
+        state = standing(old)
+        if state != "in_force":
+            from workflows.guards import amended_decision_in_force
+            raise Conflict(amended_decision_in_force(DecisionFacts(act=act, amended_state=state)),
+                           code="not_in_force", details={"standing": state})
+        decision = Decision(campaign_id=old.campaign_id, award_form_id=old.award_form_id,
+                            state=DECISION.initial, created_by_id=user.id, act=act,
+                            amends_id=old.id, act_reason=reason,
+                            title=ACT_TITLES[act].format(number=old.number_label,
+                                                         date=f"{old.issued_on:%d/%m/%Y}"))
+        decision.recipients = [DecisionRecipient(position=r.position, label=r.label,
+                                                 email=r.email) for r in old.recipients]
+        db.session.add(decision)
+    return decision
+
+
+def _send_packages(decision, act, reason):
+    """Queue the edXML package of an act to the decision's recipients with an organ id, in
+    the caller's transaction (the exchange's outbox, app/services/exchange.py):
+
+    - recall: a type-1 package of the recalled decision, naming its own DocumentId;
+    - cancel: the cancellation decision's package, type 1, naming the old DocumentId;
+    - replace: the replacing decision's package, type 3, its ReplacementInfo naming the old.
+
+    Only a decision issued electronically has a package (it carries the signed PDF); a
+    paper one goes by mail as before. Returns the outbox rows."""
+    old = decision if act == "recall" else decision.amends
+    business = RECALL_PACKAGE_TYPE if act == "recall" else ACT_PACKAGE_TYPES[act]
+    if not exchange.enabled():
+        return []
+    db.session.flush()
+    if esigning.issued_pdf(decision.id) is None:
+        return []
+    replaces = exchange.decision_document_id(old)
+    if replaces is None:  # its body has no organ id: it never went as a package
+        return []
+    return exchange.enqueue_package(decision, business, reason, replaces=replaces)
 
 
 def decision_snapshot(d):
@@ -460,6 +606,11 @@ def _issue(decision, user, role, comment, params, facts):
     decision.issued_by_id = user.id
     if electronic is not None:  # number, date and the organisation's seal: one update
         esigning.seal(decision, electronic, params, user)
+    if decision.act:  # a cancellation or replacement: no list of its own
+        if decision.act == "cancel":
+            awards.cancel_decision(decision.amends, decision, user)
+        _send_packages(decision, decision.act, decision.act_reason)
+        return
     awards.record_decision(decision, campaign.issuer, user)
     # its edXML package to the Nơi nhận with an organ id, in this same transaction (issue 23)
     exchange.enqueue_issued(decision)

@@ -48,6 +48,7 @@ STATUSES = {
     "before_issue": "Bản trước khi ban hành, không phải bản đã ban hành",
     "replaced": "Đã được thay thế bằng văn bản khác",
     "revoked": "Đã bị thu hồi",
+    "cancelled": "Đã bị hủy bỏ",
 }
 # An item state that revokes or replaces its papers (the exchange issue adds the steps:
 # BussinessDocType 1 = thu hồi, 3 = thay thế); no process has them yet.
@@ -268,6 +269,26 @@ def _facts(kind, item, paper):
         item.approved_by
 
 
+def _act_status(kind, item, paper):
+    """An issued decision recalled by the Office, or cancelled or replaced by a later issued
+    decision (issue 23): (status, the words that say so, naming the later decision), or
+    None."""
+    if kind != "decision" or paper not in ("decision", "certificates") \
+            or item.state != "issued":
+        return None
+    from app.services import decisions  # the decision's standing is the decisions' own
+
+    if item.recalled_at is not None:
+        return "revoked", "Đã bị thu hồi (Văn phòng thu hồi văn bản đã ban hành)"
+    later = decisions.acted_on_by(item)
+    if later is None:
+        return None
+    named = f"Quyết định số {later.number_label} ngày {later.issued_on:%d/%m/%Y}"
+    if later.act == "cancel":
+        return "cancelled", f"Đã bị hủy bỏ bởi {named}"
+    return "replaced", f"Đã bị thay thế bởi {named}"
+
+
 def _status(kind, item, row, paper) -> str:
     """In force, not issued yet, replaced or revoked: from the row and the item's state."""
     if item.state in REVOKED_STATES:
@@ -318,6 +339,10 @@ def register_data(row: StoredDocument) -> dict:
     number, dated, issuer, signer = _facts(kind, item, paper)
     lines = signing.recorded(kind, item.id, paper) or ()
     status = _status(kind, item, row, paper)
+    status_text = STATUSES[status]
+    acted = _act_status(kind, item, paper) if status in ("in_force", "before_issue") else None
+    if acted is not None and status == "in_force":
+        status, status_text = acted
     original = _original(kind, item, row, paper)
     if isinstance(issuer, Unit):
         issuer = issuer.name
@@ -332,7 +357,7 @@ def register_data(row: StoredDocument) -> dict:
         "signer_name": signer.full_name if signer else "",
         "signer_title": "\n".join(lines) or (signer.signing_title or "" if signer else ""),
         "status": status,
-        "status_text": STATUSES[status],
+        "status_text": status_text,
         "electronic_original": original[0],
         "original_text": original[1],
         "sha256": row.sha256,

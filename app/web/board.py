@@ -5,7 +5,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import campaigns, decisions, distribution, dossiers, outbox, workflow
+from app.services import (
+    campaigns,
+    decisions,
+    distribution,
+    dossiers,
+    incoming,
+    outbox,
+    workflow,
+)
 from app.services.errors import Invalid
 from app.web.forms import parse_date, run
 from app.web.work import item_page
@@ -320,3 +328,50 @@ def resend_failed():
 def resend(message_id):
     return run(lambda: outbox.resend(message_id, by=current_user), url_for("board.outbox"),
                done="Đã đưa thư vào hàng đợi gửi lại.")
+
+
+# -- «Văn bản đến»: edXML packages received for the Board (issue 23) --------------------------
+
+
+@bp.route("/van-ban-den", endpoint="incoming")
+def incoming_page():
+    status = request.args.get("status") or None
+    if status not in incoming.STATUSES:
+        status = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    listed = incoming.listing(current_user, status, page, per_page=50)
+    return render_template("board/incoming.html", listed=listed, status=status,
+                           statuses=incoming.STATUSES, business=incoming.BUSINESS)
+
+
+@bp.route("/van-ban-den", methods=["POST"])
+def receive_incoming():
+    upload = request.files.get("file")
+
+    def receive():
+        if upload is None or not upload.filename:
+            raise Invalid("Chọn tệp gói tin edXML.", code="file_missing")
+        return incoming.receive(current_user, upload.stream.read(incoming.max_bytes() + 1),
+                                upload.filename, source="upload")
+
+    def done(row):
+        if row.status == "refused":
+            flash(f"Từ chối tiếp nhận: {row.reason} Đã lập thông điệp trả lời 02.", "warning")
+        return url_for("board.incoming")
+
+    return run(receive, url_for("board.incoming"), done="Đã nhận gói tin.", then=done)
+
+
+@bp.route("/van-ban-den/<int:package_id>/gan-ho-so", methods=["POST"])
+def attach_incoming(package_id):
+    dossier_id = request.form.get("dossier_id", type=int)
+
+    def attach():
+        if not dossier_id or dossier_id < 1 or dossier_id > 2**31 - 1:
+            raise Invalid("Nhập mã hồ sơ (số) để gắn văn bản.", code="dossier_missing")
+        return incoming.attach(current_user, package_id, dossier_id,
+                               request.form.get("kind") or "to_trinh")
+
+    return run(attach, url_for("board.incoming"),
+               done="Đã gắn văn bản vào hồ sơ.",
+               then=lambda row: url_for("work.dossier", item_id=row.dossier_id))

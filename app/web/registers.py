@@ -96,3 +96,23 @@ def print_paper(item_id):
     response = downloads.send(body, filename, "application/pdf", inline=True, sha256=sha)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/decisions/<int:item_id>/recall", methods=["POST"])
+def recall(item_id):
+    """«Thu hồi» (NĐ 30 Điều 18 k4): the Office withdraws an issued decision, with a reason."""
+    return run(lambda: decisions.recall(current_user, item_id, request.form.get("reason"),
+                                        request.form.get("version", type=int)),
+               url_for("work.decision", item_id=item_id),
+               done="Đã thu hồi quyết định; các nơi nhận được thông báo thu hồi.")
+
+
+@bp.route("/decisions/<int:item_id>/amendments", methods=["POST"])
+def amend(item_id):
+    """The Board drafts a decision that cancels or replaces this issued one."""
+    return run(lambda: decisions.create_amendment(current_user, item_id,
+                                                  request.form.get("act"),
+                                                  request.form.get("reason")),
+               url_for("work.decision", item_id=item_id),
+               done="Đã lập dự thảo quyết định; trình lãnh đạo Ban và Chủ tịch như mọi quyết định.",
+               then=lambda d: url_for("work.decision", item_id=d.id))

@@ -165,6 +165,8 @@ def item_page(kind, item_id, **extra):
             context["signature_panel"] = decisions.signature_panel(item)
             context["edxml_panel"] = exchange_packages.panel(current_user, item)
         context["can_correct_scan"] = workflow.may(kind, "scan_correction", current_user, item)
+        # recalled, cancelled or replaced; the recall and the acts' drafts (issue 23)
+        context["acts"] = decisions.acts_panel(current_user, item)
         context["can_print_paper"] = workflow.may(kind, "paper_print", current_user, item)
         context["correction_question"] = process.edits["scan_correction"].confirm
         # each recipient's latest status of the edXML package (issue 23)

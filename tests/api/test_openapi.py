@@ -65,6 +65,7 @@ ACTOR = {  # who calls each family of operations
     "awards": "appraiser",
     "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
     "exchange": "staff_a",  # the axis' callback: no secret, 401
+    "incoming-packages": "appraiser",
 }
 
 
@@ -78,7 +79,7 @@ def _url(path, ids):
             .replace("{attachment_id}", str(ids["attachment"]))
             .replace("{code}", ids["code"]).replace("{username}", ids["username"])
             .replace("{name}", DOCUMENT_NAMES.get(family, "x"))
-            .replace("{message_id}", "1")
+            .replace("{message_id}", "1").replace("{package_id}", "1")
             .replace("{campaign_id}", str(ids["campaign"]))
             .replace("{dossier_id}", str(ids["dossier"]))
             .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026"))

@@ -650,7 +650,8 @@ def test_the_canonical_forms_name_the_columns_they_cover():
     states named (no verdict edit there, no step back to appraisal)."""
     from workflows.dossier import DOSSIER
 
-    assert set(audit_anchor.AWARD_FIELDS) == {c.key for c in AwardRecord.__table__.columns}
+    assert set(audit_anchor.AWARD_FIELDS) == (
+        {c.key for c in AwardRecord.__table__.columns} - set(audit_anchor.AWARD_LATER_FIELDS))
     assert set(audit_anchor.DOCUMENT_FIELDS) == (
         {c.key for c in StoredDocument.__table__.columns} - {"superseded_at", "content"})
     assert not audit_anchor.VERDICTS_SETTLED & DOSSIER.edits["verdicts"].states
