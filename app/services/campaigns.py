@@ -298,7 +298,7 @@ def form_choices(user):
     return {
         "units": db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))
                                     .order_by(Unit.code)).all(),
-        "award_forms": reference.award_forms(today()),
+        "award_forms": reference.award_forms(today(), level="province"),
         "signers": org.role_holders(CHAIRMAN),
         "lists": distribution.all_lists(),
         "unit_kinds": UNIT_KIND_LABELS,
