@@ -308,20 +308,29 @@ def _member_share(scope, n, c):
     member = aliased(YearRating)
     count = c["count"]
     if count.get("forms"):
-        award = (sa.select(sa.func.min(AwardRecord.id))
-                 .join(AwardForm, AwardForm.id == AwardRecord.award_form_id)
-                 .where(AwardRecord.identity_key == member.identity_key,
-                        AwardRecord.year == scope.year, AwardForm.code.in_(count["forms"]),
-                        sa.not_(_movement_award()))
-                 .scalar_subquery())
+        # the members' awards of the year, read once for the proposal's collectives (a
+        # semi-join on their members), then joined: no subquery per member
+        members_of = sa.select(YearRating.identity_key).where(
+            YearRating.year == scope.year,
+            YearRating.collective_key.in_(sa.select(n.c.identity_key)))
+        awarded = (sa.select(AwardRecord.identity_key, sa.func.min(AwardRecord.id).label("id"))
+                   .join(AwardForm, AwardForm.id == AwardRecord.award_form_id)
+                   .where(AwardRecord.identity_key.in_(members_of),
+                          AwardRecord.year == scope.year, AwardForm.code.in_(count["forms"]),
+                          sa.not_(_movement_award()))
+                   .group_by(AwardRecord.identity_key).subquery())
+        award = awarded.c.id
         counted = award.is_not(None)
     else:
+        awarded = None
         award = sa.literal(None, sa.Integer)
         counted = member.rating.in_(count["ratings"])
     base = (sa.select(n.c.id.label("nominee_id")).select_from(n)
             .join(member, sa.and_(member.collective_key == n.c.identity_key,
                                   member.year == scope.year,
                                   member.subject_kind == "individual")))
+    if awarded is not None:
+        base = base.outerjoin(awarded, awarded.c.identity_key == member.identity_key)
     members = (c.get("members") or {}).get("ratings")
     if members:
         base = base.where(member.rating.in_(members))
