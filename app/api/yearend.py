@@ -4,8 +4,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from app.api.schemas import Base, Str
+from app import downloads
+from app.api.schemas import Base, ExcelUpload, Str
 from app.services import eligibility, yearend
+from app.services.spreadsheets import XLSX
 
 blp = Blueprint("yearend", __name__, url_prefix="/api/v1",
                 description="The unit's year-end results, holds, initiatives; eligibility rules")
@@ -165,6 +167,26 @@ def put_ratings(data, unit_id, year):
 @blp.doc(summary="The unit's ratings for a year (its own staff and head, and the Board)")
 def get_ratings(unit_id, year):
     return yearend.ratings(current_user, unit_id, year)
+
+
+@blp.route("/units/<int:unit_id>/ratings/<int:year>/template")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX,
+              description="the ratings list to fill in")
+def ratings_template(unit_id, year):
+    return downloads.xlsx(yearend.rating_template(current_user, unit_id, year))
+
+
+@blp.route("/units/<int:unit_id>/ratings/<int:year>/excel", methods=["POST"])
+@blp.arguments(ExcelUpload, location="multipart")
+@blp.doc(requestBody={"content": {"multipart/form-data": {
+    "encoding": {"file": {"contentType": XLSX}}}}})
+@blp.response(201, RecordedOut)
+@blp.doc(summary="The unit's ratings from the filled-in template, with the same checks as "
+                 "by hand: every row or none; each problem named by row (details.file)")
+def import_ratings(form, unit_id, year):
+    upload = form["file"]
+    return yearend.import_ratings(current_user, unit_id, year, upload.read(),
+                                  upload.filename or "")
 
 
 @blp.route("/unit-decisions", methods=["POST"])

@@ -25,7 +25,7 @@ from app.models import (
     Unit,
     YearRating,
 )
-from app.services import awards, names, validation
+from app.services import awards, imports, names, spreadsheets, validation
 from app.services.dossiers import identity_key
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.permissions import private_results
@@ -147,25 +147,27 @@ def _items(items, label):
 # -- ratings ----------------------------------------------------------------------------------
 
 
-def record_ratings(user, unit_id, year, items):
+def record_ratings(user, unit_id, year, items, lines=None):
     """The unit's ratings for ``year``: each person (with the collective they belong to
     that year) and each collective; a subject rated again that year is re-rated. All or
-    nothing, in one statement for the old rows and one for the new."""
+    nothing, in one statement for the old rows and one for the new. ``lines``: the rows'
+    numbers in the sheet they came from (an Excel import), for the messages."""
     year = _year(year)
     unit = _unit(unit_id)
     _may_enter(user, unit)
     _items(items, "xếp loại")
     rows, seen = [], {}
+    line = (lambda i: lines[i]) if lines else (lambda i: i + 1)
     for i, raw in enumerate(items):
         s = _subject(raw, unit, f"items[{i}]")
         if s["rating"] not in RATINGS:
-            raise Invalid(f"Dòng {i + 1}: «Xếp loại» phải là một trong: "
+            raise Invalid(f"Dòng {line(i)}: «Xếp loại» phải là một trong: "
                           f"{'; '.join(RATINGS.values())}.",
                           details={f"items[{i}].rating": list(RATINGS)}, code="invalid_input")
         if s["identity_key"] in seen:
-            raise Invalid(f"Dòng {i + 1}: {s['name']} đã có ở dòng {seen[s['identity_key']]}.",
+            raise Invalid(f"Dòng {line(i)}: {s['name']} đã có ở dòng {seen[s['identity_key']]}.",
                           details={f"items[{i}].name": ["Trùng."]}, code="invalid_input")
-        seen[s["identity_key"]] = i + 1
+        seen[s["identity_key"]] = line(i)
         collective = (identity_key("collective", s["collective"], s["organisation"])
                       if s["collective"] and s["kind"] == "individual" else "")
         rows.append({"year": year, "unit_id": unit.id, "subject_kind": s["kind"],
@@ -367,3 +369,60 @@ def initiatives(user, unit_id, year=None):
              "decision_number": r.decision_number, "decided_on": r.decided_on, "year": r.year,
              "scope": r.scope, "scope_name": SCOPES[r.scope], "authors": authors.get(r.id, [])}
             for r in rows]
+
+
+# -- Excel in: the same checks as the entry by hand -----------------------------------------------
+
+RATING_SHEET = "Xếp loại"
+RATING_COLUMNS = (
+    spreadsheets.Column("Loại", 12, required=True),
+    spreadsheets.Column("Tên tập thể, họ tên cá nhân", 34, required=True),
+    spreadsheets.Column("Đơn vị công tác", 24),
+    spreadsheets.Column("Thuộc tập thể (phòng, trường …)", 34),
+    spreadsheets.Column("Xếp loại", 34, required=True),
+)
+_RATING_BY_NAME = {spreadsheets._norm(v): k for k, v in RATINGS.items()}
+_KIND_BY_NAME = {"cá nhân": "individual", "tập thể": "collective"}
+
+
+def rating_template(user, unit_id, year):
+    unit = _unit(unit_id)
+    _may_enter(user, unit)
+    example = ["Cá nhân", "Nguyễn Văn An", unit.short_name or unit.name, "Phòng Tổ chức cán bộ",
+               RATINGS["htxs"]]
+    data = spreadsheets.template(RATING_SHEET, RATING_COLUMNS, example, {
+        "Loại": ["Cá nhân", "Tập thể"], "Xếp loại": list(RATINGS.values())})
+    return f"Mẫu xếp loại năm {_year(year)}.xlsx", data
+
+
+def import_ratings(user, unit_id, year, data: bytes, filename: str):
+    """The unit's ratings from the filled-in template: every row read, each problem named
+    by row and column, then the same checks and the same write as by hand (all or none)."""
+    unit = _unit(unit_id)
+    _may_enter(user, unit)
+    rows, problems = spreadsheets.read(data, filename, RATING_COLUMNS,
+                                       max_bytes=imports.max_bytes(),
+                                       sheet_title=RATING_SHEET, max_rows=MAX_ITEMS)
+    items, lines = [], []
+    for number, values in rows:
+        lines.append(number)
+        kind = _KIND_BY_NAME.get((values["Loại"] or "").strip().casefold())
+        if values["Loại"] and kind is None:
+            problems.append(spreadsheets.problem(number, "Loại",
+                                                 "chọn «Tập thể» hoặc «Cá nhân»."))
+        rating = _RATING_BY_NAME.get(spreadsheets._norm(values["Xếp loại"] or ""))
+        if values["Xếp loại"] and rating is None:
+            problems.append(spreadsheets.problem(
+                number, "Xếp loại", "chọn một trong: " + "; ".join(RATINGS.values()) + "."))
+        items.append({"kind": kind or "individual", "name": values["Tên tập thể, họ tên cá nhân"],
+                      "organisation": values["Đơn vị công tác"] or "",
+                      "collective": values["Thuộc tập thể (phòng, trường …)"] or "",
+                      "rating": rating})
+    if problems:
+        spreadsheets.refuse(problems)
+    try:
+        return record_ratings(user, unit_id, year, items, lines)
+    except Invalid as error:  # the same checks, their rows numbered as in the sheet
+        if error.code == "invalid_file":
+            raise
+        spreadsheets.refuse([error.message])

@@ -314,3 +314,67 @@ def test_the_rules_page_and_api_list_the_rules_in_vietnamese(world, api, client)
     page = client.get("/khen-thuong/dieu-kien").get_data(as_text=True)
     assert "Điều kiện khen thưởng" in page and "Điều 74 khoản 1 điểm d" in page
     assert "số đạt × 100 ≥ 70 × số thành viên" in page
+
+
+def _xlsx(headings, rows, title):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(headings)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_ratings_from_excel_pass_the_same_checks(world, api):
+    from app.services import imports
+
+    year = today().year - 1
+    unit = world.units["SYT"]
+    url = f"/api/v1/units/{unit.id}/ratings/{year}"
+    template = api("staff_a").get(f"{url}/template")
+    assert template.status_code == 200 and template.mimetype.endswith("sheet")
+    headings = [c.heading for c in yearend.RATING_COLUMNS]
+    bad = _xlsx(headings, [["Cá nhân", "Lý Văn Một", "SYT", "Khoa Nội", "Hoàn thành tốt nhiệm vụ"],
+                           ["Cá nhân", "Lý Văn Hai", "SYT", "Khoa Nội", "Giỏi"],
+                           ["Cá nhân", "Lý Văn Một", "SYT", "", "Hoàn thành nhiệm vụ"]],
+                yearend.RATING_SHEET)
+    r = api("staff_a").post(f"{url}/excel", data={"file": (__import__("io").BytesIO(bad),
+                                                           "xep-loai.xlsx")},
+                            content_type="multipart/form-data")
+    assert r.status_code == 422 and "Dòng 3, cột «Xếp loại»" in r.get_json()["error"]["message"]
+    assert yearend.ratings(world.users["staff_a"], unit.id, year) == []
+    # the same duplicate check as by hand, named by the sheet's row
+    twice = _xlsx(headings, [["Cá nhân", "Lý Văn Một", "SYT", "Khoa Nội", "Hoàn thành tốt nhiệm vụ"],
+                             ["Cá nhân", "Lý Văn Một", "SYT", "", "Hoàn thành nhiệm vụ"]],
+                  yearend.RATING_SHEET)
+    with pytest.raises(Invalid) as refused:
+        yearend.import_ratings(world.users["staff_a"], unit.id, year, twice, "x.xlsx")
+    assert "Dòng 3: Lý Văn Một đã có ở dòng 2" in refused.value.message
+    good = _xlsx(headings, [["Tập thể", "Khoa Nội", "SYT", "", "Hoàn thành xuất sắc nhiệm vụ"],
+                            ["Cá nhân", "Lý Văn Một", "SYT", "Khoa Nội", "Hoàn thành tốt nhiệm vụ"]],
+                 yearend.RATING_SHEET)
+    assert yearend.import_ratings(world.users["staff_a"], unit.id, year, good, "x.xlsx")[
+        "recorded"] == 2
+    rows = yearend.ratings(world.users["appraiser"], unit.id, year)
+    assert [(r["name"], r["rating"]) for r in rows] == [("Lý Văn Một", "httot"),
+                                                        ("Khoa Nội", "htxs")]
+    assert rows[0]["collective_key"] == "collective|khoa nội|syt"
+    # earlier years' unit-level titles come in by the award import, and the rules read them
+    award_headings = [c.heading for c in imports.AWARD_COLUMNS]
+    earlier = _xlsx(award_headings, [
+        ["Cá nhân", "Ông", "Lý Văn Một", "Bác sĩ", "SYT", "SYT", "Sở Y tế",
+         "Danh hiệu Chiến sĩ thi đua cơ sở", f"{n}/QĐ-SYT", today().replace(year=y, month=1, day=5),
+         "Giám đốc Sở Y tế", "Cấp cơ sở", None, ""] for n, y in ((5, year - 1), (6, year - 2))],
+        imports.AWARD_SHEET)
+    assert imports.import_awards(world.users["appraiser"], earlier, "cu.xlsx") == 2
+    found = db.session.scalars(sa.select(AwardRecord).where(
+        AwardRecord.identity_key == "individual|lý văn một|syt")).all()
+    assert sorted(r.year for r in found) == [year - 2, year - 1]
+    assert {r.issuing_level for r in found} == {"Cấp cơ sở"}
