@@ -378,3 +378,38 @@ def test_ratings_from_excel_pass_the_same_checks(world, api):
         AwardRecord.identity_key == "individual|lý văn một|syt")).all()
     assert sorted(r.year for r in found) == [year - 2, year - 1]
     assert {r.issuing_level for r in found} == {"Cấp cơ sở"}
+
+
+def test_the_year_end_page_enters_a_decision_a_hold_and_an_initiative(world, client):
+    from tests.web.test_views import csrf_of
+
+    year = today().year - 1
+    login(client, "staff_a")
+    page = client.get(f"/ket-qua-cuoi-nam?year={year}")
+    assert page.status_code == 200 and "Kết quả cuối năm" in page.get_data(as_text=True)
+    token = csrf_of(page.get_data(as_text=True))
+    day = (today() - timedelta(days=3)).strftime("%d/%m/%Y")
+    # a wrong date: the page says so in Vietnamese, nothing is written
+    bad = client.post(f"/ket-qua-cuoi-nam/quyet-dinh?year={year}", data={
+        "csrf_token": token, "award_form": "LDTT", "number": "7/QĐ-SYT", "decided_on": "31/02",
+        "signer": "Giám đốc Sở Y tế", "organisation": "SYT", "names": "Tạ Văn Một"})
+    assert bad.status_code == 422 and "dd/mm/yyyy" in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AwardRecord)) == 0
+    ok = client.post(f"/ket-qua-cuoi-nam/quyet-dinh?year={year}", data={
+        "csrf_token": token, "award_form": "LDTT", "number": "7/QĐ-SYT", "decided_on": day,
+        "signer": "Giám đốc Sở Y tế", "organisation": "SYT", "names": "Tạ Văn Một\nTạ Văn Hai"})
+    assert ok.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AwardRecord)) == 2
+    assert client.post(f"/ket-qua-cuoi-nam/vu-viec?year={year}", data={
+        "csrf_token": token, "name": "Tạ Văn Hai", "organisation": "SYT", "kind": "inspection",
+        "source_paper": "Kết luận thanh tra số 3/KL-TTr", "starts_on": day}).status_code == 302
+    assert client.post(f"/ket-qua-cuoi-nam/sang-kien?year={year}", data={
+        "csrf_token": token, "title": "Số hóa hồ sơ bệnh án", "recognised_by": "Giám đốc Sở Y tế",
+        "decision_number": "9/QĐ-SYT", "decided_on": day, "scope": "unit",
+        "organisation": "SYT", "authors": "Tạ Văn Một"}).status_code == 302
+    shown = client.get(f"/ket-qua-cuoi-nam?year={year}").get_data(as_text=True)
+    assert "Kết luận thanh tra số 3/KL-TTr" in shown and "Số hóa hồ sơ bệnh án" in shown
+    # another unit's people do not see it
+    login(client, "staff_b")
+    assert client.get(f"/ket-qua-cuoi-nam?unit={world.units['SYT'].id}&year={year}"
+                      ).status_code == 404
