@@ -155,6 +155,19 @@ def build(scale):
     return db.session.get(Dossier, dossier.id).id, world, built, counts
 
 
+def _reuse():
+    from types import SimpleNamespace
+
+    from app.extensions import db
+    from app.models import Dossier, User
+
+    dossier_id = db.session.scalar(sa.select(Dossier.id).where(Dossier.rules_date.is_not(None)))
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    counts = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in (
+        "units", "year_ratings", "award_records", "initiatives", "holds", "nominees")}
+    return dossier_id, SimpleNamespace(users=users), 0, counts
+
+
 def measure(dossier_id, world, runs=5):
     """(median seconds, statements, verdicts met/unmet) of evaluating the whole dossier."""
     from sqlalchemy import event
@@ -188,6 +201,8 @@ def measure(dossier_id, world, runs=5):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the data set a previous run built (no rebuild)")
     args = parser.parse_args()
     url = os.environ.get("ELIGIBILITY_BENCH_DATABASE_URL", DEFAULT_URL)
     _ensure(url)
@@ -198,7 +213,10 @@ def main():
                       "SECRET_KEY": "bench-secret", "OUTBOX_WORKER_IN_PROCESS": False,
                       "UPLOAD_FOLDER": "/tmp/tdkt-bench-uploads"})
     with app.app_context():
-        dossier_id, world, built, counts = build(args.scale)
+        if args.reuse:
+            dossier_id, world, built, counts = _reuse()
+        else:
+            dossier_id, world, built, counts = build(args.scale)
         seconds, statements, met, total, nominees = measure(dossier_id, world)
     print(f"eligibility data built in {built:.0f} s: "
           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

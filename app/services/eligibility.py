@@ -334,21 +334,26 @@ def _member_share(scope, n, c):
     members = (c.get("members") or {}).get("ratings")
     if members:
         base = base.where(member.rating.in_(members))
-    verdict = {r.nominee_id: (r.members, r.counted) for r in db.session.execute(
-        base.add_columns(sa.func.count(member.id).label("members"),
-                         sa.func.sum(sa.case((counted, 1), else_=0)).label("counted"))
-        .group_by(n.c.id))}
-    evidence = {}
+    # one statement: each member (the evidence) with its collective's counts beside it,
+    # counted in SQL (window sums over the collective), and whether this user sees it
+    per = {"partition_by": n.c.id}
+    total = sa.func.count(member.id).over(**per)
+    got = sa.func.sum(sa.case((counted, 1), else_=0)).over(**per)
+    verdict, evidence = {}, {}
     for r in db.session.execute(base.add_columns(
-            member.name, member.rating, counted.label("counted"),
-            award.label("record_id")).where(private_results(scope.user, member))
+            member.name, member.rating, counted.label("counted"), award.label("record_id"),
+            total.label("members"), got.label("got"),
+            private_results(scope.user, member).label("shown"))
             .order_by(member.name, member.id)):
-        got = ""
+        verdict[r.nominee_id] = (r.members, r.got)
+        if not r.shown:
+            continue
+        mark = ""
         if count.get("forms"):
-            got = (" — đạt " if r.counted else " — chưa đạt ") + _forms(count["forms"])
+            mark = (" — đạt " if r.counted else " — chưa đạt ") + _forms(count["forms"])
         evidence.setdefault(r.nominee_id, []).append({
             "what": "member", "year": scope.year, "counted": bool(r.counted),
-            "record_id": r.record_id, "text": f"{r.name}: {RATINGS[r.rating].lower()}{got}"})
+            "record_id": r.record_id, "text": f"{r.name}: {RATINGS[r.rating].lower()}{mark}"})
     out = {}
     for nid in scope.ids:
         total, got = verdict.get(nid, (0, 0))

@@ -106,6 +106,7 @@ def upgrade():
     op.create_index("ix_eligibility_rules_code", "eligibility_rules", ["code"])
     op.create_index("ix_eligibility_rules_form", "eligibility_rules",
                     ["award_form_code", "ground"])
+    op.create_index("ix_award_records_identity_year", "award_records", ["identity_key", "year"])
     with op.batch_alter_table("award_forms") as batch:
         batch.add_column(sa.Column("level", sa.String(16), nullable=False,
                                    server_default="province"))
@@ -127,6 +128,7 @@ def downgrade():
         batch.drop_column("rules_date")
     with op.batch_alter_table("award_forms") as batch:
         batch.drop_column("level")
+    op.drop_index("ix_award_records_identity_year", "award_records")
     for table in ("eligibility_rules", "initiative_authors", "initiatives", "holds",
                   "year_ratings"):
         op.drop_table(table)
