@@ -413,3 +413,16 @@ def test_the_year_end_page_enters_a_decision_a_hold_and_an_initiative(world, cli
     login(client, "staff_b")
     assert client.get(f"/ket-qua-cuoi-nam?unit={world.units['SYT'].id}&year={year}"
                       ).status_code == 404
+
+
+def test_who_decides_a_units_titles_is_data_on_the_unit(world):
+    pdk = world.units["PDK"]
+    entry = {"unit_id": pdk.id, "award_form": "LDTT", "number": "3/QĐ-SYT", "year": 2025,
+             "decided_on": today() - timedelta(days=1), "signer": "Giám đốc Sở Y tế",
+             "subjects": [{"name": "Vũ Thị Ba", "organisation": "PDK"}]}
+    with pytest.raises(Forbidden):
+        yearend.record_unit_decision(world.users["staff_a"], entry)
+    pdk.titles_decided_by_id = world.units["SYT"].id  # the sở decides for the unit under it
+    db.session.commit()
+    assert yearend.decider(pdk).code == "SYT"
+    assert yearend.record_unit_decision(world.users["staff_a"], entry)["recorded"] == 1
