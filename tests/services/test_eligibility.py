@@ -426,3 +426,9 @@ def test_who_decides_a_units_titles_is_data_on_the_unit(world):
     db.session.commit()
     assert yearend.decider(pdk).code == "SYT"
     assert yearend.record_unit_decision(world.users["staff_a"], entry)["recorded"] == 1
+
+
+def test_a_campaign_cannot_offer_a_units_own_title(world):
+    with pytest.raises(Invalid) as refused:
+        helpers.make_campaign(world, award_forms=[{"code": "LDTT"}])
+    assert refused.value.code == "unit_level_award_form"
