@@ -445,7 +445,7 @@ def evaluate(user, dossier, nominee_ids=None, ground=None) -> dict:
         for nid in scope.ids:
             rule, (met, summary, evidence) = base, results[nid]
             for version, found in favourable:
-                if not met and found[nid][0]:
+                if not met and nid in found and found[nid][0]:
                     rule, (met, summary, evidence) = version, found[nid]
             out[nid].append({
                 "code": code, "label": rule.label, "severity": rule.severity,
