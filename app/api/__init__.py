@@ -127,6 +127,7 @@ def init_api(app):
         units,
         users,
         verification,
+        yearend,
     )
 
     app.url_map.converters["int"] = DatabaseIntConverter  # before any route is registered
@@ -141,6 +142,6 @@ def init_api(app):
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
                    notifications, awards, overview, excel, verification, exchange,
-                   incoming):
+                   incoming, yearend):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

@@ -858,11 +858,41 @@ class EarlierAwardOut(Base):
 
 class AwardFlagOut(Base):
     """What the appraisal should look at twice: ``awarded_same_year`` and
-    ``proposed_same_year`` (one achievement, one award), ``too_recent`` (fewer years since
-    the same form than the reference data's min_years_between.<form>)."""
+    ``proposed_same_year`` (one achievement, one award), ``rule_block`` and ``rule_warn``
+    (an eligibility rule not met: see ``eligibility``)."""
     code = Str(validate=validate.OneOf(["awarded_same_year", "proposed_same_year",
-                                        "too_recent"]))
+                                        "rule_block", "rule_warn"]))
     message = Str()
+
+
+class EvidenceOut(Base):
+    """One thing a rule read: an award (its decision), a rating, an initiative, a member
+    of the collective, a hold; ``counted`` False when it was read but does not count (a
+    chuyên đề award for công trạng, one before the end of a discipline period)."""
+    what = Str(validate=validate.OneOf(["award", "rating", "initiative", "member", "hold"]))
+    year = fields.Integer(allow_none=True)
+    counted = fields.Boolean()
+    text = Str()
+    record_id = fields.Integer(allow_none=True)
+    decision_number = Str(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+
+
+class RuleVerdictOut(Base):
+    """One eligibility rule beside a nominee: met or not, whether an unmet one blocks or
+    warns, the version applied (the one in force when the Board received the dossier, or a
+    later one marked more favourable), and its evidence."""
+    code = Str()
+    label = Str()
+    severity = Str(validate=validate.OneOf(["block", "warn"]))
+    met = fields.Boolean()
+    summary = Str()
+    condition_text = Str()
+    version = fields.Date()
+    kept_version = fields.Date()
+    more_favourable = fields.Boolean()
+    source_note = Str()
+    evidence = fields.List(fields.Nested(EvidenceOut))
 
 
 class NomineeOut(Base):
@@ -886,6 +916,7 @@ class NomineeOut(Base):
     # in GET /dossiers/{id}: the award history beside each nominee (the appraisal's view)
     earlier_awards = fields.List(fields.Nested(EarlierAwardOut))
     flags = fields.List(fields.Nested(AwardFlagOut))
+    eligibility = fields.List(fields.Nested(RuleVerdictOut))
 
 
 class AttachmentOut(Base):

@@ -25,6 +25,18 @@ from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument, VerificationLink
 from app.models.incoming import IncomingPackage
+from app.models.eligibility import (
+    GROUNDS,
+    HOLD_KINDS,
+    RATINGS,
+    SCOPES,
+    SEVERITIES,
+    EligibilityRule,
+    Hold,
+    Initiative,
+    InitiativeAuthor,
+    YearRating,
+)
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
@@ -49,6 +61,8 @@ from app.models.submission import (
 )
 
 __all__ = [
+    "GROUNDS", "HOLD_KINDS", "RATINGS", "SCOPES", "SEVERITIES", "EligibilityRule", "Hold",
+    "Initiative", "InitiativeAuthor", "YearRating",
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AuditAnchor",
     "AuditAnchorLeaf", "AwardForm",
     "AwardRecord", "AwardTally", "Campaign",

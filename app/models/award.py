@@ -24,6 +24,8 @@ class AwardRecord(db.Model):
         # The yearly statistics group by year and form, or by unit and year.
         sa.Index("ix_award_records_year_form", "year", "award_form_id"),
         sa.Index("ix_award_records_unit_year", "unit_id", "year"),
+        # The eligibility rules read a subject's awards of given years (issue 24).
+        sa.Index("ix_award_records_identity_year", "identity_key", "year"),
         sa.CheckConstraint("source IN ('system', 'import')", name="source"),
     )
 

@@ -45,6 +45,10 @@ class Unit(TimestampMixin, db.Model):
     short_name: Mapped[str | None] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="department")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    # Whose head decides this unit's own titles (Lao động tiên tiến, Chiến sĩ thi đua cơ
+    # sở, Giấy khen): empty for the unit itself (a sở, a xã); the sở for a unit under it.
+    titles_decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("units.id"), index=True)
     cluster: Mapped[str | None] = mapped_column(sa.String(120), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(255))
     # Its mã định danh in the national catalogue of bodies (QCVN 102:2016, 13 characters,
@@ -88,7 +92,7 @@ class Unit(TimestampMixin, db.Model):
     esign_required: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
                                                  server_default=sa.false())
 
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     @property
     def header(self) -> tuple[str, ...]:

@@ -45,6 +45,10 @@ class AwardForm(EffectiveMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     # collective, individual or both
     subject_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="both")
+    # Who decides it: "province" (the Chairman) or "unit" (a unit's head: Lao động tiên
+    # tiến, Chiến sĩ thi đua cơ sở, Tập thể lao động tiên tiến, Giấy khen; cấp cơ sở).
+    level: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="province",
+                                       server_default="province")
     money_multiplier_individual: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
     money_multiplier_collective: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
     # The heading printed on the award itself, e.g. "BẰNG KHEN".

@@ -130,6 +130,9 @@ class Dossier(SignedMixin, SubmissionMixin, db.Model):
     council_members: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     # When the Board began appraising: the "appraisal not started" rule reads it.
     appraisal_started_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The date whose eligibility rules apply: the day the Board received it (kept here,
+    # so a later rule version does not change the verdict of an earlier dossier).
+    rules_date: Mapped[date | None] = mapped_column(sa.Date)
 
     campaign: Mapped[Campaign] = relationship()
     unit: Mapped[Unit] = relationship(lazy="joined")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.clock import now_utc, today
+from app.clock import now_utc
 from app.extensions import db
 from app.models import (
     AwardForm,
@@ -19,15 +19,13 @@ from app.models import (
     Campaign,
     Dossier,
     Nominee,
-    RuleValue,
     Unit,
 )
-from app.services import dossiers, names, reference, steps, tallies
+from app.services import dossiers, eligibility, names, reference, steps, tallies
 from app.services.errors import NotFound
 from app.services.permissions import visible
 from workflows.dossier import PROPOSING
 
-MIN_YEARS_PREFIX = "min_years_between."  # + the award form's code, in the reference data
 BASE_SALARY = "muc_luong_co_so"
 
 
@@ -257,23 +255,14 @@ def _award(record, campaign_title):
 # -- the appraisal: earlier awards and flags ------------------------------------------------
 
 
-def min_years_rules(on: date) -> dict:
-    """{award form code: (minimum years between two awards, source note)} in force."""
-    rows = db.session.execute(
-        sa.select(RuleValue.key, RuleValue.value, RuleValue.source_note)
-        .where(RuleValue.key.startswith(MIN_YEARS_PREFIX), RuleValue.in_force(on))
-        .order_by(RuleValue.key, RuleValue.effective_from)).all()
-    return {key.removeprefix(MIN_YEARS_PREFIX): (int(value), note or "")
-            for key, value, note in rows}
-
-
 def for_dossier(user, dossier) -> dict:
     """{nominee id: {"earlier_awards": [...], "flags": [...]}} for every nominee of
     ``dossier``, in two statements whatever their number: the earlier awards of each
     subject and its proposals in other dossiers of the same year (one query), and the
-    rules on years between awards. Flags: the same form already awarded the same year,
-    or proposed in another dossier that year (one achievement, one award), and a form
-    received more recently than the reference data allows."""
+    eligibility rules with their evidence (app/services/eligibility.py: a fixed number of
+    statements per rule). Flags: the same form already awarded the same year, or proposed
+    in another dossier that year (one achievement, one award), and every unmet rule
+    (``rule_block`` or ``rule_warn``)."""
     nominees = list(dossier.nominees)
     if not nominees:
         return {}
@@ -312,7 +301,7 @@ def for_dossier(user, dossier) -> dict:
                visible(user, Dossier)))
     rows = db.session.execute(
         sa.union_all(awards, proposals).order_by(sa.text("year DESC"), sa.text("what"))).all()
-    rules = min_years_rules(today())
+    verdicts = eligibility.evaluate(user, dossier)
     by_key = {}
     for r in rows:
         by_key.setdefault(r.identity_key, []).append(r)
@@ -339,21 +328,20 @@ def for_dossier(user, dossier) -> dict:
                         "message": f"Đã được tặng {r.form_name} năm {r.year} (Quyết định số "
                                    f"{r.decision_number}): một thành tích chỉ được khen "
                                    f"thưởng một lần."})
-                elif code in rules and year - r.year < rules[code][0]:
-                    years, note = rules[code]
-                    flags.append({
-                        "code": "too_recent",
-                        "message": f"Đã được tặng {r.form_name} năm {r.year} (Quyết định số "
-                                   f"{r.decision_number}); hai lần tặng cùng hình thức phải "
-                                   f"cách nhau ít nhất {years} năm"
-                                   f"{f' ({reference.source_in_words(note)})' if note else ''}."})
             elif r.form_code == code:
                 flags.append({
                     "code": "proposed_same_year",
                     "message": f"Cũng được đề nghị {r.form_name} năm {r.year} trong hồ sơ của "
                                f"{r.unit_name} (phong trào «{r.campaign_title}»): một thành tích "
                                f"chỉ được khen thưởng một lần."})
-        out[n.id] = {"earlier_awards": earlier, "flags": flags}
+        rules = verdicts.get(n.id, [])
+        for rule in rules:
+            if not rule["met"]:
+                flags.append({
+                    "code": f"rule_{rule['severity']}",
+                    "message": f"{'Chưa đủ điều kiện' if rule['severity'] == 'block' else 'Cần xem lại'}"
+                               f": {rule['label']} ({rule['summary']})."})
+        out[n.id] = {"earlier_awards": earlier, "flags": flags, "eligibility": rules}
     return out
 
 
@@ -365,4 +353,5 @@ def dossier_with_history(user, dossier_id):
     for n in dossier.nominees:
         n.earlier_awards = found[n.id]["earlier_awards"]
         n.flags = found[n.id]["flags"]
+        n.eligibility = found[n.id]["eligibility"]
     return dossier

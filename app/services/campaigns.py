@@ -115,6 +115,10 @@ def _set_award_forms(campaign, forms):
     db.session.flush()
     for f in forms:
         form = reference.award_form(f["code"], on)
+        if form.level != "province":  # a unit's head decides it, never a campaign
+            raise Invalid(f"«{form.name}» do thủ trưởng đơn vị quyết định, không khen thưởng "
+                          f"theo phong trào của tỉnh.", details={"award_forms": [form.code]},
+                          code="unit_level_award_form")
         campaign.award_forms.append(
             CampaignAwardForm(award_form_id=form.id, quota_per_unit=f.get("quota_per_unit")))
 
@@ -298,7 +302,7 @@ def form_choices(user):
     return {
         "units": db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))
                                     .order_by(Unit.code)).all(),
-        "award_forms": reference.award_forms(today()),
+        "award_forms": reference.award_forms(today(), level="province"),
         "signers": org.role_holders(CHAIRMAN),
         "lists": distribution.all_lists(),
         "unit_kinds": UNIT_KIND_LABELS,

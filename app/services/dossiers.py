@@ -346,6 +346,8 @@ def set_verdict(user, dossier_id, nominee_id, verdict, reason=None, version=None
         if verdict == "declined" and not reason:
             raise Invalid("Cần ghi lý do không đề nghị khen thưởng.", code="comment_required",
                           details={"reason": ["Bắt buộc khi không đề nghị."]})
+        if verdict == "accepted":
+            _refuse_blocked(dossier, [nominee.id])
         nominee.verdict, nominee.verdict_reason = verdict, reason
         steps.touch(dossier)
     return nominee
@@ -369,12 +371,34 @@ def set_verdicts(user, dossier_id, verdicts, reason=None, version=None):
                       details={"reason": ["Bắt buộc khi không đề nghị."]})
     with transaction():
         dossier = steps.open_for(KIND, "verdicts", dossier_id, user, version)
+        _refuse_blocked(dossier, [i for i, v in verdicts.items() if v == "accepted"])
         for nominee_id, verdict in verdicts.items():
             nominee = _nominee(dossier, nominee_id)
             nominee.verdict = verdict
             nominee.verdict_reason = reason if verdict == "declined" else None
         steps.touch(dossier)
     return dossier
+
+
+def _refuse_blocked(dossier, nominee_ids):
+    """No nominee is accepted while an eligibility rule that blocks is unmet (the rules of
+    the day the Board received the dossier, app/services/eligibility.py)."""
+    if not nominee_ids:
+        return
+    from app.services import eligibility  # it reads the nominees this module writes
+
+    found = eligibility.evaluate(None, dossier, nominee_ids)
+    refused = {nid: eligibility.blocking(rules) for nid, rules in found.items()}
+    refused = {nid: rules for nid, rules in refused.items() if rules}
+    if refused:
+        names = {n.id: n.name for n in dossier.nominees}
+        first_id = min(refused, key=lambda i: names.get(i, ""))
+        rule = refused[first_id][0]
+        raise Invalid(
+            f"Không thể chấp nhận {names.get(first_id, '')}: chưa đủ điều kiện «{rule['label']}»"
+            f" ({rule['summary']}).", code="not_eligible",
+            details={"nominees": {str(nid): [r["code"] for r in rules]
+                                  for nid, rules in refused.items()}})
 
 
 def add_attachment(user, dossier_id, kind, upload, nominee_id=None, version=None):
@@ -608,6 +632,8 @@ def dossier_snapshot(d):
 
 def _stamp_submission(dossier, user, role, comment, params, facts):
     dossier.submitted_at = now_utc()
+    if dossier.rules_date is None:  # received: the eligibility rules of this day apply
+        dossier.rules_date = today()
     dossier.late = is_late(facts or dossier_facts(dossier))
 
 

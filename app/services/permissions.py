@@ -11,8 +11,11 @@ from app.models import (
     CampaignParticipant,
     Decision,
     Dossier,
+    Hold,
+    Initiative,
     Nominee,
     Plan,
+    YearRating,
 )
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
@@ -70,7 +73,21 @@ def visible(user, model):
         if _unit_roles(user):
             return AwardRecord.unit_id == user.unit_id
         return sa.false()
+    if model in (YearRating, Hold, Initiative):
+        return private_results(user, model)
     raise ValueError(f"no visibility rule for {model}")
+
+
+def private_results(user, table):
+    """Ratings and holds (and the initiatives register beside them): only the subject's
+    unit and the Board's appraisers see them (issue 24). ``table`` may be an alias."""
+    if user is None:  # the system itself (an evaluation with every evidence)
+        return sa.true()
+    if user.roles & BOARD:
+        return sa.true()
+    if _unit_roles(user):
+        return table.unit_id == user.unit_id
+    return sa.false()
 
 
 def acting_role(user, roles, item) -> str | None:

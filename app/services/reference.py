@@ -16,6 +16,7 @@ from app.models import (
     AttachmentRequirement,
     AwardForm,
     DocumentType,
+    EligibilityRule,
     LegalBasis,
     ReferenceChange,
     RuleValue,
@@ -40,10 +41,13 @@ def award_form(code: str, on: date) -> AwardForm:
     return form
 
 
-def award_forms(on: date):
-    return db.session.scalars(
-        sa.select(AwardForm).where(AwardForm.in_force(on)).order_by(AwardForm.code)
-    ).all()
+def award_forms(on: date, level: str | None = None):
+    """The award forms in force; ``level`` "province" for the Chairman's (what a campaign
+    offers), "unit" for those a unit's head decides (cấp cơ sở)."""
+    query = sa.select(AwardForm).where(AwardForm.in_force(on))
+    if level is not None:
+        query = query.where(AwardForm.level == level)
+    return db.session.scalars(query.order_by(AwardForm.code)).all()
 
 
 # The word a province's award names carry ("Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh")
@@ -154,6 +158,7 @@ _MODELS = {
     "rule_values": (RuleValue, ("key", "effective_from")),
     "attachment_requirements": (AttachmentRequirement, ("code", "effective_from")),
     "document_types": (DocumentType, ("code", "effective_from")),
+    "eligibility_rules": (EligibilityRule, ("code", "effective_from")),
 }
 
 
@@ -217,9 +222,22 @@ def _problems(data) -> list[str]:
                     not in ("landscape", "portrait")):
                 problems.append(f"{where}: khổ giấy bằng khen là A4 hoặc A3, hướng là "
                                 f"landscape hoặc portrait.")
+            if section == "eligibility_rules":
+                problems += _rule_problems(raw, where)
             if dates.get("effective_to") and dates.get("effective_from") and \
                     dates["effective_to"] < dates["effective_from"]:
                 problems.append(f"{where}: ngày hết hiệu lực trước ngày có hiệu lực.")
+    return problems
+
+
+def _rule_problems(raw, where) -> list[str]:
+    from app.services import eligibility  # it reads the reference data: imported late
+
+    problems = eligibility.check_condition(raw.get("condition"), f"{where}: condition")
+    if raw.get("severity", "block") not in ("block", "warn"):
+        problems.append(f"{where}: severity là block hoặc warn.")
+    if raw.get("ground", "merit") not in ("merit", "movement", "any"):
+        problems.append(f"{where}: ground là merit, movement hoặc any.")
     return problems
 
 

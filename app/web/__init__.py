@@ -69,6 +69,7 @@ def init_web(app: Flask):
         registers,
         verification,
         work,
+        yearend,
     )
 
     app.register_blueprint(account.bp)
@@ -81,6 +82,7 @@ def init_web(app: Flask):
     app.register_blueprint(overview.bp)
     app.register_blueprint(verification.bp)
     app.register_blueprint(guide.bp)
+    app.register_blueprint(yearend.bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(figure, "figure")

@@ -2,7 +2,9 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from app.services import awards
+from app.services import awards, eligibility
+from app.services.errors import Forbidden
+from workflows.roles import ADMIN, BOARD
 
 bp = Blueprint("award_pages", __name__, url_prefix="/khen-thuong")
 
@@ -27,3 +29,11 @@ def search():
 @bp.route("/<int:record_id>")
 def history(record_id):
     return render_template("awards/history.html", **awards.history(current_user, record_id))
+
+
+@bp.route("/dieu-kien")
+def rules():
+    """The eligibility rules, every version with its source, for the admin and the Board."""
+    if not current_user.roles & (BOARD | ADMIN):
+        raise Forbidden("Chỉ Ban Thi đua – Khen thưởng và quản trị hệ thống xem trang này.")
+    return render_template("awards/rules.html", rules=eligibility.all_rules())

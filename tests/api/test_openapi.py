@@ -54,6 +54,7 @@ def scenario(world):
         "campaign": campaign.id, "plan": plan.id, "dossier": dossier.id,
         "nominee": dossier.nominees[0].id, "attachment": dossier.attachments[0].id,
         "decision": decision.id, "code": "SYT", "username": "staff_a",
+        "unit": world.units["SYT"].id,
     }
 
 
@@ -66,6 +67,8 @@ ACTOR = {  # who calls each family of operations
     "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
     "exchange": "staff_a",  # the axis' callback: no secret, 401
     "incoming-packages": "appraiser",
+    "unit-decisions": "staff_a", "holds": "staff_a", "initiatives": "staff_a",
+    "eligibility-rules": "appraiser",
 }
 
 
@@ -80,6 +83,7 @@ def _url(path, ids):
             .replace("{code}", ids["code"]).replace("{username}", ids["username"])
             .replace("{name}", DOCUMENT_NAMES.get(family, "x"))
             .replace("{message_id}", "1").replace("{package_id}", "1")
+            .replace("{unit_id}", str(ids["unit"]))
             .replace("{campaign_id}", str(ids["campaign"]))
             .replace("{dossier_id}", str(ids["dossier"]))
             .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026"))

@@ -183,27 +183,19 @@ def test_the_same_form_proposed_by_two_campaigns_of_one_year_is_flagged_on_both(
         "flags"]) == 1
 
 
-def test_the_appraisal_flags_a_form_received_too_recently(world):
+def test_a_form_received_recently_is_no_flag_on_a_movements_ground(world):
+    """The [U] minimum years between two awards are gone: a campaign's Bằng khen rests on
+    its movement, with no multi-year condition (the eligibility rules, issue 24)."""
     campaign = helpers.make_campaign(world)
     dossier = helpers.complete_dossier(world, campaign)
     year = campaign.period_end.year
     imported("Nguyễn Văn An", world.units["SYT"], year - 1, organisation="SYT")
-    imported("Lê Thị Bích", world.units["SYT"], year - 2, organisation="SYT")
     found = awards.for_dossier(world.users["appraiser"], dossier)
     by_name = {n.name: found[n.id] for n in dossier.nominees}
-    [flag] = by_name["Nguyễn Văn An"]["flags"]
-    assert flag["code"] == "too_recent"
-    assert "cách nhau ít nhất 2 năm" in flag["message"] and "chưa đối chiếu" in flag["message"]
-    # two years ago is far enough for a Bằng khen (min_years_between.BKCT = 2)
-    assert by_name["Lê Thị Bích"]["flags"] == []
-    assert by_name["Lê Thị Bích"]["earlier_awards"][0]["year"] == year - 2
-
-
-def test_the_rule_is_reference_data_with_its_source(world):
-    rules = awards.min_years_rules(today())
-    assert rules["BKCT"][0] == 2 and rules["CSTDT"][0] == 3
-    assert all(note.startswith("[U]") for _, note in rules.values())
-    assert awards.min_years_rules(today().replace(year=2020)) == {}
+    assert by_name["Nguyễn Văn An"]["flags"] == []
+    assert by_name["Nguyễn Văn An"]["earlier_awards"][0]["year"] == year - 1
+    assert [r["code"] for r in by_name["Nguyễn Văn An"]["eligibility"]] == [
+        "chung.khong_vu_viec"]
 
 
 def test_nothing_to_show_for_a_dossier_without_nominees(world, campaign):
