@@ -24,7 +24,6 @@ from app.models.campaign import (
 from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument, VerificationLink
-from app.models.incoming import IncomingPackage
 from app.models.eligibility import (
     GROUNDS,
     HOLD_KINDS,
@@ -37,6 +36,7 @@ from app.models.eligibility import (
     InitiativeAuthor,
     YearRating,
 )
+from app.models.incoming import IncomingPackage
 from app.models.org import UNIT_KINDS, ApiToken, Unit, User, UserRole
 from app.models.reference import (
     AttachmentRequirement,
