@@ -133,7 +133,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "admin.reference": "/admin/reference", "account.change_password": "/account/password",
         "verification.upload": "/xac-minh", "admin.signing": "/admin/signing",
         "board.new_decision": "/decisions/new", "board.incoming": "/van-ban-den",
-        "board.new_decision": "/decisions/new", "award_pages.rules": "/khen-thuong/dieu-kien",
+        "award_pages.rules": "/khen-thuong/dieu-kien",
         "yearend_pages.results": "/ket-qua-cuoi-nam",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
