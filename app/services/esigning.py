@@ -420,7 +420,8 @@ def _remote_sign(kind, item, paper, trigger, user, identity, params, *, filled=F
             raise identities.refused(exc) from None
         _ask(kind, item, user, trigger, identity, prepared, printed, params,
              kept={"version": item.version, "qr_token": qr_code, "paper": paper,
-                   "printed": _b64(printed)},
+                   "printed": _b64(printed),
+                   "texts": docgen.field_values(content) if filled else None},
              pdf_params={"field": field, "step": "approve"},
              message="Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký "
                      f"số từ xa); {noun} chưa chuyển trạng thái.",
@@ -431,6 +432,11 @@ def _remote_sign(kind, item, paper, trigger, user, identity, params, *, filled=F
     if pending["version"] != item.version:
         raise Conflict(f"{noun.capitalize()} đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại "
                        "bản mới.", code="signing_request_outdated")
+    if pending.get("texts") and pending["texts"] != docgen.field_values(
+            documents.compose(kind, item, paper, draft=False)):
+        raise Conflict("Số hoặc ngày của văn bản đã khác với bản đã chuẩn bị để ký (có văn "
+                       "bản khác vừa lấy số, hoặc đã sang ngày mới); hãy ký lại bản mới.",
+                       code="signing_request_outdated")
     printed = base64.b64decode(pending["printed"])
     signed = _finish(params, pending, printed, cert, esign)
     prepared_name, approved_name, _ = paper_names(paper)
