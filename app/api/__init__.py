@@ -22,7 +22,8 @@ from app.errors import HTTP_MESSAGES, error_response, http_error
 from app.extensions import csrf
 from app.services.auth import user_for_token
 
-PUBLIC_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json", "verify.verify"}
+PUBLIC_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json", "verify.verify",
+                    "signing.callback"}
 
 
 class Api(SmorestApi):
@@ -120,6 +121,7 @@ def init_api(app):
         overview,
         plans,
         reference,
+        signing,
         units,
         users,
         verification,
@@ -136,6 +138,6 @@ def init_api(app):
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
-                   notifications, awards, overview, excel, verification):
+                   notifications, awards, overview, excel, verification, signing):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)
