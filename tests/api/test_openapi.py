@@ -64,6 +64,7 @@ ACTOR = {  # who calls each family of operations
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
     "awards": "appraiser",
     "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
+    "signing": "staff_a",  # the remote-signing service's callback (no sign-in: HMAC)
 }
 
 
