@@ -49,6 +49,7 @@ def waiting(user, decision_id, token) -> dict:
     left = _deadline(pending) - time.time()
     return {"decision": decision, "signer": user.full_name, "ticket": pending.get("ticket"),
             "issue": pending.get("trigger") == "issue",
+            "trigger": pending.get("trigger") or "approve",
             "seconds_left": max(int(left), 0), "answer": pending.get("answer", "cms")}
 
 
@@ -97,8 +98,8 @@ def poll(user, decision_id, token) -> dict:
 
 def _done_message(trigger) -> str:
     return {"issue": "Đã ký số và ban hành quyết định.",
-            "approve": "Đã ký số và phê duyệt quyết định."}.get(
-        trigger or "approve", "Đã ký số văn bản.")
+            "approve": "Đã ký số và phê duyệt quyết định.",
+            "sign_proposal": "Đã ký số tờ trình."}.get(trigger or "approve", "Đã ký số văn bản.")
 
 
 def _perform(kind, item, user, token, pending, answer) -> dict:

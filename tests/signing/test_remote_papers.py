@@ -21,6 +21,7 @@ from tests import helpers
 from tests.signing.support import DemoSet
 from tests.signing.test_remote_approval import cms_for
 from tests.signing.test_remote_pages import pem_of
+from tests.web.test_views import csrf_of, login
 
 HEAD_A, BOARD_HEAD = "Trần Văn Bình", "Vi Văn Thắng"
 MODELS = {"plan": Plan, "dossier": Dossier, "decision": Decision}
@@ -118,11 +119,20 @@ def moved(kind, item_id):
     ("decision", board_paper_waiting, "pdf"),
 ], ids=["plan-cms", "dossier-proposal-pdf", "ttr-snv-pdf"])
 def test_the_paper_waits_for_the_remote_signature_and_refuses_a_tampered_one(
-        world, demo, trusted, api, kind, setup, answer):
+        world, demo, trusted, api, client, kind, setup, answer):
     item_id, trigger, username, slug, paper = setup(world, demo, kind)
     signer = api(username)
     url = f"/api/v1/{kind}s/{item_id}/transitions"
     before = moved(kind, item_id)
+    if kind == "plan":  # on the page: the request goes out, the plan's page says so
+        login(client, username)
+        page = client.get(f"/plans/{item_id}").get_data(as_text=True)
+        r = client.post(f"/plans/{item_id}/transitions", follow_redirects=True, data={
+            "csrf_token": csrf_of(page), "trigger": trigger, "version": before[1]})
+        assert r.request.path == f"/plans/{item_id}"
+        assert "văn bản chưa chuyển trạng thái" in r.get_data(as_text=True)
+        assert "Xác nhận yêu cầu ký trên thiết bị ký số" in r.get_data(as_text=True)
+        assert moved(kind, item_id) == before
     r = signer.post(url, json={"trigger": trigger, "version": before[1]})
     assert r.status_code == 202, r.get_json()
     request = r.get_json()["signing_request"]
