@@ -119,9 +119,17 @@ def render_pdf(content, font_cache, timeout=120, filled=False,
     """
     if not has_pdf(content):
         raise PdfUnavailable("Văn bản này không có bản PDF.")
-    from app.docgen import pdf  # pikepdf and fontTools: loaded when a PDF is first made
-    return pdf.render_pdf(content, font_cache, timeout=timeout, filled=filled,
-                          verification_url=verification_url)
+    # In a child process (isolated.py): printing the 2,000-awardee decision (its issuable
+    # DOCX, pikepdf, fontTools) grew a web worker by about 40 MB for the rest of its life;
+    # the fork costs milliseconds beside LibreOffice's seconds.
+    return isolated.run(_render_pdf, content, font_cache, timeout=timeout, filled=filled,
+                        verification_url=verification_url)
+
+
+def _render_pdf(content, font_cache, **options) -> bytes:
+    from app.docgen import pdf  # pikepdf and fontTools: loaded in the child only
+
+    return pdf.render_pdf(content, font_cache, **options)
 
 
 def pdf_fields(data: bytes) -> list[FieldBox]:

@@ -31,3 +31,17 @@ def _refuse(reason):
 def test_an_error_in_the_child_reaches_the_caller():
     with pytest.raises(ValueError, match="không hợp lệ"):
         isolated.run(_refuse, "không hợp lệ")
+
+
+def test_the_issuable_pdf_is_printed_in_a_child_process(monkeypatch):
+    """Printing a large paper grew the web worker for good (bench/scale_bench.py --esign):
+    the PDF is made in a child, whatever comes back (here, the child's pid)."""
+    import os
+
+    from app.docgen import pdf
+    from app.docgen.model import FormalDocument
+
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: str(os.getpid()).encode())
+    content = FormalDocument.__new__(FormalDocument)
+    printed = docgen.render_pdf(content, "/nonexistent")
+    assert printed.isdigit() and int(printed) != os.getpid()
