@@ -690,16 +690,21 @@ def register_signers(app):
 
 
 def worker_memory_mb(proc):
-    """{pid: (resident MB now, peak resident MB)} of each gunicorn worker."""
+    """{pid: (resident MB, peak resident MB, proportional MB, private MB)} of each gunicorn
+    worker: RSS counts the pages it shares with the master and the other workers (the
+    preloaded app and libraries) in full, PSS its share of them, private none."""
     out = {}
     for pid in worker_pids(proc):
         try:
             text = Path(f"/proc/{pid}/status").read_text()
+            smaps = Path(f"/proc/{pid}/smaps_rollup").read_text()
         except OSError:
             continue
         now, peak = (int(re.search(rf"{k}:\s+(\d+)", text).group(1)) / 1024
                      for k in ("VmRSS", "VmHWM"))
-        out[pid] = (now, peak)
+        pss, clean, dirty = (int(re.search(rf"^{k}:\s+(\d+)", smaps, re.M).group(1)) / 1024
+                             for k in ("Pss", "Private_Clean", "Private_Dirty"))
+        out[pid] = (now, peak, pss, clean + dirty)
     return out
 
 
@@ -728,12 +733,18 @@ def esign_one_shot(server, data, tokens):
     if status != 200 or not pdf.startswith(b"%PDF"):
         raise RuntimeError(f"the issued PDF: HTTP {status}")
     after = worker_memory_mb(server)
-    worst = max(peak for _now, peak in after.values())
-    print(f"  issued PDF {len(pdf) // 1024:,} KB; gunicorn workers before: "
-          + ", ".join(f"{now:.0f} MB" for now, _ in before.values()) + "; after: "
-          + ", ".join(f"{now:.0f} MB (peak {peak:.0f} MB)" for now, peak in after.values()))
+
+    def shown(memory):
+        return ", ".join(f"RSS {now:.0f} MB (peak {peak:.0f}), PSS {pss:.0f}, private "
+                         f"{own:.0f}" for now, peak, pss, own in memory.values())
+
+    print(f"  issued PDF {len(pdf) // 1024:,} KB; gunicorn workers before: {shown(before)}; "
+          f"after: {shown(after)}")
+    worst = max(m[1] for m in after.values())
+    worst_pss = max(m[2] for m in after.values())
     print(f"{'✓' if worst < 150 else '✗'} a web worker that e-signs and issues the "
-          f"{data['awardees']:,}-awardee decision stays under 150 MB: peak {worst:.0f} MB")
+          f"{data['awardees']:,}-awardee decision stays under 150 MB resident: peak RSS "
+          f"{worst:.0f} MB (its own share, PSS, {worst_pss:.0f} MB)")
     return after
 
 
