@@ -81,12 +81,28 @@ def compose_paper(paper: str, record, ctx: Context):
     return replace(content, author=ctx.issuer.name, generated_at=ctx.now)
 
 
+# From this many listed rows (the decision's DANH SÁCH) a formal paper's DOCX is laid out in
+# a child process too: the 2,000-awardee decision's left its python-docx tree in the worker.
+ISOLATE_FROM_ROWS = 200
+
+
+def _listed_rows(content) -> int:
+    appendix = getattr(content, "appendix", None)
+    return sum(len(s.entries) for s in appendix.sections) if appendix else 0
+
+
 def render_content(content, draft: bool) -> bytes:
     """The DOCX of composed content (``compose_paper``)."""
     if isinstance(content, list):
         if len(content) >= ISOLATE_FROM_PAGES:
             return isolated.run(_render_certificates, content, draft=draft)
         return _render_certificates(content, draft=draft)
+    if _listed_rows(content) >= ISOLATE_FROM_ROWS:
+        return isolated.run(_render_formal_here, content)
+    return render_formal(content)
+
+
+def _render_formal_here(content) -> bytes:
     return render_formal(content)
 
 
