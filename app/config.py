@@ -197,6 +197,14 @@ def from_environment(instance_path):
         "SIGNING_REMOTE_URL": (os.environ.get("SIGNING_REMOTE_URL") or "").strip(),
         "SIGNING_REMOTE_WAIT_SECONDS": _env_int("SIGNING_REMOTE_WAIT_SECONDS", 300),
         "SIGNING_REMOTE_ANSWER": (os.environ.get("SIGNING_REMOTE_ANSWER") or "cms").strip(),
+        # The service's callback: the secret it signs its answers with (HMAC-SHA256 of
+        # "<timestamp>.<body>"; empty: no callback, the waiting page polls), the address it
+        # reaches this server at (default PUBLIC_BASE_URL), how old an answer may be.
+        "SIGNING_REMOTE_CALLBACK_SECRET": os.environ.get("SIGNING_REMOTE_CALLBACK_SECRET")
+        or "",
+        "SIGNING_REMOTE_CALLBACK_BASE": (os.environ.get("SIGNING_REMOTE_CALLBACK_BASE")
+                                         or "").strip(),
+        "SIGNING_REMOTE_CALLBACK_SKEW": _env_int("SIGNING_REMOTE_CALLBACK_SKEW", 300),
         # The passphrase of the demo's key files (registered identities name the setting
         # that holds theirs); never set in production, which holds no person's key.
         "SIGNING_DEMO_PASSPHRASE": os.environ.get("SIGNING_DEMO_PASSPHRASE")

@@ -12,7 +12,15 @@ worker answers nothing). What must not cross the fork:
 - the number of workers the sign-in limit check needs: re-checked in each worker with
   the count the master really runs (command line, settings file, TTIN/TTOU).
 """
+import importlib
+
 from app.config import validate_web_workers
+
+# What a worker loads on its first signature, verification or issued PDF (pyHanko with its
+# cryptography and validation stack, pikepdf, fontTools): about 40 MB a worker grew by
+# (bench/scale_bench.py --esign). Imported once in the master, before the fork, those
+# pages are shared by every worker instead of being each one's own.
+PRELOADED = ("app.esign.pdfsign", "app.esign.verify", "app.esign.remote", "app.docgen.pdf")
 
 
 def _engines(app):
@@ -26,9 +34,12 @@ def _engines(app):
 
 def before_fork(app) -> None:
     """In the master: close every pooled connection (the production start-up check made
-    one), so no worker inherits a socket another process also uses."""
+    one), so no worker inherits a socket another process also uses; load the signing
+    libraries the workers then share (``PRELOADED``; they start no thread)."""
     for engine in _engines(app):
         engine.dispose()
+    for name in PRELOADED:
+        importlib.import_module(name)
 
 
 def after_fork(app, workers: int) -> None:

@@ -65,8 +65,10 @@ def _rows(model, columns, source, **params):
                                     else sa.literal_column(v) for k, v in columns.items()}, query)
 
 
-def build(scale):
-    """The 10× province, set-based. Returns what the measurements need."""
+def build(scale, awardees=None, esign=False):
+    """The 10× province, set-based. Returns what the measurements need. ``awardees``: the
+    big decision's size (default 2,000 × scale); ``esign``: it waits for the Chairman's
+    «Phê duyệt» instead of being approved on paper (see :func:`register_signers`)."""
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
@@ -214,15 +216,17 @@ def build(scale):
                      "title": "'Về việc tặng Bằng khen'", "created_by_id": str(appraiser),
                      "number": "g", "symbol": "'QĐ-UBND'", "issued_on": "c.period_end"},
           "campaigns AS c CROSS JOIN generate_series(1, 14) AS g WHERE c.state = 'closed'")
-    big = Decision(campaign_id=current, award_form_id=bkct, state="approved",
+    big = Decision(campaign_id=current, award_form_id=bkct,
+                   state="awaiting_chairman" if esign else "approved",
                    title="Về việc tặng Bằng khen", created_by_id=appraiser,
-                   approved_by_id=world.users["chairman"].id, proposal_number=1,
+                   approved_by_id=None if esign else world.users["chairman"].id,
+                   proposal_number=1,
                    proposal_symbol="TTr-SNV", proposal_date=db.session.scalar(
                        sa.text("SELECT current_date")),
                    proposal_signed_by_id=board.id)
     db.session.add(big)
     db.session.flush()
-    awardees = int(2000 * scale) or 10
+    awardees = awardees or int(2000 * scale) or 10
     db.session.execute(sa.text(
         "UPDATE dossiers SET state = 'in_proposal' WHERE id IN (SELECT id FROM dossiers "
         "WHERE campaign_id = :c AND state = 'appraised' ORDER BY id LIMIT :n)"),
@@ -232,6 +236,18 @@ def build(scale):
         "FROM nominees n JOIN dossiers d ON d.id = n.dossier_id WHERE d.campaign_id = :c AND "
         "d.state = 'in_proposal' ORDER BY n.id LIMIT :n)"),
         {"d": big.id, "c": current, "n": awardees})
+    missing = awardees - db.session.scalar(sa.text(
+        "SELECT count(*) FROM nominees WHERE decision_id = :d"), {"d": big.id})
+    if missing > 0:  # a small province (--scale) with the full decision (--awardees)
+        _rows(Nominee, {"dossier_id": "d.id", "campaign_id": "d.campaign_id",
+                        "position": "100 + g", "kind": "'individual'",
+                        "name": "'Người được khen ' || g", "identity_key": "'individual|x-' || g",
+                        "search_key": "'nguoi duoc khen ' || g", "award_form_id": str(bkct),
+                        "votes_for": "8", "verdict": "'accepted'", "decision_id": str(big.id),
+                        "achievement_summary": "'Hoàn thành xuất sắc nhiệm vụ'"},
+              "(SELECT id, campaign_id FROM dossiers WHERE campaign_id = :c AND state = "
+              "'in_proposal' ORDER BY id LIMIT 1) AS d CROSS JOIN generate_series(1, :n) AS g",
+              c=current, n=missing)
     # the plans of the running campaigns that a step measurement will move: complete
     draft_plans = sa.text("SELECT p.id FROM plans p JOIN units u ON u.id = p.unit_id WHERE "
                           "p.campaign_id = :c AND p.state = 'draft' AND u.code LIKE 'B%' "
@@ -260,6 +276,7 @@ def build(scale):
         {"u": appraiser})
     plan_ids = [r[0] for r in db.session.execute(draft_plans, {"c": current})]
     return {"timings": timings, "counts": counts, "current": current, "big": big.id,
+            "awardees": awardees,
             "launchable": launchable.id, "plans": plan_ids}
 
 
@@ -403,6 +420,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--awardees", type=int, default=None,
+                        help="the big decision's awardees (default 2,000 × scale)")
+    parser.add_argument("--esign", action="store_true",
+                        help="the big decision approved with the Chairman's key and issued "
+                             "with the Ủy ban's seal through HTTP (a demo CA of its own), "
+                             "and each worker's resident memory after it; needs a rebuild")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the data set a previous run built (no rebuild)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
@@ -423,13 +446,16 @@ def main():
     app = create_app(config)
     with app.app_context():
         t0 = time.perf_counter()
-        data = reuse() if args.reuse else build(args.scale)
+        if args.esign and args.reuse:
+            parser.error("--esign needs a data set built in this run (no --reuse)")
+        data = reuse() if args.reuse else build(args.scale, args.awardees, args.esign)
+        signers = register_signers(app) if args.esign else None
         data["build_seconds"] = time.perf_counter() - t0
         from app.models import User
 
         users = {u.username: u for u in db.session.scalars(sa.select(User))}
         tokens = {name: token_for(users[name]) for name in (
-            "appraiser", "board_head", "clerk")}
+            "appraiser", "board_head", "clerk", "chairman")}
         unit_tokens = {}
         for pid in data["plans"][:16]:
             code = db.session.scalar(sa.text(
@@ -445,7 +471,7 @@ def main():
 
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret",
            "OUTBOX_WORKER_IN_PROCESS": "0", "UPLOAD_FOLDER": "/tmp/tdkt-bench-uploads",
-           "TDKT_ENV": "development"}
+           "TDKT_ENV": "development", **(signers.config() if signers else {})}
     ceiling = serve("bench.ceiling_app:app", CEILING_PORT, env)
     server = serve("wsgi:app", APP_PORT, env)
     rows = []
@@ -505,6 +531,8 @@ def main():
                 rows.append((label, clients, rps, p50, p95, errors, slowest))
                 print(f"  measured: {label} at {clients} ({rps:.1f} req/s, {errors} errors)",
                       flush=True)
+        if signers:
+            esign_one_shot(server, data, tokens)
         if args.only:
             return report(rows, None, {}, None, fresh, worker_rss_mb(server), app, data,
                           tokens, unit_tokens,
@@ -517,7 +545,7 @@ def main():
         for label, who, path in (("launch for every unit", "board_head",
                                   f"/api/v1/campaigns/{data['launchable']}"),
                                  ("issue the 2,000-awardee decision", "clerk",
-                                  f"/api/v1/decisions/{data['big']}")):
+                                  f"/api/v1/decisions/{data['big']}"))[:1 if signers else 2]:
             auth = {"Authorization": f"Bearer {tokens[who]}"}
             version = json.loads(call(conn, "GET", path, auth)[1])["version"]
             trigger = "launch" if "campaigns" in path else "issue"
@@ -533,6 +561,8 @@ def main():
     finally:
         stop(server)
         stop(ceiling)
+        if signers:
+            signers.remove()
     # the table first: the delivery worker's drain takes minutes on a busy machine
     report(rows, size, one_shots, docx_figures, fresh, after, app, data, tokens, unit_tokens,
            None, restarted)
@@ -635,6 +665,87 @@ def verdicts(rows, after, restarted):
               f"{', '.join(f'{m:.0f}' for m in after)} MB, with max_requests "
               f"{limit or 'off'} (jitter {jitter}), preload_app {preload}; "
               f"{'a worker was restarted' if restarted else 'no worker restarted'}")
+
+
+def register_signers(app):
+    """The Chairman's key file and the Ủy ban's seal under a demo CA of this run (written in
+    the app's instance folder, where registered key files live), registered as the admin
+    page would; the run's gunicorn trusts that CA (``.config()``)."""
+    from app.extensions import db
+    from app.models import User
+    from app.services import identities
+    from tests.signing.support import UBND_NAME, DemoSet
+
+    demo = DemoSet(app.instance_path)
+    app.config.update(demo.config())
+    chairman = db.session.scalar(sa.select(User).where(User.username == "chairman"))
+    p12, png = demo.holder("chairman", chairman.full_name, title="Phó Chủ tịch")
+    seal, seal_png = demo.holder("ubnd", UBND_NAME, seal=True)
+    identities.register_user(None, "chairman", p12_path=p12, image_png=png.read_bytes(),
+                             passphrase_setting="SIGNING_DEMO_PASSPHRASE")
+    identities.register_unit(None, "UBND", p12_path=seal, seal_png=seal_png.read_bytes(),
+                             passphrase_setting="SIGNING_DEMO_PASSPHRASE", seal_mm=36)
+    db.session.commit()
+    return demo
+
+
+def worker_memory_mb(proc):
+    """{pid: (resident MB, peak resident MB, proportional MB, private MB)} of each gunicorn
+    worker: RSS counts the pages it shares with the master and the other workers (the
+    preloaded app and libraries) in full, PSS its share of them, private none."""
+    out = {}
+    for pid in worker_pids(proc):
+        try:
+            text = Path(f"/proc/{pid}/status").read_text()
+            smaps = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        now, peak = (int(re.search(rf"{k}:\s+(\d+)", text).group(1)) / 1024
+                     for k in ("VmRSS", "VmHWM"))
+        pss, clean, dirty = (int(re.search(rf"^{k}:\s+(\d+)", smaps, re.M).group(1)) / 1024
+                             for k in ("Pss", "Private_Clean", "Private_Dirty"))
+        out[pid] = (now, peak, pss, clean + dirty)
+    return out
+
+
+def esign_one_shot(server, data, tokens):
+    """The big decision through HTTP as in production: the Chairman's «Phê duyệt» prints
+    its PDF (LibreOffice, a child process) and signs it with his key; the Văn thư's «Ban
+    hành» numbers, dates and seals it (and lays out its certificates); the issued PDF is
+    downloaded. Then each worker's resident memory and its peak, against issue 21's bar
+    (a web worker stays under 150 MB)."""
+    conn = http.client.HTTPConnection("127.0.0.1", APP_PORT, timeout=900)
+    path = f"/api/v1/decisions/{data['big']}"
+    before = worker_memory_mb(server)
+    for label, who, trigger in (("approve: print and sign", "chairman", "approve"),
+                                ("issue: number, date, seal", "clerk", "issue")):
+        auth = {"Authorization": f"Bearer {tokens[who]}"}
+        version = json.loads(call(conn, "GET", path, auth)[1])["version"]
+        t0 = time.perf_counter()
+        status, body = call(conn, "POST", f"{path}/transitions", auth,
+                            {"trigger": trigger, "version": version})
+        if status != 200:
+            raise RuntimeError(f"{label}: HTTP {status} {body[:2000]!r}")
+        print(f"  e-signed decision of {data['awardees']:,} awardees, {label}: "
+              f"{time.perf_counter() - t0:.2f} s", flush=True)
+    auth = {"Authorization": f"Bearer {tokens['clerk']}"}
+    status, pdf = call(conn, "GET", f"{path}/signed-pdfs/decision_issued_pdf", auth)
+    if status != 200 or not pdf.startswith(b"%PDF"):
+        raise RuntimeError(f"the issued PDF: HTTP {status}")
+    after = worker_memory_mb(server)
+
+    def shown(memory):
+        return ", ".join(f"RSS {now:.0f} MB (peak {peak:.0f}), PSS {pss:.0f}, private "
+                         f"{own:.0f}" for now, peak, pss, own in memory.values())
+
+    print(f"  issued PDF {len(pdf) // 1024:,} KB; gunicorn workers before: {shown(before)}; "
+          f"after: {shown(after)}")
+    worst = max(m[1] for m in after.values())
+    worst_pss = max(m[2] for m in after.values())
+    print(f"{'✓' if worst < 150 else '✗'} a web worker that e-signs and issues the "
+          f"{data['awardees']:,}-awardee decision stays under 150 MB resident: peak RSS "
+          f"{worst:.0f} MB (its own share, PSS, {worst_pss:.0f} MB)")
+    return after
 
 
 def decision_docx(decision_id, runs=3):

@@ -24,7 +24,9 @@ from app.services.auth import user_for_token
 
 PUBLIC_ENDPOINTS = {"auth.create_token", "api-docs.openapi_json", "verify.verify",
                     # the axis' callback: authenticated by its own headers (SystemId, Secret)
-                    "exchange.take_status"}
+                    "exchange.take_status",
+                    # the remote-signing service's callback: an HMAC of its body
+                    "signing.callback"}
 
 
 class Api(SmorestApi):
@@ -124,6 +126,7 @@ def init_api(app):
         overview,
         plans,
         reference,
+        signing,
         units,
         users,
         verification,
@@ -142,6 +145,6 @@ def init_api(app):
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
                    notifications, awards, overview, excel, verification, exchange,
-                   incoming, yearend):
+                   incoming, yearend, signing):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

@@ -82,12 +82,28 @@ def compose_paper(paper: str, record, ctx: Context):
     return replace(content, author=ctx.issuer.name, generated_at=ctx.now)
 
 
+# From this many listed rows (the decision's DANH SÁCH) a formal paper's DOCX is laid out in
+# a child process too: the 2,000-awardee decision's left its python-docx tree in the worker.
+ISOLATE_FROM_ROWS = 200
+
+
+def _listed_rows(content) -> int:
+    appendix = getattr(content, "appendix", None)
+    return sum(len(s.entries) for s in appendix.sections) if appendix else 0
+
+
 def render_content(content, draft: bool) -> bytes:
     """The DOCX of composed content (``compose_paper``)."""
     if isinstance(content, list):
         if len(content) >= ISOLATE_FROM_PAGES:
             return isolated.run(_render_certificates, content, draft=draft)
         return _render_certificates(content, draft=draft)
+    if _listed_rows(content) >= ISOLATE_FROM_ROWS:
+        return isolated.run(_render_formal_here, content)
+    return render_formal(content)
+
+
+def _render_formal_here(content) -> bytes:
     return render_formal(content)
 
 
@@ -120,9 +136,17 @@ def render_pdf(content, font_cache, timeout=120, filled=False,
     """
     if not has_pdf(content):
         raise PdfUnavailable("Văn bản này không có bản PDF.")
-    from app.docgen import pdf  # pikepdf and fontTools: loaded when a PDF is first made
-    return pdf.render_pdf(content, font_cache, timeout=timeout, filled=filled,
-                          verification_url=verification_url)
+    # In a child process (isolated.py): printing the 2,000-awardee decision (its issuable
+    # DOCX, pikepdf, fontTools) grew a web worker by about 40 MB for the rest of its life;
+    # the fork costs milliseconds beside LibreOffice's seconds.
+    return isolated.run(_render_pdf, content, font_cache, timeout=timeout, filled=filled,
+                        verification_url=verification_url)
+
+
+def _render_pdf(content, font_cache, **options) -> bytes:
+    from app.docgen import pdf  # pikepdf and fontTools: loaded in the child only
+
+    return pdf.render_pdf(content, font_cache, **options)
 
 
 def pdf_fields(data: bytes) -> list[FieldBox]:

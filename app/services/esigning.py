@@ -137,7 +137,8 @@ def sign_approval(decision, user, params=None):
     step's transaction, after the authority block is recorded (``documents.sign``)."""
     identity = identities.of_user(user.id)
     if identity is not None and identity.backend == "remote":
-        return _remote_approval(decision, user, identity, params or {})
+        return _remote_sign(KIND, decision, "decision", "approve", user, identity,
+                            params or {}, qr=True)
     if not identities.server_side(identity):
         return None
     from app.esign import pdfsign
@@ -157,135 +158,6 @@ def sign_approval(decision, user, params=None):
     finally:
         key.close()  # a PKCS#11 session
     return _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
-
-
-def _pending_key(decision, token: str) -> str:
-    return f"signing/pending/{KIND}-{decision.id}-{token}.json"
-
-
-def _remote_approval(decision, user, identity, params):
-    """Remote signing: the first call prints the PDF, prepares its signature and answers
-    with a signing request (kept outside the step's transaction, which rolls back: the
-    state does not move); the call that sends the request's id with the CMS signature of
-    its digest, or with the whole signed PDF, finishes the step."""
-    import base64
-    import json
-
-    from app.esign import remote
-
-    esign = identities.settings()
-    cert = identities.certificate(identity)
-    field = docgen.FIELD_NAMES[2]
-    token = params.get("signing_request")
-    if not (params.get("signature") or params.get("signed_pdf")):
-        from app.esign.trust import TrustStore, check_certificate
-
-        try:
-            check_certificate(TrustStore(esign), cert, expected=cert)
-        except SigningRefused as exc:
-            raise identities.refused(exc) from None
-        qr = qr_token()
-        # ready for a device that returns the whole signed PDF, too (/SigFlags set)
-        printed = remote.ready_for_plugin(
-            _print(documents.compose(KIND, decision, "decision", draft=False), qr))
-        try:
-            prepared = remote.prepare_approval(printed, cert, field=field,
-                                               image_png=identity.image_png, settings=esign)
-        except SigningRefused as exc:
-            raise identities.refused(exc) from None
-        token = secrets.token_urlsafe(24)
-        storage.write_new(_pending_key(decision, token), json.dumps({
-            "user_id": user.id, "version": decision.version, "qr_token": qr,
-            "printed": base64.b64encode(printed).decode(),
-            "prepared": prepared.to_json(),
-            **_remote_submission(identity, prepared, printed, field, params)}).encode())
-        from app.services.errors import SignatureRequired
-
-        raise SignatureRequired(
-            "Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký số từ xa); "
-            "quyết định chưa chuyển trạng thái.",
-            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF rồi gửi lại cùng mã "
-                                "yêu cầu ký.",
-                     "signing_request": {"id": token, "digest": prepared.digest.hex(),
-                                         "digest_algorithm": "sha256", "field": field,
-                                         "pdf": base64.b64encode(printed).decode(),
-                                         "pdf_sha256": hashlib.sha256(printed).hexdigest()}})
-    from app.services.errors import Conflict, NotFound
-
-    if not token:
-        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
-    try:
-        pending = json.loads(storage.read(_pending_key(decision, token)))
-    except Exception:  # noqa: BLE001 - missing or unreadable: the same answer
-        raise NotFound("Không có yêu cầu ký này.") from None
-    if pending["user_id"] != user.id:
-        raise NotFound("Không có yêu cầu ký này.")
-    if pending["version"] != decision.version:
-        raise Conflict("Quyết định đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại bản mới.",
-                       code="signing_request_outdated")
-    printed = base64.b64decode(pending["printed"])
-    try:
-        if params.get("signature"):
-            try:
-                cms_der = base64.b64decode(params["signature"], validate=True)
-            except ValueError:
-                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
-            signed = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
-                                            cms_der, settings=esign)
-        else:
-            try:
-                returned = base64.b64decode(params["signed_pdf"], validate=True)
-            except ValueError:
-                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
-            signed = remote.accept_signed_pdf(printed, returned, field=field,
-                                              expected_cert=cert, settings=esign)
-    except SigningRefused as exc:
-        raise identities.refused(exc) from None
-    keep_prepared(decision, printed, pending.get("qr_token"))
-    kept = _keep(decision, APPROVED, signed, _pdf_filename(decision, " - đã ký số.pdf"))
-    key = _pending_key(decision, token)
-    on_commit(lambda: storage.remove(key))  # answered: the request is spent
-    return kept
-
-
-def _remote_submission(identity, prepared, printed, field, params) -> dict:
-    """Send the request to the configured remote-signing service (the person confirms on
-    their device; the page polls, :mod:`app.services.remote_signing`), and what the
-    pending request keeps of it. Without a service, the signer's own client answers."""
-    from app.esign import remote
-
-    kept = {"authority": params.get("authority"), "created": time.time(), "ticket": None,
-            "answer": current_app.config.get("SIGNING_REMOTE_ANSWER") or "cms"}
-    url = current_app.config.get("SIGNING_REMOTE_URL")
-    if not url:
-        return kept
-    client = remote.RemoteClient(url)
-    try:
-        if kept["answer"] == "pdf":
-            kept["ticket"] = client.submit(identity.key_label or "", "pdf", pdf=printed,
-                                           params={"field": field, "step": "approve"})
-        else:
-            kept["ticket"] = client.submit(identity.key_label or "", "cms",
-                                           digest=prepared.digest)
-    except (OSError, ValueError, KeyError):
-        raise Unavailable("Không gửi được yêu cầu ký tới dịch vụ ký số từ xa; hãy thử lại "
-                          "sau hoặc báo quản trị hệ thống.", code="remote_unavailable") from None
-    return kept
-
-
-def pending_request(decision, token: str) -> dict | None:
-    """A remote signing request still waiting for its answer (None once spent)."""
-    import json
-
-    try:
-        return json.loads(storage.read(_pending_key(decision, token)))
-    except Exception:  # noqa: BLE001 - missing or unreadable: no such request
-        return None
-
-
-def drop_request(decision, token: str) -> None:
-    """Cancelled, timed out or refused: the request is forgotten (nothing else changed)."""
-    storage.remove(_pending_key(decision, token))
 
 
 # -- 2. the Văn thư issues at «Ban hành» -----------------------------------------------------
@@ -369,109 +241,6 @@ def _issue_spec(kind, item, paper, signer_id, approved, organisation):
     return spec, signer_cert, data
 
 
-def _remote_seal(decision, approved, organisation, params, user):
-    """The Văn thư's own token: the first call prepares the numbered, dated revision and
-    answers with a signing request (the step's transaction rolls back: no number is
-    spent, the state does not move); the call with the request's id and the CMS of its
-    digest, or the whole signed PDF, finishes it, when the number and the date the step
-    gives now are the ones the request was prepared with."""
-    import base64
-    import json
-    from dataclasses import asdict
-
-    from app.esign import remote
-    from app.services.errors import Conflict, NotFound, SignatureRequired
-
-    esign = identities.settings()
-    cert = identities.certificate(organisation)
-    spec, signer_cert, data = _issue_spec(KIND, decision, "decision", decision.approved_by_id,
-                                            approved, organisation)
-    texts = {spec.number_field: spec.number_text, spec.date_field: spec.date_text}
-    token = params.get("signing_request")
-    if not (params.get("signature") or params.get("signed_pdf")):
-        try:
-            prepared = remote.prepare_issue(data, cert, spec, seal_png=organisation.image_png,
-                                            settings=esign, expected_signer_cert=signer_cert)
-        except SigningRefused as exc:
-            raise identities.refused(exc) from None
-        token = secrets.token_urlsafe(24)
-        submitted = _remote_submission_issue(organisation, prepared, data, spec)
-        storage.write_new(_pending_key(decision, token), json.dumps({
-            "user_id": user.id, "version": decision.version,
-            "trigger": "issue", "number": decision.number, "texts": texts,
-            "prepared": prepared.to_json(), "created": time.time(), **submitted}).encode())
-        raise SignatureRequired(
-            "Đang chờ Văn thư ký số của cơ quan trên thiết bị ký số của mình; quyết định "
-            "chưa ban hành, chưa cấp số.",
-            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF (điền số, ngày vào "
-                                "các trường đã cho) rồi gửi lại cùng mã yêu cầu ký.",
-                     "signing_request": {
-                         "id": token, "digest": prepared.digest.hex(),
-                         "digest_algorithm": "sha256", "field": spec.seal_field,
-                         "pdf": base64.b64encode(data).decode(),
-                         "pdf_sha256": hashlib.sha256(data).hexdigest(),
-                         "number_field": spec.number_field, "number_text": spec.number_text,
-                         "date_field": spec.date_field, "date_text": spec.date_text,
-                         "seal_mm": spec.seal_mm, "spec": asdict(spec)}})
-    if not token:
-        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
-    pending = pending_request(decision, token)
-    if pending is None or pending.get("trigger") != "issue" or \
-            pending.get("user_id") != user.id:
-        raise NotFound("Không có yêu cầu ký này.")
-    if pending["texts"] != texts:
-        raise Conflict("Số hoặc ngày ban hành đã khác với bản đã chuẩn bị để ký (có văn bản "
-                       "khác vừa lấy số, hoặc đã sang ngày mới); hãy ký lại bản mới.",
-                       code="signing_request_outdated")
-    try:
-        if params.get("signature"):
-            try:
-                cms_der = base64.b64decode(params["signature"], validate=True)
-            except ValueError:
-                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
-            issued = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
-                                            cms_der, settings=esign)
-        else:
-            try:
-                returned = base64.b64decode(params["signed_pdf"], validate=True)
-            except ValueError:
-                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
-            issued = remote.accept_signed_pdf(data, returned, field=spec.seal_field,
-                                              expected_cert=cert, settings=esign,
-                                              expected_texts=texts)
-    except SigningRefused as exc:
-        raise identities.refused(exc) from None
-    key = _pending_key(decision, token)
-    on_commit(lambda: storage.remove(key))  # answered: the request is spent
-    issued = long_term(issued, esign, None)
-    return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
-
-
-def _remote_submission_issue(organisation, prepared, data, spec) -> dict:
-    """Send the Văn thư's request to the configured remote-signing service (as
-    :func:`_remote_submission` does for the signer)."""
-    from dataclasses import asdict
-
-    from app.esign import remote
-
-    answer = current_app.config.get("SIGNING_REMOTE_ANSWER") or "cms"
-    url = current_app.config.get("SIGNING_REMOTE_URL")
-    if not url:
-        return {"ticket": None, "answer": answer}
-    client = remote.RemoteClient(url)
-    try:
-        if answer == "pdf":
-            ticket = client.submit(organisation.key_label or "", "pdf", pdf=data,
-                                   params={"field": spec.seal_field, "step": "issue",
-                                           "spec": asdict(spec)})
-        else:
-            ticket = client.submit(organisation.key_label or "", "cms", digest=prepared.digest)
-    except (OSError, ValueError, KeyError):
-        raise Unavailable("Không gửi được yêu cầu ký tới dịch vụ ký số từ xa; hãy thử lại "
-                          "sau hoặc báo quản trị hệ thống.", code="remote_unavailable") from None
-    return {"ticket": ticket, "answer": answer}
-
-
 def long_term(issued: bytes, esign, store) -> bytes:
     """The issued PDF as sent and kept: its signatures' validation data added (PAdES B-LT)
     and, where a TSA is configured, a document timestamp (B-LTA). The register's SHA-256 is
@@ -483,6 +252,253 @@ def long_term(issued: bytes, esign, store) -> bytes:
         return pdfsign.archive(issued, esign, store=store)
     except SigningRefused as exc:
         raise identities.refused(exc) from None
+
+
+# -- remote signing: one flow for every signature made on the person's own device ---------
+#
+# The signer's key on their token (through the signing plugin) or at their CA's remote-
+# signing service, and the Văn thư's seal on her own token: the first call prints (or, for
+# the seal, fills) the PDF, prepares its signature and answers with a signing request, kept
+# outside the step's transaction, which rolls back (the state does not move, no number is
+# spent); the call that sends the request's id with the CMS signature of its digest, or
+# with the whole signed PDF, finishes the step. With a remote-signing service configured,
+# the request is also sent there; its answer comes back by the waiting page's polling
+# (:mod:`app.services.remote_signing`) or by its callback (``remote_signing.callback``).
+
+def _pending_key(kind, item_id, token: str) -> str:
+    return f"signing/pending/{kind}-{item_id}-{token}.json"
+
+
+def pending_request(item, token: str, kind: str = KIND) -> dict | None:
+    """A remote signing request still waiting for its answer (None once spent)."""
+    import json
+
+    try:
+        return json.loads(storage.read(_pending_key(kind, item.id, token)))
+    except Exception:  # noqa: BLE001 - missing or unreadable: no such request
+        return None
+
+
+def drop_request(item, token: str, kind: str = KIND) -> None:
+    """Cancelled, timed out or refused: the request is forgotten (nothing else changed)."""
+    storage.remove(_pending_key(kind, item.id, token))
+
+
+def _answered(params) -> bool:
+    return bool(params.get("signature") or params.get("signed_pdf"))
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()
+
+
+def _ask(kind, item, user, trigger, holder, prepared, sent: bytes, params, *, kept: dict,
+         pdf_params: dict, message: str, hint: str, shown: dict | None = None):
+    """Keep the pending request, send it to the remote-signing service when one is
+    configured, and answer 202 with it (``SignatureRequired``: the step rolls back)."""
+    import json
+
+    from app.services.errors import SignatureRequired
+
+    token = secrets.token_urlsafe(24)
+    submitted = _remote_submission(kind, item, token, holder, prepared, sent, pdf_params)
+    storage.write_new(_pending_key(kind, item.id, token), json.dumps({
+        "user_id": user.id, "kind": kind, "item_id": item.id, "trigger": trigger,
+        "authority": params.get("authority"), "prepared": prepared.to_json(), **kept,
+        **submitted}).encode())
+    raise SignatureRequired(message, details={"message": hint, "signing_request": {
+        "id": token, "digest": prepared.digest.hex(), "digest_algorithm": "sha256",
+        "field": prepared.field, "pdf": _b64(sent),
+        "pdf_sha256": hashlib.sha256(sent).hexdigest(), **(shown or {})}})
+
+
+def _remote_submission(kind, item, token, holder, prepared, sent, pdf_params) -> dict:
+    """Send the request to the configured remote-signing service (the person confirms on
+    their device), with the callback URL of this request when callbacks are configured,
+    and what the pending request keeps of it. Without a service, the signer's own client
+    answers."""
+    from app.esign import remote
+
+    answer = current_app.config.get("SIGNING_REMOTE_ANSWER") or "cms"
+    kept = {"created": time.time(), "ticket": None, "answer": answer}
+    url = current_app.config.get("SIGNING_REMOTE_URL")
+    if not url:
+        return kept
+    from app.services import remote_signing
+
+    client = remote.RemoteClient(url)
+    callback = remote_signing.callback_url(kind, item.id, token)
+    try:
+        if answer == "pdf":
+            kept["ticket"] = client.submit(holder.key_label or "", "pdf", pdf=sent,
+                                           params=pdf_params, callback_url=callback)
+        else:
+            kept["ticket"] = client.submit(holder.key_label or "", "cms",
+                                           digest=prepared.digest, callback_url=callback)
+    except (OSError, ValueError, KeyError):
+        raise Unavailable("Không gửi được yêu cầu ký tới dịch vụ ký số từ xa; hãy thử lại "
+                          "sau hoặc báo quản trị hệ thống.", code="remote_unavailable") from None
+    return kept
+
+
+def _pending_answered(kind, item, user, trigger, params) -> tuple[str, dict]:
+    """(token, pending request) the answer in ``params`` is for: the user's own, for this
+    step, still waiting."""
+    from app.services.errors import NotFound
+
+    token = params.get("signing_request")
+    if not token:
+        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
+    pending = pending_request(item, token, kind)
+    if pending is None or pending.get("user_id") != user.id or \
+            (pending.get("trigger") or "approve") != trigger:
+        raise NotFound("Không có yêu cầu ký này.")
+    return token, pending
+
+
+def _finish(params, pending, sent: bytes, cert, esign, expected_texts=None) -> bytes:
+    """The signed PDF from the answer: the CMS embedded in the prepared revision, or the
+    whole signed PDF checked against what was sent; refused with a reason otherwise."""
+    import base64
+
+    from app.esign import remote
+
+    prepared = remote.Prepared.from_json(pending["prepared"])
+    try:
+        if params.get("signature"):
+            try:
+                cms_der = base64.b64decode(params["signature"], validate=True)
+            except ValueError:
+                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
+            return remote.finish_with_cms(prepared, cms_der, settings=esign)
+        try:
+            returned = base64.b64decode(params["signed_pdf"], validate=True)
+        except ValueError:
+            raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
+        return remote.accept_signed_pdf(sent, returned, field=prepared.field,
+                                        expected_cert=cert, settings=esign,
+                                        expected_texts=expected_texts)
+    except SigningRefused as exc:
+        raise identities.refused(exc) from None
+
+
+def _spend(kind, item, token) -> None:
+    """Answered: the request is spent once the step commits (a callback's or a poller's
+    later answer for it finds nothing)."""
+    key = _pending_key(kind, item.id, token)
+    on_commit(lambda: storage.remove(key))
+
+
+def _remote_sign(kind, item, paper, trigger, user, identity, params, *, filled=False,
+                 qr=False):
+    """The signer's signature on ``paper`` with a remote key (the Chairman's decision at
+    «Phê duyệt», the unit head's papers and the Board head's tờ trình): printed now, with
+    its verification QR code when ``qr``, with the number and date written in when
+    ``filled`` (HEAD_ONLY)."""
+    import base64
+
+    from app.esign import remote
+    from app.services.errors import Conflict
+
+    esign = identities.settings()
+    cert = identities.certificate(identity)
+    field = docgen.FIELD_NAMES[2]
+    noun = "quyết định" if (kind, paper) == (KIND, "decision") else "văn bản"
+    if not _answered(params):
+        from app.esign.trust import TrustStore, check_certificate
+
+        try:
+            check_certificate(TrustStore(esign), cert, expected=cert)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        content = documents.compose(kind, item, paper, draft=False)
+        qr_code = qr_token() if qr else None
+        printed = _print(content, qr_code) if qr else _print_paper(kind, paper, content,
+                                                                     filled=filled)
+        # ready for a device that returns the whole signed PDF, too (/SigFlags set)
+        printed = remote.ready_for_plugin(printed)
+        try:
+            prepared = remote.prepare_approval(printed, cert, field=field,
+                                               image_png=identity.image_png, settings=esign)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        _ask(kind, item, user, trigger, identity, prepared, printed, params,
+             kept={"version": item.version, "qr_token": qr_code, "paper": paper,
+                   "printed": _b64(printed),
+                   "texts": docgen.field_values(content) if filled else None},
+             pdf_params={"field": field, "step": "approve"},
+             message="Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký "
+                     f"số từ xa); {noun} chưa chuyển trạng thái.",
+             hint="Ký giá trị băm (digest) hoặc tệp PDF rồi gửi lại cùng mã yêu cầu ký.")
+    token, pending = _pending_answered(kind, item, user, trigger, params)
+    if pending.get("paper", paper) != paper:
+        raise Invalid("Yêu cầu ký này là của văn bản khác.", code="signing_request_paper")
+    if pending["version"] != item.version:
+        raise Conflict(f"{noun.capitalize()} đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại "
+                       "bản mới.", code="signing_request_outdated")
+    if pending.get("texts") and pending["texts"] != docgen.field_values(
+            documents.compose(kind, item, paper, draft=False)):
+        raise Conflict("Số hoặc ngày của văn bản đã khác với bản đã chuẩn bị để ký (có văn "
+                       "bản khác vừa lấy số, hoặc đã sang ngày mới); hãy ký lại bản mới.",
+                       code="signing_request_outdated")
+    printed = base64.b64decode(pending["printed"])
+    signed = _finish(params, pending, printed, cert, esign)
+    prepared_name, approved_name, _ = paper_names(paper)
+    row = _keep_of(kind, item, prepared_name, printed,
+                   _paper_filename(kind, item, paper, " - bản trình ký.pdf"))
+    if pending.get("qr_token"):
+        from app.services import verification
+
+        verification.attach_token(row, pending["qr_token"])
+    kept = _keep_of(kind, item, approved_name, signed,
+                    _paper_filename(kind, item, paper, " - đã ký số.pdf"))
+    _spend(kind, item, token)
+    return kept
+
+
+def _remote_seal(decision, approved, organisation, params, user):
+    """The Văn thư's own token: the first call prepares the numbered, dated revision and
+    answers with a signing request (the step's transaction rolls back: no number is
+    spent, the state does not move); the call with the request's id and the CMS of its
+    digest, or the whole signed PDF, finishes it, when the number and the date the step
+    gives now are the ones the request was prepared with."""
+    from dataclasses import asdict
+
+    from app.esign import remote
+    from app.services.errors import Conflict
+
+    esign = identities.settings()
+    cert = identities.certificate(organisation)
+    spec, signer_cert, data = _issue_spec(KIND, decision, "decision", decision.approved_by_id,
+                                            approved, organisation)
+    texts = {spec.number_field: spec.number_text, spec.date_field: spec.date_text}
+    if not _answered(params):
+        try:
+            prepared = remote.prepare_issue(data, cert, spec, seal_png=organisation.image_png,
+                                            settings=esign, expected_signer_cert=signer_cert)
+        except SigningRefused as exc:
+            raise identities.refused(exc) from None
+        _ask(KIND, decision, user, "issue", organisation, prepared, data, params,
+             kept={"version": decision.version, "number": decision.number, "texts": texts},
+             pdf_params={"field": spec.seal_field, "step": "issue", "spec": asdict(spec)},
+             message="Đang chờ Văn thư ký số của cơ quan trên thiết bị ký số của mình; quyết "
+                     "định chưa ban hành, chưa cấp số.",
+             hint="Ký giá trị băm (digest) hoặc tệp PDF (điền số, ngày vào các trường đã "
+                  "cho) rồi gửi lại cùng mã yêu cầu ký.",
+             shown={"number_field": spec.number_field, "number_text": spec.number_text,
+                    "date_field": spec.date_field, "date_text": spec.date_text,
+                    "seal_mm": spec.seal_mm, "spec": asdict(spec)})
+    token, pending = _pending_answered(KIND, decision, user, "issue", params)
+    if pending["texts"] != texts:
+        raise Conflict("Số hoặc ngày ban hành đã khác với bản đã chuẩn bị để ký (có văn bản "
+                       "khác vừa lấy số, hoặc đã sang ngày mới); hãy ký lại bản mới.",
+                       code="signing_request_outdated")
+    issued = _finish(params, pending, data, cert, esign, expected_texts=texts)
+    _spend(KIND, decision, token)
+    issued = long_term(issued, esign, None)
+    return _keep(decision, ISSUED, issued, _pdf_filename(decision, ".pdf"))
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -675,7 +691,8 @@ def sign_papers(kind, item, trigger, user, mode, params=None) -> list:
     if identity.backend == "remote":
         if len(papers) != 1:
             raise Invalid("Ký số từ xa chỉ ký một văn bản mỗi lần.", code="remote_one_paper")
-        return [_remote_paper(kind, item, papers[0], user, identity, mode, params or {})]
+        return [_remote_sign(kind, item, papers[0], trigger, user, identity, params or {},
+                             filled=mode == HEAD_ONLY)]
     from app.esign import pdfsign
 
     esign = identities.settings()
@@ -698,90 +715,6 @@ def sign_papers(kind, item, trigger, user, mode, params=None) -> list:
                                  _paper_filename(kind, item, paper, " - đã ký số.pdf")))
     finally:
         key.close()
-    return kept
-
-
-def _paper_pending_key(kind, item, paper, token: str) -> str:
-    return f"signing/pending/{kind}-{item.id}-{paper}-{token}.json"
-
-
-def _remote_paper(kind, item, paper, user, identity, mode, params):
-    """As ``_remote_approval``, for any paper: the first call answers a signing request
-    (kept outside the step's transaction, which rolls back), the second finishes."""
-    import base64
-    import json
-
-    from app.esign import remote
-    from app.services.errors import Conflict, NotFound, SignatureRequired
-
-    esign = identities.settings()
-    cert = identities.certificate(identity)
-    field = docgen.FIELD_NAMES[2]
-    prepared_name, approved_name, _ = paper_names(paper)
-    token = params.get("signing_request")
-    if not (params.get("signature") or params.get("signed_pdf")):
-        from app.esign.trust import TrustStore, check_certificate
-
-        try:
-            check_certificate(TrustStore(esign), cert, expected=cert)
-        except SigningRefused as exc:
-            raise identities.refused(exc) from None
-        printed = _print_paper(kind, paper, documents.compose(kind, item, paper, draft=False),
-                               filled=mode == HEAD_ONLY)
-        try:
-            prepared = remote.prepare_approval(printed, cert, field=field,
-                                               image_png=identity.image_png, settings=esign)
-        except SigningRefused as exc:
-            raise identities.refused(exc) from None
-        token = secrets.token_urlsafe(24)
-        storage.write_new(_paper_pending_key(kind, item, paper, token), json.dumps({
-            "user_id": user.id, "version": item.version,
-            "printed": base64.b64encode(printed).decode(),
-            "prepared": prepared.to_json()}).encode())
-        raise SignatureRequired(
-            "Đang chờ người ký ký số trên thiết bị ký số của mình (hoặc dịch vụ ký số từ xa); "
-            "văn bản chưa chuyển trạng thái.",
-            details={"message": "Ký giá trị băm (digest) hoặc tệp PDF rồi gửi lại cùng mã "
-                                "yêu cầu ký.",
-                     "signing_request": {"id": token, "digest": prepared.digest.hex(),
-                                         "digest_algorithm": "sha256", "field": field,
-                                         "pdf": base64.b64encode(printed).decode(),
-                                         "pdf_sha256": hashlib.sha256(printed).hexdigest()}})
-    if not token:
-        raise Invalid("Thiếu mã yêu cầu ký (signing_request).", code="signing_request_missing")
-    pending_key = _paper_pending_key(kind, item, paper, token)
-    try:
-        pending = json.loads(storage.read(pending_key))
-    except Exception:  # noqa: BLE001 - missing or unreadable: the same answer
-        raise NotFound("Không có yêu cầu ký này.") from None
-    if pending["user_id"] != user.id:
-        raise NotFound("Không có yêu cầu ký này.")
-    if pending["version"] != item.version:
-        raise Conflict("Văn bản đã thay đổi sau khi chuẩn bị bản ký; hãy ký lại bản mới.",
-                       code="signing_request_outdated")
-    printed = base64.b64decode(pending["printed"])
-    try:
-        if params.get("signature"):
-            try:
-                cms_der = base64.b64decode(params["signature"], validate=True)
-            except ValueError:
-                raise Invalid("Chữ ký gửi về không phải base64.", code="bad_cms") from None
-            signed = remote.finish_with_cms(remote.Prepared.from_json(pending["prepared"]),
-                                            cms_der, settings=esign)
-        else:
-            try:
-                returned = base64.b64decode(params["signed_pdf"], validate=True)
-            except ValueError:
-                raise Invalid("Tệp gửi về không phải base64.", code="bad_pdf") from None
-            signed = remote.accept_signed_pdf(printed, returned, field=field,
-                                              expected_cert=cert, settings=esign)
-    except SigningRefused as exc:
-        raise identities.refused(exc) from None
-    _keep_of(kind, item, prepared_name, printed,
-             _paper_filename(kind, item, paper, " - bản trình ký.pdf"))
-    kept = _keep_of(kind, item, approved_name, signed,
-                    _paper_filename(kind, item, paper, " - đã ký số.pdf"))
-    on_commit(lambda: storage.remove(pending_key))  # answered: the request is spent
     return kept
 
 
@@ -944,3 +877,17 @@ def fetch_paper(kind, item, name):
     if row is None:
         raise NotFound("Văn bản chưa có bản PDF ký số này.")
     return storage.open_checked(row.storage_key, row.sha256), row.filename, row.sha256
+
+
+def pending_of(kind, item_id, token: str) -> dict | None:
+    """A pending request by its item's kind and id (the service's callback names them)."""
+    import json
+
+    try:
+        return json.loads(storage.read(_pending_key(kind, item_id, token)))
+    except Exception:  # noqa: BLE001 - missing or unreadable: no such request
+        return None
+
+
+def drop_request_of(kind, item_id, token: str) -> None:
+    storage.remove(_pending_key(kind, item_id, token))

@@ -313,9 +313,15 @@ def transition(collection, item_id):
                    done=f"Đã thực hiện: {kind.process.trigger_label(trigger)}.",
                    then=lambda _item: item_url(kind.name, item_id))
     except SignatureRequired as pending:
-        # remote signing: nothing moved; the page waits for the signer's device
-        return redirect(url_for("work.signing_wait", item_id=item_id,
-                                token=pending.details["signing_request"]["id"]))
+        # remote signing: nothing moved; the decision's page waits for the signer's device
+        if kind.name == "decision":
+            return redirect(url_for("work.signing_wait", item_id=item_id,
+                                    token=pending.details["signing_request"]["id"]))
+        # a unit's or the Board's paper: the service's callback (or the signer's own client,
+        # through the API) finishes the step; the item's page says what it waits for
+        flash(f"{pending.message} Xác nhận yêu cầu ký trên thiết bị ký số; văn bản chuyển "
+              "trạng thái khi chữ ký số về tới hệ thống.", "info")
+        return redirect(item_url(kind.name, item_id))
 
 
 @bp.route("/<any(plans, dossiers, decisions):collection>/<int:item_id>/papers/<paper>/issue",

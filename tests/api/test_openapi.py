@@ -69,6 +69,7 @@ ACTOR = {  # who calls each family of operations
     "incoming-packages": "appraiser",
     "unit-decisions": "staff_a", "holds": "staff_a", "initiatives": "staff_a",
     "eligibility-rules": "appraiser",
+    "signing": "staff_a",  # the remote-signing service's callback (no sign-in: HMAC)
 }
 
 

@@ -31,3 +31,37 @@ def _refuse(reason):
 def test_an_error_in_the_child_reaches_the_caller():
     with pytest.raises(ValueError, match="không hợp lệ"):
         isolated.run(_refuse, "không hợp lệ")
+
+
+def test_the_issuable_pdf_is_printed_in_a_child_process(monkeypatch):
+    """Printing a large paper grew the web worker for good (bench/scale_bench.py --esign):
+    the PDF is made in a child, whatever comes back (here, the child's pid)."""
+    import os
+
+    from app.docgen import pdf
+    from app.docgen.model import FormalDocument
+
+    monkeypatch.setattr(pdf, "render_pdf", lambda *a, **k: str(os.getpid()).encode())
+    content = FormalDocument.__new__(FormalDocument)
+    printed = docgen.render_pdf(content, "/nonexistent")
+    assert printed.isdigit() and int(printed) != os.getpid()
+
+
+def test_a_long_list_is_laid_out_in_a_child_process_a_short_one_in_place(monkeypatch):
+    """The decision's DOCX with its DANH SÁCH of 2,000 rows is laid out in a child (as the
+    certificates are); a paper with a short list stays in the caller."""
+    import os
+    from types import SimpleNamespace
+
+    from app.docgen import render
+
+    monkeypatch.setattr(render, "render_formal", lambda content: str(os.getpid()).encode())
+    monkeypatch.setattr(docgen, "render_formal", render.render_formal)
+
+    def paper(rows):
+        return SimpleNamespace(appendix=SimpleNamespace(sections=(
+            SimpleNamespace(entries=("x",) * rows),)))
+
+    long = docgen.render_content(paper(docgen.ISOLATE_FROM_ROWS), draft=False)
+    short = docgen.render_content(paper(docgen.ISOLATE_FROM_ROWS - 1), draft=False)
+    assert int(long) != os.getpid() and int(short) == os.getpid()

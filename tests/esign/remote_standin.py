@@ -6,9 +6,13 @@ remote-signing services answer) and "pdf" (a whole signed PDF, as the field's pl
 return: the plugin itself fills the number and the date when it is the Văn thư's step).
 """
 import base64
+import hashlib
+import hmac
 import itertools
 import json
 import threading
+import time
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,7 +20,7 @@ from app.esign import aio, pdfsign
 
 
 class RemoteStandIn:
-    def __init__(self, accounts: dict, settings, timestamper=None):
+    def __init__(self, accounts: dict, settings, timestamper=None, callback_secret=None):
         """accounts: name -> dict(key=SigningKey, image=png, seal=png, spec=IssueFields)."""
         self.accounts = accounts
         self.settings = settings
@@ -24,6 +28,8 @@ class RemoteStandIn:
         self.requests: dict[str, dict] = {}
         self._ids = itertools.count(1)
         self.tamper = None  # a function bytes -> bytes applied to "pdf" answers
+        self.callback_secret = callback_secret  # signs the callbacks (HMAC-SHA256)
+        self.callbacks: list[tuple] = []  # (ticket, status, reply, body, headers) sent
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -42,6 +48,31 @@ class RemoteStandIn:
         with urllib.request.urlopen(urllib.request.Request(
                 f"{self.url}/requests/{ticket}/confirm", data=b"", method="POST")) as r:
             return json.loads(r.read())
+
+    def call_back(self, ticket: str, request: dict):
+        """Post the answer to the request's callback URL, signed as the real services sign
+        it (HMAC-SHA256 of "<timestamp>.<body>" under the shared secret, when one is set);
+        what came back is kept in ``self.callbacks``: (ticket, status, body, headers)."""
+        answer = {k: v for k, v in request.items()
+                  if k not in {"account", "params", "callback_url", "digest"} and
+                  (k != "pdf" or request["kind"] == "pdf")}
+        answer["id"] = ticket
+        body = json.dumps(answer).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.callback_secret:
+            stamp = str(int(time.time()))
+            mac = hmac.new(self.callback_secret.encode(), stamp.encode() + b"." + body,
+                           hashlib.sha256)
+            headers.update({"X-Signing-Timestamp": stamp,
+                            "X-Signing-Signature": "sha256=" + mac.hexdigest()})
+        try:
+            with urllib.request.urlopen(urllib.request.Request(
+                    request["callback_url"], data=body, headers=headers, method="POST"),
+                    timeout=60) as r:
+                status, reply = r.status, r.read()
+        except urllib.error.HTTPError as error:
+            status, reply = error.code, error.read()
+        self.callbacks.append((ticket, status, json.loads(reply or b"{}"), body, headers))
 
     def _answer(self, request: dict) -> dict:
         account = self.accounts[request["account"]]
@@ -96,12 +127,7 @@ class RemoteStandIn:
                     request = outer.requests[parts[1]]
                     request.update(outer._answer(request), status="done")
                     if request.get("callback_url"):
-                        answer = {k: v for k, v in request.items() if k != "pdf" or
-                                  request["kind"] == "pdf"}
-                        answer["id"] = parts[1]
-                        urllib.request.urlopen(urllib.request.Request(
-                            request["callback_url"], data=json.dumps(answer).encode(),
-                            headers={"Content-Type": "application/json"}, method="POST"))
+                        outer.call_back(parts[1], request)
                     return self._json(200, {"status": "done"})
                 return self._json(404, {})
 
