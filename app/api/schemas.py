@@ -8,7 +8,12 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from app.api import messages
 from app.services import validation as rules
-from app.services.campaigns import LAUNCH_TYPES, UNSENT_PLAN_RULES, participant_count
+from app.services.campaigns import (
+    CAMPAIGN_KINDS,
+    LAUNCH_TYPES,
+    UNSENT_PLAN_RULES,
+    participant_count,
+)
 from app.services.dossiers import NOMINEE_KINDS, VERDICTS
 from app.services.org import UNIT_KINDS
 from app.services.workflow import state_label
@@ -605,10 +610,20 @@ class CampaignFields(Base):
     launch_recipients = Str(allow_none=True, metadata={"description": "distribution list code"})
     decision_recipients = Str(allow_none=True,
                               metadata={"description": "distribution list code"})
+    year = ruled(rules.YEAR, allow_none=True, strict=True,
+                 metadata={"description": "a regular year's number"})
+    registration_deadline = fields.Date(allow_none=True, metadata={
+        "description": "a regular year: the units' registration (đăng ký thi đua) deadline"})
+    block_unregistered = fields.Boolean(metadata={
+        "description": "a regular year: a title nominee with no matching registration is "
+                       "blocked (true) or only flagged to the appraiser (false, the default)"})
 
 
 class CampaignCreate(CampaignFields):
     code = Str(required=True, metadata={"pattern": rules.CAMPAIGN_CODE.pattern})
+    kind = Str(validate=validate.OneOf(list(CAMPAIGN_KINDS)), load_default="movement",
+               metadata={"description": "movement (a phong trào thi đua) or regular (a "
+                                        "year's regular emulation, with registrations)"})
     issuer_unit = Str(metadata={"description": "code of the issuing unit (default: the province)"})
     title = ruled(rules.CAMPAIGN["title"], required=True, non_empty=True)
     period_start = fields.Date(required=True)
@@ -648,6 +663,10 @@ class CampaignAwardFormOut(Base):
 class CampaignSummary(WorkflowItem):
     _kind = "campaign"
     code = Str()
+    kind = Str()
+    year = fields.Integer(allow_none=True)
+    registration_deadline = fields.Date(allow_none=True)
+    block_unregistered = fields.Boolean()
     title = Str()
     period_start = fields.Date()
     period_end = fields.Date()
