@@ -120,6 +120,7 @@ def init_api(app):
         overview,
         plans,
         reference,
+        registrations,
         units,
         users,
         verification,
@@ -138,4 +139,6 @@ def init_api(app):
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
                    notifications, awards, overview, excel, verification):
         api.register_blueprint(module.blp)
+    for blueprint in registrations.blueprints:
+        api.register_blueprint(blueprint)
     app.before_request(_authenticate)

@@ -203,9 +203,10 @@ def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
             .where(CampaignParticipant.campaign_id == campaign.id))
     query = _filtered(base, campaign, show)
     if q:
-        like = f"%{q.casefold()}%"
-        query = query.where(sa.or_(sa.func.lower(Unit.name).like(like),
-                                   sa.func.lower(Unit.code).like(like)))
+        # as typed, or in lower case (SQLite lowers ASCII only: "Đông Kinh" as written)
+        query = query.where(sa.or_(Unit.name.contains(q, autoescape=True),
+                                   sa.func.lower(Unit.name).contains(q.lower(), autoescape=True),
+                                   Unit.code.icontains(q, autoescape=True)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
                               .offset((page - 1) * per_page)).mappings().all()
