@@ -18,24 +18,28 @@ from app.api.schemas import (
 )
 from app.services import registrations, workflow
 
-blp = Blueprint("registrations", __name__, url_prefix="/api/v1",
+# the items under /registrations (the blueprint named as the collection, as the pages'
+# links expect), and a year's registration page and reminders under /campaigns
+blp = Blueprint("registrations", __name__, url_prefix="/api/v1/registrations",
                 description="Registrations for a regular-emulation year (đăng ký thi đua)")
+_year = Blueprint("year_registrations", __name__, url_prefix="/api/v1/campaigns",
+                  description="A regular year's registrations, seen by the Board")
 
 
-@blp.route("/registrations")
+@blp.route("")
 @blp.arguments(SubmissionListArgs, location="query")
 @blp.response(200, RegistrationPage)
 def list_registrations(args):
     return workflow.listing("registration", current_user, **args)
 
 
-@blp.route("/registrations/<int:item_id>")
+@blp.route("/<int:item_id>")
 @blp.response(200, RegistrationOut)
 def get_registration(item_id):
     return workflow.load("registration", item_id, current_user)
 
 
-@blp.route("/registrations/<int:item_id>", methods=["PATCH"])
+@blp.route("/<int:item_id>", methods=["PATCH"])
 @blp.arguments(RegistrationPatch)
 @blp.response(200, RegistrationOut)
 @blp.doc(summary="Write the registration: the collective's and the people's titles (unit staff)")
@@ -44,7 +48,7 @@ def update_registration(data, item_id):
     return registrations.update_registration(current_user, item_id, data, version)
 
 
-@blp.route("/campaigns/<int:campaign_id>/registrations")
+@_year.route("/<int:campaign_id>/registrations")
 @blp.arguments(RegistrationStatusArgs, location="query")
 @blp.response(200, RegistrationStatusPage)
 @blp.doc(summary="A regular year: every unit with its registration, paged and filtered, with "
@@ -54,7 +58,7 @@ def registration_status(args, campaign_id):
                                 q=args.get("q"), page=args["page"], per_page=args["per_page"])
 
 
-@blp.route("/campaigns/<int:campaign_id>/registrations/reminders", methods=["POST"])
+@_year.route("/<int:campaign_id>/registrations/reminders", methods=["POST"])
 @blp.response(200, RemindersOut)
 @blp.doc(summary="A regular year: remind the units that have not sent their registration "
                  "(once a day each; Board)")
@@ -63,9 +67,8 @@ def remind(campaign_id):
 
 
 
-_items = Blueprint("registration_items", __name__, url_prefix="/api/v1/registrations")
-add_workflow_routes(_items, "registration")
-add_document_routes(_items, "registration")
-add_paper_signing_routes(_items, "registration")
-add_notification_routes(_items, "registration")
-blueprints = (blp, _items)
+add_workflow_routes(blp, "registration")
+add_document_routes(blp, "registration")
+add_paper_signing_routes(blp, "registration")
+add_notification_routes(blp, "registration")
+blueprints = (blp, _year)

@@ -224,6 +224,15 @@ def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
                                     if s in by_state}}}
 
 
+def may_see(user) -> bool:
+    """Whether the Board's registration page is for ``user``."""
+    return bool(user.roles & (BOARD | CHAIRMAN))
+
+
+def may_remind(user) -> bool:
+    return bool(user.roles & BOARD)
+
+
 def remind_unregistered(user, campaign_id, day=None):
     """The Board reminds the units of the year that have not sent their registration: one
     message to each of their staff and head, once a day (the reminder log), through the
