@@ -75,6 +75,8 @@ def test_a_year_launched_registered_reminded_received_and_counted(api, world):
     assert r.status_code == 200, r.get_json()
     assert [e["award_form"] for e in r.get_json()["entries"]] == ["TTLDXS", "CSTDT", "CSTDCS"]
     assert staff.fire("registration", reg["id"], "submit").status_code == 200
+    inbox = head.get("/api/v1/inbox").get_json()  # it waits for the head's signature
+    assert [(i["kind"], i["id"]) for i in inbox["items"]] == [("registration", reg["id"])]
     r = head.fire("registration", reg["id"], "sign_off")
     assert r.status_code == 200, r.get_json()
     signed = head.get(f"/api/v1/registrations/{reg['id']}").get_json()
@@ -103,6 +105,16 @@ def test_a_year_launched_registered_reminded_received_and_counted(api, world):
     assert staff.get(f"/api/v1/campaigns/{cid}/registrations").status_code == 403
     assert staff.post(f"/api/v1/campaigns/{cid}/registrations/reminders").status_code == 403
 
+    # the daily reminders tell a unit whose registration is due soon, as for plans
+    from app.services import outbox
+
+    current = board.get(f"/api/v1/campaigns/{cid}").get_json()
+    assert board.patch(f"/api/v1/campaigns/{cid}", json={
+        "version": current["version"],
+        "registration_deadline": (today() + timedelta(days=2)).isoformat()}).status_code == 200
+    assert outbox.send_reminders()["unit"] == 0  # the Board reminded them today already
+    tomorrow = today() + timedelta(days=1)
+    assert outbox.send_reminders(tomorrow)["unit"] == 2  # PDK's staff and head: due soon
     # -- the deadline passes; PDK registers late (the year accepts late items) ---------------
     current = board.get(f"/api/v1/campaigns/{cid}").get_json()
     r = board.patch(f"/api/v1/campaigns/{cid}", json={
