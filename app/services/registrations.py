@@ -258,20 +258,24 @@ def remind_unregistered(user, campaign_id, day=None):
         deadline = campaign.registration_deadline
         until = f"ngày {deadline:%d/%m/%Y}" if deadline else "sớm nhất"
         overdue = " (đã quá hạn)" if deadline and deadline < day else ""
-        units = set()
+        logs, messages, units = [], [], set()
         for reg_id, state, unit_name, user_id, full_name, email in rows:
             units.add(reg_id)
             subject = f"[TĐKT] Nhắc đăng ký thi đua năm {campaign.year}: {unit_name}"
             lead = (f"{unit_name} chưa gửi bản đăng ký thi đua năm {campaign.year} đến Ban "
                     f"Thi đua – Khen thưởng. Hạn đăng ký: {until}{overdue}. Không đăng ký thi "
                     f"đua thì không được xét danh hiệu thi đua.")
-            db.session.add(ReminderLog(item_type="registration", item_id=reg_id,
-                                       user_id=user_id, day=day))
-            db.session.add(OutboxMessage(
-                item_type="registration", item_id=reg_id, template="reminder.registration",
-                recipient_user_id=user_id, recipient_name=full_name, recipient_email=email,
-                payload={"subject": subject, "lead": lead, "title": lead,
-                         "item_type": "registration", "item_id": reg_id,
-                         "to_state_label": REGISTRATION.states[state], "attachments": []},
-                status="pending" if email else "in_app"))
+            logs.append({"item_type": "registration", "item_id": reg_id, "user_id": user_id,
+                         "day": day})
+            messages.append({
+                "item_type": "registration", "item_id": reg_id,
+                "template": "reminder.registration", "recipient_user_id": user_id,
+                "recipient_name": full_name, "recipient_email": email,
+                "payload": {"subject": subject, "lead": lead, "title": lead,
+                            "item_type": "registration", "item_id": reg_id,
+                            "to_state_label": REGISTRATION.states[state], "attachments": []},
+                "status": "pending" if email else "in_app"})
+        if rows:  # two INSERTs (executemany), whatever the number of units
+            db.session.execute(sa.insert(ReminderLog), logs)
+            db.session.execute(sa.insert(OutboxMessage), messages)
     return {"units": len(units), "messages": len(rows)}
