@@ -860,6 +860,9 @@ class RegistrationStatusRow(Base):
     late = fields.Boolean(allow_none=True)
     submitted_at = UtcDateTime(allow_none=True)
     entries = fields.Integer(allow_none=True, metadata={"description": "titles registered"})
+    granted = fields.Integer(metadata={
+        "description": "titles (danh hiệu) granted to the unit in the year: its nominees in "
+                       "issued decisions, not struck"})
 
 
 class RegistrationCounts(Base):

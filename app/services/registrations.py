@@ -15,6 +15,9 @@ from app.models import (
     Campaign,
     CampaignAwardForm,
     CampaignParticipant,
+    Decision,
+    Dossier,
+    Nominee,
     OutboxMessage,
     Registration,
     RegistrationEntry,
@@ -176,6 +179,54 @@ def _filtered(query, campaign, show):
     return query
 
 
+def granted_titles():
+    """A row's column: the titles (danh hiệu) granted to the unit's people and collectives
+    in the year — nominees of its year-end dossier in an issued decision, not struck."""
+    return (sa.select(sa.func.count(Nominee.id))
+            .join(Dossier, Dossier.id == Nominee.dossier_id)
+            .join(Decision, Decision.id == Nominee.decision_id)
+            .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+            .where(Dossier.campaign_id == CampaignParticipant.campaign_id,
+                   Dossier.unit_id == CampaignParticipant.unit_id,
+                   Decision.state == "issued", Nominee.struck.is_(False),
+                   AwardForm.category == "title")
+            .correlate(CampaignParticipant).scalar_subquery())
+
+
+def _rows(campaign, show, q):
+    """The year's units beside their registration: the page's, the API's and the Excel
+    list's one query."""
+    entries = (sa.select(sa.func.count()).where(
+        RegistrationEntry.registration_id == Registration.id)
+        .correlate(Registration).scalar_subquery())
+    query = (sa.select(Unit.id.label("unit_id"), Unit.code.label("unit_code"),
+                       Unit.name.label("unit_name"), Registration.id.label("registration_id"),
+                       Registration.state.label("state"), Registration.late.label("late"),
+                       Registration.submitted_at.label("submitted_at"),
+                       sa.case((Registration.id.is_(None), None), else_=entries)
+                       .label("entries"),
+                       granted_titles().label("granted"))
+             .select_from(CampaignParticipant)
+             .join(Unit, Unit.id == CampaignParticipant.unit_id)
+             .outerjoin(Registration, sa.and_(
+                 Registration.campaign_id == CampaignParticipant.campaign_id,
+                 Registration.unit_id == CampaignParticipant.unit_id))
+             .where(CampaignParticipant.campaign_id == campaign.id))
+    query = _filtered(query, campaign, show)
+    if q:
+        # as typed, or in lower case (SQLite lowers ASCII only: "Đông Kinh" as written)
+        query = query.where(sa.or_(Unit.name.contains(q, autoescape=True),
+                                   sa.func.lower(Unit.name).contains(q.lower(), autoescape=True),
+                                   Unit.code.icontains(q, autoescape=True)))
+    return query
+
+
+def year_rows(user, campaign_id):
+    """(the year, its query of every unit in code order): for the Excel list."""
+    campaign = _year(user, campaign_id)
+    return campaign, _rows(campaign, None, None).order_by(Unit.code)
+
+
 def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
     """The year's units, a page at a time, each with its registration's state and how many
     titles it registers; ``show`` one of FILTERS; ``q`` a part of the unit's name or code.
@@ -186,27 +237,7 @@ def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
                       code="invalid_filter")
     q = validation.text(q, "Tìm đơn vị", 120, single_line=True, path="q") if q else None
     campaign = _year(user, campaign_id)
-    entries = (sa.select(sa.func.count()).where(
-        RegistrationEntry.registration_id == Registration.id)
-        .correlate(Registration).scalar_subquery())
-    base = (sa.select(Unit.id.label("unit_id"), Unit.code.label("unit_code"),
-                      Unit.name.label("unit_name"), Registration.id.label("registration_id"),
-                      Registration.state.label("state"), Registration.late.label("late"),
-                      Registration.submitted_at.label("submitted_at"),
-                      sa.case((Registration.id.is_(None), None), else_=entries)
-                      .label("entries"))
-            .select_from(CampaignParticipant)
-            .join(Unit, Unit.id == CampaignParticipant.unit_id)
-            .outerjoin(Registration, sa.and_(
-                Registration.campaign_id == CampaignParticipant.campaign_id,
-                Registration.unit_id == CampaignParticipant.unit_id))
-            .where(CampaignParticipant.campaign_id == campaign.id))
-    query = _filtered(base, campaign, show)
-    if q:
-        # as typed, or in lower case (SQLite lowers ASCII only: "Đông Kinh" as written)
-        query = query.where(sa.or_(Unit.name.contains(q, autoescape=True),
-                                   sa.func.lower(Unit.name).contains(q.lower(), autoescape=True),
-                                   Unit.code.icontains(q, autoescape=True)))
+    query = _rows(campaign, show, q)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
                               .offset((page - 1) * per_page)).mappings().all()

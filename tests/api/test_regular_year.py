@@ -206,3 +206,48 @@ def test_title_nominees_without_registration_are_flagged_or_blocked(world, block
         db.session.refresh(d)
         actions = {a.trigger: a for a in workflow.actions("dossier", d, users["appraiser"])}
         assert actions["complete_appraisal"].allowed
+
+
+def test_titles_granted_beside_the_registrations_and_their_excel_list(world):
+    """The overview of a year: each unit's registered titles beside the titles granted to it
+    in issued decisions, on the page and in Excel."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.services import decisions, exports, registrations
+
+    users = world.users
+    year = helpers.make_year(world)
+    helpers.signed_registration(world, year)
+    d = helpers.complete_dossier(world, year, nominees=[
+        {"kind": "individual", "name": "Nguyễn Văn An", "title": "Ông", "organisation": "SYT",
+         "award_form": "CSTDT", "votes_for": 9},
+        {"kind": "individual", "name": "Hà Văn Cường", "title": "Ông", "organisation": "SYT",
+         "award_form": "BKCT", "votes_for": 9}])
+    for who, trigger in (("staff_a", "submit"), ("head_a", "sign_off"),
+                         ("appraiser", "start_appraisal")):
+        helpers.fire(world, "dossier", d, who, trigger)
+    for n in d.nominees:
+        dossiers.set_verdict(users["appraiser"], d.id, n.id, "accepted")
+    helpers.fire(world, "dossier", d, "appraiser", "complete_appraisal")
+    for code in ("CSTDT",):  # one decision draws from an appraised dossier
+        decision = decisions.create_decision(users["appraiser"],
+                                             {"campaign_id": year.id, "award_form": code})
+        decisions.add_nominees(users["appraiser"], decision.id,
+                               [n.id for n in d.nominees if n.award_form.code == code])
+        for who, trigger in (("appraiser", "submit"), ("board_head", "sign_proposal"),
+                             ("chairman", "approve"), ("clerk", "issue")):
+            helpers.fire(world, "decision", decision, who, trigger)
+    rows = {r["unit_code"]: r for r in registrations.status(users["board_head"], year.id)["items"]}
+    assert (rows["SYT"]["entries"], rows["SYT"]["granted"]) == (3, 1)
+    assert (rows["PDK"]["entries"], rows["PDK"]["granted"]) == (0, 0)
+    name, data = exports.registrations_list(users["board_head"], year.id)
+    assert name == f"Đăng ký thi đua năm {year.year} - {year.code}.xlsx"
+    with data:
+        data.seek(0)
+        sheet = load_workbook(io.BytesIO(data.read()), read_only=True).active
+    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    table = [r for r in values if r and r[1] in ("PDK", "SYT")]
+    assert [(r[1], r[3], r[6], r[7]) for r in table] == [
+        ("PDK", "Đang soạn", 0, 0), ("SYT", "Đã gửi Ban TĐKT", 3, 1)]
