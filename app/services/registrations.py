@@ -238,7 +238,10 @@ def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
     q = validation.text(q, "Tìm đơn vị", 120, single_line=True, path="q") if q else None
     campaign = _year(user, campaign_id)
     query = _rows(campaign, show, q)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    # counted without the row's figures (titles registered, granted): only the page's rows
+    # compute them
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Unit.id).subquery()))
     rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
                               .offset((page - 1) * per_page)).mappings().all()
     by_state = dict(db.session.execute(
