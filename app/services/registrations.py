@@ -158,8 +158,11 @@ KIND = steps.Kind(REGISTRATION, Registration, facts=registration_facts,
 
 def _year(user, campaign_id):
     require_role(user, BOARD | CHAIRMAN, "xem tình hình đăng ký thi đua")
+    # the year alone: not its contents and award forms, which a campaign loads with it
     campaign = db.session.scalars(sa.select(Campaign).where(
-        Campaign.id == campaign_id, visible(user, Campaign))).first()
+        Campaign.id == campaign_id, visible(user, Campaign))
+        .options(sa.orm.lazyload(Campaign.contents), sa.orm.lazyload(Campaign.award_forms))
+    ).first()
     if campaign is None or campaign.kind != "regular":
         raise NotFound("Không tìm thấy năm thi đua thường xuyên.")
     return campaign
@@ -244,11 +247,18 @@ def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
         query.with_only_columns(Unit.id).subquery()))
     rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
                               .offset((page - 1) * per_page)).mappings().all()
+    # the year's counts in one statement: its registrations by state, and (state None) its
+    # units without one
     by_state = dict(db.session.execute(
         sa.select(Registration.state, sa.func.count())
-        .where(Registration.campaign_id == campaign.id).group_by(Registration.state)).all())
-    units = db.session.scalar(sa.select(sa.func.count()).where(
-        CampaignParticipant.campaign_id == campaign.id))
+        .select_from(CampaignParticipant)
+        .outerjoin(Registration, sa.and_(
+            Registration.campaign_id == CampaignParticipant.campaign_id,
+            Registration.unit_id == CampaignParticipant.unit_id))
+        .where(CampaignParticipant.campaign_id == campaign.id)
+        .group_by(Registration.state)).all())
+    units = sum(by_state.values())
+    by_state.pop(None, None)
     registered = sum(n for s, n in by_state.items() if s in REGISTERED)
     return {"campaign": campaign, "items": rows, "total": total, "page": page,
             "per_page": per_page, "show": show or "", "q": q or "",

@@ -27,4 +27,4 @@ def test_registration_status_and_reminder_do_not_grow_with_the_units(world):
         assert sent == {"units": 1 + extra, "messages": 2 * (1 + extra)}
         counts.append(measured)
     assert counts[1] == counts[2], counts
-    assert counts[1]["all"] <= 8 and counts[1]["remind"] <= 10, counts[1]
+    assert counts[1]["all"] <= 6 and counts[1]["remind"] <= 10, counts[1]
