@@ -127,6 +127,7 @@ def init_api(app):
         plans,
         reference,
         signing,
+        registrations,
         units,
         users,
         verification,
@@ -147,4 +148,6 @@ def init_api(app):
                    notifications, awards, overview, excel, verification, exchange,
                    incoming, yearend, signing):
         api.register_blueprint(module.blp)
+    for blueprint in registrations.blueprints:
+        api.register_blueprint(blueprint)
     app.before_request(_authenticate)

@@ -34,6 +34,13 @@ def progress(campaign_id):
     return downloads.xlsx(exports.progress(current_user, campaign_id))
 
 
+@blp.route("/campaigns/<int:campaign_id>/registrations")
+@blp.response(200, WORKBOOK, description="a regular year: every unit's registration and the "
+                                         "titles granted to it", content_type=XLSX)
+def registrations(campaign_id):
+    return downloads.xlsx(exports.registrations_list(current_user, campaign_id))
+
+
 @blp.route("/campaigns/<int:campaign_id>/nominees")
 @blp.arguments(NomineeListArgs, location="query")
 @blp.response(200, WORKBOOK, description="the nominees and the Board's verdicts",

@@ -13,7 +13,16 @@ from app.clock import local_zone
 from app.docgen import text
 from app.extensions import db
 from app.models import AwardRecord, Campaign, Dossier, Nominee, Plan, Unit
-from app.services import awards, campaigns, org, overview, spreadsheets, steps, workflow
+from app.services import (
+    awards,
+    campaigns,
+    org,
+    overview,
+    registrations,
+    spreadsheets,
+    steps,
+    workflow,
+)
 from app.services.spreadsheets import Column
 
 BATCH = 1000
@@ -68,6 +77,32 @@ def progress(user, campaign_id):
 
     data = spreadsheets.write("Tiến độ", PROGRESS_COLUMNS, _numbered(rows()))
     return f"Tiến độ - {campaign.code}.xlsx", data
+
+
+# -- a regular year's registrations against titles granted ----------------------------------
+
+REGISTRATION_COLUMNS = (
+    Column("STT", 6), Column("Mã đơn vị", 12), Column("Đơn vị", 45),
+    Column("Bản đăng ký", 22), Column("Ngày gửi", 14, "date"), Column("Gửi muộn", 10),
+    Column("Số danh hiệu đăng ký", 14, "int"), Column("Số danh hiệu được tặng", 14, "int"),
+)
+
+
+def registrations_list(user, campaign_id):
+    """(file name, file): every unit of a regular year, its registration (state, titles
+    registered) and the titles granted to it in the year (Board and Chairman)."""
+    year, query = registrations.year_rows(user, campaign_id)
+
+    def rows():
+        for row in _stream(query):
+            yield (row.unit_code, row.unit_name,
+                   workflow.state_label("registration", row.state) if row.state else "",
+                   _local_date(row.submitted_at), "Có" if row.late else "",
+                   row.entries if row.state in registrations.REGISTERED else 0, row.granted)
+
+    data = spreadsheets.write(f"Đăng ký thi đua {year.year}", REGISTRATION_COLUMNS,
+                              _numbered(rows()))
+    return f"Đăng ký thi đua năm {year.year} - {year.code}.xlsx", data
 
 
 # -- nominees and verdicts ---------------------------------------------------------------

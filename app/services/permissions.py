@@ -16,6 +16,7 @@ from app.models import (
     Nominee,
     Plan,
     YearRating,
+    Registration,
 )
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
@@ -34,7 +35,7 @@ def _unit_roles(user):
 def visible(user, model):
     """A WHERE clause limiting ``model`` rows to what ``user`` may see."""
     roles = user.roles
-    if model in (Plan, Dossier):
+    if model in (Plan, Dossier, Registration):
         if roles & PROVINCE_WIDE_SUBMISSIONS:
             return sa.true()
         # a unit's Văn thư issues its own unit's papers (esigning.issue_paper)

@@ -75,6 +75,11 @@ def progress_xlsx(item_id):
     return downloads.xlsx(exports.progress(current_user, item_id))
 
 
+@bp.route("/campaigns/<int:item_id>/dang-ky-thi-dua.xlsx")
+def registrations_xlsx(item_id):
+    return downloads.xlsx(exports.registrations_list(current_user, item_id))
+
+
 @bp.route("/decisions/<int:item_id>/awardees.xlsx")
 def awardees_xlsx(item_id):
     return downloads.xlsx(exports.awardees(current_user, item_id))

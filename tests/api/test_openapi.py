@@ -62,6 +62,7 @@ ACTOR = {  # who calls each family of operations
     "auth": "staff_a", "me": "staff_a", "units": "admin", "users": "admin",
     "reference": "staff_a", "campaigns": "board_head", "plans": "appraiser",
     "dossiers": "appraiser", "decisions": "appraiser", "inbox": "appraiser",
+    "registrations": "appraiser",
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
     "awards": "appraiser",
     "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
@@ -91,7 +92,7 @@ def _url(path, ids):
 
 
 DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",
-                  "decisions": "decision"}
+                  "decisions": "decision", "registrations": "registration"}
 
 
 def test_every_documented_operation_answers_without_a_server_error(client, api, scenario):
@@ -193,7 +194,7 @@ def test_the_document_states_the_rules_and_still_validates(client):
     excel = {path: ops for path, ops in spec["paths"].items() if path.startswith("/api/v1/excel/")}
     gets = [ops["get"] for ops in excel.values() if "get" in ops]
     posts = [ops["post"] for ops in excel.values() if "post" in ops]
-    assert len(gets) == 6 and len(posts) == 2
+    assert len(gets) == 7 and len(posts) == 2
     for op in gets:
         assert op["responses"]["200"]["content"] == {
             xlsx: {"schema": {"type": "string", "format": "binary"}}}

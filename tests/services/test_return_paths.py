@@ -8,7 +8,15 @@ from freezegun import freeze_time
 
 from app.clock import today
 from app.extensions import db
-from app.models import Decision, Dossier, NumberRegister, OutboxMessage, Plan, WorkflowEvent
+from app.models import (
+    Decision,
+    Dossier,
+    NumberRegister,
+    OutboxMessage,
+    Plan,
+    Registration,
+    WorkflowEvent,
+)
 from app.services import decisions, dossiers, plans, workflow
 from app.services.errors import Conflict, Invalid
 from tests import helpers
@@ -16,7 +24,7 @@ from tests.helpers import appraised_dossier, complete_dossier, complete_plan, fi
 from workflows import PROCESSES
 
 BLANKS = [None, "", "   ", " \n\t "]
-MODELS = {"plan": Plan, "dossier": Dossier, "decision": Decision}
+MODELS = {"plan": Plan, "dossier": Dossier, "decision": Decision, "registration": Registration}
 
 
 def reload(kind, item):
@@ -64,6 +72,13 @@ TO_APPRAISAL = TO_BOARD + [("appraiser", "start_appraisal")]
 
 
 def make_item(world, campaign, kind):
+    if kind == "registration":  # a regular year's: its own year, its titles written
+        from app.services import registrations
+
+        reg = helpers.unit_item(Registration, helpers.make_year(world), "SYT")
+        return registrations.update_registration(
+            world.users["staff_a"], reg.id, {"entries": helpers.REGISTRATION_ENTRIES},
+            reg.version)
     if kind == "plan":
         return complete_plan(world, campaign)
     return complete_dossier(world, campaign)
@@ -89,6 +104,9 @@ RETURNS = [
     ("plan", "chairman_return", "chairman", TO_APPRAISAL + [("appraiser", "forward")],
      "awaiting_chairman", "in_appraisal", ["appraiser"]),
     ("dossier", "reject", "appraiser", TO_APPRAISAL, "in_appraisal", "rejected",
+     ["head_a", "staff_a"]),
+    ("registration", "head_return", "head_a", TO_HEAD, "awaiting_head", "draft", ["staff_a"]),
+    ("registration", "return_to_unit", "appraiser", TO_BOARD, "submitted", "returned",
      ["head_a", "staff_a"]),
     ("decision", "board_return", "board_head", [("appraiser", "submit")],
      "awaiting_board_head", "drafting", ["appraiser"]),
