@@ -15,8 +15,8 @@ from app.models import (
     Initiative,
     Nominee,
     Plan,
-    YearRating,
     Registration,
+    YearRating,
 )
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
