@@ -34,7 +34,7 @@ DECISION = Process(
     edits={
         # Sở Nội vụ's Văn thư numbers and seals the Board's tờ trình its head signed
         # digitally, before the Chairman approves
-        SEALING: sealing_edit({"awaiting_chairman"}),
+        SEALING: sealing_edit({"awaiting_chairman"}, body="proposer"),
         "content": Edit(APPRAISER, frozenset({"drafting"}), "sửa dự thảo quyết định",
                         "Chỉ sửa được quyết định khi đang dự thảo."),
         "recipients": Edit(BOARD, frozenset({"drafting", "awaiting_board_head",
@@ -44,16 +44,17 @@ DECISION = Process(
         # Before issue the Office attaches the scan (it goes with the issue's mail); after
         # it, the official scan is replaced only by a recorded correction with a reason:
         # the old file is kept and both hashes go into the history.
+        # The issuing body's Văn thư (the Ủy ban's, in its Văn phòng) makes each of them.
         "signed_scan": Edit(CLERK, frozenset({"approved"}),
                             "đính kèm bản chụp quyết định đã ký",
                             "Chỉ đính kèm bản chụp khi quyết định đã được phê duyệt, trước khi "
                             "ban hành. Quyết định đã ban hành chỉ được thay bản chụp bằng «Thay "
-                            "bản chụp đã ký», có ghi lý do.", code="invalid_state"),
+                            "bản chụp đã ký», có ghi lý do.", code="invalid_state", body="issuer"),
         "scan_correction": Edit(CLERK, frozenset({"issued"}),
                                 "thay bản chụp quyết định đã ban hành",
                                 "Chỉ thay bản chụp đã ký khi quyết định đã ban hành và đã có "
                                 "bản chụp.", code="invalid_state",
-                                label="Thay bản chụp đã ký", comment=True,
+                                label="Thay bản chụp đã ký", comment=True, body="issuer",
                                 confirm=("Thay bản chụp quyết định đã ban hành: bản chụp mới trở "
                                          "thành bản chính thức; bản cũ vẫn được lưu, người thay, "
                                          "thời điểm, lý do và mã kiểm tra của cả hai bản được "
@@ -62,7 +63,7 @@ DECISION = Process(
         # stamps the seal on it); each printing is recorded: who, when, how many copies.
         "paper_print": Edit(CLERK, frozenset({"issued"}), "in bản giấy quyết định đã ban hành",
                             "Chỉ in bản giấy khi quyết định đã ban hành điện tử.",
-                            code="invalid_state", label="In bản giấy"),
+                            code="invalid_state", label="In bản giấy", body="issuer"),
         "strikes": Edit(CHAIRMAN, frozenset({"awaiting_chairman"}),
                         "loại tập thể, cá nhân khỏi danh sách",
                         "Chỉ điều chỉnh danh sách khi quyết định đang chờ Chủ tịch phê duyệt.",
@@ -101,7 +102,7 @@ DECISION = Process(
              confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
-        Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
+        Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue", body="issuer",
              inputs=("number", "issued_on", "expected_number", "expected_issued_on",
                      "signing_request", "signature", "signed_pdf"),
              confirm=("Ban hành quyết định số {number}, ngày {date}: hệ thống sẽ ghi số và "
