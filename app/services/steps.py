@@ -308,8 +308,8 @@ class Action:
 def actions(kind: Kind, item, user) -> list[Action]:
     """Every step out of the item's state for this user: allowed, or blocked with reasons.
 
-    Steps the user's roles can never take are left out; steps fired by the system
-    are not shown at all.
+    Steps the user's roles can never take are left out (so is a step of another body's Văn
+    thư); steps fired by the system are not shown at all.
     """
     process = kind.process
     facts = fills = None
@@ -317,6 +317,8 @@ def actions(kind: Kind, item, user) -> list[Action]:
     for step in process.steps_from(item.state):
         if step.system or not (user.roles & step.roles):
             continue
+        if step.body and acting_role(user, step.roles, item, step.body) is None:
+            continue  # another body's Văn thư's step: never hers to take
         reasons = []
         denied = step_refusal(user, step, item)
         if denied:
