@@ -35,6 +35,7 @@ DEMO_USERS = {  # username: (roles, unit)
     "chutich": ({"chairman"}, "UBND"),
     "phochutich": ({"chairman"}, "UBND"),
     "vanthu.vp": ({"office_clerk"}, "VP"),
+    "vanthu.snv": ({"office_clerk"}, "SNV"),
 }
 # Targets per content area of the 2019 plan, in order: (value, measure unit).
 DEMO_TARGETS = [
