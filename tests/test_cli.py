@@ -35,6 +35,7 @@ DEMO_USERS = {  # username: (roles, unit)
     "chutich": ({"chairman"}, "UBND"),
     "phochutich": ({"chairman"}, "UBND"),
     "vanthu.vp": ({"office_clerk"}, "VP"),
+    "vanthu.snv": ({"office_clerk"}, "SNV"),
 }
 # Targets per content area of the 2019 plan, in order: (value, measure unit).
 DEMO_TARGETS = [
@@ -111,7 +112,7 @@ def test_seed_demo_loads_the_2019_lang_son_campaign(runner):
     assert people == DEMO_USERS
     per_role = {r: sum(1 for roles, _ in people.values() if r in roles) for r in ROLES}
     assert per_role == {"unit_staff": 2, "unit_head": 2, "board_appraiser": 1, "board_head": 1,
-                        "chairman": 2, "office_clerk": 1, "admin": 1}
+                        "chairman": 2, "office_clerk": 2, "admin": 1}
     assert user("truongban.btdkt").check_password("demo1234")
 
     # the demo is ready to be launched by its Board head
@@ -131,7 +132,7 @@ def test_seed_demo_twice_changes_nothing(runner):
     assert second.exit_code == 0, second.output
     assert f"Demo campaign {DEMO_CODE} already present." in second.output
     assert counts() == before
-    assert before == {"Unit": 14, "User": 10, "UserRole": 10, "Campaign": 1,
+    assert before == {"Unit": 14, "User": 11, "UserRole": 11, "Campaign": 1,
                       "CampaignContent": 6, "CampaignTarget": 11, "CampaignAwardForm": 1,
                       "CampaignParticipant": 13, "AwardForm": 8}  # 4 of the Chairman, 4 of a unit
     assert db.session.scalars(sa.select(Campaign)).one().version == version

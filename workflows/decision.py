@@ -60,7 +60,7 @@ DECISION = Process(
     edits={
         # Sở Nội vụ's Văn thư numbers and seals the Board's tờ trình its head signed
         # digitally, before the Chairman approves
-        SEALING: sealing_edit({"awaiting_chairman"}),
+        SEALING: sealing_edit({"awaiting_chairman"}, body="proposer"),
         "content": Edit(APPRAISER, frozenset({"drafting"}), "sửa dự thảo quyết định",
                         "Chỉ sửa được quyết định khi đang dự thảo."),
         "recipients": Edit(BOARD, frozenset({"drafting", "awaiting_board_head",
@@ -70,16 +70,17 @@ DECISION = Process(
         # Before issue the Office attaches the scan (it goes with the issue's mail); after
         # it, the official scan is replaced only by a recorded correction with a reason:
         # the old file is kept and both hashes go into the history.
+        # The issuing body's Văn thư (the Ủy ban's, in its Văn phòng) makes each of them.
         "signed_scan": Edit(CLERK, frozenset({"approved"}),
                             "đính kèm bản chụp quyết định đã ký",
                             "Chỉ đính kèm bản chụp khi quyết định đã được phê duyệt, trước khi "
                             "ban hành. Quyết định đã ban hành chỉ được thay bản chụp bằng «Thay "
-                            "bản chụp đã ký», có ghi lý do.", code="invalid_state"),
+                            "bản chụp đã ký», có ghi lý do.", code="invalid_state", body="issuer"),
         "scan_correction": Edit(CLERK, frozenset({"issued"}),
                                 "thay bản chụp quyết định đã ban hành",
                                 "Chỉ thay bản chụp đã ký khi quyết định đã ban hành và đã có "
                                 "bản chụp.", code="invalid_state",
-                                label="Thay bản chụp đã ký", comment=True,
+                                label="Thay bản chụp đã ký", comment=True, body="issuer",
                                 confirm=("Thay bản chụp quyết định đã ban hành: bản chụp mới trở "
                                          "thành bản chính thức; bản cũ vẫn được lưu, người thay, "
                                          "thời điểm, lý do và mã kiểm tra của cả hai bản được "
@@ -88,13 +89,13 @@ DECISION = Process(
         # stamps the seal on it); each printing is recorded: who, when, how many copies.
         "paper_print": Edit(CLERK, frozenset({"issued"}), "in bản giấy quyết định đã ban hành",
                             "Chỉ in bản giấy khi quyết định đã ban hành điện tử.",
-                            code="invalid_state", label="In bản giấy"),
+                            code="invalid_state", label="In bản giấy", body="issuer"),
         # NĐ 30 Điều 18 k4: the Office withdraws an issued decision sent in error, with a
         # reason; every recipient gets a revoke package; the awards do not change (that
         # takes a cancellation decision, ACTS). Recorded in the item's history (audit chain).
         "recall": Edit(CLERK, frozenset({"issued"}), "thu hồi quyết định đã ban hành",
                        "Chỉ thu hồi được quyết định đã ban hành, chưa bị thu hồi.",
-                       code="invalid_state", label="Thu hồi", comment=True,
+                       code="invalid_state", label="Thu hồi", comment=True, body="issuer",
                        confirm=("Thu hồi quyết định đã ban hành (gửi nhầm, sai sót): các nơi "
                                 "nhận sẽ nhận thông báo thu hồi kèm lý do; trang xác minh báo "
                                 "văn bản đã bị thu hồi. Danh sách khen thưởng không thay đổi "
@@ -139,7 +140,7 @@ DECISION = Process(
              confirm=("Phê duyệt: danh sách khen thưởng được chốt như đang hiển thị và chuyển "
                       "Văn phòng ban hành. Tiếp tục?"),
              notify=("office_clerk", "drafter")),
-        Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue",
+        Step("issue", ("approved",), "issued", CLERK, "Ban hành", effect="issue", body="issuer",
              guards=(chairman_signed, amended_decision_in_force),
              inputs=("number", "issued_on", "expected_number", "expected_issued_on",
                      "signing_request", "signature", "signed_pdf"),

@@ -16,7 +16,7 @@ from typing import Any
 
 from transitions import Machine
 
-from workflows.roles import AUDIENCES
+from workflows.roles import AUDIENCES, BODIES, BODY_SCOPED
 
 Guard = Callable[[Any], "str | None"]
 
@@ -31,6 +31,14 @@ TONES = (FORWARD, BACK, STOP)
 # token or their CA), finishing a step that answered 202 with a signing request.
 INPUTS = ("number", "issued_on", "authority", "expected_number", "expected_issued_on",
           "signing_request", "signature", "signed_pdf")
+
+
+def _check_body(name, roles, body):
+    if body is not None and body not in BODIES:
+        raise ValueError(f"{name}: unknown body {body!r}")
+    if roles & BODY_SCOPED and body is None:
+        raise ValueError(f"{name}: {sorted(roles & BODY_SCOPED)} act for one body: name it "
+                         "(body=)")
 
 
 @dataclass(frozen=True)
@@ -70,8 +78,12 @@ class Step:
     # the system: its papers carry the signer's signature only (not an electronic original).
     # Empty: a later step of the process issues them (the decision's «Ban hành»).
     sealed_by: frozenset[str] = frozenset()
+    # Whose holder of a body-scoped role (the Văn thư) may take it: one of BODIES ("issuer":
+    # the issuing body's Văn thư issues the decision). Required when ``roles`` name one.
+    body: str | None = None
 
     def __post_init__(self):
+        _check_body(self.trigger, self.roles, self.body)
         if self.tone not in TONES:
             raise ValueError(f"{self.trigger}: unknown tone {self.tone!r}")
         unknown = set(self.inputs) - set(INPUTS)
@@ -111,6 +123,11 @@ class Edit:
     # Questions asked before particular changes of this edit, by what is chosen (a nominee
     # «declined»): what will happen, in the process's words; "{name}" is the one it is for.
     questions: Mapping[str, str] = field(default_factory=dict)
+    # Whose Văn thư makes it (a body-scoped role): one of BODIES, as ``Step.body``.
+    body: str | None = None
+
+    def __post_init__(self):
+        _check_body(self.what, self.roles, self.body)
 
 
 class StepRefused(Exception):
@@ -289,6 +306,7 @@ class Process:
             lines.append(f"  {s.trigger}: {' | '.join(s.source)} -> {s.dest}  «{s.label}»")
             facts = {
                 "roles": ", ".join(sorted(s.roles)) or "system (fired by another item's step)",
+                "acting for the body": s.body or "",
                 "guards": ", ".join(g.__name__ for g in s.guards),
                 "reason required": "yes" if s.comment else "",
                 "confirmation": s.question or "",
@@ -305,7 +323,8 @@ class Process:
         for name, edit in self.edits.items():
             lines.append(f"  {name}: {', '.join(sorted(edit.roles))} in "
                          f"{', '.join(s for s in self.states if s in edit.states)}")
-            facts = {"recorded in the history as": f"«{edit.label}»" if edit.label else "",
+            facts = {"acting for the body": edit.body or "",
+                     "recorded in the history as": f"«{edit.label}»" if edit.label else "",
                      "reason required": "yes" if edit.comment else "",
                      "confirmation": edit.confirm or ""}
             lines += [f"      {k}: {v}" for k, v in facts.items() if v]

@@ -31,10 +31,11 @@ def content_edit(what: str, noun: str) -> Edit:
 SEALING = "paper_issue"
 
 
-def sealing_edit(states) -> Edit:
+def sealing_edit(states, body="unit") -> Edit:
+    """``body``: whose Văn thư (workflows/roles.py BODIES): the unit for its own papers."""
     return Edit(CLERK, frozenset(states), "cấp số và ký số phát hành văn bản",
                 "Văn bản không ở trạng thái chờ Văn thư cấp số và ký số phát hành.",
-                code="invalid_state", label="Văn thư cấp số, ký số phát hành",
+                code="invalid_state", label="Văn thư cấp số, ký số phát hành", body=body,
                 confirm=("Cấp số (số tiếp theo của sổ, hoặc số đã nhập), ngày hôm nay và ký số "
                          "của cơ quan: số được ghi vào sổ, văn bản điện tử được phát hành. "
                          "Không thể hoàn tác. Tiếp tục?"))

@@ -26,7 +26,7 @@ from app.services import (
     validation,
 )
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role, visible
+from app.services.permissions import reads_whole_decision, require_role, visible
 from app.services.tx import transaction
 from workflows import CAMPAIGN, DECISION, DOSSIER
 from workflows.decision import ACT_PACKAGE_TYPES, ACT_TITLES, ACTS, RECALL_PACKAGE_TYPE
@@ -262,7 +262,7 @@ def for_reader(user, decision_id):
     not, and the Chairman's reasons never reach them (the awardees of every unit are in the
     decision's document and its awardee list)."""
     decision = steps.load(KIND, decision_id, user)
-    if user.roles & PROVINCE_WIDE_DECISIONS:
+    if reads_whole_decision(user, decision):
         return decision
     own = set(db.session.scalars(sa.select(Dossier.id).where(
         Dossier.unit_id == user.unit_id,
@@ -294,7 +294,7 @@ def nominee_rows(user, decision):
         .where(Nominee.decision_id == decision.id)
         .order_by(Nominee.kind, Nominee.dossier_id, Nominee.position)).all()
     # a struck nominee is named (and counted) to the province's offices and their own unit
-    everyone = bool(user.roles & PROVINCE_WIDE_DECISIONS)
+    everyone = reads_whole_decision(user, decision)
     return [{"nominee": n, "unit": unit_name, "votes_total": total, "open": bool(open_),
              "named": everyone or bool(open_),
              "vote_share": dossiers.vote_share(n.votes_for, total)}

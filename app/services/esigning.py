@@ -623,10 +623,12 @@ def _sealing_step(kind, paper):
 
 
 def has_clerk(unit, roles) -> bool:
-    """Whether the body has its own Văn thư in the system (an active holder of ``roles``)."""
+    """Whether the body has its own Văn thư in the system (an active holder of ``roles`` in
+    it or in its Văn phòng)."""
     from app.services.org import role_holders
+    from app.services.permissions import clerk_units
 
-    return unit is not None and bool(role_holders(roles, [unit.id]))
+    return unit is not None and bool(role_holders(roles, clerk_units(unit.id)))
 
 
 def require_certificate(body, user) -> None:
@@ -775,6 +777,7 @@ def issue_paper(kind_obj, item_id, paper, user, *, numberer, number=None, issued
     from app.clock import today
     from app.services import registers, steps
     from app.services.errors import Conflict, Forbidden, NotFound
+    from app.services.permissions import served
     from workflows.submission import SEALING
 
     with transaction():
@@ -784,7 +787,7 @@ def issue_paper(kind_obj, item_id, paper, user, *, numberer, number=None, issued
         if step is None:
             raise NotFound("Văn bản này không do Văn thư cấp số và ký số phát hành.")
         body = paper_body(kind, item, paper)
-        if body is None or not (user.roles & step.sealed_by) or user.unit_id != body.id:
+        if body is None or not (user.roles & step.sealed_by) or body.id not in served(user):
             raise Forbidden(f"Chỉ Văn thư của {body.name if body else 'cơ quan ban hành'} mới "
                             "được cấp số và ký số phát hành văn bản này.")
         _, approved_name, issued_name = paper_names(paper)

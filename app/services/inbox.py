@@ -18,13 +18,17 @@ import sqlalchemy.orm
 
 from app.extensions import db
 from app.models import AwardForm, Campaign, Decision, Dossier, Plan, Registration, Unit
+from app.services.permissions import body_clause, served
 from workflows import PROCESSES
-from workflows.roles import UNIT_SCOPED
+from workflows.roles import BODY_SCOPED, UNIT_SCOPED
 
 # The statements are built once per shape (database, kind, campaign filter, the user's
 # roles) with bound parameters for the rest: building and compiling them took longer than
 # running them.
 _UNIT, _CAMPAIGN = sa.bindparam("unit_id"), sa.bindparam("campaign_id")
+# The body a Văn thư's unit is the Văn phòng of (her own unit when none): with _UNIT, the
+# bodies she serves (permissions.served).
+_SERVED = sa.bindparam("served_id")
 _DEPTH, _LIMIT, _OFFSET = sa.bindparam("depth"), sa.bindparam("limit"), sa.bindparam("offset")
 
 
@@ -34,6 +38,13 @@ def _waiting(kind, model, roles, unit_column):
     for role in roles:
         states = PROCESSES[kind].waiting_for(role)
         if not states:
+            continue
+        if role in BODY_SCOPED:
+            # each state waits for the Văn thư of the body its step names (Step.body)
+            for step in PROCESSES[kind].steps:
+                if role in step.roles and not step.system and not step.optional:
+                    clauses.append(sa.and_(model.state.in_(sorted(step.source)), body_clause(
+                        model, step.body, [_UNIT, _SERVED])))
             continue
         clause = model.state.in_(sorted(states))
         if role in UNIT_SCOPED:
@@ -158,7 +169,9 @@ def inbox(user, *, kind=None, campaign_id=None, page=1, per_page=20):
     if statement is None:
         return [], 0
     offset = (page - 1) * per_page
-    params = {"unit_id": user.unit_id, "campaign_id": campaign_id, "limit": per_page,
+    bodies = served(user) or (user.unit_id,)
+    params = {"unit_id": user.unit_id, "served_id": bodies[-1], "campaign_id": campaign_id,
+              "limit": per_page,
               "offset": offset, "depth": offset + per_page}
     rows = db.session.execute(statement, params).all()
     if rows:

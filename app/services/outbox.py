@@ -34,10 +34,15 @@ from app.services import bulk, exchange, reference
 from app.services.errors import Conflict, NotFound
 from app.services.org import holder_ids, role_holders
 from app.services.paging import paginate
-from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role
+from app.services.permissions import (
+    body_id,
+    clerk_units,
+    reads_whole_decision,
+    require_role,
+)
 from app.services.tx import transaction
 from workflows import DOSSIER, PLAN, PROCESSES, REGISTRATION
-from workflows.roles import APPRAISER, BOARD, CLERK, PROVINCE, UNIT, UNIT_SCOPED
+from workflows.roles import APPRAISER, BOARD, BODY_SCOPED, CLERK, PROVINCE, UNIT, UNIT_SCOPED
 
 
 def _message(kind, item_id, template, payload, name, email, user_id=None, event_id=None):
@@ -75,6 +80,13 @@ def _awardee_units(decision):
 def recipients(kind, item, audience):
     """A SELECT of the ids of the accounts an audience names for this item (None: the
     audience names addresses, not accounts)."""
+    if audience in BODY_SCOPED:
+        # the Văn thư of the body her next step on the item names (workflows/: Step.body)
+        body = next((s.body for s in PROCESSES[kind].steps_from(getattr(item, "state", None))
+                     if audience in s.roles), None) or "unit"
+        found = body_id(item, body)
+        return holder_ids({audience}, clerk_units(found)) if found is not None \
+            else sa.select(User.id).where(sa.false())
     if audience in PROVINCE:
         return holder_ids({audience})
     if audience in UNIT_SCOPED:
@@ -405,7 +417,7 @@ def for_item(user, kind, item):
     succeeded."""
     query = sa.select(OutboxMessage).where(
         OutboxMessage.item_type == kind, OutboxMessage.item_id == item.id)
-    if kind == "decision" and not user.roles & PROVINCE_WIDE_DECISIONS:
+    if kind == "decision" and not reads_whole_decision(user, item):
         # An issued decision names many units: each sees what its own people were told,
         # not the other units' addresses.
         own = sa.select(User.id).where(User.unit_id == user.unit_id)

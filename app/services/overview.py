@@ -25,6 +25,8 @@ from app.services.paging import paginate
 from app.services.permissions import (
     PROVINCE_WIDE_DECISIONS,
     PROVINCE_WIDE_SUBMISSIONS,
+    province_wide,
+    require_province_wide,
     require_role,
     visible,
 )
@@ -100,7 +102,7 @@ def may_see_campaigns(user) -> bool:
 
 
 def may_see_awards(user) -> bool:
-    return bool(user.roles & PROVINCE_WIDE_DECISIONS)
+    return province_wide(user, PROVINCE_WIDE_DECISIONS)
 
 
 def campaign_overview(user, campaign_id):
@@ -163,7 +165,7 @@ def year_overview(user, year):
     """Awards of ``year`` by form, by unit (the top ones) and by unit kind, each with its
     count and money, and the totals: three aggregates over the year's tally (a few
     thousand sums, app/models/award.py AwardTally), whatever the year's size."""
-    require_role(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
+    require_province_wide(user, PROVINCE_WIDE_DECISIONS, "xem thống kê khen thưởng")
     year = _year_checked(year)
     of_year = AwardTally.year == year
     count, money = sa.func.sum(AwardTally.awards), sa.func.sum(AwardTally.money)
@@ -282,7 +284,7 @@ def register_query(user, year, *, form=None, unit_id=None, unit_kind=None, outsi
     """The year's records, filtered by award form code, unit, unit kind, or (``outside``)
     units the system does not hold, optionally the one named ``unit_name``: the lists
     behind every figure of the year."""
-    require_role(user, PROVINCE_WIDE_DECISIONS, "xem sổ khen thưởng")
+    require_province_wide(user, PROVINCE_WIDE_DECISIONS, "xem sổ khen thưởng")
     query = (sa.select(AwardRecord).where(AwardRecord.year == _year_checked(year)))
     if form:
         query = query.where(AwardRecord.award_form_id.in_(

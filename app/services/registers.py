@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import NumberRegister, RegisterChange, RegisterEntry, Unit
 from app.services import audit_chain, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.permissions import served
 from app.services.tx import transaction
 from workflows.roles import ADMIN, CLERK
 
@@ -152,11 +153,12 @@ def peek_next_by_year(issuer_unit_id, doc_type, years) -> dict[int, int]:
 
 
 def _may_keep(user, unit: Unit) -> bool:
-    """An admin keeps every register; the Văn thư those of its own body and of the body
-    its office serves (Văn phòng UBND → UBND)."""
+    """An admin keeps every register; the Văn thư those of the bodies she serves: her own,
+    and the body her unit is the Văn phòng of (Văn phòng UBND → UBND), never a parent
+    that is not (a Sở's Văn thư does not keep the Ủy ban's registers)."""
     if user is None or user.has_role(*ADMIN):
         return True
-    return user.has_role(*CLERK) and unit.id in (user.unit_id, user.unit.parent_id)
+    return unit.id in served(user)
 
 
 def _unit(code) -> Unit:

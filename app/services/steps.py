@@ -102,7 +102,7 @@ def open_for(kind: Kind, edit: str, item_id, user, version=None, *, versioned=Fa
     """
     rule: Edit = kind.process.edits[edit]
     item = load(kind, item_id, user, lock=True)
-    denied = refusal(user, rule.roles, item, rule.what)
+    denied = refusal(user, rule.roles, item, rule.what, rule.body)
     if denied:
         raise Forbidden(denied)
     if versioned or version is not None:
@@ -115,7 +115,8 @@ def open_for(kind: Kind, edit: str, item_id, user, version=None, *, versioned=Fa
 def may(kind: Kind, edit: str, user, item) -> bool:
     """Whether ``user`` may make this edit now: what the pages ask before offering it."""
     rule = kind.process.edits[edit]
-    return item.state in rule.states and acting_role(user, rule.roles, item) is not None
+    return item.state in rule.states and acting_role(user, rule.roles, item,
+                                                       rule.body) is not None
 
 
 def touch(item):
@@ -166,7 +167,7 @@ def record_edit(kind: Kind, edit: str, item, user, comment, extra: Mapping):
     rule = kind.process.edits[edit]
     if rule.label is None:
         raise ValueError(f"{kind.name}: edit {edit} is not recorded (no label)")
-    role = acting_role(user, rule.roles, item)
+    role = acting_role(user, rule.roles, item, rule.body)
     return _event(kind, item, user, role, edit, item.state, comment, extra=extra)
 
 
@@ -246,7 +247,8 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None, params
             raise Invalid("Bước này cần ghi rõ lý do.", code="comment_required")
         try:
             facts = kind.facts(item) if step.guards else None  # read only what guards ask
-            _advance(kind, item, trigger, facts, user, acting_role(user, step.roles, item),
+            _advance(kind, item, trigger, facts, user,
+                     acting_role(user, step.roles, item, step.body),
                      comment, params)
         except StepRefused as refused:
             raise Invalid(
@@ -306,8 +308,8 @@ class Action:
 def actions(kind: Kind, item, user) -> list[Action]:
     """Every step out of the item's state for this user: allowed, or blocked with reasons.
 
-    Steps the user's roles can never take are left out; steps fired by the system
-    are not shown at all.
+    Steps the user's roles can never take are left out (so is a step of another body's Văn
+    thư); steps fired by the system are not shown at all.
     """
     process = kind.process
     facts = fills = None
@@ -315,6 +317,8 @@ def actions(kind: Kind, item, user) -> list[Action]:
     for step in process.steps_from(item.state):
         if step.system or not (user.roles & step.roles):
             continue
+        if step.body and acting_role(user, step.roles, item, step.body) is None:
+            continue  # another body's Văn thư's step: never hers to take
         reasons = []
         denied = step_refusal(user, step, item)
         if denied:

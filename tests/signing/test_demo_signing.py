@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.config import DEMO_CA_DIR, demo_signing_trust
 from app.extensions import db
 from app.models import SigningIdentity, Unit, User
+from app.services import esigning
 from app.services.demo import SIGNING_PEOPLE
 
 
@@ -35,6 +36,16 @@ def test_seed_demo_registers_every_signer_and_both_seals_quickly(app, runner):
     assert "Đoàn Thị Hậu" in people["phochutich"].subject
     assert all(i.backend == "pkcs12" and i.key_path.startswith(DEMO_CA_DIR)
                for i in people.values())
+    # Sở Nội vụ has its own Văn thư (vanthu.snv) and seal: the Board head's tờ trình goes the
+    # sealed path (she numbers, dates and seals it); Sở Y tế has no Văn thư: head only
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    assert users["vanthu.snv"].unit.code == "SNV" and users["vanthu.snv"].roles == {
+        "office_clerk"}
+    assert esigning.paper_mode("decision", "sign_proposal", units["SNV"],
+                               users["truongban.btdkt"]) == esigning.SEALED
+    assert esigning.paper_mode("plan", "sign_off", units["SYT"],
+                               users["thutruong.syt"]) == esigning.HEAD_ONLY
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "(0 identities registered now)" in again.output
 
