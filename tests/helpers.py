@@ -319,3 +319,25 @@ def far_past():
 def storage_on_s3() -> bool:
     """Whether this run keeps files in S3 (TDKT_TEST_STORAGE=s3: the moto server)."""
     return (current_app.config.get("STORAGE_URL") or "").startswith("s3://")
+
+
+def cstdt_history(world, campaign, names, unit="SYT"):
+    """What Chiến sĩ thi đua cấp tỉnh asks of each of ``names`` (the reference data's
+    eligibility rules): Chiến sĩ thi đua cơ sở in the three years ending with the campaign's,
+    and an initiative recognised at provincial scope."""
+    from app.services import yearend
+
+    year = campaign.period_end.year
+    for offset in (2, 1, 0):
+        yearend.record_unit_decision(world.users["staff_a"], {
+            "unit_id": world.units[unit].id, "award_form": "CSTDCS",
+            "number": f"{20 + offset}/QĐ-{unit}", "decided_on": today() - timedelta(days=1),
+            "signer": "Giám đốc", "year": year - offset,
+            "subjects": [{"kind": "individual", "name": n, "organisation": unit}
+                         for n in names]})
+    for i, name in enumerate(names, start=1):
+        yearend.add_initiative(world.users["staff_a"], {
+            "unit_id": world.units[unit].id, "title": f"Sáng kiến số {i} của {name}",
+            "recognised_by": "Hội đồng sáng kiến tỉnh", "decision_number": f"{i}/QĐ-HĐSK",
+            "decided_on": today() - timedelta(days=2), "year": year - 1, "scope": "province",
+            "authors": [{"name": name, "organisation": unit}]})

@@ -119,7 +119,9 @@ def _set_award_forms(campaign, forms):
     db.session.flush()
     for f in forms:
         form = reference.award_form(f["code"], on)
-        if form.level != "province":  # a unit's head decides it, never a campaign
+        # A unit's head decides the unit-level titles: a movement never offers them; the
+        # regular year lists them, since units register for them (DOMAIN.md §4.4).
+        if form.level != "province" and campaign.kind != "regular":
             raise Invalid(f"«{form.name}» do thủ trưởng đơn vị quyết định, không khen thưởng "
                           f"theo phong trào của tỉnh.", details={"award_forms": [form.code]},
                           code="unit_level_award_form")

@@ -166,6 +166,7 @@ def test_title_nominees_without_registration_are_flagged_or_blocked(world, block
 
     registrations.update_registration(users["staff_a"], reg.id, {"entries": ENTRIES},
                                       reg.version)
+    helpers.cstdt_history(world, year, ["Nguyễn Văn An", "Lê Thị Bích", "Hà Văn Cường"])
     helpers.fire(world, "registration", reg, "staff_a", "submit")
     helpers.fire(world, "registration", reg, "head_a", "sign_off")
     nominees = [
@@ -220,6 +221,7 @@ def test_titles_granted_beside_the_registrations_and_their_excel_list(world):
     users = world.users
     year = helpers.make_year(world)
     helpers.signed_registration(world, year)
+    helpers.cstdt_history(world, year, ["Nguyễn Văn An", "Hà Văn Cường"])
     d = helpers.complete_dossier(world, year, nominees=[
         {"kind": "individual", "name": "Nguyễn Văn An", "title": "Ông", "organisation": "SYT",
          "award_form": "CSTDT", "votes_for": 9},

@@ -31,5 +31,6 @@ def test_every_clerks_step_and_edit_names_the_body_whose_clerk_acts():
     assert {k: v for k, v in named.items() if k[0] == "decision"} == {
         ("decision", "issue"): "issuer", ("decision", "signed_scan"): "issuer",
         ("decision", "scan_correction"): "issuer", ("decision", "paper_print"): "issuer",
+            ("decision", "recall"): "issuer",
         ("decision", "paper_issue"): "proposer"}
     assert named[("plan", "paper_issue")] == named[("dossier", "paper_issue")] == "unit"
