@@ -12,8 +12,10 @@ exchange's incoming path) and is checked before anyone may use it:
    the public /xac-minh page).
 
 A package that fails is kept as refused with the reason, and answered with a 02 (Từ chối
-tiếp nhận) status message naming it and giving that reason (kept with the row, handed to the
-exchange); nothing of it is attached anywhere. A package that holds is listed as accepted; a
+tiếp nhận) status message naming it and giving that reason (NĐ 30 Điều 21 k2): kept with the
+row and, when the exchange is on, queued in the same transaction as an outbox row of channel
+"edxml" to the sending organ (``exchange.enqueue_reply``: stable send id, retried, listed on
+the outbox page); nothing of it is attached anywhere. A package that holds is listed as accepted; a
 Board appraiser may attach its PDF to the dossier it belongs to (a file of that dossier).
 A type-2 (update), 1 (revoke) or 3 (replace) package is listed with its business type and
 never applied to anything by itself.
@@ -30,7 +32,7 @@ from flask import current_app
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import Attachment, IncomingPackage, Unit, User, UserRole
-from app.services import dossiers, paging, reference, steps, storage, verification
+from app.services import dossiers, exchange, paging, reference, steps, storage, verification
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import on_rollback, transaction
@@ -152,6 +154,9 @@ def receive(user, data: bytes, filename="", source="upload"):
             row.pdf_name = storage.clean_filename(pdf[0])
             row.pdf_sha256 = _keep_pdf(row, pdf[1])
         db.session.add(row)
+        if reason:
+            db.session.flush()
+            exchange.enqueue_reply(row)
     return row
 
 

@@ -229,3 +229,55 @@ def test_the_list_is_paged_in_sql_in_two_statements_whatever_its_length(world):
     assert len(seen) == 2, seen  # the count and the page
     with pytest.raises(Forbidden):
         incoming.listing(world.users["head_a"])
+
+
+@pytest.fixture(scope="module")
+def axis():
+    from tests.axis import StandInAxis
+
+    stand_in = StandInAxis()
+    yield stand_in
+    stand_in.stop()
+
+
+def test_the_02_reply_is_sent_once_to_the_sending_organ_through_the_outbox(
+        app, api, client, board, key, issued, axis, monkeypatch):
+    """NĐ 30 Điều 21 k2: the refusal's 02 is queued with it (one transaction), goes to the
+    sender through the configured transport under a stable send id, and only once."""
+    from app.delivery.exchange import deliver_packages
+    from app.models import OutboxMessage
+
+    axis.reset()
+    for name, value in axis.config().items():
+        monkeypatch.setitem(app.config, name, value)
+    row = _post(api, "appraiser", package(key, flipped(issued))).get_json()
+    assert row["status"] == "refused"
+    queued = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.item_type == "incoming", OutboxMessage.item_id == row["id"])).all()
+    assert [(q.channel, q.status, q.payload["to_organs"]) for q in queued] == [
+        ("edxml", "pending", [UNIT_ORGAN])]
+    assert deliver_packages()["sent"] == 1
+    # sent again under the same send id (a worker killed after the axis took it): one copy
+    db.session.expire_all()
+    again = db.session.get(OutboxMessage, queued[0].id)
+    assert again.status == "sent"
+    again.status = "pending"
+    db.session.commit()
+    assert deliver_packages()["sent"] == 1
+    assert list(axis.statuses) == [queued[0].send_id]
+    assert axis.duplicates[queued[0].send_id] == 1 and not axis.accepted
+    status = axis.statuses[queued[0].send_id]
+    assert status.status_code == "02" and status.description == row["reason"]
+    assert status.response_for.document_id == row["document_id"]
+    assert status.response_for.organ_id == UNIT_ORGAN
+    assert status.from_organ.organ_id == BOARD_ORGAN
+    # the outbox page lists it, linked to the incoming list
+    from tests.web.test_views import login
+
+    login(client, "appraiser")
+    body = client.get("/outbox?status=sent").get_data(as_text=True)
+    assert queued[0].send_id in body and 'href="/van-ban-den"' in body
+    assert "Trả lại văn bản đến (02 – Từ chối tiếp nhận)" in body
+    # an accepted package sends nothing
+    assert _post(api, "appraiser", package(key, issued)).get_json()["status"] == "accepted"
+    assert deliver_packages()["sent"] == 0
