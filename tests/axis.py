@@ -9,6 +9,9 @@ HTTP server in a thread that
   released one step at a time by ``advance()``: served to polling (GET /statuses, POST
   /statuses/ack) and, when ``callback_url`` is set, POSTed there with the configured
   system id and secret;
+- takes status messages the same way (POST /packages, e.g. a receiving Văn thư's 02
+  answering a package it refused, NĐ 30 Điều 21 k2): parsed with app.edxml, kept once per
+  send id in ``statuses`` (a repeated id is a 409 duplicate);
 - goes away on ``down()`` (its socket closed: connections are refused) and comes back on
   the same port on ``up()``.
 """
@@ -28,6 +31,7 @@ from app.edxml import (
     StatusMessage,
     build_status,
     open_package,
+    parse_status,
 )
 
 SYSTEM_ID = "tdkt.langson.test"
@@ -58,6 +62,7 @@ class StandInAxis:
         self.hold: threading.Event | None = None  # set: POST /packages waits for it
         self.holding = threading.Event()
         self.refuse: dict[str, str] = {}          # send id -> the reason it is refused
+        self.statuses: dict[str, object] = {}     # send id -> parsed StatusMessage taken in
         self._seq = 0
 
     # -- life ------------------------------------------------------------------------------
@@ -200,12 +205,22 @@ class _Handler(BaseHTTPRequestHandler):
         if not send_id:
             return self._answer(400, {"error": "send_id_missing"})
         with axis.lock:
-            if send_id in axis.accepted:
+            if send_id in axis.accepted or send_id in axis.statuses:
                 axis.duplicates[send_id] += 1
                 return self._answer(409, {"error": "duplicate",
                                           "message": "Mã gửi đã được tiếp nhận."})
         if send_id in axis.refuse:
             return self._answer(422, {"error": "refused", "message": axis.refuse[send_id]})
+        if b"<StatusCode>" in body or b":StatusCode>" in body:  # a status message
+            try:
+                status = parse_status(body)
+            except EdxmlError as error:
+                with axis.lock:
+                    axis.refused.append((send_id, str(error)))
+                return self._answer(422, {"error": "invalid_status", "message": str(error)})
+            with axis.lock:
+                axis.statuses[send_id] = status
+            return self._answer(201, {"accepted": send_id})
         try:
             package, _certificate = open_package(body)  # the XML signature holds
         except EdxmlError as error:

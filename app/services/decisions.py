@@ -20,6 +20,7 @@ from app.services import (
     dossiers,
     esigning,
     exchange,
+    outbox,
     reference,
     registers,
     steps,
@@ -425,7 +426,10 @@ def recall(user, decision_id, reason, version=None):
         steps.record_edit(KIND, "recall", decision, user, reason,
                           {"recall": {"number": decision.number_label,
                                       "at": decision.recalled_at.isoformat()}})
-        _send_packages(decision, "recall", reason)
+        rows = _send_packages(decision, "recall", reason)
+        # whoever the type-1 package does not reach (a paper issue: everyone) is told by mail
+        outbox.tell_recall(decision, reason,
+                           {o for r in rows for o in (r.payload or {}).get("to_organs", [])})
     return decision
 
 

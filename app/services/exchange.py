@@ -168,6 +168,32 @@ def enqueue_package(decision, business_type=0, reason=None, replaces=None):
     return rows
 
 
+REPLY_ITEM = "incoming"  # outbox rows answering an incoming package (item_id: its row)
+
+
+def enqueue_reply(incoming):
+    """Add, in the caller's transaction (the one that records the refusal), the outbox row
+    that sends the 02 answering a refused incoming package back to its sending organ (NĐ 30
+    Điều 21 k2), through the configured transport, under a stable send id; none when the
+    exchange is off (the 02 stays kept and served by the API)."""
+    if not enabled() or not incoming.reply_key:
+        return None
+    organ = (incoming.from_organ_id or "").strip()
+    name = incoming.from_name or organ or "Cơ quan gửi"
+    row = OutboxMessage(
+        item_type=REPLY_ITEM, item_id=incoming.id, template="exchange.status.02",
+        recipient_name=name[:255], recipient_email=None, channel=CHANNEL, status="pending",
+        send_id=uuid.uuid4().hex, document_id=(incoming.document_id or "")[:120] or None,
+        payload={"kind": "status", "status_code": "02", "reply_key": incoming.reply_key,
+                 "to_organs": [organ] if organ else [], "organ_names": {organ: name},
+                 "trigger_label": "Trả lại văn bản đến (02 – Từ chối tiếp nhận)",
+                 "title": f"Văn bản {incoming.code}" if incoming.code else "Văn bản đến",
+                 "reason": incoming.reason, "attachments": []})
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def enqueue_issued(decision):
     """The issue step's hook: the issued decision's package (type 0), when it was issued
     electronically (the package carries the signed PDF); a paper issue goes by mail."""
@@ -182,8 +208,12 @@ def enqueue_issued(decision):
 
 
 def package_of(row) -> bytes:
-    """The package bytes of an outbox row, built from the decision as it is kept now."""
-    from app.services import exchange_packages  # the edxml branch's builder
+    """The package bytes of an outbox row, built from the decision as it is kept now (or,
+    for a 02 answering an incoming package, the status message kept with it)."""
+    from app.services import exchange_packages, storage  # the edxml branch's builder
+
+    if row.item_type == REPLY_ITEM:
+        return storage.read((row.payload or {})["reply_key"])
 
     decision = db.session.get(Decision, row.item_id)
     if decision is None:
@@ -247,8 +277,8 @@ def _store(data: bytes, source: str):
     if code == "02" and not (message.description or "").strip():
         raise Invalid("Trạng thái 02 (Từ chối tiếp nhận) phải nêu lý do.", code="reason_missing")
     sends = db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.document_id == answered, OutboxMessage.channel == CHANNEL)
-        .order_by(OutboxMessage.id)).all()
+        OutboxMessage.document_id == answered, OutboxMessage.channel == CHANNEL,
+        OutboxMessage.item_type == "decision").order_by(OutboxMessage.id)).all()
     if not sends:
         raise Invalid("Thông điệp trạng thái trả lời một văn bản không do hệ thống gửi.",
                       code="not_our_package", details={"document_id": answered})
@@ -402,6 +432,7 @@ def not_received(limit=None) -> list[dict]:
                               tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
     sends = db.session.execute(sa.select(OutboxMessage.item_id, OutboxMessage.payload)
                                .where(OutboxMessage.channel == CHANNEL,
+                                      OutboxMessage.item_type == "decision",
                                       OutboxMessage.status == "sent",
                                       OutboxMessage.sent_at < before)).all()
     wanted, names = {}, {}

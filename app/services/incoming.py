@@ -5,15 +5,19 @@ exchange's incoming path) and is checked before anyone may use it:
 
 1. it is a well-formed edXML package in the QCVN 102 namespace, within the size limit, with
    no DTD or entity (app.edxml parses it: the only place that knows the format);
-2. its XML signature holds over the whole document, attachments included (verify_package);
+2. its XML signature holds over the whole document, attachments included (verify_package),
+   and the signer's certificate is trusted: valid, not revoked, chained to the configured
+   trust roots (the same as the PDFs' verification), not merely mathematically sound;
 3. it is addressed to us: one of its To organs is ours (a Board unit's mã định danh, or the
    system's own EDXML_SYSTEM_ORGAN_ID);
 4. it carries at least one PDF, and every PDF's signatures are valid (the same verifier as
    the public /xac-minh page).
 
 A package that fails is kept as refused with the reason, and answered with a 02 (Từ chối
-tiếp nhận) status message naming it and giving that reason (kept with the row, handed to the
-exchange); nothing of it is attached anywhere. A package that holds is listed as accepted; a
+tiếp nhận) status message naming it and giving that reason (NĐ 30 Điều 21 k2): kept with the
+row and, when the exchange is on, queued in the same transaction as an outbox row of channel
+"edxml" to the sending organ (``exchange.enqueue_reply``: stable send id, retried, listed on
+the outbox page); nothing of it is attached anywhere. A package that holds is listed as accepted; a
 Board appraiser may attach its PDF to the dossier it belongs to (a file of that dossier).
 A type-2 (update), 1 (revoke) or 3 (replace) package is listed with its business type and
 never applied to anything by itself.
@@ -30,7 +34,16 @@ from flask import current_app
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import Attachment, IncomingPackage, Unit, User, UserRole
-from app.services import dossiers, paging, reference, steps, storage, verification
+from app.services import (
+    dossiers,
+    exchange,
+    identities,
+    paging,
+    reference,
+    steps,
+    storage,
+    verification,
+)
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.tx import on_rollback, transaction
@@ -77,9 +90,12 @@ def _check(data: bytes, package) -> tuple[str | None, tuple | None]:
     from app.edxml import EdxmlError, verify_package
 
     try:
-        verify_package(data, max_bytes())
+        certificate = verify_package(data, max_bytes())
     except EdxmlError as error:
         return f"Chữ ký số của gói tin không hợp lệ: {error.message}", None
+    untrusted = _sender_untrusted(certificate)
+    if untrusted:
+        return untrusted, None
     ours = our_organ_ids()
     to = [o.organ_id for o in package.header.to_organs]
     if not ours or not set(to) & ours:
@@ -97,6 +113,27 @@ def _check(data: bytes, package) -> tuple[str | None, tuple | None]:
         if not report["signature_count"] or not report["all_valid"]:
             return f"Tệp «{attachment.name}»: {report['conclusion']}", None
     return None, (pdfs[0].name, pdfs[0].data)
+
+
+def _sender_untrusted(certificate) -> str | None:
+    """Why the package signer's certificate is not trusted, or None: it must be valid now,
+    not revoked and chained to the configured trust roots (SIGNING_TRUST_ROOTS,
+    SIGNING_INTERMEDIATES, SIGNING_CRLS: the same trust as the PDFs' verification and the
+    signing identities). A signature that merely holds mathematically proves nothing of who
+    made it; with no roots configured no sender is trusted, as no PDF is."""
+    from app.esign import SigningRefused
+    from app.esign.trust import TrustStore, check_certificate, describe
+
+    try:
+        check_certificate(TrustStore(identities.settings()), certificate)
+    except SigningRefused as error:
+        who = describe(certificate)
+        name = who["organisation"] or who["name"] or "không rõ"
+        if isinstance(name, list):
+            name = ", ".join(name)
+        return (f"Chứng thư số ký gói tin (của «{name}») không được tin cậy: "
+                f"{error.message}")
+    return None
 
 
 def _reply(package, reason) -> bytes:
@@ -152,6 +189,9 @@ def receive(user, data: bytes, filename="", source="upload"):
             row.pdf_name = storage.clean_filename(pdf[0])
             row.pdf_sha256 = _keep_pdf(row, pdf[1])
         db.session.add(row)
+        if reason:
+            db.session.flush()
+            exchange.enqueue_reply(row)
     return row
 
 

@@ -41,6 +41,7 @@ from app.services.permissions import (
     require_role,
 )
 from app.services.tx import transaction
+from workflows import DECISION as DECISION_PROCESS
 from workflows import DOSSIER, PLAN, PROCESSES, REGISTRATION
 from workflows.roles import APPRAISER, BOARD, BODY_SCOPED, CLERK, PROVINCE, UNIT, UNIT_SCOPED
 
@@ -289,6 +290,35 @@ def tell(process, item, event, step, actor=None):
         if key not in mailed:
             db.session.add(_message(kind, item.id, template, payload(scope), name, address,
                                     event_id=event.id))
+
+
+def tell_recall(decision, reason, packaged=()):
+    """A recalled decision's notice (NĐ 30 Điều 18 k4) by mail, in the caller's transaction,
+    to each Nơi nhận entry with an address that no type-1 package goes to (``packaged``: the
+    organ ids of the recall's edXML rows) and to the awardee units' addresses: everyone the
+    issued decision reached by mail (a paper issue's recipients all), once per address.
+    Same rows, retries and outbox page as the decision's own mail. Returns how many."""
+    packaged = set(packaged)
+    title = _title(DECISION_PROCESS, decision)
+    subject = f"[TĐKT] Thu hồi {title}"
+    lead = (f"Văn phòng thu hồi {title} đã ban hành (Nghị định 30/2020/NĐ-CP, Điều 18 "
+            f"khoản 4). Lý do: {reason}")
+    sent = {}
+    for entry in decision.recipients:
+        email = (entry.email or "").strip()
+        if not email or (entry.organ_id and entry.organ_id in packaged):
+            continue
+        sent.setdefault(email.lower(), (entry.label, email))
+    # the awardee units' own addresses got the issued decision by mail too (its issue step)
+    for name, email, _unit in _addresses(decision, "awardee_units"):
+        sent.setdefault(email.strip().lower(), (name, email.strip()))
+    for name, email in sent.values():
+        db.session.add(_message(
+            "decision", decision.id, "decision.recall",
+            {"subject": subject, "lead": lead, "title": title, "item_type": "decision",
+             "item_id": decision.id, "trigger_label": "Thu hồi quyết định",
+             "comment": reason, "attachments": []}, name, email))
+    return len(sent)
 
 
 def _payload_by_reader(payload, units):

@@ -4,8 +4,8 @@ answered with a 02 and its reason (read back here with lxml) and nothing is atta
 one is attached to its dossier. Bad input never causes a 500 and nothing is kept.
 
 The PDFs are tests/esign's signed PDF (trusted through tests/web/test_verification's
-fixture) and the same PDF with one byte changed; the packages are signed with
-tests/edxml's raw key."""
+fixture) and the same PDF with one byte changed; the packages are signed with the test
+PKI's organisation key (trusted), or tests/edxml's raw self-made key (untrusted)."""
 from datetime import UTC, date, datetime
 
 import pytest
@@ -30,7 +30,14 @@ NS = {"e": "http://www.mic.gov.vn/TBT/QCVN_102_2016"}
 
 
 @pytest.fixture(scope="module")
-def key():
+def key(pki, settings):
+    """The sender's organisation key, issued under the test PKI the app trusts."""
+    return pki.org_key(settings)
+
+
+@pytest.fixture(scope="module")
+def stranger():
+    """A key whose self-made certificate no trust root vouches for."""
     return RawKey("rsa", name="Sở Y tế tỉnh Lạng Sơn")
 
 
@@ -229,3 +236,83 @@ def test_the_list_is_paged_in_sql_in_two_statements_whatever_its_length(world):
     assert len(seen) == 2, seen  # the count and the page
     with pytest.raises(Forbidden):
         incoming.listing(world.users["head_a"])
+
+
+@pytest.fixture(scope="module")
+def axis():
+    from tests.axis import StandInAxis
+
+    stand_in = StandInAxis()
+    yield stand_in
+    stand_in.stop()
+
+
+def test_the_02_reply_is_sent_once_to_the_sending_organ_through_the_outbox(
+        app, api, client, board, key, issued, axis, monkeypatch):
+    """NĐ 30 Điều 21 k2: the refusal's 02 is queued with it (one transaction), goes to the
+    sender through the configured transport under a stable send id, and only once."""
+    from app.delivery.exchange import deliver_packages
+    from app.models import OutboxMessage
+
+    axis.reset()
+    for name, value in axis.config().items():
+        monkeypatch.setitem(app.config, name, value)
+    row = _post(api, "appraiser", package(key, flipped(issued))).get_json()
+    assert row["status"] == "refused"
+    queued = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.item_type == "incoming", OutboxMessage.item_id == row["id"])).all()
+    assert [(q.channel, q.status, q.payload["to_organs"]) for q in queued] == [
+        ("edxml", "pending", [UNIT_ORGAN])]
+    assert deliver_packages()["sent"] == 1
+    # sent again under the same send id (a worker killed after the axis took it): one copy
+    db.session.expire_all()
+    again = db.session.get(OutboxMessage, queued[0].id)
+    assert again.status == "sent"
+    again.status = "pending"
+    db.session.commit()
+    assert deliver_packages()["sent"] == 1
+    assert list(axis.statuses) == [queued[0].send_id]
+    assert axis.duplicates[queued[0].send_id] == 1 and not axis.accepted
+    status = axis.statuses[queued[0].send_id]
+    assert status.status_code == "02" and status.description == row["reason"]
+    assert status.response_for.document_id == row["document_id"]
+    assert status.response_for.organ_id == UNIT_ORGAN
+    assert status.from_organ.organ_id == BOARD_ORGAN
+    # the outbox page lists it, linked to the incoming list
+    from tests.web.test_views import login
+
+    login(client, "appraiser")
+    body = client.get("/outbox?status=sent").get_data(as_text=True)
+    assert queued[0].send_id in body and 'href="/van-ban-den"' in body
+    assert "Trả lại văn bản đến (02 – Từ chối tiếp nhận)" in body
+    # an accepted package sends nothing
+    assert _post(api, "appraiser", package(key, issued)).get_json()["status"] == "accepted"
+    assert deliver_packages()["sent"] == 0
+
+
+def test_a_package_signed_by_an_untrusted_certificate_is_refused_with_a_02(
+        app, api, board, key, stranger, issued, axis, monkeypatch):
+    """The package signature holds mathematically, but no configured trust root vouches for
+    its signer: refused, answered 02 with the Vietnamese reason (sent through the outbox),
+    nothing kept to attach."""
+    from app.delivery.exchange import deliver_packages
+
+    data = package(stranger, issued)
+    assert edxml.verify_package(data) is not None  # the signature itself holds
+    axis.reset()
+    for name, value in axis.config().items():
+        monkeypatch.setitem(app.config, name, value)
+    row = _post(api, "appraiser", data).get_json()
+    assert row["status"] == "refused" and not row.get("pdf_name")
+    assert row["reason"].startswith("Chứng thư số ký gói tin (của «Sở Y tế tỉnh Lạng Sơn») "
+                                    "không được tin cậy")
+    assert deliver_packages()["sent"] == 1
+    (status,) = axis.statuses.values()
+    assert status.status_code == "02" and status.description == row["reason"]
+    assert status.response_for.document_id == row["document_id"]
+    # the trusted PKI's key is accepted; with its root no longer configured, refused
+    assert _post(api, "appraiser", package(key, issued)).get_json()["status"] == "accepted"
+    monkeypatch.setitem(app.config, "SIGNING_TRUST_ROOTS", "")
+    row = _post(api, "appraiser", package(key, issued)).get_json()
+    assert row["status"] == "refused" and "không được tin cậy" in row["reason"]
+    assert "không thuộc một tổ chức chứng thực được tin cậy" in row["reason"]
