@@ -112,6 +112,7 @@ def init_api(app):
         auth,
         awards,
         campaigns,
+        clusters,
         decisions,
         dossiers,
         excel,
@@ -136,6 +137,6 @@ def init_api(app):
                        "description": "POST /api/v1/auth/token, then Authorization: Bearer <token>"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
-                   notifications, awards, overview, excel, verification):
+                   notifications, awards, overview, excel, verification, clusters):
         api.register_blueprint(module.blp)
     app.before_request(_authenticate)

@@ -64,6 +64,7 @@ ACTOR = {  # who calls each family of operations
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
     "awards": "appraiser",
     "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
+    "clusters": "admin", "cluster-years": "board_head",
 }
 
 
@@ -80,7 +81,8 @@ def _url(path, ids):
             .replace("{message_id}", "1")
             .replace("{campaign_id}", str(ids["campaign"]))
             .replace("{dossier_id}", str(ids["dossier"]))
-            .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026"))
+            .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026")
+            .replace("{year_id}", "1").replace("{unit}", "SYT"))
 
 
 DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",
