@@ -34,9 +34,10 @@ from app.models import (
     Unit,
     User,
 )
-from app.services import dossiers, steps, validation
+from app.services import dossiers, spreadsheets, steps, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import require_role
+from app.services.spreadsheets import Column
 from app.services.tx import transaction
 from workflows.roles import ADMIN, BOARD, BOARD_HEAD, CHAIRMAN, HEAD, STAFF, UNIT
 
@@ -639,3 +640,26 @@ def propose(user, year_id):
             dossier.nominees.append(nominee)
         steps.touch(dossier)
     return {"dossier_id": dossier_id, "nominees": len(votes)}
+
+
+# -- the Board's overview: the ranking in Excel ------------------------------------------
+
+RANKING_COLUMNS = (
+    Column("Hạng", 6, "int"), Column("Mã đơn vị", 12), Column("Đơn vị", 45),
+    Column("Tổng điểm", 12), Column("Bảng điểm", 14),
+)
+
+
+def ranking_xlsx(user, year_id):
+    """(file name, file): the cluster's whole ranking, as the ranking page orders it."""
+    year = _year_for(user, year_id)
+    if not _may_rank(user, year):
+        raise Forbidden("Bảng xếp hạng của cụm, khối chưa được công bố.")
+    result = db.session.execute(ranking_query(year.id).execution_options(yield_per=1000))
+
+    def rows():
+        for r in result:
+            yield (r.rank, r.code, r.name, float(r.total), SHEET_STATES[r.state])
+
+    data = spreadsheets.write("Xếp hạng", RANKING_COLUMNS, rows())
+    return f"Xếp hạng - {year.cluster.code}.xlsx", data

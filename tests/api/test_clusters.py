@@ -3,6 +3,7 @@ the year's leader and deputy; the pact confirmed by every member's head; scores 
 sent, reviewed (one adjusted with its reason) and ranked in SQL; the vote with the Cờ
 quota enforced; the proposal reaching the Board's appraisal as the leader's dossier. Each
 refusal leaves nothing changed."""
+import openpyxl
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -265,4 +266,11 @@ def test_the_ranking_costs_the_same_statements_at_any_size(api, world):
         # the two last codes score highest and tie: same rank, ordered by code
         assert [(i["rank"], i["unit"]) for i in items[:2]] == [(1, codes[-2]), (1, codes[-1])]
         assert items[2]["rank"] == 3
+    # the Excel list: the whole ranking, in the page's order
+    name, data = clusters.ranking_xlsx(world.users["board_head"], year["id"])
+    with data:
+        sheet = openpyxl.load_workbook(data).worksheets[0]
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert name == "Xếp hạng - C40.xlsx" and len(rows) == 40
+    assert rows[0][:4] == (1, codes[-2], f"Đơn vị {codes[-2]}", 69)
     assert counts[0] == counts[1] <= 5, counts  # the user and its roles, the year, count, page

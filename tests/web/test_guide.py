@@ -106,6 +106,16 @@ def _decision_awaiting_chairman(world, campaign):
 NEEDS_AN_ISSUED_PAPER = {"award_pages.history", "verification.document", "work.signing_wait"}
 
 
+def _cluster_year(world, campaign):
+    """A cluster of the small world's two units, SYT leading, for the ranking page."""
+    from app.services import clusters
+
+    clusters.save_cluster(world.users["admin"], {"code": "CUM1", "name": "Cụm thi đua số 1",
+                                                 "kind": "cum", "members": ["SYT", "PDK"]})
+    return clusters.set_year(world.users["board_head"], "CUM1", {
+        "campaign_id": campaign.id, "leader": "SYT"})["id"]
+
+
 def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, client, world,
                                                                            campaign):
     plan = helpers.complete_plan(world, campaign)
@@ -133,6 +143,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "admin.reference": "/admin/reference", "account.change_password": "/account/password",
         "verification.upload": "/xac-minh", "admin.signing": "/admin/signing",
         "board.new_decision": "/decisions/new",
+        "overview.cluster_ranking": f"/tong-quan/cum-khoi/{_cluster_year(world, campaign)}",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []
