@@ -4,7 +4,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from app.api.schemas import Base, PageArgs, Str, UtcDateTime, ruled
+from app import downloads
+from app.api.schemas import Base, Error, PageArgs, Str, UtcDateTime, ruled
 from app.services import clusters
 from app.services import validation as rules
 
@@ -308,3 +309,14 @@ def record_votes(data, year_id):
                  "(Cờ thi đua, Bằng khen), which the Board then appraises")
 def propose(year_id):
     return clusters.propose(current_user, year_id)
+
+
+@blp.route("/cluster-years/<int:year_id>/papers/<name>")
+@blp.response(200, description="the DOCX (NĐ 30 form); a draft (DỰ THẢO) until every head "
+              "has confirmed the pact, or until the vote is recorded",
+              content_type=clusters.DOCX)
+@blp.alt_response(404, schema=Error, description="no such paper, or the year is not seen")
+@blp.doc(summary="A cluster year's paper: pact (giao ước thi đua) or vote (biên bản suy tôn)")
+def get_paper(year_id, name):
+    filename, body = clusters.paper(current_user, year_id, name)
+    return downloads.send(body, filename, clusters.DOCX)

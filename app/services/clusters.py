@@ -11,11 +11,14 @@ member's sheet (it reviews them); the ranking is seen by the province and the le
 by the other members once every sheet has been reviewed (the cluster's agreed result,
 which the vote reads).
 """
+from datetime import UTC
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.clock import now_utc
+from app.clock import local_zone, now_utc
+from app.docgen import clusters as cluster_papers
+from app.docgen.text import figure
 from app.extensions import db
 from app.models import (
     CLUSTER_KINDS,
@@ -33,6 +36,7 @@ from app.models import (
     ScoreSheet,
     Unit,
     User,
+    UserRole,
 )
 from app.services import dossiers, spreadsheets, steps, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -663,3 +667,90 @@ def ranking_xlsx(user, year_id):
 
     data = spreadsheets.write("Xếp hạng", RANKING_COLUMNS, rows())
     return f"Xếp hạng - {year.cluster.code}.xlsx", data
+
+
+# -- the cluster's papers: the pact and the biên bản suy tôn --------------------------------
+
+PAPERS = {"pact": "Giao ước thi đua", "vote": "Biên bản suy tôn"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _local(at):
+    return None if at is None else at.replace(tzinfo=UTC).astimezone(local_zone()).date()
+
+
+def _head_of(unit_id, signed=None):
+    """Who signs for a unit: the head who confirmed its pact, else an active head."""
+    if signed is not None:
+        return signed
+    return db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(User.unit_id == unit_id, UserRole.role == "unit_head", User.active.is_(True))
+        .order_by(User.id).limit(1)).first()
+
+
+def _title_of(unit):
+    return f"{unit.head_title or 'Thủ trưởng'} {unit.name}".upper()
+
+
+def paper(user, year_id, name):
+    """(file name, DOCX bytes) of one of the cluster year's papers, for whoever sees the
+    year. A draft (DỰ THẢO, no date) until every head has confirmed the pact, or until the
+    vote is recorded."""
+    if name not in PAPERS:
+        raise NotFound("Không có văn bản này.")
+    year = _year_for(user, year_id)
+    committee = db.session.scalars(sa.select(Unit).where(Unit.kind == "province")
+                                   .order_by(Unit.id).limit(1)).first() or year.leader
+    rows = db.session.execute(
+        sa.select(Unit, PactSignature).join(ClusterMember, ClusterMember.unit_id == Unit.id)
+        .outerjoin(PactSignature, sa.and_(PactSignature.cluster_year_id == year.id,
+                                          PactSignature.unit_id == Unit.id))
+        .where(ClusterMember.cluster_id == year.cluster_id).order_by(Unit.code)).all()
+    signed = {unit.id: sig.user for unit, sig in rows if sig is not None}
+    members = tuple(cluster_papers.Member(unit.name, sig.user.full_name if sig else "",
+                                          _local(sig.confirmed_at) if sig else None)
+                    for unit, sig in rows)
+    leader_head = _head_of(year.leader_unit_id, signed.get(year.leader_unit_id))
+    deputy_head = (_head_of(year.deputy_unit_id, signed.get(year.deputy_unit_id))
+                   if year.deputy_unit_id else None)
+    common = dict(
+        cluster=year.cluster.name, year=_campaign_year(year), committee=committee.name,
+        parent_header=" ".join(committee.header), place=committee.place or year.leader.place,
+        leader=year.leader.name, leader_head=leader_head.full_name if leader_head else "",
+        leader_title=_title_of(year.leader),
+        deputy=year.deputy.name if year.deputy else "",
+        deputy_head=deputy_head.full_name if deputy_head else "",
+        deputy_title=_title_of(year.deputy) if year.deputy else "", now=now_utc())
+    if name == "pact":
+        complete = all(m.confirmed_on for m in members)
+        content = cluster_papers.ClusterPaper(
+            **common, members=members, draft=not complete,
+            on=max(m.confirmed_on for m in members) if complete and members else None,
+            criteria=tuple((c["title"], figure(c["max_points"]), c["evidence"])
+                           for c in criteria(year.id)))
+    else:
+        ranked = db.session.execute(ranking_query(year.id)).all()
+        votes = db.session.scalars(sa.select(ClusterVote).where(
+            ClusterVote.cluster_year_id == year.id).order_by(ClusterVote.votes.desc())).all()
+        content = cluster_papers.ClusterPaper(
+            **common, draft=year.votes_recorded_at is None, on=_local(year.votes_recorded_at),
+            flag_quota=year.flag_quota, voters=votes[0].voters if votes else 0,
+            ranking=tuple(cluster_papers.Line(r.rank, r.name, figure(r.total))
+                          for r in ranked),
+            votes=tuple(cluster_papers.Line(0, v.unit.name, "", v.votes,
+                                            _proposal_name(v.proposal, committee))
+                        for v in votes))
+    body = cluster_papers.render(name, content)
+    return f"{PAPERS[name]} {content.year} - {year.cluster.code}.docx", body
+
+
+def _proposal_name(proposal, committee):
+    if proposal == "co":
+        return f"Cờ thi đua của {committee.name}"
+    return f"Bằng khen của Chủ tịch {committee.name}"
+
+
+def _campaign_year(year):
+    campaign = db.session.get(Campaign, year.campaign_id)
+    return campaign.period_end.year

@@ -12,6 +12,7 @@ from app.models import ClusterMember, ClusterScore, Dossier, Unit, User
 from app.services import dossiers
 from tests import helpers
 from tests.conftest import PASSWORD_HASH
+from tests.docgen.support import open_docx, texts
 
 # cluster code -> (kind, members); SYT (staff_a, head_a) leads the first, PDK deputises.
 CLUSTERS = {
@@ -111,7 +112,11 @@ def test_a_clusters_year_from_the_pact_to_the_boards_appraisal(api, world):
     assert r.status_code == 200 and [c["max_points"] for c in r.get_json()] == [50, 30, 20]
     criteria = [c["id"] for c in r.get_json()]
 
-    # the pact: every member's head confirms; who and when are kept
+    # the pact: a draft (DỰ THẢO) until every member's head has confirmed it
+    r = api("head_a").get(f"/api/v1/cluster-years/{year_id}/papers/pact")
+    assert r.status_code == 200 and "DỰ THẢO" in texts(open_docx(r.data))
+    r.close()
+    # every member's head confirms; who and when are kept
     assert api("staff_a").post(f"/api/v1/cluster-years/{year_id}/pact").status_code == 403
     for code in CLUSTERS["CUM1"][1]:
         assert api(head(code)).post(f"/api/v1/cluster-years/{year_id}/pact").status_code == 200
