@@ -93,6 +93,7 @@ bench: install
 # tdkt_bench database, which it creates and rebuilds): see bench/scale_bench.py.
 bench-scale: install
 	$(BIN)/python bench/scale_bench.py
+	$(BIN)/python bench/cluster_bench.py
 
 clean:
 	rm -rf $(VENV) instance/tdkt.sqlite3* .pytest_cache

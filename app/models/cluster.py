@@ -105,13 +105,18 @@ class ScoreSheet(db.Model):
 
 
 class ClusterScore(db.Model):
-    """A member's points on one criterion: its own, and the leader's adjustment (with why)."""
+    """A member's points on one criterion: its own, and the leader's adjustment (with why).
+    The year is kept beside the criterion so a ranking reads one year's scores from an
+    index of its own, (cluster_year_id, unit_id), whatever the number of years kept."""
     __tablename__ = "cluster_scores"
+    __table_args__ = (sa.Index("ix_cluster_scores_year_unit", "cluster_year_id", "unit_id"),)
 
     criterion_id: Mapped[int] = mapped_column(
         sa.ForeignKey("cluster_criteria.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True,
                                          index=True)
+    cluster_year_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cluster_years.id", ondelete="CASCADE"), nullable=False)
     points: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2), nullable=False)
     note: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     adjusted_points: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 2))

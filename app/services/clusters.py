@@ -424,7 +424,8 @@ def save_scores(user, year_id, items):
         for line in clean:
             score = have.get(line["criterion_id"])
             if score is None:
-                score = ClusterScore(criterion_id=line["criterion_id"], unit_id=user.unit_id)
+                score = ClusterScore(criterion_id=line["criterion_id"], unit_id=user.unit_id,
+                                     cluster_year_id=year.id)
                 db.session.add(score)
             score.points, score.note = line["points"], line.get("note") or ""
     return sheet_out(user, year_id, user.unit.code)
@@ -503,10 +504,9 @@ def ranking_query(year_id):
     final = sa.func.coalesce(ClusterScore.adjusted_points, ClusterScore.points)
     totals = (
         sa.select(ClusterScore.unit_id, sa.func.sum(final).label("total"))
-        .join(ClusterCriterion, ClusterCriterion.id == ClusterScore.criterion_id)
-        .join(ScoreSheet, sa.and_(ScoreSheet.cluster_year_id == ClusterCriterion.cluster_year_id,
+        .join(ScoreSheet, sa.and_(ScoreSheet.cluster_year_id == ClusterScore.cluster_year_id,
                                   ScoreSheet.unit_id == ClusterScore.unit_id))
-        .where(ClusterCriterion.cluster_year_id == year_id, ScoreSheet.state != "draft")
+        .where(ClusterScore.cluster_year_id == year_id, ScoreSheet.state != "draft")
         .group_by(ClusterScore.unit_id).subquery())
     total = sa.func.coalesce(totals.c.total, 0)
     state = sa.func.coalesce(ScoreSheet.state, "draft")

@@ -86,12 +86,16 @@ def upgrade():
         sa.Column("criterion_id", sa.Integer(),
                   sa.ForeignKey("cluster_criteria.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("unit_id", sa.Integer(), sa.ForeignKey("units.id"), primary_key=True),
+        sa.Column("cluster_year_id", sa.Integer(),
+                  sa.ForeignKey("cluster_years.id", ondelete="CASCADE"), nullable=False),
         sa.Column("points", sa.Numeric(7, 2), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("adjusted_points", sa.Numeric(7, 2)),
         sa.Column("adjust_reason", sa.Text()),
     )
     op.create_index("ix_cluster_scores_unit_id", "cluster_scores", ["unit_id"])
+    op.create_index("ix_cluster_scores_year_unit", "cluster_scores",
+                    ["cluster_year_id", "unit_id"])
     op.create_table(
         "cluster_votes",
         sa.Column("cluster_year_id", sa.Integer(),

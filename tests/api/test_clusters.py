@@ -251,7 +251,8 @@ def test_the_ranking_costs_the_same_statements_at_any_size(api, world):
 
         for i, code in enumerate(codes):
             db.session.add(ClusterScore(criterion_id=criterion, unit_id=unit_ids[code],
-                                        points=50 + (i // 2), note=""))
+                                        cluster_year_id=year["id"], points=50 + (i // 2),
+                                        note=""))
             db.session.add(ScoreSheet(cluster_year_id=year["id"], unit_id=unit_ids[code],
                                       state="reviewed"))
         db.session.commit()
