@@ -81,13 +81,15 @@ def build(scale):
         Plan,
         PlanCommitment,
         PlanSection,
+        Registration,
+        RegistrationEntry,
         Unit,
         User,
         UserRole,
         WorkflowEvent,
     )
     from app.services import campaigns, decision_queue
-    from tests.helpers import build_world, campaign_spec
+    from tests.helpers import build_world, campaign_spec, year_spec
 
     timings = {}
     t0 = time.perf_counter()
@@ -246,6 +248,25 @@ def build(scale):
     launchable = campaigns.create_campaign(board, campaign_spec(code="PT-LAUNCH"))
     _rows(CampaignParticipant, {"campaign_id": str(launchable.id), "unit_id": "u.id"},
           "units AS u WHERE u.code LIKE 'B%'")
+    # a regular year for every unit: two in three have sent their registration (five
+    # titles each), one in three has not; the Board's registration page reads it
+    year = campaigns.create_campaign(board, year_spec(code="YEAR-BENCH"))
+    _rows(CampaignParticipant, {"campaign_id": str(year.id), "unit_id": "u.id"},
+          "units AS u WHERE u.code LIKE 'B%'")
+    db.session.execute(sa.text("UPDATE campaigns SET state = 'launched', launched_at = now() "
+                               "WHERE id = :y"), {"y": year.id})
+    _rows(Registration, {"campaign_id": str(year.id), "unit_id": "p.unit_id",
+                         "state": "CASE p.unit_id % 3 WHEN 0 THEN 'draft' WHEN 1 THEN "
+                                  "'received' ELSE 'submitted' END",
+                         "late": "p.unit_id % 7 = 0",
+                         "submitted_at": "CASE WHEN p.unit_id % 3 = 0 THEN NULL ELSE now() END"},
+          "campaign_participants AS p WHERE p.campaign_id = :y", y=year.id)
+    ldtt = db.session.scalar(sa.text("SELECT id FROM award_forms WHERE code = 'LDTT'"))
+    _rows(RegistrationEntry, {"registration_id": "r.id", "campaign_id": "r.campaign_id",
+                              "position": "g", "kind": "'individual'",
+                              "name": "'Cán bộ ' || g", "award_form_id": str(ldtt),
+                              "identity_key": "'individual|cán bộ ' || g || '|'"},
+          "registrations AS r CROSS JOIN generate_series(1, 5) AS g WHERE r.state <> 'draft'")
     db.session.commit()
     decision_queue.recount_all()  # rows written around the steps: the tally they keep
     db.session.commit()
@@ -260,7 +281,7 @@ def build(scale):
         {"u": appraiser})
     plan_ids = [r[0] for r in db.session.execute(draft_plans, {"c": current})]
     return {"timings": timings, "counts": counts, "current": current, "big": big.id,
-            "launchable": launchable.id, "plans": plan_ids}
+            "launchable": launchable.id, "plans": plan_ids, "year": year.id}
 
 
 def reuse():
@@ -279,7 +300,8 @@ def reuse():
     return {"timings": {}, "counts": counts, "current": current, "plans": plans,
             "big": db_scalar("SELECT max(id) FROM decisions WHERE state IN ('approved', "
                              "'issued') AND campaign_id = :c", c=current),
-            "launchable": db_scalar("SELECT id FROM campaigns WHERE code = 'PT-LAUNCH'")}
+            "launchable": db_scalar("SELECT id FROM campaigns WHERE code = 'PT-LAUNCH'"),
+            "year": db_scalar("SELECT id FROM campaigns WHERE code = 'YEAR-BENCH'")}
 
 
 def _session():
@@ -496,6 +518,13 @@ def main():
              api_get(f"/api/v1/campaigns/{current}/progress")),
             ("API campaign", APP_PORT, api_get(f"/api/v1/campaigns/{current}")),
             ("steps: submit + head_return", APP_PORT, steps),
+            ("API registrations (year, 50 units)", APP_PORT,
+             api_get(f"/api/v1/campaigns/{data['year']}/registrations")),
+            ("API registrations unregistered", APP_PORT,
+             api_get(f"/api/v1/campaigns/{data['year']}/registrations?show=unregistered"
+                     f"&page=3")),
+            ("registrations page (year, 50 units)", APP_PORT,
+             page(f"/campaigns/{data['year']}/dang-ky-thi-dua")),
         ]
         plan_ops = [op for op in plan_ops if op[0].startswith("ceiling") or not args.only
                     or any(text in op[0] for text in args.only)]
@@ -628,6 +657,11 @@ def verdicts(rows, after, restarted):
     if 1 in inbox:
         print(f"{mark(inbox[1][4] < 30)} API inbox at one client p95 < 30 ms: "
               f"{inbox[1][4]:.1f} ms")
+    for label in ("API registrations (year, 50 units)", "registrations page (year, 50 units)"):
+        one = [r for r in rows if r[0] == label and r[1] == 1]
+        if one:
+            print(f"{mark(one[0][4] < 100)} {label} at one client p95 < 100 ms: "
+                  f"{one[0][4]:.1f} ms (issue 24)")
     limit, jitter, preload = recycling()
     off = limit == 0 or limit > 10_000
     if after:
@@ -686,7 +720,9 @@ def statement_counts(app, data, tokens, unit_tokens):
     staff, head = unit_tokens[pid]
     measured = [("API inbox", "GET", "/api/v1/inbox", tokens["appraiser"], None),
                 ("API progress", "GET", f"/api/v1/campaigns/{current}/progress",
-                 tokens["appraiser"], None)]
+                 tokens["appraiser"], None),
+                ("API registrations of the year", "GET",
+                 f"/api/v1/campaigns/{data['year']}/registrations", tokens["appraiser"], None)]
     for token, trigger in ((staff, "submit"), (head, "head_return")):
         measured.append((f"API step {trigger}", "POST", f"/api/v1/plans/{pid}/transitions",
                          token, {"trigger": trigger, "comment": "Bổ sung"}))

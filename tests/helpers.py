@@ -169,6 +169,54 @@ def make_campaign(world, launch=True, **overrides):
     return campaign
 
 
+def year_spec(**overrides):
+    """A regular-emulation year (thi đua thường xuyên) of this year, offering every title
+    and both awards, for SYT and PDK."""
+    year = today().year
+    spec = campaign_spec(
+        kind="regular", year=year,
+        title=f"Phong trào thi đua thường xuyên năm {year}",
+        contents=[], plan_deadline=None,
+        period_start=today() - timedelta(days=5), period_end=today() + timedelta(days=300),
+        registration_deadline=today() + timedelta(days=10),
+        dossier_deadline=today() + timedelta(days=310),
+        award_forms=[{"code": c} for c in ("LDTT", "CSTDCS", "TTLDTT", "CSTDT", "TTLDXS",
+                                           "CTDT", "BKCT", "GK")])
+    spec.update(overrides)
+    return spec
+
+
+REGISTRATION_ENTRIES = [
+    {"kind": "collective", "name": "Sở Y tế", "award_form": "TTLDXS"},
+    {"kind": "individual", "name": "Nguyễn Văn An", "position_title": "Trưởng phòng",
+     "organisation": "SYT", "award_form": "CSTDT"},
+    {"kind": "individual", "name": "Lê Thị Bích", "position_title": "Chuyên viên",
+     "organisation": "SYT", "award_form": "CSTDCS"},
+]
+
+
+def make_year(world, launch=True, **overrides):
+    year = campaigns.create_campaign(world.users["board_head"], year_spec(**overrides))
+    if launch:
+        year = workflow.perform("campaign", year.id, world.users["board_head"], "launch",
+                                version=year.version)
+    return year
+
+
+def signed_registration(world, year, unit="SYT", staff="staff_a", head="head_a",
+                        entries=REGISTRATION_ENTRIES):
+    """The unit's registration written, sent up and signed by its head (state submitted)."""
+    from app.models import Registration
+    from app.services import registrations
+
+    reg = unit_item(Registration, year, unit)
+    registrations.update_registration(world.users[staff], reg.id, {"entries": entries},
+                                      reg.version)
+    fire(world, "registration", reg, staff, "submit")
+    fire(world, "registration", reg, head, "sign_off")
+    return reg
+
+
 def unit_item(model, campaign, unit_code):
     return db.session.scalars(
         db.select(model).join(Unit, Unit.id == model.unit_id)

@@ -17,9 +17,11 @@ from workflows.guards import (
     is_late,
     missing_attachments,
     no_duplicate_nominees,
+    nominees_registered,
     plan_sent_where_required,
     plan_was_sent,
     quotas_respected,
+    registered_where_required,
     some_nominee_accepted,
     vote_shares_meet_threshold,
 )
@@ -78,7 +80,9 @@ DOSSIER = Process(
              # the step that lets the dossier's nominees into a decision: where the campaign
              # blocks on an unsent plan, it is refused here, while the Board may still
              # return the dossier to the unit or reject it
-             guards=(every_nominee_has_verdict, some_nominee_accepted, plan_sent_where_required),
+             # and where a regular year blocks a title nominee without registration
+             guards=(every_nominee_has_verdict, some_nominee_accepted, plan_sent_where_required,
+                     registered_where_required),
              confirm=("Hoàn thành thẩm định: ý kiến về từng tập thể, cá nhân được chốt và "
                       "báo cho đơn vị; những người được chấp nhận có thể đưa vào dự thảo "
                       "quyết định. Tiếp tục?"),
@@ -135,10 +139,15 @@ def appraisal_checklist(f) -> list[Check]:
               *_verdict(no_duplicate_nominees(f))),
         Check("deadline", "Gửi đúng hạn", not (f.submitted_late or is_late(f)),
               "Hồ sơ gửi sau hạn nộp." if (f.submitted_late or is_late(f)) else None),
-        Check("plan", "Kế hoạch hưởng ứng của đơn vị đã gửi Ban TĐKT",
-              *_verdict(plan_sent_where_required(f) or plan_was_sent(f)),
-              warning=f.unsent_plan_rule != "block"),
     ]
+    if f.regular_year:  # a year has registrations, not plans
+        checks.append(Check("registration", "Danh hiệu đề nghị đã đăng ký thi đua",
+                            *_verdict(registered_where_required(f) or nominees_registered(f)),
+                            warning=not f.block_unregistered))
+    else:
+        checks.append(Check("plan", "Kế hoạch hưởng ứng của đơn vị đã gửi Ban TĐKT",
+                            *_verdict(plan_sent_where_required(f) or plan_was_sent(f)),
+                            warning=f.unsent_plan_rule != "block"))
     return checks
 
 

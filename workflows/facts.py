@@ -26,6 +26,10 @@ class CampaignFacts:
     # days before the period it may be dated at most (reference data; None: no limit).
     launch_date: date | None = None
     launch_lead_days: int | None = None
+    # "movement" or "regular" (a year's regular emulation: its own readiness rule)
+    kind: str = "movement"
+    year: int | None = None
+    registration_deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,11 @@ class PlanFacts(DeadlineFacts):
 
 
 @dataclass(frozen=True)
+class RegistrationFacts(DeadlineFacts):
+    entries: int = 0  # how many titles it registers
+
+
+@dataclass(frozen=True)
 class NomineeFacts:
     name: str
     kind: str = "individual"
@@ -54,6 +63,9 @@ class NomineeFacts:
     proposed_elsewhere: tuple[str, ...] = ()  # names of other units proposing the same subject
     verdict: str | None = None
     verdict_reason: str | None = None
+    # A regular year's nominee for a title (danh hiệu): whether the unit registered it for
+    # this title (True/False); None where nothing is checked (an award, or a movement).
+    registered: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,10 @@ class DossierFacts(DeadlineFacts):
     unsent_plan: str | None = None
     # What an unsent plan does to the appraisal: the campaign's setting (UNSENT_PLAN_RULES).
     unsent_plan_rule: str = "warn"
+    # A regular year's dossier: its title nominees are checked against the registrations
+    # (NomineeFacts.registered); ``block_unregistered`` is the year's setting.
+    regular_year: bool = False
+    block_unregistered: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ def _list(items, limit=5) -> str:
 
 
 def campaign_is_ready(f) -> str | None:
+    if f.kind == "regular":
+        return year_is_ready(f)
     problems = []
     if not f.title.strip():
         problems.append("tên phong trào")
@@ -48,6 +50,32 @@ def campaign_is_ready(f) -> str | None:
         problems.append("tỷ lệ phiếu bầu tối thiểu (0–100%)")
     if problems:
         return "Phong trào chưa đủ thông tin để phát động: cần " + "; ".join(problems) + "."
+    return None
+
+
+def year_is_ready(f) -> str | None:
+    """A regular-emulation year (thi đua thường xuyên) is launched with its plan's words,
+    its year, its titles, its units and its two deadlines: registration, then year-end
+    proposals."""
+    problems = []
+    if not f.title.strip():
+        problems.append("tên kế hoạch thi đua năm")
+    if not f.year:
+        problems.append("năm thi đua")
+    if not f.period_start or not f.period_end or f.period_start > f.period_end:
+        problems.append("thời gian thi đua hợp lệ")
+    if not f.registration_deadline or not f.dossier_deadline:
+        problems.append("hạn đăng ký thi đua và hạn gửi hồ sơ đề nghị cuối năm")
+    elif f.registration_deadline > f.dossier_deadline:
+        problems.append("hạn đăng ký không muộn hơn hạn gửi hồ sơ đề nghị")
+    if not f.participant_count:
+        problems.append("đơn vị tham gia")
+    if not f.award_form_count:
+        problems.append("danh hiệu thi đua, hình thức khen thưởng")
+    if f.vote_threshold is None or not (0 < f.vote_threshold <= 100):
+        problems.append("tỷ lệ phiếu bầu tối thiểu (0–100%)")
+    if problems:
+        return "Năm thi đua chưa đủ thông tin để phát động: cần " + "; ".join(problems) + "."
     return None
 
 
@@ -102,6 +130,17 @@ def plan_is_complete(f) -> str | None:
         problems.append(f"chỉ tiêu đăng ký cho {_list(missing_figures)}")
     if problems:
         return "Kế hoạch chưa đầy đủ: còn thiếu " + "; ".join(problems) + "."
+    return None
+
+
+# -- registrations (đăng ký thi đua) ----------------------------------------------------
+
+
+def registration_is_complete(f) -> str | None:
+    """A registration names at least one title, and every line names its title."""
+    if not f.entries:
+        return ("Bản đăng ký chưa có danh hiệu nào: đăng ký danh hiệu của tập thể hoặc của "
+                "cá nhân trước khi trình.")
     return None
 
 
@@ -227,6 +266,27 @@ def plan_sent_where_required(f) -> str | None:
         return None
     return (f"{reason} Phong trào yêu cầu đơn vị gửi kế hoạch trước khi hồ sơ được hoàn "
             "thành thẩm định: hãy trả lại hồ sơ cho đơn vị hoặc chờ đơn vị gửi kế hoạch.")
+
+
+def nominees_registered(f) -> str | None:
+    """A regular year's nominee for a title was registered for it by the unit at the start
+    of the year (DOMAIN.md §4.4); one the Board declined no longer counts. A Bằng khen or a
+    Giấy khen is never checked."""
+    missing = [n.name for n in f.nominees if n.registered is False and n.verdict != "declined"]
+    if not missing:
+        return None
+    return (f"Chưa đăng ký thi đua danh hiệu được đề nghị: {_list(missing)} (không có trong "
+            f"bản đăng ký thi đua đơn vị đã gửi Ban, cùng tên và cùng danh hiệu).")
+
+
+def registered_where_required(f) -> str | None:
+    """Where the year says so, a title nominee without registration stops the appraisal:
+    the Board declines that nominee, or returns the dossier."""
+    reason = nominees_registered(f)
+    if reason is None or not f.block_unregistered:
+        return None
+    return (f"{reason} Năm thi đua không xét danh hiệu cho người chưa đăng ký: hãy không "
+            f"chấp nhận đề nghị này hoặc trả lại hồ sơ cho đơn vị.")
 
 
 def every_nominee_has_verdict(f) -> str | None:

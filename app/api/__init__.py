@@ -121,6 +121,7 @@ def init_api(app):
         overview,
         plans,
         reference,
+        registrations,
         units,
         users,
         verification,
@@ -139,4 +140,6 @@ def init_api(app):
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
                    notifications, awards, overview, excel, verification, clusters):
         api.register_blueprint(module.blp)
+    for blueprint in registrations.blueprints:
+        api.register_blueprint(blueprint)
     app.before_request(_authenticate)

@@ -8,7 +8,12 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from app.api import messages
 from app.services import validation as rules
-from app.services.campaigns import LAUNCH_TYPES, UNSENT_PLAN_RULES, participant_count
+from app.services.campaigns import (
+    CAMPAIGN_KINDS,
+    LAUNCH_TYPES,
+    UNSENT_PLAN_RULES,
+    participant_count,
+)
 from app.services.dossiers import NOMINEE_KINDS, VERDICTS
 from app.services.org import UNIT_KINDS
 from app.services.workflow import state_label
@@ -605,10 +610,20 @@ class CampaignFields(Base):
     launch_recipients = Str(allow_none=True, metadata={"description": "distribution list code"})
     decision_recipients = Str(allow_none=True,
                               metadata={"description": "distribution list code"})
+    year = ruled(rules.YEAR, allow_none=True, strict=True,
+                 metadata={"description": "a regular year's number"})
+    registration_deadline = fields.Date(allow_none=True, metadata={
+        "description": "a regular year: the units' registration (đăng ký thi đua) deadline"})
+    block_unregistered = fields.Boolean(metadata={
+        "description": "a regular year: a title nominee with no matching registration is "
+                       "blocked (true) or only flagged to the appraiser (false, the default)"})
 
 
 class CampaignCreate(CampaignFields):
     code = Str(required=True, metadata={"pattern": rules.CAMPAIGN_CODE.pattern})
+    kind = Str(validate=validate.OneOf(list(CAMPAIGN_KINDS)), load_default="movement",
+               metadata={"description": "movement (a phong trào thi đua) or regular (a "
+                                        "year's regular emulation, with registrations)"})
     issuer_unit = Str(metadata={"description": "code of the issuing unit (default: the province)"})
     title = ruled(rules.CAMPAIGN["title"], required=True, non_empty=True)
     period_start = fields.Date(required=True)
@@ -648,6 +663,10 @@ class CampaignAwardFormOut(Base):
 class CampaignSummary(WorkflowItem):
     _kind = "campaign"
     code = Str()
+    kind = Str()
+    year = fields.Integer(allow_none=True)
+    registration_deadline = fields.Date(allow_none=True)
+    block_unregistered = fields.Boolean()
     title = Str()
     period_start = fields.Date()
     period_end = fields.Date()
@@ -776,6 +795,91 @@ class SubmissionListArgs(PageArgs):
     campaign_id = fields.Integer()
     unit_id = fields.Integer()
     state = Str()
+
+
+# -- registrations (đăng ký thi đua) -------------------------------------------------------------
+
+_REG_ENTRY = rules.REGISTRATION["entries"].rules
+
+
+class RegistrationEntryIn(Base):
+    kind = Str(required=True, validate=validate.OneOf(["collective", "individual"]))
+    name = ruled(_REG_ENTRY["name"], required=True)
+    position_title = ruled(_REG_ENTRY["position_title"], load_default="")
+    organisation = ruled(_REG_ENTRY["organisation"], load_default="")
+    award_form = text(32, required=True, metadata={
+        "description": "code of a title (danh hiệu) the year offers; never a Bằng khen or "
+                       "Giấy khen"})
+
+
+class RegistrationPatch(Base):
+    version = fields.Integer(required=True, strict=True)
+    note = ruled(rules.REGISTRATION["note"])
+    entries = fields.List(fields.Nested(RegistrationEntryIn), metadata={
+        "description": "the titles aimed for: replaces the previous list"})
+
+
+class RegistrationEntryOut(Base):
+    kind = Str()
+    name = Str()
+    position_title = Str()
+    organisation = Str()
+    award_form = fields.Function(lambda e: e.award_form.code)
+    award_form_name = fields.Function(lambda e: e.award_form.name)
+
+
+class RegistrationSummary(SubmissionSummary):
+    _kind = "registration"
+    number = fields.Integer(allow_none=True)
+    symbol = Str(allow_none=True)
+    signed_on = fields.Date(allow_none=True)
+
+
+class RegistrationOut(RegistrationSummary):
+    note = Str()
+    entries = fields.List(fields.Nested(RegistrationEntryOut))
+
+
+RegistrationPage = page_of(RegistrationSummary, "RegistrationPage")
+
+
+class RegistrationStatusArgs(PageArgs):
+    show = Str(validate=validate.OneOf(["registered", "unregistered", "late"]), metadata={
+        "description": "registered (sent to the Board), unregistered, or late (past the "
+                       "deadline and not sent)"})
+    q = text(120, metadata={"description": "part of the unit's name or code"})
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class RegistrationStatusRow(Base):
+    unit_id = fields.Integer()
+    unit_code = Str()
+    unit_name = Str()
+    registration_id = fields.Integer(allow_none=True)
+    state = Str(allow_none=True)
+    late = fields.Boolean(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
+    entries = fields.Integer(allow_none=True, metadata={"description": "titles registered"})
+
+
+class RegistrationCounts(Base):
+    units = fields.Integer()
+    registered = fields.Integer()
+    unregistered = fields.Integer()
+    by_state = fields.Dict(keys=Str(), values=fields.Integer())
+
+
+class RegistrationStatusPage(Base):
+    items = fields.List(fields.Nested(RegistrationStatusRow))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    counts = fields.Nested(RegistrationCounts)
+
+
+class RemindersOut(Base):
+    units = fields.Integer(metadata={"description": "units reminded"})
+    messages = fields.Integer(metadata={"description": "messages written to the outbox"})
 
 
 # -- dossiers -----------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ def render_certificates(decision, ctx: Context) -> bytes:
 
 COMPOSERS = {
     "launch": compose.launch_document, "plan": compose.unit_plan,
+    "registration": compose.unit_registration,
     "unit_proposal": compose.unit_proposal, "minutes": compose.council_minutes,
     "board_proposal": compose.board_proposal, "decision": compose.decision_document,
     "certificates": compose.certificates,

@@ -379,6 +379,69 @@ def _province_name(ctx):
     return " ".join(x for x in ("Ủy ban nhân dân", ctx.issuer.locality) if x)
 
 
+# -- a unit's registration for a regular year (đăng ký thi đua) --------------------------------
+
+
+def _registration_sections(entries) -> tuple[ListSection, ...]:
+    """I. TẬP THỂ, then II. CÁ NHÂN: each line its name (and position) and the title aimed
+    for."""
+    groups = [("TẬP THỂ", [e for e in entries if e.kind == "collective"]),
+              ("CÁ NHÂN", [e for e in entries if e.kind == "individual"])]
+    sections, roman = [], iter(t.ROMAN)
+    last_group = max((i for i, (_, g) in enumerate(groups) if g), default=-1)
+    for i, (label, members) in enumerate(groups):
+        if not members:
+            continue
+        lines = []
+        for e in members:
+            who = ", ".join(p for p in (e.name, e.position_title, e.organisation) if p)
+            lines.append(f"{who}: đăng ký danh hiệu “{_title_name(e.award_form.name)}”")
+        numbered = list(t.enumerate_entries(lines))
+        if i != last_group:
+            numbered[-1] = numbered[-1][:-1] + ";"
+        sections.append(ListSection(f"{next(roman)}. {label} ({t.two(len(members))})",
+                                    tuple(numbered)))
+    return tuple(sections)
+
+
+def _title_name(name: str) -> str:
+    """"Danh hiệu Lao động tiên tiến" -> "Lao động tiên tiến" (the list says danh hiệu)."""
+    return name[len("Danh hiệu "):] if name.startswith("Danh hiệu ") else name
+
+
+def unit_registration(registration, ctx: Context) -> FormalDocument:
+    """The unit's công văn to the Board (NĐ 30 Phụ lục I: no kind title, V/v under its
+    number, Kính gửi), with the list of the titles it registers as its appendix."""
+    campaign = registration.campaign
+    year = campaign.year
+    symbol = f"{ctx.issuer.code}-TĐKT"
+    entries = list(registration.entries)
+    board = ctx.board.name if ctx.board else "Ban Thi đua - Khen thưởng"
+    collectives = sum(1 for e in entries if e.kind == "collective")
+    counted = t.counted(collectives, len(entries) - collectives) or "tập thể, cá nhân"
+    body = [Para(f"Thực hiện {ctx.launch_ref or 'văn bản hướng dẫn'} của {_province_name(ctx)} "
+                 f"về {_lower_first(campaign.title)}, {ctx.issuer.name} đăng ký thi đua năm "
+                 f"{year} như sau:")]
+    body += [Para(p) for p in t.paragraphs(registration.note)]
+    body.append(Para(f"{ctx.issuer.name} đăng ký danh hiệu thi đua năm {year} cho {counted} "
+                     f"(có danh sách kèm theo) và cam kết tổ chức thực hiện thắng lợi các mục "
+                     f"tiêu, chỉ tiêu đã đăng ký."))
+    body.append(Para(f"Kính đề nghị {board} tổng hợp, theo dõi./."))
+    ref = (f"(Kèm theo Công văn số "
+           f"{t.number_ref(None if ctx.draft else registration.number, symbol)} "
+           f"{_ref_date(ctx, registration.signed_on)} của {ctx.issuer.name})")
+    return FormalDocument(
+        letterhead=_letterhead(ctx, registration.number, symbol, registration.signed_on,
+                               subject=f"V/v đăng ký thi đua năm {year}"),
+        kind_title=None, summary=None,
+        addressees=(f"{board} (Ban Thi đua - Khen thưởng)",) if ctx.board else (board,),
+        body=tuple(body), signature=ctx.signer.signature(),
+        recipients=t.recipients(["Như trên", "Lưu: VT"]), draft=ctx.draft,
+        appendix=Appendix("DANH SÁCH", f"ĐĂNG KÝ DANH HIỆU THI ĐUA NĂM {year}", ref,
+                          _registration_sections(entries)),
+        title_for_properties=f"Đăng ký thi đua năm {year} – {ctx.issuer.name}")
+
+
 # -- a unit's proposal and its council minutes --------------------------------------------------
 
 

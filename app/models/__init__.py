@@ -11,6 +11,7 @@ from app.models.audit import (
 )
 from app.models.award import AWARD_SOURCES, AwardRecord, AwardTally
 from app.models.campaign import (
+    CAMPAIGN_KINDS,
     LAUNCH_TYPES,
     Campaign,
     CampaignAwardForm,
@@ -44,6 +45,7 @@ from app.models.reference import (
     ReferenceChange,
     RuleValue,
 )
+from app.models.registration import Registration, RegistrationEntry
 from app.models.signing import BACKENDS, HOLDERS, SigningIdentity
 from app.models.submission import (
     NOMINEE_KINDS,
@@ -61,7 +63,7 @@ from app.models.submission import (
 __all__ = [
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AuditAnchor",
     "AuditAnchorLeaf", "AwardForm",
-    "AwardRecord", "AwardTally", "Campaign",
+    "AwardRecord", "AwardTally", "CAMPAIGN_KINDS", "Campaign",
     "CampaignAwardForm", "CampaignContent", "CampaignParticipant", "CampaignTarget",
     "CampaignTargetKind", "CampaignTargetUnit",
     "Decision", "DecisionQueue", "DecisionRecipient", "DistributionEntry", "DistributionList",
@@ -69,7 +71,8 @@ __all__ = [
     "StoredDocument", "VerificationLink",
     "Dossier", "DossierResult", "LAUNCH_TYPES", "LegalBasis", "NOMINEE_KINDS",
     "Nominee", "NumberRegister", "OutboxMessage", "PaperSignature", "Plan", "PlanCommitment",
-    "PlanExemption", "PlanSection", "ReferenceChange", "RegisterChange", "RegisterEntry",
+    "PlanExemption", "PlanSection", "ReferenceChange", "Registration", "RegistrationEntry",
+    "RegisterChange", "RegisterEntry",
     "ReminderLog", "RuleValue", "BACKENDS", "HOLDERS", "SigningIdentity",
     "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",

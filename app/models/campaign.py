@@ -12,10 +12,17 @@ from app.models.org import Unit, User
 from app.models.reference import AwardForm
 
 LAUNCH_TYPES = ("ke_hoach", "chi_thi", "cong_van")
+# "movement": a phong trào thi đua (theo đợt, chuyên đề); "regular": a year's regular
+# emulation (thi đua thường xuyên, Luật TĐKT 2022 Điều 16), with its registrations.
+CAMPAIGN_KINDS = ("movement", "regular")
 
 
 class Campaign(WorkflowItemMixin, db.Model):
     __tablename__ = "campaigns"
+    __table_args__ = (
+        # the Board's list of years, and a year looked up by its number
+        sa.Index("ix_campaigns_kind_year", "kind", "year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True, nullable=False)
@@ -33,6 +40,15 @@ class Campaign(WorkflowItemMixin, db.Model):
     plan_deadline: Mapped[date | None] = mapped_column(sa.Date)
     dossier_deadline: Mapped[date | None] = mapped_column(sa.Date)
     accepts_late: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="movement",
+                                      server_default="movement")
+    # A regular year: its number, the units' registration deadline (the year-end proposal
+    # deadline is dossier_deadline), and whether a title nominee without a matching
+    # registration is blocked (True) or only flagged to the appraiser (DOMAIN.md §4.4).
+    year: Mapped[int | None] = mapped_column(sa.Integer)
+    registration_deadline: Mapped[date | None] = mapped_column(sa.Date)
+    block_unregistered: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
+                                                     server_default=sa.false())
     # A dossier whose unit never sent its plan: "warn" (the appraisal checklist says so) or
     # "block" (its appraisal cannot be completed); workflows/guards.py UNSENT_PLAN_RULES.
     unsent_plan: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="warn",

@@ -45,6 +45,10 @@ class AwardForm(EffectiveMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     # collective, individual or both
     subject_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="both")
+    # "title": a danh hiệu thi đua (registered for at the start of the year, DOMAIN.md
+    # §4.4); "award": a hình thức khen thưởng (Bằng khen, Giấy khen), never registered for.
+    category: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="award",
+                                          server_default="award")
     money_multiplier_individual: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
     money_multiplier_collective: Mapped[float | None] = mapped_column(sa.Numeric(6, 2))
     # The heading printed on the award itself, e.g. "BẰNG KHEN".

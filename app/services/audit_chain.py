@@ -28,6 +28,7 @@ from app.models import (
     NumberRegister,
     Plan,
     RegisterEntry,
+    Registration,
     WorkflowEvent,
 )
 
@@ -37,7 +38,8 @@ ENTRY_FIELDS = ("register_id", "number", "item_type", "item_id", "entered", "use
                 "created_at")
 # The models whose rows carry an item's chain head, by the events' item_type.
 # (The steps link events through this module, so it cannot import their kinds.)
-ITEM_MODELS = {"campaign": Campaign, "plan": Plan, "dossier": Dossier, "decision": Decision}
+ITEM_MODELS = {"campaign": Campaign, "plan": Plan, "dossier": Dossier, "decision": Decision,
+               "registration": Registration}
 PAGE = 1000
 
 

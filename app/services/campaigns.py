@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import (
+    CAMPAIGN_KINDS,
     LAUNCH_TYPES,
     UNIT_KINDS,
     Campaign,
@@ -18,6 +19,7 @@ from app.models import (
     Dossier,
     Nominee,
     Plan,
+    Registration,
     Unit,
     User,
 )
@@ -34,20 +36,22 @@ from app.services import (
 from app.services.errors import Conflict, Invalid
 from app.services.permissions import require_role, visible
 from app.services.tx import transaction
-from workflows import CAMPAIGN, DOSSIER, PLAN, guards
+from workflows import CAMPAIGN, DOSSIER, PLAN, REGISTRATION, guards
 from workflows.facts import CampaignFacts
 from workflows.roles import BOARD, CHAIRMAN
 from workflows.submission import UNSENT
 
-__all__ = ["LAUNCH_TYPES", "UNIT_KIND_LABELS"]
+__all__ = ["CAMPAIGN_KINDS", "LAUNCH_TYPES", "UNIT_KIND_LABELS"]
 UNIT_KIND_LABELS = org.UNIT_KIND_LABELS  # the vocabulary the API's schemas speak
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
 EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
-                          "unsent_plan", "decision_recipients"}
+                          "unsent_plan", "decision_recipients", "registration_deadline",
+                          "block_unregistered"}
 SCALARS = ("title", "theme", "purpose", "implementation", "launch_type", "launch_number", "launch_date",
            "period_start", "period_end", "plan_deadline", "dossier_deadline", "accepts_late",
-           "unsent_plan", "vote_threshold")
+           "unsent_plan", "vote_threshold", "year", "registration_deadline",
+           "block_unregistered")
 UNSENT_PLAN_RULES = guards.UNSENT_PLAN_RULES  # what the form and the API offer
 
 
@@ -182,12 +186,21 @@ def create_campaign(user, data):
         threshold = data.get("vote_threshold")
         if threshold is None:
             threshold = reference.rule("vote_threshold_default", today(), Decimal("70"))
+        kind = data.get("kind") or "movement"
+        if kind not in CAMPAIGN_KINDS:
+            raise Invalid("Loại phong trào không hợp lệ: «movement» (phong trào thi đua) hoặc "
+                          "«regular» (thi đua thường xuyên của năm).",
+                          details={"kind": list(CAMPAIGN_KINDS)}, code="invalid_kind")
+        if kind == "regular" and not data.get("year"):
+            raise Invalid("Năm thi đua thường xuyên cần ghi năm.",
+                          details={"year": ["Bắt buộc."]}, code="year_required")
         campaign = Campaign(code=data["code"], issuer_unit_id=issuer.id, state=CAMPAIGN.initial,
-                            created_by_id=user.id, vote_threshold=threshold,
+                            created_by_id=user.id, vote_threshold=threshold, kind=kind,
                             title=data["title"], period_start=data["period_start"],
                             period_end=data["period_end"])
         db.session.add(campaign)
-        _apply(campaign, {k: v for k, v in data.items() if k not in ("code", "issuer_unit")})
+        _apply(campaign, {k: v for k, v in data.items()
+                          if k not in ("code", "issuer_unit", "kind")})
     return load_scopes(campaign)
 
 
@@ -319,6 +332,7 @@ def campaign_facts(c):
         vote_threshold=c.vote_threshold,
         launch_date=c.launch_date or today(),
         launch_lead_days=_lead_days(),
+        kind=c.kind, year=c.year, registration_deadline=c.registration_deadline,
     )
 
 
@@ -355,6 +369,9 @@ def campaign_snapshot(c):
         "award_forms": sorted([[f.award_form.code, f.quota_per_unit] for f in c.award_forms]),
         "participants": sorted(p.unit.code for p in c.participants),
         "signer": c.signer.username if c.signer else None,
+        # a regular year's own (older snapshots, and movements, have none)
+        **({"kind": c.kind, "year": c.year, "registration_deadline": c.registration_deadline,
+            "block_unregistered": c.block_unregistered} if c.kind == "regular" else {}),
     }
 
 
@@ -375,7 +392,9 @@ def _open_unit_items(campaign, user, role, comment, params, facts):
                                        campaign.launch_date.year, item=("campaign", campaign.id),
                                        user=user)
         campaign.launch_number = f"{number:02d}/{symbol}"
-    for process, model in ((PLAN, Plan), (DOSSIER, Dossier)):
+    # A regular year opens each unit's registration (đăng ký thi đua) in place of a plan.
+    first = (REGISTRATION, Registration) if campaign.kind == "regular" else (PLAN, Plan)
+    for process, model in (first, (DOSSIER, Dossier)):
         # One INSERT … SELECT per kind, whatever the number of units.
         have = sa.select(model.unit_id).where(model.campaign_id == campaign.id)
         bulk.insert_from(model, {

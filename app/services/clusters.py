@@ -45,8 +45,6 @@ from app.services.spreadsheets import Column
 from app.services.tx import transaction
 from workflows.roles import ADMIN, BOARD, BOARD_HEAD, CHAIRMAN, HEAD, STAFF, UNIT
 
-__all__ = ["CLUSTER_KINDS", "SHEET_STATES", "PROPOSALS"]
-
 MANAGERS = ADMIN | BOARD_HEAD  # who keeps the clusters and their years
 PROVINCE_VIEW = BOARD | CHAIRMAN | ADMIN
 PROPOSALS = {"co": "Cờ thi đua của Ủy ban nhân dân tỉnh", "bang_khen": "Bằng khen"}
@@ -753,4 +751,4 @@ def _proposal_name(proposal, committee):
 
 def _campaign_year(year):
     campaign = db.session.get(Campaign, year.campaign_id)
-    return campaign.period_end.year
+    return getattr(campaign, "year", None) or campaign.period_end.year

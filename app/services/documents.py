@@ -71,6 +71,7 @@ def _signer(user: User | None, block=()):
 
 # The type of each paper the app writes (the issuing body decides its authority by it).
 PAPER_TYPES = {("plan", "plan"): "ke_hoach", ("dossier", "proposal"): "to_trinh",
+               ("registration", "registration"): "cong_van",
                ("decision", "proposal"): "to_trinh", ("decision", "decision"): "decision",
                ("decision", "certificates"): "decision"}
 
@@ -155,7 +156,7 @@ def context(kind, item, name, draft):
                                                 if item.launch_recipients else [])),
             doc_types=types, today=on, board=_issuer(board),
             addressees=tuple(p.unit.name for p in item.participants))
-    if kind in ("plan", "dossier"):
+    if kind in ("plan", "dossier", "registration"):
         campaign = item.campaign
         signer = (db.session.get(User, item.signed_by_id) if item.signed_by_id
                   else _someone("unit_head", item.unit_id))
@@ -200,6 +201,7 @@ def context(kind, item, name, draft):
 # DOCX and as the HTML preview.
 PAPERS = {
     ("campaign", "launch"): "launch", ("plan", "plan"): "plan",
+    ("registration", "registration"): "registration",
     ("dossier", "proposal"): "unit_proposal", ("dossier", "minutes"): "minutes",
     ("decision", "proposal"): "board_proposal", ("decision", "decision"): "decision",
     ("decision", "certificates"): "certificates",
@@ -245,6 +247,9 @@ def filename(kind, item, name, draft) -> str:
         label = f"Văn bản phát động {item.launch_number or ''}".strip().replace("/", "-")
     elif kind == "plan":
         label = f"Kế hoạch hưởng ứng{num(item.number, item.symbol)} - {item.unit.name}"
+    elif kind == "registration":
+        label = (f"Đăng ký thi đua năm {item.campaign.year}{num(item.number, item.symbol)}"
+                 f" - {item.unit.name}")
     elif kind == "dossier" and name == "proposal":
         label = f"Tờ trình đề nghị khen thưởng{num(item.number, item.symbol)} - {item.unit.name}"
     elif kind == "dossier":

@@ -11,11 +11,14 @@ from app.models import (
     NOMINEE_KINDS,
     VERDICTS,
     Attachment,
+    AwardForm,
     Dossier,
     DossierResult,
     Nominee,
     Plan,
     PlanCommitment,
+    Registration,
+    RegistrationEntry,
     Unit,
 )
 from app.services import (
@@ -38,6 +41,7 @@ from workflows import DOSSIER, PLAN, appraisal_checklist
 from workflows.dossier import GENERATED_PAPERS, PROPOSING
 from workflows.facts import DossierFacts, NomineeFacts
 from workflows.guards import is_late, vote_share
+from workflows.registration import REGISTRATION_SENT
 from workflows.submission import UNSENT
 
 __all__ = ["NOMINEE_KINDS", "VERDICTS",  # the vocabulary the API's schemas speak
@@ -511,9 +515,32 @@ def _proposed_elsewhere(dossier):
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
+def registered_nominees(dossier) -> dict[int, bool] | None:
+    """A regular year's dossier: {nominee id: registered?} for each nominee for a title
+    (danh hiệu), matched on its identity key and its title against the entries of the
+    unit's registration the Board has; nominees for a Bằng khen or a Giấy khen are never
+    checked. None for a movement's dossier. One query."""
+    if dossier.campaign.kind != "regular":
+        return None
+    matched = (sa.select(RegistrationEntry.id)
+               .join(Registration, Registration.id == RegistrationEntry.registration_id)
+               .where(RegistrationEntry.campaign_id == Nominee.campaign_id,
+                      RegistrationEntry.identity_key == Nominee.identity_key,
+                      RegistrationEntry.award_form_id == Nominee.award_form_id,
+                      Registration.unit_id == dossier.unit_id,
+                      Registration.state.in_(REGISTRATION_SENT)).exists())
+    rows = db.session.execute(
+        sa.select(Nominee.id, matched)
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Nominee.dossier_id == dossier.id, AwardForm.category == "title")).all()
+    return {nominee_id: bool(found) for nominee_id, found in rows}
+
+
 def _unsent_plan(dossier):
     """The unit's plan for the campaign when the Board never got it: its state's label, or
-    "" when the unit has none; None once sent (one query)."""
+    "" when the unit has none; None once sent (one query). A regular year has none."""
+    if dossier.campaign.kind == "regular":
+        return None
     state = db.session.scalar(sa.select(Plan.state).where(
         Plan.campaign_id == dossier.campaign_id, Plan.unit_id == dossier.unit_id))
     if state is None:
@@ -531,6 +558,7 @@ def dossier_facts(dossier):
     seen = {}
     for n in dossier.nominees:
         seen[n.identity_key] = seen.get(n.identity_key, 0) + 1
+    registered = registered_nominees(dossier)
     nominee_files = {}
     for a in dossier.attachments:
         if a.nominee_id is not None:
@@ -555,6 +583,7 @@ def dossier_facts(dossier):
                 duplicate_in_dossier=seen[n.identity_key] > 1,
                 proposed_elsewhere=elsewhere.get(n.identity_key, ()),
                 verdict=n.verdict, verdict_reason=n.verdict_reason,
+                registered=(registered or {}).get(n.id),
             )
             for n in dossier.nominees
         ),
@@ -566,6 +595,8 @@ def dossier_facts(dossier):
         submitted_late=dossier.late,
         unsent_plan=_unsent_plan(dossier),
         unsent_plan_rule=campaign.unsent_plan,
+        regular_year=registered is not None,
+        block_unregistered=campaign.block_unregistered,
     )
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from app.extensions import db
-from app.models import AwardForm, Campaign, Decision, Dossier, Plan, Unit
+from app.models import AwardForm, Campaign, Decision, Dossier, Plan, Registration, Unit
 from workflows import PROCESSES
 from workflows.roles import UNIT_SCOPED
 
@@ -52,6 +52,9 @@ def _branches(roles, kind, by_campaign, deadlines=True):
                     Campaign),
         "decision": (Decision, null_int, Decision.campaign_id, null_date, None),
         "campaign": (Campaign, null_int, Campaign.id, Campaign.plan_deadline, None),
+        # a regular year's registrations: the head signs, the Board receives
+        "registration": (Registration, Registration.unit_id, Registration.campaign_id,
+                         Campaign.registration_deadline, Campaign),
     }
     for name, (model, unit, campaign, deadline, joined) in shapes.items():
         if kind not in (None, name):

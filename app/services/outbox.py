@@ -23,6 +23,7 @@ from app.models import (
     Nominee,
     OutboxMessage,
     Plan,
+    Registration,
     ReminderLog,
     StoredDocument,
     Unit,
@@ -35,7 +36,7 @@ from app.services.org import holder_ids, role_holders
 from app.services.paging import paginate
 from app.services.permissions import PROVINCE_WIDE_DECISIONS, require_role
 from app.services.tx import transaction
-from workflows import DOSSIER, PLAN, PROCESSES
+from workflows import DOSSIER, PLAN, PROCESSES, REGISTRATION
 from workflows.roles import APPRAISER, BOARD, CLERK, PROVINCE, UNIT, UNIT_SCOPED
 
 
@@ -321,7 +322,9 @@ def send_reminders(day=None) -> dict:
     counts = {"unit": 0, "board": 0}
     with transaction():
         for process, model, deadline in ((PLAN, Plan, Campaign.plan_deadline),
-                                         (DOSSIER, Dossier, Campaign.dossier_deadline)):
+                                         (DOSSIER, Dossier, Campaign.dossier_deadline),
+                                         (REGISTRATION, Registration,
+                                          Campaign.registration_deadline)):
             what = process.noun
             due = db.session.execute(
                 sa.select(model, deadline).join(Campaign, Campaign.id == model.campaign_id)

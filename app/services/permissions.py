@@ -13,6 +13,7 @@ from app.models import (
     Dossier,
     Nominee,
     Plan,
+    Registration,
 )
 from app.services.errors import Forbidden
 from workflows import CAMPAIGN, DECISION
@@ -31,7 +32,7 @@ def _unit_roles(user):
 def visible(user, model):
     """A WHERE clause limiting ``model`` rows to what ``user`` may see."""
     roles = user.roles
-    if model in (Plan, Dossier):
+    if model in (Plan, Dossier, Registration):
         if roles & PROVINCE_WIDE_SUBMISSIONS:
             return sa.true()
         # a unit's Văn thư issues its own unit's papers (esigning.issue_paper)

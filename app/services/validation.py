@@ -355,6 +355,17 @@ DECISION = {"title": Text("Trích yếu", 5000)}
 
 # A year asked for (the award register, the year's overview): the years the records can hold.
 YEAR = Number("Năm", integer=True, minimum=1945, maximum=2200)
+CAMPAIGN["year"] = YEAR  # a regular year's number
+
+# A unit's registration (đăng ký thi đua): its note and the titles it aims for.
+REGISTRATION = {
+    "note": Text("Ghi chú", LONG),
+    "entries": Items("Danh hiệu đăng ký", {
+        "name": Text("Tên tập thể hoặc họ tên cá nhân", 255, required=True, single_line=True),
+        "position_title": Text("Chức vụ", 255, single_line=True),
+        "organisation": Text("Đơn vị công tác", 255, single_line=True),
+    }),
+}
 
 
 def code(value, pattern, message, field="code"):

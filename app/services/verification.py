@@ -23,6 +23,7 @@ from app.models import (
     Decision,
     Dossier,
     Plan,
+    Registration,
     StoredDocument,
     Unit,
     User,
@@ -32,7 +33,8 @@ from app.services import signing
 from app.services.errors import Invalid, NotFound
 from workflows import PROCESSES
 
-ITEM_MODELS = {"campaign": Campaign, "plan": Plan, "dossier": Dossier, "decision": Decision}
+ITEM_MODELS = {"campaign": Campaign, "plan": Plan, "dossier": Dossier, "decision": Decision,
+               "registration": Registration}
 
 # The kept files a verifier can hold: a final paper's PDF (its name ends "_pdf": the
 # unsigned print, the signer's signed PDF, the issued one) and an uploaded signed scan.
@@ -254,7 +256,7 @@ def _facts(kind, item, paper):
     """(number, date, issuing unit, signer) of one paper, as the register holds them."""
     if kind == "campaign":
         return item.launch_number or "", item.launch_date, item.issuer, item.signer
-    if kind in ("plan", "dossier"):
+    if kind in ("plan", "dossier", "registration"):
         signer = db.session.get(User, item.signed_by_id) if item.signed_by_id else None
         if paper == "minutes":
             return (str(item.council_minutes_number or ""), item.council_meeting_date,

@@ -1,14 +1,24 @@
-"""The four kinds of workflow item by name, as the API, the pages and the CLI name them.
+"""The kinds of workflow item by name, as the API, the pages and the CLI name them.
 
 Each kind's service module declares its ``Kind`` (process, table, facts, snapshot,
 effects); they are gathered here, explicitly, and every call goes on to app/services/
 steps.py with the kind's own object.
 """
-from app.services import campaigns, decisions, dossiers, esigning, outbox, plans, steps
+from app.services import (
+    campaigns,
+    decisions,
+    dossiers,
+    esigning,
+    outbox,
+    plans,
+    registrations,
+    steps,
+)
 from app.services.errors import NotFound
 
 KINDS: dict[str, steps.Kind] = {
-    k.name: k for k in (campaigns.KIND, plans.KIND, dossiers.KIND, decisions.KIND)}
+    k.name: k for k in (campaigns.KIND, plans.KIND, dossiers.KIND, decisions.KIND,
+                        registrations.KIND)}
 _BY_COLLECTION = {k.process.collection: k for k in KINDS.values()}
 
 

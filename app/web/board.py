@@ -5,7 +5,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import campaigns, decisions, distribution, dossiers, outbox, workflow
+from app.services import (
+    campaigns,
+    decisions,
+    distribution,
+    dossiers,
+    outbox,
+    registrations,
+    workflow,
+)
 from app.services.errors import Invalid
 from app.web.forms import parse_date, run
 from app.web.work import item_page
@@ -313,3 +321,26 @@ def resend_failed():
 def resend(message_id):
     return run(lambda: outbox.resend(message_id, by=current_user), url_for("board.outbox"),
                done="Đã đưa thư vào hàng đợi gửi lại.")
+
+
+@bp.route("/campaigns/<int:item_id>/dang-ky-thi-dua", endpoint="registrations")
+def registrations_page(item_id):
+    """A regular year: who has registered and who has not, a page at a time, filtered."""
+    show = request.args.get("show") or None
+    if show not in registrations.FILTERS:
+        show = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    q = (request.args.get("q") or "").strip()[:120] or None
+    listed = registrations.status(current_user, item_id, show=show, q=q, page=page)
+    return render_template("board/registrations.html", listed=listed, year=listed["campaign"],
+                           filters=registrations.FILTERS,
+                           states=workflow.KINDS["registration"].process.states,
+                           can_remind=registrations.may_remind(current_user))
+
+
+@bp.route("/campaigns/<int:item_id>/dang-ky-thi-dua/nhac", methods=["POST"])
+def remind_registrations(item_id):
+    return run(lambda: registrations.remind_unregistered(current_user, item_id),
+               url_for("board.registrations", item_id=item_id),
+               done="Đã nhắc các đơn vị chưa gửi bản đăng ký thi đua (mỗi người nhận một "
+                    "thông báo trong ngày).")

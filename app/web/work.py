@@ -15,6 +15,7 @@ from app.services import (
     documents,
     dossiers,
     outbox,
+    registrations,
     remote_signing,
     signing,
     targets,
@@ -121,8 +122,8 @@ def item_page(kind, item_id, **extra):
                     if kind in ("plan", "dossier") else []),
         # the papers a signing step signed: digitally or «chưa ký số», sealed or not
         "paper_panels": (workflow.signature_panels(kind, item) if kind != "campaign" else []),
-        "can_issue_paper": kind != "campaign" and workflow.may(kind, "paper_issue",
-                                                                current_user, item),
+        "can_issue_paper": ("paper_issue" in process.edits
+                            and workflow.may(kind, "paper_issue", current_user, item)),
         "paper_issue_question": (process.edits["paper_issue"].confirm
                                  if "paper_issue" in process.edits else None),
     }
@@ -181,6 +182,7 @@ def item_page(kind, item_id, **extra):
                                      **workflow.KINDS["dossier"].process.states}
         context["can_decide"] = decisions.composable(current_user, item)
         context["can_manage"] = workflow.may(kind, "deadlines", current_user, item)
+        context["can_see_registrations"] = registrations.may_see(current_user)
     return render_template(f"work/{kind}.html", **context, **extra)
 
 
@@ -189,7 +191,8 @@ def _iso_date(text):
     return parse_date(text, "", []) if text else None
 
 
-@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/history")
+@bp.route("/<any(campaigns, plans, dossiers, decisions, registrations):collection>"
+          "/<int:item_id>/history")
 def history(collection, item_id):
     """The history in detail, with the SHA-256 of each step's content and of each kept
     document: for checking a paper copy, not for everyday reading."""
@@ -200,8 +203,8 @@ def history(collection, item_id):
                            documents=documents.listing(kind.name, item), role_labels=ROLES)
 
 
-@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>"
-          "/documents/<name>/xem-truoc")
+@bp.route("/<any(campaigns, plans, dossiers, decisions, registrations):collection>"
+          "/<int:item_id>/documents/<name>/xem-truoc")
 def preview(collection, item_id, name):
     """A generated paper as a readable page with a print style, composed from the same
     content as its DOCX; scoped exactly as its download (404 to whoever may not see it)."""
@@ -248,6 +251,11 @@ def dossier(item_id):
     return item_page("dossier", item_id)
 
 
+@bp.route("/registrations/<int:item_id>")
+def registration(item_id):
+    return item_page("registration", item_id)
+
+
 @bp.route("/decisions/<int:item_id>")
 def decision(item_id):
     return item_page("decision", item_id)
@@ -262,7 +270,7 @@ def attachment(item_id, attachment_id):
                           sha256=paper.sha256, private=True)
 
 
-@bp.route("/<any(campaigns, plans, dossiers, decisions):collection>/<int:item_id>/transitions",
+@bp.route("/<any(campaigns, plans, dossiers, decisions, registrations):collection>/<int:item_id>/transitions",
           methods=["POST"])
 def transition(collection, item_id):
     kind = workflow.kind_of(collection)

@@ -2,7 +2,7 @@
 pact's confirmations, the scoring table, the members' scores and the vote (issue 24)
 
 Revision ID: c1a5e7b9d2f3
-Revises: 5b8e2f0a9c14
+Revises: e6a4674cc2b1
 Create Date: 2026-12-07 21:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c1a5e7b9d2f3"
-down_revision = "5b8e2f0a9c14"
+down_revision = "e6a4674cc2b1"
 branch_labels = None
 depends_on = None
 

@@ -69,9 +69,7 @@ def head(code):
 def test_a_clusters_year_from_the_pact_to_the_boards_appraisal(api, world):
     _province(world)
     admin, board = api("admin"), api("board_head")
-    campaign = helpers.make_campaign(
-        world, participants=["SYT", "PDK"],
-        award_forms=[{"code": "BKCT"}, {"code": "CTDT"}])
+    campaign = helpers.make_year(world)  # the regular-emulation year: SYT and PDK take part
 
     # the clusters, a unit in one cluster per kind (SYT is in a cụm and a khối)
     for code, (kind, members) in CLUSTERS.items():
@@ -95,6 +93,9 @@ def test_a_clusters_year_from_the_pact_to_the_boards_appraisal(api, world):
         r = board.post("/api/v1/cluster-years", json={**year, **bad})
         assert r.status_code == 422 and field in r.get_json()["error"]["details"]
     assert api("head_a").post("/api/v1/cluster-years", json=year).status_code == 403
+    movement = helpers.make_campaign(world)  # a phong trào is not scored by clusters
+    r = board.post("/api/v1/cluster-years", json={**year, "campaign_id": movement.id})
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "not_regular"
     r = board.post("/api/v1/cluster-years", json=year)
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
@@ -230,7 +231,7 @@ def test_the_ranking_costs_the_same_statements_at_any_size(api, world):
     statements whether the cluster has 4 members or 40."""
     from app.services import clusters
 
-    campaign = helpers.make_campaign(world)
+    campaign = helpers.make_year(world)
     counts = []
     for size in (4, 40):
         codes = [f"U{size}{i:02d}" for i in range(size)]

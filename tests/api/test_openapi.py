@@ -61,6 +61,7 @@ ACTOR = {  # who calls each family of operations
     "auth": "staff_a", "me": "staff_a", "units": "admin", "users": "admin",
     "reference": "staff_a", "campaigns": "board_head", "plans": "appraiser",
     "dossiers": "appraiser", "decisions": "appraiser", "inbox": "appraiser",
+    "registrations": "appraiser",
     "notifications": "staff_a", "outbox": "board_head", "distribution-lists": "board_head",
     "awards": "appraiser",
     "dashboard": "board_head", "excel": "board_head", "verify": "staff_a",
@@ -86,7 +87,7 @@ def _url(path, ids):
 
 
 DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",
-                  "decisions": "decision"}
+                  "decisions": "decision", "registrations": "registration"}
 
 
 def test_every_documented_operation_answers_without_a_server_error(client, api, scenario):

@@ -26,7 +26,7 @@ def _scored_cluster(world, campaign):
 
 
 def test_the_board_sees_a_clusters_ranking_from_its_dashboard(desk, world):
-    campaign = helpers.make_campaign(world)
+    campaign = helpers.make_year(world)
     _scored_cluster(world, campaign)
     page = desk.page("board_head", f"/tong-quan?campaign={campaign.id}")
     section = page.locator("section", has=page.get_by_role(

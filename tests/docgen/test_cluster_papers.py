@@ -52,7 +52,7 @@ def test_the_pact_and_the_vote_in_nd30_form(world, api, frozen, locality):
     if locality == "thành phố":
         reference.import_reference(city_award_names())
         assert api("admin").patch("/api/v1/units/UBND", json=CITY_UNIT).status_code == 200
-    campaign = helpers.make_campaign(world)
+    campaign = helpers.make_year(world)
     year_id = _year_through_the_vote(world, campaign)
     place_date = f"{place}, ngày 12 tháng 01 năm 2027"
     closing = (["CỤM PHÓ", "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG ĐÔNG KINH", "Lộc Văn Hùng"],

@@ -122,6 +122,8 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
     decision, dossier = _decision_awaiting_chairman(world, campaign)
     drafted = helpers.complete_dossier(world, campaign, "PDK", "staff_b")
     year = campaign.period_start.year if getattr(campaign, "period_start", None) else 2026
+    regular = helpers.make_year(world)
+    registration = helpers.signed_registration(world, regular)
     urls = {
         "guide.index": "/huong-dan", "guide.role": "/huong-dan/unit_staff",
         "work.inbox": "/", "work.campaigns": "/campaigns", "work.campaign": f"/campaigns/{campaign.id}",
@@ -143,7 +145,9 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "admin.reference": "/admin/reference", "account.change_password": "/account/password",
         "verification.upload": "/xac-minh", "admin.signing": "/admin/signing",
         "board.new_decision": "/decisions/new",
-        "overview.cluster_ranking": f"/tong-quan/cum-khoi/{_cluster_year(world, campaign)}",
+        "board.registrations": f"/campaigns/{regular.id}/dang-ky-thi-dua",
+        "work.registration": f"/registrations/{registration.id}",
+        "overview.cluster_ranking": f"/tong-quan/cum-khoi/{_cluster_year(world, regular)}",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []

@@ -17,6 +17,7 @@ FINAL_IN = {
     ("decision", "proposal"): {"awaiting_chairman", "approved", "issued"},
     ("decision", "decision"): {"issued"},
     ("decision", "certificates"): {"issued"},
+    ("registration", "registration"): {"submitted", "received"},
 }
 
 # Steps that ask before they fire: every step that needs a reason, and every step that
@@ -30,6 +31,8 @@ CONFIRMED = {
     ("dossier", "complete_appraisal"), ("dossier", "reject"),
     ("decision", "board_return"), ("decision", "sign_proposal"), ("decision", "chairman_return"),
     ("decision", "approve"), ("decision", "issue"),
+    ("registration", "head_return"), ("registration", "sign_off"),
+    ("registration", "receive"), ("registration", "return_to_unit"),
 }
 
 
@@ -99,7 +102,8 @@ def test_editable_states_and_edits():
 def test_labels_and_names():
     assert [(p.name, p.collection, p.label) for p in PROCESSES.values()] == [
         ("campaign", "campaigns", "Phong trào"), ("plan", "plans", "Kế hoạch"),
-        ("dossier", "dossiers", "Hồ sơ"), ("decision", "decisions", "Quyết định")]
+        ("dossier", "dossiers", "Hồ sơ"), ("decision", "decisions", "Quyết định"),
+        ("registration", "registrations", "Đăng ký thi đua")]
     assert PLAN.trigger_label("sign_off") == "Ký duyệt, gửi Ban TĐKT"
     assert DECISION.trigger_label("submit") == "Trình lãnh đạo Ban"
     assert UNIT_SCOPED == frozenset({"unit_staff", "unit_head"})

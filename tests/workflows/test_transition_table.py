@@ -35,6 +35,15 @@ GOLDEN = {
         ("in_proposal", "exclude", "appraised"),
         ("in_proposal", "decide", "decided"),
     ],
+    # a unit's registration for a regular year: signed by its head, received by the Board
+    "registration": [
+        ("draft", "submit", "awaiting_head"),
+        ("returned", "submit", "awaiting_head"),
+        ("awaiting_head", "head_return", "draft"),
+        ("awaiting_head", "sign_off", "submitted"),
+        ("submitted", "receive", "received"),
+        ("submitted", "return_to_unit", "returned"),
+    ],
     "decision": [
         ("drafting", "submit", "awaiting_board_head"),
         ("awaiting_board_head", "board_return", "drafting"),
@@ -52,6 +61,11 @@ ROLES = {
         ("submit", {"unit_staff"}), ("head_return", {"unit_head"}),
         ("sign_off", {"unit_head"}), ("withdraw", {"unit_head"}),
         ("start_appraisal", {"board_appraiser"}), ("return_to_unit", {"board_appraiser"})]},
+    ("registration", "submit"): {"unit_staff"},
+    ("registration", "head_return"): {"unit_head"},
+    ("registration", "sign_off"): {"unit_head"},
+    ("registration", "receive"): {"board_appraiser"},
+    ("registration", "return_to_unit"): {"board_appraiser"},
     ("plan", "forward"): {"board_appraiser"},
     ("plan", "approve"): {"chairman"},
     ("plan", "chairman_return"): {"chairman"},
@@ -71,6 +85,7 @@ ROLES = {
 COMMENT_REQUIRED = {
     ("plan", "head_return"), ("plan", "return_to_unit"), ("plan", "chairman_return"),
     ("dossier", "head_return"), ("dossier", "return_to_unit"), ("dossier", "reject"),
+    ("registration", "head_return"), ("registration", "return_to_unit"),
     ("decision", "board_return"), ("decision", "chairman_return"),
 }
 

@@ -1,0 +1,281 @@
+"""Registrations (đăng ký thi đua) for a regular-emulation year: the unit's staff writes
+the titles aimed for, its head signs, the Board receives (workflows/registration.py).
+
+Also the Board's reads: who has registered (a page counted in SQL), and the reminder of
+the units that have not. The check of the year's title nominees against the registrations
+is the dossier's (dossiers.registered_nominees).
+"""
+import sqlalchemy as sa
+
+from app.clock import now_utc, today
+from app.extensions import db
+from app.models import (
+    NOMINEE_KINDS,
+    AwardForm,
+    Campaign,
+    CampaignAwardForm,
+    CampaignParticipant,
+    OutboxMessage,
+    Registration,
+    RegistrationEntry,
+    ReminderLog,
+    Unit,
+    User,
+    UserRole,
+)
+from app.services import documents, esigning, names, registers, steps, validation
+from app.services.dossiers import identity_key
+from app.services.errors import Invalid, NotFound
+from app.services.permissions import require_role, visible
+from app.services.tx import transaction
+from workflows import REGISTRATION
+from workflows.facts import DeadlineFacts, RegistrationFacts
+from workflows.guards import is_late
+from workflows.registration import REGISTRATION_SENT
+from workflows.roles import BOARD, CHAIRMAN, UNIT
+from workflows.submission import UNSENT
+
+REGISTERED = REGISTRATION_SENT  # sent by the unit's head: what the check of nominees reads
+# The Board's filter of the registration page.
+FILTERS = {"registered": "Đã đăng ký (đã gửi Ban)", "unregistered": "Chưa đăng ký",
+           "late": "Quá hạn, chưa gửi"}
+# The công văn's ký hiệu: the unit, then its field (NĐ 30 Phụ lục I: công văn).
+FIELD = "TĐKT"
+
+
+def _entries(registration, rows):
+    """Replace the entries: each names its kind, its name and a title the year offers."""
+    offered = {code: form for code, form in db.session.execute(
+        sa.select(AwardForm.code, AwardForm)
+        .join(CampaignAwardForm, CampaignAwardForm.award_form_id == AwardForm.id)
+        .where(CampaignAwardForm.campaign_id == registration.campaign_id)).all()}
+    titles = {c: f for c, f in offered.items() if f.category == "title"}
+    entries = []
+    for i, row in enumerate(rows):
+        path = f"entries[{i}]"
+        kind = row.get("kind")
+        if kind not in NOMINEE_KINDS:
+            raise Invalid("Chọn «Tập thể» hoặc «Cá nhân» cho từng dòng đăng ký.",
+                          details={f"{path}.kind": list(NOMINEE_KINDS)}, code="invalid_kind")
+        name = (row.get("name") or "").strip()
+        if not name:
+            raise Invalid("Mỗi dòng đăng ký cần tên tập thể hoặc họ tên cá nhân.",
+                          details={f"{path}.name": ["Bắt buộc."]}, code="name_required")
+        form = titles.get(row.get("award_form"))
+        if form is None:
+            choices = ", ".join(f"«{f.name}»" for f in titles.values()) or "không có"
+            raise Invalid(f"Danh hiệu đăng ký phải là danh hiệu thi đua năm nay có xét "
+                          f"({choices}); Bằng khen, Giấy khen không đăng ký thi đua.",
+                          details={f"{path}.award_form": list(titles)},
+                          code="not_a_title")
+        if form.subject_kind not in ("both", kind):
+            subject = "tập thể" if form.subject_kind == "collective" else "cá nhân"
+            raise Invalid(f"«{form.name}» chỉ dành cho {subject}.",
+                          details={f"{path}.award_form": [f"Chỉ dành cho {subject}."]},
+                          code="award_form_subject")
+        organisation = row.get("organisation") or ""
+        entries.append(RegistrationEntry(
+            campaign_id=registration.campaign_id, position=i, kind=kind, name=name,
+            position_title=row.get("position_title") or "" if kind == "individual" else "",
+            organisation=organisation, award_form=form,
+            identity_key=identity_key(kind, name, organisation),
+            search_key=names.search_key(name)))
+    registration.entries[:] = entries
+
+
+def update_registration(user, registration_id, data, version):
+    """Replace the note and the list; only the unit's staff, only while drafting."""
+    data = validation.check(data, validation.REGISTRATION)
+    with transaction():
+        registration = steps.open_for(KIND, "content", registration_id, user, version,
+                                      versioned=True)
+        if "note" in data:
+            registration.note = data["note"] or ""
+        if "entries" in data:
+            _entries(registration, data["entries"] or [])
+        steps.touch(registration)
+    return registration
+
+
+def registration_facts(registration):
+    campaign = db.session.execute(
+        sa.select(Campaign.state, Campaign.registration_deadline, Campaign.accepts_late)
+        .where(Campaign.id == registration.campaign_id)).one()
+    count = db.session.scalar(sa.select(sa.func.count()).where(
+        RegistrationEntry.registration_id == registration.id))
+    return RegistrationFacts(campaign_state=campaign.state, today=today(),
+                             deadline=campaign.registration_deadline,
+                             accepts_late=campaign.accepts_late, entries=count)
+
+
+def registration_snapshot(registration):
+    return {
+        "campaign_id": registration.campaign_id,
+        "unit_id": registration.unit_id,
+        "note": registration.note,
+        "entries": [[e.kind, e.name, e.position_title, e.organisation, e.award_form.code]
+                    for e in registration.entries],
+    }
+
+
+def _stamp_submission(registration, user, role, comment, params, facts):
+    registration.submitted_at = now_utc()
+    if facts is None:
+        with db.session.no_autoflush:
+            facts = DeadlineFacts(today=today(), deadline=db.session.scalar(
+                sa.select(Campaign.registration_deadline)
+                .where(Campaign.id == registration.campaign_id)))
+    registration.late = is_late(facts)
+
+
+def _sign(registration, user, role, comment, params, facts):
+    """The head's signature numbers the registration from the unit's register of công văn
+    (…/{unit}-TĐKT) and keeps it; signed digitally when he has a certificate."""
+    mode = esigning.paper_mode("registration", "sign_off", registration.unit, user)
+    on = registers.check_issue_date(params.get("issued_on"), label="Ngày ký") or today()
+    registration.number = registers.take_number(
+        registration.unit_id, "CV", on.year, item=("registration", registration.id),
+        user=user, wanted=registers.check_wanted(params.get("number")))
+    registration.symbol = f"{registration.unit.symbol}-{FIELD}"
+    registration.signed_on = on
+    registration.signed_by_id = user.id
+    documents.sign("registration", registration, ("registration",), registration.unit, user,
+                   params.get("authority"))
+    esigning.sign_papers("registration", registration, "sign_off", user, mode, params)
+
+
+KIND = steps.Kind(REGISTRATION, Registration, facts=registration_facts,
+                  snapshot=registration_snapshot,
+                  effects={"stamp_submission": _stamp_submission, "sign": _sign},
+                  listed_by=(Registration.campaign_id.desc(), Registration.id))
+
+
+# -- the Board's reads ----------------------------------------------------------------------------
+
+
+def _year(user, campaign_id):
+    require_role(user, BOARD | CHAIRMAN, "xem tình hình đăng ký thi đua")
+    campaign = db.session.scalars(sa.select(Campaign).where(
+        Campaign.id == campaign_id, visible(user, Campaign))).first()
+    if campaign is None or campaign.kind != "regular":
+        raise NotFound("Không tìm thấy năm thi đua thường xuyên.")
+    return campaign
+
+
+def _filtered(query, campaign, show):
+    if show == "registered":
+        return query.where(Registration.state.in_(REGISTERED))
+    if show == "unregistered":
+        return query.where(sa.or_(Registration.id.is_(None),
+                                  Registration.state.not_in(REGISTERED)))
+    if show == "late":
+        deadline = campaign.registration_deadline
+        if deadline is None or deadline >= today():
+            return query.where(sa.false())
+        return query.where(sa.or_(Registration.id.is_(None), Registration.state.in_(UNSENT)))
+    return query
+
+
+def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
+    """The year's units, a page at a time, each with its registration's state and how many
+    titles it registers; ``show`` one of FILTERS; ``q`` a part of the unit's name or code.
+    With the counts over the whole year (registered, not, by state). A fixed number of
+    statements, whatever the number of units."""
+    if show and show not in FILTERS:
+        raise Invalid("Bộ lọc không hợp lệ.", details={"show": list(FILTERS)},
+                      code="invalid_filter")
+    q = validation.text(q, "Tìm đơn vị", 120, single_line=True, path="q") if q else None
+    campaign = _year(user, campaign_id)
+    entries = (sa.select(sa.func.count()).where(
+        RegistrationEntry.registration_id == Registration.id)
+        .correlate(Registration).scalar_subquery())
+    base = (sa.select(Unit.id.label("unit_id"), Unit.code.label("unit_code"),
+                      Unit.name.label("unit_name"), Registration.id.label("registration_id"),
+                      Registration.state.label("state"), Registration.late.label("late"),
+                      Registration.submitted_at.label("submitted_at"),
+                      sa.case((Registration.id.is_(None), None), else_=entries)
+                      .label("entries"))
+            .select_from(CampaignParticipant)
+            .join(Unit, Unit.id == CampaignParticipant.unit_id)
+            .outerjoin(Registration, sa.and_(
+                Registration.campaign_id == CampaignParticipant.campaign_id,
+                Registration.unit_id == CampaignParticipant.unit_id))
+            .where(CampaignParticipant.campaign_id == campaign.id))
+    query = _filtered(base, campaign, show)
+    if q:
+        # as typed, or in lower case (SQLite lowers ASCII only: "Đông Kinh" as written)
+        query = query.where(sa.or_(Unit.name.contains(q, autoescape=True),
+                                   sa.func.lower(Unit.name).contains(q.lower(), autoescape=True),
+                                   Unit.code.icontains(q, autoescape=True)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
+                              .offset((page - 1) * per_page)).mappings().all()
+    by_state = dict(db.session.execute(
+        sa.select(Registration.state, sa.func.count())
+        .where(Registration.campaign_id == campaign.id).group_by(Registration.state)).all())
+    units = db.session.scalar(sa.select(sa.func.count()).where(
+        CampaignParticipant.campaign_id == campaign.id))
+    registered = sum(n for s, n in by_state.items() if s in REGISTERED)
+    return {"campaign": campaign, "items": rows, "total": total, "page": page,
+            "per_page": per_page, "show": show or "", "q": q or "",
+            "counts": {"units": units, "registered": registered,
+                       "unregistered": units - registered,
+                       "by_state": {s: by_state[s] for s in REGISTRATION.states
+                                    if s in by_state}}}
+
+
+def may_see(user) -> bool:
+    """Whether the Board's registration page is for ``user``."""
+    return bool(user.roles & (BOARD | CHAIRMAN))
+
+
+def may_remind(user) -> bool:
+    return bool(user.roles & BOARD)
+
+
+def remind_unregistered(user, campaign_id, day=None):
+    """The Board reminds the units of the year that have not sent their registration: one
+    message to each of their staff and head, once a day (the reminder log), through the
+    outbox. Set-based: one SELECT of who is owed one, then the inserts."""
+    day = day or today()
+    with transaction():
+        campaign = _year(user, campaign_id)
+        require_role(user, BOARD, "nhắc đơn vị đăng ký thi đua")
+        if campaign.state != "launched":
+            raise Invalid("Năm thi đua chưa phát động hoặc đã kết thúc.", code="not_launched")
+        reminded = (sa.select(ReminderLog.id).where(
+            ReminderLog.item_type == "registration", ReminderLog.item_id == Registration.id,
+            ReminderLog.user_id == User.id, ReminderLog.day == day).exists())
+        rows = db.session.execute(
+            sa.select(Registration.id, Registration.state, Unit.name, User.id, User.full_name,
+                      User.email).distinct()
+            .join(Unit, Unit.id == Registration.unit_id)
+            .join(User, sa.and_(User.unit_id == Registration.unit_id, User.active.is_(True)))
+            .join(UserRole, sa.and_(UserRole.user_id == User.id, UserRole.role.in_(UNIT)))
+            .where(Registration.campaign_id == campaign.id,
+                   Registration.state.in_(UNSENT), ~reminded)
+            .order_by(Registration.id, User.id)).all()
+        deadline = campaign.registration_deadline
+        until = f"ngày {deadline:%d/%m/%Y}" if deadline else "sớm nhất"
+        overdue = " (đã quá hạn)" if deadline and deadline < day else ""
+        logs, messages, units = [], [], set()
+        for reg_id, state, unit_name, user_id, full_name, email in rows:
+            units.add(reg_id)
+            subject = f"[TĐKT] Nhắc đăng ký thi đua năm {campaign.year}: {unit_name}"
+            lead = (f"{unit_name} chưa gửi bản đăng ký thi đua năm {campaign.year} đến Ban "
+                    f"Thi đua – Khen thưởng. Hạn đăng ký: {until}{overdue}. Không đăng ký thi "
+                    f"đua thì không được xét danh hiệu thi đua.")
+            logs.append({"item_type": "registration", "item_id": reg_id, "user_id": user_id,
+                         "day": day})
+            messages.append({
+                "item_type": "registration", "item_id": reg_id,
+                "template": "reminder.registration", "recipient_user_id": user_id,
+                "recipient_name": full_name, "recipient_email": email,
+                "payload": {"subject": subject, "lead": lead, "title": lead,
+                            "item_type": "registration", "item_id": reg_id,
+                            "to_state_label": REGISTRATION.states[state], "attachments": []},
+                "status": "pending" if email else "in_app"})
+        if rows:  # two INSERTs (executemany), whatever the number of units
+            db.session.execute(sa.insert(ReminderLog), logs)
+            db.session.execute(sa.insert(OutboxMessage), messages)
+    return {"units": len(units), "messages": len(rows)}
