@@ -54,7 +54,7 @@ def build(db):
             code=f"NAM-{2017 + i}", title=f"Thi đua thường xuyên năm {2017 + i}",
             issuer_unit_id=province.id, period_start=start.replace(year=2017 + i),
             period_end=start.replace(year=2017 + i) + timedelta(days=364),
-            vote_threshold=70, state="launched"))
+            vote_threshold=70, state="launched", kind="regular", year=2017 + i))
     db.session.flush()
     run(sa.text("INSERT INTO clusters (code, name, kind) SELECT 'CUM' || g, "
                 "'Cụm thi đua số ' || g, 'cum' FROM generate_series(1, :n) g"), {"n": CLUSTERS})
