@@ -400,7 +400,7 @@ def _checked_lines(items, year, field, rules):
             details[f"{field}[{i}].points"] = ["Chưa nhập điểm."]
         elif points > criterion.max_points:
             details[f"{field}[{i}].points"] = [
-                f"Vượt điểm tối đa {criterion.max_points:g} của tiêu chí."]
+                f"Vượt điểm tối đa {figure(criterion.max_points)} của tiêu chí."]
     if details:
         raise Invalid(next(iter(details.values()))[0], details=details, code="invalid_score")
     return clean

@@ -124,6 +124,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
     year = campaign.period_start.year if getattr(campaign, "period_start", None) else 2026
     regular = helpers.make_year(world)
     registration = helpers.signed_registration(world, regular)
+    cluster_year = _cluster_year(world, regular)
     urls = {
         "guide.index": "/huong-dan", "guide.role": "/huong-dan/unit_staff",
         "work.inbox": "/", "work.campaigns": "/campaigns", "work.campaign": f"/campaigns/{campaign.id}",
@@ -147,7 +148,8 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "board.new_decision": "/decisions/new",
         "board.registrations": f"/campaigns/{regular.id}/dang-ky-thi-dua",
         "work.registration": f"/registrations/{registration.id}",
-        "overview.cluster_ranking": f"/tong-quan/cum-khoi/{_cluster_year(world, regular)}",
+        "overview.cluster_ranking": f"/tong-quan/cum-khoi/{cluster_year}",
+        "cluster_pages.years": "/cum-khoi", "cluster_pages.year": f"/cum-khoi/nam/{cluster_year}",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []
