@@ -35,8 +35,9 @@ def year(year_id):
     except Forbidden:
         may_rank = False
     roles = current_user.roles
+    reviews = "unit_head" in roles and member == shown["leader"]
     return render_template("clusters/year.html", year=shown, mine=mine, sheet=sheet,
-                           may_rank=may_rank, is_head="unit_head" in roles,
+                           may_rank=may_rank, is_head="unit_head" in roles, reviews=reviews,
                            may_score=bool(mine) and bool(roles & {"unit_staff", "unit_head"}),
                            papers=clusters.PAPERS)
 
@@ -73,6 +74,15 @@ def submit_scores(year_id):
     back = url_for("cluster_pages.year", year_id=year_id)
     return run(lambda: clusters.submit_scores(current_user, year_id), back,
                done="Đã gửi bảng điểm tới cụm trưởng.")
+
+
+@bp.route("/cum-khoi/nam/<int:year_id>/xem-xet/<unit>", methods=["POST"])
+def review(year_id, unit):
+    """The leader's head accepts a member's sent sheet as it is (adjusting a line, with
+    its reason, is done through the API)."""
+    back = url_for("cluster_pages.year", year_id=year_id)
+    return run(lambda: clusters.review_scores(current_user, year_id, unit, []), back,
+               done=f"Đã xem xét bảng điểm của {unit}.")
 
 
 @bp.route("/cum-khoi/nam/<int:year_id>/van-ban/<name>.docx")

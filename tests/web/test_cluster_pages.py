@@ -1,6 +1,8 @@
 """The cluster year's page (issue 24, clusters): a member's head confirms the pact, its
 staff scores the unit (a score above the maximum is refused with its reason, nothing
 saved), its head sends the sheet; an outsider's unit sees no such year."""
+from app.extensions import db
+from app.models import User
 from app.services import clusters
 from tests import helpers
 from tests.web.test_views import csrf_of, login
@@ -51,6 +53,20 @@ def test_a_member_confirms_the_pact_and_scores_itself_on_the_page(client, world)
     assert clusters.sheet_out(u["head_a"], year, "SYT")["state"] == "submitted"
     r = client.get(f"{url}/van-ban/pact.docx")
     assert r.status_code == 200 and r.data[:2] == b"PK"
+
+    # the leader's head (SNV's: the Board head's unit has no unit_head here) accepts it
+
+    leader = User(username="head_snv", full_name="Thủ trưởng Sở Nội vụ",
+                  password_hash=u["head_a"].password_hash, unit=world.units["SNV"])
+    leader.set_roles(["unit_head"])
+    db.session.add(leader)
+    db.session.commit()
+    login(client, "head_snv")
+    page = client.get(url).get_data(as_text=True)
+    r = client.post(f"{url}/xem-xet/SYT", data={"csrf_token": csrf_of(
+        client.get(url).get_data(as_text=True))}, follow_redirects=True).get_data(as_text=True)
+    assert "Chấp nhận bảng điểm SYT" in page and "Đã xem xét bảng điểm của SYT." in r
+    assert clusters.sheet_out(leader, year, "SYT")["state"] == "reviewed"
 
     login(client, "head_b")  # PDK is in no cluster
     assert client.get(url).status_code == 404
