@@ -55,7 +55,6 @@ def test_a_member_confirms_the_pact_and_scores_itself_on_the_page(client, world)
     assert r.status_code == 200 and r.data[:2] == b"PK"
 
     # the leader's head (SNV's: the Board head's unit has no unit_head here) accepts it
-
     leader = User(username="head_snv", full_name="Thủ trưởng Sở Nội vụ",
                   password_hash=u["head_a"].password_hash, unit=world.units["SNV"])
     leader.set_roles(["unit_head"])
