@@ -96,6 +96,7 @@ bench: install
 bench-scale: install
 	$(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/eligibility_bench.py
+	$(BIN)/python bench/cluster_bench.py
 
 clean:
 	rm -rf $(VENV) instance/tdkt.sqlite3* .pytest_cache

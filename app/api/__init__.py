@@ -116,6 +116,7 @@ def init_api(app):
         auth,
         awards,
         campaigns,
+        clusters,
         decisions,
         dossiers,
         excel,
@@ -146,7 +147,7 @@ def init_api(app):
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
                    notifications, awards, overview, excel, verification, exchange,
-                   incoming, yearend, signing):
+                   incoming, yearend, signing, clusters):
         api.register_blueprint(module.blp)
     for blueprint in registrations.blueprints:
         api.register_blueprint(blueprint)

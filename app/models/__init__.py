@@ -22,6 +22,18 @@ from app.models.campaign import (
     CampaignTargetKind,
     CampaignTargetUnit,
 )
+from app.models.cluster import (
+    CLUSTER_KINDS,
+    SHEET_STATES,
+    Cluster,
+    ClusterCriterion,
+    ClusterMember,
+    ClusterScore,
+    ClusterVote,
+    ClusterYear,
+    PactSignature,
+    ScoreSheet,
+)
 from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument, VerificationLink
@@ -81,4 +93,6 @@ __all__ = [
     "ReminderLog", "RuleValue", "BACKENDS", "HOLDERS", "SigningIdentity",
     "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
+    "CLUSTER_KINDS", "SHEET_STATES", "Cluster", "ClusterCriterion", "ClusterMember",
+    "ClusterScore", "ClusterVote", "ClusterYear", "PactSignature", "ScoreSheet",
 ]

@@ -63,6 +63,7 @@ def init_web(app: Flask):
         admin,
         awards,
         board,
+        clusters,
         drafting,
         guide,
         overview,
@@ -80,6 +81,7 @@ def init_web(app: Flask):
     app.register_blueprint(registers.bp)
     app.register_blueprint(awards.bp)
     app.register_blueprint(overview.bp)
+    app.register_blueprint(clusters.bp)
     app.register_blueprint(verification.bp)
     app.register_blueprint(guide.bp)
     app.register_blueprint(yearend.bp)

@@ -7,7 +7,16 @@ from flask_wtf import FlaskForm
 from app import downloads
 from app.clock import today
 from app.services import campaigns as campaign_service
-from app.services import exchange, exports, imports, org, overview, spreadsheets, workflow
+from app.services import (
+    clusters,
+    exchange,
+    exports,
+    imports,
+    org,
+    overview,
+    spreadsheets,
+    workflow,
+)
 from app.services.errors import Invalid
 
 bp = Blueprint("overview", __name__)
@@ -44,10 +53,27 @@ def dashboard():
             figures = overview.campaign_overview(current_user, campaign_id)
     awards = overview.year_overview(current_user, year)
     unreceived = overview.not_received(current_user) if exchange.enabled() else None
+    cluster_years = (clusters.years(current_user, campaign_id)
+                     if figures is not None else [])
     return render_template("overview/dashboard.html", campaigns=campaigns, figures=figures,
                            unreceived=unreceived,
                            awards=awards, year=year, campaign_id=campaign_id,
+                           cluster_years=cluster_years,
                            label_of=workflow.state_label, today=today())
+
+
+@bp.route("/tong-quan/cum-khoi/<int:year_id>")
+def cluster_ranking(year_id):
+    """A cluster's ranking for a year: the Board, the Chairman, the leader's unit; the
+    other members once every sheet is reviewed."""
+    listed = clusters.ranking(current_user, year_id, page=_page(), per_page=50)
+    return render_template("overview/cluster_ranking.html", listed=listed,
+                           year=listed["cluster_year"])
+
+
+@bp.route("/tong-quan/cum-khoi/<int:year_id>/xep-hang.xlsx")
+def cluster_ranking_xlsx(year_id):
+    return downloads.xlsx(clusters.ranking_xlsx(current_user, year_id))
 
 
 @bp.route("/campaigns/<int:item_id>/nominees")

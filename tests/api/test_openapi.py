@@ -71,6 +71,7 @@ ACTOR = {  # who calls each family of operations
     "unit-decisions": "staff_a", "holds": "staff_a", "initiatives": "staff_a",
     "eligibility-rules": "appraiser",
     "signing": "staff_a",  # the remote-signing service's callback (no sign-in: HMAC)
+    "clusters": "admin", "cluster-years": "board_head",
 }
 
 
@@ -88,7 +89,8 @@ def _url(path, ids):
             .replace("{unit_id}", str(ids["unit"]))
             .replace("{campaign_id}", str(ids["campaign"]))
             .replace("{dossier_id}", str(ids["dossier"]))
-            .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026"))
+            .replace("{decision_id}", str(ids["decision"])).replace("{year}", "2026")
+            .replace("{year_id}", "1").replace("{unit}", "SYT"))
 
 
 DOCUMENT_NAMES = {"campaigns": "launch", "plans": "plan", "dossiers": "proposal",

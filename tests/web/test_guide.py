@@ -106,6 +106,16 @@ def _decision_awaiting_chairman(world, campaign):
 NEEDS_AN_ISSUED_PAPER = {"award_pages.history", "verification.document", "work.signing_wait"}
 
 
+def _cluster_year(world, campaign):
+    """A cluster of the small world's two units, SYT leading, for the ranking page."""
+    from app.services import clusters
+
+    clusters.save_cluster(world.users["admin"], {"code": "CUM1", "name": "Cụm thi đua số 1",
+                                                 "kind": "cum", "members": ["SYT", "PDK"]})
+    return clusters.set_year(world.users["board_head"], "CUM1", {
+        "campaign_id": campaign.id, "leader": "SYT"})["id"]
+
+
 def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, client, world,
                                                                            campaign):
     plan = helpers.complete_plan(world, campaign)
@@ -114,6 +124,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
     year = campaign.period_start.year if getattr(campaign, "period_start", None) else 2026
     regular = helpers.make_year(world)
     registration = helpers.signed_registration(world, regular)
+    cluster_year = _cluster_year(world, regular)
     urls = {
         "guide.index": "/huong-dan", "guide.role": "/huong-dan/unit_staff",
         "work.inbox": "/", "work.campaigns": "/campaigns", "work.campaign": f"/campaigns/{campaign.id}",
@@ -139,6 +150,8 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "yearend_pages.results": "/ket-qua-cuoi-nam",
         "board.registrations": f"/campaigns/{regular.id}/dang-ky-thi-dua",
         "work.registration": f"/registrations/{registration.id}",
+        "overview.cluster_ranking": f"/tong-quan/cum-khoi/{cluster_year}",
+        "cluster_pages.years": "/cum-khoi", "cluster_pages.year": f"/cum-khoi/nam/{cluster_year}",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []

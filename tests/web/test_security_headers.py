@@ -116,7 +116,8 @@ def _get_urls(app, ids, api_only=False):
                       "record_id": ids["record"], "message_id": ids["message"],
                       "name": DOCUMENT_NAMES.get(family, "x"), "year": 2026, "code": "SYT",
                       "token": "no-such-token", "sha256": "0" * 64, "identity_id": 1,
-                      "role": "unit_staff", "package_id": 1, "unit_id": 1}
+                      "role": "unit_staff", "package_id": 1, "unit_id": 1, "year_id": 1,
+                      "unit": "SYT"}
             urls.append(adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments}))
     return sorted(set(urls))
 
