@@ -7,6 +7,7 @@ from app import downloads
 from app.services import clusters
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.web.forms import parse_number, run
+from workflows.roles import HEAD, UNIT
 
 bp = Blueprint("cluster_pages", __name__)
 
@@ -35,10 +36,11 @@ def year(year_id):
     except Forbidden:
         may_rank = False
     roles = current_user.roles
-    reviews = "unit_head" in roles and member == shown["leader"]
+    is_head = bool(roles & HEAD)
+    reviews = is_head and member == shown["leader"]
     return render_template("clusters/year.html", year=shown, mine=mine, sheet=sheet,
-                           may_rank=may_rank, is_head="unit_head" in roles, reviews=reviews,
-                           may_score=bool(mine) and bool(roles & {"unit_staff", "unit_head"}),
+                           may_rank=may_rank, is_head=is_head, reviews=reviews,
+                           may_score=bool(mine) and bool(roles & UNIT),
                            papers=clusters.PAPERS)
 
 
