@@ -4,12 +4,12 @@ registers (one late, reminded); the unit-level titles of three years are entered
 cluster scores, reviews, ranks and votes; the leader's year-end proposal (with the Cờ) is
 appraised with its eligibility evidence; the Chairman's decisions are issued; the award
 history and the registration overview show the granted titles."""
+import io
 from datetime import date, timedelta
 
 from app.clock import today
 from app.extensions import db
 from app.models import OutboxMessage, Unit, User
-from app.services import dossiers
 from tests import helpers
 from tests.conftest import PASSWORD_HASH
 
@@ -202,19 +202,37 @@ def test_a_province_runs_its_whole_year(api, world):
     dossier_id = r.get_json()["dossier_id"]
 
     # -- 6. the leader's year-end proposal: its people beside the cluster's nominees ---------
-    from app.models import Campaign
+    url = f"/api/v1/dossiers/{dossier_id}"
+    current = staff_a.get(url).get_json()
+    assert current["state"] == "draft"
+    r = staff_a.patch(url, json={
+        "version": current["version"], "summary": "Báo cáo tổng kết công tác năm",
+        "council_meeting_date": today().isoformat(), "council_members_total": 9,
+        "council_members_present": 9, "council_chair": "Trần Văn Bình",
+        "council_secretary": "Nguyễn Thị Lan", "council_minutes_number": 3,
+        "council_started_at": "08:00", "council_ended_at": "10:30",
+        "council_members": "\n".join(helpers.COUNCIL_MEMBERS)})
+    assert r.status_code == 200, r.get_json()
 
-    campaign = db.session.get(Campaign, cid)
-    dossier = helpers.complete_dossier(world, campaign, nominees=[
-        {"kind": "individual", "name": name, "title": title, "position_title": "Trưởng phòng",
-         "organisation": "SYT", "award_form": "CSTDT", "votes_for": 9}
-        for name, title in (("Nguyễn Văn An", "Ông"), ("Lê Thị Bích", "Bà"))])
-    assert dossier.id == dossier_id
-    for n in dossier.nominees:
-        if n.kind == "collective":  # the unit's council confirms the cluster's proposal
-            dossiers.update_nominee(world.users["staff_a"], dossier.id, n.id, {"votes_for": 9})
-            dossiers.add_attachment(world.users["staff_a"], dossier.id, "bao_cao_thanh_tich",
-                                    helpers.Upload(), nominee_id=n.id)
+    def upload(kind, nominee_id=None):
+        data = {"kind": kind, "file": (io.BytesIO(helpers.PDF), "tai-lieu.pdf")}
+        if nominee_id:
+            data["nominee_id"] = str(nominee_id)
+        r = staff_a.post(f"{url}/attachments", data=data, content_type="multipart/form-data")
+        assert r.status_code == 201, r.get_json()
+
+    for name, title in (("Nguyễn Văn An", "Ông"), ("Lê Thị Bích", "Bà")):
+        r = staff_a.post(f"{url}/nominees", json={
+            "kind": "individual", "name": name, "title": title, "position_title": "Trưởng phòng",
+            "organisation": "SYT", "award_form": "CSTDT", "votes_for": 9})
+        assert r.status_code == 201, r.get_json()
+    for n in staff_a.get(f"{url}/nominees").get_json():
+        if n["kind"] == "collective":  # the unit's council confirms the cluster's proposal
+            r = staff_a.patch(f"{url}/nominees/{n['id']}", json={"votes_for": 9})
+            assert r.status_code == 200, r.get_json()
+        upload("bao_cao_thanh_tich", n["id"])
+    for kind in ("to_trinh", "bien_ban"):
+        upload(kind)
     for who, trigger in (("staff_a", "submit"), ("head_a", "sign_off"),
                          ("appraiser", "start_appraisal")):
         r = api(who).fire("dossier", dossier_id, trigger)
