@@ -69,7 +69,9 @@ def _entries(code, world):
                 {"kind": "individual", "name": "Nguyễn Văn An", "position_title": "Trưởng phòng",
                  "organisation": "SYT", "award_form": "CSTDT"},
                 {"kind": "individual", "name": "Lê Thị Bích", "position_title": "Chuyên viên",
-                 "organisation": "SYT", "award_form": "CSTDT"}]
+                 "organisation": "SYT", "award_form": "CSTDT"},
+                {"kind": "collective", "name": "Phòng Nghiệp vụ Y", "organisation": "SYT",
+                 "award_form": "TTLDXS"}]
     return [{"kind": "collective", "name": world.units[code].name, "award_form": "TTLDTT"}]
 
 
@@ -145,7 +147,7 @@ def test_a_province_runs_its_whole_year(api, world):
     assert status["counts"] == {"units": 15, "registered": 15, "unregistered": 0,
                                 "by_state": {"received": 15}}
     rows = {r["unit_code"]: r for r in status["items"]}
-    assert rows[LATE]["late"] and not rows["SCT"]["late"] and rows["SYT"]["entries"] == 3
+    assert rows[LATE]["late"] and not rows["SCT"]["late"] and rows["SYT"]["entries"] == 4
 
     # -- 4. the unit-level titles of three years (SYT's own decisions) and an initiative ----
     syt = world.units["SYT"].id
@@ -167,6 +169,21 @@ def test_a_province_runs_its_whole_year(api, world):
             "decided_on": (today() - timedelta(days=2)).isoformat(), "year": y - 1,
             "scope": "province", "authors": [{"name": name, "organisation": "SYT"}]})
         assert r.status_code == 201, r.get_json()
+    # the year's ratings (a phòng and its three members) and the Lao động tiên tiến of year Y
+    team = {"Nguyễn Văn An": "htxs", "Lê Thị Bích": "htxs", "Hà Văn Cường": "httot"}
+    r = staff_a.put(f"/api/v1/units/{syt}/ratings/{y}", json={"items": [
+        {"kind": "collective", "name": "Phòng Nghiệp vụ Y", "organisation": "SYT",
+         "rating": "htxs"}] + [
+        {"kind": "individual", "name": n, "organisation": "SYT", "collective":
+         "Phòng Nghiệp vụ Y", "rating": rating} for n, rating in team.items()]})
+    assert r.status_code == 200, r.get_json()
+    assert api("staff_b").get(f"/api/v1/units/{syt}/ratings/{y}").status_code == 404
+    r = staff_a.post("/api/v1/unit-decisions", json={
+        "unit_id": syt, "award_form": "LDTT", "number": "30/QĐ-SYT",
+        "decided_on": (today() - timedelta(days=1)).isoformat(), "signer": "Giám đốc",
+        "year": y, "subjects": [{"kind": "individual", "name": n, "organisation": "SYT"}
+                                for n in team]})
+    assert r.status_code == 201, r.get_json()
     # another unit may not enter SYT's titles
     assert api("staff_b").post("/api/v1/unit-decisions", json={
         "unit_id": syt, "award_form": "CSTDCS", "number": "1/QĐ-X", "decided_on":
@@ -226,6 +243,10 @@ def test_a_province_runs_its_whole_year(api, world):
             "kind": "individual", "name": name, "title": title, "position_title": "Trưởng phòng",
             "organisation": "SYT", "award_form": "CSTDT", "votes_for": 9})
         assert r.status_code == 201, r.get_json()
+    r = staff_a.post(f"{url}/nominees", json={
+        "kind": "collective", "name": "Phòng Nghiệp vụ Y", "organisation": "SYT",
+        "award_form": "TTLDXS", "votes_for": 9})
+    assert r.status_code == 201, r.get_json()
     for n in staff_a.get(f"{url}/nominees").get_json():
         if n["kind"] == "collective":  # the unit's council confirms the cluster's proposal
             r = staff_a.patch(f"{url}/nominees/{n['id']}", json={"votes_for": 9})
@@ -241,7 +262,8 @@ def test_a_province_runs_its_whole_year(api, world):
     # the appraisal shows every rule with its evidence, read from the history
     seen = appraiser.get(f"/api/v1/dossiers/{dossier_id}").get_json()
     nominees = {n["name"]: n for n in seen["nominees"]}
-    assert set(nominees) == {"Sở Y tế", "Sở SCT", "Nguyễn Văn An", "Lê Thị Bích"}
+    assert set(nominees) == {"Sở Y tế", "Sở SCT", "Nguyễn Văn An", "Lê Thị Bích",
+                             "Phòng Nghiệp vụ Y"}
     an = {e["code"]: e for e in nominees["Nguyễn Văn An"]["eligibility"]}
     assert an["cstdt.cstdcs_3_nam"]["met"] and an["cstdt.sang_kien_tinh"]["met"]
     assert {e["decision_number"] for e in an["cstdt.cstdcs_3_nam"]["evidence"]} == {
@@ -250,6 +272,16 @@ def test_a_province_runs_its_whole_year(api, world):
     assert not bich["cstdt.cstdcs_3_nam"]["met"]
     assert bich["cstdt.cstdcs_3_nam"]["summary"].startswith("2/3 năm")
     assert all(e["met"] for e in nominees["Sở Y tế"]["eligibility"])
+    team_rules = {e["code"]: e for e in nominees["Phòng Nghiệp vụ Y"]["eligibility"]}
+    assert {c for c, e in team_rules.items() if e["met"]} >= {
+        "ttldxs.htxs", "ttldxs.thanh_vien_hoan_thanh", "ttldxs.ldtt_70", "ttldxs.co_cstdcs"}
+    assert "3/3" in team_rules["ttldxs.ldtt_70"]["summary"], team_rules["ttldxs.ldtt_70"]
+    members = [ev["text"] for ev in team_rules["ttldxs.ldtt_70"]["evidence"]
+               if ev["what"] == "member"]
+    assert sorted(members) == sorted(f"{n}: {label} — đạt LDTT" for n, label in (
+        ("Nguyễn Văn An", "hoàn thành xuất sắc nhiệm vụ"),
+        ("Lê Thị Bích", "hoàn thành xuất sắc nhiệm vụ"),
+        ("Hà Văn Cường", "hoàn thành tốt nhiệm vụ"))), members
     # the registration check: every title nominee was registered
     checklist = appraiser.get(f"/api/v1/dossiers/{dossier_id}/checklist").get_json()
     checks = {c["code"]: c for c in (checklist["checks"] if isinstance(checklist, dict)
@@ -264,7 +296,7 @@ def test_a_province_runs_its_whole_year(api, world):
     r = appraiser.put(f"/api/v1/dossiers/{dossier_id}/nominees/{ids['Lê Thị Bích']}/verdict",
                       json={"verdict": "declined", "reason": "Chưa đủ 3 năm liên tục CSTĐCS"})
     assert r.status_code == 200, r.get_json()
-    for name in ("Sở Y tế", "Sở SCT", "Nguyễn Văn An"):
+    for name in ("Sở Y tế", "Sở SCT", "Nguyễn Văn An", "Phòng Nghiệp vụ Y"):
         r = appraiser.put(f"/api/v1/dossiers/{dossier_id}/nominees/{ids[name]}/verdict",
                           json={"verdict": "accepted"})
         assert r.status_code == 200, (name, r.get_json())
@@ -275,7 +307,7 @@ def test_a_province_runs_its_whole_year(api, world):
     # every draft is composed before the first is issued: issuing moves the dossier to
     # «decided», after which its other accepted nominees can no longer be drawn (gap)
     drafts = {}
-    for form in ("CTDT", "CSTDT", "BKCT"):
+    for form in ("CTDT", "CSTDT", "TTLDXS", "BKCT"):
         r = appraiser.post("/api/v1/decisions", json={
             "campaign_id": cid, "award_form": form, "dossier_ids": [dossier_id]})
         assert r.status_code == 201, (form, r.get_json())
@@ -295,12 +327,18 @@ def test_a_province_runs_its_whole_year(api, world):
     forms = sorted((a["year"], a["form_name"], a["issuing_level"]) for a in hist["awards"])
     assert [f[:2] for f in forms] == [
         (y - 2, "Danh hiệu Chiến sĩ thi đua cơ sở"), (y - 1, "Danh hiệu Chiến sĩ thi đua cơ sở"),
-        (y, "Danh hiệu Chiến sĩ thi đua cơ sở"), (y, "Danh hiệu Chiến sĩ thi đua cấp tỉnh")], forms
+        (y, "Danh hiệu Chiến sĩ thi đua cơ sở"), (y, "Danh hiệu Chiến sĩ thi đua cấp tỉnh"),
+        (y, "Danh hiệu Lao động tiên tiến")], forms
     flag = board.get("/api/v1/awards?q=Sở Y tế").get_json()["items"]
     flag_hist = board.get(f"/api/v1/awards/{flag[0]['id']}/history").get_json()
     assert any("Cờ thi đua" in a["form_name"] for a in flag_hist["awards"])
+    team = board.get("/api/v1/awards?q=Phòng Nghiệp vụ Y").get_json()["items"]
+    team_hist = board.get(f"/api/v1/awards/{team[0]['id']}/history").get_json()
+    assert [(a["year"], a["form_name"]) for a in team_hist["awards"]] == [
+        (y, "Danh hiệu Tập thể lao động xuất sắc")]
     status = board.get(f"/api/v1/campaigns/{cid}/registrations?per_page=50").get_json()
     rows = {r["unit_code"]: r for r in status["items"]}
-    assert (rows["SYT"]["entries"], rows["SYT"]["granted"]) == (3, 2)  # the Cờ and An's title
+    # the Cờ, An's CSTĐT and the phòng's TTLĐXS; the Bằng khen is not a title
+    assert (rows["SYT"]["entries"], rows["SYT"]["granted"]) == (4, 3)
     assert rows["SCT"]["granted"] == 0  # a Bằng khen is not a title
-    assert sum(r["granted"] for r in rows.values()) == 2
+    assert sum(r["granted"] for r in rows.values()) == 3
