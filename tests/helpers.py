@@ -327,7 +327,7 @@ def cstdt_history(world, campaign, names, unit="SYT"):
     and an initiative recognised at provincial scope."""
     from app.services import yearend
 
-    year = campaign.period_end.year
+    year = campaign.year or campaign.period_end.year
     for offset in (2, 1, 0):
         yearend.record_unit_decision(world.users["staff_a"], {
             "unit_id": world.units[unit].id, "award_form": "CSTDCS",

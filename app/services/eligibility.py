@@ -191,7 +191,8 @@ class _Scope:
 
     def __init__(self, dossier, user, nominee_ids=None):
         self.dossier, self.user = dossier, user
-        self.year = dossier.campaign.period_end.year
+        # A regular year's proposals are for its own year; a movement's, for the year it ends.
+        self.year = dossier.campaign.year or dossier.campaign.period_end.year
         self.received = dossier.rules_date or today()
         self.nominee_ids = nominee_ids
 
