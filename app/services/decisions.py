@@ -625,8 +625,18 @@ def _issue(decision, user, role, comment, params, facts):
         .with_for_update(of=Dossier)
         .options(sa.orm.selectinload(Dossier.results), sa.orm.selectinload(Dossier.nominees),
                  sa.orm.selectinload(Dossier.attachments))).all()
+    # A dossier is decided once each of its accepted nominees is in an issued decision: one
+    # whose others wait for another award form's decision stays open for it (a year's
+    # dossier mixes titles and awards).
+    waiting = set(db.session.scalars(
+        sa.select(Nominee.dossier_id).distinct()
+        .outerjoin(Decision, Nominee.decision_id == Decision.id)
+        .where(Nominee.dossier_id.in_(dossier_ids), Nominee.verdict == "accepted",
+               sa.or_(Nominee.decision_id.is_(None),
+                      sa.and_(Nominee.decision_id != decision.id,
+                              Decision.state != "issued")))))
     for dossier in answered:
-        if DOSSIER.step("decide", dossier.state):
+        if dossier.id not in waiting and DOSSIER.step("decide", dossier.state):
             steps.fire_system(dossiers.KIND, dossier, "decide", user, role,
                               comment=f"Quyết định số {decision.number_label}")
 

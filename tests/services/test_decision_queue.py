@@ -76,3 +76,28 @@ def test_a_rolled_back_change_forgets_its_recount(world, campaign):
     with pytest.raises(NotFound):  # an unknown nominee refuses the whole call
         decisions.add_nominees(world.users["appraiser"], 10**9, [1])
     _same([])
+
+
+def test_a_dossier_is_decided_only_when_each_accepted_nominee_is_in_an_issued_decision(
+        world, campaign):
+    """Issuing one decision leaves a dossier whose other accepted nominees wait for another
+    decision open for it; the last one decides it."""
+    appraiser = world.users["appraiser"]
+    dossier = helpers.appraised_dossier(world, campaign)
+    ids = [n.id for n in dossier.nominees]
+    first, second = (decisions.create_decision(appraiser, {"campaign_id": campaign.id,
+                                                           "award_form": "BKCT"})
+                     for _ in range(2))
+    decisions.add_nominees(appraiser, first.id, ids[:2])
+    for who, trigger in (("appraiser", "submit"), ("board_head", "sign_proposal"),
+                         ("chairman", "approve"), ("clerk", "issue")):
+        helpers.fire(world, "decision", first, who, trigger)
+    db.session.expire_all()
+    assert db.session.get(Dossier, dossier.id).state == "in_proposal"
+    _same([(campaign.id, "BKCT", 1, 1)])  # still waiting for a decision
+    decisions.add_nominees(appraiser, second.id, ids[2:])
+    for who, trigger in (("appraiser", "submit"), ("board_head", "sign_proposal"),
+                         ("chairman", "approve"), ("clerk", "issue")):
+        helpers.fire(world, "decision", second, who, trigger)
+    db.session.expire_all()
+    assert db.session.get(Dossier, dossier.id).state == "decided"
