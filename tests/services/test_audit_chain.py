@@ -21,6 +21,7 @@ from app.models import (
     NumberRegister,
     Plan,
     RegisterEntry,
+    Registration,
     StoredDocument,
     WorkflowEvent,
 )
@@ -160,7 +161,8 @@ def _entry_hash(entry_id):
 def test_the_item_models_are_the_kinds_of_the_workflow():
     assert {name: kind.model for name, kind in workflow.KINDS.items()} == \
         audit_chain.ITEM_MODELS
-    assert set(audit_chain.ITEM_MODELS.values()) == {Campaign, Plan, Dossier, Decision}
+    assert set(audit_chain.ITEM_MODELS.values()) == {Campaign, Plan, Dossier, Decision,
+                                                     Registration}
 
 
 def test_the_migration_chains_existing_rows_the_same_way(app, issued):
