@@ -43,6 +43,12 @@ MATRIX = [
     ("decision", "chairman_return", "awaiting_chairman", {"chairman"}),
     ("decision", "approve", "awaiting_chairman", {"chairman"}),
     ("decision", "issue", "approved", {"office_clerk"}),
+    ("registration", "submit", "draft", {"unit_staff"}),
+    ("registration", "submit", "returned", {"unit_staff"}),
+    ("registration", "head_return", "awaiting_head", {"unit_head"}),
+    ("registration", "sign_off", "awaiting_head", {"unit_head"}),
+    ("registration", "receive", "submitted", {"board_appraiser"}),
+    ("registration", "return_to_unit", "submitted", {"board_appraiser"}),
 ]
 
 # Fired by a decision's own steps, never by hand (DESIGN.md §3, Dossier back half).
@@ -56,6 +62,7 @@ COMMENT_REQUIRED = {
     ("plan", "head_return"), ("plan", "return_to_unit"), ("plan", "chairman_return"),
     ("dossier", "head_return"), ("dossier", "return_to_unit"), ("dossier", "reject"),
     ("decision", "board_return"), ("decision", "chairman_return"),
+    ("registration", "head_return"), ("registration", "return_to_unit"),
 }
 
 # Who can see an item at all (of the own unit, for unit-scoped roles): DESIGN.md §2.
@@ -69,7 +76,7 @@ _DECISION_READERS = {"board_appraiser", "board_head", "chairman", "office_clerk"
 def sees(kind, state, role):
     if kind == "campaign":
         return state != "draft" or role not in ("unit_staff", "unit_head")
-    if kind in ("plan", "dossier"):
+    if kind in ("plan", "dossier", "registration"):
         return role in _SUBMISSION_READERS
     if kind == "decision":
         return role in _DECISION_READERS or (
@@ -108,7 +115,7 @@ def test_matrix_equals_the_workflow_definitions():
         for source in step.source
     }
     written = {(kind, trigger, source, frozenset(roles)) for kind, trigger, source, roles in MATRIX}
-    assert len(written) == len(MATRIX) == 27
+    assert len(written) == len(MATRIX) == 33
     assert written == declared
 
 
@@ -200,6 +207,8 @@ def _decision(world, campaign, state):
 
 def build(world, kind, state):
     """A real item of ``kind`` in ``state``, with every outgoing guard satisfied."""
+    if kind == "registration":
+        return _registration(world, state)
     if kind == "campaign":
         campaign = helpers.make_campaign(world, launch=state != "draft")
         if state == "closed":
@@ -230,6 +239,29 @@ def build(world, kind, state):
         decision, _ = _decision(world, campaign, state)
         return decision
     raise AssertionError((kind, state))
+
+
+REGISTRATION_PATH = {
+    "draft": [],
+    "awaiting_head": [("staff_a", "submit")],
+    "submitted": [("staff_a", "submit"), ("head_a", "sign_off")],
+}
+REGISTRATION_PATH["returned"] = REGISTRATION_PATH["submitted"] + [
+    ("appraiser", "return_to_unit", "Bổ sung")]
+REGISTRATION_PATH["received"] = REGISTRATION_PATH["submitted"] + [("appraiser", "receive")]
+
+
+def _registration(world, state):
+    """SYT's registration for a regular year, written (its guards hold), in ``state``."""
+    from app.models import Registration
+    from app.services import registrations
+
+    year = helpers.make_year(world)
+    reg = helpers.unit_item(Registration, year, "SYT")
+    registrations.update_registration(world.users["staff_a"], reg.id,
+                                      {"entries": helpers.REGISTRATION_ENTRIES}, reg.version)
+    db.session.refresh(reg)
+    return _steps(world, "registration", reg, REGISTRATION_PATH[state])
 
 
 def _fingerprint(kind, item):
@@ -361,7 +393,8 @@ def test_the_actions_matrix_walks_every_state():
     per_process = {}
     for kind, _ in STATES:
         per_process[kind] = per_process.get(kind, 0) + 1
-    assert per_process == {"campaign": 3, "plan": 7, "dossier": 9, "decision": 5}
+    assert per_process == {"campaign": 3, "plan": 7, "dossier": 9, "decision": 5,
+                           "registration": 5}
 
 
 @pytest.mark.parametrize("kind", ["plan", "dossier"])

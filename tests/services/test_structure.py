@@ -10,8 +10,8 @@ from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tests import helpers
 
 
-def test_the_four_kinds_are_declared_with_their_effects(app):
-    assert list(workflow.KINDS) == ["campaign", "plan", "dossier", "decision"]
+def test_the_kinds_are_declared_with_their_effects(app):
+    assert list(workflow.KINDS) == ["campaign", "plan", "dossier", "decision", "registration"]
     for name, kind in workflow.KINDS.items():
         assert kind.name == name and kind.process.name == name
         assert set(kind.effects) == kind.process.effects
