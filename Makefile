@@ -72,20 +72,26 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=1 for one process): each worker has
+# its own database (tests/conftest.py), and a test file stays on one worker, so its module
+# fixtures are built once.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
 test: install system-packages lint
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory test-postgres \
 	    && $(MAKE) --no-print-directory test-s3;; \
 	  *) echo "DATABASE_URL does not name PostgreSQL: PostgreSQL run skipped.";; esac
 
 # The browser tests ran in the SQLite pass: what they check is the pages, not the database.
 test-postgres: install system-packages
-	$(BIN)/pytest -m "not browser"
+	$(PYTEST) -m "not browser"
 
 # The tests that write or read stored files (marked `storage`) again, with files in a bucket
 # of a real S3 server (moto's, started by the tests on 127.0.0.1), on the DATABASE_URL given.
 test-s3: install system-packages
-	TDKT_TEST_STORAGE=s3 $(BIN)/pytest -m storage
+	TDKT_TEST_STORAGE=s3 $(PYTEST) -m storage
 
 bench: install
 	$(BIN)/python bench/workflow_bench.py

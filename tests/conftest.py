@@ -14,12 +14,39 @@ from tests import helpers
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith(("postgres://", "postgresql"))
+# Under pytest-xdist (`make test` runs the suite on both cores) each worker gets its own
+# database: gw0 uses test_gw0, and so on. Set before anything reads DATABASE_URL, so the app,
+# the tests that start web processes and those processes all see the worker's database.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 # TDKT_TEST_STORAGE=s3: files go to a bucket on a real S3 server (moto's, on 127.0.0.1) instead
 # of the local folder; `make test-s3` runs the tests marked `storage` that way.
 ON_S3 = os.environ.get("TDKT_TEST_STORAGE", "local") == "s3"
 # A cheap hash: the tests create many accounts; production keeps werkzeug's default.
 PASSWORD = "mat-khau-thu-nghiem"
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of this worker's own database beside the one DATABASE_URL names, created on
+    first use (from template0, so nothing in the named database leaks into it)."""
+    base = sa.engine.make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = sa.create_engine(base.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                  {"n": own.database}).scalar()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{own.database}" TEMPLATE template0 '
+                                     "ENCODING 'UTF8'"))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+if ON_POSTGRES and XDIST_WORKER:
+    PG_URL = _worker_database(PG_URL, XDIST_WORKER)
+    os.environ["DATABASE_URL"] = PG_URL
 
 
 def _database_uri(tmp_path_factory):
