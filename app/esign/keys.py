@@ -130,10 +130,15 @@ class Pkcs11Key(SigningKey):
             raise SigningRefused("Không mở được phiên làm việc với HSM/token.",
                                  "pkcs11_unavailable", {"error": repr(exc)}) from exc
         self._key_label = key_label
-        self._signer = PKCS11Signer(self._session, key_label=key_label,
-                                    cert_label=cert_label or key_label)
-        self.certificate = self._signer.signing_cert
-        self.chain = list(self._signer.cert_registry)
+        try:
+            self._signer = PKCS11Signer(self._session, key_label=key_label,
+                                        cert_label=cert_label or key_label)
+            self.certificate = self._signer.signing_cert
+            self.chain = list(self._signer.cert_registry)
+        except Exception as exc:  # no object under that label, or not a certificate
+            self._session.close()
+            raise SigningRefused(f"Không tìm thấy chứng thư «{cert_label or key_label}» trên "
+                                 "HSM/token.", "pkcs11_key", {"error": repr(exc)}) from exc
 
     def pdf_signer(self):
         return self._signer
@@ -201,6 +206,28 @@ def verify_raw_signature(cert: asn1_x509.Certificate, digest: bytes, signature: 
     except InvalidSignature as exc:
         raise SigningRefused("Chữ ký nhận về không khớp với chứng thư đã đăng ký.",
                              "bad_signature") from exc
+
+
+def check_pair(key: SigningKey, certificate: asn1_x509.Certificate) -> None:
+    """That ``certificate`` belongs to ``key``: a fresh digest signed by the key verifies
+    with the certificate's public key. Checked when a token's labels are registered, so a
+    wrong label or certificate shows then, not at the first issue."""
+    import os
+
+    digest = sha256(os.urandom(32))
+    try:
+        signature = key.sign_digest(digest)
+    except SigningRefused:
+        raise
+    except Exception as exc:  # python-pkcs11 raises a type per PKCS#11 return code
+        raise SigningRefused("Không ký thử được bằng khóa trên HSM/token (sai nhãn khóa?).",
+                             "pkcs11_key", {"error": repr(exc)}) from exc
+    try:
+        verify_raw_signature(certificate, digest, signature)
+    except SigningRefused as exc:
+        raise SigningRefused("Chứng thư số không khớp với khóa trên HSM/token: chữ ký thử "
+                             "bằng khóa không kiểm tra được bằng chứng thư.",
+                             "key_mismatch") from exc
 
 
 def sha256(data: bytes) -> bytes:

@@ -221,6 +221,8 @@ def _from_pkcs12(p12_path: Path, passphrase_setting: str | None, holder: str):
 
 def _save(actor, origin, where: dict, key: str, holder: str, cert, image: bytes, **columns):
     _check_certificate(cert, holder)
+    if columns.get("backend") == "pkcs11":
+        _check_token_key(cert, columns["token_label"], columns["key_label"])
     identity = db.session.scalars(sa.select(SigningIdentity).filter_by(**where)
                                   .with_for_update(of=SigningIdentity)).first()
     before = _summary(identity)
@@ -307,6 +309,26 @@ def register_unit(actor, code: str, *, backend: str = "pkcs12", p12_path=None,
             columns = {"token_label": token_label[:64], "key_label": key_label[:64]}
         return _save(actor, origin, {"unit_id": unit.id}, f"cơ quan {unit.code}", ORGANISATION,
                      cert, image, backend=backend, seal_mm=float(seal_mm), **columns)
+
+
+def _check_token_key(cert, token_label: str, key_label: str) -> None:
+    """The certificate given must be the one of the key on the server's token."""
+    from app.esign.keys import ORGANISATION as ORG
+    from app.esign.keys import Pkcs11Key, check_pair
+
+    config = current_app.config
+    try:
+        key = Pkcs11Key(settings(), module=config.get("SIGNING_PKCS11_MODULE") or "",
+                        token_label=token_label, pin=config.get("SIGNING_PKCS11_PIN") or "",
+                        key_label=key_label, holder=ORG)
+    except SigningRefused as exc:
+        raise refused(exc) from None
+    try:
+        check_pair(key, cert)
+    except SigningRefused as exc:
+        raise refused(exc) from None
+    finally:
+        key.close()
 
 
 def _parse_pem(data: bytes | None):

@@ -1,6 +1,9 @@
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from app.services import esigning
+from tests.esign.support import SOFTHSM, softhsm_restart, softhsm_token
 from tests.signing.support import DEPUTY, UBND_NAME, DemoSet
 
 
@@ -22,3 +25,17 @@ def trusted(app, demo, monkeypatch):
     for key, value in demo.config().items():
         monkeypatch.setitem(app.config, key, value)
     esigning._VERIFIED.clear()
+
+
+@pytest.fixture
+def hsm(app, demo, tmp_path, monkeypatch):
+    """The Ủy ban's key and certificate (``demo``'s «ubnd») on a SoftHSM2 token «seal» under
+    the label «ubnd», the app pointed at it; its certificate in PEM."""
+    key, cert, _extra = pkcs12.load_key_and_certificates(
+        demo.files["ubnd"][0].read_bytes(), b"demo")
+    conf = softhsm_token(tmp_path / "hsm", key, cert.public_bytes(serialization.Encoding.DER))
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    softhsm_restart()
+    monkeypatch.setitem(app.config, "SIGNING_PKCS11_MODULE", SOFTHSM)
+    monkeypatch.setitem(app.config, "SIGNING_PKCS11_PIN", "1234")
+    return cert.public_bytes(serialization.Encoding.PEM)

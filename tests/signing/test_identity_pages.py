@@ -69,7 +69,7 @@ def post_person(client, certificate, image, **form):
 
 
 def test_the_administrator_registers_replaces_and_removes_with_an_audit_each(
-        app, world, demo, trusted, client):
+        app, world, demo, trusted, hsm, client):
     login(client, "admin")
     signature = demo.files["deputy"][1].read_bytes()
     r = post_person(client, pem_of(demo.files["deputy"][0]), signature)
@@ -180,6 +180,37 @@ def test_a_unit_needs_an_organisations_certificate_and_the_hsm_labels(world, dem
         assert words in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(SigningIdentity.id))) == 0
     assert audit() == []
+
+
+def test_a_token_whose_key_is_not_the_certificates_is_refused_at_registration(
+        world, demo, trusted, client, hsm, monkeypatch, app):
+    """The labels and the certificate are checked against the token when registered: a
+    test signature by the token's key must verify with the certificate given."""
+    login(client, "admin")
+    other = demo.holder("other", "Ủy ban nhân dân tỉnh Cao Bằng", "Ủy ban nhân dân tỉnh Cao Bằng",
+                        seal=True)
+    seal = demo.files["ubnd"][1].read_bytes()
+    cases = [({"certificate": (BytesIO(pem_of(other[0])), "a.pem"), "key_label": "ubnd"},
+              "Chứng thư số không khớp với khóa trên HSM/token"),
+             ({"certificate": (BytesIO(hsm), "a.pem"), "key_label": "khong-co"},
+              "Không tìm thấy chứng thư «khong-co» trên HSM/token"),
+             ({"certificate": (BytesIO(hsm), "a.pem"), "key_label": "ubnd",
+               "token_label": "khac"}, "Không mở được phiên làm việc với HSM/token")]
+    for form, words in cases:
+        page = client.get("/admin/signing").get_data(as_text=True)
+        r = client.post("/admin/signing/units", content_type="multipart/form-data",
+                        follow_redirects=True, data={
+                            "csrf_token": csrf_of(page), "code": "UBND", "backend": "pkcs11",
+                            "token_label": "seal", "seal_mm": "36",
+                            "image": (BytesIO(seal), "dau.png"), **form})
+        assert words in r.get_data(as_text=True), words
+    assert db.session.scalar(sa.select(sa.func.count(SigningIdentity.id))) == 0
+    assert audit() == []
+    # the module itself not configured: refused the same way
+    monkeypatch.setitem(app.config, "SIGNING_PKCS11_MODULE", "")
+    with pytest.raises(identities.Invalid, match="HSM/token"):
+        identities.register_unit(None, "UBND", backend="pkcs11", certificate_pem=hsm,
+                                 token_label="seal", key_label="ubnd", seal_png=seal)
 
 
 def test_only_the_administrator_and_no_person_key_file_in_production(

@@ -1,36 +1,14 @@
 """The organisation's seal on an HSM/token of the server (PKCS#11, SoftHSM2 here): the
 Văn thư's «Ban hành» through the API numbers, dates and seals the Chairman's signed
 decision with the key on the token; poppler's pdfsig checks the result."""
-import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from app.clock import today
 from app.services import esigning, identities, storage
 from tests.docgen.support import approve, scenario
-from tests.esign.support import (
-    SOFTHSM,
-    pdfsig,
-    signature_blocks,
-    softhsm_restart,
-    softhsm_token,
-)
+from tests.esign.support import pdfsig, signature_blocks
 from tests.signing.support import DEPUTY, UBND_NAME, pyhanko_statuses
-
-
-@pytest.fixture
-def hsm(app, demo, tmp_path, monkeypatch):
-    """The Ủy ban's key and certificate on a SoftHSM2 token, the app pointed at it."""
-    key, cert, _extra = pkcs12.load_key_and_certificates(
-        demo.files["ubnd"][0].read_bytes(), b"demo")
-    conf = softhsm_token(tmp_path / "hsm", key, cert.public_bytes(serialization.Encoding.DER))
-    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
-    softhsm_restart()
-    monkeypatch.setitem(app.config, "SIGNING_PKCS11_MODULE", SOFTHSM)
-    monkeypatch.setitem(app.config, "SIGNING_PKCS11_PIN", "1234")
-    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 def test_the_office_seals_through_pkcs11_in_the_issue_step(world, demo, trusted, hsm, api,
