@@ -346,3 +346,26 @@ def test_the_cluster_list_is_paged_searched_and_costs_the_same_at_any_size(clien
             clusters.members_page("K00", None)
         counts.append(len(seen))
     assert counts[0] == counts[1] <= 8, counts
+
+
+def test_the_leaders_page_costs_the_same_for_few_and_many_members(client, world):
+    """The year's page as the leader's head sees it (members, sheet, ranking for the vote,
+    the vote, the dossier): the same statements for 2 members and for 2 + 12."""
+    _, year, _ = _scored(world)
+    login(client, "head_a")
+    url = f"/cum-khoi/nam/{year}"
+    client.get(url)  # warms what is cached once
+    counts = []
+    for extra in (0, 12):
+        codes = [f"M{i:02d}" for i in range(extra)]
+        for code in codes:
+            db.session.add(Unit(code=code, name=f"Đơn vị {code}", kind="department"))
+        db.session.commit()
+        clusters.save_cluster(world.users["admin"], {
+            "code": "CUM1", "name": "Cụm thi đua số 1", "kind": "cum",
+            "members": ["SYT", "PDK", *codes]})
+        with counting() as seen:
+            page = _page(client, url)
+        assert page.count("Chấp nhận bảng điểm") == 2
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
