@@ -161,6 +161,139 @@ def save_cluster(user, data):
     return get_cluster(clean["code"])
 
 
+def may_manage(user):
+    """Whether ``user`` keeps the clusters and their years (the admin, the Board head)."""
+    return bool(user.roles & MANAGERS)
+
+
+def _search(query, q, *columns):
+    """``q`` in any of ``columns`` (name or code): as typed, or in lower case (SQLite lowers
+    ASCII only, so «Đông Kinh» is found as written)."""
+    if not q:
+        return query
+    return query.where(sa.or_(*(part for c in columns for part in (
+        c.contains(q, autoescape=True), sa.func.lower(c).contains(q.lower(), autoescape=True)))))
+
+
+def _q(q):
+    return validation.text(q, "Tìm", 120, single_line=True, path="q") if q else None
+
+
+def clusters_page(q=None, kind=None, page=1, per_page=50):
+    """A page of the clusters (code or name containing ``q``; of one kind), each with its
+    number of members: two statements whatever the number of clusters."""
+    q = _q(q)
+    members = (sa.select(sa.func.count()).where(ClusterMember.cluster_id == Cluster.id)
+               .correlate(Cluster).scalar_subquery())
+    query = sa.select(Cluster.id, Cluster.code, Cluster.name, Cluster.kind,
+                      members.label("members"))
+    if kind in CLUSTER_KINDS:
+        query = query.where(Cluster.kind == kind)
+    query = _search(query, q, Cluster.code, Cluster.name)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Cluster.kind, Cluster.code)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [{**r._asdict(), "kind_label": CLUSTER_KINDS[r.kind]} for r in rows],
+            "total": total, "page": page, "per_page": per_page, "q": q or "",
+            "kind": kind if kind in CLUSTER_KINDS else ""}
+
+
+def _cluster(code):
+    cluster = db.session.scalars(sa.select(Cluster).where(Cluster.code == code)).first()
+    if cluster is None:
+        raise NotFound("Không tìm thấy cụm, khối thi đua.")
+    return cluster
+
+
+def members_page(code, q=None, page=1, per_page=50):
+    """A page of a cluster's members (unit code or name containing ``q``), by code."""
+    cluster, q = _cluster(code), _q(q)
+    query = (sa.select(Unit.code, Unit.name).join(ClusterMember, ClusterMember.unit_id == Unit.id)
+             .where(ClusterMember.cluster_id == cluster.id))
+    query = _search(query, q, Unit.code, Unit.name)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return {"cluster": _cluster_out(cluster, []), "items": [r._asdict() for r in rows],
+            "total": total, "page": page, "per_page": per_page, "q": q or ""}
+
+
+def unit_choices(code, q, page=1, per_page=20):
+    """Units to add to a cluster, found by code or name (``q`` required: never every unit
+    of the province at once), each with the cluster of the same kind it is already in."""
+    cluster, q = _cluster(code), _q(q)
+    if not q:
+        return {"items": [], "total": 0, "page": page, "per_page": per_page, "q": ""}
+    other = sa.orm.aliased(Cluster)
+    query = (sa.select(Unit.code, Unit.name, other.code.label("in_code"),
+                       other.name.label("in_name"))
+             .outerjoin(ClusterMember, sa.and_(ClusterMember.unit_id == Unit.id,
+                                               ClusterMember.kind == cluster.kind))
+             .outerjoin(other, other.id == ClusterMember.cluster_id)
+             .where(Unit.active.is_(True)))
+    query = _search(query, q, Unit.code, Unit.name)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return {"items": [{**r._asdict(), "member": r.in_code == cluster.code} for r in rows],
+            "total": total, "page": page, "per_page": per_page, "q": q}
+
+
+def create_cluster(user, data):
+    """A new cluster (the pages' form): a code already used is refused, never replaced."""
+    require_role(user, MANAGERS, "quản lý cụm, khối thi đua")
+    code = validation.one(data.get("code"), CLUSTER["code"], "code")
+    if db.session.scalar(sa.select(Cluster.id).where(Cluster.code == code)):
+        message = f"Đã có cụm, khối mã «{code}»: chọn mã khác, hoặc mở cụm, khối đó để sửa."
+        raise Invalid(message, details={"code": [message]}, code="cluster_exists")
+    return save_cluster(user, {**data, "code": code, "members": data.get("members") or []})
+
+
+def edit_cluster(user, code, data):
+    """A cluster's name and kind changed, its members kept (and checked again for the
+    kind: a unit in one cluster of each kind)."""
+    require_role(user, MANAGERS, "quản lý cụm, khối thi đua")
+    cluster = _cluster(code)
+    have = [m["code"] for m in _members_of([cluster.id]).get(cluster.id, [])]
+    return save_cluster(user, {"code": cluster.code, "name": data.get("name"),
+                               "kind": data.get("kind"), "members": have})
+
+
+def change_members(user, code, add=(), remove=()):
+    """Add and remove members of a cluster (the pages' picker): the whole new list goes
+    through ``save_cluster``'s checks (a unit in one cluster of each kind; the year's
+    leader and deputy stay), so a refusal changes nothing."""
+    require_role(user, MANAGERS, "quản lý cụm, khối thi đua")
+    cluster = _cluster(code)
+    have = [m["code"] for m in _members_of([cluster.id]).get(cluster.id, [])]
+    dropped = set(remove)
+    members = [c for c in have if c not in dropped] + [c for c in add if c not in have]
+    if not add and not remove:
+        raise Invalid("Chưa chọn đơn vị nào để thêm hoặc bỏ.", code="nothing_chosen")
+    return save_cluster(user, {"code": cluster.code, "name": cluster.name,
+                               "kind": cluster.kind, "members": members})
+
+
+def years_of_cluster(user, code):
+    """A cluster's years, the latest first (the province's offices)."""
+    require_role(user, PROVINCE_VIEW, "xem các năm của cụm, khối")
+    cluster = _cluster(code)
+    rows = db.session.execute(
+        sa.select(ClusterYear, Campaign.title).join(Campaign, Campaign.id == ClusterYear.campaign_id)
+        .where(ClusterYear.cluster_id == cluster.id)
+        .order_by(ClusterYear.campaign_id.desc())).all()
+    return [{**_year_summary(y), "campaign_title": title} for y, title in rows]
+
+
+def regular_years(limit=50):
+    """The regular-emulation years a cluster's year may belong to (id, title), the latest
+    first."""
+    query = sa.select(Campaign.id, Campaign.title).order_by(Campaign.id.desc()).limit(limit)
+    if hasattr(Campaign, "kind"):
+        query = query.where(Campaign.kind == "regular")
+    return db.session.execute(query).all()
+
+
 # -- a cluster's year ------------------------------------------------------------------
 
 def _is_member(cluster_id, unit_id):
@@ -642,6 +775,32 @@ def propose(user, year_id):
             dossier.nominees.append(nominee)
         steps.touch(dossier)
     return {"dossier_id": dossier_id, "nominees": len(votes)}
+
+
+def leader_desk(user, year_id):
+    """What the leader's unit works from on the year's page: the ranking (every member, in
+    rank order: the vote reads it), the vote recorded, whether every sheet is reviewed,
+    and the leader unit's dossier of the year with whether the voted units are in it.
+    Only the leader's unit (404 for others: the page then shows none of it)."""
+    year = _year_for(user, year_id)
+    if user.unit_id != year.leader_unit_id or not (user.roles & UNIT):
+        raise NotFound("Không tìm thấy năm thi đua của cụm, khối.")
+    ranked = db.session.execute(ranking_query(year.id)).all()
+    votes = votes_out(user, year_id)["entries"]
+    dossier = db.session.execute(sa.select(Dossier.id, Dossier.state).where(
+        Dossier.campaign_id == year.campaign_id, Dossier.unit_id == year.leader_unit_id)).first()
+    names = {v["unit_name"] for v in votes}
+    proposed = bool(dossier and names and db.session.scalar(sa.select(sa.exists().where(
+        Nominee.dossier_id == dossier.id, Nominee.kind == "collective",
+        Nominee.name.in_(names)))))
+    return {"ranking": [{"rank": r.rank, "unit": r.code, "unit_name": r.name,
+                         "total": Decimal(r.total), "state": r.state,
+                         "state_label": SHEET_STATES[r.state]} for r in ranked],
+            "votes": votes, "voters": votes[0]["voters"] if votes else None,
+            "all_reviewed": _all_reviewed(year), "flag_quota": year.flag_quota,
+            "votes_recorded_at": year.votes_recorded_at,
+            "dossier_id": dossier.id if dossier else None,
+            "dossier_state": dossier.state if dossier else None, "proposed": proposed}
 
 
 # -- the Board's overview: the ranking in Excel ------------------------------------------
