@@ -739,3 +739,14 @@ def _row(seq, document, text, location):
     return AuditAnchor(id=seq, created_at=datetime.fromisoformat(document["created_at"]),
                        root=document["root"], prev_root=document.get("prev_root"),
                        document=text, location=location)
+
+
+def anchored_upto(table) -> int:
+    """The last id of ``table`` the database's latest anchor covers (0 when none): rows up
+    to it are sealed, and an anchored leaf never goes away (``_add_leaves``)."""
+    document = db.session.scalar(sa.select(AuditAnchor.document)
+                                 .where(AuditAnchor.document != "")
+                                 .order_by(AuditAnchor.id.desc()).limit(1))
+    if not document:
+        return 0
+    return int(json.loads(document)["covered"][table]["last_id"])
