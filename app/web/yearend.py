@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 
 from app import downloads
 from app.clock import today
-from app.services import reference, spreadsheets, yearend
+from app.services import org, reference, spreadsheets, yearend
 from app.services.errors import Conflict, Invalid
+from workflows.roles import BOARD
 
 bp = Blueprint("yearend_pages", __name__, url_prefix="/ket-qua-cuoi-nam")
 
@@ -34,6 +35,7 @@ def _page(unit_id, year, problems=(), status=200):
         initiatives=yearend.initiatives(current_user, unit_id, year),
         decisions=yearend.unit_decisions(current_user, unit_id, year),
         changes=yearend.changes(current_user, unit_id),
+        units=org.list_units() if current_user.roles & BOARD else (),
         forms=reference.award_forms(today(), level="unit"), rating_names=yearend.RATINGS,
         hold_kinds=yearend.HOLD_KINDS, scopes=yearend.SCOPES,
         columns=yearend.RATING_COLUMNS), status
