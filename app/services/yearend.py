@@ -837,7 +837,8 @@ def changes(user, unit_id, limit=50):
     for c, who in rows:
         before, after = c.before or {}, c.after or {}
         keys = [k for k in (*before, *[k for k in after if k not in before])
-                if k not in _HIDDEN]
+                if k not in _HIDDEN and (c.action != "edited" or k in ("name", "number")
+                                         or before.get(k) != after.get(k))]
         out.append({"id": c.id, "at": c.created_at, "item_type": c.item_type,
                     "item": CHANGE_ITEMS.get(c.item_type, c.item_type), "item_id": c.item_id,
                     "action": c.action, "action_name": CHANGE_ACTIONS.get(c.action, c.action),
