@@ -250,6 +250,10 @@ class UnitOut(Base):
     collective_papers = Str(allow_none=True)
     pays_awards = fields.Boolean()
     esign_required = fields.Boolean()
+    titles_decided_by = fields.Function(
+        lambda u: u.titles_decider.code if u.titles_decider else None, metadata={
+            "description": "the code of the unit whose head decides this unit's own titles "
+                           "(LĐTT, CSTĐCS, Giấy khen); null: the unit itself"})
 
 
 class UnitIn(Base):
@@ -288,6 +292,9 @@ class UnitIn(Base):
     esign_required = fields.Boolean(metadata={
         "description": "its papers must be signed digitally: a signer without a registered "
                        "certificate is refused (422 esign_required) instead of the paper path"})
+    titles_decided_by = Str(allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "the code of the unit whose head decides this unit's own titles: a sở, "
+                       "or the unit's parent; empty or null: the unit itself. Audited"})
 
 
 class UnitPatch(UnitIn):

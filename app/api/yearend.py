@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from app import downloads
 from app.api.schemas import Base, ExcelUpload, Str
+from app.clock import today
 from app.services import eligibility, yearend
 from app.services.spreadsheets import XLSX
 
@@ -51,6 +52,7 @@ class RatingOut(Base):
 
 
 class RecordedOut(Base):
+    id = fields.Integer(metadata={"description": "the unit decision's id (a unit decision)"})
     unit_id = fields.Integer()
     year = fields.Integer()
     recorded = fields.Integer()
@@ -71,8 +73,7 @@ class UnitDecisionIn(Base):
                            validate=validate.Length(1, yearend.MAX_ITEMS))
 
 
-class HoldIn(Base):
-    unit_id = fields.Integer(strict=True, required=True)
+class HoldEdit(Base):
     subject_kind = Str(load_default="individual", validate=_KINDS)
     name = Str(required=True, validate=validate.Length(1, 255))
     organisation = Str(validate=validate.Length(max=255))
@@ -81,6 +82,10 @@ class HoldIn(Base):
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(allow_none=True)
     note = Str(validate=validate.Length(max=2000))
+
+
+class HoldIn(HoldEdit):
+    unit_id = fields.Integer(strict=True, required=True)
 
 
 class HoldOut(Base):
@@ -102,8 +107,7 @@ class AuthorIn(Base):
     organisation = Str(validate=validate.Length(max=255))
 
 
-class InitiativeIn(Base):
-    unit_id = fields.Integer(strict=True, required=True)
+class InitiativeEdit(Base):
     title = Str(required=True, validate=validate.Length(1, 2000))
     level = Str(validate=validate.Length(max=120))
     recognised_by = Str(required=True, validate=validate.Length(1, 255))
@@ -113,6 +117,10 @@ class InitiativeIn(Base):
     scope = Str(required=True, validate=validate.OneOf(list(yearend.SCOPES)))
     authors = fields.List(fields.Nested(AuthorIn), required=True,
                           validate=validate.Length(1, 100))
+
+
+class InitiativeIn(InitiativeEdit):
+    unit_id = fields.Integer(strict=True, required=True)
 
 
 class InitiativeOut(Base):
@@ -127,6 +135,66 @@ class InitiativeOut(Base):
     scope = Str()
     scope_name = Str()
     authors = fields.List(Str())
+
+
+class UnitDecisionEdit(Base):
+    number = Str(required=True, validate=validate.Length(1, 60))
+    decided_on = fields.Date(required=True)
+    signer = Str(required=True, validate=validate.Length(1, 255))
+    year = fields.Integer(strict=True, validate=validate.Range(1945, 2200))
+    subjects = fields.List(fields.Nested(SubjectIn), required=True,
+                           validate=validate.Length(1, yearend.MAX_ITEMS), metadata={
+                               "description": "every name of the decision as corrected: a "
+                                              "name left out loses its award record"})
+
+
+class DecisionSubjectOut(Base):
+    record_id = fields.Integer()
+    kind = Str()
+    name = Str()
+    organisation = Str()
+    title = Str()
+    position_title = Str()
+    history = Str(allow_none=True, metadata={
+        "description": "why its award record may no longer change (sealed in an audit "
+                       "anchor, or possibly evidence of an issued decision); null: it may"})
+
+
+class UnitDecisionOut(Base):
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    award_form = Str()
+    form_name = Str()
+    number = Str()
+    decided_on = fields.Date()
+    signer = Str()
+    year = fields.Integer()
+    subjects = fields.List(fields.Nested(DecisionSubjectOut))
+
+
+class RatingEdit(Base):
+    rating = Str(required=True, validate=validate.OneOf(list(yearend.RATINGS)))
+
+
+class ChangeFieldOut(Base):
+    label = Str()
+    before = Str()
+    after = Str()
+
+
+class ChangeOut(Base):
+    id = fields.Integer()
+    at = fields.DateTime()
+    item_type = Str()
+    item = Str()
+    item_id = fields.Integer()
+    action = Str(metadata={"description": "added, edited or removed"})
+    action_name = Str()
+    by = Str()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    fields_ = fields.List(fields.Nested(ChangeFieldOut), data_key="fields",
+                          attribute="fields")
 
 
 class YearArgs(Base):
@@ -234,3 +302,84 @@ def get_initiatives(args, unit_id):
 @blp.doc(summary="Every version of every eligibility rule, with its source and confidence")
 def get_rules():
     return eligibility.all_rules()
+
+
+# -- corrections after entry (by those who may enter; each change audited) ---------------------
+
+
+@blp.route("/units/<int:unit_id>/unit-decisions")
+@blp.arguments(YearArgs, location="query")
+@blp.response(200, UnitDecisionOut(many=True))
+@blp.doc(summary="The unit's decisions on its own titles for a year (default: this year), "
+                 "each name with whether its award record may still change")
+def get_unit_decisions(args, unit_id):
+    return yearend.unit_decisions(current_user, unit_id, args.get("year") or today().year)
+
+
+@blp.route("/unit-decisions/<int:item_id>", methods=["PUT"])
+@blp.arguments(UnitDecisionEdit)
+@blp.response(200, UnitDecisionOut)
+@blp.doc(summary="Correct a unit decision; its award records follow in one transaction (a "
+                 "name removed loses its record); 409 award_history when a record is history")
+def put_unit_decision(data, item_id):
+    return yearend.correct_unit_decision(current_user, item_id, data)
+
+
+@blp.route("/unit-decisions/<int:item_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(summary="Remove a unit decision entered in error, with its award records")
+def delete_unit_decision(item_id):
+    yearend.remove_unit_decision(current_user, item_id)
+
+
+@blp.route("/holds/<int:item_id>", methods=["PUT"])
+@blp.arguments(HoldEdit)
+@blp.response(200, HoldOut)
+@blp.doc(summary="Correct a hold (subject, kind, paper, dates, note)")
+def put_hold(data, item_id):
+    return yearend.edit_hold(current_user, item_id, data)
+
+
+@blp.route("/holds/<int:item_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(summary="Remove a hold entered in error")
+def delete_hold(item_id):
+    yearend.remove_hold(current_user, item_id)
+
+
+@blp.route("/initiatives/<int:item_id>", methods=["PUT"])
+@blp.arguments(InitiativeEdit)
+@blp.response(200, InitiativeOut)
+@blp.doc(summary="Correct an initiative (its authors replaced by those given)")
+def put_initiative(data, item_id):
+    return yearend.edit_initiative(current_user, item_id, data)
+
+
+@blp.route("/initiatives/<int:item_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(summary="Remove an initiative entered in error")
+def delete_initiative(item_id):
+    yearend.remove_initiative(current_user, item_id)
+
+
+@blp.route("/ratings/<int:item_id>", methods=["PATCH"])
+@blp.arguments(RatingEdit)
+@blp.response(200, RatingOut)
+@blp.doc(summary="Change one rating")
+def patch_rating(data, item_id):
+    return yearend.change_rating(current_user, item_id, data["rating"])
+
+
+@blp.route("/ratings/<int:item_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.doc(summary="Remove one rating")
+def delete_rating(item_id):
+    yearend.remove_rating(current_user, item_id)
+
+
+@blp.route("/units/<int:unit_id>/result-changes")
+@blp.response(200, ChangeOut(many=True))
+@blp.doc(summary="The latest 50 changes of the unit's year-end records and of who decides "
+                 "its titles, newest first (its own staff and head, and the Board)")
+def get_result_changes(unit_id):
+    return yearend.changes(current_user, unit_id)

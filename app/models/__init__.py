@@ -38,6 +38,8 @@ from app.models.decision import Decision, DecisionQueue
 from app.models.distribution import DecisionRecipient, DistributionEntry, DistributionList
 from app.models.document import PaperSignature, StoredDocument, VerificationLink
 from app.models.eligibility import (
+    CHANGE_ACTIONS,
+    CHANGE_ITEMS,
     GROUNDS,
     HOLD_KINDS,
     RATINGS,
@@ -47,6 +49,8 @@ from app.models.eligibility import (
     Hold,
     Initiative,
     InitiativeAuthor,
+    ResultChange,
+    UnitDecision,
     YearRating,
 )
 from app.models.incoming import IncomingPackage
@@ -76,7 +80,8 @@ from app.models.submission import (
 
 __all__ = [
     "GROUNDS", "HOLD_KINDS", "RATINGS", "SCOPES", "SEVERITIES", "EligibilityRule", "Hold",
-    "Initiative", "InitiativeAuthor", "YearRating",
+    "Initiative", "InitiativeAuthor", "YearRating", "UnitDecision", "ResultChange",
+    "CHANGE_ITEMS", "CHANGE_ACTIONS",
     "AWARD_SOURCES", "ApiToken", "Attachment", "AttachmentRequirement", "AuditAnchor",
     "AuditAnchorLeaf", "AwardForm",
     "AwardRecord", "AwardTally", "CAMPAIGN_KINDS", "Campaign",

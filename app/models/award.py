@@ -70,6 +70,11 @@ class AwardRecord(db.Model):
     recover_money: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 0))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The unit head's decision (unit_decisions) this record was entered with on the year-end
+    # page or API: its corrections reach exactly these records. Not part of the anchored
+    # snapshot (audit_anchor.AWARD_FIELDS): it only groups.
+    unit_decision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("unit_decisions.id"), index=True)
 
     award_form: Mapped[AwardForm] = relationship()
 

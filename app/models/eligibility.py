@@ -147,3 +147,50 @@ class EligibilityRule(EffectiveMixin, TimestampMixin, db.Model):
     condition: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     severity: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="block")
     more_favourable: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+
+
+class UnitDecision(db.Model):
+    """A decision of a unit's head on its own titles (LĐTT, CSTĐCS, TTLĐTT, Giấy khen) as
+    the unit entered it: its number, date, signer and year. Each name it awards is an award
+    record (``award_records.unit_decision_id``), so a correction of the decision reaches
+    exactly its records."""
+
+    __tablename__ = "unit_decisions"
+    __table_args__ = (sa.Index("ix_unit_decisions_unit_year", "unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False)
+    award_form_id: Mapped[int] = mapped_column(sa.ForeignKey("award_forms.id"), nullable=False)
+    number: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    decided_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    signer: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+# What a change record names (result_changes.item_type).
+CHANGE_ITEMS = {"rating": "Xếp loại", "hold": "Vụ việc", "initiative": "Sáng kiến",
+                "unit_decision": "Quyết định danh hiệu của đơn vị",
+                "unit": "Đơn vị quyết định danh hiệu"}
+CHANGE_ACTIONS = {"added": "Thêm", "edited": "Sửa", "removed": "Xóa"}
+
+
+class ResultChange(db.Model):
+    """One audit row per change of a unit's year-end records after entry (a rating set or
+    removed on the page, a hold, an initiative or a unit decision corrected or removed) and
+    of who decides a unit's titles: who, when, what it was and what it became. Rows are only
+    ever added. Private like the records: read by the unit and the Board."""
+
+    __tablename__ = "result_changes"
+    __table_args__ = (sa.Index("ix_result_changes_unit", "unit_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), nullable=False)
+    item_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    item_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=now_utc, nullable=False)

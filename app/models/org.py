@@ -93,6 +93,8 @@ class Unit(TimestampMixin, db.Model):
                                                  server_default=sa.false())
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    titles_decider: Mapped["Unit | None"] = relationship(
+        remote_side=[id], foreign_keys=[titles_decided_by_id], viewonly=True)
 
     @property
     def header(self) -> tuple[str, ...]:

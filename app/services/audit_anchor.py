@@ -79,7 +79,10 @@ AWARD_FIELDS = ("id", "source", "nominee_id", "decision_id", "campaign_id", "sub
 # Written later by a cancellation decision's issue (issue 23): not part of the snapshot (as
 # a document's superseded_at); the cancellation itself is anchored as that decision's chain
 # (its issue event), and the old decision's id stays in the snapshot.
-AWARD_LATER_FIELDS = ("cancelled_by_id", "cancelled_on", "recover_objects", "recover_money")
+# unit_decision_id (the unit decision a year-end entry's record belongs to, added after the
+# format was fixed) only groups records for their correction: not part of the snapshot either.
+AWARD_LATER_FIELDS = ("cancelled_by_id", "cancelled_on", "recover_objects", "recover_money",
+                      "unit_decision_id")
 # A kept document: what identifies its bytes. Not superseded_at (set when a returned plan
 # is signed again) nor content (what the preview renders; the bytes are what was signed).
 DOCUMENT_FIELDS = ("id", "item_type", "item_id", "name", "filename", "sha256", "size",
@@ -739,3 +742,14 @@ def _row(seq, document, text, location):
     return AuditAnchor(id=seq, created_at=datetime.fromisoformat(document["created_at"]),
                        root=document["root"], prev_root=document.get("prev_root"),
                        document=text, location=location)
+
+
+def anchored_upto(table) -> int:
+    """The last id of ``table`` the database's latest anchor covers (0 when none): rows up
+    to it are sealed, and an anchored leaf never goes away (``_add_leaves``)."""
+    document = db.session.scalar(sa.select(AuditAnchor.document)
+                                 .where(AuditAnchor.document != "")
+                                 .order_by(AuditAnchor.id.desc()).limit(1))
+    if not document:
+        return 0
+    return int(json.loads(document)["covered"][table]["last_id"])

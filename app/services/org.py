@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.clock import now_utc
 from app.extensions import db
-from app.models import UNIT_KINDS, ApiToken, Unit, User, UserRole
+from app.models import UNIT_KINDS, ApiToken, ResultChange, Unit, User, UserRole
 from app.services import reference, signing, validation
 from app.services.errors import Invalid, NotFound
 from app.services.permissions import require_role
@@ -138,7 +138,8 @@ def role_holders(roles, unit_ids=None):
 
 def list_units(kind=None, cluster=None):
     """Every unit, by code (units are public within the province)."""
-    query = sa.select(Unit).options(sa.orm.selectinload(Unit.parent)).order_by(Unit.code)
+    query = sa.select(Unit).options(sa.orm.selectinload(Unit.parent),
+                                   sa.orm.selectinload(Unit.titles_decider)).order_by(Unit.code)
     if kind:
         query = query.where(Unit.kind == kind)
     if cluster:
@@ -234,13 +235,58 @@ def upsert_unit(data) -> tuple[Unit, bool]:
 
 def save_unit(user, data, code=None):
     require_role(user, ADMIN, "quản lý danh mục đơn vị")
+    data = dict(data)
+    decider = data.pop("titles_decided_by", None) if "titles_decided_by" in data else False
     with transaction():
         if code is not None:
             get_unit(code)
             data = {**data, "code": code}
         unit, _ = upsert_unit(data)
         _check_locality([unit])
+        if decider is not False:
+            _set_titles_decider(user, unit, decider)
     return unit
+
+
+def _set_titles_decider(user, unit, code):
+    """Who decides ``unit``'s own titles (Lao động tiên tiến, Chiến sĩ thi đua cơ sở, Giấy
+    khen): empty for the unit itself; else a sở (kind ``department``) or the unit's parent,
+    never the unit itself nor a unit whose titles are decided, through others, by this one.
+    Each change leaves an audit row (result_changes)."""
+    code = (code or "").strip()
+    decider = None
+    if code:
+        decider = _unit_by_code(code)
+        if decider is None:
+            raise Invalid(f"Đơn vị «{code}» không tồn tại.",
+                          details={"titles_decided_by": ["Không có."]}, code="unknown_unit")
+        if decider.id == unit.id:
+            raise Invalid("Để trống khi đơn vị tự quyết định danh hiệu của mình.",
+                          details={"titles_decided_by": ["Chính đơn vị."]}, code="decider_self")
+        if decider.kind != "department" and decider.id != unit.parent_id:
+            raise Invalid(f"«{decider.name}» không phải một sở, cũng không phải đơn vị cấp trên "
+                          f"của «{unit.name}»: không quyết định danh hiệu của đơn vị này.",
+                          details={"titles_decided_by": ["Không phải sở hay cấp trên."]},
+                          code="decider_not_allowed")
+        seen, step = {unit.id}, decider
+        while step.titles_decided_by_id is not None:
+            if step.titles_decided_by_id in seen:
+                raise Invalid(f"«{decider.name}» do «{unit.name}» quyết định danh hiệu (trực "
+                              f"tiếp hay qua đơn vị khác): không thể quyết định ngược lại.",
+                              details={"titles_decided_by": ["Vòng lặp."]}, code="decider_cycle")
+            seen.add(step.id)
+            step = db.session.get(Unit, step.titles_decided_by_id)
+    before = unit.titles_decided_by_id
+    after = decider.id if decider is not None else None
+    if before == after:
+        return
+    old = db.session.get(Unit, before) if before else None
+    unit.titles_decided_by_id = after
+    db.session.add(ResultChange(
+        unit_id=unit.id, item_type="unit", item_id=unit.id, action="edited",
+        before={"titles_decided_by": old.code if old else ""},
+        after={"titles_decided_by": decider.code if decider else ""}, user_id=user.id,
+        created_at=now_utc()))
 
 
 def _check_locality(units):

@@ -59,6 +59,17 @@ def unit_organ_id():
                url_for("admin.units"), done="Đã lưu mã định danh.")
 
 
+@bp.route("/units/titles-decider", methods=["POST"])
+def unit_titles_decider():
+    """Whose head decides a unit's own titles: a sở or its parent; empty: the unit itself."""
+    from app.web.forms import run
+
+    code = (request.form.get("unit") or "").strip()
+    return run(lambda: org.save_unit(
+        current_user, {"titles_decided_by": request.form.get("titles_decided_by") or ""},
+        code=code), url_for("admin.units"), done="Đã lưu đơn vị quyết định danh hiệu.")
+
+
 @bp.route("/users", methods=["GET", "POST"])
 def users():
     if request.method == "POST":

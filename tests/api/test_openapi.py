@@ -69,6 +69,7 @@ ACTOR = {  # who calls each family of operations
     "exchange": "staff_a",  # the axis' callback: no secret, 401
     "incoming-packages": "appraiser",
     "unit-decisions": "staff_a", "holds": "staff_a", "initiatives": "staff_a",
+    "ratings": "staff_a",
     "eligibility-rules": "appraiser",
     "signing": "staff_a",  # the remote-signing service's callback (no sign-in: HMAC)
     "clusters": "admin", "cluster-years": "board_head",
