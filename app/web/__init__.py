@@ -13,7 +13,7 @@ from app.clock import local_zone
 from app.docgen.text import figure  # the Vietnamese way with numbers: 1.500; 99,5
 from app.services import outbox, reference
 from app.services import overview as overview_service
-from workflows.roles import BOARD
+from workflows.roles import BOARD, UNIT
 
 
 def input_number(value):
@@ -95,11 +95,14 @@ def init_web(app: Flask):
 
     @app.context_processor
     def _globals():
-        unread, sees_outbox, sees_overview = 0, False, False
+        unread, sees_outbox, sees_overview, sees_results = 0, False, False, False
         if getattr(current_user, "is_authenticated", False):  # None outside a request
             unread = outbox.unread_count(current_user)
             sees_outbox = bool(current_user.roles & BOARD)
             sees_overview = overview_service.may_see_awards(current_user)
+            # the year-end results: the unit's own and the Board (permissions.private_results)
+            sees_results = bool(current_user.roles & (BOARD | UNIT))
         return {"unread_count": unread, "sees_outbox": sees_outbox,
-                "sees_overview": sees_overview, "area_word": _area_word,
+                "sees_overview": sees_overview, "sees_results": sees_results,
+                "area_word": _area_word,
                 "guide_link": guide.link_for}
