@@ -16,7 +16,8 @@ would, in its own transaction on its own database connection:
   holds no connection or lock while it waits;
 - the child drops the pools it inherited without touching their connections (SQLAlchemy's
   ``engine.dispose(close=False)``; the old pools are kept referenced until the child leaves,
-  so no inherited socket is ever closed or written to) and opens its own;
+  so no inherited socket is ever closed or written to) and opens its own; so does the
+  storage backend (an S3 client's HTTP connections);
 - one transaction, as in the caller: it commits or rolls back in the child (the files a
   failed step wrote are removed by its ``on_rollback``), and its result — or its error,
   a ``ServiceError`` with its code and details — comes back through a pipe;
@@ -33,6 +34,7 @@ import traceback
 from app import metrics
 from app.docgen import isolated as docgen_isolated
 from app.extensions import db
+from app.services import storage
 
 _inherited = []  # the pools the child dropped: referenced until it exits, never closed
 
@@ -74,6 +76,7 @@ def _child(write, function, args, kwargs):
         for engine in db.engines.values():
             _inherited.append(engine.pool)
             engine.dispose(close=False)
+        _inherited.append(storage.forget_in_child())  # an S3 client's connections too
         docgen_isolated.already_isolated()  # no further fork for a long list's DOCX or PDF
         with metrics.deferred() as counted:
             try:
