@@ -29,12 +29,14 @@ A database the child cannot open again (SQLite in memory) runs the use case in p
 """
 import os
 import pickle
+import sys
 import traceback
 
 from app import metrics
 from app.docgen import isolated as docgen_isolated
 from app.extensions import db
 from app.services import storage
+from app.services.errors import ServiceError
 
 _inherited = []  # the pools the child dropped: referenced until it exits, never closed
 
@@ -63,11 +65,21 @@ def run(function, *args, **kwargs):
     if not answer:
         raise RuntimeError(f"the use case's child process ended without an answer "
                            f"(wait status {status})")
-    outcome, value, counted = pickle.loads(answer)
+    outcome, value, told, counted = pickle.loads(answer)
     metrics.replay(counted)
     if outcome == "error":
+        if not isinstance(value, ServiceError):  # a failure, not a refusal: where it was
+            value.__cause__ = ChildTraceback(told)
         raise value
     return value
+
+
+class ChildTraceback(Exception):
+    """The traceback of an error raised in the child, as its text (the cause of the error
+    raised again in the caller, so the worker's log shows where it happened)."""
+
+    def __str__(self):
+        return "\n" + self.args[0]
 
 
 def _child(write, function, args, kwargs):
@@ -80,20 +92,24 @@ def _child(write, function, args, kwargs):
         docgen_isolated.already_isolated()  # no further fork for a long list's DOCX or PDF
         with metrics.deferred() as counted:
             try:
-                answer = ("ok", function(*args, **kwargs), counted)
+                answer = ("ok", function(*args, **kwargs), None, counted)
             except BaseException as exc:  # noqa: BLE001 - carried to the caller as it is
-                answer = ("error", exc, counted)
+                answer = ("error", exc, "".join(traceback.format_exception(exc)), counted)
         try:
             data = pickle.dumps(answer)
         except Exception:  # noqa: BLE001 - an error (or result) that cannot cross the pipe
-            told = ("".join(traceback.format_exception(answer[1])) if answer[0] == "error"
-                    else "its result could not be sent back")
+            told = answer[2] if answer[0] == "error" else "its result could not be sent back"
             data = pickle.dumps(("error", RuntimeError(
-                f"the use case failed in its child process:\n{told}"), counted))
+                "the use case failed in its child process"), told, counted))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(data)
     except BaseException:  # noqa: BLE001 - reported on stderr; the caller sees no answer
         traceback.print_exc()
         code = 1
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed stream: nothing to keep
+                pass
         os._exit(code)

@@ -132,9 +132,11 @@ def test_a_failure_after_the_seal_leaves_nothing_and_the_caller_goes_on(world, d
 
     record_decision = awards.record_decision
     monkeypatch.setattr(awards, "record_decision", broken)  # after the number and the seal
-    with pytest.raises(RuntimeError, match="ghi sổ khen thưởng thất bại"):
+    with pytest.raises(RuntimeError, match="ghi sổ khen thưởng thất bại") as failed:
         workflow.perform("decision", s.decision.id, world.users["clerk"], "issue",
                          version=version)
+    # where it failed, in the child, is the cause of the error raised here (the log shows it)
+    assert "in broken" in str(failed.value.__cause__) and "_issue" in str(failed.value.__cause__)
     assert _pids(large, "issue") and os.getpid() not in _pids(large, "issue")
     # this process's session and connection still work, and nothing of the step is there
     db.session.refresh(s.decision)
@@ -160,3 +162,15 @@ def storage_files():
     from pathlib import Path
 
     return [p for p in Path(root).rglob("*") if p.is_file()]
+
+
+def test_the_child_is_another_process_and_a_database_in_memory_runs_in_place(app, ctx):
+    from app import create_app
+    from app.services import isolation
+
+    assert isolation.run(os.getpid) != os.getpid()
+    assert db.session.scalar(sa.select(sa.literal(1))) == 1  # this connection goes on
+    in_memory = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+                            "TESTING": True, "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]})
+    with in_memory.app_context():  # a child could not open it again
+        assert isolation.run(os.getpid) == os.getpid()
