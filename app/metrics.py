@@ -8,6 +8,7 @@ The outbox gauges are not counted at all: they are read from the database at eac
 (``exposition``), so every process reports the same truth.
 """
 import os
+from contextlib import contextmanager
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -44,12 +45,40 @@ def observe_request(method: str, endpoint: str, status: int, seconds: float) -> 
     REQUESTS.labels(method, endpoint, str(status)).inc()
 
 
+_deferred: list | None = None  # in a use case's child process: what it counted, for its parent
+
+
 def step_done(kind: str, trigger: str) -> None:
+    if _deferred is not None:
+        _deferred.append(("step_done", (kind, trigger)))
+        return
     STEPS.labels(kind, trigger).inc()
 
 
 def rendered(kind: str, document: str, seconds: float) -> None:
+    if _deferred is not None:
+        _deferred.append(("rendered", (kind, document, seconds)))
+        return
     RENDER_SECONDS.labels(kind, document).observe(seconds)
+
+
+@contextmanager
+def deferred():
+    """In a short-lived child process (app.services.isolation): what is counted inside is
+    kept in the list yielded, for the parent to count (``replay``), instead of being lost
+    with the child."""
+    global _deferred
+    _deferred = counted = []
+    try:
+        yield counted
+    finally:
+        _deferred = None
+
+
+def replay(counted) -> None:
+    """Count here what a child process counted (``deferred``)."""
+    for name, args in counted:
+        {"step_done": step_done, "rendered": rendered}[name](*args)
 
 
 class _ThisProcess:

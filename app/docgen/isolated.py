@@ -11,9 +11,19 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 _context = multiprocessing.get_context("fork")
+_inside = False  # this process is itself a short-lived child (app.services.isolation)
+
+
+def already_isolated() -> None:
+    """Mark this process as a child that exits when done: what it lays out or prints here
+    is given back with it, so ``run`` forks no grandchild."""
+    global _inside
+    _inside = True
 
 
 def run(function, *args, **kwargs):
     """``function(*args, **kwargs)`` in a fresh child process; its result, or its error."""
+    if _inside:
+        return function(*args, **kwargs)
     with ProcessPoolExecutor(max_workers=1, mp_context=_context) as pool:
         return pool.submit(function, *args, **kwargs).result()

@@ -360,10 +360,23 @@ def listing(user, state=None, page=1, per_page=50):
     return {**listed, "counts": counts, "campaign_titles": titles}
 
 
+def _nominee_counts(decision) -> tuple[int, int]:
+    """(nominees, struck) of ``decision``: from its list when it is loaded, else counted by
+    the database (a guard does not load 2,000 awardees to count them)."""
+    if "nominees" not in sa.inspect(decision).unloaded:
+        return len(decision.nominees), sum(1 for n in decision.nominees if n.struck)
+    total, struck = db.session.execute(
+        sa.select(sa.func.count(Nominee.id),
+                  sa.func.coalesce(sa.func.sum(sa.case((Nominee.struck.is_(True), 1),
+                                                       else_=0)), 0))
+        .where(Nominee.decision_id == decision.id)).one()
+    return total, int(struck)
+
+
 def decision_facts(decision):
     signer = decision.approved_by
-    return DecisionFacts(nominee_count=len(decision.nominees),
-                         struck_count=sum(1 for n in decision.nominees if n.struck),
+    nominee_count, struck_count = _nominee_counts(decision)
+    return DecisionFacts(nominee_count=nominee_count, struck_count=struck_count,
                          proposal_numbered=(decision.state != "awaiting_chairman"
                                             or decision.proposal_number is not None),
                          act=decision.act,
@@ -779,7 +792,19 @@ def set_recipients(user, decision_id, entries, version=None):
     return decision
 
 
+# From this many awardees a decision's steps run in a short-lived child process
+# (app.services.isolation): loading its nominees, composing, laying out and signing its
+# papers would otherwise grow the web worker by about 55 MB for good (2,000 awardees).
+ISOLATE_STEPS_FROM = 200
+
+
+def _isolated(decision_id) -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Nominee.id))
+                             .where(Nominee.decision_id == decision_id)) >= ISOLATE_STEPS_FROM
+
+
 KIND = steps.Kind(DECISION, Decision, facts=decision_facts, snapshot=decision_snapshot,
                   effects={"number_proposal": _number_proposal, "clear_proposal": _clear_proposal,
                            "stamp_approval": _stamp_approval, "issue": _issue},
-                  listed_by=(Decision.id.desc(),), question_fills=question_fills)
+                  listed_by=(Decision.id.desc(),), question_fills=question_fills,
+                  isolated=_isolated)

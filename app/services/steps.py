@@ -20,7 +20,7 @@ from app import metrics
 from app.clock import now_utc
 from app.extensions import db
 from app.models import WorkflowEvent
-from app.services import audit_chain, documents, outbox, validation
+from app.services import audit_chain, documents, isolation, outbox, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.paging import paginate
 from app.services.permissions import acting_role, refusal, step_refusal, visible
@@ -49,6 +49,9 @@ class Kind:
     moved: Callable[[Any, str], None] | None = None
     # item -> what a question naming "{number}" and "{date}" says when nothing is typed
     question_fills: Callable[[Any], Mapping[str, str]] | None = None
+    # item id -> whether its steps run in a short-lived child process (app.services.isolation):
+    # an item so large that a step on it would grow the web worker for good
+    isolated: Callable[[Any], bool] | None = None
 
     def __post_init__(self):
         declared, carried = self.process.effects, set(self.effects)
@@ -228,6 +231,21 @@ def perform(kind: Kind, item_id, user, trigger, *, version, comment=None, params
         )
     if comment is not None:
         comment = validation.one(comment, validation.COMMENT, "comment")
+    if kind.isolated is not None and kind.isolated(item_id):
+        # the same use case, in a child whose memory goes back when it exits; the item as
+        # the child committed it, read here
+        performed = isolation.run(_performed_id, kind, item_id, user, trigger, version,
+                                  comment, params)
+        return db.session.get(kind.model, performed)
+    return _perform(kind, item_id, user, trigger, version, comment, params)
+
+
+def _performed_id(kind: Kind, item_id, user, trigger, version, comment, params):
+    return _perform(kind, item_id, user, trigger, version, comment, params).id
+
+
+def _perform(kind: Kind, item_id, user, trigger, version, comment, params):
+    process = kind.process
     with transaction(keep_loaded=True):
         item = load(kind, item_id, user, lock=True)
         check_version(item, version)

@@ -181,6 +181,13 @@ def backend() -> Backend:
     return held[1]
 
 
+def forget_in_child() -> object:
+    """In a forked child (app.services.isolation): the next call builds the backend anew, so
+    the child opens its own connections (an S3 client's pooled HTTP connections are the
+    parent's sockets). Returns the parent's, for the child to keep referenced, unclosed."""
+    return current_app.extensions.pop("tdkt_storage", None)
+
+
 def build(config, url=None) -> Backend:
     """The backend a configuration names (``url`` overrides its STORAGE_URL)."""
     url = (config.get("STORAGE_URL") or "" if url is None else url).strip()
