@@ -12,7 +12,7 @@ from app import docgen, metrics
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import Nominee, StoredDocument, Unit, User
-from app.services import reference, registers, signing, storage
+from app.services import flags, reference, registers, signing, storage
 from app.services.errors import Invalid, NotFound, Unavailable
 from app.services.org import role_holders
 from app.services.tx import on_rollback, transaction
@@ -191,7 +191,8 @@ def context(kind, item, name, draft):
         board=_issuer(board_user.unit if board_user else None),
         office=_issuer(_office_of(campaign.issuer_unit_id)),
         finance=_issuer(_finance_of(campaign.issuer_unit_id)),
-        launch_ref=_launch_ref(campaign, types))
+        launch_ref=_launch_ref(campaign, types),
+        flag_reasons=flags.certificate_reasons(item) if name == "certificates" else {})
 
 
 # -- rendering, naming, keeping -----------------------------------------------------------------

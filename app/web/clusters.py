@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app import downloads
-from app.services import clusters
+from app.services import clusters, flags
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.web.forms import parse_number, run
 from workflows.roles import HEAD, UNIT
@@ -39,6 +39,7 @@ def year(year_id):
     is_head = bool(roles & HEAD)
     reviews = is_head and member == shown["leader"]
     return render_template("clusters/year.html", year=shown, mine=mine, sheet=sheet,
+                           flags=flags.of_cluster_year(current_user, year_id),
                            may_rank=may_rank, is_head=is_head, reviews=reviews,
                            may_score=bool(mine) and bool(roles & UNIT),
                            papers=clusters.PAPERS)
@@ -95,3 +96,13 @@ def paper(year_id, name):
     return downloads.send(body, filename, clusters.DOCX)
 
 
+
+
+@bp.route("/co-thi-dua")
+def flags_list():
+    """The Cờ thi đua granted, by year (the province sees all; a unit its own)."""
+    year = request.args.get("year", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    shown = flags.listing(current_user, year=year, page=page, per_page=50)
+    return render_template("clusters/flags.html", shown=shown, year=year,
+                           years=flags.years(current_user))

@@ -71,7 +71,7 @@ ACTOR = {  # who calls each family of operations
     "unit-decisions": "staff_a", "holds": "staff_a", "initiatives": "staff_a",
     "eligibility-rules": "appraiser",
     "signing": "staff_a",  # the remote-signing service's callback (no sign-in: HMAC)
-    "clusters": "admin", "cluster-years": "board_head",
+    "clusters": "admin", "cluster-years": "board_head", "flag-awards": "appraiser",
 }
 
 
