@@ -152,6 +152,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "work.registration": f"/registrations/{registration.id}",
         "overview.cluster_ranking": f"/tong-quan/cum-khoi/{cluster_year}",
         "cluster_pages.years": "/cum-khoi", "cluster_pages.year": f"/cum-khoi/nam/{cluster_year}",
+        "cluster_pages.flags_list": "/co-thi-dua",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []
