@@ -232,6 +232,11 @@ def _rows(year_id, show, q, late_open):
     return query
 
 
+def year_for(user, campaign_id):
+    """The regular year, for the Board and the Chairman (404 otherwise)."""
+    return _year(user, campaign_id)
+
+
 def year_rows(user, campaign_id):
     """(the year, its query of every unit in code order): for the Excel list."""
     campaign = _year(user, campaign_id)

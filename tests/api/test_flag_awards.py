@@ -5,6 +5,9 @@ granting the Cờ is issued, and in that transaction the Cờ's record is writte
 the decision's number, date and signer. Read through the API (scoped), the Board's list,
 the cluster year's page, the award history; the Cờ's certificate states the cluster's
 lead. A Bằng khen decision writes no Cờ record."""
+import io
+
+import openpyxl
 import sqlalchemy as sa
 
 from app.clock import now_utc
@@ -158,3 +161,25 @@ def test_an_issued_cluster_flag_gets_its_own_record(api, world, client):
     assert "Cờ thi đua đã được tặng" in page and issued["number"] in page
     page = client.get(f"/khen-thuong/{flag.award_record_id}").get_data(as_text=True)
     assert "Cụm thi đua số 1 suy tôn (5/5 phiếu)" in page
+
+    # the dashboard: the year's registrations against titles granted, by unit and by cluster,
+    # with the leading unit and the Cờ; its Excel list
+    shown = api("board_head").get(
+        f"/api/v1/dashboard/campaigns/{campaign.id}/registrations").get_json()
+    assert shown["totals"] == {"units": 2, "registered": 0, "registered_titles": 0,
+                               "granted_titles": 1}  # the Cờ, through SYT's dossier
+    (row,) = shown["clusters"]
+    assert (row["code"], row["units"], row["granted_titles"], row["flags"]) == (
+        "CUM1", 2, 1, ["Sở Công Thương"])
+    assert api("staff_a").get(
+        f"/api/v1/dashboard/campaigns/{campaign.id}/registrations").status_code == 403
+    r = api("board_head").get(f"/api/v1/excel/campaigns/{campaign.id}/registrations-by-cluster")
+    assert r.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(r.data)).active
+    values = [[c for c in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert values[0][1:5] == ["Cụm thi đua số 1", "Cụm thi đua", "Sở Y tế", 2]
+    assert values[0][7] == 1 and values[0][9] == "Sở Công Thương"
+    assert values[-1][1] == "Cả năm (mọi đơn vị)" and values[-1][4] == 2
+    page = client.get(f"/tong-quan?campaign={campaign.id}").get_data(as_text=True)
+    assert "Đăng ký thi đua và danh hiệu được tặng năm" in page
+    assert 'id="registrations-by-cluster"' in page
