@@ -298,6 +298,23 @@ def keep(kind, item, name) -> StoredDocument:
     return row
 
 
+def keep_file(item_type, item_id, name, filename, data: bytes) -> StoredDocument:
+    """Keep a final paper composed outside the workflow kinds (a cluster year's pact or
+    biên bản), in the caller's transaction: stored under a fresh key with its SHA-256,
+    superseding the earlier copy of the same name; the file goes with a rollback."""
+    key = f"documents/{item_type}-{item_id}-{name}-{secrets.token_hex(8)}.docx"
+    storage.write_new(key, data)
+    on_rollback(lambda: storage.remove(key))
+    previous = current(item_type, item_id, name)
+    if previous is not None:
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=item_type, item_id=item_id, name=name, filename=filename,
+                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         storage_key=key)
+    db.session.add(row)
+    return row
+
+
 def listing(kind, item):
     """Every document of an item: final (with its hash) or a draft to generate on demand."""
     out = []
