@@ -40,6 +40,7 @@ def year(year_id):
     reviews = is_head and member == shown["leader"]
     return render_template("clusters/year.html", year=shown, mine=mine, sheet=sheet,
                            flags=flags.of_cluster_year(current_user, year_id),
+                           kept=clusters.kept_papers(current_user, year_id),
                            may_rank=may_rank, is_head=is_head, reviews=reviews,
                            may_score=bool(mine) and bool(roles & UNIT),
                            papers=clusters.PAPERS)
