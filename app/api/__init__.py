@@ -121,6 +121,7 @@ def init_api(app):
         dossiers,
         excel,
         exchange,
+        flags,
         inbox,
         incoming,
         notifications,
@@ -147,7 +148,7 @@ def init_api(app):
     api.spec.options["security"] = [{"bearerAuth": []}]
     for module in (auth, units, users, reference, campaigns, plans, dossiers, decisions, inbox,
                    notifications, awards, overview, excel, verification, exchange,
-                   incoming, yearend, signing, clusters):
+                   incoming, yearend, signing, clusters, flags):
         api.register_blueprint(module.blp)
     for blueprint in registrations.blueprints:
         api.register_blueprint(blueprint)

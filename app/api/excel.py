@@ -41,6 +41,13 @@ def registrations(campaign_id):
     return downloads.xlsx(exports.registrations_list(current_user, campaign_id))
 
 
+@blp.route("/campaigns/<int:campaign_id>/registrations-by-cluster")
+@blp.response(200, WORKBOOK, description="a regular year: registrations and titles granted "
+                                         "per cluster or block", content_type=XLSX)
+def registrations_by_cluster(campaign_id):
+    return downloads.xlsx(exports.registrations_by_cluster(current_user, campaign_id))
+
+
 @blp.route("/campaigns/<int:campaign_id>/nominees")
 @blp.arguments(NomineeListArgs, location="query")
 @blp.response(200, WORKBOOK, description="the nominees and the Board's verdicts",

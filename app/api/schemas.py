@@ -1377,6 +1377,14 @@ AwardSearchPage = type("AwardSearchPage", (Base,), {
     "page": fields.Integer(), "per_page": fields.Integer(), "q": Str()})
 
 
+class FlagOfRecordOut(Base):
+    id = fields.Integer()
+    year = fields.Integer()
+    cluster_name = Str()
+    votes = fields.Integer(allow_none=True)
+    voters = fields.Integer(allow_none=True)
+
+
 class AwardRecordOut(Base):
     id = fields.Integer()
     source = Str(validate=validate.OneOf(["system", "import"]))
@@ -1404,6 +1412,8 @@ class AwardRecordOut(Base):
         "description": "the award's object the awardee gives back (\"Bằng khen\")"})
     recover_money = fields.Integer(allow_none=True, metadata={
         "description": "đồng: the award money to recover"})
+    flag = fields.Nested(FlagOfRecordOut, allow_none=True, metadata={
+        "description": "a Cờ thi đua: its own record (year, the cluster that proposed it)"})
 
 
 class AwardSubjectBrief(Base):

@@ -57,11 +57,15 @@ class ClusterPaper:
     now: datetime | None = None
     draft: bool = False
     recipients: tuple[str, ...] = field(default_factory=tuple)
+    # the kept final's number and ký hiệu, from the leader unit's register ("GƯTĐ-SYT")
+    number: int | None = None
+    symbol: str = ""
 
 
 def _letterhead(paper: ClusterPaper, symbol: str) -> Letterhead:
     return Letterhead(issuer=(paper.cluster.upper(),), parent=paper.parent_header,
-                      number=t.number_line(None, symbol),
+                      number=t.number_line(None if paper.draft else paper.number,
+                                           paper.symbol or symbol),
                       place_date=t.place_date(paper.place, None if paper.draft else paper.on,
                                               paper.year))
 

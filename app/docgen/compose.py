@@ -84,6 +84,8 @@ class Context:
     base_salary: Decimal | None = None  # mức lương cơ sở in force on the paper's date
     today: date | None = None  # the province's date (not the server's), for a draft's year
     now: datetime | None = None  # when the file is generated (UTC), for its properties
+    # a Cờ thi đua's certificates: {nominee id: what the Cờ is for} (the cluster's lead)
+    flag_reasons: dict = field(default_factory=dict)
 
 
 def _today(ctx) -> date:
@@ -774,13 +776,15 @@ def certificates(decision, ctx: Context) -> list[Certificate]:
         if n.kind == "individual":
             recipient = f"{n.title} {n.name}".strip()
             detail = ", ".join(p for p in (n.position_title, n.organisation) if p)
-        else:
-            recipient, detail = n.name, n.organisation
+        else:  # a unit proposed for itself is not named twice
+            recipient = n.name
+            detail = n.organisation if n.organisation.strip() != n.name.strip() else ""
+        reason = ctx.flag_reasons.get(n.id) or (
+            f"Đã có thành tích xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}")
         out.append(Certificate(
             issuer_authority=authority,
             award_title=(decision.award_form.certificate_title or decision.award_form.name).upper(),
-            recipient=recipient, detail=detail,
-            reason=f"Đã có thành tích xuất sắc trong {campaign.title[0].lower()}{campaign.title[1:]}",
+            recipient=recipient, detail=detail, reason=reason,
             decision_ref=reference,
             place_date=t.place_date(ctx.issuer.place, None if ctx.draft else decision.issued_on,
                                     (decision.issued_on or _today(ctx)).year),

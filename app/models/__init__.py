@@ -31,6 +31,7 @@ from app.models.cluster import (
     ClusterScore,
     ClusterVote,
     ClusterYear,
+    FlagAward,
     PactSignature,
     ScoreSheet,
 )
@@ -99,5 +100,5 @@ __all__ = [
     "UNIT_KINDS", "Unit", "User", "UserRole",
     "VERDICTS", "WorkflowEvent",
     "CLUSTER_KINDS", "SHEET_STATES", "Cluster", "ClusterCriterion", "ClusterMember",
-    "ClusterScore", "ClusterVote", "ClusterYear", "PactSignature", "ScoreSheet",
+    "ClusterScore", "ClusterVote", "ClusterYear", "FlagAward", "PactSignature", "ScoreSheet",
 ]

@@ -1,6 +1,6 @@
 """Clusters and blocks (cụm, khối thi đua): their members, and per year (the year's
 campaign) the leader and deputy, the pact, the scoring table, the scores and the vote."""
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -56,6 +56,12 @@ class ClusterYear(db.Model):
                                             server_default="1")
     votes_recorded_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     votes_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The kept papers' numbers, from the leader unit's registers: the pact's once every
+    # member's head has confirmed it, the biên bản suy tôn's when the vote is recorded.
+    pact_number: Mapped[int | None] = mapped_column(sa.Integer)
+    pact_symbol: Mapped[str | None] = mapped_column(sa.String(40))
+    vote_number: Mapped[int | None] = mapped_column(sa.Integer)
+    vote_symbol: Mapped[str | None] = mapped_column(sa.String(40))
 
     cluster: Mapped[Cluster] = relationship(lazy="joined")
     leader: Mapped[Unit] = relationship(foreign_keys=[leader_unit_id], lazy="joined")
@@ -137,3 +143,35 @@ class ClusterVote(db.Model):
     proposal: Mapped[str] = mapped_column(sa.String(12), nullable=False)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class FlagAward(db.Model):
+    """A Cờ thi đua granted: written in the transaction that issues the decision granting
+    it, beside its award record. Which unit holds it, for which year, from which cluster
+    or block (when the cluster's vote proposed it), and the decision (number, date,
+    signer) — a snapshot, as the award record is."""
+    __tablename__ = "flag_awards"
+    __table_args__ = (sa.Index("ix_flag_awards_year", "year", "cluster_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("award_records.id", ondelete="CASCADE"), unique=True, nullable=False)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id"), nullable=False,
+                                             index=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id"), nullable=False)
+    # the emulation year (the regular year's, else the campaign's period's end)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    unit_name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    # set when a cluster's vote (biên bản suy tôn) proposed it through clusters.propose
+    cluster_year_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cluster_years.id"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clusters.id"))
+    cluster_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    votes: Mapped[int | None] = mapped_column(sa.Integer)
+    voters: Mapped[int | None] = mapped_column(sa.Integer)
+    decision_number: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    decided_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    signer_name: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    signer_title: Mapped[str] = mapped_column(sa.String(255), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, nullable=False)

@@ -18,6 +18,7 @@ from app.models import (
     AwardTally,
     Campaign,
     Dossier,
+    FlagAward,
     Nominee,
     Unit,
 )
@@ -232,8 +233,20 @@ def history(user, record_id):
         .outerjoin(Campaign, Campaign.id == AwardRecord.campaign_id)
         .where(same, visible(user, AwardRecord))
         .order_by(AwardRecord.decided_on.desc(), AwardRecord.id.desc())).all()
+    flagged = _flags_of([record.id for record, _title in rows])
     return {"subject": anchor,
-            "awards": [_award(record, title) for record, title in rows]}
+            "awards": [{**_award(record, title), "flag": flagged.get(record.id)}
+                       for record, title in rows]}
+
+
+def _flags_of(record_ids):
+    """{award record id: its Cờ thi đua record (year, cluster, votes)}: one statement."""
+    if not record_ids:
+        return {}
+    rows = db.session.scalars(sa.select(FlagAward).where(
+        FlagAward.award_record_id.in_(record_ids))).all()
+    return {f.award_record_id: {"id": f.id, "year": f.year, "cluster_name": f.cluster_name,
+                                "votes": f.votes, "voters": f.voters} for f in rows}
 
 
 def _award(record, campaign_title):

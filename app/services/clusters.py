@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.clock import local_zone, now_utc
+from app.clock import local_zone, now_utc, today
 from app.docgen import clusters as cluster_papers
 from app.docgen.text import figure
 from app.extensions import db
@@ -38,7 +38,7 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services import dossiers, spreadsheets, steps, validation
+from app.services import documents, dossiers, registers, spreadsheets, steps, storage, validation
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.permissions import require_role
 from app.services.spreadsheets import Column
@@ -458,7 +458,19 @@ def confirm_pact(user, year_id):
             raise Conflict("Đơn vị đã xác nhận giao ước năm này.", code="already_confirmed")
         db.session.add(PactSignature(cluster_year_id=year.id, unit_id=user.unit_id,
                                      user_id=user.id, confirmed_at=now_utc()))
+        db.session.flush()
+        if _pact_complete(year):  # the last confirmation: the pact is final, kept
+            _keep(year, "pact", user, today())
     return year_out(user, year_id)
+
+
+def _pact_complete(year) -> bool:
+    """Every member's head has confirmed the pact (one statement)."""
+    missing = sa.select(ClusterMember.unit_id).where(
+        ClusterMember.cluster_id == year.cluster_id,
+        ~sa.exists().where(PactSignature.cluster_year_id == year.id,
+                           PactSignature.unit_id == ClusterMember.unit_id))
+    return not db.session.scalar(sa.select(sa.exists(missing)))
 
 
 # -- the scores -------------------------------------------------------------------------
@@ -722,6 +734,7 @@ def record_votes(user, year_id, data):
         db.session.execute(sa.delete(ClusterVote).where(ClusterVote.cluster_year_id == year.id))
         db.session.add_all(rows)
         year.votes_recorded_at, year.votes_recorded_by_id = now_utc(), user.id
+        _keep(year, "vote", user, today())  # the biên bản is final once recorded: kept
     return votes_out(user, year_id)
 
 
@@ -850,13 +863,62 @@ def _title_of(unit):
     return f"{unit.head_title or 'Thủ trưởng'} {unit.name}".upper()
 
 
+ITEM_TYPE = "cluster_year"  # the kept papers' owner (StoredDocument.item_type)
+# each paper's register in the leader unit (NĐ 30: the type's abbreviation) and its symbol
+REGISTERS = {"pact": "GƯTĐ", "vote": "BB"}
+
+
 def paper(user, year_id, name):
     """(file name, DOCX bytes) of one of the cluster year's papers, for whoever sees the
-    year. A draft (DỰ THẢO, no date) until every head has confirmed the pact, or until the
-    vote is recorded."""
+    year: the kept final once there is one (the pact once every member's head has confirmed
+    it, the biên bản once the vote is recorded: numbered, stored with its SHA-256), else a
+    draft (DỰ THẢO, no date, no number) composed now."""
     if name not in PAPERS:
         raise NotFound("Không có văn bản này.")
     year = _year_for(user, year_id)
+    kept = documents.current(ITEM_TYPE, year.id, name)
+    if kept is not None:
+        return kept.filename, storage.read(kept.storage_key, kept.sha256)
+    return _compose(year, name)
+
+
+def kept_papers(user, year_id):
+    """{name: (number label, sha256, kept at)} of the year's kept papers."""
+    year = _year_for(user, year_id)
+    out = {}
+    for name in PAPERS:
+        kept = documents.current(ITEM_TYPE, year.id, name)
+        if kept is not None:
+            out[name] = {"sha256": kept.sha256, "created_at": kept.created_at,
+                         "number": _number_label(year, name)}
+    return out
+
+
+def _number_label(year, name):
+    number = year.pact_number if name == "pact" else year.vote_number
+    symbol = year.pact_symbol if name == "pact" else year.vote_symbol
+    return f"{number:02d}/{symbol}" if number else None
+
+
+def _keep(year, name, user, on):
+    """The final of ``name``, in the caller's transaction: numbered from the leader unit's
+    register (the pact once; a biên bản recorded again is a new biên bản, a new number),
+    composed, stored with its SHA-256 (the earlier copy superseded)."""
+    doc_type = REGISTERS[name]
+    if name == "vote" or year.pact_number is None:
+        number = registers.take_number(year.leader_unit_id, doc_type, on.year,
+                                       item=(ITEM_TYPE, year.id), user=user)
+        symbol = f"{doc_type}-{year.leader.symbol}"
+        if name == "pact":
+            year.pact_number, year.pact_symbol = number, symbol
+        else:
+            year.vote_number, year.vote_symbol = number, symbol
+    db.session.flush()
+    filename, body = _compose(year, name)
+    return documents.keep_file(ITEM_TYPE, year.id, name, filename, body)
+
+
+def _compose(year, name):
     committee = db.session.scalars(sa.select(Unit).where(Unit.kind == "province")
                                    .order_by(Unit.id).limit(1)).first() or year.leader
     rows = db.session.execute(
@@ -882,7 +944,8 @@ def paper(user, year_id, name):
     if name == "pact":
         complete = all(m.confirmed_on for m in members)
         content = cluster_papers.ClusterPaper(
-            **common, members=members, draft=not complete,
+            **common, members=members, draft=not complete, number=year.pact_number,
+            symbol=year.pact_symbol or "",
             on=max(m.confirmed_on for m in members) if complete and members else None,
             criteria=tuple((c["title"], figure(c["max_points"]), c["evidence"])
                            for c in criteria(year.id)))
@@ -892,6 +955,7 @@ def paper(user, year_id, name):
             ClusterVote.cluster_year_id == year.id).order_by(ClusterVote.votes.desc())).all()
         content = cluster_papers.ClusterPaper(
             **common, draft=year.votes_recorded_at is None, on=_local(year.votes_recorded_at),
+            number=year.vote_number, symbol=year.vote_symbol or "",
             flag_quota=year.flag_quota, voters=votes[0].voters if votes else 0,
             ranking=tuple(cluster_papers.Line(r.rank, r.name, figure(r.total))
                           for r in ranked),
@@ -899,7 +963,10 @@ def paper(user, year_id, name):
                                             _proposal_name(v.proposal, committee))
                         for v in votes))
     body = cluster_papers.render(name, content)
-    return f"{PAPERS[name]} {content.year} - {year.cluster.code}.docx", body
+    number = "" if content.draft else _number_label(year, name) or ""
+    label = f" {number.replace('/', '-')}" if number else ""
+    prefix = "Dự thảo - " if content.draft else ""
+    return f"{prefix}{PAPERS[name]}{label} {content.year} - {year.cluster.code}.docx", body
 
 
 def _proposal_name(proposal, committee):

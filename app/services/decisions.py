@@ -20,6 +20,7 @@ from app.services import (
     dossiers,
     esigning,
     exchange,
+    flags,
     outbox,
     reference,
     registers,
@@ -629,6 +630,7 @@ def _issue(decision, user, role, comment, params, facts):
         _send_packages(decision, decision.act, decision.act_reason)
         return
     awards.record_decision(decision, campaign.issuer, user)
+    flags.record(decision, user)  # a Cờ thi đua: its own record, in this transaction
     # its edXML package to the Nơi nhận with an organ id, in this same transaction (issue 23)
     exchange.enqueue_issued(decision)
     dossier_ids = sorted({n.dossier_id for n in decision.nominees})

@@ -12,7 +12,7 @@ from app import docgen, metrics
 from app.clock import now_utc, today
 from app.extensions import db
 from app.models import Nominee, StoredDocument, Unit, User
-from app.services import reference, registers, signing, storage
+from app.services import flags, reference, registers, signing, storage
 from app.services.errors import Invalid, NotFound, Unavailable
 from app.services.org import role_holders
 from app.services.tx import on_rollback, transaction
@@ -191,7 +191,8 @@ def context(kind, item, name, draft):
         board=_issuer(board_user.unit if board_user else None),
         office=_issuer(_office_of(campaign.issuer_unit_id)),
         finance=_issuer(_finance_of(campaign.issuer_unit_id)),
-        launch_ref=_launch_ref(campaign, types))
+        launch_ref=_launch_ref(campaign, types),
+        flag_reasons=flags.certificate_reasons(item) if name == "certificates" else {})
 
 
 # -- rendering, naming, keeping -----------------------------------------------------------------
@@ -293,6 +294,23 @@ def keep(kind, item, name) -> StoredDocument:
                          # what the DOCX was rendered from, for its preview (one source,
                          # two renderings)
                          content=docgen.dumps_content(content))
+    db.session.add(row)
+    return row
+
+
+def keep_file(item_type, item_id, name, filename, data: bytes) -> StoredDocument:
+    """Keep a final paper composed outside the workflow kinds (a cluster year's pact or
+    biên bản), in the caller's transaction: stored under a fresh key with its SHA-256,
+    superseding the earlier copy of the same name; the file goes with a rollback."""
+    key = f"documents/{item_type}-{item_id}-{name}-{secrets.token_hex(8)}.docx"
+    storage.write_new(key, data)
+    on_rollback(lambda: storage.remove(key))
+    previous = current(item_type, item_id, name)
+    if previous is not None:
+        previous.superseded_at = now_utc()
+    row = StoredDocument(item_type=item_type, item_id=item_id, name=name, filename=filename,
+                         sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         storage_key=key)
     db.session.add(row)
     return row
 

@@ -105,6 +105,34 @@ def registrations_list(user, campaign_id):
     return f"Đăng ký thi đua năm {year.year} - {year.code}.xlsx", data
 
 
+CLUSTER_REGISTRATION_COLUMNS = (
+    Column("STT", 6), Column("Cụm, khối", 40), Column("Loại", 14), Column("Cụm trưởng", 36),
+    Column("Số đơn vị", 10, "int"), Column("Đơn vị đã đăng ký", 12, "int"),
+    Column("Số danh hiệu đăng ký", 14, "int"), Column("Số danh hiệu được tặng", 14, "int"),
+    Column("Dẫn đầu xếp hạng", 40), Column("Cờ thi đua", 40),
+)
+
+
+def registrations_by_cluster(user, campaign_id):
+    """(file name, file): a regular year's registrations and titles granted per cluster or
+    block, with its leading unit(s) and its Cờ, and the year's totals last."""
+    shown = overview.registration_overview(user, campaign_id)
+    year = shown["campaign"]
+
+    def rows():
+        for r in shown["clusters"]:
+            yield (r["name"], r["kind_label"], r["leader_name"] or "", r["units"],
+                   r["registered"], r["registered_titles"], r["granted_titles"],
+                   "; ".join(u["unit_name"] for u in r["leading"]), "; ".join(r["flags"]))
+        t = shown["totals"]
+        yield ("Cả năm (mọi đơn vị)", "", "", t["units"], t["registered"],
+               t["registered_titles"], t["granted_titles"], "", "")
+
+    data = spreadsheets.write(f"Theo cụm, khối {year.year}", CLUSTER_REGISTRATION_COLUMNS,
+                              _numbered(rows()))
+    return f"Đăng ký thi đua theo cụm, khối năm {year.year} - {year.code}.xlsx", data
+
+
 # -- nominees and verdicts ---------------------------------------------------------------
 
 NOMINEE_COLUMNS = (

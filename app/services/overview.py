@@ -10,16 +10,26 @@ import sqlalchemy as sa
 from app.clock import today
 from app.extensions import db
 from app.models import (
+    CLUSTER_KINDS,
     AwardForm,
     AwardRecord,
     AwardTally,
+    CampaignParticipant,
+    Cluster,
+    ClusterMember,
+    ClusterScore,
+    ClusterYear,
     Decision,
     Dossier,
+    FlagAward,
     Nominee,
     Plan,
+    Registration,
+    RegistrationEntry,
+    ScoreSheet,
     Unit,
 )
-from app.services import campaigns, exchange, org, steps, validation
+from app.services import campaigns, exchange, org, registrations, steps, validation
 from app.services.errors import Invalid
 from app.services.paging import paginate
 from app.services.permissions import (
@@ -313,3 +323,116 @@ def register(user, year, *, page=1, per_page=50, **filters):
         "unit": db.session.scalar(sa.select(Unit.name).where(Unit.id == unit_id))
         if unit_id else None}
     return listed
+
+
+# -- a regular year: registrations against titles granted, by unit and by cluster --------------
+
+
+def _registered_by_unit(campaign_id):
+    """Per unit: its registration sent to the Board, with the titles it registers."""
+    return (sa.select(Registration.unit_id.label("unit_id"),
+                      sa.func.count(RegistrationEntry.id).label("titles"))
+            .outerjoin(RegistrationEntry, RegistrationEntry.registration_id == Registration.id)
+            .where(Registration.campaign_id == campaign_id,
+                   Registration.state.in_(registrations.REGISTERED))
+            .group_by(Registration.unit_id).subquery())
+
+
+def _granted_by_unit(campaign_id):
+    """Per unit: the titles granted in the year (its year-end dossier's nominees in an
+    issued decision, not struck, award forms of category title)."""
+    return (sa.select(Dossier.unit_id.label("unit_id"), sa.func.count(Nominee.id).label("titles"))
+            .join(Nominee, Nominee.dossier_id == Dossier.id)
+            .join(Decision, Decision.id == Nominee.decision_id)
+            .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+            .where(Dossier.campaign_id == campaign_id, Decision.state == "issued",
+                   Nominee.struck.is_(False), AwardForm.category == "title")
+            .group_by(Dossier.unit_id).subquery())
+
+
+def may_see_registrations(user, campaign) -> bool:
+    return (campaign is not None and getattr(campaign, "kind", None) == "regular"
+            and registrations.may_see(user))
+
+
+def registration_overview(user, campaign_id):
+    """A regular year's registrations beside the titles granted: the year's totals over its
+    units, and per cluster or block (its members taking part in the year) with its leader,
+    its leading unit(s) in the ranking and the Cờ granted. Five statements whatever the
+    number of units and clusters: the year, the totals, one GROUP BY cluster, the ranks,
+    the Cờ."""
+    campaign = registrations.year_for(user, campaign_id)
+    cid = campaign.id
+    registered, granted = _registered_by_unit(cid), _granted_by_unit(cid)
+    totals = db.session.execute(
+        sa.select(sa.func.count(CampaignParticipant.unit_id).label("units"),
+                  sa.func.count(registered.c.unit_id).label("registered"),
+                  sa.func.coalesce(sa.func.sum(registered.c.titles), 0).label("registered_titles"),
+                  sa.func.coalesce(sa.func.sum(granted.c.titles), 0).label("granted_titles"))
+        .select_from(CampaignParticipant)
+        .outerjoin(registered, registered.c.unit_id == CampaignParticipant.unit_id)
+        .outerjoin(granted, granted.c.unit_id == CampaignParticipant.unit_id)
+        .where(CampaignParticipant.campaign_id == cid)).mappings().one()
+    leader = sa.orm.aliased(Unit)
+    rows = db.session.execute(
+        sa.select(Cluster.id.label("cluster_id"), Cluster.code, Cluster.name, Cluster.kind,
+                  ClusterYear.id.label("year_id"), leader.name.label("leader_name"),
+                  sa.func.count(ClusterMember.unit_id).label("units"),
+                  sa.func.count(registered.c.unit_id).label("registered"),
+                  sa.func.coalesce(sa.func.sum(registered.c.titles), 0)
+                  .label("registered_titles"),
+                  sa.func.coalesce(sa.func.sum(granted.c.titles), 0).label("granted_titles"))
+        .select_from(ClusterMember)
+        .join(Cluster, Cluster.id == ClusterMember.cluster_id)
+        .join(CampaignParticipant, sa.and_(CampaignParticipant.campaign_id == cid,
+                                           CampaignParticipant.unit_id == ClusterMember.unit_id))
+        .outerjoin(ClusterYear, sa.and_(ClusterYear.cluster_id == Cluster.id,
+                                        ClusterYear.campaign_id == cid))
+        .outerjoin(leader, leader.id == ClusterYear.leader_unit_id)
+        .outerjoin(registered, registered.c.unit_id == ClusterMember.unit_id)
+        .outerjoin(granted, granted.c.unit_id == ClusterMember.unit_id)
+        .group_by(Cluster.id, Cluster.code, Cluster.name, Cluster.kind, ClusterYear.id,
+                  leader.name)
+        .order_by(Cluster.kind, Cluster.code)).mappings().all()
+    leading, flags = _leading_units(cid), _flags_by_cluster_year(cid)
+    clusters_out = []
+    for r in rows:
+        clusters_out.append({**r, "kind_label": CLUSTER_KINDS.get(r["kind"], r["kind"]),
+                             "leading": leading.get(r["year_id"], []),
+                             "flags": flags.get(r["year_id"], [])})
+    return {"campaign": campaign, "year": campaign.year, "totals": dict(totals),
+            "clusters": clusters_out}
+
+
+def _leading_units(campaign_id):
+    """{cluster year id: [the unit(s) ranked first, with their total]} over every cluster
+    year of the campaign: the ranking's rule (sent sheets only, the leader's adjusted points
+    where given, equal totals share the rank), one statement."""
+    final = sa.func.coalesce(ClusterScore.adjusted_points, ClusterScore.points)
+    totals = (sa.select(ClusterScore.cluster_year_id, ClusterScore.unit_id,
+                        sa.func.sum(final).label("total"))
+              .join(ScoreSheet, sa.and_(ScoreSheet.cluster_year_id == ClusterScore.cluster_year_id,
+                                        ScoreSheet.unit_id == ClusterScore.unit_id))
+              .join(ClusterYear, ClusterYear.id == ClusterScore.cluster_year_id)
+              .where(ClusterYear.campaign_id == campaign_id, ScoreSheet.state != "draft")
+              .group_by(ClusterScore.cluster_year_id, ClusterScore.unit_id).subquery())
+    ranked = sa.select(totals, sa.func.rank().over(
+        partition_by=totals.c.cluster_year_id, order_by=totals.c.total.desc()).label("rank")
+    ).subquery()
+    out = {}
+    for year_id, name, total in db.session.execute(
+            sa.select(ranked.c.cluster_year_id, Unit.name, ranked.c.total)
+            .join(Unit, Unit.id == ranked.c.unit_id).where(ranked.c.rank == 1)
+            .order_by(ranked.c.cluster_year_id, Unit.code)):
+        out.setdefault(year_id, []).append({"unit_name": name, "total": total})
+    return out
+
+
+def _flags_by_cluster_year(campaign_id):
+    out = {}
+    for year_id, name in db.session.execute(
+            sa.select(FlagAward.cluster_year_id, FlagAward.unit_name)
+            .where(FlagAward.campaign_id == campaign_id, FlagAward.cluster_year_id.is_not(None))
+            .order_by(FlagAward.cluster_year_id, FlagAward.unit_name)):
+        out.setdefault(year_id, []).append(name)
+    return out

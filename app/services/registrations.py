@@ -5,6 +5,8 @@ Also the Board's reads: who has registered (a page counted in SQL), and the remi
 the units that have not. The check of the year's title nominees against the registrations
 is the dossier's (dossiers.registered_nominees).
 """
+import functools
+
 import sqlalchemy as sa
 
 from app.clock import now_utc, today
@@ -168,15 +170,20 @@ def _year(user, campaign_id):
     return campaign
 
 
-def _filtered(query, campaign, show):
+def _late_open(campaign) -> bool:
+    """Whether the «late» filter can list anything: the registration deadline is past."""
+    deadline = campaign.registration_deadline
+    return deadline is not None and deadline < today()
+
+
+def _filtered(query, show, late_open):
     if show == "registered":
         return query.where(Registration.state.in_(REGISTERED))
     if show == "unregistered":
         return query.where(sa.or_(Registration.id.is_(None),
                                   Registration.state.not_in(REGISTERED)))
     if show == "late":
-        deadline = campaign.registration_deadline
-        if deadline is None or deadline >= today():
+        if not late_open:
             return query.where(sa.false())
         return query.where(sa.or_(Registration.id.is_(None), Registration.state.in_(UNSENT)))
     return query
@@ -196,9 +203,10 @@ def granted_titles():
             .correlate(CampaignParticipant).scalar_subquery())
 
 
-def _rows(campaign, show, q):
+def _rows(year_id, show, q, late_open):
     """The year's units beside their registration: the page's, the API's and the Excel
-    list's one query."""
+    list's one query. ``year_id``: the campaign's id, or a bind parameter (a statement
+    built once, _page_statement)."""
     entries = (sa.select(sa.func.count()).where(
         RegistrationEntry.registration_id == Registration.id)
         .correlate(Registration).scalar_subquery())
@@ -214,8 +222,8 @@ def _rows(campaign, show, q):
              .outerjoin(Registration, sa.and_(
                  Registration.campaign_id == CampaignParticipant.campaign_id,
                  Registration.unit_id == CampaignParticipant.unit_id))
-             .where(CampaignParticipant.campaign_id == campaign.id))
-    query = _filtered(query, campaign, show)
+             .where(CampaignParticipant.campaign_id == year_id))
+    query = _filtered(query, show, late_open)
     if q:
         # as typed, or in lower case (SQLite lowers ASCII only: "Đông Kinh" as written)
         query = query.where(sa.or_(Unit.name.contains(q, autoescape=True),
@@ -224,10 +232,24 @@ def _rows(campaign, show, q):
     return query
 
 
+def year_for(user, campaign_id):
+    """The regular year, for the Board and the Chairman (404 otherwise)."""
+    return _year(user, campaign_id)
+
+
 def year_rows(user, campaign_id):
     """(the year, its query of every unit in code order): for the Excel list."""
     campaign = _year(user, campaign_id)
-    return campaign, _rows(campaign, None, None).order_by(Unit.code)
+    return campaign, _rows(campaign.id, None, None, False).order_by(Unit.code)
+
+
+@functools.cache
+def _page_statement(show, late_open):
+    """A filter's page, built once per process (building the statement costs more Python
+    than the database takes to run it): bind parameters year_id, page_limit, page_offset."""
+    return (_rows(sa.bindparam("year_id", type_=sa.Integer), show, None, late_open)
+            .order_by(Unit.code).limit(sa.bindparam("page_limit", type_=sa.Integer))
+            .offset(sa.bindparam("page_offset", type_=sa.Integer)))
 
 
 def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
@@ -240,32 +262,67 @@ def status(user, campaign_id, *, show=None, q=None, page=1, per_page=50):
                       code="invalid_filter")
     q = validation.text(q, "Tìm đơn vị", 120, single_line=True, path="q") if q else None
     campaign = _year(user, campaign_id)
-    query = _rows(campaign, show, q)
-    # counted without the row's figures (titles registered, granted): only the page's rows
-    # compute them
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.with_only_columns(Unit.id).subquery()))
-    rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
-                              .offset((page - 1) * per_page)).mappings().all()
-    # the year's counts in one statement: its registrations by state, and (state None) its
-    # units without one
-    by_state = dict(db.session.execute(
-        sa.select(Registration.state, sa.func.count())
-        .select_from(CampaignParticipant)
-        .outerjoin(Registration, sa.and_(
-            Registration.campaign_id == CampaignParticipant.campaign_id,
-            Registration.unit_id == CampaignParticipant.unit_id))
-        .where(CampaignParticipant.campaign_id == campaign.id)
-        .group_by(Registration.state)).all())
+    late_open = _late_open(campaign)
+    if q:
+        query = _rows(campaign.id, show, q, late_open)
+        rows = db.session.execute(query.order_by(Unit.code).limit(per_page)
+                                  .offset((page - 1) * per_page)).mappings().all()
+    else:
+        rows = db.session.execute(_page_statement(show or None, late_open), {
+            "year_id": campaign.id, "page_limit": per_page,
+            "page_offset": (page - 1) * per_page}).mappings().all()
+    by_state = year_counts(campaign.id)
     units = sum(by_state.values())
-    by_state.pop(None, None)
+    unsent = by_state.pop(None, 0)
     registered = sum(n for s, n in by_state.items() if s in REGISTERED)
+    if q:  # a search: counted in SQL, without the row's figures (titles registered, granted)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(
+            query.with_only_columns(Unit.id).subquery()))
+    else:  # a filter's total is a sum of the year's counts: no second scan of the year
+        total = _filter_total(show, late_open, by_state, units, registered, unsent)
     return {"campaign": campaign, "items": rows, "total": total, "page": page,
             "per_page": per_page, "show": show or "", "q": q or "",
             "counts": {"units": units, "registered": registered,
                        "unregistered": units - registered,
                        "by_state": {s: by_state[s] for s in REGISTRATION.states
                                     if s in by_state}}}
+
+
+def year_counts(campaign_id) -> dict:
+    """{state: registrations} of the year, and under None its units without one: one
+    statement. The registrations are read from the index (campaign_id, state, unit_id)
+    alone (an index-only scan: no join, no table rows); the units from the participants'
+    primary key. A registration is opened for each participating unit at the launch."""
+    counts = {}
+    participants = 0
+    for state, n in db.session.execute(_counts_statement(), {"year_id": campaign_id}):
+        if state is None:
+            participants = n
+        else:
+            counts[state] = n
+    counts[None] = max(participants - sum(counts.values()), 0)
+    return counts
+
+
+@functools.cache
+def _counts_statement():
+    year_id = sa.bindparam("year_id", type_=sa.Integer)
+    by_state = sa.select(Registration.state, sa.func.count()).where(
+        Registration.campaign_id == year_id).group_by(Registration.state)
+    units = sa.select(sa.null(), sa.func.count()).select_from(CampaignParticipant).where(
+        CampaignParticipant.campaign_id == year_id)
+    return sa.union_all(by_state, units)
+
+
+def _filter_total(show, late_open, by_state, units, registered, unsent):
+    """How many units ``show`` lists, from the year's counts (as _filtered selects them)."""
+    if show == "registered":
+        return registered
+    if show == "unregistered":
+        return units - registered
+    if show == "late":
+        return unsent + sum(n for s, n in by_state.items() if s in UNSENT) if late_open else 0
+    return units
 
 
 def may_see(user) -> bool:

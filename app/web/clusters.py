@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app import downloads
-from app.services import clusters, workflow
+from app.services import clusters, flags, workflow
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.web.forms import messages_of, parse_number, run
 from workflows.roles import HEAD, STAFF, UNIT
@@ -61,6 +61,8 @@ def _year_page(year_id, status=200, typed=None, errors=()):
         is_head=is_head, reviews=leads and is_head, leads=leads, desk=desk,
         proposes=leads and bool(roles & STAFF), may_score=bool(mine) and bool(roles & UNIT),
         manages=clusters.may_manage(current_user), papers=clusters.PAPERS,
+        flags=flags.of_cluster_year(current_user, year_id),
+        kept=clusters.kept_papers(current_user, year_id),
         may_see_sheets=bool(roles & clusters.PROVINCE_VIEW),
         proposals=clusters.PROPOSALS, typed=typed or {}, errors=list(errors),
         dossier_state=workflow.state_label("dossier", desk["dossier_state"])
@@ -323,3 +325,13 @@ def set_criteria(year_id):
             flash("Đã lưu bảng tiêu chí chấm điểm.", "success")
             return redirect(url_for("cluster_pages.year", year_id=year_id) + "#scores-heading")
     return _year_page(year_id, 422, typed=form.to_dict(), errors=problems)
+
+
+@bp.route("/co-thi-dua")
+def flags_list():
+    """The Cờ thi đua granted, by year (the province sees all; a unit its own)."""
+    year = request.args.get("year", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    shown = flags.listing(current_user, year=year, page=page, per_page=50)
+    return render_template("clusters/flags.html", shown=shown, year=year,
+                           years=flags.years(current_user))

@@ -55,10 +55,13 @@ def dashboard():
     unreceived = overview.not_received(current_user) if exchange.enabled() else None
     cluster_years = (clusters.years(current_user, campaign_id)
                      if figures is not None else [])
+    year_registrations = (overview.registration_overview(current_user, campaign_id)
+                          if figures is not None and overview.may_see_registrations(
+                              current_user, figures["campaign"]) else None)
     return render_template("overview/dashboard.html", campaigns=campaigns, figures=figures,
                            unreceived=unreceived,
                            awards=awards, year=year, campaign_id=campaign_id,
-                           cluster_years=cluster_years,
+                           cluster_years=cluster_years, year_registrations=year_registrations,
                            label_of=workflow.state_label, today=today())
 
 
@@ -104,6 +107,11 @@ def progress_xlsx(item_id):
 @bp.route("/campaigns/<int:item_id>/dang-ky-thi-dua.xlsx")
 def registrations_xlsx(item_id):
     return downloads.xlsx(exports.registrations_list(current_user, item_id))
+
+
+@bp.route("/campaigns/<int:item_id>/dang-ky-thi-dua-theo-cum.xlsx")
+def registrations_by_cluster_xlsx(item_id):
+    return downloads.xlsx(exports.registrations_by_cluster(current_user, item_id))
 
 
 @bp.route("/decisions/<int:item_id>/awardees.xlsx")

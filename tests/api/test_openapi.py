@@ -72,7 +72,7 @@ ACTOR = {  # who calls each family of operations
     "ratings": "staff_a",
     "eligibility-rules": "appraiser",
     "signing": "staff_a",  # the remote-signing service's callback (no sign-in: HMAC)
-    "clusters": "admin", "cluster-years": "board_head",
+    "clusters": "admin", "cluster-years": "board_head", "flag-awards": "appraiser",
 }
 
 
@@ -197,7 +197,7 @@ def test_the_document_states_the_rules_and_still_validates(client):
     excel = {path: ops for path, ops in spec["paths"].items() if path.startswith("/api/v1/excel/")}
     gets = [ops["get"] for ops in excel.values() if "get" in ops]
     posts = [ops["post"] for ops in excel.values() if "post" in ops]
-    assert len(gets) == 7 and len(posts) == 2
+    assert len(gets) == 8 and len(posts) == 2
     for op in gets:
         assert op["responses"]["200"]["content"] == {
             xlsx: {"schema": {"type": "string", "format": "binary"}}}

@@ -1,11 +1,12 @@
 """A cluster's papers (issue 24, item 6) pass the NĐ 30 structure checks: the pact (BẢN
 GIAO ƯỚC THI ĐUA) with every member's confirmation, and the BIÊN BẢN of the vote, for the
 test province and for a centrally-run city, whose papers say its name and never "tỉnh"."""
+import hashlib
 from datetime import date
 
 import pytest
 
-from app.services import clusters, reference
+from app.services import clusters, documents, reference
 from tests import helpers
 from tests.docgen.structure import assert_formal, assert_letterhead, assert_title
 from tests.docgen.support import after, open_docx, texts, utc_at
@@ -62,9 +63,16 @@ def test_the_pact_and_the_vote_in_nd30_form(world, api, frozen, locality):
     r = api("head_b").get(f"/api/v1/cluster-years/{year_id}/papers/pact")
     assert r.status_code == 200 and r.mimetype == clusters.DOCX
     pact = open_docx(r.data)
+    kept = documents.current(clusters.ITEM_TYPE, year_id, "pact")
+    assert kept.sha256 == hashlib.sha256(r.data).hexdigest() and kept.size == len(r.data)
+    assert kept.filename == "Giao ước thi đua 01-GƯTĐ-SYT 2027 - CUM1.docx"
+    again = api("board_head").get(f"/api/v1/cluster-years/{year_id}/papers/pact")
+    assert again.data == r.data  # the kept final, never regenerated
+    again.close()
     r.close()
     assert_formal(pact)
-    assert_letterhead(pact, (CLUSTER.upper(),), "Số:        /GƯTĐ", place_date,
+    # final once every head has confirmed: numbered from the leader's «GƯTĐ» register, kept
+    assert_letterhead(pact, (CLUSTER.upper(),), "Số: 01/GƯTĐ-SYT", place_date,
                       parent=committee_line)
     assert_title(pact, "BẢN GIAO ƯỚC THI ĐUA", "Năm 2027")
     assert after(pact, "I. CÁC ĐƠN VỊ THAM GIA GIAO ƯỚC", 3) == [
@@ -83,9 +91,11 @@ def test_the_pact_and_the_vote_in_nd30_form(world, api, frozen, locality):
 
     r = api("board_head").get(f"/api/v1/cluster-years/{year_id}/papers/vote")
     minutes = open_docx(r.data)
+    assert documents.current(clusters.ITEM_TYPE, year_id, "vote").sha256 == hashlib.sha256(
+        r.data).hexdigest()
     r.close()
     assert_formal(minutes)
-    assert_letterhead(minutes, (CLUSTER.upper(),), "Số:        /BB-CTĐ", place_date,
+    assert_letterhead(minutes, (CLUSTER.upper(),), "Số: 01/BB-SYT", place_date,
                       parent=committee_line)
     assert_title(minutes, "BIÊN BẢN", f"Họp suy tôn đơn vị dẫn đầu {CLUSTER} năm 2027")
     assert after(minutes, "I. KẾT QUẢ CHẤM ĐIỂM", 2) == [
@@ -103,3 +113,21 @@ def test_the_pact_and_the_vote_in_nd30_form(world, api, frozen, locality):
     # a paper before its time is a draft; an unknown paper is a 404; an outsider sees none
     assert api("staff_a").get(f"/api/v1/cluster-years/{year_id}/papers/x").status_code == 404
     assert api("appraiser").get(f"/api/v1/cluster-years/{year_id}/papers/vote").status_code == 200
+
+
+def test_a_vote_recorded_again_is_a_new_numbered_biên_bản(world, api):
+    campaign = helpers.make_year(world)
+    year_id = _year_through_the_vote(world, campaign)
+    first = documents.current(clusters.ITEM_TYPE, year_id, "vote")
+    clusters.record_votes(world.users["head_a"], year_id, {"voters": 12, "entries": [
+        {"unit": "PDK", "votes": 10, "proposal": "co"}]})
+    r = api("board_head").get(f"/api/v1/cluster-years/{year_id}/papers/vote")
+    lines = texts(open_docx(r.data))
+    r.close()
+    assert "Số: 02/BB-SYT" in " ".join(lines)
+    db_first = documents.db.session.get(type(first), first.id)
+    assert db_first.superseded_at is not None
+    # the pact keeps its one number
+    r = api("board_head").get(f"/api/v1/cluster-years/{year_id}/papers/pact")
+    assert "Số: 01/GƯTĐ-SYT" in " ".join(texts(open_docx(r.data)))
+    r.close()

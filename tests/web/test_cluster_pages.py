@@ -30,6 +30,7 @@ def test_a_member_confirms_the_pact_and_scores_itself_on_the_page(client, world)
     page = client.get(url).get_data(as_text=True)
     assert "Đã xác nhận ký giao ước thi đua." in page and "Trần Văn Bình" in page
     assert "Xác nhận ký giao ước thi đua</button>" not in page
+    assert "Tải giao ước thi đua (dự thảo) (DOCX)" in page  # SNV has not confirmed yet
 
     login(client, "staff_a")
     page = client.get(url).get_data(as_text=True)

@@ -154,6 +154,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "cluster_pages.years": "/cum-khoi", "cluster_pages.year": f"/cum-khoi/nam/{cluster_year}",
         "cluster_pages.sheet": f"/cum-khoi/nam/{cluster_year}/bang-diem/SYT",
         "cluster_pages.manage": "/cum-khoi/quan-ly", "cluster_pages.cluster": "/cum-khoi/quan-ly/CUM1",
+        "cluster_pages.flags_list": "/co-thi-dua",
     }
     assert set(urls) | NEEDS_AN_ISSUED_PAPER == page_endpoints(app)
     opened, wrong = set(), []
