@@ -312,6 +312,8 @@ def edit_dossier(item_id):
 
 ENTRY_INPUTS = ("kind", "name", "position_title", "organisation", "award_form")
 BLANK_ROWS = 5  # empty lines below the written ones; saving offers five more
+# The service's refusals of one line whose details list the choices, not a sentence.
+LINE_REFUSALS = {"invalid_kind", "name_required", "not_a_title", "award_form_subject"}
 
 
 def _registration_form(registration, values=None, errors=None, problems=(), status=200):
@@ -366,8 +368,12 @@ def edit_registration(item_id):
     except (Invalid, Conflict) as error:
         flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
               "danger")
-        return _registration_form(registration, values=form,
-                                  errors=_refused(error, field_of), status=error.status)
+        if error.code in LINE_REFUSALS:  # one line's problem, said in full beside it
+            errors = {field_of(path): [error.message] for path in error.details}
+        else:
+            errors = _refused(error, field_of)
+        return _registration_form(registration, values=form, errors=errors,
+                                  status=error.status)
     if form.get("op") == "save_submit":
         return _saved_then_sent("registration", registration)
     flash("Đã lưu.", "success")
