@@ -77,6 +77,9 @@ def everything(world):
     """Items in many states, so that each page shows its tables, forms and buttons: a
     decision at each of the Board head, the Chairman and the Office, a dossier drafting
     and one in appraisal."""
+    # a regular year: SYT's registration drafting (its page, the Board's registration page);
+    # made first, so the campaigns the crawl meets first are the movement's
+    registration = helpers.unit_item(Registration, helpers.make_year(world), "SYT")
     campaign = helpers.make_campaign(world)
     dossier = helpers.appraised_dossier(world, campaign)
     first, second, third = dossier.nominees
@@ -100,8 +103,6 @@ def everything(world):
     db.session.commit()
     # an award in the history (Khen thưởng), typed in from a paper decision
     imported("Nguyễn Văn An", world.units["SYT"], 2022, organisation="SYT")
-    # a regular year: SYT's registration drafting (its page, the Board's registration page)
-    registration = helpers.unit_item(Registration, helpers.make_year(world), "SYT")
     return {"campaign": campaign, "decision": decision, "plan": syt_plan,
             "registration": registration,
             "draft": draft, "in_appraisal": in_appraisal,
