@@ -43,6 +43,8 @@ from workflows.submission import UNSENT
 
 __all__ = ["CAMPAIGN_KINDS", "LAUNCH_TYPES", "UNIT_KIND_LABELS"]
 UNIT_KIND_LABELS = org.UNIT_KIND_LABELS  # the vocabulary the API's schemas speak
+CAMPAIGN_KIND_LABELS = {"movement": "Phong trào thi đua",
+                        "regular": "Thi đua thường xuyên"}
 
 # What may still change once a campaign is launched: its deadlines, never its substance.
 EDITABLE_WHEN_LAUNCHED = {"plan_deadline", "dossier_deadline", "accepts_late",
@@ -317,7 +319,11 @@ def form_choices(user):
     return {
         "units": db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))
                                     .order_by(Unit.code)).all(),
-        "award_forms": reference.award_forms(today(), level="province"),
+        # a movement offers the Chairman's; a regular year also the unit-level titles
+        # its units register for (the form says which are which)
+        "award_forms": sorted(reference.award_forms(today()),
+                              key=lambda f: (f.level != "province", f.code)),
+        "campaign_kinds": CAMPAIGN_KIND_LABELS,
         "signers": org.role_holders(CHAIRMAN),
         "lists": distribution.all_lists(),
         "unit_kinds": UNIT_KIND_LABELS,

@@ -63,6 +63,19 @@ def identity_key(kind, name, organisation) -> str:
     return f"{kind}|{norm(name)}|{norm(organisation)}"
 
 
+def subject_key(unit, kind, name, organisation) -> str:
+    """The identity key of a subject a unit writes (a nominee of its dossier, an entry of
+    its registration). The unit itself — a collective named as the unit, its organisation
+    left empty, the natural way to write it — is keyed with organisation = the unit's name,
+    as the cluster's proposal writes the Cờ's nominee (clusters.propose) and so its award
+    record: the unit's own titles keep one key whichever way they were entered. Any other
+    subject is keyed as typed."""
+    if (kind == "collective" and not (organisation or "").strip()
+            and identity_key(kind, name, "") == identity_key(kind, unit.name, "")):
+        organisation = unit.name
+    return identity_key(kind, name, organisation)
+
+
 def _content(data) -> dict:
     """The dossier's own fields checked, the same for the page and the API: «Số biên bản»
     is a number or a number with its ký hiệu ("12/BB-HĐTĐKT"), kept as the two."""
@@ -126,7 +139,8 @@ def _apply_nominee(dossier, nominee, data, forms=None):
                       code="award_form_subject")
     if nominee.kind == "collective":
         nominee.title = ""
-    nominee.identity_key = identity_key(nominee.kind, nominee.name, nominee.organisation)
+    nominee.identity_key = subject_key(dossier.unit, nominee.kind, nominee.name,
+                                       nominee.organisation)
     nominee.search_key = names.search_key(nominee.name)
 
 

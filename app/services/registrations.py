@@ -28,10 +28,19 @@ from app.models import (
     User,
     UserRole,
 )
-from app.services import documents, esigning, names, registers, steps, validation
-from app.services.dossiers import identity_key
-from app.services.errors import Invalid, NotFound
-from app.services.permissions import require_role, visible
+from app.services import (
+    documents,
+    esigning,
+    imports,
+    names,
+    registers,
+    spreadsheets,
+    steps,
+    validation,
+)
+from app.services.dossiers import subject_key
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from app.services.permissions import refusal, require_role, visible
 from app.services.tx import transaction
 from workflows import REGISTRATION
 from workflows.facts import DeadlineFacts, RegistrationFacts
@@ -48,44 +57,54 @@ FILTERS = {"registered": "Đã đăng ký (đã gửi Ban)", "unregistered": "Ch
 FIELD = "TĐKT"
 
 
-def _entries(registration, rows):
-    """Replace the entries: each names its kind, its name and a title the year offers."""
-    offered = {code: form for code, form in db.session.execute(
+def titles_offered(campaign_id) -> dict:
+    """{code: award form} of the titles (danh hiệu) the year offers: what may be registered
+    (a Bằng khen or a Giấy khen may not)."""
+    return {code: form for code, form in db.session.execute(
         sa.select(AwardForm.code, AwardForm)
         .join(CampaignAwardForm, CampaignAwardForm.award_form_id == AwardForm.id)
-        .where(CampaignAwardForm.campaign_id == registration.campaign_id)).all()}
-    titles = {c: f for c, f in offered.items() if f.category == "title"}
-    entries = []
-    for i, row in enumerate(rows):
-        path = f"entries[{i}]"
-        kind = row.get("kind")
-        if kind not in NOMINEE_KINDS:
-            raise Invalid("Chọn «Tập thể» hoặc «Cá nhân» cho từng dòng đăng ký.",
-                          details={f"{path}.kind": list(NOMINEE_KINDS)}, code="invalid_kind")
-        name = (row.get("name") or "").strip()
-        if not name:
-            raise Invalid("Mỗi dòng đăng ký cần tên tập thể hoặc họ tên cá nhân.",
-                          details={f"{path}.name": ["Bắt buộc."]}, code="name_required")
-        form = titles.get(row.get("award_form"))
-        if form is None:
-            choices = ", ".join(f"«{f.name}»" for f in titles.values()) or "không có"
-            raise Invalid(f"Danh hiệu đăng ký phải là danh hiệu thi đua năm nay có xét "
-                          f"({choices}); Bằng khen, Giấy khen không đăng ký thi đua.",
-                          details={f"{path}.award_form": list(titles)},
-                          code="not_a_title")
-        if form.subject_kind not in ("both", kind):
-            subject = "tập thể" if form.subject_kind == "collective" else "cá nhân"
-            raise Invalid(f"«{form.name}» chỉ dành cho {subject}.",
-                          details={f"{path}.award_form": [f"Chỉ dành cho {subject}."]},
-                          code="award_form_subject")
-        organisation = row.get("organisation") or ""
-        entries.append(RegistrationEntry(
-            campaign_id=registration.campaign_id, position=i, kind=kind, name=name,
-            position_title=row.get("position_title") or "" if kind == "individual" else "",
-            organisation=organisation, award_form=form,
-            identity_key=identity_key(kind, name, organisation),
-            search_key=names.search_key(name)))
-    registration.entries[:] = entries
+        .where(CampaignAwardForm.campaign_id == campaign_id, AwardForm.category == "title")
+        .order_by(AwardForm.code)).all()}
+
+
+def _entry(registration, titles, row, i):
+    """One line checked: its kind, its name and a title the year offers (Invalid naming
+    ``entries[i]``), as a new entry."""
+    path = f"entries[{i}]"
+    kind = row.get("kind")
+    if kind not in NOMINEE_KINDS:
+        raise Invalid("Chọn «Tập thể» hoặc «Cá nhân» cho từng dòng đăng ký.",
+                      details={f"{path}.kind": list(NOMINEE_KINDS)}, code="invalid_kind")
+    name = (row.get("name") or "").strip()
+    if not name:
+        raise Invalid("Mỗi dòng đăng ký cần tên tập thể hoặc họ tên cá nhân.",
+                      details={f"{path}.name": ["Bắt buộc."]}, code="name_required")
+    form = titles.get(row.get("award_form"))
+    if form is None:
+        choices = ", ".join(f"«{f.name}»" for f in titles.values()) or "không có"
+        raise Invalid(f"Danh hiệu đăng ký phải là danh hiệu thi đua năm nay có xét "
+                      f"({choices}); Bằng khen, Giấy khen không đăng ký thi đua.",
+                      details={f"{path}.award_form": list(titles)},
+                      code="not_a_title")
+    if form.subject_kind not in ("both", kind):
+        subject = "tập thể" if form.subject_kind == "collective" else "cá nhân"
+        raise Invalid(f"«{form.name}» chỉ dành cho {subject}.",
+                      details={f"{path}.award_form": [f"Chỉ dành cho {subject}."]},
+                      code="award_form_subject")
+    organisation = row.get("organisation") or ""
+    return RegistrationEntry(
+        campaign_id=registration.campaign_id, position=i, kind=kind, name=name,
+        position_title=row.get("position_title") or "" if kind == "individual" else "",
+        organisation=organisation, award_form=form,
+        identity_key=subject_key(registration.unit, kind, name, organisation),
+        search_key=names.search_key(name))
+
+
+def _entries(registration, rows):
+    """Replace the entries: each names its kind, its name and a title the year offers."""
+    titles = titles_offered(registration.campaign_id)
+    registration.entries[:] = [_entry(registration, titles, row, i)
+                               for i, row in enumerate(rows)]
 
 
 def update_registration(user, registration_id, data, version):
@@ -380,3 +399,99 @@ def remind_unregistered(user, campaign_id, day=None):
             db.session.execute(sa.insert(ReminderLog), logs)
             db.session.execute(sa.insert(OutboxMessage), messages)
     return {"units": len(units), "messages": len(rows)}
+
+
+# -- the entries from Excel: the same checks as by hand, every row or none --------------------
+
+ENTRY_SHEET = "Đăng ký thi đua"
+ENTRY_COLUMNS = (
+    spreadsheets.Column("Loại", 12, required=True),
+    spreadsheets.Column("Tên tập thể, họ tên cá nhân", 34, required=True),
+    spreadsheets.Column("Chức vụ", 24),
+    spreadsheets.Column("Đơn vị công tác", 28),
+    spreadsheets.Column("Danh hiệu đăng ký", 44, required=True),
+)
+_KIND_BY_NAME = {"cá nhân": "individual", "tập thể": "collective"}
+MAX_ENTRIES = 5000  # one unit's people in one file
+
+
+def _editable(user, registration_id):
+    """The registration, when ``user`` may write it now (404 unseen, 403 / 409 otherwise),
+    read outside a transaction: what the template and the import check first."""
+    registration = steps.load(KIND, registration_id, user)
+    rule = REGISTRATION.edits["content"]
+    denied = refusal(user, rule.roles, registration, rule.what, rule.body)
+    if denied:
+        raise Forbidden(denied)
+    if registration.state not in rule.states:
+        raise Conflict(rule.refused, details={"state": registration.state}, code=rule.code)
+    return registration
+
+
+def entry_template(user, registration_id):
+    """(file name, xlsx): the list to fill in, the year's titles as its drop-down."""
+    registration = _editable(user, registration_id)
+    titles = titles_offered(registration.campaign_id)
+    unit = registration.unit
+    example = ["Cá nhân", "Nguyễn Văn An", "Trưởng phòng", unit.short_name or unit.name,
+               next(iter(titles.values())).name if titles else ""]
+    data = spreadsheets.template(ENTRY_SHEET, ENTRY_COLUMNS, example, {
+        "Loại": ["Tập thể", "Cá nhân"],
+        "Danh hiệu đăng ký": [f.name for f in titles.values()]})
+    return f"Mẫu đăng ký thi đua năm {registration.campaign.year}.xlsx", data
+
+
+def import_entries(user, registration_id, data: bytes, filename: str, version):
+    """The filled-in template's lines added after the registration's own: every row read,
+    each problem named by the sheet's row and column (a title the year does not offer, a
+    line already registered or twice in the file), then the same save as by hand
+    (update_registration): every row or none."""
+    registration = _editable(user, registration_id)
+    titles = titles_offered(registration.campaign_id)
+    by_name = {spreadsheets._norm(f.name): code for code, f in titles.items()}
+    by_name.update({spreadsheets._norm(code): code for code in titles})
+    rows, problems = spreadsheets.read(data, filename, ENTRY_COLUMNS,
+                                       max_bytes=imports.max_bytes(), sheet_title=ENTRY_SHEET,
+                                       max_rows=MAX_ENTRIES)
+    existing = [{"kind": e.kind, "name": e.name, "position_title": e.position_title,
+                 "organisation": e.organisation, "award_form": e.award_form.code}
+                for e in registration.entries]
+    seen = {(e.identity_key, e.award_form.code): None for e in registration.entries}
+    added = []
+    for number, values in rows:
+        kind = _KIND_BY_NAME.get(spreadsheets._norm(values["Loại"]))
+        if values["Loại"] and kind is None:
+            problems.append(spreadsheets.problem(number, "Loại",
+                                                 "chọn «Tập thể» hoặc «Cá nhân»."))
+        code = by_name.get(spreadsheets._norm(values["Danh hiệu đăng ký"]))
+        if values["Danh hiệu đăng ký"] and code is None:
+            problems.append(spreadsheets.problem(
+                number, "Danh hiệu đăng ký",
+                "chọn một danh hiệu thi đua năm nay có xét: "
+                + "; ".join(f.name for f in titles.values())
+                + " (Bằng khen, Giấy khen không đăng ký thi đua)."))
+        row = {"kind": kind, "name": values["Tên tập thể, họ tên cá nhân"] or "",
+               "position_title": values["Chức vụ"] or "",
+               "organisation": values["Đơn vị công tác"] or "", "award_form": code}
+        if kind is None or code is None or not row["name"]:
+            continue
+        try:
+            entry = _entry(registration, titles, row, len(existing) + len(added))
+        except Invalid as error:
+            problems.append(spreadsheets.problem(number, "Danh hiệu đăng ký", error.message))
+            continue
+        key = (entry.identity_key, code)
+        if key in seen:
+            where = f"dòng {seen[key]}" if seen[key] else "bản đăng ký"
+            problems.append(f"Dòng {number}: {row['name']} đã đăng ký "
+                            f"«{titles[code].name}» ở {where}.")
+            continue
+        seen[key] = number
+        added.append(row)
+    if problems:
+        spreadsheets.refuse(problems)
+    try:
+        return update_registration(user, registration_id, {"entries": existing + added},
+                                   version), len(added)
+    except Invalid as error:  # the text's length rules: the first row it names
+        spreadsheets.refuse([error.message])

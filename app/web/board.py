@@ -175,6 +175,7 @@ def _campaign_form_data(form, errors):
         "dossier_deadline": day("dossier_deadline", "Hạn nộp hồ sơ"),
         "accepts_late": form.get("accepts_late") == "1",
         **_unsent_plan(form),
+        **_year_fields(form, errors),
         "contents": contents, "award_forms": award_forms,
         "participants": form.getlist("participants"),
         "signer": form.get("signer") or None,
@@ -200,7 +201,30 @@ def _launched_form_data(form, errors):
                                            errors),
             "accepts_late": form.get("accepts_late") == "1",
             **_unsent_plan(form),
+            **_year_fields(form, errors, launched=True),
             "decision_recipients": form.get("decision_recipients") or None}
+
+
+def _year_fields(form, errors, launched=False):
+    """A regular year's own fields (thi đua thường xuyên): its year, its registration
+    deadline, whether an unregistered title nominee is blocked. The form sends ``kind``
+    when it creates and ``fixed_kind`` once the kind is set; a movement sends none of
+    them, and one typed into a movement is refused (nothing is saved)."""
+    kind = form.get("kind") or form.get("fixed_kind") or "movement"
+    fields = {"registration_deadline": parse_date(
+        form.get("registration_deadline"), "Hạn đăng ký thi đua", errors),
+        "block_unregistered": form.get("block_unregistered") == "1"}
+    if not launched:
+        raw = (form.get("year") or "").strip()
+        fields["year"] = int(raw) if raw.isdigit() else None
+        if raw and not raw.isdigit():
+            errors.append("«Năm thi đua»: ghi năm bằng số, ví dụ 2026.")
+    if kind != "regular":
+        if fields.get("year") or fields["registration_deadline"] or fields["block_unregistered"]:
+            errors.append("«Năm thi đua», «Hạn đăng ký thi đua» và «Chặn danh hiệu chưa đăng "
+                          "ký» chỉ dành cho thi đua thường xuyên.")
+        return {"kind": kind} if not launched and form.get("kind") else {}
+    return {**fields, **({"kind": kind} if form.get("kind") else {})}
 
 
 def _unsent_plan(form):

@@ -3,7 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.services import dossiers, imports, plans, targets, workflow
+from app import downloads
+from app.services import dossiers, imports, plans, registrations, spreadsheets, targets, workflow
 from app.services.errors import Conflict, Invalid
 from app.web.forms import messages_of, parse_date, parse_time
 
@@ -20,8 +21,8 @@ def _signed_in():
 def _only_for_who_can_save():
     """A drafting form is offered only to someone who could save it now; anyone else who
     follows an old link sees the item's own page, with the reason."""
-    kind = {"drafting.edit_plan": "plan", "drafting.edit_dossier": "dossier"}.get(
-        request.endpoint)
+    kind = {"drafting.edit_plan": "plan", "drafting.edit_dossier": "dossier",
+            "drafting.edit_registration": "registration"}.get(request.endpoint)
     if kind is None or request.method != "GET":
         return None
     item = workflow.load(kind, request.view_args["item_id"], current_user)
@@ -305,3 +306,103 @@ def edit_dossier(item_id):
     anchor = {"add_nominee": "#nominees", "upload": "#files",
               "import_nominees": "#nominees"}.get(request.form.get("op"), "")
     return redirect(url_for("drafting.edit_dossier", item_id=item_id) + anchor)
+
+
+# -- the registration (đăng ký thi đua): its lines, by hand or from Excel ------------------------
+
+ENTRY_INPUTS = ("kind", "name", "position_title", "organisation", "award_form")
+BLANK_ROWS = 5  # empty lines below the written ones; saving offers five more
+# The service's refusals of one line whose details list the choices, not a sentence.
+LINE_REFUSALS = {"invalid_kind", "name_required", "not_a_title", "award_form_subject"}
+
+
+def _registration_form(registration, values=None, errors=None, problems=(), status=200):
+    rows = (values.get("rows", type=int) if values is not None else None)
+    rows = min(rows or 0, 1000) or len(registration.entries) + BLANK_ROWS
+    return render_template(
+        "drafting/registration_form.html", item=registration, form=FlaskForm(),
+        titles=registrations.titles_offered(registration.campaign_id), rows=rows,
+        entries=registration.entries, sends=_sends("registration", registration),
+        values=values, errors=errors or {}, import_problems=list(problems),
+        max_bytes_mb=imports.max_bytes() // (1024 * 1024)), status
+
+
+def _registration_rows(form):
+    """The form's lines as the service takes them, and for each the form row it came
+    from: a line marked «Xóa» or left empty is not sent (removed, or never written)."""
+    lines, origin = [], []
+    for i in range(min(form.get("rows", 0, type=int), 1000)):
+        row = {key: form.get(f"e{i}-{key}", "").strip() for key in ENTRY_INPUTS}
+        if form.get(f"e{i}-remove") or not (row["name"] or row["position_title"]
+                                             or row["organisation"] or row["award_form"]):
+            continue
+        lines.append(row)
+        origin.append(i)
+    return lines, origin
+
+
+@bp.route("/registrations/<int:item_id>/edit", methods=["GET", "POST"])
+def edit_registration(item_id):
+    """The unit's registration: the collective's and each person's title, a line each
+    (add, change, remove), saved through the same service as the API's PATCH; «Lưu và
+    trình thủ trưởng» then sends it to the head."""
+    registration = workflow.load("registration", item_id, current_user)
+    if request.method == "GET":
+        return _registration_form(registration)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    form = request.form
+    lines, origin = _registration_rows(form)
+
+    def field_of(path):
+        head, _, rest = path.partition(".")
+        listed, _, index = head.rstrip("]").partition("[")
+        if listed == "entries" and index.isdigit() and int(index) < len(origin):
+            return f"e{origin[int(index)]}-{rest or 'name'}"
+        return path
+
+    try:
+        registration = registrations.update_registration(
+            current_user, item_id, {"note": form.get("note", "").strip(), "entries": lines},
+            form.get("version", type=int))
+    except (Invalid, Conflict) as error:
+        flash("Chưa lưu: hãy sửa các ô được đánh dấu; những gì đã nhập vẫn còn nguyên.",
+              "danger")
+        if error.code in LINE_REFUSALS:  # one line's problem, said in full beside it
+            errors = {field_of(path): [error.message] for path in error.details}
+        else:
+            errors = _refused(error, field_of)
+        return _registration_form(registration, values=form, errors=errors,
+                                  status=error.status)
+    if form.get("op") == "save_submit":
+        return _saved_then_sent("registration", registration)
+    flash("Đã lưu.", "success")
+    return redirect(url_for("drafting.edit_registration", item_id=item_id))
+
+
+@bp.route("/registrations/<int:item_id>/mau.xlsx")
+def registration_template(item_id):
+    """The list to fill in (the year's titles as a drop-down), for whoever may write it."""
+    return downloads.xlsx(registrations.entry_template(current_user, item_id))
+
+
+@bp.route("/registrations/<int:item_id>/nhap-excel", methods=["POST"])
+def import_registration(item_id):
+    """The filled-in template's lines added to the registration: all of them, or none
+    and every problem named by the sheet's row."""
+    registration = workflow.load("registration", item_id, current_user)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise Invalid("Chọn tệp Excel (.xlsx) để nhập.", code="file_required")
+        _, added = registrations.import_entries(current_user, item_id, upload.read(),
+                                                upload.filename,
+                                                request.form.get("version", type=int))
+    except Invalid as error:
+        flash("Chưa nhập dòng nào từ tệp Excel.", "danger")
+        return _registration_form(registration, problems=spreadsheets.problem_lines(error),
+                                  status=422)
+    flash(f"Đã thêm {added} dòng đăng ký từ tệp Excel.", "success")
+    return redirect(url_for("drafting.edit_registration", item_id=item_id))

@@ -119,8 +119,8 @@ def item_page(kind, item_id, **extra):
         "next_number_label": None, "numbering": None,
         "typed": typed_values(request.args),
         # the unit's own drafting pages; the Board composes decisions on the item page
-        "can_edit": kind in ("plan", "dossier") and workflow.may(kind, "content", current_user,
-                                                                  item),
+        "can_edit": kind in ("plan", "dossier", "registration")
+        and workflow.may(kind, "content", current_user, item),
         "changes": (workflow.changes_since_last_submission(kind, item, history)
                     if kind in ("plan", "dossier") else []),
         # the papers a signing step signed: digitally or «chưa ký số», sealed or not

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import OutboxMessage, Plan
+from app.models import OutboxMessage, Plan, Registration
 from app.services import decisions
 from tests import helpers
 from tests.award_helpers import imported
@@ -43,7 +43,8 @@ MAX_PAGES = 60  # per role: the crawl stops there (a page per kind of URL is eno
 # kind of URL, whichever it meets first): each with what shows that the state's form is
 # there. The URLs come from the ``everything`` fixture's items.
 FORMS = {
-    "staff_a": [("draft", "/dossiers/{}/edit", "#new-nominee")],
+    "staff_a": [("draft", "/dossiers/{}/edit", "#new-nominee"),
+                ("registration", "/registrations/{}/edit", "#entries #e0-award_form")],
     "appraiser": [("in_appraisal", "/dossiers/{}", "#bulk-verdicts")],
     "chairman": [("awaiting_chairman", "/decisions/{}", "#strike-form #strike-all")],
     "clerk": [("approved", "/decisions/{}", "#signed-scan"),
@@ -76,6 +77,9 @@ def everything(world):
     """Items in many states, so that each page shows its tables, forms and buttons: a
     decision at each of the Board head, the Chairman and the Office, a dossier drafting
     and one in appraisal."""
+    # a regular year: SYT's registration drafting (its page, the Board's registration page);
+    # made first, so the campaigns the crawl meets first are the movement's
+    registration = helpers.unit_item(Registration, helpers.make_year(world), "SYT")
     campaign = helpers.make_campaign(world)
     dossier = helpers.appraised_dossier(world, campaign)
     first, second, third = dossier.nominees
@@ -100,6 +104,7 @@ def everything(world):
     # an award in the history (Khen thưởng), typed in from a paper decision
     imported("Nguyễn Văn An", world.units["SYT"], 2022, organisation="SYT")
     return {"campaign": campaign, "decision": decision, "plan": syt_plan,
+            "registration": registration,
             "draft": draft, "in_appraisal": in_appraisal,
             "awaiting_chairman": to_chairman, "approved": approved}
 

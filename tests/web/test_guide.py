@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.models import Registration
 from app.services import guide
 from tests import helpers
 from tests.web.test_views import login
@@ -124,6 +125,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
     year = campaign.period_start.year if getattr(campaign, "period_start", None) else 2026
     regular = helpers.make_year(world)
     registration = helpers.signed_registration(world, regular)
+    drafting_registration = helpers.unit_item(Registration, regular, "PDK")  # still a draft
     cluster_year = _cluster_year(world, regular)
     urls = {
         "guide.index": "/huong-dan", "guide.role": "/huong-dan/unit_staff",
@@ -150,6 +152,7 @@ def test_the_guide_link_of_every_page_opens_its_section_in_the_roles_guide(app, 
         "yearend_pages.results": "/ket-qua-cuoi-nam",
         "board.registrations": f"/campaigns/{regular.id}/dang-ky-thi-dua",
         "work.registration": f"/registrations/{registration.id}",
+        "drafting.edit_registration": f"/registrations/{drafting_registration.id}/edit",
         "overview.cluster_ranking": f"/tong-quan/cum-khoi/{cluster_year}",
         "cluster_pages.years": "/cum-khoi", "cluster_pages.year": f"/cum-khoi/nam/{cluster_year}",
         "cluster_pages.sheet": f"/cum-khoi/nam/{cluster_year}/bang-diem/SYT",
